@@ -1,0 +1,42 @@
+// chipreg init --db PATH: creates the database (schema, first admin token) or migrates it.
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "registry/store/schema.hpp"
+#include "registry/store/tokens.hpp"
+
+namespace chipreg::cli {
+
+int cmd_init(int argc, char** argv, int first) {
+  auto args = Args::parse(argc, argv, first, {"db"}, {"help"});
+  if (args && args->flag("help")) {
+    std::cout << "usage: chipreg init --db PATH\n\n"
+                 "Creates the registry database at PATH, or migrates an existing one to this\n"
+                 "version. The first init prints {\"admin_token\": \"...\"}: keep it, it is shown once.\n";
+    return 0;
+  }
+  if (!args) return print_error(args.error()), 2;
+  auto path = args->require("db");
+  if (!path) return print_error(path.error()), 2;
+
+  auto db = store::Db::open(*path);
+  if (!db) return print_error(db.error()), 1;
+  auto tx = store::Tx::begin(*db);
+  if (!tx) return print_error(tx.error()), 1;
+  auto before = store::migrate(*db);
+  if (!before) return print_error(before.error()), 1;
+  std::optional<std::string> admin;
+  if (*before == 0) {
+    auto token = store::create_token(*db, "admin", std::nullopt, "created by init");
+    if (!token) return print_error(token.error()), 1;
+    admin = *token;
+  }
+  if (auto st = tx->commit(); !st) return print_error(st.error()), 1;
+  if (admin) std::cout << boost::json::serialize(boost::json::object{{"admin_token", *admin}}) << "\n";
+  return 0;
+}
+
+}  // namespace chipreg::cli

@@ -1,0 +1,10 @@
+// The subcommands of `chipreg`. Each takes the full argv and the index of its first
+// argument, and returns the process exit status. The table in main.cpp is the one place
+// that maps names to these functions; a new subcommand adds a line there.
+#pragma once
+
+namespace chipreg::cli {
+
+int cmd_init(int argc, char** argv, int first);
+
+}  // namespace chipreg::cli

@@ -1,0 +1,60 @@
+// chipreg: the registry and rules engine for the Binjiang 2024 IC policy (clauses 3, 12).
+// This file only dispatches; each subcommand lives in its own cmd_*.cpp.
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string_view>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**, int);
+  const char* synopsis;
+};
+
+constexpr Command kCommands[] = {
+    {"init", chipreg::cli::cmd_init, "init --db PATH                      create or migrate a registry database"},
+};
+
+void usage(std::ostream& out) {
+  out << "chipreg " CHIPREG_VERSION " - IC subsidy registry and rules engine (Binjiang 2024 policy)\n\n"
+         "usage: chipreg COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& c : kCommands) out << "  " << c.synopsis << "\n";
+  out << "\n  --help                              this text\n"
+         "  --version                           print the version\n\n"
+         "Every command prints errors as JSON on stderr: {\"error\": {\"code\", \"message\"}}.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return 2;
+  }
+  const std::string_view cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  if (cmd == "--version" || cmd == "version") {
+    std::cout << "chipreg " CHIPREG_VERSION "\n";
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (cmd == c.name) {
+      try {
+        return c.run(argc, argv, 2);
+      } catch (const std::exception& e) {
+        chipreg::cli::print_error(chipreg::Error("INTERNAL", e.what()));
+        return 70;
+      }
+    }
+  }
+  chipreg::cli::print_error(chipreg::Error("USAGE", "unknown command '" + std::string(cmd) + "'; see chipreg --help"));
+  return 2;
+}

@@ -1,0 +1,66 @@
+#include "crypto/digest.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace chipreg::crypto {
+namespace {
+
+[[noreturn]] void die(const char* what) {
+  // Digest failures on in-memory data can only mean a broken OpenSSL installation.
+  std::fprintf(stderr, "chipreg: fatal OpenSSL failure in %s\n", what);
+  std::abort();
+}
+
+Digest32 digest_with(const EVP_MD* md, const void* data, std::size_t n) {
+  Digest32 out{};
+  unsigned int len = 0;
+  if (md == nullptr || EVP_Digest(data, n, out.data(), &len, md, nullptr) != 1 || len != out.size()) {
+    die("EVP_Digest");
+  }
+  return out;
+}
+
+}  // namespace
+
+Digest32 sha256(std::string_view data) { return digest_with(EVP_sha256(), data.data(), data.size()); }
+Digest32 sha256(const unsigned char* data, std::size_t n) { return digest_with(EVP_sha256(), data, n); }
+Digest32 sm3(std::string_view data) { return digest_with(EVP_sm3(), data.data(), data.size()); }
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+    die("EVP_DigestInit_ex");
+  }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+Sha256& Sha256::update(const void* data, std::size_t n) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, n) != 1) die("EVP_DigestUpdate");
+  return *this;
+}
+
+Digest32 Sha256::finish() {
+  Digest32 out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1) die("EVP_DigestFinal_ex");
+  return out;
+}
+
+Result<Bytes> random_bytes(std::size_t n) {
+  Bytes out(n);
+  if (n > 0 && RAND_bytes(out.data(), static_cast<int>(n)) != 1) {
+    return Error("CRYPTO_ERROR", "RAND_bytes failed");
+  }
+  return out;
+}
+
+bool constant_time_equal(const unsigned char* a, const unsigned char* b, std::size_t n) {
+  return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+}  // namespace chipreg::crypto

@@ -1,0 +1,12 @@
+// Wall-clock timestamps for rows the store writes (created_at, decided_at). The rules
+// engine never reads the clock; only the store and the edges do.
+#pragma once
+
+#include <string>
+
+namespace chipreg::store {
+
+// Current UTC time as ISO 8601 with milliseconds: "2026-11-28T01:23:45.678Z".
+std::string now_utc();
+
+}  // namespace chipreg::store

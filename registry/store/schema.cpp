@@ -1,0 +1,282 @@
+#include "registry/store/schema.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+
+namespace chipreg::store {
+namespace {
+
+// Dates are ISO 'YYYY-MM-DD' text (validated before insert; the CHECKs below catch shape
+// errors). Money is INTEGER fen. Percentages are INTEGER units of 0.0001 % (25 % = 250000).
+// Timestamps are ISO 8601 UTC text.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE enterprises (
+  uscc        TEXT PRIMARY KEY CHECK (length(uscc) = 18),
+  name        TEXT NOT NULL CHECK (length(name) > 0),
+  in_district INTEGER NOT NULL CHECK (in_district IN (0, 1)),
+  created_at  TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE enterprise_roles (
+  uscc TEXT NOT NULL REFERENCES enterprises(uscc),
+  role TEXT NOT NULL CHECK (role IN ('oem', 'system_integrator', 'ic_design', 'ic_equipment',
+                                     'ic_material', 'ic_packaging', 'foundry', 'other')),
+  PRIMARY KEY (uscc, role)
+) WITHOUT ROWID;
+
+CREATE TABLE persons (
+  id         TEXT PRIMARY KEY CHECK (length(id) > 0),
+  name       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE family_links (
+  id       INTEGER PRIMARY KEY,
+  a        TEXT NOT NULL REFERENCES persons(id),
+  b        TEXT NOT NULL REFERENCES persons(id),
+  relation TEXT NOT NULL CHECK (relation IN ('spouse', 'parent_child', 'sibling', 'dependant')),
+  CHECK (a <> b),
+  UNIQUE (a, b)
+);
+
+-- Exactly one of holder_enterprise / holder_person is set.
+CREATE TABLE equity (
+  id                INTEGER PRIMARY KEY,
+  holder_enterprise TEXT REFERENCES enterprises(uscc),
+  holder_person     TEXT REFERENCES persons(id),
+  held              TEXT NOT NULL REFERENCES enterprises(uscc),
+  pct_units         INTEGER NOT NULL CHECK (pct_units > 0 AND pct_units <= 1000000),
+  valid_from        TEXT NOT NULL CHECK (valid_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  valid_to          TEXT CHECK (valid_to IS NULL OR valid_to >= valid_from),
+  CHECK ((holder_enterprise IS NULL) <> (holder_person IS NULL)),
+  CHECK (holder_enterprise IS NULL OR holder_enterprise <> held)
+);
+CREATE INDEX equity_by_held ON equity(held);
+CREATE INDEX equity_by_holder_enterprise ON equity(holder_enterprise);
+CREATE INDEX equity_by_holder_person ON equity(holder_person);
+
+CREATE TABLE manual_affiliations (
+  id         INTEGER PRIMARY KEY,
+  a          TEXT NOT NULL REFERENCES enterprises(uscc),
+  b          TEXT NOT NULL REFERENCES enterprises(uscc),
+  valid_from TEXT NOT NULL,
+  valid_to   TEXT CHECK (valid_to IS NULL OR valid_to >= valid_from),
+  basis      TEXT NOT NULL CHECK (length(basis) > 0),
+  CHECK (a <> b)
+);
+
+CREATE TABLE products (
+  id                TEXT PRIMARY KEY CHECK (length(id) > 0),
+  kind              TEXT NOT NULL CHECK (kind IN ('chip', 'module', 'device', 'material')),
+  owner             TEXT NOT NULL REFERENCES enterprises(uscc),
+  self_developed    INTEGER NOT NULL CHECK (self_developed IN (0, 1)),
+  first_market_date TEXT,
+  focus_area        TEXT NOT NULL DEFAULT '',
+  model             TEXT,
+  created_at        TEXT NOT NULL,
+  UNIQUE (owner, model)
+) WITHOUT ROWID;
+
+CREATE TABLE foundry_keys (
+  keyid          TEXT PRIMARY KEY CHECK (length(keyid) = 64),
+  foundry        TEXT NOT NULL REFERENCES enterprises(uscc),
+  alg            TEXT NOT NULL CHECK (alg IN ('ed25519', 'ecdsa-p256', 'sm2')),
+  public_key_pem TEXT NOT NULL,
+  valid_from     TEXT NOT NULL,
+  valid_to       TEXT CHECK (valid_to IS NULL OR valid_to >= valid_from),
+  revoked_from   TEXT,
+  created_at     TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row per accepted attestation; the envelope is kept verbatim.
+CREATE TABLE tapeouts (
+  id                TEXT PRIMARY KEY,
+  envelope          TEXT NOT NULL,
+  envelope_sha256   TEXT NOT NULL UNIQUE CHECK (length(envelope_sha256) = 64),
+  keyid             TEXT NOT NULL REFERENCES foundry_keys(keyid),
+  product           TEXT NOT NULL REFERENCES products(id),
+  foundry           TEXT NOT NULL REFERENCES enterprises(uscc),
+  design_owner      TEXT NOT NULL REFERENCES enterprises(uscc),
+  date              TEXT NOT NULL,
+  kind              TEXT NOT NULL CHECK (kind IN ('mpw', 'engineering', 'production')),
+  design_digest     TEXT NOT NULL,
+  mask_set_id       TEXT,
+  process_node      TEXT,
+  wafer_size_mm     INTEGER,
+  cost_fen          INTEGER NOT NULL CHECK (cost_fen >= 0),
+  mask_set_conflict INTEGER NOT NULL DEFAULT 0 CHECK (mask_set_conflict IN (0, 1)),
+  log_index         INTEGER,
+  created_at        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX tapeouts_by_product ON tapeouts(product, date);
+CREATE INDEX tapeouts_by_digest ON tapeouts(design_digest, date);
+CREATE INDEX tapeouts_by_mask_set ON tapeouts(mask_set_id);
+
+-- Invoice lines. A red-letter line has a negative amount and names the line it reverses.
+CREATE TABLE purchases (
+  id               INTEGER PRIMARY KEY,
+  invoice          TEXT NOT NULL CHECK (length(invoice) > 0),
+  line             INTEGER NOT NULL CHECK (line >= 1),
+  date             TEXT NOT NULL,
+  buyer            TEXT NOT NULL REFERENCES enterprises(uscc),
+  seller           TEXT NOT NULL REFERENCES enterprises(uscc),
+  product          TEXT NOT NULL REFERENCES products(id),
+  amount_fen       INTEGER NOT NULL,
+  tax_fen          INTEGER NOT NULL,
+  reverses_invoice TEXT,
+  reverses_line    INTEGER,
+  log_index        INTEGER,
+  created_at       TEXT NOT NULL,
+  UNIQUE (invoice, line),
+  FOREIGN KEY (reverses_invoice, reverses_line) REFERENCES purchases(invoice, line),
+  CHECK ((reverses_invoice IS NULL) = (reverses_line IS NULL)),
+  CHECK (reverses_invoice IS NOT NULL OR (amount_fen >= 0 AND tax_fen >= 0)),
+  CHECK (reverses_invoice IS NULL OR amount_fen <= 0),
+  CHECK (buyer <> seller)
+);
+CREATE INDEX purchases_by_buyer_date ON purchases(buyer, date);
+CREATE INDEX purchases_by_reverses ON purchases(reverses_invoice, reverses_line);
+
+CREATE TABLE claims (
+  id           TEXT PRIMARY KEY,
+  rule         TEXT NOT NULL CHECK (rule IN ('linkage', 'tapeout')),
+  claimant     TEXT NOT NULL REFERENCES enterprises(uscc),
+  year         INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+  grp          TEXT CHECK (grp IN ('device_material', 'chip_module')),
+  tapeout      TEXT REFERENCES tapeouts(id),
+  branch       TEXT CHECK (branch IN ('small', 'large')),
+  status       TEXT NOT NULL DEFAULT 'submitted' CHECK (status IN ('submitted', 'approved', 'rejected')),
+  eligible     INTEGER NOT NULL DEFAULT 0 CHECK (eligible IN (0, 1)),
+  award_fen    INTEGER NOT NULL DEFAULT 0 CHECK (award_fen >= 0),
+  computed_fen INTEGER NOT NULL DEFAULT 0 CHECK (computed_fen >= 0),
+  evaluation   TEXT NOT NULL,
+  log_index    INTEGER,
+  created_at   TEXT NOT NULL,
+  evaluated_at TEXT NOT NULL,
+  CHECK ((rule = 'linkage' AND grp IS NOT NULL AND tapeout IS NULL) OR
+         (rule = 'tapeout' AND tapeout IS NOT NULL AND grp IS NULL))
+) WITHOUT ROWID;
+CREATE INDEX claims_by_claimant ON claims(claimant, year, rule, grp);
+CREATE INDEX claims_by_status ON claims(status);
+
+-- The purchase lines a claim's evaluation counted. Once the claim is approved its lines
+-- are 'locked': the partial unique index makes the database refuse a second lock.
+CREATE TABLE claim_lines (
+  claim    TEXT NOT NULL REFERENCES claims(id),
+  purchase INTEGER NOT NULL REFERENCES purchases(id),
+  locked   INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+  PRIMARY KEY (claim, purchase)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX claim_lines_locked_once ON claim_lines(purchase) WHERE locked = 1;
+
+CREATE TABLE decisions (
+  claim       TEXT PRIMARY KEY REFERENCES claims(id),
+  outcome     TEXT NOT NULL CHECK (outcome IN ('approved', 'rejected')),
+  approve_fen INTEGER NOT NULL CHECK (approve_fen >= 0),
+  note        TEXT NOT NULL DEFAULT '',
+  reviewer    TEXT NOT NULL,
+  decided_at  TEXT NOT NULL,
+  log_index   INTEGER,
+  CHECK (outcome = 'approved' OR approve_fen = 0)
+) WITHOUT ROWID;
+
+CREATE TABLE other_awards (
+  id         INTEGER PRIMARY KEY,
+  claim      TEXT NOT NULL REFERENCES claims(id),
+  level      TEXT NOT NULL CHECK (length(level) > 0),
+  amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+  source     TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX other_awards_by_claim ON other_awards(claim);
+
+-- Bearer tokens, stored as SHA-256 of the secret. admin and reviewer act for the bureau;
+-- foundry and enterprise tokens act for exactly one enterprise.
+CREATE TABLE tokens (
+  id         INTEGER PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+  role       TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'foundry', 'enterprise')),
+  enterprise TEXT REFERENCES enterprises(uscc),
+  label      TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  revoked_at TEXT,
+  CHECK ((role IN ('admin', 'reviewer') AND enterprise IS NULL) OR
+         (role IN ('foundry', 'enterprise') AND enterprise IS NOT NULL))
+);
+
+-- The transparency log. Leaves are 0-based; log_nodes holds the hash of every complete
+-- subtree: (level L, index i) covers leaves [i·2^L, (i+1)·2^L).
+CREATE TABLE log_entries (
+  idx        INTEGER PRIMARY KEY CHECK (idx >= 0),
+  kind       TEXT NOT NULL CHECK (kind IN ('tapeout', 'purchase', 'claim', 'decision')),
+  ref        TEXT NOT NULL,
+  entry      BLOB NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX log_entries_by_ref ON log_entries(kind, ref);
+CREATE TABLE log_nodes (
+  level INTEGER NOT NULL CHECK (level >= 0),
+  idx   INTEGER NOT NULL CHECK (idx >= 0),
+  hash  BLOB NOT NULL CHECK (length(hash) = 32),
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE audit (
+  id      INTEGER PRIMARY KEY,
+  at      TEXT NOT NULL,
+  actor   TEXT NOT NULL,
+  action  TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail  TEXT NOT NULL DEFAULT '{}'
+);
+)sql";
+
+constexpr std::array<const char*, 1> kMigrations = {kMigration1};
+
+Result<int> user_version(Db& db) {
+  auto st = db.prepare("PRAGMA user_version");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  return static_cast<int>(st->int64(0));
+}
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+Result<int> migrate(Db& db) {
+  auto found = user_version(db);
+  if (!found) return found;
+  if (*found > latest_schema_version()) {
+    return Error("SCHEMA_TOO_NEW", "database schema version " + std::to_string(*found) +
+                                       " is newer than this chipreg supports (" +
+                                       std::to_string(latest_schema_version()) + ")");
+  }
+  // Inside the caller's transaction, all migrations commit or roll back with it;
+  // otherwise each migration gets a transaction of its own.
+  const bool own_tx = sqlite3_get_autocommit(db.raw()) != 0;
+  for (int v = *found; v < latest_schema_version(); ++v) {
+    std::optional<Tx> tx;
+    if (own_tx) {
+      auto t = Tx::begin(db);
+      if (!t) return t.error();
+      tx.emplace(std::move(*t));
+    }
+    if (auto st = db.exec_script(kMigrations[static_cast<std::size_t>(v)]); !st) return st.error();
+    const std::string bump = "PRAGMA user_version = " + std::to_string(v + 1);
+    if (auto st = db.exec_script(bump.c_str()); !st) return st.error();
+    if (tx) {
+      if (auto st = tx->commit(); !st) return st.error();
+    }
+  }
+  return *found;
+}
+
+}  // namespace chipreg::store

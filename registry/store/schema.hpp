@@ -1,0 +1,21 @@
+// The registry's relational schema and its versioned migrations.
+//
+// The database's PRAGMA user_version is the number of migrations applied. migrate()
+// applies the missing ones, each in its own transaction, so a database is always at a
+// whole version. The schema itself refuses impossible states (CHECK, UNIQUE, FOREIGN KEY):
+// application code validates first for good messages, and the database is the backstop.
+#pragma once
+
+#include "base/result.hpp"
+#include "registry/store/sqlite.hpp"
+
+namespace chipreg::store {
+
+// The version a fully migrated database reports.
+int latest_schema_version();
+
+// Brings `db` to latest_schema_version(). Returns the version found before migrating.
+// Fails (code SCHEMA_TOO_NEW) on a database written by a newer chipreg.
+Result<int> migrate(Db& db);
+
+}  // namespace chipreg::store

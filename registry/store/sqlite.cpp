@@ -1,0 +1,162 @@
+#include "registry/store/sqlite.hpp"
+
+namespace chipreg::store {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
+  const int primary = rc & 0xff;
+  std::string code = "DB_ERROR";
+  if (primary == SQLITE_CONSTRAINT) code = "CONSTRAINT";
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) code = "BUSY";
+  std::string msg = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  return Error(std::move(code), std::move(msg));
+}
+
+Stmt& Stmt::operator=(Stmt&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(stmt_);
+    db_ = o.db_;
+    stmt_ = o.stmt_;
+    o.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+
+Stmt& Stmt::bind(int i, std::int64_t v) {
+  sqlite3_bind_int64(stmt_, i, v);
+  return *this;
+}
+
+Stmt& Stmt::bind(int i, std::string_view v) {
+  sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+
+Stmt& Stmt::bind_blob(int i, const void* data, std::size_t n) {
+  sqlite3_bind_blob64(stmt_, i, data, n, SQLITE_TRANSIENT);
+  return *this;
+}
+
+Stmt& Stmt::bind_null(int i) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+
+Result<bool> Stmt::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Error e = sqlite_error(db_, rc, "statement failed");
+  sqlite3_reset(stmt_);
+  return e;
+}
+
+Status Stmt::exec() {
+  for (;;) {
+    auto r = step();
+    if (!r) return r.error();
+    if (!*r) return Status::Ok();
+  }
+}
+
+void Stmt::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+std::string Stmt::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  const int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
+}
+
+std::optional<std::string> Stmt::opt_text(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return text(col);
+}
+
+std::optional<std::int64_t> Stmt::opt_int64(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return int64(col);
+}
+
+std::vector<unsigned char> Stmt::blob(int col) const {
+  const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt_, col));
+  const int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::vector<unsigned char>(p, p + n) : std::vector<unsigned char>();
+}
+
+bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+Db& Db::operator=(Db&& o) noexcept {
+  if (this != &o) {
+    sqlite3_close_v2(db_);
+    db_ = o.db_;
+    o.db_ = nullptr;
+  }
+  return *this;
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+Result<Db> Db::open(const std::string& path, const DbOptions& options) {
+  sqlite3* raw = nullptr;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
+  flags |= SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Db db(raw);  // owns raw even on failure
+  if (rc != SQLITE_OK) return sqlite_error(raw, rc, "cannot open database '" + path + "'");
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  std::string pragmas = "PRAGMA foreign_keys = ON;";
+  if (!options.read_only) {
+    pragmas += "PRAGMA journal_mode = WAL;";
+    pragmas += options.synchronous_full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
+  }
+  if (auto st = db.exec_script(pragmas.c_str()); !st) return st.error();
+  return db;
+}
+
+Result<Stmt> Db::prepare(std::string_view sql) {
+  sqlite3_stmt* s = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, rc, "cannot prepare statement");
+  return Stmt(db_, s);
+}
+
+Status Db::exec_script(const char* sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    Error e = sqlite_error(nullptr, rc, "");
+    e.message = msg;
+    return e;
+  }
+  return Status::Ok();
+}
+
+std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Db::changes() const { return sqlite3_changes(db_); }
+
+Result<Tx> Tx::begin(Db& db) {
+  if (auto st = db.exec_script("BEGIN IMMEDIATE"); !st) return st.error();
+  return Tx(db);
+}
+
+Tx::~Tx() {
+  if (open_) (void)db_->exec_script("ROLLBACK");
+}
+
+Status Tx::commit() {
+  if (auto st = db_->exec_script("COMMIT"); !st) return st;
+  open_ = false;
+  return Status::Ok();
+}
+
+}  // namespace chipreg::store

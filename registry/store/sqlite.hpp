@@ -1,0 +1,121 @@
+// Thin RAII wrappers over the SQLite C API: a connection (Db), a prepared statement
+// (Stmt) and a transaction (Tx). Statements are always prepared and bound; SQL text
+// never contains values. Every failure becomes an Error whose message is SQLite's.
+//
+// Thread-safety: a Db and its Stmts belong to one thread at a time (SQLite is built
+// serialized on Debian, but chipreg gives each worker its own connection under WAL).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace chipreg::store {
+
+class Db;
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept;
+  ~Stmt();
+
+  // Binders take 1-based parameter indexes and return *this for chaining.
+  Stmt& bind(int i, std::int64_t v);
+  Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+  Stmt& bind(int i, std::string_view v);
+  Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  Stmt& bind_blob(int i, const void* data, std::size_t n);
+  Stmt& bind_null(int i);
+  template <typename T>
+  Stmt& bind(int i, const std::optional<T>& v) {
+    return v ? bind(i, *v) : bind_null(i);
+  }
+
+  // Steps once: true when a row is available, false when done. Errors carry code
+  // "CONSTRAINT" for constraint violations, "BUSY" when locked, "DB_ERROR" otherwise.
+  Result<bool> step();
+  // Runs to completion, ignoring rows.
+  Status exec();
+  // Resets for re-use and clears bindings.
+  void reset();
+
+  std::int64_t int64(int col) const;
+  std::string text(int col) const;
+  std::optional<std::string> opt_text(int col) const;
+  std::optional<std::int64_t> opt_int64(int col) const;
+  std::vector<unsigned char> blob(int col) const;
+  bool is_null(int col) const;
+
+  sqlite3_stmt* raw() { return stmt_; }
+
+ private:
+  friend class Db;
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), stmt_(s) {}
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+struct DbOptions {
+  bool create = true;          // create the file if missing
+  bool read_only = false;
+  int busy_timeout_ms = 5000;  // how long a writer waits for the lock
+  bool synchronous_full = true;  // FULL: acknowledged writes survive power loss, not only a crash
+};
+
+class Db {
+ public:
+  static Result<Db> open(const std::string& path, const DbOptions& options = {});
+
+  Db() = default;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Db& operator=(Db&& o) noexcept;
+  ~Db();
+
+  Result<Stmt> prepare(std::string_view sql);
+  // Runs one or more statements without parameters (schema, pragmas only).
+  Status exec_script(const char* sql);
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+  sqlite3* raw() { return db_; }
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+// A transaction that rolls back unless commit() succeeded. BEGIN IMMEDIATE takes the
+// write lock up front so two writers never deadlock on upgrade.
+class Tx {
+ public:
+  static Result<Tx> begin(Db& db);
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  Tx(Tx&& o) noexcept : db_(o.db_), open_(o.open_) { o.open_ = false; }
+  Tx& operator=(Tx&&) = delete;
+  ~Tx();
+  Status commit();
+
+ private:
+  explicit Tx(Db& db) : db_(&db), open_(true) {}
+  Db* db_;
+  bool open_;
+};
+
+// Maps a SQLite result code to an Error with SQLite's message for that connection.
+Error sqlite_error(sqlite3* db, int rc, std::string_view context);
+
+}  // namespace chipreg::store

@@ -1,0 +1,46 @@
+#include "registry/store/tokens.hpp"
+
+#include "crypto/digest.hpp"
+#include "crypto/encoding.hpp"
+#include "registry/store/clock.hpp"
+
+namespace chipreg::store {
+
+Result<std::string> create_token(Db& db, const std::string& role, const std::optional<std::string>& enterprise,
+                                 const std::string& label) {
+  auto secret = crypto::random_bytes(32);
+  if (!secret) return secret.error();
+  const std::string token = crypto::hex(*secret);
+  const auto hash = crypto::sha256(token);
+  auto st = db.prepare("INSERT INTO tokens(token_hash, role, enterprise, label, created_at) VALUES (?, ?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->bind_blob(1, hash.data(), hash.size()).bind(2, role).bind(3, enterprise).bind(4, label).bind(5, now_utc());
+  if (auto r = st->exec(); !r) return r.error();
+  return token;
+}
+
+Result<std::optional<TokenInfo>> find_token(Db& db, std::string_view secret) {
+  if (secret.size() != 64) return std::optional<TokenInfo>();
+  const auto hash = crypto::sha256(secret);
+  auto st = db.prepare("SELECT id, role, enterprise, label, token_hash FROM tokens WHERE token_hash = ? AND revoked_at IS NULL");
+  if (!st) return st.error();
+  st->bind_blob(1, hash.data(), hash.size());
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<TokenInfo>();
+  const auto stored = st->blob(4);
+  if (stored.size() != hash.size() || !crypto::constant_time_equal(stored.data(), hash.data(), hash.size())) {
+    return std::optional<TokenInfo>();
+  }
+  return std::optional<TokenInfo>(TokenInfo{st->int64(0), st->text(1), st->opt_text(2), st->text(3)});
+}
+
+Result<bool> revoke_token(Db& db, std::int64_t id) {
+  auto st = db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+  if (!st) return st.error();
+  st->bind(1, now_utc()).bind(2, id);
+  if (auto r = st->exec(); !r) return r.error();
+  return db.changes() > 0;
+}
+
+}  // namespace chipreg::store

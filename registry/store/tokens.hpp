@@ -1,0 +1,33 @@
+// Bearer tokens. A token is 256 random bits, shown once as 64 hex characters; the store
+// keeps only its SHA-256. Lookup hashes the presented token, finds the row by hash and
+// confirms with a constant-time comparison.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/result.hpp"
+#include "registry/store/sqlite.hpp"
+
+namespace chipreg::store {
+
+struct TokenInfo {
+  std::int64_t id = 0;
+  std::string role;                       // admin, reviewer, foundry, enterprise
+  std::optional<std::string> enterprise;  // set for foundry and enterprise tokens
+  std::string label;
+};
+
+// Creates a token and returns its secret. REQUIRES: an open transaction or autocommit.
+// Errors: CONSTRAINT when role/enterprise do not fit (see the tokens table), or an
+// unknown enterprise.
+Result<std::string> create_token(Db& db, const std::string& role, const std::optional<std::string>& enterprise,
+                                 const std::string& label = "");
+
+// The live (unrevoked) token matching `secret`, or nullopt.
+Result<std::optional<TokenInfo>> find_token(Db& db, std::string_view secret);
+
+// Marks a token revoked. Returns false if no live token had that id.
+Result<bool> revoke_token(Db& db, std::int64_t id);
+
+}  // namespace chipreg::store
