@@ -1,0 +1,163 @@
+// Specifications of the SQLite store: migrations, RAII transactions, constraints, tokens.
+#include <catch2/catch.hpp>
+
+#include "registry/store/schema.hpp"
+#include "registry/store/sqlite.hpp"
+#include "registry/store/tokens.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace chipreg;
+using namespace chipreg::store;
+
+namespace {
+
+Db fresh_db(const testing::TempDir& dir) {
+  auto db = Db::open(dir.file("t.db"));
+  REQUIRE(db.ok());
+  auto v = migrate(*db);
+  REQUIRE(v.ok());
+  return std::move(*db);
+}
+
+void insert_enterprise(Db& db, const std::string& uscc, const std::string& name = "E") {
+  auto st = db.prepare("INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES (?, ?, 1, 'now')");
+  REQUIRE(st.ok());
+  st->bind(1, uscc).bind(2, name);
+  REQUIRE(st->exec().ok());
+}
+
+}  // namespace
+
+TEST_CASE("store: migrate creates the schema once and reports the version found") {
+  testing::TempDir dir;
+  auto db = Db::open(dir.file("t.db"));
+  REQUIRE(db.ok());
+  auto first = migrate(*db);
+  REQUIRE(first.ok());
+  CHECK(*first == 0);
+  auto again = migrate(*db);
+  REQUIRE(again.ok());
+  CHECK(*again == latest_schema_version());
+  auto mode = db->prepare("PRAGMA journal_mode");
+  REQUIRE(mode->step().value());
+  CHECK(mode->text(0) == "wal");
+  auto fk = db->prepare("PRAGMA foreign_keys");
+  REQUIRE(fk->step().value());
+  CHECK(fk->int64(0) == 1);
+}
+
+TEST_CASE("store: a database from a newer chipreg is refused") {
+  testing::TempDir dir;
+  Db db = fresh_db(dir);
+  REQUIRE(db.exec_script("PRAGMA user_version = 999").ok());
+  auto r = migrate(db);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "SCHEMA_TOO_NEW");
+}
+
+TEST_CASE("store: a transaction rolls back unless committed") {
+  testing::TempDir dir;
+  Db db = fresh_db(dir);
+  {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    insert_enterprise(db, "91350100M000100Y43");
+  }  // no commit
+  auto count = db.prepare("SELECT count(*) FROM enterprises");
+  REQUIRE(count->step().value());
+  CHECK(count->int64(0) == 0);
+  {
+    auto tx = Tx::begin(db);
+    insert_enterprise(db, "91350100M000100Y43");
+    REQUIRE(tx->commit().ok());
+  }
+  count->reset();
+  REQUIRE(count->step().value());
+  CHECK(count->int64(0) == 1);
+}
+
+TEST_CASE("store: round-trips an enterprise with roles") {
+  testing::TempDir dir;
+  Db db = fresh_db(dir);
+  insert_enterprise(db, "91350100M000100Y43", "芯片设计有限公司");
+  auto role = db.prepare("INSERT INTO enterprise_roles(uscc, role) VALUES (?, ?)");
+  role->bind(1, "91350100M000100Y43").bind(2, "ic_design");
+  REQUIRE(role->exec().ok());
+  auto q = db.prepare("SELECT e.name, r.role FROM enterprises e JOIN enterprise_roles r USING (uscc)");
+  REQUIRE(q->step().value());
+  CHECK(q->text(0) == "芯片设计有限公司");
+  CHECK(q->text(1) == "ic_design");
+}
+
+TEST_CASE("store: constraints refuse impossible states") {
+  testing::TempDir dir;
+  Db db = fresh_db(dir);
+  insert_enterprise(db, "91350100M000100Y43");
+  insert_enterprise(db, "91110000600037341L");
+
+  SECTION("duplicate enterprise") {
+    auto st = db.prepare("INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES ('91350100M000100Y43', 'x', 1, 'now')");
+    auto r = st->exec();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "CONSTRAINT");
+  }
+  SECTION("unknown role") {
+    auto st = db.prepare("INSERT INTO enterprise_roles(uscc, role) VALUES ('91350100M000100Y43', 'bank')");
+    CHECK(st->exec().error().code == "CONSTRAINT");
+  }
+  SECTION("equity above 100 % or with both holder kinds") {
+    auto st = db.prepare(
+        "INSERT INTO equity(holder_enterprise, held, pct_units, valid_from) VALUES ('91350100M000100Y43', '91110000600037341L', 1000001, '2020-01-01')");
+    CHECK(st->exec().error().code == "CONSTRAINT");
+    auto st2 = db.prepare(
+        "INSERT INTO equity(holder_enterprise, held, pct_units, valid_from) VALUES ('91350100M000100Y43', '91350100M000100Y43', 100, '2020-01-01')");
+    CHECK(st2->exec().error().code == "CONSTRAINT");
+  }
+  SECTION("equity naming an unknown enterprise") {
+    auto st = db.prepare(
+        "INSERT INTO equity(holder_enterprise, held, pct_units, valid_from) VALUES ('91350100M000100Y43', '911100001000054200', 100, '2020-01-01')");
+    CHECK(st->exec().error().code == "CONSTRAINT");
+  }
+  SECTION("a purchase line twice, and a negative line that reverses nothing") {
+    auto prod = db.prepare("INSERT INTO products(id, kind, owner, self_developed, created_at) VALUES ('P1', 'chip', '91110000600037341L', 1, 'now')");
+    REQUIRE(prod->exec().ok());
+    auto ins = db.prepare(
+        "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, created_at) "
+        "VALUES ('INV1', 1, '2025-03-01', '91350100M000100Y43', '91110000600037341L', 'P1', ?, 0, 'now')");
+    ins->bind(1, 100);
+    REQUIRE(ins->exec().ok());
+    ins->reset();
+    ins->bind(1, 100);
+    CHECK(ins->exec().error().code == "CONSTRAINT");
+    auto neg = db.prepare(
+        "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, created_at) "
+        "VALUES ('INV2', 1, '2025-03-01', '91350100M000100Y43', '91110000600037341L', 'P1', -5, 0, 'now')");
+    CHECK(neg->exec().error().code == "CONSTRAINT");
+  }
+  SECTION("a token of an enterprise role without its enterprise") {
+    auto r = create_token(db, "enterprise", std::nullopt);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "CONSTRAINT");
+  }
+}
+
+TEST_CASE("store: tokens are stored hashed, found, and revocable") {
+  testing::TempDir dir;
+  Db db = fresh_db(dir);
+  auto token = create_token(db, "admin", std::nullopt, "t");
+  REQUIRE(token.ok());
+  CHECK(token->size() == 64);
+  auto raw = db.prepare("SELECT count(*) FROM tokens WHERE token_hash = ?");
+  raw->bind_blob(1, token->data(), token->size());
+  REQUIRE(raw->step().value());
+  CHECK(raw->int64(0) == 0);  // the secret itself is never stored
+  auto found = find_token(db, *token);
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->role == "admin");
+  std::string wrong = *token;
+  wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+  CHECK_FALSE(find_token(db, wrong)->has_value());
+  CHECK(revoke_token(db, (*found)->id).value());
+  CHECK_FALSE(find_token(db, *token)->has_value());
+}
