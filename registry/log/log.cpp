@@ -1,6 +1,9 @@
 // Placeholder write side until the Merkle tree lands: records the leaf only.
 #include "registry/log/log.hpp"
 
+#include <boost/json.hpp>
+
+#include "registry/canonical_json.hpp"
 #include "registry/store/clock.hpp"
 
 namespace chipreg::tlog {
@@ -13,6 +16,10 @@ std::string_view to_string(EntryKind kind) {
     case EntryKind::kDecision: return "decision";
   }
   return "?";
+}
+
+std::string make_entry(EntryKind kind, const boost::json::value& fact) {
+  return canonical_json(boost::json::object{{"kind", to_string(kind)}, {"fact", fact}});
 }
 
 Result<std::int64_t> append(store::Db& db, EntryKind kind, std::string_view ref, std::string_view entry) {

@@ -6,7 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include <boost/json/value.hpp>
 
 #include "base/result.hpp"
 #include "registry/store/sqlite.hpp"
@@ -15,6 +18,19 @@ namespace chipreg::tlog {
 
 enum class EntryKind { kTapeout, kPurchase, kClaim, kDecision };
 std::string_view to_string(EntryKind kind);
+
+// The leaf bytes for a fact: canonical_json({"kind": KIND, "fact": FACT}).
+//
+//   kind        fact
+//   tapeout     {"id": ID, "envelope": ENVELOPE}      (the DSSE envelope as accepted)
+//   purchase    json_io::to_json(Purchase)             (scenario purchase object)
+//   claim       the claim as stored after each (re-)evaluation: {"id", "rule",
+//               "claimant", "year", "group"|"tapeout", "evaluation"}
+//   decision    {"claim", "outcome", "approve_fen", "note", "reviewer", "decided_at"}
+//
+// `log audit` rebuilds the fact from the stored rows with the same builders, so data and
+// log agree by construction until someone edits the database behind chipreg's back.
+std::string make_entry(EntryKind kind, const boost::json::value& fact);
 
 // Appends `entry` as the next leaf and returns its 0-based index.
 // REQUIRES: `db` is inside an open write transaction (Tx).

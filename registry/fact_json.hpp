@@ -1,0 +1,52 @@
+// JSON <-> facts, in the contract's scenario object shapes. One parser and one writer per
+// fact kind, shared by `chipreg evaluate`, the HTTP API, the JSON Lines importer, export
+// and the transparency log (whose leaves are canonical_json(to_json(fact))).
+//
+// Parsers validate every field strictly (types, USCC check characters, dates, enums,
+// pct range and precision, non-negative money) and fail with an Error whose `field` is
+// the path of the bad value relative to the object ("date", "reverses.line").
+// Unknown extra fields are rejected with code UNKNOWN_FIELD. References to other facts
+// (a purchase's product) are not checked here; scenario_from_json checks them within a
+// scenario, the store checks them against the database.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <string_view>
+
+#include "base/result.hpp"
+#include "registry/facts.hpp"
+
+namespace chipreg::json_io {
+
+Result<Enterprise> enterprise_from_json(const boost::json::value& v);
+Result<Person> person_from_json(const boost::json::value& v);
+Result<FamilyLink> family_link_from_json(const boost::json::value& v);
+Result<EquityEdge> equity_from_json(const boost::json::value& v);
+Result<ManualAffiliation> manual_affiliation_from_json(const boost::json::value& v);
+Result<Product> product_from_json(const boost::json::value& v);
+Result<Tapeout> tapeout_from_json(const boost::json::value& v);
+Result<Purchase> purchase_from_json(const boost::json::value& v);
+Result<OtherAward> other_award_from_json(const boost::json::value& v);
+Result<PriorApproval> prior_approval_from_json(const boost::json::value& v);
+Result<ClaimRequest> claim_request_from_json(const boost::json::value& v);
+
+boost::json::object to_json(const Enterprise& e);
+boost::json::object to_json(const Person& p);
+boost::json::object to_json(const FamilyLink& f);
+boost::json::object to_json(const EquityEdge& e);  // pct as a JSON number (e.g. 24.99)
+boost::json::object to_json(const ManualAffiliation& m);
+boost::json::object to_json(const Product& p);
+boost::json::object to_json(const Tapeout& t);
+boost::json::object to_json(const Purchase& p);
+boost::json::object to_json(const OtherAward& a);
+boost::json::object to_json(const PriorApproval& a);
+boost::json::object to_json(const ClaimRequest& c);
+
+// A whole scenario, with cross-references checked; error fields are full paths
+// ("purchases[2].product"). parse_scenario also reports malformed JSON (code BAD_JSON,
+// with the line and column).
+Result<Facts> scenario_from_json(const boost::json::value& v);
+Result<Facts> parse_scenario(std::string_view text);
+
+}  // namespace chipreg::json_io
