@@ -41,7 +41,12 @@ class PublicKey {
   // algorithm prescribes). Error code BAD_SIGNATURE otherwise, with OpenSSL's reason.
   Status verify(std::string_view message, const Bytes& sig) const;
 
-  struct Impl;  // holds the EVP_PKEY
+  struct Impl;  // holds the EVP_PKEY and the cached keyid
+  // Internal to crypto/: builds a key around an already classified EVP_PKEY holder.
+  static PublicKey wrap(std::shared_ptr<Impl> impl, Alg alg);
+  // Internal to crypto/: the holder, for code that talks to EVP directly.
+  const Impl* impl() const { return impl_.get(); }
+
  private:
   std::shared_ptr<Impl> impl_;
   Alg alg_ = Alg::kEd25519;
@@ -62,6 +67,9 @@ class PrivateKey {
   Bytes raw_ed25519_seed() const;
 
   struct Impl;
+  // Internal to crypto/: builds a key around an already classified EVP_PKEY holder.
+  static PrivateKey wrap(std::shared_ptr<Impl> impl, Alg alg);
+
  private:
   std::shared_ptr<Impl> impl_;
   Alg alg_ = Alg::kEd25519;
