@@ -1,0 +1,819 @@
+// The validated write and read layer for facts (see repository.hpp for the contract).
+// Every statement is prepared once per Repository and reset after each use, so a bulk
+// import runs the same few statements a million times without re-parsing SQL.
+#include "registry/store/repository.hpp"
+
+#include <array>
+#include <unordered_set>
+#include <utility>
+
+#include <boost/json.hpp>
+
+#include "registry/fact_json.hpp"
+#include "registry/log/log.hpp"
+#include "registry/store/clock.hpp"
+
+namespace chipreg::store {
+namespace {
+
+enum Slot : std::size_t {
+  kSavepoint,
+  kRelease,
+  kRollbackTo,
+  kEnterpriseExists,
+  kPersonExists,
+  kProductExists,
+  kClaimExists,
+  kInsertEnterprise,
+  kInsertRole,
+  kSelectEnterprise,
+  kSelectRoles,
+  kInsertPerson,
+  kSelectPerson,
+  kFamilyExists,
+  kInsertFamily,
+  kEquityExists,
+  kInsertEquity,
+  kAffiliationExists,
+  kInsertAffiliation,
+  kProductModelExists,
+  kInsertProduct,
+  kSelectProduct,
+  kSelectProductByModel,
+  kPurchaseExists,
+  kSelectPurchase,
+  kReversedSoFar,
+  kInsertPurchase,
+  kInsertOtherAward,
+  kSlotCount
+};
+
+constexpr const char* kProductColumns = "id, kind, owner, self_developed, first_market_date, focus_area, model";
+constexpr const char* kPurchaseColumns =
+    "id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, reverses_invoice, reverses_line, log_index";
+
+// Resets a statement (and clears its bindings) when the scope that used it ends, so a
+// cached statement never holds a read cursor open or leaks old bindings.
+class Use {
+ public:
+  explicit Use(Stmt& s) : s_(s) {}
+  ~Use() { s_.reset(); }
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  Stmt* operator->() { return &s_; }
+  Stmt& operator*() { return s_; }
+
+ private:
+  Stmt& s_;
+};
+
+// Turns a storage failure into the layer's codes: constraint failures the explicit checks
+// did not anticipate become DUPLICATE / CONSTRAINT_VIOLATION with SQLite's words.
+Error map_db_error(const Error& e, std::string_view field = {}) {
+  if (e.code != "CONSTRAINT") return e;
+  if (e.message.find("UNIQUE") != std::string::npos || e.message.find("PRIMARY KEY") != std::string::npos) {
+    return Error("DUPLICATE", "already stored (" + e.message + ")", std::string(field));
+  }
+  return Error("CONSTRAINT_VIOLATION", "the registry refused the row: " + e.message, std::string(field));
+}
+
+Error unknown(const char* code, const char* what, std::string_view key, const char* field) {
+  return Error(code, std::string(field) + ": unknown " + what + " '" + std::string(key.substr(0, 80)) + "'", field);
+}
+
+Error duplicate(const std::string& what, const char* field) {
+  return Error("DUPLICATE", what + " is already registered", field);
+}
+
+Result<Uscc> column_uscc(const Stmt& s, int col) {
+  auto u = Uscc::parse(s.text(col));
+  if (!u) return Error("CORRUPT_ROW", "stored USCC '" + s.text(col) + "' is invalid");
+  return *u;
+}
+
+Result<Date> column_date(const Stmt& s, int col) {
+  auto d = Date::parse(s.text(col));
+  if (!d) return Error("CORRUPT_ROW", "stored date '" + s.text(col) + "' is invalid");
+  return *d;
+}
+
+Result<Product> product_from_row(const Stmt& s) {
+  auto kind = parse_enum<ProductKind>(s.text(1));
+  if (!kind) return kind.error();
+  auto owner = column_uscc(s, 2);
+  if (!owner) return owner.error();
+  std::optional<Date> market;
+  if (!s.is_null(4)) {
+    auto d = column_date(s, 4);
+    if (!d) return d.error();
+    market = *d;
+  }
+  return Product{.id = s.text(0),
+                 .kind = *kind,
+                 .owner = *owner,
+                 .self_developed = s.int64(3) != 0,
+                 .first_market_date = market,
+                 .focus_area = s.text(5),
+                 .model = s.opt_text(6)};
+}
+
+Result<StoredPurchase> purchase_from_row(const Stmt& s) {
+  auto date = column_date(s, 3);
+  if (!date) return date.error();
+  auto buyer = column_uscc(s, 4);
+  if (!buyer) return buyer.error();
+  auto seller = column_uscc(s, 5);
+  if (!seller) return seller.error();
+  std::optional<InvoiceLineRef> reverses;
+  if (!s.is_null(9)) reverses = InvoiceLineRef{s.text(9), s.int64(10)};
+  return StoredPurchase{.id = s.int64(0),
+                        .purchase = Purchase{.invoice = s.text(1),
+                                             .line = s.int64(2),
+                                             .date = *date,
+                                             .buyer = *buyer,
+                                             .seller = *seller,
+                                             .product = s.text(6),
+                                             .amount = Money::fen(s.int64(7)),
+                                             .tax = Money::fen(s.int64(8)),
+                                             .reverses = reverses},
+                        .log_index = s.opt_int64(11)};
+}
+
+Result<Validity> validity_from_row(const Stmt& s, int from_col) {
+  Validity v;
+  auto from = column_date(s, from_col);
+  if (!from) return from.error();
+  v.from = *from;
+  if (!s.is_null(from_col + 1)) {
+    auto to = column_date(s, from_col + 1);
+    if (!to) return to.error();
+    v.to = *to;
+  }
+  return v;
+}
+
+Status check_validity(const Validity& v) {
+  if (v.to && *v.to < v.from) return Error("BAD_VALUE", "to: " + v.to->str() + " is before from " + v.from.str(), "to");
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct Repository::Impl {
+  explicit Impl(Db& d) : db(d) {}
+  Db& db;
+  std::array<std::optional<Stmt>, kSlotCount> stmts;
+  std::unordered_set<std::string> enterprises;
+  std::unordered_set<std::string> persons;
+  std::unordered_set<std::string> products;
+
+  Result<Stmt*> stmt(Slot slot, const std::string& sql) {
+    auto& s = stmts[slot];
+    if (!s) {
+      auto p = db.prepare(sql);
+      if (!p) return p.error();
+      s.emplace(std::move(*p));
+    }
+    return &*s;
+  }
+
+  Result<bool> exists(Slot slot, const char* sql, std::string_view key) {
+    auto s = stmt(slot, sql);
+    if (!s) return s.error();
+    Use use(**s);
+    use->bind(1, key);
+    return use->step();
+  }
+
+  Result<bool> cached_exists(std::unordered_set<std::string>& cache, Slot slot, const char* sql,
+                             std::string_view key) {
+    if (cache.find(std::string(key)) != cache.end()) return true;
+    auto found = exists(slot, sql, key);
+    if (found && *found) cache.emplace(key);
+    return found;
+  }
+
+  Status run(Slot slot, const char* sql) {
+    auto s = stmt(slot, sql);
+    if (!s) return s.error();
+    Use use(**s);
+    return use->exec();
+  }
+
+  // Runs `body` inside SAVEPOINT repo_write: released on success, rolled back on failure,
+  // so a multi-statement write is all or nothing within the caller's transaction.
+  template <typename T, typename F>
+  Result<T> atomically(F&& body) {
+    if (auto st = run(kSavepoint, "SAVEPOINT repo_write"); !st) return st.error();
+    Result<T> r = body();
+    if (!r) {
+      (void)run(kRollbackTo, "ROLLBACK TO repo_write");
+      (void)run(kRelease, "RELEASE repo_write");
+      return r;
+    }
+    if (auto st = run(kRelease, "RELEASE repo_write"); !st) return st.error();
+    return r;
+  }
+};
+
+Repository::Repository(Db& db) : impl_(std::make_unique<Impl>(db)) {}
+Repository::~Repository() = default;
+
+void Repository::forget_cached() {
+  impl_->enterprises.clear();
+  impl_->persons.clear();
+  impl_->products.clear();
+}
+
+Result<bool> Repository::enterprise_exists(std::string_view uscc) {
+  return impl_->cached_exists(impl_->enterprises, kEnterpriseExists, "SELECT 1 FROM enterprises WHERE uscc = ?", uscc);
+}
+
+Result<bool> Repository::person_exists(std::string_view id) {
+  return impl_->cached_exists(impl_->persons, kPersonExists, "SELECT 1 FROM persons WHERE id = ?", id);
+}
+
+Result<bool> Repository::product_exists(std::string_view id) {
+  return impl_->cached_exists(impl_->products, kProductExists, "SELECT 1 FROM products WHERE id = ?", id);
+}
+
+// ---------------------------------------------------------------------------------------
+// enterprises
+
+Status Repository::insert_enterprise(const Enterprise& e) {
+  if (e.name.empty()) return Error("BAD_VALUE", "name: must not be empty", "name");
+  auto found = enterprise_exists(e.uscc.str());
+  if (!found) return found.error();
+  if (*found) return duplicate("enterprise " + e.uscc.str(), "uscc");
+  auto r = impl_->atomically<bool>([&]() -> Result<bool> {
+    auto ins = impl_->stmt(kInsertEnterprise,
+                           "INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES (?, ?, ?, ?)");
+    if (!ins) return ins.error();
+    {
+      Use use(**ins);
+      use->bind(1, e.uscc.str()).bind(2, e.name).bind(3, e.in_district).bind(4, now_utc());
+      if (auto st = use->exec(); !st) return map_db_error(st.error(), "uscc");
+    }
+    auto role = impl_->stmt(kInsertRole, "INSERT OR IGNORE INTO enterprise_roles(uscc, role) VALUES (?, ?)");
+    if (!role) return role.error();
+    for (Role x : e.roles) {
+      Use use(**role);
+      use->bind(1, e.uscc.str()).bind(2, to_string(x));
+      if (auto st = use->exec(); !st) return map_db_error(st.error(), "roles");
+    }
+    return true;
+  });
+  if (!r) return r.error();
+  impl_->enterprises.insert(e.uscc.str());
+  return Status::Ok();
+}
+
+Result<std::optional<Enterprise>> Repository::get_enterprise(const Uscc& uscc) {
+  auto s = impl_->stmt(kSelectEnterprise, "SELECT uscc, name, in_district FROM enterprises WHERE uscc = ?");
+  if (!s) return s.error();
+  Enterprise e{.uscc = uscc, .name = {}, .in_district = false, .roles = {}};
+  {
+    Use use(**s);
+    use->bind(1, uscc.str());
+    auto row = use->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<Enterprise>();
+    e.name = use->text(1);
+    e.in_district = use->int64(2) != 0;
+  }
+  auto roles = impl_->stmt(kSelectRoles, "SELECT role FROM enterprise_roles WHERE uscc = ? ORDER BY role");
+  if (!roles) return roles.error();
+  Use use(**roles);
+  use->bind(1, uscc.str());
+  for (;;) {
+    auto row = use->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto r = parse_enum<Role>(use->text(0));
+    if (!r) return r.error();
+    e.roles.push_back(*r);
+  }
+  return std::optional<Enterprise>(std::move(e));
+}
+
+// ---------------------------------------------------------------------------------------
+// persons and family
+
+Status Repository::insert_person(const Person& p) {
+  if (p.id.empty()) return Error("BAD_VALUE", "id: must not be empty", "id");
+  if (p.name.empty()) return Error("BAD_VALUE", "name: must not be empty", "name");
+  auto found = person_exists(p.id);
+  if (!found) return found.error();
+  if (*found) return duplicate("person '" + p.id + "'", "id");
+  auto ins = impl_->stmt(kInsertPerson, "INSERT INTO persons(id, name, created_at) VALUES (?, ?, ?)");
+  if (!ins) return ins.error();
+  Use use(**ins);
+  use->bind(1, p.id).bind(2, p.name).bind(3, now_utc());
+  if (auto st = use->exec(); !st) return map_db_error(st.error(), "id");
+  impl_->persons.insert(p.id);
+  return Status::Ok();
+}
+
+Result<std::optional<Person>> Repository::get_person(std::string_view id) {
+  auto s = impl_->stmt(kSelectPerson, "SELECT id, name FROM persons WHERE id = ?");
+  if (!s) return s.error();
+  Use use(**s);
+  use->bind(1, id);
+  auto row = use->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Person>();
+  return std::optional<Person>(Person{use->text(0), use->text(1)});
+}
+
+Result<std::int64_t> Repository::insert_family_link(const FamilyLink& f) {
+  if (f.a == f.b) return Error("BAD_VALUE", "b: a person cannot be linked to themselves", "b");
+  for (const auto& [id, field] : {std::pair{&f.a, "a"}, std::pair{&f.b, "b"}}) {
+    auto found = person_exists(*id);
+    if (!found) return found.error();
+    if (!*found) return unknown("UNKNOWN_PERSON", "person", *id, field);
+  }
+  {
+    auto s = impl_->stmt(kFamilyExists,
+                         "SELECT 1 FROM family_links WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)");
+    if (!s) return s.error();
+    Use use(**s);
+    use->bind(1, f.a).bind(2, f.b);
+    auto row = use->step();
+    if (!row) return row.error();
+    if (*row) return duplicate("family link " + f.a + " / " + f.b, "b");
+  }
+  auto ins = impl_->stmt(kInsertFamily, "INSERT INTO family_links(a, b, relation) VALUES (?, ?, ?)");
+  if (!ins) return ins.error();
+  Use use(**ins);
+  use->bind(1, f.a).bind(2, f.b).bind(3, to_string(f.relation));
+  if (auto st = use->exec(); !st) return map_db_error(st.error(), "b");
+  return impl_->db.last_insert_rowid();
+}
+
+// ---------------------------------------------------------------------------------------
+// equity and manual affiliations
+
+Result<std::int64_t> Repository::insert_equity(const EquityEdge& e) {
+  if (e.pct.units() <= 0 || e.pct > Rate::percent(100)) {
+    return Error("BAD_VALUE", "pct: must be above 0 and at most 100", "pct");
+  }
+  if (auto st = check_validity(e.valid); !st) return st.error();
+  if (e.holder_is_person) {
+    auto found = person_exists(e.holder);
+    if (!found) return found.error();
+    if (!*found) return unknown("UNKNOWN_PERSON", "person", e.holder, "holder");
+  } else {
+    if (e.holder == e.held.str()) return Error("BAD_VALUE", "holder: an enterprise cannot hold itself", "holder");
+    auto found = enterprise_exists(e.holder);
+    if (!found) return found.error();
+    if (!*found) return unknown("UNKNOWN_ENTERPRISE", "enterprise", e.holder, "holder");
+  }
+  auto held = enterprise_exists(e.held.str());
+  if (!held) return held.error();
+  if (!*held) return unknown("UNKNOWN_ENTERPRISE", "enterprise", e.held.str(), "held");
+
+  std::optional<std::string> holder_ent, holder_person;
+  (e.holder_is_person ? holder_person : holder_ent) = e.holder;
+  {
+    auto s = impl_->stmt(kEquityExists,
+                         "SELECT 1 FROM equity WHERE holder_enterprise IS ? AND holder_person IS ? AND held = ? "
+                         "AND valid_from = ?");
+    if (!s) return s.error();
+    Use use(**s);
+    use->bind(1, holder_ent).bind(2, holder_person).bind(3, e.held.str()).bind(4, e.valid.from.str());
+    auto row = use->step();
+    if (!row) return row.error();
+    if (*row) {
+      return duplicate("equity of " + e.holder + " in " + e.held.str() + " from " + e.valid.from.str(), "from");
+    }
+  }
+  auto ins = impl_->stmt(kInsertEquity,
+                         "INSERT INTO equity(holder_enterprise, holder_person, held, pct_units, valid_from, valid_to) "
+                         "VALUES (?, ?, ?, ?, ?, ?)");
+  if (!ins) return ins.error();
+  Use use(**ins);
+  std::optional<std::string> to;
+  if (e.valid.to) to = e.valid.to->str();
+  use->bind(1, holder_ent).bind(2, holder_person).bind(3, e.held.str()).bind(4, e.pct.units());
+  use->bind(5, e.valid.from.str()).bind(6, to);
+  if (auto st = use->exec(); !st) return map_db_error(st.error());
+  return impl_->db.last_insert_rowid();
+}
+
+Result<std::int64_t> Repository::insert_manual_affiliation(const ManualAffiliation& m) {
+  if (m.a == m.b) return Error("BAD_VALUE", "b: an enterprise cannot be affiliated with itself", "b");
+  if (m.basis.empty()) return Error("BAD_VALUE", "basis: must not be empty", "basis");
+  if (auto st = check_validity(m.valid); !st) return st.error();
+  for (const auto& [u, field] : {std::pair{&m.a, "a"}, std::pair{&m.b, "b"}}) {
+    auto found = enterprise_exists(u->str());
+    if (!found) return found.error();
+    if (!*found) return unknown("UNKNOWN_ENTERPRISE", "enterprise", u->str(), field);
+  }
+  {
+    auto s = impl_->stmt(kAffiliationExists,
+                         "SELECT 1 FROM manual_affiliations WHERE ((a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)) "
+                         "AND valid_from = ?3");
+    if (!s) return s.error();
+    Use use(**s);
+    use->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str());
+    auto row = use->step();
+    if (!row) return row.error();
+    if (*row) {
+      return duplicate("manual affiliation " + m.a.str() + " / " + m.b.str() + " from " + m.valid.from.str(), "from");
+    }
+  }
+  auto ins = impl_->stmt(kInsertAffiliation,
+                         "INSERT INTO manual_affiliations(a, b, valid_from, valid_to, basis) VALUES (?, ?, ?, ?, ?)");
+  if (!ins) return ins.error();
+  Use use(**ins);
+  std::optional<std::string> to;
+  if (m.valid.to) to = m.valid.to->str();
+  use->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str()).bind(4, to).bind(5, m.basis);
+  if (auto st = use->exec(); !st) return map_db_error(st.error());
+  return impl_->db.last_insert_rowid();
+}
+
+// ---------------------------------------------------------------------------------------
+// products
+
+Status Repository::insert_product(const Product& p) {
+  if (p.id.empty()) return Error("BAD_VALUE", "id: must not be empty", "id");
+  if (p.model && p.model->empty()) return Error("BAD_VALUE", "model: must be null or non-empty", "model");
+  auto owner = enterprise_exists(p.owner.str());
+  if (!owner) return owner.error();
+  if (!*owner) return unknown("UNKNOWN_ENTERPRISE", "enterprise", p.owner.str(), "owner");
+  auto found = product_exists(p.id);
+  if (!found) return found.error();
+  if (*found) return duplicate("product '" + p.id + "'", "id");
+  if (p.model) {
+    auto s = impl_->stmt(kProductModelExists, "SELECT id FROM products WHERE owner = ? AND model = ?");
+    if (!s) return s.error();
+    Use use(**s);
+    use->bind(1, p.owner.str()).bind(2, *p.model);
+    auto row = use->step();
+    if (!row) return row.error();
+    if (*row) {
+      return Error("DUPLICATE",
+                   "model: " + p.owner.str() + " already sells model '" + *p.model + "' as product '" +
+                       use->text(0) + "'",
+                   "model");
+    }
+  }
+  auto ins = impl_->stmt(kInsertProduct,
+                         "INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
+                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!ins) return ins.error();
+  Use use(**ins);
+  std::optional<std::string> market;
+  if (p.first_market_date) market = p.first_market_date->str();
+  use->bind(1, p.id).bind(2, to_string(p.kind)).bind(3, p.owner.str()).bind(4, p.self_developed);
+  use->bind(5, market).bind(6, p.focus_area).bind(7, p.model).bind(8, now_utc());
+  if (auto st = use->exec(); !st) return map_db_error(st.error(), "id");
+  impl_->products.insert(p.id);
+  return Status::Ok();
+}
+
+Result<std::optional<Product>> Repository::get_product(std::string_view id) {
+  auto s = impl_->stmt(kSelectProduct, std::string("SELECT ") + kProductColumns + " FROM products WHERE id = ?");
+  if (!s) return s.error();
+  Use use(**s);
+  use->bind(1, id);
+  auto row = use->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Product>();
+  auto p = product_from_row(*use);
+  if (!p) return p.error();
+  return std::optional<Product>(std::move(*p));
+}
+
+Result<std::optional<Product>> Repository::find_product_by_model(const Uscc& owner, std::string_view model) {
+  auto s = impl_->stmt(kSelectProductByModel,
+                       std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? AND model = ?");
+  if (!s) return s.error();
+  Use use(**s);
+  use->bind(1, owner.str()).bind(2, model);
+  auto row = use->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Product>();
+  auto p = product_from_row(*use);
+  if (!p) return p.error();
+  return std::optional<Product>(std::move(*p));
+}
+
+// ---------------------------------------------------------------------------------------
+// purchases
+
+Result<std::optional<StoredPurchase>> Repository::get_purchase(std::string_view invoice, std::int64_t line) {
+  auto s = impl_->stmt(kSelectPurchase,
+                       std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? AND line = ?");
+  if (!s) return s.error();
+  Use use(**s);
+  use->bind(1, invoice).bind(2, line);
+  auto row = use->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<StoredPurchase>();
+  auto p = purchase_from_row(*use);
+  if (!p) return p.error();
+  return std::optional<StoredPurchase>(std::move(*p));
+}
+
+Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
+  if (p.invoice.empty()) return Error("BAD_VALUE", "invoice: must not be empty", "invoice");
+  if (p.line < 1) return Error("BAD_VALUE", "line: must be 1 or more", "line");
+  if (p.buyer == p.seller) return Error("BAD_VALUE", "seller: buyer and seller are the same enterprise", "seller");
+  if (!p.reverses) {
+    if (p.amount.fen() < 0) {
+      return Error("BAD_VALUE", "amount_fen: negative amount on a line that reverses nothing (set reverses)",
+                   "amount_fen");
+    }
+    if (p.tax.fen() < 0) return Error("BAD_VALUE", "tax_fen: negative tax on a line that reverses nothing", "tax_fen");
+  } else {
+    if (p.amount.fen() > 0) return Error("BAD_VALUE", "amount_fen: a red-letter line must not be positive", "amount_fen");
+    if (p.tax.fen() > 0) return Error("BAD_VALUE", "tax_fen: a red-letter line must not be positive", "tax_fen");
+    if (p.amount.fen() == 0 && p.tax.fen() == 0) {
+      return Error("BAD_VALUE", "amount_fen: a red-letter line must reverse a non-zero amount", "amount_fen");
+    }
+  }
+  for (const auto& [u, field] : {std::pair{&p.buyer, "buyer"}, std::pair{&p.seller, "seller"}}) {
+    auto found = enterprise_exists(u->str());
+    if (!found) return found.error();
+    if (!*found) return unknown("UNKNOWN_ENTERPRISE", "enterprise", u->str(), field);
+  }
+  auto product = product_exists(p.product);
+  if (!product) return product.error();
+  if (!*product) return unknown("UNKNOWN_PRODUCT", "product", p.product, "product");
+  {
+    auto s = impl_->stmt(kPurchaseExists, "SELECT 1 FROM purchases WHERE invoice = ? AND line = ?");
+    if (!s) return s.error();
+    Use use(**s);
+    use->bind(1, p.invoice).bind(2, p.line);
+    auto row = use->step();
+    if (!row) return row.error();
+    if (*row) return duplicate("invoice " + p.invoice + " line " + std::to_string(p.line), "line");
+  }
+  if (p.reverses) {
+    const InvoiceLineRef& r = *p.reverses;
+    const std::string what = "invoice " + r.invoice + " line " + std::to_string(r.line);
+    auto orig = get_purchase(r.invoice, r.line);
+    if (!orig) return orig.error();
+    if (!*orig) return Error("UNKNOWN_INVOICE_LINE", "reverses: no stored " + what, "reverses");
+    const Purchase& o = (*orig)->purchase;
+    if (o.reverses) return Error("BAD_REVERSAL", "reverses: " + what + " is itself a red-letter line", "reverses");
+    if (o.buyer != p.buyer) return Error("BAD_REVERSAL", "buyer: differs from the buyer of " + what, "buyer");
+    if (o.seller != p.seller) return Error("BAD_REVERSAL", "seller: differs from the seller of " + what, "seller");
+    if (o.product != p.product) return Error("BAD_REVERSAL", "product: differs from the product of " + what, "product");
+    if (p.date < o.date) return Error("BAD_REVERSAL", "date: before the date of " + what + " (" + o.date.str() + ")", "date");
+    auto s = impl_->stmt(kReversedSoFar,
+                         "SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
+                         "WHERE reverses_invoice = ? AND reverses_line = ?");
+    if (!s) return s.error();
+    Use use(**s);
+    use->bind(1, r.invoice).bind(2, r.line);
+    auto row = use->step();
+    if (!row) return row.error();
+    // Sums of at most a few lines of int64 fen; negated they stay far from overflow.
+    const std::int64_t amount_left = o.amount.fen() + use->int64(0);
+    const std::int64_t tax_left = o.tax.fen() + use->int64(1);
+    if (-p.amount.fen() > amount_left) {
+      return Error("BAD_REVERSAL",
+                   "amount_fen: reverses " + std::to_string(-p.amount.fen()) + " fen, more than the remaining " +
+                       std::to_string(amount_left) + " fen of " + what,
+                   "amount_fen");
+    }
+    if (-p.tax.fen() > tax_left) {
+      return Error("BAD_REVERSAL",
+                   "tax_fen: reverses " + std::to_string(-p.tax.fen()) + " fen of tax, more than the remaining " +
+                       std::to_string(tax_left) + " fen of " + what,
+                   "tax_fen");
+    }
+  }
+  return impl_->atomically<StoredPurchase>([&]() -> Result<StoredPurchase> {
+    const std::string ref = p.invoice + "#" + std::to_string(p.line);
+    auto index = tlog::append(impl_->db, tlog::EntryKind::kPurchase, ref,
+                              tlog::make_entry(tlog::EntryKind::kPurchase, json_io::to_json(p)));
+    if (!index) return index.error();
+    auto ins = impl_->stmt(kInsertPurchase,
+                           "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
+                           "reverses_invoice, reverses_line, log_index, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!ins) return ins.error();
+    Use use(**ins);
+    use->bind(1, p.invoice).bind(2, p.line).bind(3, p.date.str()).bind(4, p.buyer.str()).bind(5, p.seller.str());
+    use->bind(6, p.product).bind(7, p.amount.fen()).bind(8, p.tax.fen());
+    if (p.reverses) {
+      use->bind(9, p.reverses->invoice).bind(10, p.reverses->line);
+    } else {
+      use->bind_null(9).bind_null(10);
+    }
+    use->bind(11, *index).bind(12, now_utc());
+    if (auto st = use->exec(); !st) return map_db_error(st.error(), "line");
+    return StoredPurchase{impl_->db.last_insert_rowid(), p, *index};
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// other-level awards
+
+Result<std::int64_t> Repository::insert_other_award(const OtherAward& a, std::string_view source) {
+  if (a.level.empty()) return Error("BAD_VALUE", "level: must not be empty", "level");
+  if (a.amount.fen() < 0) return Error("BAD_VALUE", "amount_fen: must not be negative", "amount_fen");
+  auto found = impl_->exists(kClaimExists, "SELECT 1 FROM claims WHERE id = ?", a.claim);
+  if (!found) return found.error();
+  if (!*found) return unknown("UNKNOWN_CLAIM", "claim", a.claim, "claim");
+  auto ins = impl_->stmt(kInsertOtherAward,
+                         "INSERT INTO other_awards(claim, level, amount_fen, source, created_at) VALUES (?, ?, ?, ?, ?)");
+  if (!ins) return ins.error();
+  Use use(**ins);
+  use->bind(1, a.claim).bind(2, a.level).bind(3, a.amount.fen()).bind(4, source).bind(5, now_utc());
+  if (auto st = use->exec(); !st) return map_db_error(st.error());
+  return impl_->db.last_insert_rowid();
+}
+
+// ---------------------------------------------------------------------------------------
+// one-shot conveniences
+
+Status insert_enterprise(Db& db, const Enterprise& e) { return Repository(db).insert_enterprise(e); }
+Status insert_person(Db& db, const Person& p) { return Repository(db).insert_person(p); }
+Result<std::int64_t> insert_family_link(Db& db, const FamilyLink& f) { return Repository(db).insert_family_link(f); }
+Result<std::int64_t> insert_equity(Db& db, const EquityEdge& e) { return Repository(db).insert_equity(e); }
+Result<std::int64_t> insert_manual_affiliation(Db& db, const ManualAffiliation& m) {
+  return Repository(db).insert_manual_affiliation(m);
+}
+Status insert_product(Db& db, const Product& p) { return Repository(db).insert_product(p); }
+Result<StoredPurchase> insert_purchase(Db& db, const Purchase& p) { return Repository(db).insert_purchase(p); }
+Result<std::int64_t> insert_other_award(Db& db, const OtherAward& a, std::string_view source) {
+  return Repository(db).insert_other_award(a, source);
+}
+Result<std::optional<Enterprise>> get_enterprise(Db& db, const Uscc& uscc) { return Repository(db).get_enterprise(uscc); }
+Result<std::optional<Person>> get_person(Db& db, std::string_view id) { return Repository(db).get_person(id); }
+Result<std::optional<Product>> get_product(Db& db, std::string_view id) { return Repository(db).get_product(id); }
+Result<std::optional<StoredPurchase>> get_purchase(Db& db, std::string_view invoice, std::int64_t line) {
+  return Repository(db).get_purchase(invoice, line);
+}
+
+// ---------------------------------------------------------------------------------------
+// listings and streaming readers
+
+namespace {
+
+// Steps `s` to completion, calling `row` for each result row; stops at the first error.
+template <typename F>
+Status each_row(Stmt& s, F&& row) {
+  for (;;) {
+    auto r = s.step();
+    if (!r) return r.error();
+    if (!*r) return Status::Ok();
+    if (auto st = row(); !st) return st;
+  }
+}
+
+}  // namespace
+
+Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter& f) {
+  if (f.limit < 1 || f.limit > 10000) return Error("BAD_VALUE", "limit: must be between 1 and 10000", "limit");
+  std::string sql = std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE id > ?1";
+  if (f.buyer) sql += " AND buyer = ?2";
+  if (f.seller) sql += " AND seller = ?3";
+  // Dates are ISO text, so a year is a half-open string range and can use the index.
+  if (f.year) sql += " AND date >= ?4 AND date < ?5";
+  sql += " ORDER BY id LIMIT ?6";
+  auto s = db.prepare(sql);
+  if (!s) return s.error();
+  s->bind(1, f.after_id);
+  if (f.buyer) s->bind(2, f.buyer->str());
+  if (f.seller) s->bind(3, f.seller->str());
+  if (f.year) {
+    s->bind(4, std::to_string(*f.year) + "-01-01");
+    s->bind(5, std::to_string(*f.year + 1) + "-01-01");
+  }
+  s->bind(6, f.limit);
+  std::vector<StoredPurchase> out;
+  auto st = each_row(*s, [&]() -> Status {
+    auto p = purchase_from_row(*s);
+    if (!p) return p.error();
+    out.push_back(std::move(*p));
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<std::vector<Product>> list_products_of(Db& db, const Uscc& owner) {
+  auto s = db.prepare(std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? ORDER BY id");
+  if (!s) return s.error();
+  s->bind(1, owner.str());
+  std::vector<Product> out;
+  auto st = each_row(*s, [&]() -> Status {
+    auto p = product_from_row(*s);
+    if (!p) return p.error();
+    out.push_back(std::move(*p));
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view claim) {
+  auto s = db.prepare("SELECT id, claim, level, amount_fen, source FROM other_awards WHERE claim = ? ORDER BY id");
+  if (!s) return s.error();
+  s->bind(1, claim);
+  std::vector<StoredOtherAward> out;
+  auto st = each_row(*s, [&]() -> Status {
+    out.push_back(StoredOtherAward{s->int64(0), OtherAward{s->text(1), s->text(2), Money::fen(s->int64(3))}, s->text(4)});
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Status for_each_enterprise(Db& db, const std::function<Status(const Enterprise&)>& fn) {
+  auto s = db.prepare("SELECT uscc FROM enterprises ORDER BY uscc");
+  if (!s) return s.error();
+  Repository repo(db);
+  return each_row(*s, [&]() -> Status {
+    auto u = column_uscc(*s, 0);
+    if (!u) return u.error();
+    auto e = repo.get_enterprise(*u);
+    if (!e) return e.error();
+    if (!*e) return Error("CORRUPT_ROW", "enterprise " + u->str() + " vanished while reading");
+    return fn(**e);
+  });
+}
+
+Status for_each_person(Db& db, const std::function<Status(const Person&)>& fn) {
+  auto s = db.prepare("SELECT id, name FROM persons ORDER BY id");
+  if (!s) return s.error();
+  return each_row(*s, [&]() { return fn(Person{s->text(0), s->text(1)}); });
+}
+
+Status for_each_family_link(Db& db, const std::function<Status(const FamilyLink&)>& fn) {
+  auto s = db.prepare("SELECT a, b, relation FROM family_links ORDER BY id");
+  if (!s) return s.error();
+  return each_row(*s, [&]() -> Status {
+    auto rel = parse_enum<FamilyRelation>(s->text(2));
+    if (!rel) return rel.error();
+    return fn(FamilyLink{s->text(0), s->text(1), *rel});
+  });
+}
+
+Status for_each_equity(Db& db, const std::function<Status(const EquityEdge&)>& fn) {
+  auto s = db.prepare(
+      "SELECT holder_enterprise, holder_person, held, pct_units, valid_from, valid_to FROM equity ORDER BY id");
+  if (!s) return s.error();
+  return each_row(*s, [&]() -> Status {
+    const bool is_person = s->is_null(0);
+    auto held = column_uscc(*s, 2);
+    if (!held) return held.error();
+    auto v = validity_from_row(*s, 4);
+    if (!v) return v.error();
+    return fn(EquityEdge{.holder = is_person ? s->text(1) : s->text(0),
+                         .holder_is_person = is_person,
+                         .held = *held,
+                         .pct = Rate::units(s->int64(3)),
+                         .valid = *v});
+  });
+}
+
+Status for_each_manual_affiliation(Db& db, const std::function<Status(const ManualAffiliation&)>& fn) {
+  auto s = db.prepare("SELECT a, b, valid_from, valid_to, basis FROM manual_affiliations ORDER BY id");
+  if (!s) return s.error();
+  return each_row(*s, [&]() -> Status {
+    auto a = column_uscc(*s, 0);
+    if (!a) return a.error();
+    auto b = column_uscc(*s, 1);
+    if (!b) return b.error();
+    auto v = validity_from_row(*s, 2);
+    if (!v) return v.error();
+    return fn(ManualAffiliation{.a = *a, .b = *b, .valid = *v, .basis = s->text(4)});
+  });
+}
+
+Status for_each_product(Db& db, const std::function<Status(const Product&)>& fn) {
+  auto s = db.prepare(std::string("SELECT ") + kProductColumns + " FROM products ORDER BY id");
+  if (!s) return s.error();
+  return each_row(*s, [&]() -> Status {
+    auto p = product_from_row(*s);
+    if (!p) return p.error();
+    return fn(*p);
+  });
+}
+
+Status for_each_purchase(Db& db, const std::function<Status(const StoredPurchase&)>& fn) {
+  auto s = db.prepare(std::string("SELECT ") + kPurchaseColumns + " FROM purchases ORDER BY id");
+  if (!s) return s.error();
+  return each_row(*s, [&]() -> Status {
+    auto p = purchase_from_row(*s);
+    if (!p) return p.error();
+    return fn(*p);
+  });
+}
+
+Status for_each_other_award(Db& db, const std::function<Status(const StoredOtherAward&)>& fn) {
+  auto s = db.prepare("SELECT id, claim, level, amount_fen, source FROM other_awards ORDER BY id");
+  if (!s) return s.error();
+  return each_row(*s, [&]() {
+    return fn(StoredOtherAward{s->int64(0), OtherAward{s->text(1), s->text(2), Money::fen(s->int64(3))}, s->text(4)});
+  });
+}
+
+}  // namespace chipreg::store
