@@ -29,6 +29,9 @@ Result<Tapeout> tapeout_from_json(const boost::json::value& v);
 Result<Purchase> purchase_from_json(const boost::json::value& v);
 Result<OtherAward> other_award_from_json(const boost::json::value& v);
 Result<PriorApproval> prior_approval_from_json(const boost::json::value& v);
+// `id` and `claimant` are optional here (the HTTP API takes them from the request; the
+// claimant is then a placeholder the caller must overwrite); scenario claims require both.
+// A tapeout claim's `year`, if given, must be its tape-out's year (checked in scenarios).
 Result<ClaimRequest> claim_request_from_json(const boost::json::value& v);
 
 boost::json::object to_json(const Enterprise& e);
@@ -46,6 +49,8 @@ boost::json::object to_json(const ClaimRequest& c);
 // A whole scenario, with cross-references checked; error fields are full paths
 // ("purchases[2].product"). parse_scenario also reports malformed JSON (code BAD_JSON,
 // with the line and column).
+// Also accepted: `claimed_lines` [{"invoice","line"}] -> Facts::claimed_elsewhere, and
+// `parameters` checked against policy::check_override (UNKNOWN_PARAMETER, BAD_PARAMETER).
 Result<Facts> scenario_from_json(const boost::json::value& v);
 Result<Facts> parse_scenario(std::string_view text);
 

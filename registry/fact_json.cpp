@@ -1,0 +1,777 @@
+// JSON <-> facts: the strict per-object parsers, the writers that emit exactly the
+// contract's scenario shapes, and the whole-scenario parser with its cross-reference
+// checks. See fact_json.hpp for the contract.
+//
+// Error codes used here (stable):
+//   BAD_JSON          malformed JSON text (line and column in the message and `line`)
+//   BAD_TYPE          a value of the wrong JSON type ("a string where a number is expected")
+//   MISSING_FIELD     a required field is absent (or null where null is not allowed)
+//   UNKNOWN_FIELD     a field the object does not have
+//   BAD_USCC, BAD_DATE, BAD_ENUM, BAD_PERCENT   from the domain types' parsers
+//   BAD_AMOUNT        money that is not an integer number of fen, or negative where forbidden
+//   BAD_VALUE         any other out-of-range value (empty id, line 0, year 1066, to < from)
+//   DUPLICATE         a second fact with the same key (USCC, id, invoice + line)
+//   UNKNOWN_REFERENCE a reference to a fact the scenario does not hold
+//   BAD_REVERSAL      a red-letter line that does not match the line it reverses
+#include "registry/fact_json.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "registry/policy.hpp"
+
+namespace chipreg::json_io {
+
+namespace json = boost::json;
+
+namespace {
+
+// Assigns the value of a Result expression to `lhs`, or returns its error.
+#define CHIPREG_TRY(lhs, expr)              \
+  do {                                      \
+    auto chipreg_r_ = (expr);               \
+    if (!chipreg_r_) return chipreg_r_.error(); \
+    lhs = std::move(*chipreg_r_);           \
+  } while (0)
+
+std::string kind_name(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: return "a number";
+    case json::kind::string: return "a string";
+    case json::kind::array: return "an array";
+    case json::kind::object: return "an object";
+  }
+  return "?";
+}
+
+Error bad_type(const std::string& field, const char* expected, const json::value& got) {
+  return Error("BAD_TYPE", field + ": expected " + expected + ", got " + kind_name(got), field);
+}
+
+// Reads one JSON object field by field, remembering which keys were consumed so that
+// finish() can reject the rest as UNKNOWN_FIELD. Field errors carry the key as their
+// path; callers prefix the object's own path with Error::at.
+class ObjReader {
+ public:
+  static Result<ObjReader> open(const json::value& v) {
+    if (!v.is_object()) return Error("BAD_TYPE", "expected an object, got " + kind_name(v));
+    return ObjReader(v.get_object());
+  }
+
+  // The raw value, or nullptr when absent. JSON null counts as present here.
+  const json::value* raw(const char* key) {
+    used_.insert(key);
+    return obj_->if_contains(key);
+  }
+  // Absent or null.
+  bool absent(const char* key) {
+    const json::value* v = raw(key);
+    return v == nullptr || v->is_null();
+  }
+
+  Result<const json::value*> required(const char* key) {
+    const json::value* v = raw(key);
+    if (v == nullptr || v->is_null()) return Error("MISSING_FIELD", std::string(key) + " is required", key);
+    return v;
+  }
+
+  Result<std::string> str(const char* key, bool allow_empty = false) {
+    const json::value* v = nullptr;
+    CHIPREG_TRY(v, required(key));
+    return as_str(key, *v, allow_empty);
+  }
+  Result<std::optional<std::string>> opt_str(const char* key) {
+    if (absent(key)) return std::optional<std::string>();
+    auto s = as_str(key, *raw(key), false);
+    if (!s) return s.error();
+    return std::optional<std::string>(std::move(*s));
+  }
+  Result<bool> boolean(const char* key) {
+    const json::value* v = nullptr;
+    CHIPREG_TRY(v, required(key));
+    if (!v->is_bool()) return bad_type(key, "true or false", *v);
+    return v->get_bool();
+  }
+  Result<std::int64_t> integer(const char* key, std::int64_t lo, std::int64_t hi) {
+    const json::value* v = nullptr;
+    CHIPREG_TRY(v, required(key));
+    return as_int(key, *v, lo, hi);
+  }
+  Result<Uscc> uscc(const char* key) {
+    std::string s;
+    CHIPREG_TRY(s, str(key));
+    auto u = Uscc::parse(s);
+    if (!u) return u.error().at(key);
+    return *u;
+  }
+  Result<Date> date(const char* key) {
+    std::string s;
+    CHIPREG_TRY(s, str(key));
+    auto d = Date::parse(s);
+    if (!d) return d.error().at(key);
+    return *d;
+  }
+  Result<std::optional<Date>> opt_date(const char* key) {
+    if (absent(key)) return std::optional<Date>();
+    auto d = date(key);
+    if (!d) return d.error();
+    return std::optional<Date>(*d);
+  }
+  template <typename E>
+  Result<E> enumeration(const char* key) {
+    std::string s;
+    CHIPREG_TRY(s, str(key));
+    auto e = parse_enum<E>(s);
+    if (!e) return e.error().at(key);
+    return *e;
+  }
+  template <typename E>
+  Result<std::optional<E>> opt_enumeration(const char* key) {
+    if (absent(key)) return std::optional<E>();
+    auto e = enumeration<E>(key);
+    if (!e) return e.error();
+    return std::optional<E>(*e);
+  }
+  // Money as a JSON integer of fen; negative only when `allow_negative`.
+  Result<Money> money(const char* key, bool allow_negative) {
+    const json::value* v = nullptr;
+    CHIPREG_TRY(v, required(key));
+    if (v->is_double()) {
+      return Error("BAD_AMOUNT", std::string(key) + ": money is an integer number of fen, not a fraction or exponent", key);
+    }
+    if (!v->is_int64() && !v->is_uint64()) return bad_type(key, "an integer number of fen", *v);
+    if (v->is_uint64()) return Error("BAD_AMOUNT", std::string(key) + ": amount too large", key);
+    const std::int64_t f = v->get_int64();
+    if (f < 0 && !allow_negative) {
+      return Error("BAD_AMOUNT", std::string(key) + " must not be negative (only a red-letter line may be)", key);
+    }
+    return Money::fen(f);
+  }
+
+  // Every key of the object must have been consumed.
+  Status finish() const {
+    for (const auto& kv : *obj_) {
+      const std::string key(kv.key());
+      if (used_.count(key) == 0) {
+        return Error("UNKNOWN_FIELD", "unknown field '" + key.substr(0, 64) + "'", key.substr(0, 64));
+      }
+    }
+    return Status::Ok();
+  }
+
+  static Result<std::string> as_str(const std::string& key, const json::value& v, bool allow_empty) {
+    if (!v.is_string()) return bad_type(key, "a string", v);
+    std::string s(v.get_string());
+    if (s.empty() && !allow_empty) return Error("BAD_VALUE", key + " must not be empty", key);
+    return s;
+  }
+  static Result<std::int64_t> as_int(const std::string& key, const json::value& v, std::int64_t lo, std::int64_t hi) {
+    std::int64_t n = 0;
+    if (v.is_int64()) {
+      n = v.get_int64();
+    } else if (v.is_uint64()) {
+      return Error("BAD_VALUE", key + ": number out of range", key);
+    } else if (v.is_double()) {
+      return bad_type(key, "an integer", v);
+    } else {
+      return bad_type(key, "an integer", v);
+    }
+    if (n < lo || n > hi) {
+      return Error("BAD_VALUE", key + " must be between " + std::to_string(lo) + " and " + std::to_string(hi), key);
+    }
+    return n;
+  }
+
+ private:
+  explicit ObjReader(const json::object& o) : obj_(&o) {}
+  const json::object* obj_;
+  std::set<std::string> used_;
+};
+
+constexpr std::int64_t kMaxLine = 1'000'000'000;
+
+Result<Rate> pct_from_json(const json::value& v, const char* key) {
+  Result<Rate> r = Error("BAD_TYPE", "");
+  if (v.is_int64()) {
+    const std::int64_t p = v.get_int64();
+    if (p < 0 || p > 100) return Error("BAD_PERCENT", std::string(key) + " must be > 0 and <= 100", key);
+    r = Rate::percent(p);
+  } else if (v.is_uint64()) {
+    return Error("BAD_PERCENT", std::string(key) + " must be > 0 and <= 100", key);
+  } else if (v.is_double()) {
+    auto d = Rate::from_double_percent(v.get_double());
+    if (!d) return Error(d.error().code, std::string(key) + ": " + d.error().message, key);
+    r = *d;
+  } else {
+    return bad_type(key, "a number (percent)", v);
+  }
+  if (r->units() <= 0 || r->units() > Rate::kWhole) {
+    return Error("BAD_PERCENT", std::string(key) + " must be > 0 and <= 100", key);
+  }
+  return r;
+}
+
+Result<Validity> validity(ObjReader& r) {
+  Validity v;
+  CHIPREG_TRY(v.from, r.date("from"));
+  CHIPREG_TRY(v.to, r.opt_date("to"));
+  if (v.to && *v.to < v.from) return Error("BAD_VALUE", "to is before from", "to");
+  return v;
+}
+
+Result<InvoiceLineRef> line_ref(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  InvoiceLineRef ref;
+  CHIPREG_TRY(ref.invoice, r->str("invoice"));
+  CHIPREG_TRY(ref.line, r->integer("line", 1, kMaxLine));
+  if (auto st = r->finish(); !st) return st.error();
+  return ref;
+}
+
+bool is_hex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
+
+// "sha256:<64 hex>" or "sm3:<64 hex>", normalized to lower case.
+Result<std::string> design_digest(std::string s) {
+  const auto colon = s.find(':');
+  const std::string alg = colon == std::string::npos ? "" : s.substr(0, colon);
+  const std::string hex = colon == std::string::npos ? "" : s.substr(colon + 1);
+  if ((alg != "sha256" && alg != "sm3") || hex.size() != 64 || !is_hex(hex)) {
+    return Error("BAD_VALUE", "design_digest must be 'sha256:' or 'sm3:' followed by 64 hex digits", "design_digest");
+  }
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// Uscc has no empty state, so fact structs holding one are built around a placeholder
+// that every parser overwrites before returning.
+const Uscc& placeholder_uscc() {
+  static const Uscc kPlaceholder = [] {
+    auto u = Uscc::complete("9133010800000000");
+    assert(u.ok());
+    return *u;
+  }();
+  return kPlaceholder;
+}
+
+json::value opt_date_json(const std::optional<Date>& d) {
+  return d ? json::value(d->str()) : json::value(nullptr);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Per-object parsers
+
+Result<Enterprise> enterprise_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  Enterprise e{placeholder_uscc(), {}, false, {}};
+  CHIPREG_TRY(e.uscc, r->uscc("uscc"));
+  CHIPREG_TRY(e.name, r->str("name"));
+  CHIPREG_TRY(e.in_district, r->boolean("in_district"));
+  if (!r->absent("roles")) {
+    const json::value* roles = r->raw("roles");
+    if (!roles->is_array()) return bad_type("roles", "an array of role names", *roles);
+    const auto& arr = roles->get_array();
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+      const std::string path = "roles[" + std::to_string(i) + "]";
+      if (!arr[i].is_string()) return bad_type(path, "a role name", arr[i]);
+      auto role = parse_enum<Role>(std::string_view(arr[i].get_string()));
+      if (!role) return role.error().at(path);
+      if (!e.has_role(*role)) e.roles.push_back(*role);
+    }
+  }
+  if (auto st = r->finish(); !st) return st.error();
+  return e;
+}
+
+Result<Person> person_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  Person p;
+  CHIPREG_TRY(p.id, r->str("id"));
+  CHIPREG_TRY(p.name, r->str("name"));
+  if (auto st = r->finish(); !st) return st.error();
+  return p;
+}
+
+Result<FamilyLink> family_link_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  FamilyLink f;
+  CHIPREG_TRY(f.a, r->str("a"));
+  CHIPREG_TRY(f.b, r->str("b"));
+  CHIPREG_TRY(f.relation, r->enumeration<FamilyRelation>("relation"));
+  if (f.a == f.b) return Error("BAD_VALUE", "a family link joins two different persons", "b");
+  if (auto st = r->finish(); !st) return st.error();
+  return f;
+}
+
+Result<EquityEdge> equity_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  EquityEdge e{{}, false, placeholder_uscc(), {}, {}};
+  CHIPREG_TRY(e.holder, r->str("holder"));
+  // A holder that is a well-formed USCC is an enterprise; anything else is a person id.
+  e.holder_is_person = !Uscc::parse(e.holder).ok();
+  CHIPREG_TRY(e.held, r->uscc("held"));
+  const json::value* pct = nullptr;
+  CHIPREG_TRY(pct, r->required("pct"));
+  CHIPREG_TRY(e.pct, pct_from_json(*pct, "pct"));
+  CHIPREG_TRY(e.valid, validity(*r));
+  if (!e.holder_is_person && e.holder == e.held.str()) {
+    return Error("BAD_VALUE", "an enterprise cannot hold its own shares in this registry", "holder");
+  }
+  if (auto st = r->finish(); !st) return st.error();
+  return e;
+}
+
+Result<ManualAffiliation> manual_affiliation_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  ManualAffiliation m{placeholder_uscc(), placeholder_uscc(), {}, {}};
+  CHIPREG_TRY(m.a, r->uscc("a"));
+  CHIPREG_TRY(m.b, r->uscc("b"));
+  CHIPREG_TRY(m.valid, validity(*r));
+  CHIPREG_TRY(m.basis, r->str("basis"));
+  if (m.a == m.b) return Error("BAD_VALUE", "a manual affiliation joins two different enterprises", "b");
+  if (auto st = r->finish(); !st) return st.error();
+  return m;
+}
+
+Result<Product> product_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  Product p{{}, ProductKind::kChip, placeholder_uscc(), false, {}, {}, {}};
+  CHIPREG_TRY(p.id, r->str("id"));
+  CHIPREG_TRY(p.kind, r->enumeration<ProductKind>("kind"));
+  CHIPREG_TRY(p.owner, r->uscc("owner"));
+  CHIPREG_TRY(p.self_developed, r->boolean("self_developed"));
+  CHIPREG_TRY(p.first_market_date, r->opt_date("first_market_date"));
+  if (r->absent("focus_area")) {
+    p.focus_area.clear();
+  } else {
+    CHIPREG_TRY(p.focus_area, r->str("focus_area", true));
+  }
+  CHIPREG_TRY(p.model, r->opt_str("model"));
+  if (auto st = r->finish(); !st) return st.error();
+  return p;
+}
+
+Result<Tapeout> tapeout_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  Tapeout t{{}, {}, placeholder_uscc(), placeholder_uscc(), {}, TapeoutKind::kMpw, {}, {}, {}, {}, {}};
+  CHIPREG_TRY(t.id, r->str("id"));
+  CHIPREG_TRY(t.product, r->str("product"));
+  CHIPREG_TRY(t.foundry, r->uscc("foundry"));
+  CHIPREG_TRY(t.design_owner, r->uscc("design_owner"));
+  CHIPREG_TRY(t.date, r->date("date"));
+  CHIPREG_TRY(t.kind, r->enumeration<TapeoutKind>("kind"));
+  std::string digest;
+  CHIPREG_TRY(digest, r->str("design_digest"));
+  CHIPREG_TRY(t.design_digest, design_digest(std::move(digest)));
+  CHIPREG_TRY(t.cost, r->money("cost_fen", false));
+  CHIPREG_TRY(t.mask_set_id, r->opt_str("mask_set_id"));
+  CHIPREG_TRY(t.keyid, r->opt_str("keyid"));
+  CHIPREG_TRY(t.key_status, r->opt_str("key_status"));
+  if (auto st = r->finish(); !st) return st.error();
+  return t;
+}
+
+Result<Purchase> purchase_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  Purchase p{{}, 0, {}, placeholder_uscc(), placeholder_uscc(), {}, {}, {}, {}};
+  CHIPREG_TRY(p.invoice, r->str("invoice"));
+  CHIPREG_TRY(p.line, r->integer("line", 1, kMaxLine));
+  CHIPREG_TRY(p.date, r->date("date"));
+  CHIPREG_TRY(p.buyer, r->uscc("buyer"));
+  CHIPREG_TRY(p.seller, r->uscc("seller"));
+  CHIPREG_TRY(p.product, r->str("product"));
+  if (!r->absent("reverses")) {
+    auto ref = line_ref(*r->raw("reverses"));
+    if (!ref) return ref.error().at("reverses");
+    p.reverses = *ref;
+    if (*p.reverses == p.ref()) return Error("BAD_REVERSAL", "a line cannot reverse itself", "reverses");
+  }
+  const bool red = p.reverses.has_value();
+  CHIPREG_TRY(p.amount, r->money("amount_fen", red));
+  CHIPREG_TRY(p.tax, r->money("tax_fen", red));
+  if (red && (p.amount.fen() > 0 || p.tax.fen() > 0)) {
+    return Error("BAD_AMOUNT", "a red-letter line (with reverses) carries a negative amount",
+                 p.amount.fen() > 0 ? "amount_fen" : "tax_fen");
+  }
+  if (auto st = r->finish(); !st) return st.error();
+  return p;
+}
+
+Result<OtherAward> other_award_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  OtherAward a;
+  CHIPREG_TRY(a.claim, r->str("claim"));
+  CHIPREG_TRY(a.level, r->str("level"));
+  CHIPREG_TRY(a.amount, r->money("amount_fen", false));
+  if (auto st = r->finish(); !st) return st.error();
+  return a;
+}
+
+Result<PriorApproval> prior_approval_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  PriorApproval a{placeholder_uscc(), RuleId::kLinkage, {}, 0, {}, {}};
+  CHIPREG_TRY(a.claimant, r->uscc("claimant"));
+  CHIPREG_TRY(a.rule, r->enumeration<RuleId>("rule"));
+  CHIPREG_TRY(a.year, r->integer("year", 1900, 9999));
+  CHIPREG_TRY(a.group, r->opt_enumeration<LinkageGroup>("group"));
+  CHIPREG_TRY(a.branch, r->opt_enumeration<TapeoutBranch>("branch"));
+  CHIPREG_TRY(a.amount, r->money("amount_fen", false));
+  if (a.rule == RuleId::kLinkage) {
+    if (!a.group) return Error("MISSING_FIELD", "a linkage approval names its group", "group");
+    if (a.branch) return Error("UNKNOWN_FIELD", "branch applies to tapeout approvals only", "branch");
+  } else {
+    if (!a.branch) return Error("MISSING_FIELD", "a tapeout approval names its branch (small or large)", "branch");
+    if (a.group) return Error("UNKNOWN_FIELD", "group applies to linkage approvals only", "group");
+  }
+  if (auto st = r->finish(); !st) return st.error();
+  return a;
+}
+
+Result<ClaimRequest> claim_request_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  ClaimRequest c{{}, RuleId::kLinkage, placeholder_uscc(), 0, {}, {}};
+  if (!r->absent("id")) CHIPREG_TRY(c.id, r->str("id"));
+  if (!r->absent("claimant")) CHIPREG_TRY(c.claimant, r->uscc("claimant"));
+  CHIPREG_TRY(c.rule, r->enumeration<RuleId>("rule"));
+  if (c.rule == RuleId::kLinkage) {
+    CHIPREG_TRY(c.year, r->integer("year", 1900, 9999));
+    CHIPREG_TRY(c.group, r->enumeration<LinkageGroup>("group"));
+    if (!r->absent("tapeout")) return Error("UNKNOWN_FIELD", "tapeout applies to tapeout claims only", "tapeout");
+  } else {
+    CHIPREG_TRY(c.tapeout, r->str("tapeout"));
+    // The year of a tape-out claim is the tape-out's; a given year must agree (checked
+    // by scenario_from_json / the store, which know the tape-out).
+    if (!r->absent("year")) CHIPREG_TRY(c.year, r->integer("year", 1900, 9999));
+    if (!r->absent("group")) return Error("UNKNOWN_FIELD", "group applies to linkage claims only", "group");
+  }
+  if (auto st = r->finish(); !st) return st.error();
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------
+// Writers
+
+json::object to_json(const Enterprise& e) {
+  json::array roles;
+  for (Role role : e.roles) roles.emplace_back(std::string(to_string(role)));
+  return {{"uscc", e.uscc.str()}, {"name", e.name}, {"in_district", e.in_district}, {"roles", std::move(roles)}};
+}
+
+json::object to_json(const Person& p) { return {{"id", p.id}, {"name", p.name}}; }
+
+json::object to_json(const FamilyLink& f) {
+  return {{"a", f.a}, {"b", f.b}, {"relation", std::string(to_string(f.relation))}};
+}
+
+json::object to_json(const EquityEdge& e) {
+  // Whole percentages stay integers (canonical JSON has no floats); others are the
+  // nearest double to the exact decimal, which from_double_percent maps back exactly.
+  json::value pct = e.pct.units() % Rate::kScale == 0
+                        ? json::value(e.pct.units() / Rate::kScale)
+                        : json::value(static_cast<double>(e.pct.units()) / static_cast<double>(Rate::kScale));
+  return {{"holder", e.holder}, {"held", e.held.str()},         {"pct", std::move(pct)},
+          {"from", e.valid.from.str()}, {"to", opt_date_json(e.valid.to)}};
+}
+
+json::object to_json(const ManualAffiliation& m) {
+  return {{"a", m.a.str()}, {"b", m.b.str()}, {"from", m.valid.from.str()}, {"to", opt_date_json(m.valid.to)},
+          {"basis", m.basis}};
+}
+
+json::object to_json(const Product& p) {
+  json::object o{{"id", p.id},
+                 {"kind", std::string(to_string(p.kind))},
+                 {"owner", p.owner.str()},
+                 {"self_developed", p.self_developed},
+                 {"first_market_date", opt_date_json(p.first_market_date)},
+                 {"focus_area", p.focus_area}};
+  if (p.model) o["model"] = *p.model;
+  return o;
+}
+
+json::object to_json(const Tapeout& t) {
+  json::object o{{"id", t.id},
+                 {"product", t.product},
+                 {"foundry", t.foundry.str()},
+                 {"design_owner", t.design_owner.str()},
+                 {"date", t.date.str()},
+                 {"kind", std::string(to_string(t.kind))},
+                 {"design_digest", t.design_digest},
+                 {"cost_fen", t.cost.fen()}};
+  if (t.mask_set_id) o["mask_set_id"] = *t.mask_set_id;
+  if (t.keyid) o["keyid"] = *t.keyid;
+  if (t.key_status) o["key_status"] = *t.key_status;
+  return o;
+}
+
+json::object to_json(const Purchase& p) {
+  json::value reverses = nullptr;
+  if (p.reverses) reverses = json::object{{"invoice", p.reverses->invoice}, {"line", p.reverses->line}};
+  return {{"invoice", p.invoice},       {"line", p.line},           {"date", p.date.str()},
+          {"buyer", p.buyer.str()},     {"seller", p.seller.str()}, {"product", p.product},
+          {"amount_fen", p.amount.fen()}, {"tax_fen", p.tax.fen()}, {"reverses", std::move(reverses)}};
+}
+
+json::object to_json(const OtherAward& a) {
+  return {{"claim", a.claim}, {"level", a.level}, {"amount_fen", a.amount.fen()}};
+}
+
+json::object to_json(const PriorApproval& a) {
+  json::object o{{"claimant", a.claimant.str()}, {"rule", std::string(to_string(a.rule))}, {"year", a.year}};
+  if (a.group) o["group"] = std::string(to_string(*a.group));
+  if (a.branch) o["branch"] = std::string(to_string(*a.branch));
+  o["amount_fen"] = a.amount.fen();
+  return o;
+}
+
+json::object to_json(const ClaimRequest& c) {
+  json::object o;
+  if (!c.id.empty()) o["id"] = c.id;
+  o["rule"] = std::string(to_string(c.rule));
+  o["claimant"] = c.claimant.str();
+  if (c.year != 0) o["year"] = c.year;
+  if (c.group) o["group"] = std::string(to_string(*c.group));
+  if (c.tapeout) o["tapeout"] = *c.tapeout;
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole scenario
+
+namespace {
+
+std::string index_path(const char* array, std::size_t i) { return std::string(array) + "[" + std::to_string(i) + "]"; }
+
+// Parses the optional array `key` of the scenario with `parse`, prefixing error paths.
+template <typename T, typename F>
+Status parse_array(ObjReader& r, const char* key, F parse, std::vector<T>& out) {
+  if (r.absent(key)) return Status::Ok();
+  const json::value* v = r.raw(key);
+  if (!v->is_array()) return bad_type(key, "an array", *v);
+  const auto& arr = v->get_array();
+  out.reserve(arr.size());
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    auto item = parse(arr[i]);
+    if (!item) return item.error().at(index_path(key, i));
+    out.push_back(std::move(*item));
+  }
+  return Status::Ok();
+}
+
+Error unknown_ref(const std::string& path, const std::string& what, const std::string& id) {
+  return Error("UNKNOWN_REFERENCE", path + ": no " + what + " '" + id.substr(0, 64) + "' in the scenario", path);
+}
+
+Error duplicate(const std::string& path, const std::string& what) {
+  return Error("DUPLICATE", path + ": " + what + " appears twice", path);
+}
+
+Status check_references(const Facts& f) {
+  std::map<std::string, std::size_t> enterprises;
+  for (std::size_t i = 0; i < f.enterprises.size(); ++i) {
+    if (!enterprises.emplace(f.enterprises[i].uscc.str(), i).second) {
+      return duplicate(index_path("enterprises", i) + ".uscc", "USCC " + f.enterprises[i].uscc.str());
+    }
+  }
+  std::set<std::string> persons;
+  for (std::size_t i = 0; i < f.persons.size(); ++i) {
+    if (!persons.insert(f.persons[i].id).second) return duplicate(index_path("persons", i) + ".id", "person id");
+  }
+  auto known_enterprise = [&](const Uscc& u, const std::string& path) -> Status {
+    if (enterprises.count(u.str()) == 0) return unknown_ref(path, "enterprise", u.str());
+    return Status::Ok();
+  };
+  for (std::size_t i = 0; i < f.family.size(); ++i) {
+    const std::string p = index_path("family", i);
+    if (persons.count(f.family[i].a) == 0) return unknown_ref(p + ".a", "person", f.family[i].a);
+    if (persons.count(f.family[i].b) == 0) return unknown_ref(p + ".b", "person", f.family[i].b);
+  }
+  // Equity may name enterprises the scenario does not list (holding companies outside the
+  // registry are ordinary graph nodes); a person holder must be a listed person, so that a
+  // mistyped USCC is not silently taken for a person.
+  for (std::size_t i = 0; i < f.equity.size(); ++i) {
+    const auto& e = f.equity[i];
+    if (e.holder_is_person && persons.count(e.holder) == 0) {
+      return Error("UNKNOWN_REFERENCE",
+                   index_path("equity", i) + ".holder: '" + e.holder.substr(0, 64) +
+                       "' is neither a valid USCC nor a listed person id",
+                   index_path("equity", i) + ".holder");
+    }
+  }
+  std::map<std::string, const Product*> products;
+  for (std::size_t i = 0; i < f.products.size(); ++i) {
+    const std::string p = index_path("products", i);
+    if (!products.emplace(f.products[i].id, &f.products[i]).second) return duplicate(p + ".id", "product id");
+    if (auto st = known_enterprise(f.products[i].owner, p + ".owner"); !st) return st;
+  }
+  std::map<std::string, const Tapeout*> tapeouts;
+  for (std::size_t i = 0; i < f.tapeouts.size(); ++i) {
+    const std::string p = index_path("tapeouts", i);
+    const auto& t = f.tapeouts[i];
+    if (!tapeouts.emplace(t.id, &t).second) return duplicate(p + ".id", "tape-out id");
+    if (products.count(t.product) == 0) return unknown_ref(p + ".product", "product", t.product);
+    if (auto st = known_enterprise(t.foundry, p + ".foundry"); !st) return st;
+    if (auto st = known_enterprise(t.design_owner, p + ".design_owner"); !st) return st;
+  }
+  std::map<InvoiceLineRef, const Purchase*> lines;
+  for (std::size_t i = 0; i < f.purchases.size(); ++i) {
+    const std::string p = index_path("purchases", i);
+    const auto& pu = f.purchases[i];
+    if (!lines.emplace(pu.ref(), &pu).second) {
+      return duplicate(p + ".line", "invoice " + pu.invoice.substr(0, 64) + " line " + std::to_string(pu.line));
+    }
+    if (auto st = known_enterprise(pu.buyer, p + ".buyer"); !st) return st;
+    if (auto st = known_enterprise(pu.seller, p + ".seller"); !st) return st;
+    if (products.count(pu.product) == 0) return unknown_ref(p + ".product", "product", pu.product);
+  }
+  for (std::size_t i = 0; i < f.purchases.size(); ++i) {
+    const auto& pu = f.purchases[i];
+    if (!pu.reverses) continue;
+    const std::string p = index_path("purchases", i) + ".reverses";
+    auto it = lines.find(*pu.reverses);
+    if (it == lines.end()) {
+      return unknown_ref(p, "purchase line", pu.reverses->invoice + " line " + std::to_string(pu.reverses->line));
+    }
+    const Purchase& orig = *it->second;
+    if (orig.reverses) return Error("BAD_REVERSAL", p + ": the reversed line is itself a red-letter line", p);
+    if (orig.buyer != pu.buyer || orig.seller != pu.seller || orig.product != pu.product) {
+      return Error("BAD_REVERSAL", p + ": a red-letter line has the buyer, seller and product of the line it reverses", p);
+    }
+  }
+  std::set<std::string> claim_ids;
+  for (std::size_t i = 0; i < f.claims.size(); ++i) {
+    const std::string p = index_path("claims", i);
+    const auto& c = f.claims[i];
+    if (!claim_ids.insert(c.id).second) return duplicate(p + ".id", "claim id");
+    if (auto st = known_enterprise(c.claimant, p + ".claimant"); !st) return st;
+    if (c.tapeout) {
+      auto it = tapeouts.find(*c.tapeout);
+      if (it == tapeouts.end()) return unknown_ref(p + ".tapeout", "tape-out", *c.tapeout);
+      if (c.year != 0 && c.year != it->second->date.year()) {
+        return Error("BAD_VALUE", p + ".year: a tape-out claim's year is the year of its tape-out date (" +
+                                      std::to_string(it->second->date.year()) + ")",
+                     p + ".year");
+      }
+    }
+  }
+  for (std::size_t i = 0; i < f.other_awards.size(); ++i) {
+    if (claim_ids.count(f.other_awards[i].claim) == 0) {
+      return unknown_ref(index_path("other_awards", i) + ".claim", "claim", f.other_awards[i].claim);
+    }
+  }
+  for (std::size_t i = 0; i < f.prior_approvals.size(); ++i) {
+    if (auto st = known_enterprise(f.prior_approvals[i].claimant, index_path("prior_approvals", i) + ".claimant"); !st) {
+      return st;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Facts> scenario_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  Facts f;
+  if (auto st = parse_array(*r, "enterprises", enterprise_from_json, f.enterprises); !st) return st.error();
+  if (auto st = parse_array(*r, "persons", person_from_json, f.persons); !st) return st.error();
+  if (auto st = parse_array(*r, "family", family_link_from_json, f.family); !st) return st.error();
+  if (auto st = parse_array(*r, "equity", equity_from_json, f.equity); !st) return st.error();
+  if (auto st = parse_array(*r, "manual_affiliations", manual_affiliation_from_json, f.manual_affiliations); !st) {
+    return st.error();
+  }
+  if (auto st = parse_array(*r, "products", product_from_json, f.products); !st) return st.error();
+  if (auto st = parse_array(*r, "tapeouts", tapeout_from_json, f.tapeouts); !st) return st.error();
+  if (auto st = parse_array(*r, "purchases", purchase_from_json, f.purchases); !st) return st.error();
+  if (auto st = parse_array(*r, "other_awards", other_award_from_json, f.other_awards); !st) return st.error();
+  if (auto st = parse_array(*r, "prior_approvals", prior_approval_from_json, f.prior_approvals); !st) {
+    return st.error();
+  }
+  if (auto st = parse_array(*r, "claimed_lines", line_ref, f.claimed_elsewhere); !st) return st.error();
+  // A scenario claim names itself and its claimant (the HTTP API takes both from the
+  // request context instead, so claim_request_from_json leaves them optional).
+  auto scenario_claim = [](const json::value& c) -> Result<ClaimRequest> {
+    if (const json::object* o = c.if_object()) {
+      for (const char* key : {"id", "claimant"}) {
+        const json::value* x = o->if_contains(key);
+        if (x == nullptr || x->is_null()) return Error("MISSING_FIELD", std::string(key) + " is required", key);
+      }
+    }
+    return claim_request_from_json(c);
+  };
+  if (auto st = parse_array(*r, "claims", scenario_claim, f.claims); !st) return st.error();
+  if (!r->absent("parameters")) {
+    const json::value* params = r->raw("parameters");
+    if (!params->is_object()) return bad_type("parameters", "an object", *params);
+    for (const auto& kv : params->get_object()) {
+      const std::string name(kv.key());
+      if (auto st = policy::check_override(name, kv.value()); !st) {
+        return st.error().at("parameters." + name.substr(0, 64));
+      }
+      f.parameters[name] = kv.value();
+    }
+  }
+  if (auto st = r->finish(); !st) return st.error();
+  if (auto st = check_references(f); !st) return st.error();
+  return f;
+}
+
+Result<Facts> parse_scenario(std::string_view text) {
+  json::parse_options opt;
+  opt.max_depth = 64;
+  json::stream_parser parser({}, opt);
+  boost::system::error_code ec;
+  // write() (unlike write_some) also rejects data after the value.
+  const std::size_t consumed = parser.write(text.data(), text.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    const std::size_t at = std::min(consumed, text.size());
+    long line = 1;
+    long column = 1;
+    for (std::size_t i = 0; i < at; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    return Error("BAD_JSON",
+                 "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
+                     ec.message(),
+                 "", line);
+  }
+  return scenario_from_json(parser.release());
+}
+
+}  // namespace chipreg::json_io
