@@ -1,0 +1,257 @@
+// The foundry key registry (see foundry_keys.hpp).
+#include "registry/store/foundry_keys.hpp"
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <mutex>
+
+namespace chipreg::store {
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kKeyColumns =
+    "keyid, foundry, alg, public_key_pem, valid_from, valid_to, revoked_from, created_at";
+
+Result<FoundryKey> key_from_row(const Stmt& st) {
+  auto foundry = Uscc::parse(st.text(1));
+  if (!foundry) return foundry.error();
+  auto alg = crypto::parse_alg(st.text(2));
+  if (!alg) return alg.error();
+  auto from = Date::parse(st.text(4));
+  if (!from) return from.error();
+  std::optional<Date> to;
+  if (auto text = st.opt_text(5)) {
+    auto d = Date::parse(*text);
+    if (!d) return d.error();
+    to = *d;
+  }
+  std::optional<Date> revoked;
+  if (auto text = st.opt_text(6)) {
+    auto d = Date::parse(*text);
+    if (!d) return d.error();
+    revoked = *d;
+  }
+  return FoundryKey{.keyid = st.text(0),
+                    .foundry = *foundry,
+                    .alg = *alg,
+                    .public_key_pem = st.text(3),
+                    .valid_from = *from,
+                    .valid_to = to,
+                    .revoked_from = revoked,
+                    .created_at = st.text(7)};
+}
+
+Result<std::vector<FoundryKey>> query_keys(Db& db, const std::string& sql, const std::optional<std::string>& arg) {
+  auto st = db.prepare(sql);
+  if (!st) return st.error();
+  if (arg) st->bind(1, *arg);
+  std::vector<FoundryKey> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto k = key_from_row(*st);
+    if (!k) return k.error();
+    out.push_back(std::move(*k));
+  }
+  return out;
+}
+
+Error at(Error e, const std::string& field) {
+  e.field = field;
+  return e;
+}
+
+// Parsed keys by keyid. The keyid is the SPKI hash, so an entry is immutable.
+std::mutex cache_mutex;
+std::map<std::string, std::shared_ptr<const crypto::PublicKey>>& key_cache() {
+  static std::map<std::string, std::shared_ptr<const crypto::PublicKey>> cache;
+  return cache;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const crypto::PublicKey>> FoundryKey::public_key() const {
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    auto it = key_cache().find(keyid);
+    if (it != key_cache().end()) return it->second;
+  }
+  auto parsed = crypto::PublicKey::from_pem(public_key_pem);
+  if (!parsed) return parsed.error();
+  if (parsed->keyid() != keyid) {
+    return Error("BAD_KEY", "stored public key does not hash to its keyid " + keyid);
+  }
+  auto shared = std::make_shared<const crypto::PublicKey>(std::move(*parsed));
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  key_cache().emplace(keyid, shared);
+  return shared;
+}
+
+Result<KeyRegistration> key_registration_from_json(const json::value& body) {
+  auto bad = [](const std::string& f, const std::string& m) { return Error("BAD_REQUEST", f + ": " + m, f); };
+  if (!body.is_object()) return bad("body", "must be a JSON object");
+  const json::object& o = body.get_object();
+  KeyRegistration r;
+  for (auto [name, dest] : {std::pair<const char*, std::string*>{"foundry", &r.foundry},
+                            {"alg", &r.alg},
+                            {"public_key_pem", &r.public_key_pem},
+                            {"valid_from", &r.valid_from}}) {
+    const json::value* v = o.if_contains(name);
+    if (v == nullptr) return bad(name, "missing");
+    if (!v->is_string()) return bad(name, "must be a string");
+    *dest = std::string(v->get_string());
+  }
+  if (const json::value* v = o.if_contains("valid_to"); v != nullptr && !v->is_null()) {
+    if (!v->is_string()) return bad("valid_to", "must be a date string or null");
+    r.valid_to = std::string(v->get_string());
+  }
+  return r;
+}
+
+Result<std::string> register_foundry_key(Db& db, const KeyRegistration& reg, const std::string& now) {
+  auto foundry = Uscc::parse(reg.foundry);
+  if (!foundry) return at(foundry.error(), "foundry");
+  {
+    auto st = db.prepare(
+        "SELECT EXISTS(SELECT 1 FROM enterprises WHERE uscc = ?1),"
+        "       EXISTS(SELECT 1 FROM enterprise_roles WHERE uscc = ?1 AND role = 'foundry')");
+    if (!st) return st.error();
+    st->bind(1, foundry->str());
+    auto row = st->step();
+    if (!row) return row.error();
+    if (st->int64(0) == 0) {
+      return Error("UNKNOWN_ENTERPRISE", "foundry " + foundry->str() + " is not a registered enterprise", "foundry");
+    }
+    if (st->int64(1) == 0) {
+      return Error("NOT_FOUNDRY", "enterprise " + foundry->str() + " does not have the foundry role", "foundry");
+    }
+  }
+  auto alg = crypto::parse_alg(reg.alg);
+  if (!alg) return at(alg.error(), "alg");
+  auto key = crypto::PublicKey::from_pem(reg.public_key_pem);
+  if (!key) return at(key.error(), "public_key_pem");
+  if (key->alg() != *alg) {
+    return Error("BAD_KEY",
+                 "the PEM holds an " + std::string(crypto::alg_name(key->alg())) + " key but alg is " + reg.alg,
+                 "public_key_pem");
+  }
+  auto from = Date::parse(reg.valid_from);
+  if (!from) return at(from.error(), "valid_from");
+  std::optional<Date> to;
+  if (reg.valid_to) {
+    auto d = Date::parse(*reg.valid_to);
+    if (!d) return at(d.error(), "valid_to");
+    if (*d < *from) return Error("BAD_DATE", "valid_to is before valid_from", "valid_to");
+    to = *d;
+  }
+  const std::string keyid = key->keyid();
+  if (auto existing = find_foundry_key(db, keyid); !existing) {
+    return existing.error();
+  } else if (*existing) {
+    return Error("DUPLICATE", "key " + keyid + " is already registered (foundry " + (*existing)->foundry.str() + ")",
+                 "public_key_pem");
+  }
+  auto st = db.prepare(
+      "INSERT INTO foundry_keys (keyid, foundry, alg, public_key_pem, valid_from, valid_to, revoked_from, "
+      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)");
+  if (!st) return st.error();
+  // Store the canonical PEM re-encoding, not the caller's text (comments, CRLF).
+  st->bind(1, keyid).bind(2, foundry->str()).bind(3, std::string(crypto::alg_name(*alg)));
+  st->bind(4, key->to_pem()).bind(5, from->str());
+  if (to) st->bind(6, to->str()); else st->bind_null(6);
+  st->bind(7, now);
+  if (auto done = st->exec(); !done) return done.error();
+  return keyid;
+}
+
+Status revoke_foundry_key(Db& db, std::string_view keyid, const Date& from) {
+  auto key = find_foundry_key(db, keyid);
+  if (!key) return key.error();
+  if (!*key) return Error("UNKNOWN_KEY", "no foundry key " + std::string(keyid.substr(0, 64)), "keyid");
+  if ((*key)->revoked_from && *(*key)->revoked_from <= from) return Status::Ok();
+  auto st = db.prepare("UPDATE foundry_keys SET revoked_from = ?1 WHERE keyid = ?2");
+  if (!st) return st.error();
+  st->bind(1, from.str()).bind(2, keyid);
+  return st->exec();
+}
+
+Status revoke_foundry_key(Db& db, std::string_view keyid, const json::value& body) {
+  if (!body.is_object()) return Error("BAD_REQUEST", "body: must be a JSON object", "body");
+  const json::value* v = body.get_object().if_contains("from");
+  if (v == nullptr) return Error("BAD_REQUEST", "from: missing", "from");
+  if (!v->is_string()) return Error("BAD_REQUEST", "from: must be a date string", "from");
+  auto d = Date::parse(std::string_view(v->get_string()));
+  if (!d) return at(d.error(), "from");
+  return revoke_foundry_key(db, keyid, *d);
+}
+
+Result<std::optional<FoundryKey>> find_foundry_key(Db& db, std::string_view keyid) {
+  auto keys = query_keys(db, std::string("SELECT ") + kKeyColumns + " FROM foundry_keys WHERE keyid = ?1",
+                         std::string(keyid));
+  if (!keys) return keys.error();
+  if (keys->empty()) return std::optional<FoundryKey>();
+  return std::optional<FoundryKey>(std::move(keys->front()));
+}
+
+Result<std::vector<FoundryKey>> foundry_keys_of(Db& db, const Uscc& foundry) {
+  return query_keys(db, std::string("SELECT ") + kKeyColumns + " FROM foundry_keys WHERE foundry = ?1 ORDER BY keyid",
+                    foundry.str());
+}
+
+Result<std::vector<FoundryKey>> all_foundry_keys(Db& db) {
+  return query_keys(db, std::string("SELECT ") + kKeyColumns + " FROM foundry_keys ORDER BY foundry, keyid",
+                    std::nullopt);
+}
+
+Status key_use(const FoundryKey& key, const Date& tapeout_date, const Date& submitted_on) {
+  if (tapeout_date < key.valid_from) {
+    return Error("KEY_NOT_YET_VALID", "key " + key.keyid + " is valid from " + key.valid_from.str() +
+                                          ", after the tape-out date " + tapeout_date.str(),
+                 "predicate.date");
+  }
+  if (key.valid_to && *key.valid_to < tapeout_date) {
+    return Error("KEY_EXPIRED", "key " + key.keyid + " expired on " + key.valid_to->str() +
+                                    ", before the tape-out date " + tapeout_date.str(),
+                 "predicate.date");
+  }
+  if (key.revoked_from) {
+    const Date& r = *key.revoked_from;
+    if (r <= tapeout_date) {
+      return Error("KEY_REVOKED", "key " + key.keyid + " is revoked from " + r.str() + ", on or before the tape-out date " +
+                                      tapeout_date.str(),
+                   "predicate.date");
+    }
+    if (r <= submitted_on) {
+      return Error("KEY_REVOKED", "key " + key.keyid + " is revoked from " + r.str() +
+                                      "; nothing it signed is accepted from that day on");
+    }
+  }
+  return Status::Ok();
+}
+
+KeyStatus key_status(const std::optional<Date>& revoked_from, const Date& tapeout_date, const Date& logged_on) {
+  if (!revoked_from) return {"valid", true};
+  const Date& r = *revoked_from;
+  if (tapeout_date < r && logged_on < r) {
+    return {"revoked from " + r.str() + " (after this attestation was logged)", true};
+  }
+  return {"revoked from " + r.str() + " (on or before this attestation's date or log day: not trusted)", false};
+}
+
+json::object to_json(const FoundryKey& key) {
+  json::object o;
+  o["keyid"] = key.keyid;
+  o["foundry"] = key.foundry.str();
+  o["alg"] = std::string(crypto::alg_name(key.alg));
+  o["public_key_pem"] = key.public_key_pem;
+  o["valid_from"] = key.valid_from.str();
+  o["valid_to"] = key.valid_to ? json::value(key.valid_to->str()) : json::value(nullptr);
+  o["revoked_from"] = key.revoked_from ? json::value(key.revoked_from->str()) : json::value(nullptr);
+  o["created_at"] = key.created_at;
+  return o;
+}
+
+}  // namespace chipreg::store
