@@ -6,5 +6,8 @@
 namespace chipreg::cli {
 
 int cmd_init(int argc, char** argv, int first);
+int cmd_keygen(int argc, char** argv, int first);
+int cmd_sign(int argc, char** argv, int first);
+int cmd_verify(int argc, char** argv, int first);
 
 }  // namespace chipreg::cli
