@@ -1,0 +1,46 @@
+// Who is calling, and what they may do. Authentication (the bearer token) happens once in
+// Handler::handle; the helpers here are the authorization checks routes call.
+//
+// Policy, applied the same way everywhere:
+//   401 UNAUTHENTICATED  no Authorization header, not "Bearer", or an unknown/revoked token;
+//   403 FORBIDDEN        the caller's role may never do this (e.g. an enterprise deciding a
+//                        claim, a foundry filing a purchase), or an enterprise acting for
+//                        another enterprise in a request body it wrote (a purchase whose buyer
+//                        is someone else);
+//   404 NOT_FOUND        reading a resource that belongs to another enterprise: it answers
+//                        exactly as if the resource did not exist, so ids cannot be probed.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/message.hpp"
+#include "api/router.hpp"
+#include "registry/store/tokens.hpp"
+
+namespace chipreg::api {
+
+// The token from an "Authorization: Bearer TOKEN" value (scheme case-insensitive), or
+// nullopt when the header is absent or of another scheme.
+std::optional<std::string_view> bearer_token(std::string_view authorization);
+
+// REQUIRES: ctx.caller is set (the route is not public).
+// nullopt when the caller has one of `roles`, else a 403 response.
+std::optional<Response> require_role(const RouteContext& ctx, std::initializer_list<std::string_view> roles);
+
+// True when the caller is an admin or reviewer (acts for the bureau, sees everything).
+bool is_bureau(const store::TokenInfo& who);
+
+// True when the caller is an enterprise-role token for exactly `uscc`.
+bool acts_for(const store::TokenInfo& who, std::string_view uscc);
+
+// The caller as recorded in audit rows and decisions: "admin#1", "reviewer#4",
+// "enterprise:91330108MA2XXXXXXX#7", "foundry:...#3".
+std::string actor(const store::TokenInfo& who);
+
+Response forbidden(const std::string& message);
+Response not_found(const std::string& what);
+
+}  // namespace chipreg::api

@@ -1,0 +1,83 @@
+// Handler: authentication, routing and the exception boundary of the HTTP service.
+#include "api/handler.hpp"
+
+#include <exception>
+
+#include "api/auth.hpp"
+#include "api/routes/routes.hpp"
+
+namespace chipreg::api {
+
+Handler::Handler(DbPool& pool, const Metrics& metrics) : pool_(pool) {
+  routes::add_health_routes(router_, metrics);
+  routes::add_token_routes(router_);
+  routes::add_registry_routes(router_);
+  routes::add_product_routes(router_);
+  routes::add_foundry_key_routes(router_);
+  routes::add_tapeout_routes(router_);
+  routes::add_purchase_routes(router_);
+  routes::add_award_routes(router_);
+  routes::add_claim_routes(router_);
+  routes::add_audit_routes(router_);
+  routes::add_log_routes(router_);
+}
+
+Response Handler::handle(const Request& req) const {
+  std::string_view target = req.target;
+  if (target.empty() || target.front() != '/') {
+    return error_response(400, "BAD_REQUEST", "request target must be an absolute path");
+  }
+  const std::size_t q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  auto query = parse_query(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
+  if (!query) return error_response(400, "BAD_QUERY", "malformed percent-escape in the query string");
+
+  auto match = router_.match(req.method, path);
+  if (match.route == nullptr) {
+    if (!match.allow.empty()) {
+      Response r = error_response(405, "METHOD_NOT_ALLOWED", req.method + " is not allowed here (allowed: " + match.allow + ")");
+      r.headers.emplace_back("Allow", match.allow);
+      return r;
+    }
+    return error_response(404, "NOT_FOUND", "no such endpoint");
+  }
+  const Route& route = *match.route;
+
+  Response resp;
+  try {
+    RouteContext ctx{req, std::move(match.params), std::move(*query), std::nullopt, nullptr};
+    std::optional<DbPool::Lease> lease;
+    if (route.access != Access::kPublic) {
+      auto l = pool_.acquire();
+      if (!l) {
+        resp = error_response(503, "UNAVAILABLE", "database unavailable: " + l.error().message);
+        resp.route = route.pattern;
+        return resp;
+      }
+      lease.emplace(std::move(*l));
+      ctx.db = &lease->db();
+    }
+    if (route.access == Access::kToken) {
+      auto secret = bearer_token(req.authorization);
+      if (!secret) {
+        resp = error_response(401, "UNAUTHENTICATED", "missing bearer token (Authorization: Bearer TOKEN)");
+      } else {
+        auto who = store::find_token(*ctx.db, *secret);
+        if (!who) resp = error_response(who.error());
+        else if (!*who) resp = error_response(401, "UNAUTHENTICATED", "unknown or revoked token");
+        else ctx.caller = std::move(**who);
+      }
+      if (!ctx.caller) {
+        resp.route = route.pattern;
+        return resp;
+      }
+    }
+    resp = route.fn(ctx);
+  } catch (const std::exception& e) {
+    resp = error_response(500, "INTERNAL", std::string("internal error: ") + e.what());
+  }
+  resp.route = route.pattern;
+  return resp;
+}
+
+}  // namespace chipreg::api

@@ -1,0 +1,31 @@
+// Handler: the whole request → response function of the service. It authenticates the
+// bearer token, routes, runs the route inside one database connection and turns any escaped
+// exception into a 500 envelope. It does no network I/O, so tests and a fuzzer can call
+// handle() directly; the sessions (session.hpp) only move bytes.
+//
+// Thread-safety: handle() may run on many threads at once; the route table is immutable
+// after construction, DbPool and Metrics lock internally.
+#pragma once
+
+#include "api/db_pool.hpp"
+#include "api/message.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+
+namespace chipreg::api {
+
+class Handler {
+ public:
+  // `pool` and `metrics` must outlive the handler.
+  Handler(DbPool& pool, const Metrics& metrics);
+  Handler(const Handler&) = delete;
+  Handler& operator=(const Handler&) = delete;
+
+  Response handle(const Request& req) const;
+
+ private:
+  DbPool& pool_;
+  Router router_;
+};
+
+}  // namespace chipreg::api

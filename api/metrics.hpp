@@ -1,0 +1,46 @@
+// Metrics: request counters and a latency histogram, rendered in the Prometheus text
+// exposition format (version 0.0.4) for GET /metrics.
+//
+// Labels are the route pattern (never the raw path), the method and the status, so the
+// number of series is bounded by the route table. Thread-safe: state is protected by mu_.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace chipreg::api {
+
+class Metrics {
+ public:
+  // Upper bounds (seconds) of the latency histogram's buckets; +Inf is implicit.
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+  // Records one finished request.
+  void observe(const std::string& route, const std::string& method, int status, double seconds);
+  // Counts connections refused because the connection cap was reached.
+  void connection_refused();
+  void connection_opened();
+  void connection_closed();
+
+  // The exposition text.
+  std::string render() const;
+
+ private:
+  struct Histogram {
+    std::array<std::uint64_t, kBuckets.size()> counts{};  // per bucket, not cumulative
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // protected by mu_
+  std::map<std::string, Histogram> latency_;                                     // by route; mu_
+  std::uint64_t refused_ = 0;                                                    // mu_
+  std::int64_t open_connections_ = 0;                                            // mu_
+};
+
+}  // namespace chipreg::api

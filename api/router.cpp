@@ -1,0 +1,112 @@
+// Router: segment-wise matching of request paths against the route table.
+#include "api/router.hpp"
+
+namespace chipreg::api {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  if (!path.empty() && path.front() == '/') i = 1;
+  while (i <= path.size()) {
+    const std::size_t j = path.find('/', i);
+    const std::size_t end = j == std::string_view::npos ? path.size() : j;
+    out.push_back(path.substr(i, end - i));
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> RouteContext::query_value(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const int hi = hex_value(s[i + 1]);
+      const int lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0') return std::nullopt;
+    out += c;
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view q) {
+  std::map<std::string, std::string> out;
+  while (!q.empty()) {
+    const std::size_t amp = q.find('&');
+    const std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    auto key = percent_decode(pair.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!key || !value) return std::nullopt;
+    out[*key] = *value;
+  }
+  return out;
+}
+
+void Router::add(std::string method, std::string pattern, Access access, RouteFn fn) {
+  Route r;
+  r.method = std::move(method);
+  for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
+  r.pattern = std::move(pattern);
+  r.access = access;
+  r.fn = std::move(fn);
+  routes_.push_back(std::move(r));
+}
+
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  Match m;
+  const auto segs = split_path(path);
+  for (const Route& r : routes_) {
+    if (r.segments.size() != segs.size()) continue;
+    std::map<std::string, std::string> params;
+    bool fits = true;
+    for (std::size_t i = 0; i < segs.size() && fits; ++i) {
+      const std::string& want = r.segments[i];
+      if (want.size() >= 2 && want.front() == '{' && want.back() == '}') {
+        auto value = percent_decode(segs[i]);
+        if (!value || value->empty()) fits = false;
+        else params[want.substr(1, want.size() - 2)] = std::move(*value);
+      } else if (want != segs[i]) {
+        fits = false;
+      }
+    }
+    if (!fits) continue;
+    if (r.method != method) {
+      if (m.allow.find(r.method) == std::string::npos) m.allow += (m.allow.empty() ? "" : ", ") + r.method;
+      continue;
+    }
+    m.route = &r;
+    m.params = std::move(params);
+    return m;
+  }
+  return m;
+}
+
+}  // namespace chipreg::api

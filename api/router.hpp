@@ -1,0 +1,70 @@
+// Router: maps (method, path) to a route function. Patterns are literal segments and
+// "{name}" captures ("/v1/claims/{id}/decision"); captures are percent-decoded.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/message.hpp"
+#include "registry/store/sqlite.hpp"
+#include "registry/store/tokens.hpp"
+
+namespace chipreg::api {
+
+// Everything a route function may look at. The route decides and answers; it does no
+// network I/O and touches the database only through `db`.
+struct RouteContext {
+  const Request& req;
+  std::map<std::string, std::string> params;  // path captures
+  std::map<std::string, std::string> query;   // decoded query parameters (last one wins)
+  std::optional<store::TokenInfo> caller;     // set on every route that is not public
+  store::Db* db = nullptr;                    // null only on routes that need no database
+
+  const std::string& param(const std::string& name) const { return params.at(name); }
+  std::optional<std::string> query_value(const std::string& name) const;
+};
+
+using RouteFn = std::function<Response(RouteContext&)>;
+
+// Who may reach a route at all; finer checks (which role, which enterprise) are the route's.
+enum class Access {
+  kPublic,  // no token needed, no database
+  kPublicDb,  // no token needed, uses the database (the log)
+  kToken,   // a live bearer token is required (401 otherwise)
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  std::vector<std::string> segments;  // "{x}" marks a capture
+  Access access = Access::kToken;
+  RouteFn fn;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Access access, RouteFn fn);
+
+  struct Match {
+    const Route* route = nullptr;               // the matching route, or null
+    std::map<std::string, std::string> params;  // its captures
+    std::string allow;                          // when only the method differs: the methods that fit
+  };
+  // REQUIRES: `path` has no query part.
+  Match match(std::string_view method, std::string_view path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// Percent-decodes `s` ('+' stays '+'); nullopt on a malformed escape or an embedded NUL.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false);
+
+// Splits "a=1&b=x%20y" into decoded pairs; nullopt on a malformed escape.
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view q);
+
+}  // namespace chipreg::api

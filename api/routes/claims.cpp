@@ -1,0 +1,193 @@
+// Claims and the reviewer workflow:
+//   POST /v1/claims                   an enterprise token (the claimant is its enterprise)
+//                                     {"rule": "linkage", "year", "group"} | {"rule": "tapeout", "tapeout"}
+//                                     (an optional "claimant" must be the token's enterprise, else 403)
+//                                     → 201 the claim with its evaluation
+//   GET  /v1/claims/{id}              the claimant's enterprise token, reviewer, admin; anyone else
+//                                     gets 404 exactly as for an unknown id (ids cannot be probed)
+//   GET  /v1/claims                   reviewer, admin: all; an enterprise token: its own only
+//                                     (?enterprise= naming another: 403). Filters ?status= ?enterprise=
+//                                     ?year=, paging ?limit= ?after=; items leave out the evaluation
+//   POST /v1/claims/{id}/evaluate     reviewer, admin, the claimant: re-evaluate on current facts
+//                                     (before a decision; after one: 409)
+//   POST /v1/claims/{id}/decision     reviewer {"approve_fen", "note"?} | {"reject": true, "note"}
+//                                     → 200 the decided claim; approve_fen > award_fen: 422;
+//                                     a second decision: 409
+#include "api/routes/common.hpp"
+#include "registry/store/claims.hpp"
+
+namespace chipreg::api::routes {
+namespace json = boost::json;
+
+namespace {
+
+Response claim_response(int status, const store::ClaimRecord& c) {
+  Response r;
+  r.status = status;
+  r.body = store::to_json_text(c);
+  return r;
+}
+
+Response file(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"enterprise"})) return *deny;
+  auto body = parse_object(ctx.req.body);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  auto rule = f.string("rule");
+  if (!rule) return error_response(rule.error());
+  auto claimant = f.opt_string("claimant");
+  if (!claimant) return error_response(claimant.error());
+  auto year = f.opt_int64("year");
+  if (!year) return error_response(year.error());
+  auto group = f.opt_string("group");
+  if (!group) return error_response(group.error());
+  auto tapeout = f.opt_string("tapeout");
+  if (!tapeout) return error_response(tapeout.error());
+  if (auto st = f.finish(); !st) return error_response(st.error());
+
+  const std::string& mine = *ctx.caller->enterprise;
+  if (*claimant && **claimant != mine) {
+    return forbidden("an enterprise token files claims only for its own enterprise (" + mine + ")");
+  }
+  store::ClaimFiling filing;
+  filing.claimant = mine;
+  auto parsed_rule = parse_enum<RuleId>(*rule);
+  if (!parsed_rule) return error_response(parsed_rule.error().at("rule"));
+  filing.rule = *parsed_rule;
+  if (filing.rule == RuleId::kLinkage) {
+    if (*tapeout) return error_response(422, "BAD_VALUE", "a linkage claim names no tape-out", "tapeout");
+    if (!*year) return error_response(400, "MISSING_FIELD", "field 'year' is required for a linkage claim", "year");
+    if (!*group) return error_response(400, "MISSING_FIELD", "field 'group' is required for a linkage claim", "group");
+    if (**year < 1900 || **year > 9999) return error_response(422, "BAD_VALUE", "year must be 1900..9999", "year");
+    auto g = parse_enum<LinkageGroup>(**group);
+    if (!g) return error_response(g.error().at("group"));
+    filing.year = static_cast<int>(**year);
+    filing.group = *g;
+  } else {
+    if (*group) return error_response(422, "BAD_VALUE", "a tape-out claim has no linkage group", "group");
+    if (*year) return error_response(422, "BAD_VALUE", "a tape-out claim's year is its tape-out's year", "year");
+    if (!*tapeout) return error_response(400, "MISSING_FIELD", "field 'tapeout' is required for a tape-out claim", "tapeout");
+    filing.tapeout = **tapeout;
+  }
+  store::Db& db = *ctx.db;
+  return in_transaction(db, [&] {
+    auto claim = store::file_claim(db, filing, actor(*ctx.caller));
+    if (!claim) return error_response(claim.error());
+    return claim_response(201, *claim);
+  });
+}
+
+// The claim if the caller may see it; 404 for unknown ids and for other enterprises' claims.
+Result<store::ClaimRecord> visible_claim(RouteContext& ctx) {
+  const std::string& id = ctx.param("id");
+  auto c = store::get_claim(*ctx.db, id);
+  if (!c) return c.error();
+  const auto& who = *ctx.caller;
+  if (!*c || !(is_bureau(who) || acts_for(who, (*c)->claimant))) return Error("NOT_FOUND", "claim " + id + " not found");
+  return std::move(**c);
+}
+
+Response get(RouteContext& ctx) {
+  auto c = visible_claim(ctx);
+  if (!c) return error_response(c.error());
+  return claim_response(200, *c);
+}
+
+Response list(RouteContext& ctx) {
+  const auto& who = *ctx.caller;
+  if (!is_bureau(who) && who.role != "enterprise") return forbidden("a " + who.role + " token may not list claims");
+  auto page = page_params(ctx);
+  if (!page) return error_response(page.error());
+  store::ClaimFilter filter;
+  filter.limit = page->limit + 1;
+  filter.after_id = page->after;
+  filter.status = ctx.query_value("status");
+  if (filter.status) {
+    if (auto s = parse_enum<ClaimStatus>(*filter.status); !s) return error_response(400, "BAD_QUERY", s.error().message, "status");
+  }
+  filter.claimant = ctx.query_value("enterprise");
+  if (who.role == "enterprise") {
+    if (filter.claimant && *filter.claimant != *who.enterprise) {
+      return forbidden("an enterprise token lists only its own claims");
+    }
+    filter.claimant = *who.enterprise;
+  }
+  auto year = query_int(ctx, "year");
+  if (!year) return error_response(year.error());
+  if (*year) filter.year = static_cast<int>(**year);
+  auto rows = store::list_claims(*ctx.db, filter);
+  if (!rows) return error_response(rows.error());
+  json::array items;
+  std::optional<std::string> next;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    if (static_cast<int>(i) == page->limit) {
+      next = (*rows)[i - 1].id;
+      break;
+    }
+    items.push_back(store::to_json((*rows)[i], false));
+  }
+  return ok(page_json(std::move(items), next));
+}
+
+Response evaluate(RouteContext& ctx) {
+  if (!ctx.req.body.empty()) {
+    auto body = parse_object(ctx.req.body);
+    if (!body) return error_response(body.error());
+    if (auto st = FieldReader(*body).finish(); !st) return error_response(st.error());
+  }
+  const auto& who = *ctx.caller;
+  if (!is_bureau(who) && who.role != "enterprise") return forbidden("a " + who.role + " token may not evaluate claims");
+  auto c = visible_claim(ctx);
+  if (!c) return error_response(c.error());
+  store::Db& db = *ctx.db;
+  return in_transaction(db, [&] {
+    auto claim = store::reevaluate_claim(db, c->id, actor(who));
+    if (!claim) return error_response(claim.error());
+    return claim_response(200, *claim);
+  });
+}
+
+Response decide(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"reviewer"})) return *deny;
+  auto body = parse_object(ctx.req.body);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  auto reject = f.opt_boolean("reject");
+  if (!reject) return error_response(reject.error());
+  auto approve = f.opt_int64("approve_fen");
+  if (!approve) return error_response(approve.error());
+  auto note = f.opt_string("note");
+  if (!note) return error_response(note.error());
+  if (auto st = f.finish(); !st) return error_response(st.error());
+  store::DecisionInput d;
+  d.reject = reject->value_or(false);
+  d.note = note->value_or("");
+  if (d.reject) {
+    if (*approve) return error_response(400, "BAD_REQUEST", "a decision either approves an amount or rejects, not both", "approve_fen");
+    if (d.note.empty()) return error_response(400, "MISSING_FIELD", "a rejection needs a note saying why", "note");
+  } else {
+    if (!*approve) {
+      return error_response(400, "MISSING_FIELD", "give approve_fen to approve, or \"reject\": true with a note", "approve_fen");
+    }
+    d.approve_fen = **approve;
+  }
+  const std::string& id = ctx.param("id");
+  store::Db& db = *ctx.db;
+  return in_transaction(db, [&] {
+    auto claim = store::decide_claim(db, id, d, actor(*ctx.caller));
+    if (!claim) return error_response(claim.error());
+    return claim_response(200, *claim);
+  });
+}
+
+}  // namespace
+
+void add_claim_routes(Router& r) {
+  r.add("POST", "/v1/claims", Access::kToken, file);
+  r.add("GET", "/v1/claims", Access::kToken, list);
+  r.add("GET", "/v1/claims/{id}", Access::kToken, get);
+  r.add("POST", "/v1/claims/{id}/evaluate", Access::kToken, evaluate);
+  r.add("POST", "/v1/claims/{id}/decision", Access::kToken, decide);
+}
+
+}  // namespace chipreg::api::routes

@@ -1,0 +1,53 @@
+// Small helpers the route files share: body parsing, the one-transaction-per-request rule,
+// pagination parameters.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "api/auth.hpp"
+#include "api/json_body.hpp"
+#include "api/message.hpp"
+#include "api/router.hpp"
+#include "registry/store/audit.hpp"
+#include "registry/store/sqlite.hpp"
+
+namespace chipreg::api::routes {
+
+// Runs `fn()` (returning a Response) inside one write transaction and commits only when the
+// response is a success, so a failed request writes nothing.
+template <typename F>
+Response in_transaction(store::Db& db, F&& fn) {
+  auto tx = store::Tx::begin(db);
+  if (!tx) return error_response(tx.error());
+  Response r = fn();
+  if (r.status < 400) {
+    if (auto st = tx->commit(); !st) return error_response(st.error());
+  }
+  return r;
+}
+
+struct Page {
+  int limit = 100;            // 1..500
+  std::optional<std::string> after;  // opaque cursor from the previous page's "next"
+};
+
+// Reads ?limit= and ?after=; BAD_QUERY (400) for a limit outside 1..500.
+Result<Page> page_params(const RouteContext& ctx);
+
+// {"items": items, "next": cursor or null}
+boost::json::object page_json(boost::json::array items, const std::optional<std::string>& next);
+
+// Parses an integer query parameter; BAD_QUERY when present but not an integer.
+Result<std::optional<std::int64_t>> query_int(const RouteContext& ctx, const std::string& name);
+
+// Parses a non-negative decimal integer path capture; nullopt when it is not one.
+std::optional<std::int64_t> parse_id(const std::string& s);
+
+inline Response created(const boost::json::value& body) { return json_response(201, body); }
+inline Response ok(const boost::json::value& body) { return json_response(200, body); }
+
+}  // namespace chipreg::api::routes

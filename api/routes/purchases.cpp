@@ -1,0 +1,127 @@
+// Purchase lines (scenario purchase objects) and other-level awards:
+//   POST /v1/purchases                      the buying enterprise's token, or admin → 201
+//                                           {"id", "log_index", ...the purchase}; another buyer: 403;
+//                                           same invoice + line again: 409 DUPLICATE
+//   GET  /v1/purchases/{invoice}/{line}     admin, reviewer, the buyer or the seller (else 404)
+//   GET  /v1/enterprises/{uscc}/purchases   admin, reviewer, or a token of that enterprise (else 404);
+//                                           lines it bought, ?year=YYYY, ?limit=N (1..500), ?after=CURSOR
+//   POST /v1/other-awards                   reviewer, admin {"claim", "level", "amount_fen"} → 201 {"id", ...}
+#include "api/routes/common.hpp"
+#include "registry/fact_json.hpp"
+#include "registry/store/repository.hpp"
+
+namespace chipreg::api::routes {
+namespace json = boost::json;
+
+namespace {
+
+json::object purchase_json(const store::StoredPurchase& p) {
+  json::object out = json_io::to_json(p.purchase);
+  out["id"] = p.id;
+  out["log_index"] = p.log_index ? json::value(*p.log_index) : json::value(nullptr);
+  return out;
+}
+
+Response create_purchase(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"admin", "enterprise"})) return *deny;
+  auto body = parse_object(ctx.req.body);
+  if (!body) return error_response(body.error());
+  auto purchase = json_io::purchase_from_json(json::value(*body));
+  if (!purchase) return error_response(purchase.error());
+  if (ctx.caller->role == "enterprise" && !acts_for(*ctx.caller, purchase->buyer.str())) {
+    return forbidden("an enterprise token may file only its own purchases (buyer must be " + *ctx.caller->enterprise + ")");
+  }
+  store::Db& db = *ctx.db;
+  return in_transaction(db, [&] {
+    auto stored = store::insert_purchase(db, *purchase);
+    if (!stored) return error_response(stored.error());
+    json::object out = purchase_json(*stored);
+    if (auto st = store::audit(db, actor(*ctx.caller), "purchase.create", purchase->invoice + "#" + std::to_string(purchase->line),
+                               json::object{{"id", stored->id}});
+        !st) {
+      return error_response(st.error());
+    }
+    return created(out);
+  });
+}
+
+Response get_purchase(RouteContext& ctx) {
+  const std::string& invoice = ctx.param("invoice");
+  auto line = parse_id(ctx.param("line"));
+  const std::string what = "purchase " + invoice + " line " + ctx.param("line");
+  if (!line) return not_found(what);
+  auto p = store::get_purchase(*ctx.db, invoice, *line);
+  if (!p) return error_response(p.error());
+  if (!*p) return not_found(what);
+  const auto& who = *ctx.caller;
+  const bool visible = is_bureau(who) || (who.enterprise && (*who.enterprise == (*p)->purchase.buyer.str() ||
+                                                             *who.enterprise == (*p)->purchase.seller.str()));
+  if (!visible) return not_found(what);
+  return ok(purchase_json(**p));
+}
+
+Response list_purchases(RouteContext& ctx) {
+  const std::string& code = ctx.param("uscc");
+  const auto& who = *ctx.caller;
+  auto uscc = Uscc::parse(code);
+  if (!uscc || !(is_bureau(who) || (who.enterprise && *who.enterprise == code))) return not_found("enterprise " + code);
+  auto page = page_params(ctx);
+  if (!page) return error_response(page.error());
+  auto year = query_int(ctx, "year");
+  if (!year) return error_response(year.error());
+  store::PurchaseFilter filter;
+  filter.buyer = *uscc;
+  if (*year) {
+    if (**year < 1900 || **year > 9999) return error_response(400, "BAD_QUERY", "year must be 1900..9999", "year");
+    filter.year = static_cast<int>(**year);
+  }
+  if (page->after) {
+    auto after = parse_id(*page->after);
+    if (!after) return error_response(400, "BAD_QUERY", "after must be a cursor from a previous page", "after");
+    filter.after_id = *after;
+  }
+  filter.limit = page->limit + 1;  // one more tells whether another page exists
+  auto rows = store::list_purchases(*ctx.db, filter);
+  if (!rows) return error_response(rows.error());
+  json::array items;
+  std::optional<std::string> next;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    if (static_cast<int>(i) == page->limit) {
+      next = std::to_string((*rows)[i - 1].id);
+      break;
+    }
+    items.push_back(purchase_json((*rows)[i]));
+  }
+  return ok(page_json(std::move(items), next));
+}
+
+Response create_other_award(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"admin", "reviewer"})) return *deny;
+  auto body = parse_object(ctx.req.body);
+  if (!body) return error_response(body.error());
+  auto award = json_io::other_award_from_json(json::value(*body));
+  if (!award) return error_response(award.error());
+  store::Db& db = *ctx.db;
+  return in_transaction(db, [&] {
+    auto id = store::insert_other_award(db, *award, actor(*ctx.caller));
+    if (!id) return error_response(id.error());
+    json::object out = json_io::to_json(*award);
+    out["id"] = *id;
+    if (auto st = store::audit(db, actor(*ctx.caller), "other_award.create", award->claim, out); !st) {
+      return error_response(st.error());
+    }
+    return created(out);
+  });
+}
+
+}  // namespace
+
+void add_purchase_routes(Router& r) {
+  r.add("POST", "/v1/purchases", Access::kToken, create_purchase);
+  r.add("GET", "/v1/purchases/{invoice}/{line}", Access::kToken, get_purchase);
+  r.add("GET", "/v1/enterprises/{uscc}/purchases", Access::kToken, list_purchases);
+}
+
+void add_award_routes(Router& r) { r.add("POST", "/v1/other-awards", Access::kToken, create_other_award); }
+
+}  // namespace chipreg::api::routes

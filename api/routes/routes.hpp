@@ -1,0 +1,22 @@
+// The route table, one add_*_routes per resource file in api/routes/. Handler's constructor
+// calls each once. Every route is documented where it is added, with who may call it.
+#pragma once
+
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+
+namespace chipreg::api::routes {
+
+void add_health_routes(Router& r, const Metrics& metrics);  // /healthz, /metrics
+void add_token_routes(Router& r);                           // /v1/tokens, /v1/whoami
+void add_registry_routes(Router& r);                        // enterprises, persons, family, equity, affiliations
+void add_product_routes(Router& r);                         // /v1/products
+void add_foundry_key_routes(Router& r);                     // /v1/foundry-keys
+void add_tapeout_routes(Router& r);                         // /v1/tapeouts
+void add_purchase_routes(Router& r);                        // /v1/purchases, /v1/enterprises/{uscc}/purchases
+void add_award_routes(Router& r);                           // /v1/other-awards
+void add_claim_routes(Router& r);                           // /v1/claims...
+void add_audit_routes(Router& r);                           // /v1/audit
+void add_log_routes(Router& r);                             // /v1/log/...
+
+}  // namespace chipreg::api::routes

@@ -1,0 +1,65 @@
+// Signed tape-out attestations:
+//   POST /v1/tapeouts        foundry token; the body is the DSSE envelope, signed with a key
+//                            registered for the token's foundry → 201 {"id", "first", "log_index", ...}
+//                            (checks and error codes: registry/store/tapeouts.hpp; a statement
+//                            for another foundry or signed by its key: 403 WRONG_FOUNDRY;
+//                            bad signature, unknown key: 422; same statement again: 409)
+//   GET  /v1/tapeouts/{id}   admin, reviewer, the foundry, the design owner or the product's
+//                            owner (else 404) → the attestation with its envelope
+#include "api/routes/common.hpp"
+#include "registry/store/clock.hpp"
+#include "registry/store/repository.hpp"
+#include "registry/store/tapeouts.hpp"
+
+namespace chipreg::api::routes {
+namespace json = boost::json;
+
+namespace {
+
+Response submit(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"foundry"})) return *deny;
+  auto submitter = Uscc::parse(ctx.caller->enterprise.value_or(""));
+  if (!submitter) return error_response(submitter.error());
+  // Malformed JSON is the request's shape (400) before it is an envelope's content.
+  auto body = parse_object(ctx.req.body);
+  if (!body) return error_response(body.error());
+  store::Db& db = *ctx.db;
+  return in_transaction(db, [&] {
+    auto accepted = store::submit_tapeout(db, ctx.req.body, *submitter, store::now_utc());
+    if (!accepted) return error_response(accepted.error());
+    json::object out = store::to_json(*accepted);
+    if (auto st = store::audit(db, actor(*ctx.caller), "tapeout.submit", accepted->id, out); !st) {
+      return error_response(st.error());
+    }
+    return created(out);
+  });
+}
+
+Response get(RouteContext& ctx) {
+  auto rec = store::find_tapeout(*ctx.db, ctx.param("id"));
+  if (!rec) return error_response(rec.error());
+  if (!*rec) return not_found("tape-out " + ctx.param("id"));
+  const auto& who = *ctx.caller;
+  const Tapeout& t = (*rec)->fact;
+  bool visible = is_bureau(who);
+  if (!visible && who.enterprise) {
+    const std::string& mine = *who.enterprise;
+    visible = t.foundry.str() == mine || t.design_owner.str() == mine;
+    if (!visible) {
+      auto product = store::get_product(*ctx.db, t.product);
+      if (!product) return error_response(product.error());
+      visible = *product && (*product)->owner.str() == mine;
+    }
+  }
+  if (!visible) return not_found("tape-out " + ctx.param("id"));
+  return ok(store::to_json(**rec));
+}
+
+}  // namespace
+
+void add_tapeout_routes(Router& r) {
+  r.add("POST", "/v1/tapeouts", Access::kToken, submit);
+  r.add("GET", "/v1/tapeouts/{id}", Access::kToken, get);
+}
+
+}  // namespace chipreg::api::routes

@@ -1,0 +1,38 @@
+// The HTTP(S) service behind `chipreg serve`: options, and run_server, which listens,
+// serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight finish
+// (closing idle keep-alive connections at once) and returns.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "base/result.hpp"
+
+namespace chipreg::api {
+
+struct ServerOptions {
+  std::string db_path;
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;                // 0: any free port (the real one is printed)
+  int threads = 0;                           // 0: one per core
+  std::optional<std::string> tls_cert;       // PEM chain; with tls_key, serve HTTPS only
+  std::optional<std::string> tls_key;        // PEM private key
+  std::size_t max_body = 1024 * 1024;        // larger bodies get 413
+  std::size_t max_header = 16 * 1024;        // larger header sections get 431
+  int max_connections = 1024;                // beyond it new connections are closed at once
+  std::chrono::milliseconds header_timeout{10000};  // idle keep-alive and header read
+  std::chrono::milliseconds body_timeout{30000};    // reading one body
+  std::chrono::milliseconds write_timeout{30000};   // writing one response
+  std::chrono::milliseconds drain_timeout{20000};   // after a stop signal, for requests in flight
+  bool access_log = true;                    // JSON lines on stderr
+};
+
+// Runs the service. On startup prints one line on stdout:
+//   {"listening": "HOST:PORT", "tls": BOOL}
+// and returns 0 after a signal-triggered drain, or an Error when it cannot start (bad
+// address, port in use, unreadable certificate, database missing or of another version).
+Status run_server(const ServerOptions& options);
+
+}  // namespace chipreg::api

@@ -1,0 +1,263 @@
+// Session: the per-connection read → handle → write loop, for plain TCP and TLS.
+#include "api/session.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+
+namespace chipreg::api {
+namespace {
+
+std::string hex64(std::uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
+
+}  // namespace
+
+// ---- ConnectionTracker ----
+
+bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, std::list<std::weak_ptr<Connection>>::iterator* slot) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_.load() || static_cast<int>(live_.size()) >= cap_) return false;
+  live_.push_front(c);
+  *slot = live_.begin();
+  return true;
+}
+
+void ConnectionTracker::leave(std::list<std::weak_ptr<Connection>>::iterator slot) {
+  std::lock_guard<std::mutex> lock(mu_);
+  live_.erase(slot);
+}
+
+void ConnectionTracker::stop() {
+  std::vector<std::shared_ptr<Connection>> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_.store(true);
+    for (auto& w : live_) {
+      if (auto c = w.lock()) live.push_back(std::move(c));
+    }
+  }
+  for (auto& c : live) c->stop_when_idle();
+}
+
+std::size_t ConnectionTracker::count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return live_.size();
+}
+
+// ---- Session ----
+
+template <typename Stream>
+Session<Stream>::~Session() {
+  if (admitted_) {
+    shared_.tracker.leave(slot_);
+    shared_.metrics.connection_closed();
+  }
+}
+
+template <typename Stream>
+void Session<Stream>::run(std::list<std::weak_ptr<Connection>>::iterator slot) {
+  slot_ = slot;
+  admitted_ = true;
+  shared_.metrics.connection_opened();
+  // Start on the strand: the handlers that follow run there too.
+  asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if constexpr (kTls) {
+      self->lowest().expires_after(self->shared_.options.header_timeout);
+      self->stream_.async_handshake(ssl::stream_base::server, self->buffer_.data(),
+                                    beast::bind_front_handler(&Session::on_handshake, self));
+    } else {
+      self->do_read();
+    }
+  });
+}
+
+template <typename Stream>
+void Session<Stream>::stop_when_idle() {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    if (self->idle_ && !self->closing_) {
+      self->closing_ = true;
+      beast::error_code ec;
+      self->socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->socket().close(ec);
+    }
+  });
+}
+
+template <typename Stream>
+void Session<Stream>::on_handshake(beast::error_code ec, std::size_t used) {
+  if (ec) return;  // failed or timed-out handshakes just close
+  buffer_.consume(used);
+  do_read();
+}
+
+template <typename Stream>
+void Session<Stream>::do_read() {
+  if (shared_.tracker.stopping() || closing_) return do_close();
+  parser_.emplace();
+  parser_->body_limit(shared_.options.max_body);
+  parser_->header_limit(static_cast<std::uint32_t>(shared_.options.max_header));
+  idle_ = buffer_.size() == 0;
+  lowest().expires_after(shared_.options.header_timeout);
+  http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_header, this->shared_from_this()));
+}
+
+template <typename Stream>
+void Session<Stream>::on_header(beast::error_code ec, std::size_t) {
+  idle_ = false;
+  if (ec == http::error::body_limit) {
+    return fail_request(413, "BODY_TOO_LARGE", "request body exceeds " + std::to_string(shared_.options.max_body) + " bytes");
+  }
+  if (ec == http::error::header_limit) {
+    return fail_request(431, "HEADER_TOO_LARGE", "request header exceeds " + std::to_string(shared_.options.max_header) + " bytes");
+  }
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+      ec == asio::error::connection_reset || ec == asio::error::eof || ec == ssl::error::stream_truncated ||
+      ec == asio::error::bad_descriptor) {
+    return do_close();
+  }
+  if (ec) return fail_request(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
+  const auto& req = parser_->get();
+  const auto expect = req[http::field::expect];
+  if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
+    // Answer at once so clients like curl do not wait before sending the body.
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
+    lowest().expires_after(shared_.options.write_timeout);
+    http::async_write(stream_, *cont,
+                      [self = this->shared_from_this(), cont](beast::error_code wec, std::size_t n) {
+                        self->on_continue(wec, n);
+                      });
+    return;
+  }
+  read_body();
+}
+
+template <typename Stream>
+void Session<Stream>::on_continue(beast::error_code ec, std::size_t) {
+  if (ec) return do_close();
+  read_body();
+}
+
+template <typename Stream>
+void Session<Stream>::read_body() {
+  lowest().expires_after(shared_.options.body_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
+}
+
+template <typename Stream>
+void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::body_limit) {
+    return fail_request(413, "BODY_TOO_LARGE", "request body exceeds " + std::to_string(shared_.options.max_body) + " bytes");
+  }
+  if (ec) return do_close();  // timeout, reset or truncated body: nobody to answer
+
+  const auto start = std::chrono::steady_clock::now();
+  auto& msg = parser_->get();
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.authorization = std::string(msg[http::field::authorization]);
+  req.content_type = std::string(msg[http::field::content_type]);
+  req.body = std::move(msg.body());
+  req.request_id = shared_.id_prefix + "-" + hex64(shared_.next_id.fetch_add(1));
+  const bool keep_alive = msg.keep_alive();
+  Response resp = shared_.handler.handle(req);
+  respond(req, std::move(resp), start, keep_alive);
+}
+
+template <typename Stream>
+void Session<Stream>::respond(const Request& req, Response resp, std::chrono::steady_clock::time_point start,
+                              bool keep_alive) {
+  const int version = parser_ ? parser_->get().version() : 11;
+  auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(resp.status), version);
+  res->set(http::field::server, "chipreg");
+  res->set(http::field::content_type, resp.content_type);
+  res->set("X-Request-Id", req.request_id);
+  for (const auto& [name, value] : resp.headers) res->set(name, value);
+  const bool close = !keep_alive || shared_.tracker.stopping() || closing_;
+  res->keep_alive(!close);
+  const std::size_t bytes = resp.body.size();
+  res->body() = std::move(resp.body);
+  res->prepare_payload();
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  shared_.metrics.observe(resp.route, req.method, resp.status, seconds);
+  shared_.log.write(AccessRecord{req.request_id, remote_, req.method, path_of(req.target), resp.route, resp.status, bytes,
+                                 seconds * 1000, kTls, resp.error_code});
+
+  res_ = res;
+  lowest().expires_after(shared_.options.write_timeout);
+  http::async_write(stream_, *res, beast::bind_front_handler(&Session::on_write, this->shared_from_this(), close));
+}
+
+template <typename Stream>
+void Session<Stream>::fail_request(int status, const std::string& code, const std::string& message) {
+  // The request could not be read to its end, so the connection cannot be reused.
+  closing_ = true;
+  Request req;
+  if (parser_) {
+    req.method = std::string(parser_->get().method_string());
+    req.target = std::string(parser_->get().target());
+  }
+  req.request_id = shared_.id_prefix + "-" + hex64(shared_.next_id.fetch_add(1));
+  Response resp = error_response(status, code, message);
+  resp.route = "(rejected)";
+  respond(req, std::move(resp), std::chrono::steady_clock::now(), false);
+}
+
+template <typename Stream>
+void Session<Stream>::on_write(bool close, beast::error_code ec, std::size_t) {
+  res_.reset();
+  if (ec) return do_close();
+  if (close) {
+    if (closing_ && !kTls) return drain();
+    return do_close();
+  }
+  do_read();
+}
+
+template <typename Stream>
+void Session<Stream>::drain() {
+  // After an early error the client may still be sending the body; closing with unread data
+  // would reset the connection and could destroy the response before the client reads it.
+  // So: half-close, then read and discard until the client closes or a short timeout.
+  if (!draining_) {
+    draining_ = true;
+    beast::error_code ec;
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().expires_after(std::chrono::seconds(2));  // one deadline for the whole drain
+  }
+  lowest().async_read_some(asio::buffer(sink_), [self = this->shared_from_this()](beast::error_code rec, std::size_t) {
+    if (rec) {
+      beast::error_code ignored;
+      self->socket().close(ignored);
+      return;
+    }
+    self->drain();
+  });
+}
+
+template <typename Stream>
+void Session<Stream>::do_close() {
+  closing_ = true;
+  beast::error_code ec;
+  if constexpr (kTls) {
+    lowest().expires_after(std::chrono::seconds(2));
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      self->socket().close(ignored);
+    });
+  } else {
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+}
+
+template class Session<beast::tcp_stream>;
+template class Session<beast::ssl_stream<beast::tcp_stream>>;
+
+}  // namespace chipreg::api

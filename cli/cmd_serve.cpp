@@ -1,0 +1,95 @@
+// chipreg serve: the HTTP(S) service (see api/server.hpp and the contract's HTTP section).
+#include <charconv>
+#include <iostream>
+
+#include "api/server.hpp"
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+
+namespace chipreg::cli {
+namespace {
+
+Result<long long> parse_count(const std::string& option, const std::string& text, long long min, long long max) {
+  long long v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < min || v > max) {
+    return Error("USAGE", "--" + option + " must be an integer in " + std::to_string(min) + ".." + std::to_string(max), option);
+  }
+  return v;
+}
+
+}  // namespace
+
+int cmd_serve(int argc, char** argv, int first) {
+  auto args = Args::parse(argc, argv, first,
+                          {"db", "listen", "threads", "tls-cert", "tls-key", "max-body", "max-connections",
+                           "header-timeout-ms", "body-timeout-ms", "access-log"},
+                          {"help"});
+  if (args && args->flag("help")) {
+    std::cout << "usage: chipreg serve --db PATH --listen HOST:PORT [--threads N] [--tls-cert F --tls-key F]\n"
+                 "                     [--max-body BYTES] [--max-connections N] [--header-timeout-ms MS]\n"
+                 "                     [--body-timeout-ms MS] [--access-log on|off]\n\n"
+                 "Serves the registry over HTTP/1.1 (HTTPS, TLS 1.2+, when a certificate is given).\n"
+                 "Prints {\"listening\": \"HOST:PORT\", \"tls\": BOOL} once listening (port 0 picks a free\n"
+                 "port). Logs one JSON line per request on stderr. SIGINT or SIGTERM stops accepting,\n"
+                 "lets requests in flight finish and exits 0. Defaults: one thread per core, 1 MiB\n"
+                 "bodies, 1024 connections, 10 s header and 30 s body timeouts.\n";
+    return 0;
+  }
+  if (!args) return print_error(args.error()), 2;
+  api::ServerOptions o;
+  auto db = args->require("db");
+  if (!db) return print_error(db.error()), 2;
+  o.db_path = *db;
+  auto listen = args->require("listen");
+  if (!listen) return print_error(listen.error()), 2;
+  const auto colon = listen->rfind(':');
+  if (colon == std::string::npos) {
+    return print_error(Error("USAGE", "--listen takes HOST:PORT, e.g. 127.0.0.1:8080", "listen")), 2;
+  }
+  o.host = listen->substr(0, colon);
+  if (o.host.size() >= 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+  auto port = parse_count("listen", listen->substr(colon + 1), 0, 65535);
+  if (!port) return print_error(port.error()), 2;
+  o.port = static_cast<unsigned short>(*port);
+
+  if (auto v = args->get("threads")) {
+    auto n = parse_count("threads", *v, 1, 256);
+    if (!n) return print_error(n.error()), 2;
+    o.threads = static_cast<int>(*n);
+  }
+  if (auto v = args->get("max-body")) {
+    auto n = parse_count("max-body", *v, 1, 1LL << 30);
+    if (!n) return print_error(n.error()), 2;
+    o.max_body = static_cast<std::size_t>(*n);
+  }
+  if (auto v = args->get("max-connections")) {
+    auto n = parse_count("max-connections", *v, 1, 1000000);
+    if (!n) return print_error(n.error()), 2;
+    o.max_connections = static_cast<int>(*n);
+  }
+  if (auto v = args->get("header-timeout-ms")) {
+    auto n = parse_count("header-timeout-ms", *v, 1, 3600000);
+    if (!n) return print_error(n.error()), 2;
+    o.header_timeout = std::chrono::milliseconds(*n);
+  }
+  if (auto v = args->get("body-timeout-ms")) {
+    auto n = parse_count("body-timeout-ms", *v, 1, 3600000);
+    if (!n) return print_error(n.error()), 2;
+    o.body_timeout = std::chrono::milliseconds(*n);
+  }
+  if (auto v = args->get("access-log")) {
+    if (*v != "on" && *v != "off") return print_error(Error("USAGE", "--access-log takes on or off", "access-log")), 2;
+    o.access_log = *v == "on";
+  }
+  o.tls_cert = args->get("tls-cert");
+  o.tls_key = args->get("tls-key");
+
+  if (auto st = api::run_server(o); !st) {
+    print_error(st.error());
+    return st.error().code == "USAGE" ? 2 : 1;
+  }
+  return 0;
+}
+
+}  // namespace chipreg::cli

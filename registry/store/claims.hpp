@@ -1,0 +1,123 @@
+// Claims and their review: filing (evaluated at once by the rules engine on facts loaded
+// from the store), re-evaluation before a decision, and the final decision.
+//
+// Invariants this file keeps:
+//   - A claim's stored evaluation is exactly rules::to_json(evaluate_claim(load_facts(...)))
+//     at `evaluated_at`: the same engine and output as `chipreg evaluate`.
+//   - claim_lines holds the purchase lines the latest evaluation counted (qualifies = true);
+//     an approval locks them (locked = 1), and the partial unique index on claim_lines
+//     refuses to lock a line twice, so a line counted in an approved claim never counts again
+//     (load_facts reports locked lines of other claims as claimed_elsewhere).
+//   - A decision is final (ALREADY_DECIDED, 409) and is made on a current evaluation: if the
+//     facts changed since (new purchases, awards, approvals), STALE_EVALUATION (409) asks the
+//     reviewer to re-evaluate first. Approved amounts become prior approvals of later claims
+//     of the same claimant, year and group (or tape-out branch).
+//   - At most one submitted claim per (claimant, year, group) or per tape-out (PENDING_CLAIM,
+//     409): two pending claims would each count the same lines and the same cap.
+//   - Filing and each re-evaluation append the claim fact to the transparency log, a decision
+//     the decision fact (formats in registry/log/log.hpp); every change writes an audit row.
+//
+// Transactions: every function that writes REQUIRES an open write transaction (store::Tx);
+// on an error the caller rolls back, so a failed request writes nothing.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "registry/facts.hpp"
+#include "registry/store/sqlite.hpp"
+
+namespace chipreg::store {
+
+struct DecisionRecord {
+  std::string claim;
+  std::string outcome;  // "approved" | "rejected"
+  std::int64_t approve_fen = 0;
+  std::string note;
+  std::string reviewer;  // the deciding reviewer (actor string)
+  std::string decided_at;
+  std::optional<std::int64_t> log_index;
+};
+
+struct ClaimRecord {
+  std::string id;
+  std::string rule;      // "linkage" | "tapeout"
+  std::string claimant;  // USCC
+  int year = 0;
+  std::optional<std::string> group;    // linkage
+  std::optional<std::string> tapeout;  // tapeout
+  std::optional<std::string> branch;   // tapeout: as evaluated
+  std::string status;                  // submitted | approved | rejected
+  bool eligible = false;
+  std::int64_t award_fen = 0;
+  std::int64_t computed_fen = 0;
+  std::string evaluation_text;         // rules::to_json(ClaimEvaluation), serialized as stored
+  std::optional<std::int64_t> log_index;  // of the latest claim leaf
+  std::string created_at;
+  std::string evaluated_at;
+  std::optional<DecisionRecord> decision;
+
+  // The stored evaluation parsed ({} when not loaded, see ClaimFilter::with_evaluation).
+  boost::json::object evaluation() const;
+};
+
+// What an enterprise files: {"rule": "linkage", "year", "group"} or {"rule": "tapeout", "tapeout"}.
+struct ClaimFiling {
+  RuleId rule = RuleId::kLinkage;
+  std::string claimant;                 // USCC (the filing enterprise)
+  int year = 0;                         // linkage
+  std::optional<LinkageGroup> group;    // linkage
+  std::optional<std::string> tapeout;   // tapeout
+};
+
+// The reviewer's verdict: approve `approve_fen` (0 <= approve_fen <= award_fen) or reject.
+struct DecisionInput {
+  bool reject = false;
+  std::int64_t approve_fen = 0;
+  std::string note;
+};
+
+// Files and evaluates a claim; returns it as stored (id "C" + 6 digits, in filing order).
+// Errors: UNKNOWN_ENTERPRISE, UNKNOWN_TAPEOUT (422), PENDING_CLAIM (409), engine errors.
+Result<ClaimRecord> file_claim(Db& db, const ClaimFiling& filing, const std::string& actor);
+
+// Re-evaluates a submitted claim on the current facts. NOT_FOUND, ALREADY_DECIDED (409).
+Result<ClaimRecord> reevaluate_claim(Db& db, const std::string& id, const std::string& actor);
+
+// Decides a submitted claim. NOT_FOUND, ALREADY_DECIDED (409), STALE_EVALUATION (409),
+// ABOVE_AWARD (422: approve_fen > award_fen), BAD_AMOUNT (422: negative), LINE_LOCKED (409).
+Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionInput& decision,
+                                 const std::string& reviewer);
+
+// One claim with its decision, or nullopt.
+Result<std::optional<ClaimRecord>> get_claim(Db& db, const std::string& id);
+
+struct ClaimFilter {
+  std::optional<std::string> status;
+  std::optional<std::string> claimant;
+  std::optional<int> year;
+  std::optional<std::string> after_id;  // keyset paging: ids > after_id
+  int limit = 100;
+  bool with_evaluation = false;         // listings leave the (large) evaluation out by default
+};
+// Claims matching the filter in id order.
+Result<std::vector<ClaimRecord>> list_claims(Db& db, const ClaimFilter& filter);
+
+// The API view: {"id", "rule", "claimant", "year", "group"|"tapeout"(+"branch"), "status",
+// "eligible", "award_fen", "computed_fen", "evaluation"?, "log_index", "created_at",
+// "evaluated_at", "decision": null | {"outcome", "approve_fen", "note", "reviewer",
+// "decided_at", "log_index"}}.
+boost::json::object to_json(const ClaimRecord& c, bool with_evaluation = true);
+// The same as serialized text, splicing the stored evaluation in without re-parsing it.
+std::string to_json_text(const ClaimRecord& c);
+
+// The transparency-log facts, rebuilt from stored rows exactly as appended.
+boost::json::object claim_log_fact(const ClaimRecord& c);
+boost::json::object decision_log_fact(const DecisionRecord& d);
+
+}  // namespace chipreg::store
