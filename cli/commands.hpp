@@ -9,5 +9,7 @@ int cmd_init(int argc, char** argv, int first);
 int cmd_keygen(int argc, char** argv, int first);
 int cmd_sign(int argc, char** argv, int first);
 int cmd_verify(int argc, char** argv, int first);
+int cmd_import(int argc, char** argv, int first);
+int cmd_export(int argc, char** argv, int first);
 
 }  // namespace chipreg::cli

@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
     {"keygen", chipreg::cli::cmd_keygen, "keygen --alg ALG --out PREFIX        a signing key pair (ed25519, ecdsa-p256, sm2)"},
     {"sign", chipreg::cli::cmd_sign, "sign --key F --statement S.json      wrap a statement in a signed DSSE envelope"},
     {"verify", chipreg::cli::cmd_verify, "verify --pub F --envelope E.json     check an envelope's signature (exit 0/1)"},
+    {"import", chipreg::cli::cmd_import, "import --db PATH KIND FILE [--atomic] bulk import from .csv or .jsonl (--help for kinds)"},
+    {"export", chipreg::cli::cmd_export, "export --db PATH KIND                 the rows of KIND as CSV on stdout"},
 };
 
 void usage(std::ostream& out) {

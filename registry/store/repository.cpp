@@ -42,6 +42,7 @@ enum Slot : std::size_t {
   kSelectProductByModel,
   kPurchaseExists,
   kSelectPurchase,
+  kLinesOfInvoice,
   kReversedSoFar,
   kInsertPurchase,
   kInsertOtherAward,
@@ -515,6 +516,39 @@ Result<std::optional<StoredPurchase>> Repository::get_purchase(std::string_view 
   auto p = purchase_from_row(*use);
   if (!p) return p.error();
   return std::optional<StoredPurchase>(std::move(*p));
+}
+
+Result<std::vector<StoredPurchase>> Repository::lines_of_invoice(std::string_view invoice) {
+  auto s = impl_->stmt(kLinesOfInvoice,
+                       std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? ORDER BY line");
+  if (!s) return s.error();
+  Use use(**s);
+  use->bind(1, invoice);
+  std::vector<StoredPurchase> out;
+  for (;;) {
+    auto row = use->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto p = purchase_from_row(*use);
+    if (!p) return p.error();
+    out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+Result<std::optional<Money>> Repository::remaining_amount(const InvoiceLineRef& line) {
+  auto orig = get_purchase(line.invoice, line.line);
+  if (!orig) return orig.error();
+  if (!*orig) return std::optional<Money>();
+  auto s = impl_->stmt(kReversedSoFar,
+                       "SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
+                       "WHERE reverses_invoice = ? AND reverses_line = ?");
+  if (!s) return s.error();
+  Use use(**s);
+  use->bind(1, line.invoice).bind(2, line.line);
+  auto row = use->step();
+  if (!row) return row.error();
+  return std::optional<Money>(Money::fen((*orig)->purchase.amount.fen() + use->int64(0)));
 }
 
 Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {

@@ -116,6 +116,11 @@ class Repository {
   // The product `owner` sells under `model` (规格型号), if any.
   Result<std::optional<Product>> find_product_by_model(const Uscc& owner, std::string_view model);
   Result<std::optional<StoredPurchase>> get_purchase(std::string_view invoice, std::int64_t line);
+  // The lines of one invoice, by line number.
+  Result<std::vector<StoredPurchase>> lines_of_invoice(std::string_view invoice);
+  // What is left of a blue line's amount after the red-letter lines stored against it
+  // (amount_fen + the sum of their negative amounts), or nullopt for an unknown line.
+  Result<std::optional<Money>> remaining_amount(const InvoiceLineRef& line);
 
   // Existence checks, answered from the cache when possible.
   Result<bool> enterprise_exists(std::string_view uscc);

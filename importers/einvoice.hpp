@@ -1,0 +1,72 @@
+// The national e-invoice service platform's export (全电发票 / 数电票, "全量发票查询" 导出,
+// one row per invoice line) -> purchases.
+//
+// `chipreg import --db DB purchases FILE.csv` recognizes such a file by its Chinese
+// header (see looks_like_einvoice) and maps each row to a scenario purchase:
+//
+//   purchase field   column (first present alias wins)
+//   invoice          数电发票号码 | 数电票号码 | 全电发票号码; when that cell is empty,
+//                    发票代码 + 发票号码 (the two concatenated, as the old VAT invoices
+//                    are keyed) or 发票号码 alone
+//   line             order of appearance of the invoice's rows in the file (1, 2, ...)
+//   date             开票日期: 2025-03-01, 2025-03-01 10:20:30, 2025/3/1, 2025年03月01日
+//   seller           销方识别号 | 销售方识别号 | 销方纳税人识别号 | 销售方纳税人识别号
+//   buyer            购方识别号 | 购买方识别号 | 购方纳税人识别号 | 购买方纳税人识别号
+//   product          the seller's product whose `model` equals 规格型号 (规格型号 required)
+//   amount_fen       金额 | 不含税金额, yuan ("1,234.56", "-1,234.56") exactly in fen
+//   tax_fen          税额; "***" or empty (免税, 不征税) is 0
+//   (check)          价税合计, when present, must equal 金额 + 税额
+//   reverses         red-letter rows only (金额 < 0 or 是否正数发票 = 否): the invoice
+//                    named by 原发票号码 | 原蓝字发票号码 | 蓝字发票号码 |
+//                    被红冲蓝字数电发票号码, or else by 备注's "被红冲蓝字数电发票号码：N"
+//                    (also "被红冲蓝字数电票号码：N", "对应正数发票代码:C号码:N"); the
+//                    line is that invoice's line of the same product whose remaining
+//                    amount covers this one (else its first line of the product)
+//   (skipped)        rows whose 发票状态 contains 作废 (voided): not imported, reported
+// Every other column (序号, 销方名称, 购买方名称, 税收分类编码, 货物或应税劳务名称 /
+// 项目名称, 单位, 数量, 单价, 税率, 发票来源, 发票票种, 发票风险等级, 开票人, ...) is
+// ignored. Error fields name the Chinese column.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.hpp"
+#include "registry/facts.hpp"
+#include "registry/store/repository.hpp"
+
+namespace chipreg::importers {
+
+// True when the header has a seller tax-id column of the e-invoice export.
+bool looks_like_einvoice(const std::vector<std::string>& header);
+
+// Parses an invoice date in the formats listed above (time of day ignored).
+Result<Date> parse_invoice_date(std::string_view text);
+
+class EinvoiceMapper {
+ public:
+  // Fails (BAD_HEADER, line 1) when a needed column is missing.
+  static Result<EinvoiceMapper> bind(const std::vector<std::string>& header);
+
+  struct Outcome {
+    std::optional<Purchase> purchase;  // the line to import
+    std::optional<Error> skipped;      // or why the row was skipped (voided invoice)
+  };
+  // Maps one row; product and reversed-line lookups go through `repo`.
+  Result<Outcome> map(const std::vector<std::string>& cells, store::Repository& repo);
+
+ private:
+  enum Col { kDigitalNo, kCode, kNumber, kDate, kSeller, kBuyer, kModel, kAmount, kTax, kTotal, kStatus,
+             kPositive, kOriginal, kRemark, kColCount };
+  int col_[kColCount] = {};
+  std::vector<std::string> names_;  // header names by position
+  std::unordered_map<std::string, std::int64_t> next_line_;     // invoice -> lines seen
+  std::unordered_map<std::string, std::string> product_by_model_;  // seller \x1f model -> product
+
+  std::string_view cell(const std::vector<std::string>& cells, Col c) const;
+  const char* name(Col c) const;
+};
+
+}  // namespace chipreg::importers

@@ -1,0 +1,331 @@
+// The bulk import driver: streams rows from CSV or JSON Lines, writes each through the
+// repository in batched transactions, and collects per-row errors (see import.hpp).
+#include "importers/import.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "importers/csv_reader.hpp"
+#include "importers/einvoice.hpp"
+#include "registry/fact_json.hpp"
+#include "registry/store/clock.hpp"
+#include "registry/store/repository.hpp"
+#include "registry/store/tapeouts.hpp"
+
+namespace chipreg::importers {
+namespace {
+
+namespace json = boost::json;
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool fatal(const Error& e) { return e.code == "DB_ERROR" || e.code == "BUSY"; }
+
+// Owns the transaction and the counters while rows stream through.
+class Importer {
+ public:
+  Importer(store::Db& db, const ImportOptions& options) : db_(db), repo_(db), options_(options) {}
+
+  store::Repository& repo() { return repo_; }
+  ImportReport& report() { return report_; }
+
+  // Writes one row with `write` (which returns the row's Status) inside the current batch.
+  Status row(long line, const std::function<Status()>& write) {
+    if (!tx_) {
+      auto tx = store::Tx::begin(db_);
+      if (!tx) return tx.error();
+      tx_.emplace(std::move(*tx));
+    }
+    Status st = write();
+    if (st) {
+      ++report_.imported;
+      ++pending_;
+    } else if (st.error().code == "VOIDED") {
+      skip(line, st.error());
+    } else {
+      if (fatal(st.error())) return st;
+      reject(line, st.error());
+    }
+    ++rows_;
+    if (options_.progress && rows_ % options_.progress_every == 0) {
+      std::fprintf(options_.progress, "\rimport: %lld rows read, %lld imported, %lld rejected",
+                   static_cast<long long>(rows_), static_cast<long long>(report_.imported),
+                   static_cast<long long>(report_.rejected));
+      std::fflush(options_.progress);
+    }
+    if (!options_.atomic && pending_ >= options_.batch_rows) return commit();
+    return Status::Ok();
+  }
+
+  void reject(long line, const Error& e) {
+    ++report_.rejected;
+    if (report_.errors.size() >= options_.max_errors) {
+      report_.errors_truncated = true;
+      return;
+    }
+    report_.errors.push_back(RowIssue{line, e.field, e.code, e.message});
+  }
+
+  void skip(long line, const Error& e) { report_.skipped.push_back(RowIssue{line, e.field, e.code, e.message}); }
+
+  Status commit() {
+    pending_ = 0;
+    if (!tx_) return Status::Ok();
+    Status st = tx_->commit();
+    tx_.reset();
+    return st;
+  }
+
+  // Ends the import: commits, or with --atomic rolls everything back if a row failed.
+  Status finish() {
+    if (options_.progress && rows_ >= options_.progress_every) std::fputc('\n', options_.progress);
+    if (options_.atomic && report_.rejected > 0) {
+      tx_.reset();  // rollback
+      repo_.forget_cached();
+      report_.imported = 0;
+      return Status::Ok();
+    }
+    return commit();
+  }
+
+  // A fatal storage error: the open batch rolls back; earlier batches stay committed.
+  Error abort(const Error& e, long line) {
+    tx_.reset();
+    report_.imported -= pending_;
+    Error out = e;
+    out.line = line;
+    out.message = "import stopped at line " + std::to_string(line) + ": " + e.message + " (" +
+                  std::to_string(options_.atomic ? 0 : report_.imported) + " rows of earlier batches were imported)";
+    return out;
+  }
+
+ private:
+  store::Db& db_;
+  store::Repository repo_;
+  const ImportOptions& options_;
+  ImportReport report_;
+  std::optional<store::Tx> tx_;
+  std::int64_t pending_ = 0;  // rows imported in the open transaction
+  std::int64_t rows_ = 0;
+};
+
+Status submit_envelope(store::Db& db, std::string_view text) {
+  auto r = store::submit_tapeout(db, text, std::nullopt, store::now_utc());
+  if (!r) return r.error();
+  return Status::Ok();
+}
+
+// The CSV writer for one kind: parses a row and inserts it.
+std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Repository& repo, store::Db& db) {
+  auto via = [&repo](auto parse, auto insert) {
+    return [&repo, parse, insert](const CsvRow& row) -> Status {
+      auto fact = parse(row);
+      if (!fact) return fact.error();
+      auto r = insert(repo, *fact);
+      if (!r) return r.error();
+      return Status::Ok();
+    };
+  };
+  switch (kind) {
+    case ImportKind::kEnterprises:
+      return via(enterprise_from_csv, [](store::Repository& r, const Enterprise& e) { return r.insert_enterprise(e); });
+    case ImportKind::kPersons:
+      return via(person_from_csv, [](store::Repository& r, const Person& p) { return r.insert_person(p); });
+    case ImportKind::kFamily:
+      return via(family_link_from_csv,
+                 [](store::Repository& r, const FamilyLink& f) { return r.insert_family_link(f); });
+    case ImportKind::kEquity:
+      return via(equity_from_csv, [](store::Repository& r, const EquityEdge& e) { return r.insert_equity(e); });
+    case ImportKind::kManualAffiliations:
+      return via(manual_affiliation_from_csv,
+                 [](store::Repository& r, const ManualAffiliation& m) { return r.insert_manual_affiliation(m); });
+    case ImportKind::kProducts:
+      return via(product_from_csv, [](store::Repository& r, const Product& p) { return r.insert_product(p); });
+    case ImportKind::kPurchases:
+      return [&repo](const CsvRow& row) -> Status {
+        auto p = purchase_from_csv(row);
+        if (!p) return p.error();
+        auto r = repo.insert_purchase(*p);
+        if (!r) {
+          Error e = r.error();
+          if (e.field == "reverses") e.field = "reverses_invoice";
+          return e;
+        }
+        return Status::Ok();
+      };
+    case ImportKind::kTapeouts:
+      return [&db](const CsvRow& row) { return submit_envelope(db, row.cell(0)); };
+  }
+  return {};
+}
+
+// The JSON Lines writer for one kind.
+std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportKind kind, store::Repository& repo,
+                                                                        store::Db& db) {
+  auto via = [&repo](auto parse, auto insert) {
+    return [&repo, parse, insert](const json::value& v, std::string_view) -> Status {
+      auto fact = parse(v);
+      if (!fact) return fact.error();
+      auto r = insert(repo, *fact);
+      if (!r) return r.error();
+      return Status::Ok();
+    };
+  };
+  switch (kind) {
+    case ImportKind::kEnterprises:
+      return via(json_io::enterprise_from_json,
+                 [](store::Repository& r, const Enterprise& e) { return r.insert_enterprise(e); });
+    case ImportKind::kPersons:
+      return via(json_io::person_from_json, [](store::Repository& r, const Person& p) { return r.insert_person(p); });
+    case ImportKind::kFamily:
+      return via(json_io::family_link_from_json,
+                 [](store::Repository& r, const FamilyLink& f) { return r.insert_family_link(f); });
+    case ImportKind::kEquity:
+      return via(json_io::equity_from_json,
+                 [](store::Repository& r, const EquityEdge& e) { return r.insert_equity(e); });
+    case ImportKind::kManualAffiliations:
+      return via(json_io::manual_affiliation_from_json,
+                 [](store::Repository& r, const ManualAffiliation& m) { return r.insert_manual_affiliation(m); });
+    case ImportKind::kProducts:
+      return via(json_io::product_from_json, [](store::Repository& r, const Product& p) { return r.insert_product(p); });
+    case ImportKind::kPurchases:
+      return via(json_io::purchase_from_json,
+                 [](store::Repository& r, const Purchase& p) { return r.insert_purchase(p); });
+    case ImportKind::kTapeouts:
+      // The envelope goes in verbatim: the store verifies the exact bytes it was given.
+      return [&db](const json::value&, std::string_view text) { return submit_envelope(db, text); };
+  }
+  return {};
+}
+
+Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
+  CsvReader reader = CsvReader::from_file(file);
+  std::vector<std::string> cells;
+  auto header = reader.next(cells);
+  if (!header) return header.error();
+  if (!*header) return Error("BAD_HEADER", "the file is empty: expected a header row", "", 1);
+  std::vector<std::string> names = cells;
+  reader.set_column_names(names);
+
+  Importer imp(db, options);
+  std::optional<EinvoiceMapper> einvoice;
+  std::optional<CsvLayout> layout;
+  if (kind == ImportKind::kPurchases && looks_like_einvoice(names)) {
+    auto m = EinvoiceMapper::bind(names);
+    if (!m) return m.error();
+    einvoice.emplace(std::move(*m));
+    imp.report().einvoice = true;
+  } else {
+    auto l = CsvLayout::bind(kind, names);
+    if (!l) return l.error();
+    layout.emplace(std::move(*l));
+  }
+  auto write = layout ? csv_writer(kind, imp.repo(), db) : nullptr;
+
+  for (;;) {
+    auto more = reader.next(cells);
+    const long line = reader.record_line();
+    if (!more) {
+      // A malformed record is that row's error; the reader has moved past it.
+      auto st = imp.row(line, [&]() -> Status { return more.error(); });
+      if (!st) return imp.abort(st.error(), line);
+      continue;
+    }
+    if (!*more) break;
+    Status st = imp.row(line, [&]() -> Status {
+      if (!einvoice) return write(CsvRow{*layout, cells});
+      auto outcome = einvoice->map(cells, imp.repo());
+      if (!outcome) return outcome.error();
+      if (outcome->skipped) return *outcome->skipped;
+      auto r = imp.repo().insert_purchase(*outcome->purchase);
+      if (!r) return r.error();
+      return Status::Ok();
+    });
+    if (!st) return imp.abort(st.error(), line);
+  }
+  if (auto st = imp.finish(); !st) return st.error();
+  return std::move(imp.report());
+}
+
+Result<ImportReport> import_jsonl(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
+  Importer imp(db, options);
+  auto write = jsonl_writer(kind, imp.repo(), db);
+  json::parser parser;
+  char* buf = nullptr;
+  std::size_t cap = 0;
+  struct Free {
+    char** p;
+    ~Free() { std::free(*p); }
+  } free_buf{&buf};
+  long line = 0;
+  for (;;) {
+    const ssize_t n = ::getline(&buf, &cap, file);
+    if (n < 0) break;
+    ++line;
+    std::string_view text(buf, static_cast<std::size_t>(n));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    if (line == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
+    Status st = imp.row(line, [&]() -> Status {
+      if (!valid_utf8(text)) return Error("BAD_JSON", "line " + std::to_string(line) + ": invalid UTF-8");
+      parser.reset();
+      boost::system::error_code ec;
+      parser.write(text.data(), text.size(), ec);
+      if (ec) return Error("BAD_JSON", "line " + std::to_string(line) + ": not a JSON value (" + ec.message() + ")");
+      json::value v = parser.release();
+      if (!v.is_object()) return Error("BAD_JSON", "line " + std::to_string(line) + ": expected a JSON object");
+      return write(v, text);
+    });
+    if (!st) return imp.abort(st.error(), line);
+  }
+  if (std::ferror(file)) return Error("IO", "cannot read the file");
+  if (auto st = imp.finish(); !st) return st.error();
+  return std::move(imp.report());
+}
+
+json::array issues_json(const std::vector<RowIssue>& issues) {
+  json::array a;
+  a.reserve(issues.size());
+  for (const auto& e : issues) {
+    a.push_back(json::object{{"line", e.line}, {"field", e.field}, {"message", e.message}, {"code", e.code}});
+  }
+  return a;
+}
+
+}  // namespace
+
+json::object to_json(const ImportReport& r) {
+  json::object o{{"imported", r.imported}, {"rejected", r.rejected}, {"errors", issues_json(r.errors)}};
+  if (!r.skipped.empty()) o["skipped"] = issues_json(r.skipped);
+  if (r.errors_truncated) o["errors_truncated"] = true;
+  return o;
+}
+
+Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::string& path, const ImportOptions& options) {
+  const bool csv = ends_with(path, ".csv") || ends_with(path, ".CSV");
+  const bool jsonl = ends_with(path, ".jsonl") || ends_with(path, ".JSONL");
+  if (!csv && !jsonl) {
+    return Error("USAGE", "cannot tell the format of '" + path + "': the file name must end in .csv or .jsonl");
+  }
+  File file(std::fopen(path.c_str(), "rb"));
+  if (!file) return Error("IO", "cannot open '" + path + "' for reading");
+  if (csv) {
+    auto r = import_csv(db, kind, file.get(), options);
+    if (r && std::ferror(file.get())) return Error("IO", "cannot read '" + path + "'");
+    return r;
+  }
+  return import_jsonl(db, kind, file.get(), options);
+}
+
+}  // namespace chipreg::importers

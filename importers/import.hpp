@@ -1,0 +1,70 @@
+// The bulk import driver behind `chipreg import --db PATH KIND FILE [--atomic]`.
+//
+// Reads FILE as CSV (`.csv`) or JSON Lines (`.jsonl`), streaming, and writes each row
+// through store::Repository (or store::submit_tapeout for tape-outs), so every row gets
+// exactly the checks the HTTP API applies. A rejected row is reported and the import goes
+// on; a row already in the database, or earlier in the same file, is rejected as
+// DUPLICATE and never counted twice.
+//
+// Transactions: rows are written in batches of `batch_rows`, one transaction each (a
+// failed row is undone by its own savepoint, so good rows of the batch stay). With
+// `atomic`, the whole file is one transaction that is rolled back if any row was
+// rejected: then nothing is imported (`imported` reports 0).
+//
+// Tape-outs: each row is one DSSE envelope (a JSON Lines object, or the `envelope` column
+// of a CSV), accepted by store::submit_tapeout as a trusted operator import: with no
+// submitting foundry token, an envelope verifying under any registered key of its
+// predicate's foundry is accepted, with every other check as for POST /v1/tapeouts.
+//
+// Purchases in the e-invoice platform's export format (Chinese header, see einvoice.hpp)
+// are recognized automatically; voided invoices are skipped and listed in `skipped`.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "base/result.hpp"
+#include "importers/csv_facts.hpp"
+#include "registry/store/sqlite.hpp"
+
+namespace chipreg::importers {
+
+struct ImportOptions {
+  bool atomic = false;                // one transaction; any rejected row imports nothing
+  std::int64_t batch_rows = 50'000;   // rows per transaction when not atomic
+  std::FILE* progress = nullptr;      // where to print a progress line every progress_every rows
+  std::int64_t progress_every = 100'000;
+  std::size_t max_errors = 100'000;   // errors kept in the report (all are counted)
+};
+
+struct RowIssue {
+  long line = 0;
+  std::string field;
+  std::string code;
+  std::string message;
+};
+
+struct ImportReport {
+  std::int64_t imported = 0;
+  std::int64_t rejected = 0;
+  std::vector<RowIssue> errors;   // at most max_errors; rejected counts them all
+  std::vector<RowIssue> skipped;  // e-invoice rows skipped on purpose (voided invoices)
+  bool errors_truncated = false;
+  bool einvoice = false;          // the file was read as an e-invoice export
+};
+
+// {"imported", "rejected", "errors": [{"line", "field", "message", "code"}]} plus
+// "skipped" (when rows were skipped) and "errors_truncated" (when true).
+boost::json::object to_json(const ImportReport& r);
+
+// Imports `path` into `db`. Errors (code, exit status 2 at the CLI): USAGE for an
+// unsupported extension, IO for an unreadable file, BAD_HEADER for a header that does
+// not fit KIND. DB_ERROR / BUSY when storage fails (nothing of the failing batch stays).
+Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::string& path,
+                                 const ImportOptions& options = {});
+
+}  // namespace chipreg::importers
