@@ -6,6 +6,7 @@
 namespace chipreg::cli {
 
 int cmd_init(int argc, char** argv, int first);
+int cmd_evaluate(int argc, char** argv, int first);
 int cmd_serve(int argc, char** argv, int first);
 int cmd_keygen(int argc, char** argv, int first);
 int cmd_sign(int argc, char** argv, int first);

@@ -18,6 +18,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"init", chipreg::cli::cmd_init, "init --db PATH                      create or migrate a registry database"},
+    {"evaluate", chipreg::cli::cmd_evaluate, "evaluate --scenario FILE            the rules engine on a scenario (no database)"},
     {"serve", chipreg::cli::cmd_serve, "serve --db PATH --listen HOST:PORT  the HTTP(S) service (--help for options)"},
     {"keygen", chipreg::cli::cmd_keygen, "keygen --alg ALG --out PREFIX        a signing key pair (ed25519, ecdsa-p256, sm2)"},
     {"sign", chipreg::cli::cmd_sign, "sign --key F --statement S.json      wrap a statement in a signed DSSE envelope"},

@@ -1,0 +1,143 @@
+// The rules engine's entry point: indexes the facts once (Context), dispatches each claim
+// to its rule (rules/linkage.cpp, rules/tapeout.cpp) and writes the contract's output.
+#include "registry/evaluation.hpp"
+
+#include <boost/json.hpp>
+
+#include "registry/rules/context.hpp"
+
+namespace chipreg::rules {
+
+namespace json = boost::json;
+
+Context::Context(const Facts& f) : facts(f), graph(f) {
+  for (const auto& e : f.enterprises) enterprises.emplace(e.uscc.str(), &e);
+  for (const auto& p : f.products) products.emplace(p.id, &p);
+  for (const auto& t : f.tapeouts) {
+    tapeouts.emplace(t.id, &t);
+    tapeouts_by_product[t.product].push_back(&t);
+  }
+  for (const auto& p : f.purchases) {
+    purchases.emplace(p.ref(), &p);
+    purchases_by_buyer[p.buyer.str()].push_back(&p);
+  }
+  claimed_elsewhere.insert(f.claimed_elsewhere.begin(), f.claimed_elsewhere.end());
+}
+
+const Enterprise* Context::enterprise(const std::string& uscc) const {
+  auto it = enterprises.find(uscc);
+  return it == enterprises.end() ? nullptr : it->second;
+}
+
+const Product* Context::product(const std::string& id) const {
+  auto it = products.find(id);
+  return it == products.end() ? nullptr : it->second;
+}
+
+Result<Policy> policy_on(const Facts& facts, Date d) {
+  Policy p;
+  const auto& all = policy::versions();
+  if (all.empty()) return Error("BAD_POLICY", "no policy versions are built in");
+  p.version = policy::in_force(all, d);
+  auto params = policy::apply_overrides(p.version ? p.version->params : all.front().params, facts.parameters);
+  if (!params) return params.error();
+  p.params = *params;
+  return p;
+}
+
+std::string policy_trace(const Facts& facts, const Policy& p, Date d) {
+  std::string s = p.version ? "政策版本 " + p.version->id + " (" + p.version->effective.str() + " 起施行), 适用于 " + d.str()
+                            : "政策: " + d.str() + " 无施行中的政策版本";
+  if (!facts.parameters.empty()) {
+    s += "; 参数覆盖:";
+    for (const auto& [name, value] : facts.parameters) s += " " + name + " = " + json::serialize(value) + ";";
+  }
+  return s;
+}
+
+struct Engine::Impl {
+  explicit Impl(const Facts& f) : ctx(f) {}
+  Context ctx;
+};
+
+Engine::Engine(const Facts& facts) : impl_(std::make_unique<Impl>(facts)) {}
+Engine::~Engine() = default;
+
+Result<ClaimEvaluation> Engine::evaluate(const ClaimRequest& claim) const {
+  const Context& ctx = impl_->ctx;
+  if (claim.rule == RuleId::kLinkage) {
+    if (!claim.group) return Error("MISSING_FIELD", "a linkage claim names its group", "group");
+    return evaluate_linkage(ctx, claim);
+  }
+  return evaluate_tapeout(ctx, claim);
+}
+
+Result<ClaimEvaluation> evaluate_claim(const Facts& facts, const ClaimRequest& claim) {
+  Engine engine(facts);
+  return engine.evaluate(claim);
+}
+
+Result<std::vector<ClaimEvaluation>> evaluate(const Facts& facts) {
+  Engine engine(facts);
+  std::vector<ClaimEvaluation> out;
+  out.reserve(facts.claims.size());
+  for (std::size_t i = 0; i < facts.claims.size(); ++i) {
+    auto e = engine.evaluate(facts.claims[i]);
+    if (!e) return e.error().at("claims[" + std::to_string(i) + "]");
+    out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+json::object to_json(const ClaimEvaluation& e) {
+  json::object o;
+  o["id"] = e.id;
+  o["rule"] = std::string(to_string(e.rule));
+  o["claimant"] = e.claimant;
+  o["year"] = e.year;
+  if (e.group) o["group"] = std::string(to_string(*e.group));
+  if (e.tapeout) o["tapeout"] = *e.tapeout;
+  if (e.branch) o["branch"] = std::string(to_string(*e.branch));
+  o["eligible"] = e.eligible;
+  o["award_fen"] = e.award.fen();
+  o["computed_fen"] = e.computed.fen();
+  if (e.qualifying) o["qualifying_fen"] = e.qualifying->fen();
+  o["cap_fen"] = e.cap.fen();
+  o["prior_approved_fen"] = e.prior_approved.fen();
+  o["other_levels_fen"] = e.other_levels.fen();
+  json::array reasons;
+  for (const auto& r : e.reasons) {
+    json::object ro{{"code", r.code}};
+    for (const auto& kv : r.details) ro[kv.key()] = kv.value();
+    reasons.push_back(std::move(ro));
+  }
+  o["reasons"] = std::move(reasons);
+  json::array trace;
+  for (const auto& t : e.trace) trace.emplace_back(t);
+  o["trace"] = std::move(trace);
+  if (e.rule == RuleId::kLinkage) {
+    json::array lines;
+    for (const auto& l : e.lines) {
+      json::array codes;
+      for (const auto& c : l.codes) codes.emplace_back(c);
+      json::object lo{{"invoice", l.ref.invoice}, {"line", l.ref.line},         {"qualifies", l.qualifies},
+                      {"codes", std::move(codes)}, {"date", l.date.str()},      {"product", l.product},
+                      {"amount_fen", l.amount.fen()}};
+      if (l.reverses) lo["reverses"] = json::object{{"invoice", l.reverses->invoice}, {"line", l.reverses->line}};
+      if (l.affiliation) lo["affiliation"] = *l.affiliation;
+      lines.push_back(std::move(lo));
+    }
+    o["lines"] = std::move(lines);
+  }
+  o["policy_version"] = e.policy_version;
+  if (e.parameters) o["parameters"] = policy::to_json(*e.parameters);
+  return o;
+}
+
+json::object to_json(const std::vector<ClaimEvaluation>& all) {
+  json::array claims;
+  for (const auto& e : all) claims.push_back(to_json(e));
+  return json::object{{"claims", std::move(claims)}};
+}
+
+}  // namespace chipreg::rules

@@ -1,0 +1,57 @@
+// What every rule reads while deciding one claim: the facts, indexed once per Engine, and
+// the affiliation graph. Internal to the engine (registry/evaluation.cpp builds it).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.hpp"
+#include "registry/affiliation.hpp"
+#include "registry/evaluation.hpp"
+#include "registry/facts.hpp"
+#include "registry/policy.hpp"
+
+namespace chipreg::rules {
+
+struct Context {
+  explicit Context(const Facts& f);
+
+  const Facts& facts;
+  affiliation::Graph graph;
+  std::unordered_map<std::string, const Enterprise*> enterprises;
+  std::unordered_map<std::string, const Product*> products;
+  std::unordered_map<std::string, const Tapeout*> tapeouts;
+  std::map<InvoiceLineRef, const Purchase*> purchases;
+  std::set<InvoiceLineRef> claimed_elsewhere;
+  std::unordered_map<std::string, std::vector<const Purchase*>> purchases_by_buyer;
+  std::unordered_map<std::string, std::vector<const Tapeout*>> tapeouts_by_product;
+
+  const Enterprise* enterprise(const std::string& uscc) const;
+  const Product* product(const std::string& id) const;
+};
+
+// The policy version in force on `d` with the scenario's overrides applied; `version` is
+// null (and params the first version's, overridden) when no version is in force on `d`.
+struct Policy {
+  const policy::Version* version = nullptr;
+  policy::Parameters params;
+};
+Result<Policy> policy_on(const Facts& facts, Date d);
+
+// "binjiang-ic-2024 (2024-06-25 起施行)" and the overrides, for the trace.
+std::string policy_trace(const Facts& facts, const Policy& p, Date d);
+
+Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest& claim);
+Result<ClaimEvaluation> evaluate_tapeout(const Context& ctx, const ClaimRequest& claim);
+
+// 从高、从优、不重复 (seed §7.1): reduces e.award by what other levels granted for the
+// same claim, per `stacking`; adds OTHER_LEVEL_OFFSET and the trace step.
+Status apply_stacking(const Context& ctx, const policy::Parameters& params, ClaimEvaluation& e);
+
+// Reason with details.
+Reason reason(std::string code, boost::json::object details = {});
+
+}  // namespace chipreg::rules

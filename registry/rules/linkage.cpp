@@ -1,0 +1,306 @@
+// Clause 12 — chip-machine linkage (芯机联动), rule `linkage`.
+//
+// A terminal manufacturer or system integrator in the district buying self-developed,
+// first-listed chips/modules (or devices/materials) from non-affiliated IC enterprises
+// gets, per calendar year and group: chip_module — up to 30% of the qualifying amount
+// once it reaches 3,000,000.00 元, cap 1,500,000.00 元; device_material — 100,000.00 元 per
+// full 5,000,000.00 元, cap 1,000,000.00 元. Parameters: linkage.*, affiliation.threshold.
+//
+// Interpretations (docs/RULES-ENGINE.md):
+// - The annual figures use the version in force on 31 December of the claim year; each
+//   line's own conditions (window, affiliation threshold) use the version in force on the
+//   line's date, and a line dated before any version is POLICY_NOT_IN_FORCE.
+// - A red-letter line nets against the line it reverses, in that line's year and group,
+//   and shares its verdict: reversing a non-qualifying line changes nothing. A line's net
+//   amount never goes below zero (over-reversal is not a negative purchase).
+// - Claims are cumulative per (claimant, year, group): pay max(0, min(computed, cap) −
+//   approved already). `claimed_lines` are lines counted outside that series.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "registry/rules/context.hpp"
+
+namespace chipreg::rules {
+
+namespace json = boost::json;
+
+namespace {
+
+const char* group_zh(LinkageGroup g) { return g == LinkageGroup::kChipModule ? "芯片/模组类" : "设备/材料类"; }
+
+struct BaseVerdict {
+  std::vector<std::string> codes;
+  std::optional<std::string> affiliation;
+  std::vector<std::string> notes;  // why, per code, for the trace
+};
+
+Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std::string& claimant, int year,
+                               std::map<std::pair<std::string, std::int64_t>, affiliation::Verdict>& aff_cache) {
+  BaseVerdict v;
+  auto pol = policy_on(ctx.facts, p.date);
+  if (!pol) return pol.error();
+  if (pol->version == nullptr || p.date.year() != year) {
+    v.codes.push_back("POLICY_NOT_IN_FORCE");
+    v.notes.push_back("日期 " + p.date.str() + " 不在政策施行期内或不在申报年度");
+  }
+  const policy::Parameters& prm = pol->params;
+  if (p.buyer.str() != claimant) {
+    v.codes.push_back("NOT_CLAIMANTS_PURCHASE");
+    v.notes.push_back("购买方 " + p.buyer.str() + " 不是申请人");
+  }
+  const Enterprise* seller = ctx.enterprise(p.seller.str());
+  if (seller == nullptr || !seller->is_ic()) {
+    v.codes.push_back("SUPPLIER_NOT_IC_ENTERPRISE");
+    v.notes.push_back("销售方 " + p.seller.str() + " 不是集成电路企业");
+  }
+  const Product* prod = ctx.product(p.product);
+  if (prod == nullptr || prod->owner != p.seller) {
+    v.codes.push_back("PRODUCT_NOT_OWNED_BY_SUPPLIER");
+    v.notes.push_back("产品 " + p.product + " 不属于销售方");
+  }
+  const auto key = std::make_pair(p.seller.str(), p.date.days_since_epoch() * 10'000'000 + prm.affiliation_threshold.units());
+  auto it = aff_cache.find(key);
+  if (it == aff_cache.end()) {
+    it = aff_cache.emplace(key, ctx.graph.affiliated(p.buyer.str(), p.seller.str(), p.date, prm.affiliation_threshold))
+             .first;
+  }
+  if (it->second.affiliated) {
+    v.codes.push_back("AFFILIATED");
+    v.affiliation = it->second.proof;
+    v.notes.push_back("购销双方关联 (阈值 " + prm.affiliation_threshold.str() + "): " + it->second.proof);
+  }
+  if (prod != nullptr) {
+    if (!prod->self_developed) {
+      v.codes.push_back("NOT_SELF_DEVELOPED");
+      v.notes.push_back("产品非自主研发");
+    }
+    if (!prod->first_market_date) {
+      v.codes.push_back("NO_FIRST_MARKET_DATE");
+      v.notes.push_back("产品无首次上市日期");
+    } else {
+      const Date first = *prod->first_market_date;
+      const Date last = first.add_months(prm.linkage_window_months);
+      if (p.date < first || last < p.date) {
+        v.codes.push_back("NOT_FIRST_LISTED");
+        v.notes.push_back("采购日 " + p.date.str() + " 不在首次上市 " + first.str() + " 起 " +
+                          std::to_string(prm.linkage_window_months) + " 个月以内 (至 " + last.str() + ")");
+      }
+    }
+    if (prod->kind == ProductKind::kChip) {
+      std::optional<Date> first_tapeout;
+      if (auto tl = ctx.tapeouts_by_product.find(prod->id); tl != ctx.tapeouts_by_product.end()) {
+        for (const Tapeout* t : tl->second) {
+          const Enterprise* foundry = ctx.enterprise(t->foundry.str());
+          if (t->design_owner != p.seller || foundry == nullptr || !foundry->has_role(Role::kFoundry)) continue;
+          if (!first_tapeout || t->date < *first_tapeout) first_tapeout = t->date;
+        }
+      }
+      if (!first_tapeout) {
+        v.codes.push_back("CHIP_WITHOUT_TAPEOUT");
+        v.notes.push_back("芯片无登记晶圆厂为销售方出具的流片证明");
+      } else if (prod->first_market_date && *prod->first_market_date < *first_tapeout) {
+        v.codes.push_back("TAPEOUT_AFTER_MARKET");
+        v.notes.push_back("首次流片 " + first_tapeout->str() + " 晚于首次上市 " + prod->first_market_date->str());
+      }
+    }
+  }
+  if (ctx.claimed_elsewhere.count(p.ref()) != 0) {
+    v.codes.push_back("ALREADY_CLAIMED");
+    v.notes.push_back("该发票行已计入其他申报");
+  }
+  return v;
+}
+
+Result<Money> basis_amount(const Purchase& p, policy::AmountBasis basis) {
+  if (basis == policy::AmountBasis::kTaxExclusive) return p.amount;
+  return p.amount.plus(p.tax);
+}
+
+std::string line_name(const InvoiceLineRef& r) { return "发票 " + r.invoice + " 第" + std::to_string(r.line) + "行"; }
+
+}  // namespace
+
+Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest& claim) {
+  ClaimEvaluation e;
+  e.id = claim.id;
+  e.rule = RuleId::kLinkage;
+  e.claimant = claim.claimant.str();
+  e.year = claim.year;
+  e.group = claim.group.value_or(LinkageGroup::kChipModule);
+  const LinkageGroup group = *e.group;
+  const bool chips = group == LinkageGroup::kChipModule;
+
+  if (claim.year < 1900 || claim.year > 9999) {
+    return Error("BAD_VALUE", "claim year out of range", "year");
+  }
+  const Date year_end = Date::ymd(claim.year, 12, 31);
+  auto pol = policy_on(ctx.facts, year_end);
+  if (!pol) return pol.error();
+  const policy::Parameters& prm = pol->params;
+  e.policy_version = pol->version ? pol->version->id : "";
+  e.parameters = prm;
+  e.trace.push_back(policy_trace(ctx.facts, *pol, year_end));
+
+  bool ok = true;
+  if (pol->version == nullptr) {
+    ok = false;
+    e.reasons.push_back(reason("POLICY_NOT_IN_FORCE", {{"year", claim.year}}));
+    e.trace.push_back("第12条: " + std::to_string(claim.year) + " 年度不在任何政策版本施行期内 (POLICY_NOT_IN_FORCE)");
+  }
+  const Enterprise* claimant = ctx.enterprise(e.claimant);
+  const bool oem = claimant && (claimant->has_role(Role::kOem) || claimant->has_role(Role::kSystemIntegrator));
+  const bool in_district = claimant && claimant->in_district;
+  e.trace.push_back(std::string("第12条 申请人 ") + (claimant ? claimant->name + " " : "") + e.claimant +
+                    ": 终端厂商/系统集成商 " + (oem ? "是" : "否 (CLAIMANT_NOT_OEM)") + "; 注册在高新区(滨江) " +
+                    (in_district ? "是" : "否 (CLAIMANT_NOT_IN_DISTRICT)"));
+  if (!oem) {
+    ok = false;
+    e.reasons.push_back(reason("CLAIMANT_NOT_OEM"));
+  }
+  if (!in_district) {
+    ok = false;
+    e.reasons.push_back(reason("CLAIMANT_NOT_IN_DISTRICT"));
+  }
+
+  // The claimant's lines of the year and group. A red line belongs where the line it
+  // reverses belongs.
+  struct Entry {
+    const Purchase* line;
+    const Purchase* base;
+  };
+  std::vector<Entry> entries;
+  if (auto it = ctx.purchases_by_buyer.find(e.claimant); it != ctx.purchases_by_buyer.end()) {
+    for (const Purchase* p : it->second) {
+      const Purchase* base = p;
+      if (p->reverses) {
+        if (auto b = ctx.purchases.find(*p->reverses); b != ctx.purchases.end()) base = b->second;
+      }
+      const Product* prod = ctx.product(base->product);
+      if (base->date.year() != claim.year || prod == nullptr || group_of(prod->kind) != group) continue;
+      entries.push_back({p, base});
+    }
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.line->ref() < b.line->ref(); });
+
+  std::map<std::pair<std::string, std::int64_t>, affiliation::Verdict> aff_cache;
+  std::map<InvoiceLineRef, BaseVerdict> verdicts;
+  std::map<InvoiceLineRef, Money> net;  // per qualifying base line
+  std::map<std::string, std::vector<json::value>> excluded_by_code;
+  for (const Entry& en : entries) {
+    auto v = verdicts.find(en.base->ref());
+    if (v == verdicts.end()) {
+      auto checked = check_line(ctx, *en.base, e.claimant, claim.year, aff_cache);
+      if (!checked) return checked.error();
+      v = verdicts.emplace(en.base->ref(), std::move(*checked)).first;
+    }
+    auto amount = basis_amount(*en.line, prm.linkage_amount_basis);
+    if (!amount) return amount.error();
+    LineVerdict lv;
+    lv.ref = en.line->ref();
+    lv.date = en.line->date;
+    lv.product = en.line->product;
+    lv.amount = *amount;
+    lv.codes = v->second.codes;
+    lv.qualifies = lv.codes.empty();
+    lv.reverses = en.line->reverses;
+    lv.affiliation = v->second.affiliation;
+    std::string step = "第12条 " + line_name(lv.ref) + " " + lv.date.str() + " 产品 " + lv.product + ": " +
+                       lv.amount.str();
+    if (lv.reverses) step += " (红字发票, 冲减 " + line_name(*lv.reverses) + ")";
+    if (lv.qualifies) {
+      auto sum = net[en.base->ref()].plus(lv.amount);
+      if (!sum) return sum.error();
+      net[en.base->ref()] = *sum;
+      step += " 计入";
+    } else {
+      std::string codes;
+      for (const auto& c : lv.codes) {
+        codes += (codes.empty() ? "" : ", ") + c;
+        excluded_by_code[c].push_back(json::object{{"invoice", lv.ref.invoice}, {"line", lv.ref.line}});
+      }
+      step += " 不计入 [" + codes + "]";
+      for (const auto& n : v->second.notes) step += "; " + n;
+    }
+    e.trace.push_back(step);
+    e.lines.push_back(std::move(lv));
+  }
+
+  Money qualifying;
+  for (const auto& [ref, amount] : net) {
+    if (amount < Money()) {
+      e.trace.push_back("第12条 " + line_name(ref) + " 冲红后净额为负, 按 0.00 元计");
+      continue;
+    }
+    auto sum = qualifying.plus(amount);
+    if (!sum) return sum.error();
+    qualifying = *sum;
+  }
+  e.qualifying = qualifying;
+  for (auto& [code, lines] : excluded_by_code) {
+    json::array arr(lines.begin(), lines.end());
+    e.reasons.push_back(reason(code, {{"scope", "lines"}, {"lines", std::move(arr)}}));
+  }
+
+  const Money threshold = chips ? prm.linkage_chip_threshold : prm.linkage_device_threshold;
+  const Money cap = chips ? prm.linkage_chip_cap : prm.linkage_device_cap;
+  const char* basis_zh = prm.linkage_amount_basis == policy::AmountBasis::kTaxInclusive ? "价税合计" : "不含税金额";
+  Money computed;
+  if (qualifying < threshold) {
+    ok = false;
+    e.reasons.push_back(reason("BELOW_THRESHOLD", {{"qualifying_fen", qualifying.fen()}, {"threshold_fen", threshold.fen()}}));
+    e.trace.push_back(std::string("第12条 ") + group_zh(group) + ": 年度合格采购额 (" + basis_zh + ") " + qualifying.str() +
+                      " < " + threshold.str() + "; 未达门槛, 0.00 元 (BELOW_THRESHOLD)");
+  } else if (chips) {
+    auto c = qualifying.apply(prm.linkage_chip_rate);
+    if (!c) return c.error();
+    computed = *c;
+    e.trace.push_back(std::string("第12条 ") + group_zh(group) + ": 年度合格采购额 (" + basis_zh + ") " + qualifying.str() +
+                      " ≥ " + threshold.str() + "; " + prm.linkage_chip_rate.str() + " = " + computed.str() +
+                      " (向下取整到分)");
+  } else {
+    const std::int64_t steps = qualifying.fen() / prm.linkage_device_step.fen();
+    auto c = prm.linkage_device_award_per_step.times(steps);
+    if (!c) return c.error();
+    computed = *c;
+    e.trace.push_back(std::string("第12条 ") + group_zh(group) + ": 年度合格采购额 (" + basis_zh + ") " + qualifying.str() +
+                      " ≥ " + threshold.str() + "; 每满 " + prm.linkage_device_step.str() + " 奖励 " +
+                      prm.linkage_device_award_per_step.str() + ", " + std::to_string(steps) + " × " +
+                      prm.linkage_device_award_per_step.plain() + " = " + computed.str());
+  }
+  if (!ok) computed = Money();
+  e.eligible = ok;
+  e.computed = computed;
+  e.cap = cap;
+
+  Money prior;
+  for (const auto& a : ctx.facts.prior_approvals) {
+    if (a.rule == RuleId::kLinkage && a.claimant.str() == e.claimant && a.year == claim.year && a.group == group) {
+      auto sum = prior.plus(a.amount);
+      if (!sum) return sum.error();
+      prior = *sum;
+    }
+  }
+  e.prior_approved = prior;
+  Money capped = computed;
+  if (computed > cap) {
+    capped = cap;
+    e.reasons.push_back(reason("CAPPED", {{"cap_fen", cap.fen()}, {"computed_fen", computed.fen()}}));
+    e.trace.push_back("第12条 每家企业每年最高 " + cap.str() + ": " + computed.str() + " → " + cap.str() + " (CAPPED)");
+  }
+  Money pay = capped;
+  if (prior.fen() > 0) {
+    auto rest = capped.minus(prior);
+    if (!rest) return rest.error();
+    pay = *rest < Money() ? Money() : *rest;
+    e.trace.push_back("第12条 同一年度同类别已核准 " + prior.str() + ", 按全年累计计算: max(0, " + capped.plain() +
+                      " − " + prior.plain() + ") = " + pay.str());
+  }
+  e.award = pay;
+  if (auto st = apply_stacking(ctx, prm, e); !st) return st.error();
+  e.trace.push_back("第12条 结论: " + std::string(e.eligible ? "符合条件" : "不符合条件") + ", 奖励 " + e.award.str());
+  return e;
+}
+
+}  // namespace chipreg::rules

@@ -1,0 +1,159 @@
+// Test support for the rules tests: builds scenario JSON in a few lines, with valid USCCs
+// minted from small numbers, so each test states only the facts it is about.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "registry/evaluation.hpp"
+#include "registry/fact_json.hpp"
+#include "registry/uscc.hpp"
+
+namespace chipreg::testing {
+
+namespace json = boost::json;
+
+// A valid USCC for enterprise number n (deterministic; skips bodies whose organization
+// check character the USCC alphabet lacks).
+inline std::string uscc(int n) {
+  for (int k = 0;; ++k) {
+    std::string body = std::to_string(n * 16 + k);
+    body.insert(0, 8 - body.size(), '0');
+    auto u = Uscc::complete("91330108" + body);
+    if (u) return u->str();
+  }
+}
+
+struct Scenario {
+  json::object root;
+
+  json::array& arr(const char* key) {
+    if (!root.contains(key)) root[key] = json::array();
+    return root[key].as_array();
+  }
+  Scenario& enterprise(const std::string& code, const std::string& name, std::vector<std::string> roles,
+                       bool in_district = true) {
+    json::array r;
+    for (auto& x : roles) r.emplace_back(x);
+    arr("enterprises").push_back(json::object{{"uscc", code}, {"name", name}, {"in_district", in_district}, {"roles", r}});
+    return *this;
+  }
+  Scenario& person(const std::string& id) {
+    arr("persons").push_back(json::object{{"id", id}, {"name", "Person " + id}});
+    return *this;
+  }
+  Scenario& family(const std::string& a, const std::string& b, const std::string& rel = "spouse") {
+    arr("family").push_back(json::object{{"a", a}, {"b", b}, {"relation", rel}});
+    return *this;
+  }
+  Scenario& equity(const std::string& holder, const std::string& held, json::value pct,
+                   const std::string& from = "2020-01-01", json::value to = nullptr) {
+    arr("equity").push_back(json::object{{"holder", holder}, {"held", held}, {"pct", pct}, {"from", from}, {"to", to}});
+    return *this;
+  }
+  Scenario& manual(const std::string& a, const std::string& b, const std::string& from = "2020-01-01",
+                   json::value to = nullptr) {
+    arr("manual_affiliations")
+        .push_back(json::object{{"a", a}, {"b", b}, {"from", from}, {"to", to}, {"basis", "same actual controller"}});
+    return *this;
+  }
+  Scenario& product(const std::string& id, const std::string& kind, const std::string& owner,
+                    json::value first_market = "2025-01-10", bool self_developed = true,
+                    const std::string& focus = "chip_design") {
+    arr("products").push_back(json::object{{"id", id},
+                                           {"kind", kind},
+                                           {"owner", owner},
+                                           {"self_developed", self_developed},
+                                           {"first_market_date", first_market},
+                                           {"focus_area", focus}});
+    return *this;
+  }
+  Scenario& tapeout(const std::string& id, const std::string& product, const std::string& foundry,
+                    const std::string& owner, const std::string& date, std::int64_t cost_fen,
+                    const std::string& kind = "mpw", char digest = 'a') {
+    arr("tapeouts").push_back(json::object{{"id", id},
+                                           {"product", product},
+                                           {"foundry", foundry},
+                                           {"design_owner", owner},
+                                           {"date", date},
+                                           {"kind", kind},
+                                           {"design_digest", "sha256:" + std::string(64, digest)},
+                                           {"cost_fen", cost_fen}});
+    return *this;
+  }
+  Scenario& purchase(const std::string& invoice, std::int64_t line, const std::string& date, const std::string& buyer,
+                     const std::string& seller, const std::string& product, std::int64_t amount_fen,
+                     std::int64_t tax_fen = 0, json::value reverses = nullptr) {
+    arr("purchases").push_back(json::object{{"invoice", invoice},
+                                            {"line", line},
+                                            {"date", date},
+                                            {"buyer", buyer},
+                                            {"seller", seller},
+                                            {"product", product},
+                                            {"amount_fen", amount_fen},
+                                            {"tax_fen", tax_fen},
+                                            {"reverses", reverses}});
+    return *this;
+  }
+  Scenario& other_award(const std::string& claim, const std::string& level, std::int64_t fen) {
+    arr("other_awards").push_back(json::object{{"claim", claim}, {"level", level}, {"amount_fen", fen}});
+    return *this;
+  }
+  Scenario& prior_linkage(const std::string& claimant, int year, const std::string& group, std::int64_t fen) {
+    arr("prior_approvals")
+        .push_back(json::object{{"claimant", claimant}, {"rule", "linkage"}, {"group", group}, {"year", year}, {"amount_fen", fen}});
+    return *this;
+  }
+  Scenario& prior_tapeout(const std::string& claimant, int year, const std::string& branch, std::int64_t fen) {
+    arr("prior_approvals")
+        .push_back(json::object{{"claimant", claimant}, {"rule", "tapeout"}, {"year", year}, {"branch", branch}, {"amount_fen", fen}});
+    return *this;
+  }
+  Scenario& parameter(const std::string& name, json::value v) {
+    if (!root.contains("parameters")) root["parameters"] = json::object();
+    root["parameters"].as_object()[name] = v;
+    return *this;
+  }
+  Scenario& linkage_claim(const std::string& id, const std::string& claimant, int year, const std::string& group) {
+    arr("claims").push_back(json::object{{"id", id}, {"rule", "linkage"}, {"claimant", claimant}, {"year", year}, {"group", group}});
+    return *this;
+  }
+  Scenario& tapeout_claim(const std::string& id, const std::string& claimant, const std::string& tapeout) {
+    arr("claims").push_back(json::object{{"id", id}, {"rule", "tapeout"}, {"claimant", claimant}, {"tapeout", tapeout}});
+    return *this;
+  }
+  std::string text() const { return json::serialize(root); }
+};
+
+// The standard cast of the worked examples: OEM A buys from IC designer B, whose chip P1
+// (first listed 2025-01-10) was taped out by foundry F on 2024-09-01; module M1, device D1.
+inline const std::string kOem = uscc(1);
+inline const std::string kSupplier = uscc(2);
+inline const std::string kFoundry = uscc(3);
+
+inline Scenario base_scenario() {
+  Scenario s;
+  s.enterprise(kOem, "整机厂A", {"oem"})
+      .enterprise(kSupplier, "芯片设计B", {"ic_design", "ic_equipment"})
+      .enterprise(kFoundry, "晶圆厂F", {"foundry"})
+      .product("P1", "chip", kSupplier)
+      .product("M1", "module", kSupplier)
+      .product("D1", "device", kSupplier, "2025-01-10", true, "semiconductor_equipment")
+      .tapeout("TO1", "P1", kFoundry, kSupplier, "2024-09-01", 800000000);
+  return s;
+}
+
+// Parses and evaluates; REQUIREs success.
+inline std::vector<rules::ClaimEvaluation> run(const Scenario& s) {
+  auto facts = json_io::parse_scenario(s.text());
+  if (!facts) throw std::runtime_error("scenario: " + facts.error().code + " " + facts.error().field + " " + facts.error().message);
+  auto out = rules::evaluate(*facts);
+  if (!out) throw std::runtime_error("evaluate: " + out.error().code + " " + out.error().message);
+  return std::move(*out);
+}
+
+inline constexpr std::int64_t yuan(std::int64_t y) { return y * 100; }
+
+}  // namespace chipreg::testing
