@@ -5,17 +5,21 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "registry/log/store_log.hpp"
 #include "registry/store/schema.hpp"
 #include "registry/store/tokens.hpp"
 
 namespace chipreg::cli {
 
 int cmd_init(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db"}, {"help"});
+  auto args = Args::parse(argc, argv, first, {"db", "log-origin"}, {"help"});
   if (args && args->flag("help")) {
-    std::cout << "usage: chipreg init --db PATH\n\n"
+    std::cout << "usage: chipreg init --db PATH [--log-origin NAME]\n\n"
                  "Creates the registry database at PATH, or migrates an existing one to this\n"
-                 "version. The first init prints {\"admin_token\": \"...\"}: keep it, it is shown once.\n";
+                 "version. The first init prints {\"admin_token\": \"...\"}: keep it, it is shown once.\n\n"
+                 "It also creates the transparency log's Ed25519 signing key at PATH.logkey (mode\n"
+                 "0600; a later init keeps it). --log-origin names the log in its checkpoints\n"
+                 "(default chipreg.binjiang.example/log); it is fixed once the key exists.\n";
     return 0;
   }
   if (!args) return print_error(args.error()), 2;
@@ -34,6 +38,7 @@ int cmd_init(int argc, char** argv, int first) {
     if (!token) return print_error(token.error()), 1;
     admin = *token;
   }
+  if (auto key = tlog::ensure_log_key(*db, *path, args->get("log-origin")); !key) return print_error(key.error()), 1;
   if (auto st = tx->commit(); !st) return print_error(st.error()), 1;
   if (admin) std::cout << boost::json::serialize(boost::json::object{{"admin_token", *admin}}) << "\n";
   return 0;

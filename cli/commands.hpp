@@ -13,5 +13,6 @@ int cmd_sign(int argc, char** argv, int first);
 int cmd_verify(int argc, char** argv, int first);
 int cmd_import(int argc, char** argv, int first);
 int cmd_export(int argc, char** argv, int first);
+int cmd_log(int argc, char** argv, int first);
 
 }  // namespace chipreg::cli

@@ -25,6 +25,7 @@ constexpr Command kCommands[] = {
     {"verify", chipreg::cli::cmd_verify, "verify --pub F --envelope E.json     check an envelope's signature (exit 0/1)"},
     {"import", chipreg::cli::cmd_import, "import --db PATH KIND FILE [--atomic] bulk import from .csv or .jsonl (--help for kinds)"},
     {"export", chipreg::cli::cmd_export, "export --db PATH KIND                 the rows of KIND as CSV on stdout"},
+    {"log", chipreg::cli::cmd_log, "log verify|audit ...                 check log proofs offline; audit a registry's log"},
 };
 
 void usage(std::ostream& out) {

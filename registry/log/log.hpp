@@ -32,7 +32,11 @@ std::string_view to_string(EntryKind kind);
 // log agree by construction until someone edits the database behind chipreg's back.
 std::string make_entry(EntryKind kind, const boost::json::value& fact);
 
-// Appends `entry` as the next leaf and returns its 0-based index.
+// Appends `entry` as the next leaf and returns its 0-based index. Writes the leaf and the
+// complete subtrees it closes (store_log.hpp), all inside the caller's transaction, so a
+// rollback of the fact's write also removes its leaf. Writers that append many leaves on
+// one connection can hold a tlog::Appender (store_log.hpp) to keep its statements prepared.
+// Build `entry` with the builders in entries.hpp: `log audit` uses the same ones.
 // REQUIRES: `db` is inside an open write transaction (Tx).
 Result<std::int64_t> append(store::Db& db, EntryKind kind, std::string_view ref, std::string_view entry);
 

@@ -1,0 +1,237 @@
+// chipreg log verify | audit: the transparency log's offline tools.
+//   verify  client side, no database: checks a signed checkpoint, then an entry's inclusion
+//           proof or a consistency proof between two checkpoints.
+//   audit   server side: recomputes the tree from the stored leaves and checks every
+//           logged fact against its row (registry/log/audit.hpp).
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "crypto/encoding.hpp"
+#include "registry/log/audit.hpp"
+#include "registry/log/merkle.hpp"
+#include "registry/log/note.hpp"
+#include "registry/store/sqlite.hpp"
+
+namespace chipreg::cli {
+namespace {
+
+constexpr const char* kLogUsage =
+    "usage: chipreg log verify --key KEY --checkpoint CP (--entry FILE | --entry-response FILE) --proof P [--index I]\n"
+    "       chipreg log verify --key KEY --checkpoint CP --old-checkpoint OLD --proof P\n"
+    "       chipreg log audit --db PATH\n";
+
+constexpr const char* kVerifyHelp =
+    "usage:\n"
+    "  chipreg log verify --key KEY --checkpoint CP --entry FILE --proof P --index I\n"
+    "  chipreg log verify --key KEY --checkpoint CP --entry-response FILE --proof P\n"
+    "  chipreg log verify --key KEY --checkpoint NEW --old-checkpoint OLD --proof P\n\n"
+    "Checks, with no database and without trusting the server, that a log entry is in the\n"
+    "log (inclusion) or that the log at NEW extends the log at OLD (consistency).\n\n"
+    "  --key KEY             file with the log's verifier key (GET /v1/log/key):\n"
+    "                        NAME+HASH8+BASE64; KEY may also be the key string itself\n"
+    "  --checkpoint CP       signed checkpoint (GET /v1/log/checkpoint); its signature and\n"
+    "                        origin are checked first, its size and root are the tree's\n"
+    "  --entry FILE          the exact leaf bytes (the decoded \"entry\" of /v1/log/entries/I)\n"
+    "  --entry-response FILE the JSON answer of GET /v1/log/entries/I (gives the index too)\n"
+    "  --index I             the entry's leaf index (if not given by --entry-response)\n"
+    "  --proof P             proof JSON: {\"leaf_hash\", \"path\"} from /v1/log/proof/inclusion\n"
+    "                        with size = the checkpoint's size, or {\"path\"} from\n"
+    "                        /v1/log/proof/consistency?from=OLD_SIZE&to=NEW_SIZE\n"
+    "  --old-checkpoint OLD  the earlier signed checkpoint, for a consistency check\n\n"
+    "Prints {\"ok\": true, ...} and exits 0 when everything verifies; prints a JSON error on\n"
+    "stderr and exits 1 when it does not (BAD_SIGNATURE, UNKNOWN_KEY, BAD_PROOF, ...);\n"
+    "exits 2 on bad usage or unreadable input.\n";
+
+constexpr const char* kAuditHelp =
+    "usage: chipreg log audit --db PATH\n\n"
+    "Recomputes every leaf hash and stored subtree of the transparency log from the stored\n"
+    "leaves, and rebuilds every logged fact (tape-outs, purchases, claims, decisions) from\n"
+    "its current row to compare with its leaf. Prints a JSON report on stdout:\n"
+    "  {\"ok\", \"tree_size\", \"root\", \"nodes_checked\", \"checked\", \"problems\": [...]}\n"
+    "Exits 0 when clean, 1 when any problem is found (a row edited, deleted or never logged,\n"
+    "a corrupt tree), 2 on bad usage or when the database cannot be read.\n";
+
+Result<std::string> slurp(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error("USAGE", "cannot read " + what + " file " + path, what);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<boost::json::object> read_json_object(const std::string& path, const std::string& what) {
+  auto text = slurp(path, what);
+  if (!text) return text.error();
+  boost::system::error_code ec;
+  auto v = boost::json::parse(*text, ec);
+  if (ec || !v.is_object()) return Error("BAD_JSON", what + " file " + path + " is not a JSON object", what);
+  return v.as_object();
+}
+
+Result<tlog::Hash> hash_of(const boost::json::value& v, const std::string& field) {
+  if (!v.is_string()) return Error("BAD_JSON", field + " must be a hex string", field);
+  auto bytes = crypto::unhex(std::string(v.as_string()));
+  if (!bytes || bytes->size() != 32) return Error("BAD_JSON", field + " must be 64 hex digits", field);
+  tlog::Hash h{};
+  std::copy(bytes->begin(), bytes->end(), h.begin());
+  return h;
+}
+
+Result<std::vector<tlog::Hash>> path_of(const boost::json::object& proof) {
+  const auto* path = proof.if_contains("path");
+  if (path == nullptr || !path->is_array()) return Error("BAD_JSON", "proof needs a \"path\" array", "path");
+  std::vector<tlog::Hash> out;
+  for (std::size_t i = 0; i < path->as_array().size(); ++i) {
+    auto h = hash_of(path->as_array()[i], "path[" + std::to_string(i) + "]");
+    if (!h) return h.error();
+    out.push_back(*h);
+  }
+  return out;
+}
+
+Result<std::uint64_t> index_of(const boost::json::value& v, const std::string& field) {
+  if (v.is_int64() && v.as_int64() >= 0) return static_cast<std::uint64_t>(v.as_int64());
+  if (v.is_uint64()) return v.as_uint64();
+  return Error("BAD_JSON", field + " must be a non-negative integer", field);
+}
+
+// Exit 1 for a verification failure, 2 for input the tool could not use.
+int fail(const Error& e) {
+  print_error(e);
+  return e.code == "USAGE" || e.code == "BAD_JSON" || e.code == "BAD_KEY" || e.code == "BAD_NOTE" ? 2 : 1;
+}
+
+int log_verify(int argc, char** argv, int first) {
+  auto args = Args::parse(argc, argv, first,
+                          {"key", "checkpoint", "old-checkpoint", "entry", "entry-response", "index", "proof"}, {"help"});
+  if (args && args->flag("help")) return std::cout << kVerifyHelp, 0;
+  if (!args) return print_error(args.error()), 2;
+  auto key_arg = args->require("key");
+  if (!key_arg) return print_error(key_arg.error()), 2;
+  std::string key_text = *key_arg;
+  if (std::ifstream probe(*key_arg); probe) {
+    auto k = slurp(*key_arg, "key");
+    if (!k) return fail(k.error());
+    key_text = *k;
+  }
+  while (!key_text.empty() && std::isspace(static_cast<unsigned char>(key_text.back()))) key_text.pop_back();
+  auto verifier = tlog::parse_note_verifier(key_text);
+  if (!verifier) return fail(verifier.error().at("key"));
+
+  auto cp_path = args->require("checkpoint");
+  if (!cp_path) return print_error(cp_path.error()), 2;
+  auto proof_path = args->require("proof");
+  if (!proof_path) return print_error(proof_path.error()), 2;
+  auto cp_note = slurp(*cp_path, "checkpoint");
+  if (!cp_note) return fail(cp_note.error());
+  auto cp = tlog::open_checkpoint(*cp_note, *verifier);
+  if (!cp) return fail(cp.error().at("checkpoint"));
+  auto proof = read_json_object(*proof_path, "proof");
+  if (!proof) return fail(proof.error());
+  auto path = path_of(*proof);
+  if (!path) return fail(path.error().at("proof"));
+
+  if (auto old_path = args->get("old-checkpoint")) {
+    if (args->get("entry") || args->get("entry-response") || args->get("index")) {
+      return print_error(Error("USAGE", "--old-checkpoint (consistency) does not take --entry, --entry-response or --index")), 2;
+    }
+    auto old_note = slurp(*old_path, "old-checkpoint");
+    if (!old_note) return fail(old_note.error());
+    auto old = tlog::open_checkpoint(*old_note, *verifier);
+    if (!old) return fail(old.error().at("old-checkpoint"));
+    if (auto st = tlog::verify_consistency(old->size, cp->size, old->root, cp->root, *path); !st) return fail(st.error());
+    std::cout << boost::json::serialize(boost::json::object{{"ok", true},
+                                                            {"verified", "consistency"},
+                                                            {"origin", cp->origin},
+                                                            {"old_size", static_cast<std::int64_t>(old->size)},
+                                                            {"tree_size", static_cast<std::int64_t>(cp->size)}})
+              << "\n";
+    return 0;
+  }
+
+  std::string entry;
+  std::optional<std::uint64_t> index;
+  if (auto e = args->get("entry")) {
+    if (args->get("entry-response")) return print_error(Error("USAGE", "give --entry or --entry-response, not both")), 2;
+    auto bytes = slurp(*e, "entry");
+    if (!bytes) return fail(bytes.error());
+    entry = *bytes;
+  } else if (auto r = args->get("entry-response")) {
+    auto doc = read_json_object(*r, "entry-response");
+    if (!doc) return fail(doc.error());
+    const auto* b64 = doc->if_contains("entry");
+    const auto* idx = doc->if_contains("index");
+    if (b64 == nullptr || !b64->is_string() || idx == nullptr) {
+      return fail(Error("BAD_JSON", "entry response needs \"index\" and \"entry\"", "entry-response"));
+    }
+    auto bytes = crypto::unbase64(std::string(b64->as_string()));
+    if (!bytes) return fail(Error("BAD_JSON", "entry is not base64", "entry-response.entry"));
+    entry.assign(bytes->begin(), bytes->end());
+    auto i = index_of(*idx, "entry-response.index");
+    if (!i) return fail(i.error());
+    index = *i;
+  } else {
+    return print_error(Error("USAGE", "give --entry FILE or --entry-response FILE (or --old-checkpoint for consistency)")), 2;
+  }
+  if (auto i = args->get("index")) {
+    std::uint64_t v = 0;
+    if (i->empty() || i->find_first_not_of("0123456789") != std::string::npos || i->size() > 18) {
+      return print_error(Error("USAGE", "--index must be a non-negative integer", "index")), 2;
+    }
+    v = std::stoull(*i);
+    if (index && *index != v) return fail(Error("USAGE", "--index differs from the entry response's index", "index"));
+    index = v;
+  }
+  if (!index) return print_error(Error("USAGE", "give the leaf index with --index (or use --entry-response)")), 2;
+
+  const tlog::Hash leaf = tlog::leaf_hash(entry);
+  if (const auto* given = proof->if_contains("leaf_hash")) {
+    auto h = hash_of(*given, "leaf_hash");
+    if (!h) return fail(h.error().at("proof"));
+    if (*h != leaf) return fail(Error("BAD_PROOF", "the proof's leaf_hash is not the hash of this entry", "leaf_hash"));
+  }
+  if (auto st = tlog::verify_inclusion(*index, cp->size, leaf, *path, cp->root); !st) return fail(st.error());
+  std::cout << boost::json::serialize(boost::json::object{{"ok", true},
+                                                          {"verified", "inclusion"},
+                                                          {"origin", cp->origin},
+                                                          {"index", static_cast<std::int64_t>(*index)},
+                                                          {"tree_size", static_cast<std::int64_t>(cp->size)},
+                                                          {"leaf_hash", crypto::hex(leaf)}})
+            << "\n";
+  return 0;
+}
+
+int log_audit(int argc, char** argv, int first) {
+  auto args = Args::parse(argc, argv, first, {"db"}, {"help"});
+  if (args && args->flag("help")) return std::cout << kAuditHelp, 0;
+  if (!args) return print_error(args.error()), 2;
+  auto path = args->require("db");
+  if (!path) return print_error(path.error()), 2;
+  store::DbOptions options;
+  options.create = false;
+  auto db = store::Db::open(*path, options);
+  if (!db) return print_error(db.error()), 2;
+  auto report = tlog::audit_log(*db);
+  if (!report) return print_error(report.error()), 2;
+  std::cout << boost::json::serialize(*report) << "\n";
+  return report->at("ok").as_bool() ? 0 : 1;
+}
+
+}  // namespace
+
+int cmd_log(int argc, char** argv, int first) {
+  if (first >= argc) return std::cerr << kLogUsage, 2;
+  const std::string sub = argv[first];
+  if (sub == "verify") return log_verify(argc, argv, first + 1);
+  if (sub == "audit") return log_audit(argc, argv, first + 1);
+  if (sub == "--help" || sub == "help") return std::cout << kLogUsage, 0;
+  print_error(Error("USAGE", "unknown log subcommand '" + sub + "'; expected verify or audit"));
+  return 2;
+}
+
+}  // namespace chipreg::cli

@@ -1,0 +1,247 @@
+// The log audit (see audit.hpp): one streaming pass over the leaves, then one pass over
+// each table of logged facts.
+#include "registry/log/audit.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "crypto/encoding.hpp"
+#include "registry/log/entries.hpp"
+#include "registry/log/merkle.hpp"
+#include "registry/log/store_log.hpp"
+
+namespace chipreg::tlog {
+namespace {
+
+class Report {
+ public:
+  void add(std::string problem, std::string message, std::string_view kind = {}, std::string_view ref = {},
+           std::optional<std::int64_t> log_index = std::nullopt, std::optional<std::int64_t> row = std::nullopt) {
+    boost::json::object p{{"problem", std::move(problem)}};
+    if (!kind.empty()) p["kind"] = kind;
+    if (!ref.empty()) p["ref"] = ref;
+    if (log_index) p["log_index"] = *log_index;
+    if (row) p["row"] = *row;
+    p["message"] = std::move(message);
+    problems_.push_back(std::move(p));
+  }
+  boost::json::array take() { return std::move(problems_); }
+  bool empty() const { return problems_.empty(); }
+
+ private:
+  boost::json::array problems_;
+};
+
+// What the leaf pass learned about each (kind, ref): its latest leaf and how many.
+struct Logged {
+  std::int64_t latest = -1;
+  bool seen_row = false;
+};
+
+struct LeafIndex {
+  std::vector<Hash> leaf_hashes;
+  std::map<std::string, std::unordered_map<std::string, Logged>> by_kind;
+};
+
+// Recomputes every complete subtree from the leaves and compares it with log_nodes.
+Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t& nodes_checked) {
+  auto scan = db.prepare("SELECT idx, kind, ref, entry FROM log_entries ORDER BY idx");
+  if (!scan) return scan.error();
+  auto node_stmt = db.prepare("SELECT hash FROM log_nodes WHERE level = ? AND idx = ?");
+  if (!node_stmt) return node_stmt.error();
+  auto check_node = [&](int level, std::uint64_t index, const Hash& want) -> Status {
+    node_stmt->reset();
+    node_stmt->bind(1, level).bind(2, static_cast<std::int64_t>(index));
+    auto row = node_stmt->step();
+    if (!row) return row.error();
+    ++nodes_checked;
+    const std::string where = "level " + std::to_string(level) + " index " + std::to_string(index);
+    if (!*row) {
+      report.add("NODE_MISSING", "log_nodes has no subtree at " + where);
+    } else {
+      const auto blob = node_stmt->blob(0);
+      if (blob.size() != 32 || !std::equal(blob.begin(), blob.end(), want.begin())) {
+        report.add(level == 0 ? "LEAF_HASH_MISMATCH" : "NODE_MISMATCH",
+                   "stored subtree hash at " + where + " differs from the one recomputed from the leaves",
+                   std::string_view(), std::string_view(), level == 0 ? std::optional<std::int64_t>(index) : std::nullopt);
+      }
+    }
+    node_stmt->reset();
+    return Status::Ok();
+  };
+
+  struct Pending {
+    int level;
+    Hash hash;
+  };
+  std::vector<Pending> stack;  // complete subtrees not yet paired, strictly decreasing level
+  std::uint64_t expected = 0;
+  for (;;) {
+    auto row = scan->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const auto idx = static_cast<std::uint64_t>(scan->int64(0));
+    if (idx != expected) {
+      report.add("LOG_GAP", "leaf indexes jump from " + std::to_string(expected) + " to " + std::to_string(idx));
+      return Status::Ok();  // the tree above a gap is meaningless; stop here
+    }
+    const auto blob = scan->blob(3);
+    const Hash leaf = leaf_hash(std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
+    leaves.leaf_hashes.push_back(leaf);
+    auto& logged = leaves.by_kind[scan->text(1)][scan->text(2)];
+    logged.latest = static_cast<std::int64_t>(idx);
+    if (auto st = check_node(0, idx, leaf); !st) return st;
+    stack.push_back({0, leaf});
+    std::uint64_t index = idx;
+    while (stack.size() >= 2 && stack[stack.size() - 2].level == stack.back().level) {
+      const Hash parent = node_hash(stack[stack.size() - 2].hash, stack.back().hash);
+      const int level = stack.back().level + 1;
+      stack.pop_back();
+      stack.back() = {level, parent};
+      index >>= 1;
+      if (auto st = check_node(level, index, parent); !st) return st;
+    }
+    ++expected;
+  }
+  // log_nodes must hold exactly the complete subtrees: sum over L of floor(n / 2^L).
+  std::int64_t want_nodes = 0;
+  for (std::uint64_t n = expected; n > 0; n >>= 1) want_nodes += static_cast<std::int64_t>(n);
+  auto count = db.prepare("SELECT count(*) FROM log_nodes");
+  if (!count) return count.error();
+  if (auto r = count->step(); !r) return r.error();
+  if (count->int64(0) > want_nodes) {
+    report.add("EXTRA_NODES", "log_nodes holds " + std::to_string(count->int64(0)) + " subtrees; a tree of " +
+                                  std::to_string(expected) + " leaves has " + std::to_string(want_nodes));
+  }
+  return Status::Ok();
+}
+
+// Compares a row's rebuilt leaf with the logged one. `latest_only`: claims are logged once
+// per evaluation, and only the latest leaf must match.
+void check_row(LeafIndex& leaves, Report& report, std::string_view kind, const std::string& ref,
+               std::optional<std::int64_t> row_id,
+               std::optional<std::int64_t> log_index, const Result<std::string>& rebuilt) {
+  auto& refs = leaves.by_kind[std::string(kind)];
+  auto it = refs.find(ref);
+  if (it == refs.end()) {
+    report.add("UNLOGGED_ROW", std::string(kind) + " " + ref + " has no log entry", kind, ref, log_index, row_id);
+    return;
+  }
+  it->second.seen_row = true;
+  const std::int64_t idx = it->second.latest;
+  if (!rebuilt) {
+    report.add("UNREADABLE_ROW", std::string(kind) + " " + ref + ": " + rebuilt.error().message, kind, ref, idx, row_id);
+    return;
+  }
+  if (leaf_hash(*rebuilt) != leaves.leaf_hashes[static_cast<std::size_t>(idx)]) {
+    report.add("ROW_MISMATCH", std::string(kind) + " " + ref + " no longer matches its log entry", kind, ref, idx, row_id);
+  }
+  if (log_index && *log_index != idx) {
+    report.add("LOG_INDEX_MISMATCH",
+               std::string(kind) + " " + ref + " names log index " + std::to_string(*log_index) + ", its leaf is " +
+                   std::to_string(idx),
+               kind, ref, idx, row_id);
+  }
+}
+
+Result<Purchase> purchase_from_row(const store::Stmt& s) {
+  auto date = Date::parse(s.text(3));
+  if (!date) return date.error().at("date");
+  auto buyer = Uscc::parse(s.text(4));
+  if (!buyer) return buyer.error().at("buyer");
+  auto seller = Uscc::parse(s.text(5));
+  if (!seller) return seller.error().at("seller");
+  std::optional<InvoiceLineRef> reverses;
+  if (!s.is_null(9)) reverses = InvoiceLineRef{s.text(9), s.int64(10)};
+  return Purchase{s.text(1), s.int64(2), *date, *buyer, *seller, s.text(6), Money::fen(s.int64(7)),
+                  Money::fen(s.int64(8)), std::move(reverses)};
+}
+
+template <typename Fn>
+Status each_row(store::Db& db, const char* sql, Fn&& fn) {
+  auto st = db.prepare(sql);
+  if (!st) return st.error();
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return Status::Ok();
+    fn(*st);
+  }
+}
+
+}  // namespace
+
+Result<boost::json::object> audit_log(store::Db& db) {
+  ReadSnapshot snap(db);
+  if (auto st = snap.begin(); !st) return st.error();
+  Report report;
+  LeafIndex leaves;
+  std::int64_t nodes_checked = 0;
+  if (auto st = check_tree(db, leaves, report, nodes_checked); !st) return st.error();
+
+  std::map<std::string, std::int64_t> checked{{"tapeout", 0}, {"purchase", 0}, {"claim", 0}, {"decision", 0}};
+  Status st = each_row(db, "SELECT NULL, id, envelope, log_index FROM tapeouts ORDER BY id", [&](store::Stmt& s) {
+    ++checked["tapeout"];
+    check_row(leaves, report, "tapeout", s.text(1), std::nullopt, s.opt_int64(3), tapeout_entry(s.text(1), s.text(2)));
+  });
+  if (!st) return st.error();
+  st = each_row(db,
+                "SELECT id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, reverses_invoice, "
+                "reverses_line, log_index FROM purchases ORDER BY id",
+                [&](store::Stmt& s) {
+                  ++checked["purchase"];
+                  const std::string ref = s.text(1) + "#" + std::to_string(s.int64(2));
+                  auto p = purchase_from_row(s);
+                  Result<std::string> entry = p ? Result<std::string>(purchase_entry(*p)) : Result<std::string>(p.error());
+                  check_row(leaves, report, "purchase", ref, s.int64(0), s.opt_int64(11), entry);
+                });
+  if (!st) return st.error();
+  st = each_row(db,
+                "SELECT NULL, id, rule, claimant, year, grp, tapeout, evaluation, log_index FROM claims ORDER BY id",
+                [&](store::Stmt& s) {
+                  ++checked["claim"];
+                  ClaimEntryFields c{s.text(1), s.text(2), s.text(3), s.int64(4), s.opt_text(5), s.opt_text(6), s.text(7)};
+                  check_row(leaves, report, "claim", c.id, std::nullopt, s.opt_int64(8), claim_entry(c));
+                });
+  if (!st) return st.error();
+  st = each_row(db,
+                "SELECT NULL, claim, outcome, approve_fen, note, reviewer, decided_at, log_index FROM decisions "
+                "ORDER BY claim",
+                [&](store::Stmt& s) {
+                  ++checked["decision"];
+                  DecisionEntryFields d{s.text(1), s.text(2), s.int64(3), s.text(4), s.text(5), s.text(6)};
+                  check_row(leaves, report, "decision", d.claim, std::nullopt, s.opt_int64(7), decision_entry(d));
+                });
+  if (!st) return st.error();
+
+  for (const auto& [kind, refs] : leaves.by_kind) {
+    for (const auto& [ref, logged] : refs) {
+      if (!logged.seen_row) {
+        report.add("ROW_MISSING", kind + " " + ref + " is in the log but its row is gone", kind, ref, logged.latest);
+      }
+    }
+  }
+
+  const auto size = static_cast<std::uint64_t>(leaves.leaf_hashes.size());
+  MemoryTree tree;
+  for (const auto& h : leaves.leaf_hashes) tree.append_leaf_hash(h);
+  auto r = root(tree.source(), size);
+  if (!r) return r.error();
+  boost::json::object counts;
+  for (const auto& [k, v] : checked) counts[k] = v;
+  const bool ok = report.empty();
+  return boost::json::object{{"ok", ok},
+                             {"tree_size", static_cast<std::int64_t>(size)},
+                             {"root", crypto::hex(*r)},
+                             {"nodes_checked", nodes_checked},
+                             {"checked", std::move(counts)},
+                             {"problems", report.take()}};
+}
+
+}  // namespace chipreg::tlog

@@ -1,0 +1,58 @@
+// The leaf bytes and refs of each logged fact kind, built from the values a writer stores.
+//
+// Writers (tape-out intake, purchases, claims, decisions) call these builders with the
+// values they write to the row, and `chipreg log audit` calls them with the values it
+// reads back from the row: the log and the data agree by construction, and an edit made
+// behind chipreg's back shows up as a leaf that no longer matches its row.
+//
+//   kind       ref              fact inside make_entry(kind, fact)
+//   tapeout    tapeout id       {"id", "envelope": the stored DSSE envelope, parsed}
+//   purchase   INVOICE#LINE     json_io::to_json(Purchase)
+//   claim      claim id         {"id", "rule", "claimant", "year", "group" | "tapeout",
+//                                "evaluation": the stored evaluation, parsed}
+//   decision   claim id         {"claim", "outcome", "approve_fen", "note", "reviewer",
+//                                "decided_at"}
+//
+// A claim is logged again after every (re-)evaluation; the latest leaf for its ref is the
+// one that must match the row.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "registry/facts.hpp"
+
+namespace chipreg::tlog {
+
+std::string purchase_ref(const Purchase& p);
+std::string purchase_entry(const Purchase& p);
+
+// BAD_JSON if the envelope is not JSON (the intake stores only envelopes it parsed).
+Result<std::string> tapeout_entry(std::string_view id, std::string_view envelope_json);
+
+struct ClaimEntryFields {
+  std::string id;
+  std::string rule;                    // "linkage" | "tapeout"
+  std::string claimant;                // USCC
+  std::int64_t year = 0;
+  std::optional<std::string> group;    // linkage
+  std::optional<std::string> tapeout;  // tapeout
+  std::string evaluation_json;         // as stored in claims.evaluation
+};
+// BAD_JSON if evaluation_json is not JSON.
+Result<std::string> claim_entry(const ClaimEntryFields& c);
+
+struct DecisionEntryFields {
+  std::string claim;
+  std::string outcome;  // "approved" | "rejected"
+  std::int64_t approve_fen = 0;
+  std::string note;
+  std::string reviewer;
+  std::string decided_at;
+};
+std::string decision_entry(const DecisionEntryFields& d);
+
+}  // namespace chipreg::tlog

@@ -1,0 +1,144 @@
+// The transparency log kept in SQLite: appends inside the writer's transaction, reads for
+// roots and proofs, the log key, and the answers of the /v1/log endpoints.
+//
+// Tables (schema migration 1):
+//   log_entries(idx, kind, ref, entry, created_at)  one row per leaf; `entry` is the exact
+//                                                    leaf bytes; tree size = max(idx) + 1
+//   log_nodes(level, idx, hash)                      every complete subtree: (L, i) covers
+//                                                    leaves [i·2^L, (i+1)·2^L); level 0 = leaf hashes
+//   meta('log_origin')                               the checkpoint origin and key name
+//
+// An append writes one leaf and the O(log n) subtrees it completes (one on average), so a
+// root, an inclusion proof or a consistency proof for any size up to the current one is
+// O(log n) indexed reads and never a pass over the leaves. Stored subtrees never change:
+// a proof for an older size reads the same rows later.
+//
+// The log key is a C2SP note signer key (note.hpp) in the file DB_PATH + ".logkey", mode
+// 0600, created by `chipreg init`. Its name is the log's origin, by default
+// kDefaultOrigin, chosen with `chipreg init --log-origin NAME` and kept in meta.
+//
+// Thread-safety: like store::Db, everything here belongs to one thread at a time.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "registry/log/log.hpp"
+#include "registry/log/merkle.hpp"
+#include "registry/log/note.hpp"
+#include "registry/store/sqlite.hpp"
+
+namespace chipreg::tlog {
+
+inline constexpr std::string_view kDefaultOrigin = "chipreg.binjiang.example/log";
+
+// Appends with statements prepared once: for writers that append many leaves on one
+// connection (the repository, importers). tlog::append(db, ...) is the one-shot form.
+class Appender {
+ public:
+  explicit Appender(store::Db& db) : db_(&db) {}
+  // Appends `entry` as the next leaf and returns its 0-based index. Fails (leaving the
+  // statement effects to the caller's transaction rollback) only on storage errors.
+  // REQUIRES: the Db is inside an open write transaction.
+  Result<std::int64_t> append(EntryKind kind, std::string_view ref, std::string_view entry);
+
+ private:
+  Status prepare();
+  store::Db* db_;
+  bool prepared_ = false;
+  store::Stmt size_, insert_entry_, read_node_, insert_node_;
+};
+
+// A read snapshot across several statements when the caller has no transaction open
+// (under WAL each statement alone could see a different commit). Inside a caller's
+// transaction it does nothing.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(store::Db& db) : db_(db), own_(sqlite3_get_autocommit(db.raw()) != 0) {}
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ~ReadSnapshot();
+  Status begin();
+
+ private:
+  store::Db& db_;
+  bool own_;
+};
+
+// The current number of leaves.
+Result<std::uint64_t> tree_size(store::Db& db);
+
+// Reads complete subtrees from log_nodes (error LOG_CORRUPT if one is missing). The
+// source keeps a prepared statement on `db` and must not outlive it.
+NodeSource db_node_source(store::Db& db);
+
+// MTH of the first `size` leaves. Errors: NOT_FOUND when size exceeds the tree.
+Result<Hash> tree_root(store::Db& db, std::uint64_t size);
+
+struct StoredEntry {
+  std::int64_t index = 0;
+  std::string kind;
+  std::string ref;
+  std::string entry;  // the leaf bytes
+  std::string created_at;
+};
+// The leaf at `index`. Errors: NOT_FOUND when index >= tree size.
+Result<StoredEntry> read_entry(store::Db& db, std::uint64_t index);
+
+// The log's origin: meta 'log_origin', or kDefaultOrigin when unset.
+Result<std::string> log_origin(store::Db& db);
+
+// The current tree as a checkpoint (size and root read in one snapshot).
+Result<Checkpoint> current_checkpoint(store::Db& db);
+
+// ---- the log key --------------------------------------------------------------------
+
+std::string log_key_path(const std::string& db_path);
+
+// For `chipreg init`: loads DB_PATH.logkey if it exists, otherwise creates it (mode 0600)
+// named `origin` (or the stored origin, or kDefaultOrigin), and records the origin in
+// meta. An existing key is always kept; asking for a different origin than the stored
+// one is LOG_ORIGIN_MISMATCH. If meta names an origin but the key file is gone, the
+// answer is LOG_KEY_MISSING (a new key would fork the log's identity).
+// REQUIRES: `db` is inside an open write transaction.
+Result<NoteSigner> ensure_log_key(store::Db& db, const std::string& db_path, std::optional<std::string> origin);
+
+// For `chipreg serve`: loads DB_PATH.logkey and checks it names the stored origin.
+// Errors: LOG_KEY_MISSING (run chipreg init), BAD_KEY, LOG_ORIGIN_MISMATCH.
+Result<NoteSigner> load_log_key(store::Db& db, const std::string& db_path);
+
+// ---- the /v1/log endpoints ----------------------------------------------------------
+//
+// Each returns the body on success or an Error whose code maps to the HTTP status:
+//   BAD_REQUEST -> 400   a parameter is missing, not a decimal integer, or out of order
+//   NOT_FOUND   -> 404   an index or size beyond the current tree
+//   other codes -> 500   storage failure or a corrupt log (LOG_CORRUPT, DB_ERROR, BUSY)
+// Parameters are passed as the raw strings from the URL ("" when absent).
+
+// GET /v1/log/checkpoint, text/plain: the signed note of current_checkpoint().
+Result<std::string> checkpoint_response(store::Db& db, const NoteSigner& signer);
+
+// GET /v1/log/key, text/plain: signer.verifier().key_string(), no trailing newline.
+std::string key_response(const NoteSigner& signer);
+
+// GET /v1/log/entries/{index}: {"index": I, "entry": BASE64(leaf bytes)}.
+Result<boost::json::object> entry_response(store::Db& db, std::string_view index);
+
+// GET /v1/log/proof/inclusion?index=I&size=N: {"leaf_hash": hex, "path": [hex, ...]}.
+// BAD_REQUEST if index >= size; NOT_FOUND if size exceeds the tree.
+Result<boost::json::object> inclusion_response(store::Db& db, std::string_view index, std::string_view size);
+
+// GET /v1/log/proof/consistency?from=M&to=N: {"path": [hex, ...]}.
+// BAD_REQUEST if from > to; NOT_FOUND if to exceeds the tree; from == 0 or from == to
+// give an empty path.
+Result<boost::json::object> consistency_response(store::Db& db, std::string_view from, std::string_view to);
+
+// A URL number: decimal digits only, no sign, fits in int64. BAD_REQUEST naming `field`.
+Result<std::uint64_t> parse_log_number(std::string_view text, std::string_view field);
+
+}  // namespace chipreg::tlog
