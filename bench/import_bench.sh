@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Import benchmark: `chipreg import purchases` of N generated rows (full validation, the
+# transparency-log append per row) against the sqlite3 CLI's `.import` of the same CSV
+# into an equivalent table with the same UNIQUE (invoice, line) index, in WAL mode,
+# measured in the same run. Reports wall time, the ratio, and peak RSS (/usr/bin/time).
+#
+#   bench/import_bench.sh [CHIPREG_BINARY] [ROWS...]     default: build/chipreg 100000 1000000
+#
+# Needs: python3, sqlite3, /usr/bin/time (scripts/bootstrap bench).
+set -euo pipefail
+
+bin=${1:-build/chipreg}
+shift || true
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(100000 1000000)
+bin=$(realpath "$bin")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Valid USCCs (GB 32100-2015 check characters), 50 buyers and 50 sellers, one product per
+# seller; rows spread over 2025. Amounts are exact fen.
+python3 - "$work" "${sizes[@]}" <<'PY'
+import sys, random
+work, sizes = sys.argv[1], [int(s) for s in sys.argv[2:]]
+A = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+def org_check(b):
+    w = [3, 7, 9, 10, 5, 8, 4, 2]
+    v = lambda c: int(c) if c.isdigit() else ord(c) - 55
+    c = 11 - sum(v(x) * y for x, y in zip(b, w)) % 11
+    return 'X' if c == 10 else ('0' if c == 11 else str(c))
+def uscc(p16):
+    code = p16 + org_check(p16[8:16])
+    s = sum(A.index(c) * pow(3, i, 31) for i, c in enumerate(code))
+    return code + A[(31 - s % 31) % 31]
+buyers = [uscc("913301080%07d" % i) for i in range(50)]
+sellers = [uscc("913301080%07d" % (100 + i)) for i in range(50)]
+with open(f"{work}/enterprises.csv", "w") as f:
+    f.write("uscc,name,in_district,roles\n")
+    for u in buyers: f.write(f"{u},buyer {u},true,oem\n")
+    for u in sellers: f.write(f"{u},seller {u},true,ic_design\n")
+with open(f"{work}/products.csv", "w") as f:
+    f.write("id,kind,owner,self_developed,first_market_date,focus_area,model\n")
+    for i, u in enumerate(sellers): f.write(f"P{i},chip,{u},true,2024-06-01,chip_design,M-{i}\n")
+rnd = random.Random(7)
+for n in sizes:
+    with open(f"{work}/purchases-{n}.csv", "w") as f:
+        f.write("invoice,line,date,buyer,seller,product,amount_fen,tax_fen,reverses_invoice,reverses_line\n")
+        for r in range(n):
+            inv, line = 25332000000000000000 + r // 4, r % 4 + 1
+            s = rnd.randrange(50)
+            amt = rnd.randrange(100, 10_000_000)
+            f.write(f"{inv},{line},2025-{1 + r % 12:02d}-{1 + r % 28:02d},{buyers[rnd.randrange(50)]},"
+                    f"{sellers[s]},P{s},{amt},{amt * 13 // 100},,\n")
+PY
+
+peak_kb() { awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$1"; }
+# CPU seconds (user + system): robust when other jobs share the machine, unlike wall time.
+cpu_s() { awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"; }
+now() { date +%s.%N; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
+printf '%-9s %10s %10s %7s %10s %10s %7s %14s %14s\n' rows chipreg_s sqlite3_s ratio chip_cpu sql_cpu cpu_rat chipreg_rss_kb sqlite3_rss_kb
+for n in "${sizes[@]}"; do
+  csv="$work/purchases-$n.csv"
+  db="$work/chipreg-$n.db"
+  "$bin" init --db "$db" >/dev/null
+  "$bin" import --db "$db" enterprises "$work/enterprises.csv" >/dev/null
+  "$bin" import --db "$db" products "$work/products.csv" >/dev/null
+  t0=$(now)
+  /usr/bin/time -v -o "$work/chipreg.time" "$bin" import --db "$db" purchases "$csv" >"$work/out.json" 2>/dev/null || true
+  t1=$(now)
+  grep -q "\"imported\":$n," "$work/out.json" || { echo "chipreg import failed: $(head -c 300 "$work/out.json")" >&2; exit 1; }
+
+  base="$work/sqlite-$n.db"
+  sqlite3 "$base" >/dev/null <<SQL
+PRAGMA journal_mode = WAL;
+CREATE TABLE purchases (invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT NOT NULL, buyer TEXT NOT NULL,
+  seller TEXT NOT NULL, product TEXT NOT NULL, amount_fen INTEGER NOT NULL, tax_fen INTEGER NOT NULL,
+  reverses_invoice TEXT, reverses_line INTEGER, UNIQUE (invoice, line));
+SQL
+  t2=$(now)
+  /usr/bin/time -v -o "$work/sqlite.time" sqlite3 "$base" -cmd "PRAGMA journal_mode = WAL" ".import --csv --skip 1 $csv purchases" >/dev/null
+  t3=$(now)
+  [ "$(sqlite3 "$base" 'SELECT count(*) FROM purchases')" = "$n" ] || { echo "sqlite3 import incomplete" >&2; exit 1; }
+
+  c=$(echo "$t1 - $t0" | bc -l); s=$(echo "$t3 - $t2" | bc -l)
+  cc=$(cpu_s "$work/chipreg.time"); sc=$(cpu_s "$work/sqlite.time")
+  printf '%-9s %10.2f %10.2f %7.2f %10s %10s %7.2f %14s %14s\n' "$n" "$c" "$s" "$(echo "$c / $s" | bc -l)" \
+    "$cc" "$sc" "$(echo "$cc / $sc" | bc -l)" "$(peak_kb "$work/chipreg.time")" "$(peak_kb "$work/sqlite.time")"
+done
