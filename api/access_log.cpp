@@ -19,7 +19,7 @@ void AccessLog::write(const AccessRecord& r) {
                         {"route", r.route},
                         {"status", r.status},
                         {"bytes", r.bytes},
-                        {"duration_ms", static_cast<double>(static_cast<long long>(r.duration_ms * 1000)) / 1000},
+                        {"duration_us", static_cast<std::int64_t>(r.duration_ms * 1000)},
                         {"tls", r.tls}};
   if (!r.error_code.empty()) o["error"] = r.error_code;
   std::string line = boost::json::serialize(o);

@@ -1,7 +1,7 @@
 // AccessLog: one JSON line per request on stderr (or nowhere, when disabled), e.g.
 //   {"ts":"2026-…Z","request_id":"3f2a9c01-1c","remote":"127.0.0.1:51234","method":"GET",
 //    "path":"/v1/claims/C000001","route":"/v1/claims/{id}","status":200,"bytes":812,
-//    "duration_ms":0.42,"tls":false}
+//    "duration_us":420,"tls":false}
 // The query string is left out: it may carry filters that name enterprises. Lines are
 // written with one fwrite under a mutex, so concurrent requests never interleave.
 #pragma once

@@ -8,7 +8,8 @@
 
 namespace chipreg::api {
 
-Handler::Handler(DbPool& pool, const Metrics& metrics) : pool_(pool) {
+Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlog::NoteSigner> log_signer)
+    : pool_(pool) {
   routes::add_health_routes(router_, metrics);
   routes::add_token_routes(router_);
   routes::add_registry_routes(router_);
@@ -19,7 +20,7 @@ Handler::Handler(DbPool& pool, const Metrics& metrics) : pool_(pool) {
   routes::add_award_routes(router_);
   routes::add_claim_routes(router_);
   routes::add_audit_routes(router_);
-  routes::add_log_routes(router_);
+  routes::add_log_routes(router_, std::move(log_signer));
 }
 
 Response Handler::handle(const Request& req) const {

@@ -11,13 +11,17 @@
 #include "api/message.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
+#include "registry/log/note.hpp"
+
+#include <memory>
 
 namespace chipreg::api {
 
 class Handler {
  public:
-  // `pool` and `metrics` must outlive the handler.
-  Handler(DbPool& pool, const Metrics& metrics);
+  // `pool` and `metrics` must outlive the handler. `log_signer` signs checkpoints (null:
+  // the checkpoint and key endpoints answer 503).
+  Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlog::NoteSigner> log_signer);
   Handler(const Handler&) = delete;
   Handler& operator=(const Handler&) = delete;
 

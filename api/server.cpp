@@ -17,6 +17,7 @@
 #include "api/session.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/encoding.hpp"
+#include "registry/log/store_log.hpp"
 
 namespace chipreg::api {
 namespace {
@@ -122,8 +123,16 @@ Status run_server(const ServerOptions& options) {
 
   // Declared before the io_context: handlers still queued when it is destroyed (after a
   // forced stop) hold sessions whose destructors use this state.
+  std::shared_ptr<const tlog::NoteSigner> signer;
+  {
+    auto lease = pool.acquire();
+    if (!lease) return lease.error();
+    auto key = tlog::load_log_key(lease->db(), options.db_path);
+    if (!key) return key.error();
+    signer = std::make_shared<const tlog::NoteSigner>(std::move(*key));
+  }
   Metrics metrics;
-  Handler handler(pool, metrics);
+  Handler handler(pool, metrics, signer);
   AccessLog log(options.access_log);
   ConnectionTracker tracker(options.max_connections);
   auto prefix = crypto::random_bytes(4);

@@ -4,6 +4,9 @@
 
 #include "api/metrics.hpp"
 #include "api/router.hpp"
+#include "registry/log/note.hpp"
+
+#include <memory>
 
 namespace chipreg::api::routes {
 
@@ -17,6 +20,7 @@ void add_purchase_routes(Router& r);                        // /v1/purchases, /v
 void add_award_routes(Router& r);                           // /v1/other-awards
 void add_claim_routes(Router& r);                           // /v1/claims...
 void add_audit_routes(Router& r);                           // /v1/audit
-void add_log_routes(Router& r);                             // /v1/log/...
+// `signer` may be null (no log key): checkpoint and key then answer 503.
+void add_log_routes(Router& r, std::shared_ptr<const tlog::NoteSigner> signer);  // /v1/log/...
 
 }  // namespace chipreg::api::routes

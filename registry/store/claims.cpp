@@ -8,6 +8,7 @@
 
 #include "registry/canonical_json.hpp"
 #include "registry/evaluation.hpp"
+#include "registry/log/entries.hpp"
 #include "registry/log/log.hpp"
 #include "registry/store/audit.hpp"
 #include "registry/store/clock.hpp"
@@ -121,7 +122,10 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const rules:
   if (!stored) return stored.error();
   if (!*stored) return Error("INTERNAL", "claim " + id + " vanished while being evaluated");
   if (auto s = store_lines(db, id, (*stored)->claimant, e); !s) return s.error();
-  auto index = tlog::append(db, tlog::EntryKind::kClaim, id, tlog::make_entry(tlog::EntryKind::kClaim, claim_log_fact(**stored)));
+  const ClaimRecord& c = **stored;
+  auto entry = tlog::claim_entry({c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.evaluation_text});
+  if (!entry) return entry.error();
+  auto index = tlog::append(db, tlog::EntryKind::kClaim, id, *entry);
   if (!index) return index.error();
   auto set = db.prepare("UPDATE claims SET log_index = ? WHERE id = ?");
   if (!set) return set.error();
@@ -249,7 +253,8 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
       return s.error();
     }
   }
-  auto index = tlog::append(db, tlog::EntryKind::kDecision, id, tlog::make_entry(tlog::EntryKind::kDecision, decision_log_fact(rec)));
+  auto index = tlog::append(db, tlog::EntryKind::kDecision, id,
+                            tlog::decision_entry({rec.claim, rec.outcome, rec.approve_fen, rec.note, rec.reviewer, rec.decided_at}));
   if (!index) return index.error();
   auto set = db.prepare("UPDATE decisions SET log_index = ? WHERE claim = ?");
   if (!set) return set.error();
