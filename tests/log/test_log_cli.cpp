@@ -1,0 +1,212 @@
+// The real binary: init's log key, `chipreg log verify` on served proofs, and `chipreg log
+// audit` catching a purchase edited behind the registry's back.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+
+#include <set>
+#include <string>
+
+#include "crypto/encoding.hpp"
+#include "registry/log/store_log.hpp"
+#include "registry/store/repository.hpp"
+#include "registry/store/sqlite.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace tlog = chipreg::tlog;
+using chipreg::testing::read_file;
+using chipreg::testing::run_chipreg;
+using chipreg::testing::write_file;
+
+namespace {
+
+chipreg::Uscc uscc(const char* prefix16) {
+  auto u = chipreg::Uscc::complete(prefix16);
+  REQUIRE(u.ok());
+  return *u;
+}
+
+// Three purchases (one red-letter) written through the repository, which logs them.
+void seed_purchases(chipreg::store::Db& db) {
+  using namespace chipreg;
+  auto tx = store::Tx::begin(db);
+  REQUIRE(tx.ok());
+  const Uscc buyer = uscc("9133010800000001");
+  const Uscc seller = uscc("9133010800000002");
+  REQUIRE(store::insert_enterprise(db, Enterprise{buyer, "整机厂", true, {Role::kOem}}).ok());
+  REQUIRE(store::insert_enterprise(db, Enterprise{seller, "芯片设计", true, {Role::kIcDesign}}).ok());
+  REQUIRE(store::insert_product(db, Product{"P1", ProductKind::kChip, seller, true, Date::ymd(2025, 1, 10), "chip_design",
+                                            std::nullopt})
+              .ok());
+  auto p1 = store::insert_purchase(db, Purchase{"24332000000012345678", 1, Date::ymd(2025, 3, 1), buyer, seller, "P1",
+                                                Money::fen(100000000), Money::fen(13000000), std::nullopt});
+  REQUIRE(p1.ok());
+  auto p2 = store::insert_purchase(db, Purchase{"24332000000012345678", 2, Date::ymd(2025, 3, 1), buyer, seller, "P1",
+                                                Money::fen(50000000), Money::fen(6500000), std::nullopt});
+  REQUIRE(p2.ok());
+  auto p3 = store::insert_purchase(db, Purchase{"24332000000099999999", 1, Date::ymd(2025, 4, 1), buyer, seller, "P1",
+                                                Money::fen(-10000000), Money::fen(-1300000),
+                                                InvoiceLineRef{"24332000000012345678", 1}});
+  REQUIRE(p3.ok());
+  REQUIRE(tx->commit().ok());
+}
+
+boost::json::object audit(const std::string& db_path, int want_exit) {
+  auto r = run_chipreg({"log", "audit", "--db", db_path});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == want_exit);
+  return boost::json::parse(r.out).as_object();
+}
+
+}  // namespace
+
+TEST_CASE("log cli: init creates a 0600 log key once and keeps it") {
+  chipreg::testing::TempDir dir;
+  const std::string db = dir.file("r.db");
+  REQUIRE(run_chipreg({"init", "--db", db, "--log-origin", "reg.test/log"}).exit_code == 0);
+  struct stat info {};
+  REQUIRE(::stat((db + ".logkey").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  const std::string key = read_file(db + ".logkey");
+  CHECK(key.rfind("PRIVATE+KEY+reg.test/log+", 0) == 0);
+  REQUIRE(run_chipreg({"init", "--db", db}).exit_code == 0);
+  CHECK(read_file(db + ".logkey") == key);
+  auto clash = run_chipreg({"init", "--db", db, "--log-origin", "other.test/log"});
+  CHECK(clash.exit_code == 1);
+  CHECK_THAT(clash.err, Catch::Contains("LOG_ORIGIN_MISMATCH"));
+}
+
+TEST_CASE("log cli: audit is clean after normal writes and catches a purchase edited by raw SQL") {
+  chipreg::testing::TempDir dir;
+  const std::string db_path = dir.file("r.db");
+  REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
+  {
+    auto db = chipreg::store::Db::open(db_path);
+    REQUIRE(db.ok());
+    seed_purchases(*db);
+  }
+  auto clean = audit(db_path, 0);
+  CHECK(clean.at("ok").as_bool());
+  CHECK(clean.at("tree_size").as_int64() == 3);
+  CHECK(clean.at("checked").at("purchase").as_int64() == 3);
+  CHECK(clean.at("problems").as_array().empty());
+
+  {
+    auto db = chipreg::store::Db::open(db_path);
+    REQUIRE(db.ok());
+    REQUIRE(db->exec_script("UPDATE purchases SET amount_fen = 200000000 "
+                            "WHERE invoice = '24332000000012345678' AND line = 2")
+                .ok());
+  }
+  auto caught = audit(db_path, 1);
+  CHECK_FALSE(caught.at("ok").as_bool());
+  const auto& problems = caught.at("problems").as_array();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].at("problem").as_string() == "ROW_MISMATCH");
+  CHECK(problems[0].at("kind").as_string() == "purchase");
+  CHECK(problems[0].at("ref").as_string() == "24332000000012345678#2");
+  CHECK(problems[0].at("log_index").as_int64() == 1);
+}
+
+TEST_CASE("log cli: audit reports deleted rows, unlogged rows and a corrupt subtree") {
+  chipreg::testing::TempDir dir;
+  const std::string db_path = dir.file("r.db");
+  REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
+  {
+    auto db = chipreg::store::Db::open(db_path);
+    REQUIRE(db.ok());
+    seed_purchases(*db);
+    REQUIRE(db->exec_script("DELETE FROM purchases WHERE invoice = '24332000000099999999';"
+                            "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
+                            "created_at) SELECT '99', 1, date, buyer, seller, product, 1, 0, created_at FROM purchases "
+                            "WHERE line = 1;"
+                            "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 0;")
+                .ok());
+  }
+  auto report = audit(db_path, 1);
+  std::set<std::string> codes;
+  for (const auto& p : report.at("problems").as_array()) codes.insert(std::string(p.at("problem").as_string()));
+  CHECK(codes == std::set<std::string>{"ROW_MISSING", "UNLOGGED_ROW", "NODE_MISMATCH"});
+}
+
+TEST_CASE("log cli: verify checks served inclusion and consistency proofs and refuses tampered ones") {
+  chipreg::testing::TempDir dir;
+  const std::string db_path = dir.file("r.db");
+  REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
+  auto db = chipreg::store::Db::open(db_path);
+  REQUIRE(db.ok());
+  auto signer = tlog::load_log_key(*db, db_path);
+  REQUIRE(signer.ok());
+  write_file(dir.file("key"), tlog::key_response(*signer));
+  seed_purchases(*db);  // 3 leaves
+  auto old_cp = tlog::checkpoint_response(*db, *signer);
+  REQUIRE(old_cp.ok());
+  write_file(dir.file("old.cp"), *old_cp);
+  {
+    auto tx = chipreg::store::Tx::begin(*db);
+    REQUIRE(tx.ok());
+    for (int i = 0; i < 4; ++i) REQUIRE(tlog::append(*db, tlog::EntryKind::kClaim, "c", "{\"n\":" + std::to_string(i) + "}").ok());
+    REQUIRE(tx->commit().ok());
+  }
+  auto cp = tlog::checkpoint_response(*db, *signer);
+  REQUIRE(cp.ok());
+  write_file(dir.file("new.cp"), *cp);
+  auto entry = tlog::entry_response(*db, "1");
+  REQUIRE(entry.ok());
+  write_file(dir.file("entry.json"), boost::json::serialize(*entry));
+  auto proof = tlog::inclusion_response(*db, "1", "7");
+  REQUIRE(proof.ok());
+  write_file(dir.file("proof.json"), boost::json::serialize(*proof));
+  auto cons = tlog::consistency_response(*db, "3", "7");
+  REQUIRE(cons.ok());
+  write_file(dir.file("cons.json"), boost::json::serialize(*cons));
+
+  auto ok = run_chipreg({"log", "verify", "--key", dir.file("key"), "--checkpoint", dir.file("new.cp"),
+                         "--entry-response", dir.file("entry.json"), "--proof", dir.file("proof.json")});
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  CHECK(boost::json::parse(ok.out).at("verified").as_string() == "inclusion");
+
+  auto cons_ok = run_chipreg({"log", "verify", "--key", dir.file("key"), "--checkpoint", dir.file("new.cp"),
+                              "--old-checkpoint", dir.file("old.cp"), "--proof", dir.file("cons.json")});
+  CHECK(cons_ok.exit_code == 0);
+
+  // Wrong index for the entry: the path leads elsewhere.
+  auto bytes = chipreg::crypto::unbase64(std::string(entry->at("entry").as_string()));
+  REQUIRE(bytes.ok());
+  write_file(dir.file("entry.bin"), std::string(bytes->begin(), bytes->end()));
+  CHECK(run_chipreg({"log", "verify", "--key", dir.file("key"), "--checkpoint", dir.file("new.cp"), "--entry",
+                     dir.file("entry.bin"), "--index", "1", "--proof", dir.file("proof.json")})
+            .exit_code == 0);
+  auto wrong_index = run_chipreg({"log", "verify", "--key", dir.file("key"), "--checkpoint", dir.file("new.cp"),
+                                  "--entry", dir.file("entry.bin"), "--index", "2", "--proof", dir.file("proof.json")});
+  CHECK(wrong_index.exit_code == 1);
+  CHECK_THAT(wrong_index.err, Catch::Contains("BAD_PROOF"));
+
+  // A tampered path element.
+  auto bad = *proof;
+  std::string h(bad.at("path").as_array()[0].as_string());
+  h[0] = h[0] == '0' ? '1' : '0';
+  bad["path"].as_array()[0] = h;
+  write_file(dir.file("bad.json"), boost::json::serialize(bad));
+  CHECK(run_chipreg({"log", "verify", "--key", dir.file("key"), "--checkpoint", dir.file("new.cp"), "--entry-response",
+                     dir.file("entry.json"), "--proof", dir.file("bad.json")})
+            .exit_code == 1);
+  // Checkpoints swapped: the new tree is no prefix of the old one.
+  CHECK(run_chipreg({"log", "verify", "--key", dir.file("key"), "--checkpoint", dir.file("old.cp"), "--old-checkpoint",
+                     dir.file("new.cp"), "--proof", dir.file("cons.json")})
+            .exit_code == 1);
+  // A checkpoint signed by another key.
+  auto other = tlog::generate_note_signer(signer->name);
+  REQUIRE(other.ok());
+  write_file(dir.file("other.key"), other->verifier().key_string());
+  auto foreign = run_chipreg({"log", "verify", "--key", dir.file("other.key"), "--checkpoint", dir.file("new.cp"),
+                              "--entry-response", dir.file("entry.json"), "--proof", dir.file("proof.json")});
+  CHECK(foreign.exit_code == 1);
+  CHECK_THAT(foreign.err, Catch::Contains("UNKNOWN_KEY"));
+  CHECK(run_chipreg({"log", "verify", "--help"}).exit_code == 0);
+  CHECK(run_chipreg({"log", "verify", "--key", dir.file("key")}).exit_code == 2);
+}
