@@ -1,6 +1,7 @@
 // Metrics: counters and histograms behind GET /metrics.
 #include "api/metrics.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -31,8 +32,16 @@ std::string number(double v) {
 
 void Metrics::observe(const std::string& route, const std::string& method, int status, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
-  ++requests_[{route, method, status}];
-  Histogram& h = latency_[route];
+  auto it = routes_.find(route);
+  if (it == routes_.end()) it = routes_.emplace(route, RouteStats{}).first;
+  RouteStats& r = it->second;
+  Count* c = nullptr;
+  for (auto& x : r.counts) {
+    if (x.status == status && x.method == method) c = &x;
+  }
+  if (c == nullptr) c = &r.counts.emplace_back(Count{method, status, 0});
+  ++c->n;
+  Histogram& h = r.latency;
   std::size_t i = 0;
   while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
   if (i < kBuckets.size()) ++h.counts[i];
@@ -58,14 +67,20 @@ std::string Metrics::render() const {
   std::ostringstream out;
   out << "# HELP chipreg_http_requests_total HTTP requests by route pattern, method and status.\n"
          "# TYPE chipreg_http_requests_total counter\n";
-  for (const auto& [key, n] : requests_) {
-    const auto& [route, method, status] = key;
-    out << "chipreg_http_requests_total{route=\"" << label(route) << "\",method=\"" << label(method)
-        << "\",status=\"" << status << "\"} " << n << "\n";
+  for (const auto& [route, r] : routes_) {
+    auto counts = r.counts;
+    std::sort(counts.begin(), counts.end(), [](const Count& a, const Count& b) {
+      return a.method != b.method ? a.method < b.method : a.status < b.status;
+    });
+    for (const auto& c : counts) {
+      out << "chipreg_http_requests_total{route=\"" << label(route) << "\",method=\"" << label(c.method)
+          << "\",status=\"" << c.status << "\"} " << c.n << "\n";
+    }
   }
   out << "# HELP chipreg_http_request_duration_seconds Time from a complete request to its response.\n"
          "# TYPE chipreg_http_request_duration_seconds histogram\n";
-  for (const auto& [route, h] : latency_) {
+  for (const auto& [route, r] : routes_) {
+    const Histogram& h = r.latency;
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
       cumulative += h.counts[i];

@@ -10,7 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <tuple>
+#include <vector>
 
 namespace chipreg::api {
 
@@ -36,9 +36,19 @@ class Metrics {
     std::uint64_t count = 0;
     double sum = 0;
   };
+  struct Count {
+    std::string method;
+    int status = 0;
+    std::uint64_t n = 0;
+  };
+  // Per route: a short list of (method, status) counts and the latency histogram. Looked up
+  // without allocating, since observe() runs on every request.
+  struct RouteStats {
+    std::vector<Count> counts;
+    Histogram latency;
+  };
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // protected by mu_
-  std::map<std::string, Histogram> latency_;                                     // by route; mu_
+  std::map<std::string, RouteStats, std::less<>> routes_;  // protected by mu_
   std::uint64_t refused_ = 0;                                                    // mu_
   std::int64_t open_connections_ = 0;                                            // mu_
 };

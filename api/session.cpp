@@ -134,6 +134,8 @@ void Session<Stream>::on_header(beast::error_code ec, std::size_t) {
                       });
     return;
   }
+  // A request without a body is complete with its header: skip the second read.
+  if (parser_->is_done()) return on_read({}, 0);
   read_body();
 }
 

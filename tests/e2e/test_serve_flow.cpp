@@ -155,7 +155,8 @@ TEST_CASE("serve: the whole flow from enterprises to a final decision, over HTTP
     auto audit = http.get("/v1/audit?subject=" + id, reg.admin());
     REQUIRE(audit.status == 200);
     std::vector<std::string> actions;
-    for (const auto& a : audit.json().at("items").as_array()) actions.emplace_back(a.at("action").as_string());
+    const auto trail = audit.json();
+    for (const auto& a : trail.at("items").as_array()) actions.emplace_back(a.at("action").as_string());
     CHECK(actions == std::vector<std::string>{"claim.file", "claim.decide"});
     CHECK(http.get("/v1/audit", w.reviewer_token).status == 403);
   }
