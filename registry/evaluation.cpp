@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "registry/rules/context.hpp"
 
 namespace chipreg::rules {
@@ -22,6 +24,19 @@ Context::Context(const Facts& f) : facts(f), graph(f) {
     purchases_by_buyer[p.buyer.str()].push_back(&p);
   }
   claimed_elsewhere.insert(f.claimed_elsewhere.begin(), f.claimed_elsewhere.end());
+  auto add_validity = [&](const Validity& v) {
+    validity_changes.push_back(v.from);
+    if (v.to) validity_changes.push_back(v.to->add_days(1));
+  };
+  for (const auto& e : f.equity) add_validity(e.valid);
+  for (const auto& m : f.manual_affiliations) add_validity(m.valid);
+  std::sort(validity_changes.begin(), validity_changes.end());
+  validity_changes.erase(std::unique(validity_changes.begin(), validity_changes.end()), validity_changes.end());
+}
+
+std::size_t Context::period_of(Date d) const {
+  return static_cast<std::size_t>(std::upper_bound(validity_changes.begin(), validity_changes.end(), d) -
+                                  validity_changes.begin());
 }
 
 const Enterprise* Context::enterprise(const std::string& uscc) const {

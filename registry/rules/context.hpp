@@ -28,6 +28,11 @@ struct Context {
   std::set<InvoiceLineRef> claimed_elsewhere;
   std::unordered_map<std::string, std::vector<const Purchase*>> purchases_by_buyer;
   std::unordered_map<std::string, std::vector<const Tapeout*>> tapeouts_by_product;
+  // Days on which some equity edge or manual affiliation starts or stops being valid,
+  // sorted: affiliation verdicts are constant between two of them, so they are cached
+  // per (pair, period) instead of per day.
+  std::vector<Date> validity_changes;
+  std::size_t period_of(Date d) const;
 
   const Enterprise* enterprise(const std::string& uscc) const;
   const Product* product(const std::string& id) const;

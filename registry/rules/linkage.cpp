@@ -60,7 +60,8 @@ Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std:
     v.codes.push_back("PRODUCT_NOT_OWNED_BY_SUPPLIER");
     v.notes.push_back("产品 " + p.product + " 不属于销售方");
   }
-  const auto key = std::make_pair(p.seller.str(), p.date.days_since_epoch() * 10'000'000 + prm.affiliation_threshold.units());
+  const auto key = std::make_pair(
+      p.seller.str(), static_cast<std::int64_t>(ctx.period_of(p.date)) * 10'000'000 + prm.affiliation_threshold.units());
   auto it = aff_cache.find(key);
   if (it == aff_cache.end()) {
     it = aff_cache.emplace(key, ctx.graph.affiliated(p.buyer.str(), p.seller.str(), p.date, prm.affiliation_threshold))
