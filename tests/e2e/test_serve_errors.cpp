@@ -122,6 +122,23 @@ TEST_CASE("serve: slow, idle and excess connections cannot pin the server") {
   CHECK(answer.empty());
   CHECK(waited < std::chrono::seconds(3));
   CHECK(http.get("/healthz").status == 200);
+
+  // Over the connection cap a new connection is closed at once, without an answer.
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  const asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), reg.server().port());
+  asio::ip::tcp::socket a(ioc), b(ioc);
+  a.connect(ep);
+  b.connect(ep);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(http.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2000).empty());
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
+  // Once the idle ones time out, the server serves again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(http.get("/healthz").status == 200);
+  auto metrics = http.get("/metrics").body;
+  CHECK(metrics.find("chipreg_http_connections_refused_total 1") != std::string::npos);
 }
 
 TEST_CASE("serve: SIGTERM stops accepting, finishes the request in flight and exits 0") {
