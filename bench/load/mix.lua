@@ -1,7 +1,8 @@
 -- wrk load script for chipreg (driven by scripts/load-test): a mix of reads, claim
 -- re-evaluations and purchase writes, each write with an invoice number unique to the run,
--- thread and request. Counts responses per status and the 201s (only purchases answer
--- 201 here), so the driver can compare acknowledged writes with the rows in the database.
+-- thread and request. Counts responses per status and keeps the invoice number of every
+-- 201 (only purchases answer 201 here), so the driver can check each acknowledged write is
+-- in the database afterwards.
 --
 -- Environment (set by scripts/load-test):
 --   LT_RUN        run prefix for invoice numbers      LT_CLAIM   id of a filed claim
@@ -9,6 +10,7 @@
 --   LT_WRITER     token of the buying enterprise      LT_BUYER, LT_SELLER, LT_PRODUCT
 --   LT_MIX        percentages "claim_get,healthz,evaluate,purchase" (default 40,20,10,30)
 --   LT_OUT        file the summary JSON is written to
+--   LT_ACKED      file the acknowledged invoice numbers are written to, one a line
 
 local threads = {}
 local next_id = 1
@@ -28,7 +30,7 @@ local cut1, cut2, cut3 = mix[1], mix[1] + mix[2], mix[1] + mix[2] + mix[3]
 function init(args)
   seq = 0
   statuses = {}
-  created = 0
+  acked = {}
   math.randomseed(tid * 7919)
 end
 
@@ -55,13 +57,13 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
-  if status == 201 then created = created + 1 end
+  if status == 201 then acked[#acked + 1] = string.match(body, '"invoice": *"([^"]*)"') or "?" end
 end
 
 function done(summary, latency, requests)
-  local by_status, acked, fivexx = {}, 0, 0
+  local by_status, all_acked, fivexx = {}, {}, 0
   for _, t in ipairs(threads) do
-    acked = acked + t:get("created")
+    for _, inv in ipairs(t:get("acked")) do all_acked[#all_acked + 1] = inv end
     for code, n in pairs(t:get("statuses")) do
       by_status[code] = (by_status[code] or 0) + n
       if code >= 500 then fivexx = fivexx + n end
@@ -76,13 +78,19 @@ function done(summary, latency, requests)
     '{"connect": %d, "read": %d, "write": %d, "timeout": %d}}',
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, table.concat(parts, ", "), fivexx, acked,
+    latency.max / 1000, table.concat(parts, ", "), fivexx, #all_acked,
     e.connect, e.read, e.write, e.timeout)
   print(out)
   local path = os.getenv("LT_OUT")
   if path then
     local f = io.open(path, "w")
     f:write(out, "\n")
+    f:close()
+  end
+  path = os.getenv("LT_ACKED")
+  if path then
+    local f = io.open(path, "w")
+    f:write(table.concat(all_acked, "\n"), "\n")
     f:close()
   end
 end
