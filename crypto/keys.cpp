@@ -14,6 +14,7 @@
 
 #include <cassert>
 #include <cstring>
+#include <mutex>
 #include <string>
 
 #include "crypto/encoding.hpp"
@@ -24,6 +25,11 @@ namespace chipreg::crypto {
 struct PublicKey::Impl {
   PkeyPtr pkey;
   std::string keyid;  // cached: computed once at load, asked for on every envelope
+  // A verification context initialized once (algorithm fetch, SM2 ID) and copied for
+  // each verify: EVP_DigestVerifyInit costs about as much as an Ed25519 verify.
+  // Protected by proto_mu; null until the first verify.
+  std::mutex proto_mu;
+  MdCtxPtr proto;
 };
 
 struct PrivateKey::Impl {
@@ -67,23 +73,20 @@ std::string bio_to_string(BIO* bio) {
 
 // Sets up `md` for signing or verifying with `pkey` under `alg`'s rules: Ed25519 takes no
 // digest (pure), ECDSA hashes with SHA-256, SM2 with SM3 after Z computed from the
-// distinguishing ID, which must be on the EVP_PKEY_CTX before the Init call.
+// distinguishing ID. The ID goes on the PKEY context that the Init call creates and `md`
+// owns (OpenSSL 3 applies it at the first update, so setting it after Init is in time; a
+// context attached with EVP_MD_CTX_set_pkey_ctx instead would stay the caller's to free).
 Status digest_init(EVP_MD_CTX* md, EVP_PKEY* pkey, Alg alg, bool sign) {
   const EVP_MD* digest = nullptr;
   if (alg == Alg::kEcdsaP256) digest = EVP_sha256();
-  if (alg == Alg::kSm2) {
-    digest = EVP_sm3();
-    PkeyCtxPtr pctx(EVP_PKEY_CTX_new(pkey, nullptr));
-    if (!pctx) return openssl_error("CRYPTO_ERROR", "EVP_PKEY_CTX_new");
-    if (EVP_PKEY_CTX_set1_id(pctx.get(), kSm2DistId.data(), kSm2DistId.size()) <= 0) {
-      return openssl_error("CRYPTO_ERROR", "setting the SM2 distinguishing ID");
-    }
-    // The MD context takes ownership of the PKEY context.
-    EVP_MD_CTX_set_pkey_ctx(md, pctx.release());
-  }
-  const int rc = sign ? EVP_DigestSignInit(md, nullptr, digest, nullptr, pkey)
-                      : EVP_DigestVerifyInit(md, nullptr, digest, nullptr, pkey);
+  if (alg == Alg::kSm2) digest = EVP_sm3();
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by md
+  const int rc = sign ? EVP_DigestSignInit(md, &pctx, digest, nullptr, pkey)
+                      : EVP_DigestVerifyInit(md, &pctx, digest, nullptr, pkey);
   if (rc != 1) return openssl_error("CRYPTO_ERROR", sign ? "EVP_DigestSignInit" : "EVP_DigestVerifyInit");
+  if (alg == Alg::kSm2 && EVP_PKEY_CTX_set1_id(pctx, kSm2DistId.data(), kSm2DistId.size()) <= 0) {
+    return openssl_error("CRYPTO_ERROR", "setting the SM2 distinguishing ID");
+  }
   return Status::Ok();
 }
 
@@ -193,7 +196,18 @@ Status PublicKey::verify(std::string_view message, const Bytes& sig) const {
   clear_openssl_errors();
   MdCtxPtr md(EVP_MD_CTX_new());
   if (!md) return openssl_error("CRYPTO_ERROR", "EVP_MD_CTX_new");
-  if (auto st = digest_init(md.get(), impl_->pkey.get(), alg_, /*sign=*/false); !st) return st;
+  {
+    std::lock_guard<std::mutex> lock(impl_->proto_mu);
+    if (!impl_->proto) {
+      MdCtxPtr proto(EVP_MD_CTX_new());
+      if (!proto) return openssl_error("CRYPTO_ERROR", "EVP_MD_CTX_new");
+      if (auto st = digest_init(proto.get(), impl_->pkey.get(), alg_, /*sign=*/false); !st) return st;
+      impl_->proto = std::move(proto);
+    }
+    if (EVP_MD_CTX_copy_ex(md.get(), impl_->proto.get()) != 1) {
+      return openssl_error("CRYPTO_ERROR", "EVP_MD_CTX_copy_ex");
+    }
+  }
   const int rc = EVP_DigestVerify(md.get(), sig.data(), sig.size(),
                                   reinterpret_cast<const unsigned char*>(message.data()), message.size());
   if (rc == 1) return Status::Ok();
