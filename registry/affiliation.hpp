@@ -73,7 +73,12 @@ class Graph {
 
   // Whether enterprises `a` and `b` (USCCs) are affiliated on `d` at `threshold`, and why.
   // Unknown codes are simply unconnected. a == b is affiliated (trivially, basis kHolding).
+  // Touches only a, b and their ancestors through edges valid on `d`.
   Verdict affiliated(std::string_view a, std::string_view b, Date d, Rate threshold) const;
+
+  // The same verdict computed over the whole graph (every closure unrestricted). Slow;
+  // it exists as the oracle that tests compare affiliated() against.
+  Verdict affiliated_reference(std::string_view a, std::string_view b, Date d, Rate threshold) const;
 
   // H(holder, held) on `d` at `threshold`. `holder` is a USCC or a person id (its family
   // group is used). Zero when either is unknown.
