@@ -19,6 +19,7 @@ Context::Context(const Facts& f) : facts(f), graph(f) {
     tapeouts.emplace(t.id, &t);
     tapeouts_by_product[t.product].push_back(&t);
   }
+  purchases.reserve(f.purchases.size());
   for (const auto& p : f.purchases) {
     purchases.emplace(p.ref(), &p);
     purchases_by_buyer[p.buyer.str()].push_back(&p);

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/result.hpp"
@@ -16,6 +17,12 @@
 
 namespace chipreg::rules {
 
+struct InvoiceLineRefHash {
+  std::size_t operator()(const InvoiceLineRef& r) const {
+    return std::hash<std::string>{}(r.invoice) ^ (static_cast<std::size_t>(r.line) * 0x9e3779b97f4a7c15ULL);
+  }
+};
+
 struct Context {
   explicit Context(const Facts& f);
 
@@ -24,8 +31,8 @@ struct Context {
   std::unordered_map<std::string, const Enterprise*> enterprises;
   std::unordered_map<std::string, const Product*> products;
   std::unordered_map<std::string, const Tapeout*> tapeouts;
-  std::map<InvoiceLineRef, const Purchase*> purchases;
-  std::set<InvoiceLineRef> claimed_elsewhere;
+  std::unordered_map<InvoiceLineRef, const Purchase*, InvoiceLineRefHash> purchases;  // the first per ref
+  std::unordered_set<InvoiceLineRef, InvoiceLineRefHash> claimed_elsewhere;
   std::unordered_map<std::string, std::vector<const Purchase*>> purchases_by_buyer;
   std::unordered_map<std::string, std::vector<const Tapeout*>> tapeouts_by_product;
   // Days on which some equity edge or manual affiliation starts or stops being valid,

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "registry/rules/context.hpp"
 
@@ -36,10 +37,116 @@ struct BaseVerdict {
   std::vector<std::string> notes;  // why, per code, for the trace
 };
 
+
+// The checks that depend on the seller and the product only, in the order their codes
+// appear: `before` goes ahead of AFFILIATED, `self_developed` after it, `tapeout` after
+// the first-listed window.
+struct Coded {
+  std::vector<std::string> codes;
+  std::vector<std::string> notes;
+  void add(std::string code, std::string note) {
+    codes.push_back(std::move(code));
+    notes.push_back(std::move(note));
+  }
+  void append_to(BaseVerdict& v) const {
+    v.codes.insert(v.codes.end(), codes.begin(), codes.end());
+    v.notes.insert(v.notes.end(), notes.begin(), notes.end());
+  }
+};
+struct StaticChecks {
+  const Product* product = nullptr;
+  Coded before;          // SUPPLIER_NOT_IC_ENTERPRISE, PRODUCT_NOT_OWNED_BY_SUPPLIER
+  Coded self_developed;  // NOT_SELF_DEVELOPED
+  Coded tapeout;         // CHIP_WITHOUT_TAPEOUT, TAPEOUT_AFTER_MARKET
+};
+
+StaticChecks static_checks(const Context& ctx, const Purchase& p) {
+  StaticChecks s;
+  const Enterprise* seller = ctx.enterprise(p.seller.str());
+  if (seller == nullptr || !seller->is_ic()) {
+    s.before.add("SUPPLIER_NOT_IC_ENTERPRISE", "销售方 " + p.seller.str() + " 不是集成电路企业");
+  }
+  const Product* prod = ctx.product(p.product);
+  s.product = prod;
+  if (prod == nullptr || prod->owner != p.seller) {
+    s.before.add("PRODUCT_NOT_OWNED_BY_SUPPLIER", "产品 " + p.product + " 不属于销售方");
+  }
+  if (prod == nullptr) return s;
+  if (!prod->self_developed) s.self_developed.add("NOT_SELF_DEVELOPED", "产品非自主研发");
+  if (prod->kind == ProductKind::kChip) {
+    std::optional<Date> first_tapeout;
+    if (auto tl = ctx.tapeouts_by_product.find(prod->id); tl != ctx.tapeouts_by_product.end()) {
+      for (const Tapeout* t : tl->second) {
+        const Enterprise* foundry = ctx.enterprise(t->foundry.str());
+        if (t->design_owner != p.seller || foundry == nullptr || !foundry->has_role(Role::kFoundry)) continue;
+        if (!first_tapeout || t->date < *first_tapeout) first_tapeout = t->date;
+      }
+    }
+    if (!first_tapeout) {
+      s.tapeout.add("CHIP_WITHOUT_TAPEOUT", "芯片无登记晶圆厂为销售方出具的流片证明");
+    } else if (prod->first_market_date && *prod->first_market_date < *first_tapeout) {
+      s.tapeout.add("TAPEOUT_AFTER_MARKET",
+                    "首次流片 " + first_tapeout->str() + " 晚于首次上市 " + prod->first_market_date->str());
+    }
+  }
+  return s;
+}
+
+// What one claim's lines share, computed once per claim instead of once per line.
+struct LineCaches {
+  // The policy (with overrides applied) per version in force; null: none in force.
+  std::map<const policy::Version*, Result<Policy>> policies;
+  // Affiliation verdicts per (buyer, seller, validity period, threshold): verdicts are
+  // constant between two days on which some edge starts or stops being valid.
+  struct AffiliationKey {
+    const std::string* buyer;  // USCCs owned by the facts, compared by value
+    const std::string* seller;
+    std::size_t period;
+    std::int64_t threshold;
+    bool operator==(const AffiliationKey& o) const {
+      return period == o.period && threshold == o.threshold && *buyer == *o.buyer && *seller == *o.seller;
+    }
+  };
+  struct AffiliationKeyHash {
+    std::size_t operator()(const AffiliationKey& k) const {
+      const std::hash<std::string> h;
+      return h(*k.buyer) ^ (h(*k.seller) * 31) ^ (k.period * 1'000'003) ^ static_cast<std::size_t>(k.threshold);
+    }
+  };
+  std::unordered_map<AffiliationKey, affiliation::Verdict, AffiliationKeyHash> affiliation;
+  // The seller/product checks per (seller, product), keyed by value like the above.
+  struct PairKey {
+    const std::string* seller;
+    const std::string* product;
+    bool operator==(const PairKey& o) const { return *seller == *o.seller && *product == *o.product; }
+  };
+  struct PairKeyHash {
+    std::size_t operator()(const PairKey& k) const {
+      const std::hash<std::string> h;
+      return h(*k.seller) ^ (h(*k.product) * 31);
+    }
+  };
+  std::unordered_map<PairKey, StaticChecks, PairKeyHash> statics;
+
+  const Result<Policy>& policy(const Context& ctx, Date d) {
+    const auto& all = policy::versions();
+    const policy::Version* version = all.empty() ? nullptr : policy::in_force(all, d);
+    auto it = policies.find(version);
+    if (it == policies.end()) it = policies.emplace(version, policy_on(ctx.facts, d)).first;
+    return it->second;
+  }
+  const StaticChecks& checks(const Context& ctx, const Purchase& p) {
+    const PairKey key{&p.seller.str(), &p.product};
+    auto it = statics.find(key);
+    if (it == statics.end()) it = statics.emplace(key, static_checks(ctx, p)).first;
+    return it->second;
+  }
+};
+
 Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std::string& claimant, int year,
-                               std::map<std::pair<std::string, std::int64_t>, affiliation::Verdict>& aff_cache) {
+                               LineCaches& caches) {
   BaseVerdict v;
-  auto pol = policy_on(ctx.facts, p.date);
+  const Result<Policy>& pol = caches.policy(ctx, p.date);
   if (!pol) return pol.error();
   if (pol->version == nullptr || p.date.year() != year) {
     v.codes.push_back("POLICY_NOT_IN_FORCE");
@@ -50,21 +157,14 @@ Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std:
     v.codes.push_back("NOT_CLAIMANTS_PURCHASE");
     v.notes.push_back("购买方 " + p.buyer.str() + " 不是申请人");
   }
-  const Enterprise* seller = ctx.enterprise(p.seller.str());
-  if (seller == nullptr || !seller->is_ic()) {
-    v.codes.push_back("SUPPLIER_NOT_IC_ENTERPRISE");
-    v.notes.push_back("销售方 " + p.seller.str() + " 不是集成电路企业");
-  }
-  const Product* prod = ctx.product(p.product);
-  if (prod == nullptr || prod->owner != p.seller) {
-    v.codes.push_back("PRODUCT_NOT_OWNED_BY_SUPPLIER");
-    v.notes.push_back("产品 " + p.product + " 不属于销售方");
-  }
-  const auto key = std::make_pair(
-      p.seller.str(), static_cast<std::int64_t>(ctx.period_of(p.date)) * 10'000'000 + prm.affiliation_threshold.units());
-  auto it = aff_cache.find(key);
-  if (it == aff_cache.end()) {
-    it = aff_cache.emplace(key, ctx.graph.affiliated(p.buyer.str(), p.seller.str(), p.date, prm.affiliation_threshold))
+  const StaticChecks& sc = caches.checks(ctx, p);
+  sc.before.append_to(v);
+  const LineCaches::AffiliationKey key{&p.buyer.str(), &p.seller.str(), ctx.period_of(p.date),
+                                       prm.affiliation_threshold.units()};
+  auto it = caches.affiliation.find(key);
+  if (it == caches.affiliation.end()) {
+    it = caches.affiliation
+             .emplace(key, ctx.graph.affiliated(p.buyer.str(), p.seller.str(), p.date, prm.affiliation_threshold))
              .first;
   }
   if (it->second.affiliated) {
@@ -72,11 +172,8 @@ Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std:
     v.affiliation = it->second.proof;
     v.notes.push_back("购销双方关联 (阈值 " + prm.affiliation_threshold.str() + "): " + it->second.proof);
   }
-  if (prod != nullptr) {
-    if (!prod->self_developed) {
-      v.codes.push_back("NOT_SELF_DEVELOPED");
-      v.notes.push_back("产品非自主研发");
-    }
+  if (const Product* prod = sc.product; prod != nullptr) {
+    sc.self_developed.append_to(v);
     if (!prod->first_market_date) {
       v.codes.push_back("NO_FIRST_MARKET_DATE");
       v.notes.push_back("产品无首次上市日期");
@@ -89,25 +186,9 @@ Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std:
                           std::to_string(prm.linkage_window_months) + " 个月以内 (至 " + last.str() + ")");
       }
     }
-    if (prod->kind == ProductKind::kChip) {
-      std::optional<Date> first_tapeout;
-      if (auto tl = ctx.tapeouts_by_product.find(prod->id); tl != ctx.tapeouts_by_product.end()) {
-        for (const Tapeout* t : tl->second) {
-          const Enterprise* foundry = ctx.enterprise(t->foundry.str());
-          if (t->design_owner != p.seller || foundry == nullptr || !foundry->has_role(Role::kFoundry)) continue;
-          if (!first_tapeout || t->date < *first_tapeout) first_tapeout = t->date;
-        }
-      }
-      if (!first_tapeout) {
-        v.codes.push_back("CHIP_WITHOUT_TAPEOUT");
-        v.notes.push_back("芯片无登记晶圆厂为销售方出具的流片证明");
-      } else if (prod->first_market_date && *prod->first_market_date < *first_tapeout) {
-        v.codes.push_back("TAPEOUT_AFTER_MARKET");
-        v.notes.push_back("首次流片 " + first_tapeout->str() + " 晚于首次上市 " + prod->first_market_date->str());
-      }
-    }
+    sc.tapeout.append_to(v);
   }
-  if (ctx.claimed_elsewhere.count(p.ref()) != 0) {
+  if (!ctx.claimed_elsewhere.empty() && ctx.claimed_elsewhere.count(p.ref()) != 0) {
     v.codes.push_back("ALREADY_CLAIMED");
     v.notes.push_back("该发票行已计入其他申报");
   }
@@ -117,6 +198,20 @@ Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std:
 Result<Money> basis_amount(const Purchase& p, policy::AmountBasis basis) {
   if (basis == policy::AmountBasis::kTaxExclusive) return p.amount;
   return p.amount.plus(p.tax);
+}
+
+// The order of InvoiceLineRef, without building the refs.
+bool ref_less(const Purchase& a, const Purchase& b) {
+  const int c = a.invoice.compare(b.invoice);
+  return c != 0 ? c < 0 : a.line < b.line;
+}
+
+void append_line_name(std::string& out, const InvoiceLineRef& r) {
+  out += "发票 ";
+  out += r.invoice;
+  out += " 第";
+  out += std::to_string(r.line);
+  out += "行";
 }
 
 std::string line_name(const InvoiceLineRef& r) { return "发票 " + r.invoice + " 第" + std::to_string(r.line) + "行"; }
@@ -183,18 +278,25 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
       entries.push_back({p, base});
     }
   }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.line->ref() < b.line->ref(); });
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return ref_less(*a.line, *b.line); });
 
-  std::map<std::pair<std::string, std::int64_t>, affiliation::Verdict> aff_cache;
-  std::map<InvoiceLineRef, BaseVerdict> verdicts;
-  std::map<InvoiceLineRef, Money> net;  // per qualifying base line
+  // Keyed by the base line itself: invoice + line is unique among the facts (the scenario
+  // parser and the store reject a second one), so this is keying by its ref without
+  // copying and comparing refs on every line.
+  LineCaches caches;
+  std::unordered_map<const Purchase*, BaseVerdict> verdicts;
+  std::unordered_map<const Purchase*, Money> net;  // per qualifying base line
+  verdicts.reserve(entries.size());
+  net.reserve(entries.size());
   std::map<std::string, std::vector<json::value>> excluded_by_code;
+  e.lines.reserve(entries.size());
+  e.trace.reserve(e.trace.size() + entries.size() + 8);
   for (const Entry& en : entries) {
-    auto v = verdicts.find(en.base->ref());
+    auto v = verdicts.find(en.base);
     if (v == verdicts.end()) {
-      auto checked = check_line(ctx, *en.base, e.claimant, claim.year, aff_cache);
+      auto checked = check_line(ctx, *en.base, e.claimant, claim.year, caches);
       if (!checked) return checked.error();
-      v = verdicts.emplace(en.base->ref(), std::move(*checked)).first;
+      v = verdicts.emplace(en.base, std::move(*checked)).first;
     }
     auto amount = basis_amount(*en.line, prm.linkage_amount_basis);
     if (!amount) return amount.error();
@@ -207,36 +309,61 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
     lv.qualifies = lv.codes.empty();
     lv.reverses = en.line->reverses;
     lv.affiliation = v->second.affiliation;
-    std::string step = "第12条 " + line_name(lv.ref) + " " + lv.date.str() + " 产品 " + lv.product + ": " +
-                       lv.amount.str();
-    if (lv.reverses) step += " (红字发票, 冲减 " + line_name(*lv.reverses) + ")";
+    // One buffer per step: this runs once per line.
+    std::string step;
+    step.reserve(160);
+    step += "第12条 ";
+    append_line_name(step, lv.ref);
+    step += ' ';
+    step += lv.date.str();
+    step += " 产品 ";
+    step += lv.product;
+    step += ": ";
+    step += lv.amount.str();
+    if (lv.reverses) {
+      step += " (红字发票, 冲减 ";
+      append_line_name(step, *lv.reverses);
+      step += ')';
+    }
     if (lv.qualifies) {
-      auto sum = net[en.base->ref()].plus(lv.amount);
+      Money& base_net = net[en.base];
+      auto sum = base_net.plus(lv.amount);
       if (!sum) return sum.error();
-      net[en.base->ref()] = *sum;
+      base_net = *sum;
       step += " 计入";
     } else {
-      std::string codes;
-      for (const auto& c : lv.codes) {
-        codes += (codes.empty() ? "" : ", ") + c;
-        excluded_by_code[c].push_back(json::object{{"invoice", lv.ref.invoice}, {"line", lv.ref.line}});
+      step += " 不计入 [";
+      for (std::size_t k = 0; k < lv.codes.size(); ++k) {
+        if (k > 0) step += ", ";
+        step += lv.codes[k];
+        excluded_by_code[lv.codes[k]].push_back(json::object{{"invoice", lv.ref.invoice}, {"line", lv.ref.line}});
       }
-      step += " 不计入 [" + codes + "]";
-      for (const auto& n : v->second.notes) step += "; " + n;
+      step += ']';
+      for (const auto& n : v->second.notes) {
+        step += "; ";
+        step += n;
+      }
     }
-    e.trace.push_back(step);
+    e.trace.push_back(std::move(step));
     e.lines.push_back(std::move(lv));
   }
 
+  // Negative nets are noted in line order; the sum of the rest does not depend on order
+  // (all terms are non-negative, so it overflows exactly when the total does).
   Money qualifying;
-  for (const auto& [ref, amount] : net) {
+  std::vector<const Purchase*> negative;
+  for (const auto& [base, amount] : net) {
     if (amount < Money()) {
-      e.trace.push_back("第12条 " + line_name(ref) + " 冲红后净额为负, 按 0.00 元计");
+      negative.push_back(base);
       continue;
     }
     auto sum = qualifying.plus(amount);
     if (!sum) return sum.error();
     qualifying = *sum;
+  }
+  std::sort(negative.begin(), negative.end(), [](const Purchase* a, const Purchase* b) { return ref_less(*a, *b); });
+  for (const Purchase* base : negative) {
+    e.trace.push_back("第12条 " + line_name(base->ref()) + " 冲红后净额为负, 按 0.00 元计");
   }
   e.qualifying = qualifying;
   for (auto& [code, lines] : excluded_by_code) {
