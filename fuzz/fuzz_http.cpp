@@ -87,7 +87,7 @@ Registry& setup() {
   }
   registry->handler = std::make_unique<api::Handler>(*registry->pool, registry->metrics, signer);
 
-  auto uscc = Uscc::complete("91330108MA27FUZZ");
+  auto uscc = Uscc::complete("9133010800000001");
   if (!uscc) die("uscc", uscc.error());
   registry->uscc = uscc->str();
   auto post = [](const std::string& target, const std::string& body) {

@@ -14,8 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto facts = chipreg::json_io::parse_scenario(text);
   if (!facts) return 0;
-  auto result = chipreg::evaluate(*facts);
+  auto result = chipreg::rules::evaluate(*facts);
   if (!result) return 0;
-  (void)boost::json::serialize(chipreg::to_json(*result));
+  (void)boost::json::serialize(chipreg::rules::to_json(*result));
   return 0;
 }
