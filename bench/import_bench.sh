@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Import benchmark: `chipreg import purchases` of N generated rows (full validation, the
 # transparency-log append per row) against the sqlite3 CLI's `.import` of the same CSV
-# into an equivalent table with the same UNIQUE (invoice, line) index, in WAL mode,
+# into an equivalent table with the same UNIQUE (invoice, line) index, in WAL mode with
+# synchronous=FULL (chipreg's setting; the CLI's default too),
 # measured in the same run. Reports wall time, the ratio, and peak RSS (/usr/bin/time).
 #
 #   bench/import_bench.sh [CHIPREG_BINARY] [ROWS...]     default: build/chipreg 100000 1000000
@@ -58,7 +59,7 @@ peak_kb() { awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' 
 cpu_s() { awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"; }
 now() { date +%s.%N; }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-9s %10s %10s %7s %10s %10s %7s %14s %14s\n' rows chipreg_s sqlite3_s ratio chip_cpu sql_cpu cpu_rat chipreg_rss_kb sqlite3_rss_kb
 for n in "${sizes[@]}"; do
   csv="$work/purchases-$n.csv"
@@ -79,7 +80,9 @@ CREATE TABLE purchases (invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT 
   reverses_invoice TEXT, reverses_line INTEGER, UNIQUE (invoice, line));
 SQL
   t2=$(now)
-  /usr/bin/time -v -o "$work/sqlite.time" sqlite3 "$base" -cmd "PRAGMA journal_mode = WAL" ".import --csv --skip 1 $csv purchases" >/dev/null
+  # Like for like: chipreg opens every database in WAL mode with synchronous=FULL.
+  /usr/bin/time -v -o "$work/sqlite.time" sqlite3 "$base" -cmd "PRAGMA journal_mode = WAL" \
+    -cmd "PRAGMA synchronous = FULL" ".import --csv --skip 1 $csv purchases" >/dev/null
   t3=$(now)
   [ "$(sqlite3 "$base" 'SELECT count(*) FROM purchases')" = "$n" ] || { echo "sqlite3 import incomplete" >&2; exit 1; }
 

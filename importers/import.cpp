@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "importers/csv_reader.hpp"
 #include "importers/einvoice.hpp"
@@ -33,29 +35,51 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 bool fatal(const Error& e) { return e.code == "DB_ERROR" || e.code == "BUSY"; }
 
 // Owns the transaction and the counters while rows stream through.
+//
+// Rows are written without the repository's per-row savepoint. Instead every
+// `kChunkRows` rows share one savepoint, and the rows written since it are kept in a
+// small arena (their cells, or the JSON line). If a write fails after writing part of
+// itself (the repository says so), the chunk is rolled back to its savepoint and its
+// rows are written again one by one with per-row savepoints, so the good rows stay and
+// only the bad one is reported; the rest of the file then goes on as before. A row that
+// its checks refuse writes nothing and needs no undo at all.
 class Importer {
  public:
-  Importer(store::Db& db, const ImportOptions& options) : db_(db), repo_(db), options_(options) {}
+  // Re-writes one saved row: its cells (CSV) or its one JSON line, with its line number.
+  using Redo = std::function<Status(const std::vector<std::string>&, long)>;
+  static constexpr std::int64_t kChunkRows = 1000;
+
+  Importer(store::Db& db, const ImportOptions& options) : db_(db), repo_(db), options_(options) {
+    repo_.set_row_savepoints(false);
+  }
 
   store::Repository& repo() { return repo_; }
   ImportReport& report() { return report_; }
+  void set_redo(Redo redo) { redo_ = std::move(redo); }
 
-  // Writes one row with `write` (which returns the row's Status) inside the current batch.
-  Status row(long line, const std::function<Status()>& write) {
+  // Writes one row with `write` (which returns the row's Status) inside the current batch;
+  // `keep` is what set_redo's function needs to write the row again.
+  Status row(long line, const std::function<Status()>& write, const std::vector<std::string>& keep) {
     if (!tx_) {
       auto tx = store::Tx::begin(db_);
       if (!tx) return tx.error();
       tx_.emplace(std::move(*tx));
     }
+    if (!in_chunk_) {
+      if (auto st = db_.exec_script("SAVEPOINT import_chunk"); !st) return st;
+      in_chunk_ = true;
+    }
     Status st = write();
-    if (st) {
+    if (!st && repo_.take_partial_write()) {
+      if (fatal(st.error())) return st;
+      if (auto redone = redo_chunk(line, write); !redone) return redone;
+      st = Status::Ok();  // counted by redo_chunk
+    } else if (st) {
       ++report_.imported;
       ++pending_;
-    } else if (st.error().code == "VOIDED") {
-      skip(line, st.error());
+      save(line, keep);
     } else {
-      if (fatal(st.error())) return st;
-      reject(line, st.error());
+      if (auto counted = count_failure(line, st); !counted) return counted;
     }
     ++rows_;
     if (options_.progress && rows_ % options_.progress_every == 0) {
@@ -63,6 +87,9 @@ class Importer {
                    static_cast<long long>(rows_), static_cast<long long>(report_.imported),
                    static_cast<long long>(report_.rejected));
       std::fflush(options_.progress);
+    }
+    if (++chunk_rows_ >= kChunkRows) {
+      if (auto released = end_chunk(); !released) return released;
     }
     if (!options_.atomic && pending_ >= options_.batch_rows) return commit();
     return Status::Ok();
@@ -81,8 +108,9 @@ class Importer {
 
   Status commit() {
     pending_ = 0;
+    forget_chunk();
     if (!tx_) return Status::Ok();
-    Status st = tx_->commit();
+    Status st = tx_->commit();  // also ends the chunk savepoint
     tx_.reset();
     return st;
   }
@@ -91,6 +119,7 @@ class Importer {
   Status finish() {
     if (options_.progress && rows_ >= options_.progress_every) std::fputc('\n', options_.progress);
     if (options_.atomic && report_.rejected > 0) {
+      forget_chunk();
       tx_.reset();  // rollback
       repo_.forget_cached();
       report_.imported = 0;
@@ -101,7 +130,9 @@ class Importer {
 
   // A fatal storage error: the open batch rolls back; earlier batches stay committed.
   Error abort(const Error& e, long line) {
+    forget_chunk();
     tx_.reset();
+    repo_.forget_cached();
     report_.imported -= pending_;
     Error out = e;
     out.line = line;
@@ -111,13 +142,96 @@ class Importer {
   }
 
  private:
+  struct Saved {
+    long line;
+    std::size_t first;  // index into ends_ of its first part
+    std::size_t parts;
+  };
+
+  Status count_failure(long line, const Status& st) {
+    if (st.error().code == "VOIDED") {
+      skip(line, st.error());
+    } else {
+      if (fatal(st.error())) return st;
+      reject(line, st.error());
+    }
+    return Status::Ok();
+  }
+
+  void save(long line, const std::vector<std::string>& keep) {
+    saved_.push_back(Saved{line, ends_.size(), keep.size()});
+    for (const auto& part : keep) {
+      arena_.append(part);
+      ends_.push_back(arena_.size());
+    }
+  }
+
+  void forget_chunk() {
+    in_chunk_ = false;
+    chunk_rows_ = 0;
+    saved_.clear();
+    ends_.clear();
+    arena_.clear();
+  }
+
+  Status end_chunk() {
+    if (!in_chunk_) return Status::Ok();
+    Status st = db_.exec_script("RELEASE import_chunk");
+    forget_chunk();
+    return st;
+  }
+
+  // Rolls the chunk back and writes its good rows and then the failing one again, each
+  // all or nothing. A row that fails now (it should not: the state is the same as when it
+  // passed) is reported like any rejected row.
+  Status redo_chunk(long line, const std::function<Status()>& current) {
+    if (auto st = db_.exec_script("ROLLBACK TO import_chunk"); !st) return st;
+    repo_.forget_cached();
+    repo_.set_row_savepoints(true);
+    std::vector<Saved> rows;
+    rows.swap(saved_);
+    std::vector<std::string> parts;
+    Status outcome = Status::Ok();
+    for (const Saved& r : rows) {
+      parts.clear();
+      for (std::size_t i = r.first; i < r.first + r.parts; ++i) {
+        const std::size_t from = i == 0 ? 0 : ends_[i - 1];
+        parts.emplace_back(arena_, from, ends_[i] - from);
+      }
+      Status st = redo_(parts, r.line);
+      if (!st) {
+        --report_.imported;
+        --pending_;
+        if (outcome = count_failure(r.line, st); !outcome) break;
+      }
+    }
+    if (outcome) {
+      Status st = current();
+      if (st) {
+        ++report_.imported;
+        ++pending_;
+      } else {
+        outcome = count_failure(line, st);
+      }
+    }
+    repo_.set_row_savepoints(false);
+    if (!outcome) return outcome;
+    return end_chunk();
+  }
+
   store::Db& db_;
   store::Repository repo_;
   const ImportOptions& options_;
   ImportReport report_;
+  Redo redo_;
   std::optional<store::Tx> tx_;
   std::int64_t pending_ = 0;  // rows imported in the open transaction
   std::int64_t rows_ = 0;
+  bool in_chunk_ = false;
+  std::int64_t chunk_rows_ = 0;
+  std::vector<Saved> saved_;      // rows written since the chunk savepoint
+  std::vector<std::size_t> ends_;  // end offset in arena_ of each saved part
+  std::string arena_;
 };
 
 Status submit_envelope(store::Db& db, std::string_view text) {
@@ -232,26 +346,28 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
     layout.emplace(std::move(*l));
   }
   auto write = layout ? csv_writer(kind, imp.repo(), db) : nullptr;
+  auto write_cells = [&](const std::vector<std::string>& row) -> Status {
+    if (!einvoice) return write(CsvRow{*layout, row});
+    auto outcome = einvoice->map(row, imp.repo());
+    if (!outcome) return outcome.error();
+    if (outcome->skipped) return *outcome->skipped;
+    auto r = imp.repo().insert_purchase(*outcome->purchase);
+    if (!r) return r.error();
+    return Status::Ok();
+  };
+  imp.set_redo([&](const std::vector<std::string>& row, long) { return write_cells(row); });
 
   for (;;) {
     auto more = reader.next(cells);
     const long line = reader.record_line();
     if (!more) {
       // A malformed record is that row's error; the reader has moved past it.
-      auto st = imp.row(line, [&]() -> Status { return more.error(); });
+      auto st = imp.row(line, [&]() -> Status { return more.error(); }, cells);
       if (!st) return imp.abort(st.error(), line);
       continue;
     }
     if (!*more) break;
-    Status st = imp.row(line, [&]() -> Status {
-      if (!einvoice) return write(CsvRow{*layout, cells});
-      auto outcome = einvoice->map(cells, imp.repo());
-      if (!outcome) return outcome.error();
-      if (outcome->skipped) return *outcome->skipped;
-      auto r = imp.repo().insert_purchase(*outcome->purchase);
-      if (!r) return r.error();
-      return Status::Ok();
-    });
+    Status st = imp.row(line, [&]() -> Status { return write_cells(cells); }, cells);
     if (!st) return imp.abort(st.error(), line);
   }
   if (auto st = imp.finish(); !st) return st.error();
@@ -262,6 +378,18 @@ Result<ImportReport> import_jsonl(store::Db& db, ImportKind kind, std::FILE* fil
   Importer imp(db, options);
   auto write = jsonl_writer(kind, imp.repo(), db);
   json::parser parser;
+  auto write_text = [&](std::string_view text, long line) -> Status {
+    if (!valid_utf8(text)) return Error("BAD_JSON", "line " + std::to_string(line) + ": invalid UTF-8");
+    parser.reset();
+    boost::system::error_code ec;
+    parser.write(text.data(), text.size(), ec);
+    if (ec) return Error("BAD_JSON", "line " + std::to_string(line) + ": not a JSON value (" + ec.message() + ")");
+    json::value v = parser.release();
+    if (!v.is_object()) return Error("BAD_JSON", "line " + std::to_string(line) + ": expected a JSON object");
+    return write(v, text);
+  };
+  imp.set_redo([&](const std::vector<std::string>& parts, long line) { return write_text(parts.at(0), line); });
+  std::vector<std::string> keep(1);  // the line being written, for a chunk redo
   char* buf = nullptr;
   std::size_t cap = 0;
   struct Free {
@@ -277,16 +405,8 @@ Result<ImportReport> import_jsonl(store::Db& db, ImportKind kind, std::FILE* fil
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
     if (line == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
-    Status st = imp.row(line, [&]() -> Status {
-      if (!valid_utf8(text)) return Error("BAD_JSON", "line " + std::to_string(line) + ": invalid UTF-8");
-      parser.reset();
-      boost::system::error_code ec;
-      parser.write(text.data(), text.size(), ec);
-      if (ec) return Error("BAD_JSON", "line " + std::to_string(line) + ": not a JSON value (" + ec.message() + ")");
-      json::value v = parser.release();
-      if (!v.is_object()) return Error("BAD_JSON", "line " + std::to_string(line) + ": expected a JSON object");
-      return write(v, text);
-    });
+    keep[0].assign(text);
+    Status st = imp.row(line, [&]() -> Status { return write_text(text, line); }, keep);
     if (!st) return imp.abort(st.error(), line);
   }
   if (std::ferror(file)) return Error("IO", "cannot read the file");

@@ -6,8 +6,10 @@
 // on; a row already in the database, or earlier in the same file, is rejected as
 // DUPLICATE and never counted twice.
 //
-// Transactions: rows are written in batches of `batch_rows`, one transaction each (a
-// failed row is undone by its own savepoint, so good rows of the batch stay). With
+// Transactions: rows are written in batches of `batch_rows`, one transaction each. Rows
+// refused by their checks write nothing; a row whose write fails half-way is undone by
+// rolling its chunk of rows back to a savepoint and writing the chunk again row by row
+// (import.cpp), so the good rows of the batch stay. With
 // `atomic`, the whole file is one transaction that is rolled back if any row was
 // rejected: then nothing is imported (`imported` reports 0).
 //

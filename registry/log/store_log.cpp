@@ -135,8 +135,8 @@ Status Appender::prepare() {
   return Status::Ok();
 }
 
-Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std::string_view entry) {
-  assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::append outside a transaction");
+Result<std::int64_t> Appender::next_index() {
+  assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::Appender outside a transaction");
   if (!prepared_) {
     if (auto st = prepare(); !st) return st.error();
   }
@@ -145,6 +145,14 @@ Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std:
   if (!row) return row.error();
   const std::int64_t idx = size_.int64(0);
   size_.reset();
+  return idx;
+}
+
+Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std::string_view entry) {
+  assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::append outside a transaction");
+  auto next = next_index();
+  if (!next) return next.error();
+  const std::int64_t idx = *next;
 
   insert_entry_.reset();
   insert_entry_.bind(1, idx).bind(2, to_string(kind)).bind(3, ref).bind_blob(4, entry.data(), entry.size());

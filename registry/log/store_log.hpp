@@ -47,6 +47,11 @@ class Appender {
   // REQUIRES: the Db is inside an open write transaction.
   Result<std::int64_t> append(EntryKind kind, std::string_view ref, std::string_view entry);
 
+  // The index the next append will take (the current tree size), for a writer that
+  // stores it in its own row before appending.
+  // REQUIRES: the Db is inside an open write transaction.
+  Result<std::int64_t> next_index();
+
  private:
   Status prepare();
   store::Db* db_;

@@ -10,7 +10,8 @@
 #include <boost/json.hpp>
 
 #include "registry/fact_json.hpp"
-#include "registry/log/log.hpp"
+#include "registry/log/entries.hpp"
+#include "registry/log/store_log.hpp"
 #include "registry/store/clock.hpp"
 
 namespace chipreg::store {
@@ -160,15 +161,27 @@ Status check_validity(const Validity& v) {
 
 }  // namespace
 
+// Lets the existence caches answer a string_view without building a std::string per lookup.
+struct KeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using KeySet = std::unordered_set<std::string, KeyHash, std::equal_to<>>;
+
 struct Repository::Impl {
-  explicit Impl(Db& d) : db(d) {}
+  explicit Impl(Db& d) : db(d), appender(d) {}
   Db& db;
   std::array<std::optional<Stmt>, kSlotCount> stmts;
-  std::unordered_set<std::string> enterprises;
-  std::unordered_set<std::string> persons;
-  std::unordered_set<std::string> products;
+  KeySet enterprises;
+  KeySet persons;
+  KeySet products;
+  // Prepared once per Repository: the purchase path appends a leaf per row.
+  tlog::Appender appender;
+  bool row_savepoints = true;
+  bool partial = false;  // the last failed write left part of itself (row savepoints off)
+  bool failed_clean = false;  // set by a body whose failing statement undid itself
 
-  Result<Stmt*> stmt(Slot slot, const std::string& sql) {
+  Result<Stmt*> stmt(Slot slot, const char* sql) {
     auto& s = stmts[slot];
     if (!s) {
       auto p = db.prepare(sql);
@@ -177,6 +190,7 @@ struct Repository::Impl {
     }
     return &*s;
   }
+  Result<Stmt*> stmt(Slot slot, const std::string& sql) { return stmt(slot, sql.c_str()); }
 
   Result<bool> exists(Slot slot, const char* sql, std::string_view key) {
     auto s = stmt(slot, sql);
@@ -186,9 +200,8 @@ struct Repository::Impl {
     return use->step();
   }
 
-  Result<bool> cached_exists(std::unordered_set<std::string>& cache, Slot slot, const char* sql,
-                             std::string_view key) {
-    if (cache.find(std::string(key)) != cache.end()) return true;
+  Result<bool> cached_exists(KeySet& cache, Slot slot, const char* sql, std::string_view key) {
+    if (cache.find(key) != cache.end()) return true;
     auto found = exists(slot, sql, key);
     if (found && *found) cache.emplace(key);
     return found;
@@ -203,8 +216,16 @@ struct Repository::Impl {
 
   // Runs `body` inside SAVEPOINT repo_write: released on success, rolled back on failure,
   // so a multi-statement write is all or nothing within the caller's transaction.
+  // With row savepoints off (bulk writers that hold a savepoint of their own), the body
+  // runs bare and a failure marks the write as possibly partial for the caller to undo.
   template <typename T, typename F>
   Result<T> atomically(F&& body) {
+    if (!row_savepoints) {
+      failed_clean = false;
+      Result<T> r = body();
+      if (!r && !failed_clean) partial = true;
+      return r;
+    }
     if (auto st = run(kSavepoint, "SAVEPOINT repo_write"); !st) return st.error();
     Result<T> r = body();
     if (!r) {
@@ -219,6 +240,10 @@ struct Repository::Impl {
 
 Repository::Repository(Db& db) : impl_(std::make_unique<Impl>(db)) {}
 Repository::~Repository() = default;
+
+void Repository::set_row_savepoints(bool on) { impl_->row_savepoints = on; }
+
+bool Repository::take_partial_write() { return std::exchange(impl_->partial, false); }
 
 void Repository::forget_cached() {
   impl_->enterprises.clear();
@@ -576,7 +601,10 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
   auto product = product_exists(p.product);
   if (!product) return product.error();
   if (!*product) return unknown("UNKNOWN_PRODUCT", "product", p.product, "product");
-  {
+  // A blue line's duplicate is found by the UNIQUE (invoice, line) index when its row is
+  // inserted below (nothing else is checked after it). A red-letter line is looked up
+  // first, so that re-importing one reports DUPLICATE rather than an exhausted reversal.
+  if (p.reverses) {
     auto s = impl_->stmt(kPurchaseExists, "SELECT 1 FROM purchases WHERE invoice = ? AND line = ?");
     if (!s) return s.error();
     Use use(**s);
@@ -621,27 +649,42 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
                    "tax_fen");
     }
   }
+  // The row goes in first, carrying the index its leaf will get: if the INSERT fails
+  // (a duplicate line), that one statement undoes itself and nothing else was written.
+  // Only a failure of the append after it leaves a partial write (see atomically).
   return impl_->atomically<StoredPurchase>([&]() -> Result<StoredPurchase> {
-    const std::string ref = p.invoice + "#" + std::to_string(p.line);
-    auto index = tlog::append(impl_->db, tlog::EntryKind::kPurchase, ref,
-                              tlog::make_entry(tlog::EntryKind::kPurchase, json_io::to_json(p)));
-    if (!index) return index.error();
+    auto next = impl_->appender.next_index();
+    if (!next) return next.error();
     auto ins = impl_->stmt(kInsertPurchase,
                            "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
                            "reverses_invoice, reverses_line, log_index, created_at) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
-    Use use(**ins);
-    use->bind(1, p.invoice).bind(2, p.line).bind(3, p.date.str()).bind(4, p.buyer.str()).bind(5, p.seller.str());
-    use->bind(6, p.product).bind(7, p.amount.fen()).bind(8, p.tax.fen());
-    if (p.reverses) {
-      use->bind(9, p.reverses->invoice).bind(10, p.reverses->line);
-    } else {
-      use->bind_null(9).bind_null(10);
+    std::int64_t row_id = 0;
+    {
+      Use use(**ins);
+      use->bind(1, p.invoice).bind(2, p.line).bind(3, p.date.str()).bind(4, p.buyer.str()).bind(5, p.seller.str());
+      use->bind(6, p.product).bind(7, p.amount.fen()).bind(8, p.tax.fen());
+      if (p.reverses) {
+        use->bind(9, p.reverses->invoice).bind(10, p.reverses->line);
+      } else {
+        use->bind_null(9).bind_null(10);
+      }
+      use->bind(11, *next).bind(12, now_utc());
+      if (auto st = use->exec(); !st) {
+        const Error e = map_db_error(st.error(), "line");
+        impl_->failed_clean = true;  // a failed INSERT is undone by SQLite itself
+        if (e.code == "DUPLICATE") {
+          return duplicate("invoice " + p.invoice + " line " + std::to_string(p.line), "line");
+        }
+        return e;
+      }
+      row_id = impl_->db.last_insert_rowid();
     }
-    use->bind(11, *index).bind(12, now_utc());
-    if (auto st = use->exec(); !st) return map_db_error(st.error(), "line");
-    return StoredPurchase{impl_->db.last_insert_rowid(), p, *index};
+    auto index = impl_->appender.append(tlog::EntryKind::kPurchase, tlog::purchase_ref(p), tlog::purchase_entry(p));
+    if (!index) return index.error();
+    if (*index != *next) return Error("LOG_CORRUPT", "log append took index " + std::to_string(*index) + ", expected " + std::to_string(*next));
+    return StoredPurchase{row_id, p, *index};
   });
 }
 

@@ -130,6 +130,16 @@ class Repository {
   // Drops the existence cache (after rolling back a transaction that inserted facts).
   void forget_cached();
 
+  // For bulk writers (the importer). With row savepoints on (the default) every insert_*
+  // is all or nothing as described above. Turned off, an insert_* whose checks passed
+  // writes without its own SAVEPOINT (one fewer journal copy of every page it touches);
+  // if such a write then fails after writing part of itself, take_partial_write()
+  // answers true (once) and the caller MUST roll back to a savepoint of its own taken
+  // before the call, call forget_cached(), and may redo the rows with savepoints on.
+  // A write refused by the checks, or by a single failing INSERT, is never partial.
+  void set_row_savepoints(bool on);
+  bool take_partial_write();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
