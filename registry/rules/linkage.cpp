@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <unordered_map>
 
 #include "registry/rules/context.hpp"
@@ -265,6 +266,7 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
   struct Entry {
     const Purchase* line;
     const Purchase* base;
+    std::uint32_t invoice_rank = 0;  // the line's invoice among the distinct ones, sorted
   };
   std::vector<Entry> entries;
   if (auto it = ctx.purchases_by_buyer.find(e.claimant); it != ctx.purchases_by_buyer.end()) {
@@ -275,10 +277,25 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
       }
       const Product* prod = ctx.product(base->product);
       if (base->date.year() != claim.year || prod == nullptr || group_of(prod->kind) != group) continue;
-      entries.push_back({p, base});
+      entries.push_back({p, base, 0});
     }
   }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return ref_less(*a.line, *b.line); });
+  // Line-ref order (invoice, then line) with the strings compared once per distinct
+  // invoice instead of once per comparison: invoices carry several lines each.
+  {
+    std::unordered_map<std::string_view, std::uint32_t> rank;
+    rank.reserve(entries.size());
+    for (const Entry& en : entries) rank.emplace(en.line->invoice, 0);
+    std::vector<std::string_view> invoices;
+    invoices.reserve(rank.size());
+    for (const auto& [invoice, r] : rank) invoices.push_back(invoice);
+    std::sort(invoices.begin(), invoices.end());
+    for (std::size_t i = 0; i < invoices.size(); ++i) rank[invoices[i]] = static_cast<std::uint32_t>(i);
+    for (Entry& en : entries) en.invoice_rank = rank[en.line->invoice];
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.invoice_rank != b.invoice_rank ? a.invoice_rank < b.invoice_rank : a.line->line < b.line->line;
+  });
 
   // Keyed by the base line itself: invoice + line is unique among the facts (the scenario
   // parser and the store reject a second one), so this is keying by its ref without
