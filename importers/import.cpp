@@ -58,7 +58,8 @@ class Importer {
   void set_redo(Redo redo) { redo_ = std::move(redo); }
 
   // Writes one row with `write` (which returns the row's Status) inside the current batch;
-  // `keep` is what set_redo's function needs to write the row again.
+  // `keep`, read after `write` returns, is what set_redo's function needs to write the
+  // row again.
   Status row(long line, const std::function<Status()>& write, const std::vector<std::string>& keep) {
     if (!tx_) {
       auto tx = store::Tx::begin(db_);
@@ -72,7 +73,7 @@ class Importer {
     Status st = write();
     if (!st && repo_.take_partial_write()) {
       if (fatal(st.error())) return st;
-      if (auto redone = redo_chunk(line, write); !redone) return redone;
+      if (auto redone = redo_chunk(line, keep); !redone) return redone;
       st = Status::Ok();  // counted by redo_chunk
     } else if (st) {
       ++report_.imported;
@@ -184,7 +185,7 @@ class Importer {
   // Rolls the chunk back and writes its good rows and then the failing one again, each
   // all or nothing. A row that fails now (it should not: the state is the same as when it
   // passed) is reported like any rejected row.
-  Status redo_chunk(long line, const std::function<Status()>& current) {
+  Status redo_chunk(long line, const std::vector<std::string>& current) {
     if (auto st = db_.exec_script("ROLLBACK TO import_chunk"); !st) return st;
     repo_.forget_cached();
     repo_.set_row_savepoints(true);
@@ -206,7 +207,7 @@ class Importer {
       }
     }
     if (outcome) {
-      Status st = current();
+      Status st = redo_(current, line);
       if (st) {
         ++report_.imported;
         ++pending_;
@@ -346,16 +347,40 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
     layout.emplace(std::move(*l));
   }
   auto write = layout ? csv_writer(kind, imp.repo(), db) : nullptr;
+  // The e-invoice mapper numbers the lines of each invoice as it sees them, so mapping a
+  // row again would number it again: an e-invoice row is kept for a chunk redo as the
+  // purchase it mapped to, in chipreg's own purchases columns, and redone from those.
+  std::optional<CsvLayout> mapped_layout;
+  std::vector<std::string> mapped;
+  if (einvoice) {
+    auto l = CsvLayout::bind(ImportKind::kPurchases, {"invoice", "line", "date", "buyer", "seller", "product",
+                                                      "amount_fen", "tax_fen", "reverses_invoice", "reverses_line"});
+    if (!l) return l.error();
+    mapped_layout.emplace(std::move(*l));
+  }
   auto write_cells = [&](const std::vector<std::string>& row) -> Status {
     if (!einvoice) return write(CsvRow{*layout, row});
     auto outcome = einvoice->map(row, imp.repo());
     if (!outcome) return outcome.error();
     if (outcome->skipped) return *outcome->skipped;
-    auto r = imp.repo().insert_purchase(*outcome->purchase);
+    const Purchase& p = *outcome->purchase;
+    mapped = {p.invoice, std::to_string(p.line), p.date.str(), p.buyer.str(), p.seller.str(), p.product,
+              std::to_string(p.amount.fen()), std::to_string(p.tax.fen()), p.reverses ? p.reverses->invoice : "",
+              p.reverses ? std::to_string(p.reverses->line) : ""};
+    auto r = imp.repo().insert_purchase(p);
     if (!r) return r.error();
     return Status::Ok();
   };
-  imp.set_redo([&](const std::vector<std::string>& row, long) { return write_cells(row); });
+  auto redo_mapped = [&](const std::vector<std::string>& row) -> Status {
+    auto p = purchase_from_csv(CsvRow{*mapped_layout, row});
+    if (!p) return p.error();
+    auto r = imp.repo().insert_purchase(*p);
+    if (!r) return r.error();
+    return Status::Ok();
+  };
+  imp.set_redo([&](const std::vector<std::string>& row, long) {
+    return einvoice ? redo_mapped(row) : write_cells(row);
+  });
 
   for (;;) {
     auto more = reader.next(cells);
@@ -367,7 +392,7 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
       continue;
     }
     if (!*more) break;
-    Status st = imp.row(line, [&]() -> Status { return write_cells(cells); }, cells);
+    Status st = imp.row(line, [&]() -> Status { return write_cells(cells); }, einvoice ? mapped : cells);
     if (!st) return imp.abort(st.error(), line);
   }
   if (auto st = imp.finish(); !st) return st.error();
