@@ -73,8 +73,7 @@ class Importer {
     Status st = write();
     if (!st && repo_.take_partial_write()) {
       if (fatal(st.error())) return st;
-      if (auto redone = redo_chunk(line, keep); !redone) return redone;
-      st = Status::Ok();  // counted by redo_chunk
+      if (auto redone = redo_chunk(line, keep); !redone) return redone;  // counts the row
     } else if (st) {
       ++report_.imported;
       ++pending_;
