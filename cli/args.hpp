@@ -32,6 +32,10 @@ class Args {
   std::vector<std::string> positional_;
 };
 
+// The whole file, at most 16 MiB (statements, envelopes and keys are small; the cap keeps a
+// wrong path to a huge file from eating memory). Error code IO_ERROR names the path.
+Result<std::string> read_text_file(const std::string& path);
+
 // Prints {"error": {"code", "message"[, "field"][, "line"]}} on stderr.
 void print_error(const Error& e);
 

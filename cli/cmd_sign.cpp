@@ -13,21 +13,6 @@
 namespace chipreg::cli {
 namespace {
 
-// The whole file, at most 16 MiB (statements and envelopes are small; the cap keeps a
-// wrong path to a huge file from eating memory). IO_ERROR names the path.
-Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error("IO_ERROR", "cannot open " + path);
-  std::string data;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    data.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (data.size() > (16u << 20)) return Error("IO_ERROR", path + " is larger than 16 MiB");
-  }
-  if (in.bad()) return Error("IO_ERROR", "cannot read " + path);
-  return data;
-}
-
 Status require_json_object(const std::string& text) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
