@@ -23,6 +23,13 @@ Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlo
   routes::add_log_routes(router_, std::move(log_signer));
 }
 
+bool Handler::needs_store(const Request& req) const {
+  std::string_view path = req.target;
+  path = path.substr(0, path.find('?'));
+  const auto match = router_.match(req.method, path);
+  return match.route != nullptr && match.route->access != Access::kPublic;
+}
+
 Response Handler::handle(const Request& req) const {
   std::string_view target = req.target;
   if (target.empty() || target.front() != '/') {

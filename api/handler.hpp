@@ -27,6 +27,11 @@ class Handler {
 
   Response handle(const Request& req) const;
 
+  // Whether handle(req) would touch the database: false for public routes such as /healthz
+  // and for requests that match no route, which the server then answers on its network
+  // thread; true for the rest, which it runs on the store pool.
+  bool needs_store(const Request& req) const;
+
  private:
   DbPool& pool_;
   Router router_;

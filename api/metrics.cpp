@@ -30,10 +30,17 @@ std::string number(double v) {
 
 }  // namespace
 
+Metrics::Shard& Metrics::my_shard() {
+  static std::atomic<std::size_t> next_thread{0};
+  thread_local const std::size_t index = next_thread.fetch_add(1) % kShards;
+  return shards_[index];
+}
+
 void Metrics::observe(const std::string& route, const std::string& method, int status, double seconds) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = routes_.find(route);
-  if (it == routes_.end()) it = routes_.emplace(route, RouteStats{}).first;
+  Shard& shard = my_shard();
+  std::lock_guard<std::mutex> lock(shard.mu);
+  auto it = shard.routes.find(route);
+  if (it == shard.routes.end()) it = shard.routes.emplace(route, RouteStats{}).first;
   RouteStats& r = it->second;
   Count* c = nullptr;
   for (auto& x : r.counts) {
@@ -49,25 +56,32 @@ void Metrics::observe(const std::string& route, const std::string& method, int s
   h.sum += seconds;
 }
 
-void Metrics::connection_refused() {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++refused_;
-}
-void Metrics::connection_opened() {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++open_connections_;
-}
-void Metrics::connection_closed() {
-  std::lock_guard<std::mutex> lock(mu_);
-  --open_connections_;
-}
+void Metrics::connection_refused() { refused_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::connection_opened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::connection_closed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
 
 std::string Metrics::render() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  // Merge the shards into one table first.
+  std::map<std::string, RouteStats, std::less<>> routes;
+  for (const Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    for (const auto& [route, r] : shard.routes) {
+      RouteStats& into = routes[route];
+      for (const Count& c : r.counts) {
+        auto it = std::find_if(into.counts.begin(), into.counts.end(),
+                               [&](const Count& x) { return x.status == c.status && x.method == c.method; });
+        if (it == into.counts.end()) into.counts.push_back(c);
+        else it->n += c.n;
+      }
+      for (std::size_t i = 0; i < kBuckets.size(); ++i) into.latency.counts[i] += r.latency.counts[i];
+      into.latency.count += r.latency.count;
+      into.latency.sum += r.latency.sum;
+    }
+  }
   std::ostringstream out;
   out << "# HELP chipreg_http_requests_total HTTP requests by route pattern, method and status.\n"
          "# TYPE chipreg_http_requests_total counter\n";
-  for (const auto& [route, r] : routes_) {
+  for (const auto& [route, r] : routes) {
     auto counts = r.counts;
     std::sort(counts.begin(), counts.end(), [](const Count& a, const Count& b) {
       return a.method != b.method ? a.method < b.method : a.status < b.status;
@@ -79,7 +93,7 @@ std::string Metrics::render() const {
   }
   out << "# HELP chipreg_http_request_duration_seconds Time from a complete request to its response.\n"
          "# TYPE chipreg_http_request_duration_seconds histogram\n";
-  for (const auto& [route, r] : routes_) {
+  for (const auto& [route, r] : routes) {
     const Histogram& h = r.latency;
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
@@ -95,11 +109,11 @@ std::string Metrics::render() const {
   out << "# HELP chipreg_http_connections_open Connections currently open.\n"
          "# TYPE chipreg_http_connections_open gauge\n"
          "chipreg_http_connections_open "
-      << open_connections_ << "\n";
+      << open_connections_.load() << "\n";
   out << "# HELP chipreg_http_connections_refused_total Connections closed at once because the cap was reached.\n"
          "# TYPE chipreg_http_connections_refused_total counter\n"
          "chipreg_http_connections_refused_total "
-      << refused_ << "\n";
+      << refused_.load() << "\n";
   return out.str();
 }
 

@@ -2,10 +2,13 @@
 // exposition format (version 0.0.4) for GET /metrics.
 //
 // Labels are the route pattern (never the raw path), the method and the status, so the
-// number of series is bounded by the route table. Thread-safe: state is protected by mu_.
+// number of series is bounded by the route table. Thread-safe: each thread records into one of
+// kShards shards (each under its own mutex, so the network threads rarely meet); render()
+// merges them.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -47,10 +50,16 @@ class Metrics {
     std::vector<Count> counts;
     Histogram latency;
   };
-  mutable std::mutex mu_;
-  std::map<std::string, RouteStats, std::less<>> routes_;  // protected by mu_
-  std::uint64_t refused_ = 0;                                                    // mu_
-  std::int64_t open_connections_ = 0;                                            // mu_
+  struct alignas(64) Shard {
+    mutable std::mutex mu;
+    std::map<std::string, RouteStats, std::less<>> routes;  // protected by mu
+  };
+  static constexpr std::size_t kShards = 8;
+  Shard& my_shard();
+
+  std::array<Shard, kShards> shards_;
+  std::atomic<std::uint64_t> refused_{0};
+  std::atomic<std::int64_t> open_connections_{0};
 };
 
 }  // namespace chipreg::api

@@ -1,6 +1,8 @@
 // Router: segment-wise matching of request paths against the route table.
 #include "api/router.hpp"
 
+#include <array>
+
 namespace chipreg::api {
 namespace {
 
@@ -81,21 +83,37 @@ void Router::add(std::string method, std::string pattern, Access access, RouteFn
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
+  // Split without allocating: no route has more than kMaxSegments segments.
+  constexpr std::size_t kMaxSegments = 16;
+  std::array<std::string_view, kMaxSegments> segs;
+  std::size_t n = 0;
+  std::size_t i = !path.empty() && path.front() == '/' ? 1 : 0;
+  for (;;) {
+    if (n == kMaxSegments) return {};
+    const std::size_t j = path.find('/', i);
+    segs[n++] = path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+
   Match m;
-  const auto segs = split_path(path);
   for (const Route& r : routes_) {
-    if (r.segments.size() != segs.size()) continue;
-    std::map<std::string, std::string> params;
+    if (r.segments.size() != n) continue;
     bool fits = true;
-    for (std::size_t i = 0; i < segs.size() && fits; ++i) {
-      const std::string& want = r.segments[i];
-      if (want.size() >= 2 && want.front() == '{' && want.back() == '}') {
-        auto value = percent_decode(segs[i]);
-        if (!value || value->empty()) fits = false;
-        else params[want.substr(1, want.size() - 2)] = std::move(*value);
-      } else if (want != segs[i]) {
-        fits = false;
-      }
+    for (std::size_t k = 0; k < n && fits; ++k) {
+      const std::string& want = r.segments[k];
+      const bool capture = want.size() >= 2 && want.front() == '{' && want.back() == '}';
+      fits = capture ? !segs[k].empty() : want == segs[k];
+    }
+    if (!fits) continue;
+    // The literal segments fit; decode the captures (a bad escape means no match).
+    std::map<std::string, std::string> params;
+    for (std::size_t k = 0; k < n && fits; ++k) {
+      const std::string& want = r.segments[k];
+      if (want.front() != '{' || want.size() < 2 || want.back() != '}') continue;
+      auto value = percent_decode(segs[k]);
+      if (!value || value->empty()) fits = false;
+      else params[want.substr(1, want.size() - 2)] = std::move(*value);
     }
     if (!fits) continue;
     if (r.method != method) {

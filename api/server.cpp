@@ -40,14 +40,49 @@ Result<std::unique_ptr<ssl::context>> make_tls(const ServerOptions& o) {
   return ctx;
 }
 
-// Accepts connections, each onto its own strand, until closed.
+// The network threads: one io_context per thread, each kept running by a work guard until
+// the server has drained.
+class IoThreads {
+ public:
+  explicit IoThreads(int n) {
+    for (int i = 0; i < n; ++i) {
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
+      guards_.emplace_back(contexts_.back()->get_executor());
+    }
+  }
+  asio::io_context& main() { return *contexts_.front(); }
+  // Round robin over the threads, for new connections.
+  asio::io_context& next() { return *contexts_[next_++ % contexts_.size()]; }
+  // Runs context 0 on the calling thread and the others on their own; returns when all stop.
+  void run() {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([c = contexts_[i].get()] { c->run(); });
+    contexts_.front()->run();
+    for (auto& t : threads) t.join();
+  }
+  // Lets every context return once its work is done.
+  void release() {
+    for (auto& g : guards_) g.reset();
+  }
+  // Stops every context now, abandoning queued handlers.
+  void stop() {
+    for (auto& c : contexts_) c->stop();
+  }
+
+ private:
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<IoExecutor>> guards_;
+  std::size_t next_ = 0;  // only touched by the acceptor, on context 0
+};
+
+// Accepts connections on context 0 and hands each to the next network thread.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& ioc, tcp::acceptor&& acceptor, SessionShared& shared, ssl::context* tls)
-      : ioc_(ioc), acceptor_(std::move(acceptor)), shared_(shared), tls_(tls) {}
+  Listener(IoThreads& io, tcp::acceptor&& acceptor, SessionShared& shared, ssl::context* tls)
+      : io_(io), acceptor_(std::move(acceptor)), shared_(shared), tls_(tls) {}
 
   void run() { do_accept(); }
-  // Thread-safe: closes on the acceptor's strand.
+  // Thread-safe: closes on the acceptor's thread.
   void stop() {
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
@@ -57,24 +92,23 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void do_accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(io_.next().get_executor(), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
 
-  void on_accept(beast::error_code ec, tcp::socket socket) {
+  void on_accept(beast::error_code ec, Socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) start(std::move(socket));
     do_accept();
   }
 
-  void start(tcp::socket socket) {
+  void start(Socket socket) {
     std::list<std::weak_ptr<Connection>>::iterator slot;
-    std::shared_ptr<Connection> session;
     if (tls_ != nullptr) {
-      auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(shared_, std::move(socket), *tls_);
+      auto s = std::make_shared<Session<TlsStream>>(shared_, std::move(socket), *tls_);
       if (shared_.tracker.admit(s, &slot)) s->run(slot);
       else refuse();
     } else {
-      auto s = std::make_shared<Session<beast::tcp_stream>>(shared_, std::move(socket));
+      auto s = std::make_shared<Session<PlainStream>>(shared_, std::move(socket));
       if (shared_.tracker.admit(s, &slot)) s->run(slot);
       else refuse();
     }
@@ -83,7 +117,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // Over the cap (or stopping): the session object dies here and closes the socket.
   void refuse() { shared_.metrics.connection_refused(); }
 
-  asio::io_context& ioc_;
+  IoThreads& io_;
   tcp::acceptor acceptor_;
   SessionShared& shared_;
   ssl::context* tls_;
@@ -93,7 +127,7 @@ Result<tcp::acceptor> listen_on(asio::io_context& ioc, const ServerOptions& o) {
   beast::error_code ec;
   const auto address = asio::ip::make_address(o.host, ec);
   if (ec) return Error("BAD_LISTEN", "'" + o.host + "' is not an IP address", "listen");
-  tcp::acceptor acceptor(asio::make_strand(ioc));
+  tcp::acceptor acceptor(ioc);
   const tcp::endpoint ep(address, o.port);
   acceptor.open(ep.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -137,15 +171,20 @@ Status run_server(const ServerOptions& options) {
   ConnectionTracker tracker(options.max_connections);
   auto prefix = crypto::random_bytes(4);
   if (!prefix) return prefix.error();
-  SessionShared shared{options, handler, metrics, log, tracker, crypto::hex(*prefix), {}};
-
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  asio::io_context ioc(threads);
+  const int store_threads = options.store_threads > 0 ? options.store_threads : std::max(4, 2 * threads);
+  // Destroyed in reverse order: the store pool joins first (its last jobs post their answers
+  // to the network contexts), then the contexts drop whatever handlers are still queued.
+  IoThreads io(threads);
+  asio::thread_pool store_pool(static_cast<std::size_t>(store_threads));
+  SessionShared shared{options, handler, metrics, log, tracker, store_pool, crypto::hex(*prefix), {}};
+
+  asio::io_context& ioc = io.main();
   auto acceptor = listen_on(ioc, options);
   if (!acceptor) return acceptor.error();
   const auto local = acceptor->local_endpoint();
 
-  auto listener = std::make_shared<Listener>(ioc, std::move(*acceptor), shared, tls.get());
+  auto listener = std::make_shared<Listener>(io, std::move(*acceptor), shared, tls.get());
   listener->run();
 
   // Stop: close the listener, close idle connections, then wait for the rest (bounded).
@@ -154,11 +193,8 @@ Status run_server(const ServerOptions& options) {
   std::chrono::steady_clock::time_point deadline;
   std::function<void(beast::error_code)> poll = [&](beast::error_code ec) {
     if (ec) return;
-    if (tracker.count() == 0) return;  // nothing left: run() returns once the last handler does
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ioc.stop();
-      return;
-    }
+    if (tracker.count() == 0) return io.release();  // nothing left: each run() returns once idle
+    if (std::chrono::steady_clock::now() >= deadline) return io.stop();
     drain.expires_after(std::chrono::milliseconds(20));
     drain.async_wait(poll);
   };
@@ -177,11 +213,8 @@ Status run_server(const ServerOptions& options) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fflush(stdout);
 
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<std::size_t>(threads - 1));
-  for (int i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto& t : workers) t.join();
+  io.run();
+  store_pool.join();
   return Status::Ok();
 }
 

@@ -16,7 +16,8 @@ struct ServerOptions {
   std::string db_path;
   std::string host = "127.0.0.1";
   unsigned short port = 8080;                // 0: any free port (the real one is printed)
-  int threads = 0;                           // 0: one per core
+  int threads = 0;                           // network threads; 0: one per core
+  int store_threads = 0;                     // threads running store-backed requests; 0: max(4, 2 x threads)
   std::optional<std::string> tls_cert;       // PEM chain; with tls_key, serve HTTPS only
   std::optional<std::string> tls_key;        // PEM private key
   std::size_t max_body = 1024 * 1024;        // larger bodies get 413

@@ -65,7 +65,7 @@ void Session<Stream>::run(std::list<std::weak_ptr<Connection>>::iterator slot) {
   slot_ = slot;
   admitted_ = true;
   shared_.metrics.connection_opened();
-  // Start on the strand: the handlers that follow run there too.
+  // Start on the session's own io_context: every handler that follows runs there too.
   asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
     if constexpr (kTls) {
       self->lowest().expires_after(self->shared_.options.header_timeout);
@@ -167,34 +167,65 @@ void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
   req.content_type = std::string(msg[http::field::content_type]);
   req.body = std::move(msg.body());
   req.request_id = shared_.id_prefix + "-" + hex64(shared_.next_id.fetch_add(1));
-  const bool keep_alive = msg.keep_alive();
-  Response resp = shared_.handler.handle(req);
-  respond(req, std::move(resp), start, keep_alive);
+  handle(std::move(req), start, msg.keep_alive());
+}
+
+template <typename Stream>
+void Session<Stream>::handle(Request req, std::chrono::steady_clock::time_point start, bool keep_alive) {
+  if (!shared_.handler.needs_store(req)) {
+    Response resp = shared_.handler.handle(req);
+    return respond(req, std::move(resp), start, keep_alive);
+  }
+  // Nothing else touches this session until the response is posted back: no read is
+  // pending, and stop_when_idle() leaves a session with a request in flight alone.
+  asio::post(shared_.store_pool, [self = this->shared_from_this(), req = std::move(req), start, keep_alive]() mutable {
+    Response resp = self->shared_.handler.handle(req);
+    auto executor = self->stream_.get_executor();
+    asio::post(executor, [self = std::move(self), req = std::move(req), resp = std::move(resp), start, keep_alive]() mutable {
+      self->respond(req, std::move(resp), start, keep_alive);
+    });
+  });
 }
 
 template <typename Stream>
 void Session<Stream>::respond(const Request& req, Response resp, std::chrono::steady_clock::time_point start,
                               bool keep_alive) {
   const int version = parser_ ? parser_->get().version() : 11;
-  auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(resp.status), version);
-  res->set(http::field::server, "chipreg");
-  res->set(http::field::content_type, resp.content_type);
-  res->set("X-Request-Id", req.request_id);
-  for (const auto& [name, value] : resp.headers) res->set(name, value);
   const bool close = !keep_alive || shared_.tracker.stopping() || closing_;
-  res->keep_alive(!close);
   const std::size_t bytes = resp.body.size();
-  res->body() = std::move(resp.body);
-  res->prepare_payload();
+  // The status line and header fields, written by hand: every value is ours (no CR or LF),
+  // and this is cheaper than a serializer walking a field list on every request.
+  std::string& head = head_;
+  head.clear();
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(resp.status);
+  head += ' ';
+  head += http::obsolete_reason(static_cast<http::status>(resp.status));
+  head += "\r\nServer: chipreg\r\nContent-Type: ";
+  head += resp.content_type;
+  head += "\r\nX-Request-Id: ";
+  head += req.request_id;
+  for (const auto& [name, value] : resp.headers) {
+    head += "\r\n";
+    head += name;
+    head += ": ";
+    head += value;
+  }
+  head += "\r\nContent-Length: ";
+  head += std::to_string(bytes);
+  if (close && version != 10) head += "\r\nConnection: close";
+  if (!close && version == 10) head += "\r\nConnection: keep-alive";
+  head += "\r\n\r\n";
+  body_ = std::move(resp.body);
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   shared_.metrics.observe(resp.route, req.method, resp.status, seconds);
   shared_.log.write(AccessRecord{req.request_id, remote_, req.method, path_of(req.target), resp.route, resp.status, bytes,
                                  seconds * 1000, kTls, resp.error_code});
 
-  res_ = res;
   lowest().expires_after(shared_.options.write_timeout);
-  http::async_write(stream_, *res, beast::bind_front_handler(&Session::on_write, this->shared_from_this(), close));
+  const std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(body_)};
+  asio::async_write(stream_, out, beast::bind_front_handler(&Session::on_write, this->shared_from_this(), close));
 }
 
 template <typename Stream>
@@ -214,7 +245,6 @@ void Session<Stream>::fail_request(int status, const std::string& code, const st
 
 template <typename Stream>
 void Session<Stream>::on_write(bool close, beast::error_code ec, std::size_t) {
-  res_.reset();
   if (ec) return do_close();
   if (close) {
     if (closing_ && !kTls) return drain();
@@ -259,7 +289,7 @@ void Session<Stream>::do_close() {
   }
 }
 
-template class Session<beast::tcp_stream>;
-template class Session<beast::ssl_stream<beast::tcp_stream>>;
+template class Session<PlainStream>;
+template class Session<TlsStream>;
 
 }  // namespace chipreg::api

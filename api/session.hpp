@@ -1,9 +1,12 @@
 // Session: one client connection, plain TCP or TLS. It only moves bytes: read a request
 // (header, then body, each under its own timeout, body size limited on the parser), hand it
-// to the Handler, write the response, repeat while keep-alive holds. Each session runs on its
-// own strand.
+// to the Handler, write the response, repeat while keep-alive holds. A session lives on one
+// network thread's io_context, so its handlers never overlap. Requests that need the store
+// run on the store pool, never on the network thread, so a slow query or a writer waiting
+// for SQLite's lock holds up only its own connection.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -21,12 +24,12 @@
 
 namespace chipreg::api {
 
-// What a session can be asked from outside its strand.
+// What a session can be asked from other threads.
 class Connection {
  public:
   virtual ~Connection() = default;
   // Closes the connection if it is waiting for a new request; a request in flight finishes
-  // and its response goes out with "Connection: close". Thread-safe (posts to the strand).
+  // and its response goes out with "Connection: close". Thread-safe (posts to the session's thread).
   virtual void stop_when_idle() = 0;
 };
 
@@ -57,19 +60,20 @@ struct SessionShared {
   Metrics& metrics;
   AccessLog& log;
   ConnectionTracker& tracker;
+  asio::thread_pool& store_pool;          // runs Handler::handle for store-backed routes
   std::string id_prefix;                  // random per process
   std::atomic<std::uint64_t> next_id{0};  // request ids: prefix-counter
 };
 
-// Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+// Stream is PlainStream or TlsStream (net.hpp).
 template <typename Stream>
 class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = !std::is_same_v<Stream, PlainStream>;
 
   // Plain: Session(shared, std::move(socket)). TLS: Session(shared, std::move(socket), ctx).
   template <typename... StreamArgs>
-  Session(SessionShared& shared, tcp::socket&& socket, StreamArgs&&... args)
+  Session(SessionShared& shared, Socket&& socket, StreamArgs&&... args)
       : stream_(std::move(socket), std::forward<StreamArgs>(args)...), shared_(shared) {
     beast::error_code ec;
     auto ep = this->socket().remote_endpoint(ec);
@@ -82,8 +86,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void stop_when_idle() override;
 
  private:
-  tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  Socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+  PlainStream& lowest() { return beast::get_lowest_layer(stream_); }
 
   void on_handshake(beast::error_code ec, std::size_t used);
   void do_read();
@@ -91,6 +95,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void on_continue(beast::error_code ec, std::size_t);
   void read_body();
   void on_read(beast::error_code ec, std::size_t);
+  void handle(Request req, std::chrono::steady_clock::time_point start, bool keep_alive);
   void respond(const Request& req, Response resp, std::chrono::steady_clock::time_point start, bool keep_alive);
   void fail_request(int status, const std::string& code, const std::string& message);
   void on_write(bool close, beast::error_code ec, std::size_t);
@@ -101,9 +106,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   SessionShared& shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<http::response<http::string_body>> res_;
+  std::string head_;  // the response being written: status line and fields,
+  std::string body_;  // and its body
   std::string remote_;
-  bool idle_ = false;  // waiting for the first byte of a request; only touched on the strand
+  bool idle_ = false;  // waiting for the first byte of a request; only touched on the session's thread
   bool closing_ = false;
   bool admitted_ = false;
   bool draining_ = false;

@@ -22,18 +22,22 @@ Result<long long> parse_count(const std::string& option, const std::string& text
 
 int cmd_serve(int argc, char** argv, int first) {
   auto args = Args::parse(argc, argv, first,
-                          {"db", "listen", "threads", "tls-cert", "tls-key", "max-body", "max-connections",
+                          {"db", "listen", "threads", "store-threads", "tls-cert", "tls-key", "max-body", "max-connections",
                            "header-timeout-ms", "body-timeout-ms", "access-log"},
                           {"help"});
   if (args && args->flag("help")) {
     std::cout << "usage: chipreg serve --db PATH --listen HOST:PORT [--threads N] [--tls-cert F --tls-key F]\n"
-                 "                     [--max-body BYTES] [--max-connections N] [--header-timeout-ms MS]\n"
+                 "                     [--store-threads N] [--max-body BYTES] [--max-connections N] [--header-timeout-ms MS]\n"
                  "                     [--body-timeout-ms MS] [--access-log on|off]\n\n"
                  "Serves the registry over HTTP/1.1 (HTTPS, TLS 1.2+, when a certificate is given).\n"
                  "Prints {\"listening\": \"HOST:PORT\", \"tls\": BOOL} once listening (port 0 picks a free\n"
                  "port). Logs one JSON line per request on stderr. SIGINT or SIGTERM stops accepting,\n"
-                 "lets requests in flight finish and exits 0. Defaults: one thread per core, 1 MiB\n"
-                 "bodies, 1024 connections, 10 s header and 30 s body timeouts.\n";
+                 "lets requests in flight finish and exits 0.\n\n"
+                 "--threads N        network threads (default: one per core); they parse requests and\n"
+                 "                   answer the routes that need no database (/healthz, /metrics)\n"
+                 "--store-threads N  threads for requests that use the database, each with its own\n"
+                 "                   SQLite connection (default: max(4, 2 x threads))\n"
+                 "Other defaults: 1 MiB bodies, 1024 connections, 10 s header and 30 s body timeouts.\n";
     return 0;
   }
   if (!args) return print_error(args.error()), 2;
@@ -57,6 +61,11 @@ int cmd_serve(int argc, char** argv, int first) {
     auto n = parse_count("threads", *v, 1, 256);
     if (!n) return print_error(n.error()), 2;
     o.threads = static_cast<int>(*n);
+  }
+  if (auto v = args->get("store-threads")) {
+    auto n = parse_count("store-threads", *v, 1, 1024);
+    if (!n) return print_error(n.error()), 2;
+    o.store_threads = static_cast<int>(*n);
   }
   if (auto v = args->get("max-body")) {
     auto n = parse_count("max-body", *v, 1, 1LL << 30);

@@ -1,6 +1,8 @@
 // The end-to-end fixture: a served registry and helpers around the CLI.
 #include "e2e/fixture.hpp"
 
+#include <algorithm>
+
 #include <stdexcept>
 
 #include "registry/uscc.hpp"
@@ -24,8 +26,10 @@ Registry::Registry(const std::vector<std::string>& extra) {
   if (init.exit_code != 0) throw std::runtime_error("init failed: " + init.err);
   admin_ = std::string(json::parse(init.out).at("admin_token").as_string());
   std::vector<std::string> args = extra;
-  args.push_back("--threads");
-  args.push_back("2");
+  if (std::find(args.begin(), args.end(), "--threads") == args.end()) {
+    args.push_back("--threads");
+    args.push_back("2");
+  }
   server_ = std::make_unique<ServeProcess>(db(), log_path(), args);
   client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port(), server_->tls());
 }

@@ -6,10 +6,13 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "e2e/world.hpp"
+#include "registry/store/sqlite.hpp"
 #include "support/process.hpp"
 
 using namespace chipreg::testing;
@@ -154,6 +157,58 @@ TEST_CASE("serve: slow, idle and excess connections cannot pin the server") {
   const auto at = metrics.find(counter);
   REQUIRE(at != std::string::npos);
   CHECK(std::stol(metrics.substr(at + counter.size())) >= 1);
+}
+
+TEST_CASE("serve: a writer waiting for SQLite's write lock holds up only its own request") {
+  using Clock = std::chrono::steady_clock;
+  using std::chrono::milliseconds;
+  // One network thread: were the store work done on it, the blocked writer would stall
+  // every other connection too.
+  Registry reg({"--threads", "1"});
+  const std::string reader = mint_uscc(1);
+  reg.enterprise(reader, "Reader Co.", true, {"oem"});
+
+  // Another process-level writer holds the lock, as a long import would.
+  chipreg::store::DbOptions options;
+  options.create = false;
+  auto db = chipreg::store::Db::open(reg.db(), options);
+  REQUIRE(db);
+  std::optional<chipreg::store::Tx> lock;
+  {
+    auto tx = chipreg::store::Tx::begin(*db);
+    REQUIRE(tx);
+    lock.emplace(std::move(*tx));
+  }
+
+  const auto t0 = Clock::now();
+  HttpReply written;
+  Clock::time_point written_at;
+  std::atomic<bool> answered{false};
+  std::thread writer([&] {
+    written = reg.http().post("/v1/enterprises",
+                              json::object{{"uscc", mint_uscc(2)}, {"name", "Writer Co."}, {"in_district", true},
+                                           {"roles", json::array{"oem"}}},
+                              reg.admin());
+    written_at = Clock::now();
+    answered = true;
+  });
+  std::this_thread::sleep_for(milliseconds(300));
+
+  // While the writer waits: liveness, metrics and a store read are all answered at once.
+  const auto t1 = Clock::now();
+  CHECK(reg.http().get("/healthz").status == 200);
+  CHECK(reg.http().get("/metrics").status == 200);
+  const auto read = reg.http().get("/v1/enterprises/" + reader, reg.admin());
+  CHECK(read.status == 200);
+  CHECK(read.body.find("Reader Co.") != std::string::npos);
+  CHECK(Clock::now() - t1 < milliseconds(1000));
+  CHECK_FALSE(answered.load());  // still waiting
+
+  std::this_thread::sleep_for(milliseconds(1500) - (Clock::now() - t0));
+  lock.reset();  // rolls back and releases the lock; the writer goes ahead
+  writer.join();
+  CHECK(written.status == 201);
+  CHECK(written_at - t0 >= milliseconds(1400));  // it really did wait for the lock
 }
 
 TEST_CASE("serve: SIGTERM stops accepting, finishes the request in flight and exits 0") {
