@@ -25,14 +25,31 @@ Digest32 digest_with(const EVP_MD* md, const void* data, std::size_t n) {
   return out;
 }
 
+// The digests fetched from the default provider once: passing EVP_sha256() makes OpenSSL 3
+// fetch the implementation again on every call, which costs more than hashing a short leaf.
+// Never freed: they live as long as the process.
+const EVP_MD* fetched(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (md == nullptr) die("EVP_MD_fetch");
+  return md;
+}
+const EVP_MD* sha256_md() {
+  static const EVP_MD* const md = fetched("SHA256");
+  return md;
+}
+const EVP_MD* sm3_md() {
+  static const EVP_MD* const md = fetched("SM3");
+  return md;
+}
+
 }  // namespace
 
-Digest32 sha256(std::string_view data) { return digest_with(EVP_sha256(), data.data(), data.size()); }
-Digest32 sha256(const unsigned char* data, std::size_t n) { return digest_with(EVP_sha256(), data, n); }
-Digest32 sm3(std::string_view data) { return digest_with(EVP_sm3(), data.data(), data.size()); }
+Digest32 sha256(std::string_view data) { return digest_with(sha256_md(), data.data(), data.size()); }
+Digest32 sha256(const unsigned char* data, std::size_t n) { return digest_with(sha256_md(), data, n); }
+Digest32 sm3(std::string_view data) { return digest_with(sm3_md(), data.data(), data.size()); }
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) != 1) {
     die("EVP_DigestInit_ex");
   }
 }

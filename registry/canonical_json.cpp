@@ -3,9 +3,47 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cassert>
+#include <charconv>
 #include <vector>
 
 namespace chipreg {
+
+void append_json_string(std::string& out, std::string_view s) {
+  // Boost.JSON's escaping: '"', '\\' and the C0 controls (\b \t \n \f \r by name, the
+  // rest as \u00xx); everything else, UTF-8 included, is copied as is.
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    out += '\\';
+    switch (c) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '\b': out += 'b'; break;
+      case '\t': out += 't'; break;
+      case '\n': out += 'n'; break;
+      case '\f': out += 'f'; break;
+      case '\r': out += 'r'; break;
+      default:
+        out += "u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+void append_json_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
 namespace {
 
 void write(const boost::json::value& v, std::string& out) {
@@ -19,7 +57,7 @@ void write(const boost::json::value& v, std::string& out) {
       out += '{';
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (i) out += ',';
-        out += boost::json::serialize(boost::json::value(items[i]->key()));
+        append_json_string(out, items[i]->key());
         out += ':';
         write(items[i]->value(), out);
       }
@@ -37,10 +75,16 @@ void write(const boost::json::value& v, std::string& out) {
       out += ']';
       return;
     }
+    case boost::json::kind::string:
+      append_json_string(out, v.get_string());
+      return;
+    case boost::json::kind::int64:
+      append_json_int(out, v.get_int64());
+      return;
     case boost::json::kind::double_:
       assert(false && "canonical JSON holds no floating point");
       [[fallthrough]];
-    default:
+    default:  // uint64, bool, null (and, never, double)
       out += boost::json::serialize(v);
   }
 }

@@ -1,9 +1,10 @@
 // `chipreg log audit`: recomputes the log from its stored leaves and checks every logged
 // fact against the data rows it records.
 //
-// Tree checks: leaf indexes are 0..n-1 without gaps; every stored subtree hash in
-// log_nodes equals the hash recomputed from the leaves (one streaming pass, O(log n)
-// memory for the tree); log_nodes holds exactly the complete subtrees of size n.
+// Tree checks: leaf indexes are 0..n-1 without gaps; every stored leaf hash equals the hash
+// of its entry; every stored subtree hash in log_nodes equals the hash recomputed from the
+// leaves (one streaming pass, O(log n) memory for the tree); log_nodes holds exactly the
+// complete subtrees of level kStoredLevel and up of a tree of size n.
 //
 // Fact checks, with the builders of entries.hpp (the ones the writers use):
 //   tapeouts, purchases, decisions  the row's fact must equal its leaf (found by ref)

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <span>
+#include <vector>
 #include <sstream>
 
 #include "crypto/encoding.hpp"
@@ -21,10 +23,18 @@ namespace {
 
 constexpr const char* kSizeSql = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries";
 constexpr const char* kNodeSql = "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?";
+constexpr const char* kLeavesSql = "SELECT idx, leaf_hash FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx";
+constexpr std::uint64_t kBlock = std::uint64_t{1} << kStoredLevel;  // leaves under one stored subtree
 
 Error corrupt(int level, std::uint64_t index) {
   return Error("LOG_CORRUPT", "log_nodes has no subtree at level " + std::to_string(level) + " index " +
                                   std::to_string(index));
+}
+
+Hash to_hash(std::span<const unsigned char> blob) {
+  Hash h{};
+  std::copy(blob.begin(), blob.end(), h.begin());
+  return h;
 }
 
 Result<Hash> read_node(store::Stmt& st, int level, std::uint64_t index) {
@@ -34,12 +44,82 @@ Result<Hash> read_node(store::Stmt& st, int level, std::uint64_t index) {
   if (!row) return row.error();
   if (!*row) return corrupt(level, index);
   const auto blob = st.blob(0);
-  st.reset();
   if (blob.size() != 32) return Error("LOG_CORRUPT", "log_nodes hash is not 32 bytes");
-  Hash h{};
-  std::copy(blob.begin(), blob.end(), h.begin());
+  const Hash h = to_hash(blob);
+  st.reset();
   return h;
 }
+
+// Appends to `out` the leaf hashes of leaves [first, end), which must all exist.
+Status read_leaf_hashes(store::Stmt& st, std::uint64_t first, std::uint64_t end, std::vector<Hash>& out) {
+  st.reset();
+  st.bind(1, static_cast<std::int64_t>(first)).bind(2, static_cast<std::int64_t>(end));
+  for (std::uint64_t want = first; want < end; ++want) {
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!*row || static_cast<std::uint64_t>(st.int64(0)) != want) {
+      st.reset();
+      return Error("LOG_CORRUPT", "log_entries has no leaf " + std::to_string(want));
+    }
+    const auto blob = st.blob(1);
+    if (blob.size() != 32) {
+      st.reset();
+      return Error("LOG_CORRUPT", "log_entries leaf_hash of leaf " + std::to_string(want) + " is not 32 bytes");
+    }
+    out.push_back(to_hash(blob));
+  }
+  st.reset();
+  return Status::Ok();
+}
+
+// The subtree (level, index) over `leaves`, which starts at leaf `first`.
+// REQUIRES: the subtree lies within the leaves given.
+Hash fold(const std::vector<Hash>& leaves, std::uint64_t first, int level, std::uint64_t index) {
+  const std::uint64_t width = std::uint64_t{1} << level;
+  std::vector<Hash> row(leaves.begin() + static_cast<std::ptrdiff_t>(index * width - first),
+                        leaves.begin() + static_cast<std::ptrdiff_t>((index + 1) * width - first));
+  while (row.size() > 1) {
+    for (std::size_t i = 0; i < row.size() / 2; ++i) row[i] = node_hash(row[2 * i], row[2 * i + 1]);
+    row.resize(row.size() / 2);
+  }
+  return row.front();
+}
+
+// The node source over the database: stored subtrees from log_nodes, lower ones folded from
+// one block of kBlock leaf hashes, remembered while requests stay in that block (a proof
+// asks for up to four subtrees below kStoredLevel, all in one block).
+class DbNodes {
+ public:
+  explicit DbNodes(store::Db& db) : nodes_(db.prepare(kNodeSql)), leaves_(db.prepare(kLeavesSql)) {}
+
+  Result<Hash> operator()(int level, std::uint64_t index) {
+    if (level >= kStoredLevel) {
+      if (!nodes_) return nodes_.error();
+      return read_node(*nodes_, level, index);
+    }
+    if (!leaves_) return leaves_.error();
+    const std::uint64_t first = (index << level);
+    const std::uint64_t end = first + (std::uint64_t{1} << level);
+    const std::uint64_t block = first / kBlock;
+    if (!cached_ || block_ != block || block_hashes_.size() < end - block * kBlock) {
+      // Read the block up to the end of this subtree (a complete subtree never needs more,
+      // and the block may be the right edge of the tree).
+      cached_ = false;
+      block_hashes_.clear();
+      if (auto st = read_leaf_hashes(*leaves_, block * kBlock, end, block_hashes_); !st) return st.error();
+      block_ = block;
+      cached_ = true;
+    }
+    return fold(block_hashes_, block * kBlock, level, index);
+  }
+
+ private:
+  Result<store::Stmt> nodes_;
+  Result<store::Stmt> leaves_;
+  bool cached_ = false;
+  std::uint64_t block_ = 0;
+  std::vector<Hash> block_hashes_;  // leaf hashes from block_ * kBlock on
+};
 
 Error bad_request(const std::string& message, std::string_view field) {
   return Error("BAD_REQUEST", message, std::string(field));
@@ -121,14 +201,17 @@ ReadSnapshot::~ReadSnapshot() {
 Status Appender::prepare() {
   auto size = db_->prepare(kSizeSql);
   if (!size) return size.error();
-  auto ins = db_->prepare("INSERT INTO log_entries(idx, kind, ref, entry, created_at) VALUES (?, ?, ?, ?, ?)");
+  auto ins = db_->prepare("INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
+  auto leaves = db_->prepare(kLeavesSql);
+  if (!leaves) return leaves.error();
   auto node = db_->prepare(kNodeSql);
   if (!node) return node.error();
   auto ins_node = db_->prepare("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)");
   if (!ins_node) return ins_node.error();
   size_ = std::move(*size);
   insert_entry_ = std::move(*ins);
+  read_leaves_ = std::move(*leaves);
   read_node_ = std::move(*node);
   insert_node_ = std::move(*ins_node);
   prepared_ = true;
@@ -154,16 +237,24 @@ Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std:
   if (!next) return next.error();
   const std::int64_t idx = *next;
 
+  const Hash leaf = leaf_hash(entry);
   insert_entry_.reset();
   insert_entry_.bind(1, idx).bind(2, to_string(kind)).bind(3, ref).bind_blob(4, entry.data(), entry.size());
-  insert_entry_.bind(5, store::now_utc());
+  insert_entry_.bind_blob(5, leaf.data(), leaf.size()).bind(6, store::now_utc());
   if (auto st = insert_entry_.exec(); !st) return st.error();
 
-  // Store the leaf, then each subtree this leaf completes: while the node just written is
-  // a right child, combine it with its stored left sibling.
-  Hash h = leaf_hash(entry);
-  int level = 0;
+  // The last leaf of a block completes its level-kStoredLevel subtree: fold the block, store
+  // it, then each subtree above that this one completes (while the node just written is a
+  // right child, combine it with its stored left sibling).
   auto index = static_cast<std::uint64_t>(idx);
+  if ((index + 1) % kBlock != 0) return idx;
+  std::vector<Hash> block;
+  block.reserve(kBlock);
+  if (auto st = read_leaf_hashes(read_leaves_, index + 1 - kBlock, index, block); !st) return st.error();
+  block.push_back(leaf);
+  Hash h = fold(block, index + 1 - kBlock, kStoredLevel, index / kBlock);
+  int level = kStoredLevel;
+  index /= kBlock;
   for (;;) {
     insert_node_.reset();
     insert_node_.bind(1, level).bind(2, static_cast<std::int64_t>(index)).bind_blob(3, h.data(), h.size());
@@ -194,11 +285,8 @@ Result<std::uint64_t> tree_size(store::Db& db) {
 }
 
 NodeSource db_node_source(store::Db& db) {
-  auto holder = std::make_shared<Result<store::Stmt>>(db.prepare(kNodeSql));
-  return [holder](int level, std::uint64_t index) -> Result<Hash> {
-    if (!*holder) return holder->error();
-    return read_node(**holder, level, index);
-  };
+  auto nodes = std::make_shared<DbNodes>(db);
+  return [nodes](int level, std::uint64_t index) { return (*nodes)(level, index); };
 }
 
 Result<Hash> tree_root(store::Db& db, std::uint64_t size) {

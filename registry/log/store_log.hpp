@@ -1,17 +1,21 @@
 // The transparency log kept in SQLite: appends inside the writer's transaction, reads for
 // roots and proofs, the log key, and the answers of the /v1/log endpoints.
 //
-// Tables (schema migration 1):
-//   log_entries(idx, kind, ref, entry, created_at)  one row per leaf; `entry` is the exact
-//                                                    leaf bytes; tree size = max(idx) + 1
-//   log_nodes(level, idx, hash)                      every complete subtree: (L, i) covers
-//                                                    leaves [i·2^L, (i+1)·2^L); level 0 = leaf hashes
-//   meta('log_origin')                               the checkpoint origin and key name
+// Tables (schema migrations 1 and 2):
+//   log_entries(idx, kind, ref, entry, leaf_hash, created_at)
+//                                one row per leaf; `entry` is the exact leaf bytes and
+//                                `leaf_hash` their RFC 9162 leaf hash; tree size = max(idx) + 1
+//   log_nodes(level, idx, hash)  every complete subtree of level kStoredLevel (4) or more:
+//                                (L, i) covers leaves [i·2^L, (i+1)·2^L)
+//   meta('log_origin')           the checkpoint origin and key name
 //
-// An append writes one leaf and the O(log n) subtrees it completes (one on average), so a
-// root, an inclusion proof or a consistency proof for any size up to the current one is
-// O(log n) indexed reads and never a pass over the leaves. Stored subtrees never change:
-// a proof for an older size reads the same rows later.
+// An append writes its leaf row and, once every 16 leaves, the subtrees of level 4 and up
+// that it completes, so the log adds one row to a writer's transaction, not two or more. A
+// subtree below level 4 spans at most 8 leaves, and is folded from their hashes read in
+// one range scan of log_entries. A root, an inclusion proof or a consistency proof for any
+// size up to the current one is therefore O(log n) indexed reads (at most 16 leaf hashes
+// plus one row per level above 4) and never a pass over the leaves. Stored subtrees never
+// change: a proof for an older size reads the same rows later.
 //
 // The log key is a C2SP note signer key (note.hpp) in the file DB_PATH + ".logkey", mode
 // 0600, created by `chipreg init`. Its name is the log's origin, by default
@@ -37,6 +41,9 @@ namespace chipreg::tlog {
 
 inline constexpr std::string_view kDefaultOrigin = "chipreg.binjiang.example/log";
 
+// The lowest level kept in log_nodes; lower subtrees are folded from leaf hashes.
+inline constexpr int kStoredLevel = 4;
+
 // Appends with statements prepared once: for writers that append many leaves on one
 // connection (the repository, importers). tlog::append(db, ...) is the one-shot form.
 class Appender {
@@ -56,7 +63,7 @@ class Appender {
   Status prepare();
   store::Db* db_;
   bool prepared_ = false;
-  store::Stmt size_, insert_entry_, read_node_, insert_node_;
+  store::Stmt size_, insert_entry_, read_leaves_, read_node_, insert_node_;
 };
 
 // A read snapshot across several statements when the caller has no transaction open
@@ -78,8 +85,10 @@ class ReadSnapshot {
 // The current number of leaves.
 Result<std::uint64_t> tree_size(store::Db& db);
 
-// Reads complete subtrees from log_nodes (error LOG_CORRUPT if one is missing). The
-// source keeps a prepared statement on `db` and must not outlive it.
+// Reads complete subtrees: from log_nodes at level kStoredLevel and up, folded from the
+// leaf hashes in log_entries below it (error LOG_CORRUPT if a row is missing). The source
+// keeps prepared statements on `db` and the last block of leaf hashes it read; it must not
+// outlive `db`, and is meant for one snapshot (one proof or root).
 NodeSource db_node_source(store::Db& db);
 
 // MTH of the first `size` leaves. Errors: NOT_FOUND when size exceeds the tree.

@@ -241,7 +241,30 @@ CREATE TABLE audit (
 );
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kMigration1};
+// Migration 2: the leaf hash moves into log_entries, and log_nodes keeps only subtrees of
+// kStoredLevel (4) and up: an append then writes one row, plus a subtree row for one append
+// in 16, instead of two rows on average. Subtrees below level 4 are folded from at most 16
+// leaf hashes read in one range scan (store_log.hpp). A leaf without its level-0 hash (a
+// corrupt log) fails the NOT NULL and so the migration.
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE log_entries_v2 (
+  idx        INTEGER PRIMARY KEY CHECK (idx >= 0),
+  kind       TEXT NOT NULL CHECK (kind IN ('tapeout', 'purchase', 'claim', 'decision')),
+  ref        TEXT NOT NULL,
+  entry      BLOB NOT NULL,
+  leaf_hash  BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+  created_at TEXT NOT NULL
+);
+INSERT INTO log_entries_v2(idx, kind, ref, entry, leaf_hash, created_at)
+  SELECT e.idx, e.kind, e.ref, e.entry, n.hash, e.created_at
+  FROM log_entries e LEFT JOIN log_nodes n ON n.level = 0 AND n.idx = e.idx
+  ORDER BY e.idx;
+DROP TABLE log_entries;
+ALTER TABLE log_entries_v2 RENAME TO log_entries;
+DELETE FROM log_nodes WHERE level < 4;
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kMigration1, kMigration2};
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");

@@ -111,7 +111,7 @@ TEST_CASE("log cli: audit is clean after normal writes and catches a purchase ed
   CHECK(problems[0].at("log_index").as_int64() == 1);
 }
 
-TEST_CASE("log cli: audit reports deleted rows, unlogged rows and a corrupt subtree") {
+TEST_CASE("log cli: audit reports deleted rows, unlogged rows and a corrupt leaf hash") {
   chipreg::testing::TempDir dir;
   const std::string db_path = dir.file("r.db");
   REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
@@ -123,13 +123,13 @@ TEST_CASE("log cli: audit reports deleted rows, unlogged rows and a corrupt subt
                             "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
                             "created_at) SELECT '99', 1, date, buyer, seller, product, 1, 0, created_at FROM purchases "
                             "WHERE line = 1;"
-                            "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 0;")
+                            "UPDATE log_entries SET leaf_hash = zeroblob(32) WHERE idx = 1;")
                 .ok());
   }
   auto report = audit(db_path, 1);
   std::set<std::string> codes;
   for (const auto& p : report.at("problems").as_array()) codes.insert(std::string(p.at("problem").as_string()));
-  CHECK(codes == std::set<std::string>{"ROW_MISSING", "UNLOGGED_ROW", "NODE_MISMATCH"});
+  CHECK(codes == std::set<std::string>{"ROW_MISSING", "UNLOGGED_ROW", "LEAF_HASH_MISMATCH"});
 }
 
 TEST_CASE("log cli: verify checks served inclusion and consistency proofs and refuses tampered ones") {

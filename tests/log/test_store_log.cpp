@@ -7,9 +7,11 @@
 #include <boost/json.hpp>
 
 #include <random>
+#include <set>
 #include <string>
 
 #include "crypto/encoding.hpp"
+#include "registry/log/audit.hpp"
 #include "registry/log/merkle.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/schema.hpp"
@@ -60,11 +62,26 @@ TEST_CASE("store log: roots and proofs from log_nodes equal the in-memory tree a
   auto size = tlog::tree_size(db);
   REQUIRE(size.ok());
   CHECK(*size == kN);
-  // log_nodes holds exactly the complete subtrees: 300 + 150 + 75 + 37 + 18 + 9 + 4 + 2 + 1.
+  // log_nodes holds exactly the complete subtrees of level 4 and up: 18 + 9 + 4 + 2 + 1.
   auto count = db.prepare("SELECT count(*) FROM log_nodes");
   REQUIRE(count.ok());
   REQUIRE(count->step().ok());
-  CHECK(count->int64(0) == 596);
+  CHECK(count->int64(0) == 34);
+  auto low = db.prepare("SELECT count(*) FROM log_nodes WHERE level < 4");
+  REQUIRE(low.ok());
+  REQUIRE(low->step().ok());
+  CHECK(low->int64(0) == 0);
+  // and each stored subtree is the in-memory one
+  auto stored = db.prepare("SELECT level, idx, hash FROM log_nodes");
+  REQUIRE(stored.ok());
+  int seen = 0;
+  while (*stored->step()) {
+    const auto h = stored->blob(2);
+    const auto& want = mem.node(static_cast<int>(stored->int64(0)), static_cast<std::uint64_t>(stored->int64(1)));
+    CHECK(std::equal(h.begin(), h.end(), want.begin(), want.end()));
+    ++seen;
+  }
+  CHECK(seen == 34);
 
   for (std::uint64_t n = 0; n <= kN; ++n) {
     auto got = tlog::tree_root(db, n);
@@ -116,10 +133,21 @@ TEST_CASE("store log: an append rolls back with the caller's transaction") {
   auto size = tlog::tree_size(db);
   REQUIRE(size.ok());
   CHECK(*size == 1);
+  auto leaves = db.prepare("SELECT count(*) FROM log_entries");
+  REQUIRE(leaves.ok());
+  REQUIRE(leaves->step().ok());
+  CHECK(leaves->int64(0) == 1);
+
+  // A rolled-back block completion leaves no subtree behind either.
+  {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    for (int i = 1; i < 16; ++i) REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "x", entry_for(100 + i)).ok());
+  }
   auto nodes = db.prepare("SELECT count(*) FROM log_nodes");
   REQUIRE(nodes.ok());
   REQUIRE(nodes->step().ok());
-  CHECK(nodes->int64(0) == 1);
+  CHECK(nodes->int64(0) == 0);
 }
 
 TEST_CASE("store log: endpoint answers carry BAD_REQUEST and NOT_FOUND as documented") {
@@ -205,4 +233,104 @@ TEST_CASE("store log: a missing key with a recorded origin is refused, not silen
   auto load = tlog::load_log_key(db, path);
   REQUIRE_FALSE(load.ok());
   CHECK(load.error().code == "LOG_KEY_MISSING");
+}
+
+namespace {
+
+// The tree problems (LEAF_HASH_MISMATCH, NODE_*, EXTRA_NODES, LOG_GAP) of an audit; the
+// fact checks are not under test here (these leaves have no rows behind them).
+std::set<std::string> tree_problems(Db& db) {
+  auto report = tlog::audit_log(db);
+  REQUIRE(report.ok());
+  std::set<std::string> out;
+  for (const auto& p : report->at("problems").as_array()) {
+    const std::string code(p.at("problem").as_string());
+    if (code.rfind("NODE_", 0) == 0 || code == "LEAF_HASH_MISMATCH" || code == "EXTRA_NODES" || code == "LOG_GAP") {
+      out.insert(code);
+    }
+  }
+  return out;
+}
+
+void append_many(Db& db, tlog::MemoryTree& mem, std::uint64_t n) {
+  auto tx = Tx::begin(db);
+  REQUIRE(tx.ok());
+  tlog::Appender appender(db);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    REQUIRE(appender.append(tlog::EntryKind::kPurchase, "INV#" + std::to_string(i), entry_for(i)).ok());
+    mem.append(entry_for(i));
+  }
+  REQUIRE(tx->commit().ok());
+}
+
+}  // namespace
+
+TEST_CASE("store log: the audit catches a changed, missing or extra stored subtree and a changed leaf hash") {
+  chipreg::testing::TempDir dir;
+  Db db = open_db(dir);
+  tlog::MemoryTree mem;
+  append_many(db, mem, 40);
+  CHECK(tree_problems(db).empty());
+
+  SECTION("a changed subtree") {
+    REQUIRE(db.exec_script("UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 1").ok());
+    CHECK(tree_problems(db) == std::set<std::string>{"NODE_MISMATCH"});
+  }
+  SECTION("a missing subtree") {
+    REQUIRE(db.exec_script("DELETE FROM log_nodes WHERE level = 5 AND idx = 0").ok());
+    CHECK(tree_problems(db) == std::set<std::string>{"NODE_MISSING"});
+    auto root = tlog::tree_root(db, 40);
+    REQUIRE_FALSE(root.ok());
+    CHECK(root.error().code == "LOG_CORRUPT");
+  }
+  SECTION("an extra subtree row") {
+    REQUIRE(db.exec_script("INSERT INTO log_nodes(level, idx, hash) VALUES (4, 7, zeroblob(32))").ok());
+    CHECK(tree_problems(db) == std::set<std::string>{"EXTRA_NODES"});
+  }
+  SECTION("a changed leaf hash, which low subtrees are folded from") {
+    REQUIRE(db.exec_script("UPDATE log_entries SET leaf_hash = zeroblob(32) WHERE idx = 37").ok());
+    CHECK(tree_problems(db) == std::set<std::string>{"LEAF_HASH_MISMATCH"});
+    auto root = tlog::tree_root(db, 40);
+    REQUIRE(root.ok());
+    CHECK(*root != tlog::root(mem.source(), 40).value());  // proofs now disagree with the true tree
+  }
+}
+
+TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps every root and proof") {
+  chipreg::testing::TempDir dir;
+  Db db = open_db(dir);
+  tlog::MemoryTree mem;
+  append_many(db, mem, 100);
+  // Turn the log back into its schema-1 layout: no leaf_hash column, every level stored.
+  std::string sql =
+      "ALTER TABLE log_entries DROP COLUMN leaf_hash; DELETE FROM log_nodes; PRAGMA user_version = 1;";
+  REQUIRE(db.exec_script(sql.c_str()).ok());
+  auto ins = db.prepare("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)");
+  REQUIRE(ins.ok());
+  int rows = 0;
+  for (std::size_t level = 0; level < mem.levels().size(); ++level) {
+    for (std::size_t i = 0; i < mem.levels()[level].size(); ++i) {
+      const auto& h = mem.levels()[level][i];
+      ins->reset();
+      ins->bind(1, static_cast<std::int64_t>(level)).bind(2, static_cast<std::int64_t>(i)).bind_blob(3, h.data(), h.size());
+      REQUIRE(ins->exec().ok());
+      ++rows;
+    }
+  }
+  CHECK(rows == 100 + 50 + 25 + 12 + 6 + 3 + 1);
+
+  auto from = chipreg::store::migrate(db);
+  REQUIRE(from.ok());
+  CHECK(*from == 1);
+  auto low = db.prepare("SELECT count(*) FROM log_nodes WHERE level < 4");
+  REQUIRE(low.ok());
+  REQUIRE(low->step().ok());
+  CHECK(low->int64(0) == 0);
+  CHECK(tree_problems(db).empty());
+  for (std::uint64_t n : {1u, 15u, 16u, 17u, 64u, 99u, 100u}) {
+    CHECK(tlog::tree_root(db, n).value() == tlog::root(mem.source(), n).value());
+  }
+  auto proof = tlog::inclusion_response(db, "37", "100");
+  REQUIRE(proof.ok());
+  CHECK(proof->at("path").as_array() == hex_array(tlog::inclusion_proof(mem.source(), 37, 100).value()));
 }
