@@ -80,9 +80,17 @@ Date Date::from_days_since_epoch(std::int64_t z) {
 Date Date::add_days(std::int64_t days) const { return from_days_since_epoch(days_since_epoch() + days); }
 
 std::string Date::str() const {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year_, month_, day_);
-  return buf;
+  // Called for every stored and logged purchase line: digits by hand rather than snprintf.
+  // Years are 1900..9999 (parse and ymd enforce it; a default Date is all zeros), so four
+  // digits always suffice.
+  std::string out(10, '-');
+  const auto put = [&out](std::size_t at, int v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(0, year_, 4);
+  put(5, month_, 2);
+  put(8, day_, 2);
+  return out;
 }
 
 }  // namespace chipreg

@@ -54,6 +54,11 @@ class Appender {
   // REQUIRES: the Db is inside an open write transaction.
   Result<std::int64_t> append(EntryKind kind, std::string_view ref, std::string_view entry);
 
+  // The same, for a writer that has just read next_index() in this transaction and stored
+  // it in its own row: appends at `index` without reading the tree size again.
+  // REQUIRES: index == next_index(), inside the same open write transaction.
+  Result<std::int64_t> append_at(std::int64_t index, EntryKind kind, std::string_view ref, std::string_view entry);
+
   // The index the next append will take (the current tree size), for a writer that
   // stores it in its own row before appending.
   // REQUIRES: the Db is inside an open write transaction.

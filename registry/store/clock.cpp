@@ -9,13 +9,19 @@ namespace chipreg::store {
 std::string now_utc() {
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  // A bulk import stamps tens of rows per millisecond: format each millisecond once.
+  thread_local long long cached_ms = -1;
+  thread_local std::string cached;
+  if (ms == cached_ms) return cached;
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
+  cached_ms = ms;
+  cached = buf;
+  return cached;
 }
 
 }  // namespace chipreg::store

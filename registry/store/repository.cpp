@@ -681,9 +681,8 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
       }
       row_id = impl_->db.last_insert_rowid();
     }
-    auto index = impl_->appender.append(tlog::EntryKind::kPurchase, tlog::purchase_ref(p), tlog::purchase_entry(p));
+    auto index = impl_->appender.append_at(*next, tlog::EntryKind::kPurchase, tlog::purchase_ref(p), tlog::purchase_entry(p));
     if (!index) return index.error();
-    if (*index != *next) return Error("LOG_CORRUPT", "log append took index " + std::to_string(*index) + ", expected " + std::to_string(*next));
     return StoredPurchase{row_id, p, *index};
   });
 }
