@@ -102,7 +102,22 @@ Db& Db::operator=(Db&& o) noexcept {
 
 Db::~Db() { sqlite3_close_v2(db_); }
 
+namespace {
+
+// Process-wide settings, applied once before the first connection opens. Memory statistics
+// take a global mutex on every SQLite allocation, and chipreg never reads them.
+void configure_sqlite() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // fails harmlessly if SQLite is already initialized
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 Result<Db> Db::open(const std::string& path, const DbOptions& options) {
+  configure_sqlite();
   sqlite3* raw = nullptr;
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
