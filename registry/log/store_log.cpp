@@ -245,10 +245,14 @@ Result<std::int64_t> Appender::append_at(std::int64_t idx, EntryKind kind, std::
   }
 
   const Hash leaf = leaf_hash(entry);
+  const std::string created_at = store::now_utc();
+  // Bound without copies: the caller's bytes and these locals outlive the statement's use.
   insert_entry_.reset();
-  insert_entry_.bind(1, idx).bind(2, to_string(kind)).bind(3, ref).bind_blob(4, entry.data(), entry.size());
-  insert_entry_.bind_blob(5, leaf.data(), leaf.size()).bind(6, store::now_utc());
-  if (auto st = insert_entry_.exec(); !st) return st.error();
+  insert_entry_.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, entry.data(), entry.size());
+  insert_entry_.bind_blob_view(5, leaf.data(), leaf.size()).bind_view(6, created_at);
+  Status inserted = insert_entry_.exec();
+  insert_entry_.reset();
+  if (!inserted) return inserted.error();
 
   // The last leaf of a block completes its level-kStoredLevel subtree: fold the block, store
   // it, then each subtree above that this one completes (while the node just written is a

@@ -662,15 +662,18 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     if (!ins) return ins.error();
     std::int64_t row_id = 0;
     {
+      // Bound without copies: every string here outlives the statement's use.
+      const std::string date = p.date.str();
+      const std::string created_at = now_utc();
       Use use(**ins);
-      use->bind(1, p.invoice).bind(2, p.line).bind(3, p.date.str()).bind(4, p.buyer.str()).bind(5, p.seller.str());
-      use->bind(6, p.product).bind(7, p.amount.fen()).bind(8, p.tax.fen());
+      use->bind_view(1, p.invoice).bind(2, p.line).bind_view(3, date).bind_view(4, p.buyer.str()).bind_view(5, p.seller.str());
+      use->bind_view(6, p.product).bind(7, p.amount.fen()).bind(8, p.tax.fen());
       if (p.reverses) {
-        use->bind(9, p.reverses->invoice).bind(10, p.reverses->line);
+        use->bind_view(9, p.reverses->invoice).bind(10, p.reverses->line);
       } else {
         use->bind_null(9).bind_null(10);
       }
-      use->bind(11, *next).bind(12, now_utc());
+      use->bind(11, *next).bind_view(12, created_at);
       if (auto st = use->exec(); !st) {
         const Error e = map_db_error(st.error(), "line");
         impl_->failed_clean = true;  // a failed INSERT is undone by SQLite itself

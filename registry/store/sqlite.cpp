@@ -38,6 +38,16 @@ Stmt& Stmt::bind_blob(int i, const void* data, std::size_t n) {
   return *this;
 }
 
+Stmt& Stmt::bind_view(int i, std::string_view v) {
+  sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
+
+Stmt& Stmt::bind_blob_view(int i, const void* data, std::size_t n) {
+  sqlite3_bind_blob64(stmt_, i, data, n, SQLITE_STATIC);
+  return *this;
+}
+
 Stmt& Stmt::bind_null(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;

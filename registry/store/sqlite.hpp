@@ -37,6 +37,10 @@ class Stmt {
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Stmt& bind_blob(int i, const void* data, std::size_t n);
+  // Without SQLite's private copy, for hot inserts: REQUIRES the bytes stay valid and
+  // unchanged until the statement is reset (reset() also clears the bindings).
+  Stmt& bind_view(int i, std::string_view v);
+  Stmt& bind_blob_view(int i, const void* data, std::size_t n);
   Stmt& bind_null(int i);
   template <typename T>
   Stmt& bind(int i, const std::optional<T>& v) {
