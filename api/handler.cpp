@@ -23,11 +23,12 @@ Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlo
   routes::add_log_routes(router_, std::move(log_signer));
 }
 
-bool Handler::needs_store(const Request& req) const {
+Handler::StoreUse Handler::store_use(const Request& req) const {
   std::string_view path = req.target;
   path = path.substr(0, path.find('?'));
   const auto match = router_.match(req.method, path);
-  return match.route != nullptr && match.route->access != Access::kPublic;
+  if (match.route == nullptr || match.route->access == Access::kPublic) return StoreUse::kNone;
+  return req.method == "GET" ? StoreUse::kRead : StoreUse::kWrite;
 }
 
 Response Handler::handle(const Request& req) const {

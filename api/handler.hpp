@@ -27,10 +27,13 @@ class Handler {
 
   Response handle(const Request& req) const;
 
-  // Whether handle(req) would touch the database: false for public routes such as /healthz
-  // and for requests that match no route, which the server then answers on its network
-  // thread; true for the rest, which it runs on the store pool.
-  bool needs_store(const Request& req) const;
+  // What handle(req) would do with the database, so the server can run it in the right
+  // place: kNone for public routes such as /healthz and for requests that match no route
+  // (answered on the network thread), kRead for GETs of store routes (the store pool, many
+  // at once), kWrite for every other method on a store route (the store pool, one at a time:
+  // SQLite admits one writer, and writers queued behind it would only occupy threads).
+  enum class StoreUse { kNone, kRead, kWrite };
+  StoreUse store_use(const Request& req) const;
 
  private:
   DbPool& pool_;

@@ -172,19 +172,25 @@ void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
 
 template <typename Stream>
 void Session<Stream>::handle(Request req, std::chrono::steady_clock::time_point start, bool keep_alive) {
-  if (!shared_.handler.needs_store(req)) {
+  const auto use = shared_.handler.store_use(req);
+  if (use == Handler::StoreUse::kNone) {
     Response resp = shared_.handler.handle(req);
     return respond(req, std::move(resp), start, keep_alive);
   }
   // Nothing else touches this session until the response is posted back: no read is
   // pending, and stop_when_idle() leaves a session with a request in flight alone.
-  asio::post(shared_.store_pool, [self = this->shared_from_this(), req = std::move(req), start, keep_alive]() mutable {
+  auto job = [self = this->shared_from_this(), req = std::move(req), start, keep_alive]() mutable {
     Response resp = self->shared_.handler.handle(req);
     auto executor = self->stream_.get_executor();
     asio::post(executor, [self = std::move(self), req = std::move(req), resp = std::move(resp), start, keep_alive]() mutable {
       self->respond(req, std::move(resp), start, keep_alive);
     });
-  });
+  };
+  if (use == Handler::StoreUse::kWrite) {
+    asio::post(shared_.writes, std::move(job));
+  } else {
+    asio::post(shared_.store_pool, std::move(job));
+  }
 }
 
 template <typename Stream>

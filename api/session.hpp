@@ -61,6 +61,7 @@ struct SessionShared {
   AccessLog& log;
   ConnectionTracker& tracker;
   asio::thread_pool& store_pool;          // runs Handler::handle for store-backed routes
+  asio::strand<asio::thread_pool::executor_type> writes;  // on store_pool: writes one at a time
   std::string id_prefix;                  // random per process
   std::atomic<std::uint64_t> next_id{0};  // request ids: prefix-counter
 };

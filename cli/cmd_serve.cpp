@@ -36,7 +36,8 @@ int cmd_serve(int argc, char** argv, int first) {
                  "--threads N        network threads (default: one per core); they parse requests and\n"
                  "                   answer the routes that need no database (/healthz, /metrics)\n"
                  "--store-threads N  threads for requests that use the database, each with its own\n"
-                 "                   SQLite connection (default: max(4, 2 x threads))\n"
+                 "                   SQLite connection: reads in parallel, writes one at a time\n"
+                 "                   (default: max(4, 2 x threads))\n"
                  "Other defaults: 1 MiB bodies, 1024 connections, 10 s header and 30 s body timeouts.\n";
     return 0;
   }
