@@ -215,6 +215,10 @@ Status run_server(const ServerOptions& options) {
   std::fflush(stdout);
 
   io.run();
+  // After a clean drain the pool is idle. After the drain deadline, requests still queued
+  // for it are dropped unstarted (their connections are closed anyway) and the ones
+  // running finish.
+  store_pool.stop();
   store_pool.join();
   return Status::Ok();
 }

@@ -746,6 +746,19 @@ Status each_row(Stmt& s, F&& row) {
   }
 }
 
+// Prepares `sql` and passes each row, parsed by `parse` (Stmt& -> Result<T>), to `fn`;
+// stops at the first parse error or the first error `fn` returns.
+template <typename Parse, typename Fn>
+Status for_each_parsed(Db& db, const std::string& sql, Parse&& parse, const Fn& fn) {
+  auto s = db.prepare(sql);
+  if (!s) return s.error();
+  return each_row(*s, [&]() -> Status {
+    auto v = parse(*s);
+    if (!v) return v.error();
+    return fn(*v);
+  });
+}
+
 }  // namespace
 
 Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter& f) {
@@ -868,31 +881,21 @@ Status for_each_manual_affiliation(Db& db, const std::function<Status(const Manu
 }
 
 Status for_each_product(Db& db, const std::function<Status(const Product&)>& fn) {
-  auto s = db.prepare(std::string("SELECT ") + kProductColumns + " FROM products ORDER BY id");
-  if (!s) return s.error();
-  return each_row(*s, [&]() -> Status {
-    auto p = product_from_row(*s);
-    if (!p) return p.error();
-    return fn(*p);
-  });
+  return for_each_parsed(db, std::string("SELECT ") + kProductColumns + " FROM products ORDER BY id", product_from_row, fn);
 }
 
 Status for_each_purchase(Db& db, const std::function<Status(const StoredPurchase&)>& fn) {
-  auto s = db.prepare(std::string("SELECT ") + kPurchaseColumns + " FROM purchases ORDER BY id");
-  if (!s) return s.error();
-  return each_row(*s, [&]() -> Status {
-    auto p = purchase_from_row(*s);
-    if (!p) return p.error();
-    return fn(*p);
-  });
+  return for_each_parsed(db, std::string("SELECT ") + kPurchaseColumns + " FROM purchases ORDER BY id", purchase_from_row,
+                         fn);
 }
 
 Status for_each_other_award(Db& db, const std::function<Status(const StoredOtherAward&)>& fn) {
-  auto s = db.prepare("SELECT id, claim, level, amount_fen, source FROM other_awards ORDER BY id");
-  if (!s) return s.error();
-  return each_row(*s, [&]() {
-    return fn(StoredOtherAward{s->int64(0), OtherAward{s->text(1), s->text(2), Money::fen(s->int64(3))}, s->text(4)});
-  });
+  return for_each_parsed(
+      db, "SELECT id, claim, level, amount_fen, source FROM other_awards ORDER BY id",
+      [](Stmt& s) -> Result<StoredOtherAward> {
+        return StoredOtherAward{s.int64(0), OtherAward{s.text(1), s.text(2), Money::fen(s.int64(3))}, s.text(4)};
+      },
+      fn);
 }
 
 }  // namespace chipreg::store
