@@ -4,6 +4,9 @@
 # into an equivalent table with the same UNIQUE (invoice, line) index, in WAL mode with
 # synchronous=FULL (chipreg's setting; the CLI's default too),
 # measured in the same run. Reports wall time, the ratio, and peak RSS (/usr/bin/time).
+# The last three columns: the same CLI import into tables taking the same writes as
+# chipreg (see "A second reference" below), its wall and CPU seconds, and chipreg's CPU
+# ratio to it.
 #
 #   bench/import_bench.sh [CHIPREG_BINARY] [ROWS...]     default: build/chipreg 100000 1000000
 #
@@ -60,7 +63,8 @@ cpu_s() { awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1
 now() { date +%s.%N; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d), load: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-9s %10s %10s %7s %10s %10s %7s %14s %14s\n' rows chipreg_s sqlite3_s ratio chip_cpu sql_cpu cpu_rat chipreg_rss_kb sqlite3_rss_kb
+printf '%-9s %10s %10s %7s %10s %10s %7s %14s %14s %10s %10s %7s\n' rows chipreg_s sqlite3_s ratio chip_cpu sql_cpu cpu_rat \
+  chipreg_rss_kb sqlite3_rss_kb same_w_s same_w_cpu cpu_rat
 for n in "${sizes[@]}"; do
   csv="$work/purchases-$n.csv"
   db="$work/chipreg-$n.db"
@@ -86,8 +90,35 @@ SQL
   t3=$(now)
   [ "$(sqlite3 "$base" 'SELECT count(*) FROM purchases')" = "$n" ] || { echo "sqlite3 import incomplete" >&2; exit 1; }
 
-  c=$(echo "$t1 - $t0" | bc -l); s=$(echo "$t3 - $t2" | bc -l)
-  cc=$(cpu_s "$work/chipreg.time"); sc=$(cpu_s "$work/sqlite.time")
-  printf '%-9s %10.2f %10.2f %7.2f %10s %10s %7.2f %14s %14s\n' "$n" "$c" "$s" "$(echo "$c / $s" | bc -l)" \
-    "$cc" "$sc" "$(echo "$cc / $sc" | bc -l)" "$(peak_kb "$work/chipreg.time")" "$(peak_kb "$work/sqlite.time")"
+  # A second reference: the same CLI import into tables that take the writes chipreg must
+  # make for each line (the purchase row with chipreg's buyer/date index, and a log row of
+  # the same shape written by a trigger, with no validation and a random hash), showing the
+  # storage floor of what chipreg writes rather than of the one-table baseline.
+  full="$work/sqlite-full-$n.db"
+  sqlite3 "$full" >/dev/null <<SQL
+PRAGMA journal_mode = WAL;
+CREATE TABLE purchases (invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT NOT NULL, buyer TEXT NOT NULL,
+  seller TEXT NOT NULL, product TEXT NOT NULL, amount_fen INTEGER NOT NULL, tax_fen INTEGER NOT NULL,
+  reverses_invoice TEXT, reverses_line INTEGER, UNIQUE (invoice, line));
+CREATE INDEX purchases_by_buyer_date ON purchases(buyer, date);
+CREATE TABLE log_entries (idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, entry BLOB NOT NULL,
+  leaf_hash BLOB NOT NULL, created_at TEXT NOT NULL);
+CREATE TRIGGER log_line AFTER INSERT ON purchases BEGIN
+  INSERT INTO log_entries(kind, ref, entry, leaf_hash, created_at) VALUES ('purchase', NEW.invoice || '#' || NEW.line,
+    json_object('fact', json_object('amount_fen', NEW.amount_fen, 'buyer', NEW.buyer, 'date', NEW.date,
+      'invoice', NEW.invoice, 'line', NEW.line, 'product', NEW.product, 'reverses', NULL, 'seller', NEW.seller,
+      'tax_fen', NEW.tax_fen), 'kind', 'purchase'), randomblob(32), strftime('%Y-%m-%dT%H:%M:%fZ'));
+END;
+SQL
+  t4=$(now)
+  /usr/bin/time -v -o "$work/full.time" sqlite3 "$full" -cmd "PRAGMA synchronous = FULL" \
+    ".import --csv --skip 1 $csv purchases" >/dev/null
+  t5=$(now)
+  [ "$(sqlite3 "$full" 'SELECT count(*) FROM log_entries')" = "$n" ] || { echo "sqlite3 full import incomplete" >&2; exit 1; }
+
+  c=$(echo "$t1 - $t0" | bc -l); s=$(echo "$t3 - $t2" | bc -l); f=$(echo "$t5 - $t4" | bc -l)
+  cc=$(cpu_s "$work/chipreg.time"); sc=$(cpu_s "$work/sqlite.time"); fc=$(cpu_s "$work/full.time")
+  printf '%-9s %10.2f %10.2f %7.2f %10s %10s %7.2f %14s %14s %10.2f %10s %7.2f\n' "$n" "$c" "$s" "$(echo "$c / $s" | bc -l)" \
+    "$cc" "$sc" "$(echo "$cc / $sc" | bc -l)" "$(peak_kb "$work/chipreg.time")" "$(peak_kb "$work/sqlite.time")" \
+    "$f" "$fc" "$(echo "$cc / $fc" | bc -l)"
 done
