@@ -31,7 +31,53 @@ Handler::StoreUse Handler::store_use(const Request& req) const {
   return req.method == "GET" ? StoreUse::kRead : StoreUse::kWrite;
 }
 
-Response Handler::handle(const Request& req) const {
+Response Handler::handle(const Request& req) const { return handle_on(req, nullptr); }
+
+std::vector<Response> Handler::handle_writes(const std::vector<const Request*>& reqs) const {
+  std::vector<Response> out(reqs.size());
+  auto lease = pool_.acquire();
+  if (!lease) {
+    for (auto& r : out) r = error_response(503, "UNAVAILABLE", "database unavailable: " + lease.error().message);
+    return out;
+  }
+  store::Db& db = lease->db();
+  // Replaces a success whose writes did not reach the database by `why`, keeping its route.
+  auto lost = [&out](const std::vector<std::size_t>& done, const Error& why) {
+    for (std::size_t i : done) {
+      std::string route = std::move(out[i].route);
+      out[i] = error_response(why);
+      out[i].route = std::move(route);
+    }
+  };
+  std::size_t next = 0;
+  while (next < reqs.size()) {
+    auto tx = store::Tx::begin(db);
+    if (!tx) {
+      for (; next < reqs.size(); ++next) out[next] = error_response(tx.error());
+      break;
+    }
+    std::vector<std::size_t> done;  // successes waiting for this transaction's commit
+    bool broken = false;
+    while (next < reqs.size() && !broken) {
+      const std::size_t i = next++;
+      out[i] = handle_on(*reqs[i], &db);
+      if (sqlite3_get_autocommit(db.raw()) != 0) {
+        // SQLite ended the transaction itself: the writes of the earlier requests are gone.
+        lost(done, Error("DB_ERROR", "the write was rolled back with its transaction; nothing was stored"));
+        if (out[i].status < 400) lost({i}, Error("DB_ERROR", "the write was rolled back with its transaction; nothing was stored"));
+        done.clear();
+        broken = true;
+      } else if (out[i].status < 400) {
+        done.push_back(i);
+      }
+    }
+    if (broken) continue;  // `tx` has nothing left to roll back; the rest get a new one
+    if (auto st = tx->commit(); !st) lost(done, st.error());
+  }
+  return out;
+}
+
+Response Handler::handle_on(const Request& req, store::Db* db) const {
   std::string_view target = req.target;
   if (target.empty() || target.front() != '/') {
     return error_response(400, "BAD_REQUEST", "request target must be an absolute path");
@@ -56,7 +102,9 @@ Response Handler::handle(const Request& req) const {
   try {
     RouteContext ctx{req, std::move(match.params), std::move(*query), std::nullopt, nullptr};
     std::optional<DbPool::Lease> lease;
-    if (route.access != Access::kPublic) {
+    if (route.access != Access::kPublic && db != nullptr) {
+      ctx.db = db;
+    } else if (route.access != Access::kPublic) {
       auto l = pool_.acquire();
       if (!l) {
         resp = error_response(503, "UNAVAILABLE", "database unavailable: " + l.error().message);

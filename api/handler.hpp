@@ -14,6 +14,7 @@
 #include "registry/log/note.hpp"
 
 #include <memory>
+#include <vector>
 
 namespace chipreg::api {
 
@@ -27,6 +28,14 @@ class Handler {
 
   Response handle(const Request& req) const;
 
+  // Group commit: runs write requests one after another in one transaction on one
+  // connection, each in a savepoint of its own (a failed request writes nothing), and
+  // commits once, so concurrent writers share one fsync. A success is reported only after
+  // the commit: if the commit fails, or SQLite rolls the transaction back under a request
+  // (an I/O error, a full disk), every request whose writes were lost gets that error
+  // instead. Answers in the order of `reqs`.
+  std::vector<Response> handle_writes(const std::vector<const Request*>& reqs) const;
+
   // What handle(req) would do with the database, so the server can run it in the right
   // place: kNone for public routes such as /healthz and for requests that match no route
   // (answered on the network thread), kRead for GETs of store routes (the store pool, many
@@ -36,6 +45,9 @@ class Handler {
   StoreUse store_use(const Request& req) const;
 
  private:
+  // handle() on `db` when given, else on a connection of the pool.
+  Response handle_on(const Request& req, store::Db* db) const;
+
   DbPool& pool_;
   Router router_;
 };

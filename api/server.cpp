@@ -177,8 +177,8 @@ Status run_server(const ServerOptions& options) {
   // to the network contexts), then the contexts drop whatever handlers are still queued.
   IoThreads io(threads);
   asio::thread_pool store_pool(static_cast<std::size_t>(store_threads));
-  SessionShared shared{options, handler,    metrics, log, tracker, store_pool, asio::make_strand(store_pool.get_executor()),
-                       crypto::hex(*prefix), {}};
+  WriteQueue writes(handler, store_pool);
+  SessionShared shared{options, handler, metrics, log, tracker, store_pool, writes, crypto::hex(*prefix), {}};
 
   asio::io_context& ioc = io.main();
   auto acceptor = listen_on(ioc, options);

@@ -179,18 +179,17 @@ void Session<Stream>::handle(Request req, std::chrono::steady_clock::time_point 
   }
   // Nothing else touches this session until the response is posted back: no read is
   // pending, and stop_when_idle() leaves a session with a request in flight alone.
-  auto job = [self = this->shared_from_this(), req = std::move(req), start, keep_alive]() mutable {
-    Response resp = self->shared_.handler.handle(req);
+  auto answer = [self = this->shared_from_this(), start, keep_alive](Request req, Response resp) {
     auto executor = self->stream_.get_executor();
-    asio::post(executor, [self = std::move(self), req = std::move(req), resp = std::move(resp), start, keep_alive]() mutable {
+    asio::post(executor, [self, req = std::move(req), resp = std::move(resp), start, keep_alive]() mutable {
       self->respond(req, std::move(resp), start, keep_alive);
     });
   };
-  if (use == Handler::StoreUse::kWrite) {
-    asio::post(shared_.writes, std::move(job));
-  } else {
-    asio::post(shared_.store_pool, std::move(job));
-  }
+  if (use == Handler::StoreUse::kWrite) return shared_.writes.submit(std::move(req), std::move(answer));
+  asio::post(shared_.store_pool, [this_handler = &shared_.handler, req = std::move(req), answer = std::move(answer)]() mutable {
+    Response resp = this_handler->handle(req);
+    answer(std::move(req), std::move(resp));
+  });
 }
 
 template <typename Stream>

@@ -2,8 +2,9 @@
 // (header, then body, each under its own timeout, body size limited on the parser), hand it
 // to the Handler, write the response, repeat while keep-alive holds. A session lives on one
 // network thread's io_context, so its handlers never overlap. Requests that need the store
-// run on the store pool, never on the network thread, so a slow query or a writer waiting
-// for SQLite's lock holds up only its own connection.
+// run on the store pool (writes through the WriteQueue's group commit), never on the
+// network thread, so a slow query or a writer waiting for SQLite's lock holds up only the
+// requests that must wait for it.
 #pragma once
 
 #include <array>
@@ -21,6 +22,7 @@
 #include "api/metrics.hpp"
 #include "api/net.hpp"
 #include "api/server.hpp"
+#include "api/write_queue.hpp"
 
 namespace chipreg::api {
 
@@ -60,8 +62,8 @@ struct SessionShared {
   Metrics& metrics;
   AccessLog& log;
   ConnectionTracker& tracker;
-  asio::thread_pool& store_pool;          // runs Handler::handle for store-backed routes
-  asio::strand<asio::thread_pool::executor_type> writes;  // on store_pool: writes one at a time
+  asio::thread_pool& store_pool;          // runs Handler::handle for store-backed reads
+  WriteQueue& writes;                     // and, batched and committed together, the writes
   std::string id_prefix;                  // random per process
   std::atomic<std::uint64_t> next_id{0};  // request ids: prefix-counter
 };

@@ -17,15 +17,17 @@
 
 namespace chipreg::api::routes {
 
-// Runs `fn()` (returning a Response) inside one write transaction and commits only when the
-// response is a success, so a failed request writes nothing.
+// Runs `fn()` (returning a Response) inside one write scope and keeps its writes only when
+// the response is a success, so a failed request writes nothing. The scope is the request's
+// own transaction, or a savepoint when the server commits several requests together
+// (Handler::handle_writes).
 template <typename F>
 Response in_transaction(store::Db& db, F&& fn) {
-  auto tx = store::Tx::begin(db);
-  if (!tx) return error_response(tx.error());
+  auto scope = store::WriteScope::open(db);
+  if (!scope) return error_response(scope.error());
   Response r = fn();
   if (r.status < 400) {
-    if (auto st = tx->commit(); !st) return error_response(st.error());
+    if (auto st = scope->commit(); !st) return error_response(st.error());
   }
   return r;
 }

@@ -184,4 +184,28 @@ Status Tx::commit() {
   return Status::Ok();
 }
 
+Result<WriteScope> WriteScope::open(Db& db) {
+  WriteScope w(db);
+  if (sqlite3_get_autocommit(db.raw()) != 0) {
+    auto tx = Tx::begin(db);
+    if (!tx) return tx.error();
+    w.tx_.emplace(std::move(*tx));
+  } else {
+    if (auto st = db.exec_script("SAVEPOINT write_scope"); !st) return st.error();
+    w.savepoint_ = true;
+  }
+  return w;
+}
+
+WriteScope::~WriteScope() {
+  if (savepoint_) (void)db_->exec_script("ROLLBACK TO write_scope; RELEASE write_scope");
+}
+
+Status WriteScope::commit() {
+  if (tx_) return tx_->commit();
+  if (!savepoint_) return Status::Ok();
+  savepoint_ = false;
+  return db_->exec_script("RELEASE write_scope");
+}
+
 }  // namespace chipreg::store

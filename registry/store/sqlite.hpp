@@ -119,6 +119,30 @@ class Tx {
   bool open_;
 };
 
+// The writes of one operation, all or nothing, wherever it runs: its own transaction
+// (BEGIN IMMEDIATE) when the connection has none open, a savepoint inside the caller's
+// transaction otherwise (a bulk import, or the HTTP service committing several requests
+// together). commit() commits the transaction or releases the savepoint into the caller's;
+// destruction without commit() undoes the writes either way.
+class WriteScope {
+ public:
+  static Result<WriteScope> open(Db& db);
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+  WriteScope(WriteScope&& o) noexcept : db_(o.db_), tx_(std::move(o.tx_)), savepoint_(o.savepoint_) {
+    o.savepoint_ = false;
+  }
+  WriteScope& operator=(WriteScope&&) = delete;
+  ~WriteScope();
+  Status commit();
+
+ private:
+  explicit WriteScope(Db& db) : db_(&db) {}
+  Db* db_;
+  std::optional<Tx> tx_;
+  bool savepoint_ = false;
+};
+
 // Maps a SQLite result code to an Error with SQLite's message for that connection.
 Error sqlite_error(sqlite3* db, int rc, std::string_view context);
 

@@ -20,46 +20,6 @@ namespace dsse = crypto::dsse;
 
 namespace {
 
-// The write scope of one submission: its own transaction in autocommit mode, else a
-// savepoint inside the caller's.
-class WriteScope {
- public:
-  static Result<WriteScope> open(Db& db) {
-    WriteScope w(db);
-    if (sqlite3_get_autocommit(db.raw()) != 0) {
-      auto tx = Tx::begin(db);
-      if (!tx) return tx.error();
-      w.tx_.emplace(std::move(*tx));
-    } else {
-      if (auto st = db.exec_script("SAVEPOINT submit_tapeout"); !st) return st.error();
-      w.savepoint_ = true;
-    }
-    return w;
-  }
-  WriteScope(WriteScope&& o) noexcept : db_(o.db_), tx_(std::move(o.tx_)), savepoint_(o.savepoint_) {
-    o.savepoint_ = false;
-  }
-  WriteScope(const WriteScope&) = delete;
-  WriteScope& operator=(const WriteScope&) = delete;
-  WriteScope& operator=(WriteScope&&) = delete;
-  ~WriteScope() {
-    if (savepoint_) {
-      (void)db_->exec_script("ROLLBACK TO submit_tapeout; RELEASE submit_tapeout");
-    }
-  }
-  Status commit() {
-    if (tx_) return tx_->commit();
-    savepoint_ = false;
-    return db_->exec_script("RELEASE submit_tapeout");
-  }
-
- private:
-  explicit WriteScope(Db& db) : db_(&db) {}
-  Db* db_;
-  std::optional<Tx> tx_;
-  bool savepoint_ = false;
-};
-
 Result<bool> exists(Db& db, const char* sql, const std::string& arg) {
   auto st = db.prepare(sql);
   if (!st) return st.error();

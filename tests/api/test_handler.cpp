@@ -133,6 +133,66 @@ TEST_CASE("api: a failed write leaves nothing behind, not even an audit row") {
   CHECK(json::parse(f.call("GET", "/v1/persons/p1", "", f.admin).body).at("name") == "张三");
 }
 
+TEST_CASE("api: a group commit answers each write as if alone; a failed one writes nothing") {
+  Fixture f;
+  auto make = [&](const std::string& method, const std::string& target, const std::string& body, const std::string& token) {
+    Request r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    r.authorization = "Bearer " + token;
+    return r;
+  };
+  const Request a = make("POST", "/v1/persons", R"({"id":"p1","name":"张三"})", f.admin);
+  const Request dup = make("POST", "/v1/persons", R"({"id":"p1","name":"李四"})", f.admin);
+  const Request bad = make("POST", "/v1/persons", R"({"id":"p2"})", f.admin);
+  const Request b = make("POST", "/v1/persons", R"({"id":"p3","name":"王五"})", f.admin);
+  const Request anon = make("POST", "/v1/persons", R"({"id":"p4","name":"赵六"})", "not-a-token");
+  auto out = f.handler->handle_writes({&a, &dup, &bad, &b, &anon});
+  REQUIRE(out.size() == 5);
+  CHECK(out[0].status == 201);
+  CHECK(out[1].status == 409);
+  CHECK(code_of(out[1]) == "DUPLICATE");
+  CHECK(out[2].status == 400);
+  CHECK(out[3].status == 201);
+  CHECK(out[4].status == 401);
+  for (const auto& r : out) CHECK(r.route == "/v1/persons");
+  // Exactly the two successes are stored, with one audit row each, all committed.
+  CHECK(json::parse(f.call("GET", "/v1/persons/p1", "", f.admin).body).at("name") == "张三");
+  CHECK(json::parse(f.call("GET", "/v1/persons/p3", "", f.admin).body).at("name") == "王五");
+  CHECK(f.call("GET", "/v1/persons/p2", "", f.admin).status == 404);
+  CHECK(f.call("GET", "/v1/persons/p4", "", f.admin).status == 404);
+  auto audit = json::parse(f.call("GET", "/v1/audit", "", f.admin).body);
+  CHECK(audit.at("items").as_array().size() == 2);
+  // and a connection is back in autocommit mode: a plain write after the batch commits alone
+  CHECK(f.call("POST", "/v1/persons", R"({"id":"p5","name":"孙七"})", f.admin).status == 201);
+}
+
+TEST_CASE("api: a group commit whose transaction cannot start fails every write in it") {
+  Fixture f;
+  // Another connection holds the write lock past the busy timeout of the pool's connections.
+  auto other = store::Db::open(f.path);
+  REQUIRE(other);
+  auto lock = store::Tx::begin(*other);
+  REQUIRE(lock);
+  store::DbOptions o;
+  o.create = false;
+  o.busy_timeout_ms = 50;
+  DbPool pool(f.path, o);
+  Handler handler(pool, f.metrics, nullptr);
+  Request r;
+  r.method = "POST";
+  r.target = "/v1/persons";
+  r.body = R"({"id":"p1","name":"张三"})";
+  r.authorization = "Bearer " + f.admin;
+  auto out = handler.handle_writes({&r, &r});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].status == 503);
+  CHECK(code_of(out[0]) == "BUSY");
+  CHECK(out[1].status == 503);
+  CHECK(lock->commit().ok());
+}
+
 TEST_CASE("api: metrics render counters and cumulative histogram buckets") {
   Metrics m;
   m.observe("/healthz", "GET", 200, 0.0001);

@@ -18,6 +18,32 @@
 using namespace chipreg::testing;
 namespace json = boost::json;
 
+namespace {
+
+// Sends `bytes` on `s` and returns what arrives until a response header is complete, the
+// server closes, or `ms` pass.
+std::string exchange(boost::asio::ip::tcp::socket& s, const std::string& bytes, int ms) {
+  boost::system::error_code ec;
+  boost::asio::write(s, boost::asio::buffer(bytes), ec);
+  if (ec) return "";
+  s.non_blocking(true, ec);
+  std::string out;
+  char buf[1024];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < deadline && out.find("\r\n\r\n") == std::string::npos) {
+    const std::size_t n = s.read_some(boost::asio::buffer(buf), ec);
+    if (ec == boost::asio::error::would_block) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    if (ec) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("serve: each error status of the contract, with the error envelope") {
   Registry reg({"--max-body", "8192"});
   World w = build_world(reg);
@@ -126,18 +152,39 @@ TEST_CASE("serve: slow, idle and excess connections cannot pin the server") {
   CHECK(waited < std::chrono::seconds(3));
   CHECK(http.get("/healthz").status == 200);
 
-  // Over the connection cap a new connection is closed at once, without an answer.
+  // Over the connection cap a new connection is closed at once, without an answer. Three
+  // connections at once against a cap of two: at most two are served. (Exactly which one is
+  // refused depends on when the server finished with the previous connection, so the test
+  // counts rather than naming the third.)
   namespace asio = boost::asio;
   asio::io_context ioc;
   const asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), reg.server().port());
-  asio::ip::tcp::socket a(ioc), b(ioc);
+  asio::ip::tcp::socket a(ioc), b(ioc), c(ioc);
   a.connect(ep);
   b.connect(ep);
-  // Long enough for the server to have accepted both, well inside their header timeout.
+  c.connect(ep);
+  // Long enough for the server to have accepted all three, well inside the header timeout.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const auto t0 = std::chrono::steady_clock::now();
-  CHECK(http.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2000).empty());
-  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
+  int served = 0;
+  int refused = 0;
+  for (auto* s : {&a, &b, &c}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string reply = exchange(*s, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2000);
+    if (reply.rfind("HTTP/1.1 200", 0) == 0) {
+      ++served;
+    } else {
+      CHECK(reply.empty());
+      CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
+      ++refused;
+    }
+  }
+  CHECK(served >= 1);
+  CHECK(served <= 2);
+  CHECK(refused == 3 - served);
+  boost::system::error_code ignored;
+  a.close(ignored);
+  b.close(ignored);
+  c.close(ignored);
   // Once the idle ones time out (1 s), the server serves again. Poll rather than sleep a
   // fixed time: under a sanitizer on a busy machine the timers fire late, and a poll that is
   // itself refused adds to the refused count, so that count is checked as at least one.
