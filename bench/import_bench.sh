@@ -57,6 +57,11 @@ for n in sizes:
                     f"{sellers[s]},P{s},{amt},{amt * 13 // 100},,\n")
 PY
 
+# The baseline's table: chipreg's purchase columns with the same UNIQUE (invoice, line).
+purchases_table="CREATE TABLE purchases (invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT NOT NULL,
+  buyer TEXT NOT NULL, seller TEXT NOT NULL, product TEXT NOT NULL, amount_fen INTEGER NOT NULL,
+  tax_fen INTEGER NOT NULL, reverses_invoice TEXT, reverses_line INTEGER, UNIQUE (invoice, line));"
+
 peak_kb() { awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$1"; }
 # CPU seconds (user + system): robust when other jobs share the machine, unlike wall time.
 cpu_s() { awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"; }
@@ -79,9 +84,7 @@ for n in "${sizes[@]}"; do
   base="$work/sqlite-$n.db"
   sqlite3 "$base" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
-CREATE TABLE purchases (invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT NOT NULL, buyer TEXT NOT NULL,
-  seller TEXT NOT NULL, product TEXT NOT NULL, amount_fen INTEGER NOT NULL, tax_fen INTEGER NOT NULL,
-  reverses_invoice TEXT, reverses_line INTEGER, UNIQUE (invoice, line));
+$purchases_table
 SQL
   t2=$(now)
   # Like for like: chipreg opens every database in WAL mode with synchronous=FULL.
@@ -97,9 +100,7 @@ SQL
   full="$work/sqlite-full-$n.db"
   sqlite3 "$full" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
-CREATE TABLE purchases (invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT NOT NULL, buyer TEXT NOT NULL,
-  seller TEXT NOT NULL, product TEXT NOT NULL, amount_fen INTEGER NOT NULL, tax_fen INTEGER NOT NULL,
-  reverses_invoice TEXT, reverses_line INTEGER, UNIQUE (invoice, line));
+$purchases_table
 CREATE INDEX purchases_by_buyer_date ON purchases(buyer, date);
 CREATE TABLE log_entries (idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, entry BLOB NOT NULL,
   leaf_hash BLOB NOT NULL, created_at TEXT NOT NULL);
