@@ -1,6 +1,11 @@
 // WriteQueue: batches of write requests, committed together (see write_queue.hpp).
 #include "api/write_queue.hpp"
 
+#include <algorithm>
+#include <exception>
+#include <iterator>
+#include <string>
+
 namespace chipreg::api {
 
 void WriteQueue::submit(Request req, Done done) {
@@ -30,7 +35,12 @@ void WriteQueue::drain() {
     std::vector<const Request*> reqs;
     reqs.reserve(batch.size());
     for (const auto& item : batch) reqs.push_back(&item.first);
-    std::vector<Response> answers = handler_.handle_writes(reqs);
+    std::vector<Response> answers;
+    try {
+      answers = handler_.handle_writes(reqs);
+    } catch (const std::exception& e) {  // only allocation failure can get here
+      answers.assign(batch.size(), error_response(500, "INTERNAL", std::string("internal error: ") + e.what()));
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].second(std::move(batch[i].first), std::move(answers[i]));
   }
 }
