@@ -85,7 +85,7 @@ Response Handler::handle_on(const Request& req, store::Db* db) const {
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
   auto query = parse_query(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
-  if (!query) return error_response(400, "BAD_QUERY", "malformed percent-escape in the query string");
+  if (!query) return error_response(400, "BAD_QUERY", "malformed percent-escape or invalid UTF-8 in the query string");
 
   auto match = router_.match(req.method, path);
   if (match.route == nullptr) {

@@ -1,6 +1,8 @@
 // Router: segment-wise matching of request paths against the route table.
 #include "api/router.hpp"
 
+#include "base/utf8.hpp"
+
 #include <array>
 
 namespace chipreg::api {
@@ -53,6 +55,9 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
     if (c == '\0') return std::nullopt;
     out += c;
   }
+  // Captures and query values end up in stored facts and in JSON error messages: only
+  // well-formed UTF-8 may pass.
+  if (!valid_utf8(out)) return std::nullopt;
   return out;
 }
 

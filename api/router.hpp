@@ -61,10 +61,11 @@ class Router {
   std::vector<Route> routes_;
 };
 
-// Percent-decodes `s` ('+' stays '+'); nullopt on a malformed escape or an embedded NUL.
+// Percent-decodes `s` ('+' stays '+'); nullopt on a malformed escape, an embedded NUL or a
+// result that is not well-formed UTF-8.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false);
 
-// Splits "a=1&b=x%20y" into decoded pairs; nullopt on a malformed escape.
+// Splits "a=1&b=x%20y" into decoded pairs; nullopt on a malformed escape or bad UTF-8.
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view q);
 
 }  // namespace chipreg::api

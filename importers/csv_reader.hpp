@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "base/utf8.hpp"
 
 namespace chipreg::importers {
 
@@ -74,7 +75,6 @@ class CsvReader {
   std::vector<std::string> names_;
 };
 
-// True if `s` is well-formed UTF-8 (RFC 3629).
-bool valid_utf8(std::string_view s);
+using chipreg::valid_utf8;  // base/utf8.hpp
 
 }  // namespace chipreg::importers

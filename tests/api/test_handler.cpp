@@ -193,6 +193,28 @@ TEST_CASE("api: a group commit whose transaction cannot start fails every write 
   CHECK(lock->commit().ok());
 }
 
+TEST_CASE("api: paths and query strings that are not UTF-8 never reach a JSON answer") {
+  // Found by fuzz_http: a raw 0x9B byte in a claim id was echoed into the 404 message,
+  // which made the error body invalid JSON.
+  CHECK_FALSE(percent_decode("\x9b" "1"));
+  CHECK_FALSE(percent_decode("%9B1"));
+  CHECK_FALSE(percent_decode("%C0%AF"));       // overlong '/'
+  CHECK_FALSE(percent_decode("%ED%A0%80"));    // a surrogate
+  CHECK(percent_decode("%E5%8F%91") == std::optional<std::string>("\xE5\x8F\x91"));  // 发
+  Fixture f;
+  for (const std::string target : {"/v1/claims/\x9b" "1", "/v1/claims/%9B1", "/v1/persons/%FF"}) {
+    auto r = f.call("GET", target, "", f.admin);
+    CHECK(r.status == 404);
+    boost::json::error_code ec;
+    auto v = json::parse(r.body, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(v.at("error").at("code") == "NOT_FOUND");
+  }
+  auto q = f.call("GET", "/v1/claims?status=%FF", "", f.admin);
+  CHECK(q.status == 400);
+  CHECK(code_of(q) == "BAD_QUERY");
+}
+
 TEST_CASE("api: metrics render counters and cumulative histogram buckets") {
   Metrics m;
   m.observe("/healthz", "GET", 200, 0.0001);
