@@ -15,6 +15,8 @@
 #include <utility>
 #include <variant>
 
+#include "base/utf8.hpp"
+
 namespace chipreg {
 
 struct Error {
@@ -24,8 +26,10 @@ struct Error {
   long line = 0;        // 1-based input line, 0 when not about a line
 
   Error() = default;
+  // Message and field are made well-formed UTF-8 here, once for every error, because they
+  // often quote input (a bad value, a truncated name) and always end up in JSON.
   Error(std::string c, std::string m, std::string f = {}, long l = 0)
-      : code(std::move(c)), message(std::move(m)), field(std::move(f)), line(l) {}
+      : code(std::move(c)), message(utf8_repaired(std::move(m))), field(utf8_repaired(std::move(f))), line(l) {}
 
   // Returns a copy whose field path is prefixed by `outer` ("claims[0]" + "year").
   Error at(const std::string& outer) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace chipreg {
@@ -35,6 +36,28 @@ inline bool valid_utf8(std::string_view s) {
     p += n + 1;
   }
   return true;
+}
+
+// `s` with every byte that does not start a well-formed sequence replaced by U+FFFD, so
+// text built from outside input (a message quoting a truncated or foreign value) can always
+// go into JSON. Returns `s` itself when it is already well-formed (the usual case).
+inline std::string utf8_repaired(std::string s) {
+  if (valid_utf8(s)) return s;
+  std::string out;
+  out.reserve(s.size() + 8);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n != 0 && i + n <= s.size() && valid_utf8(std::string_view(s).substr(i, n))) {
+      out.append(s, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace chipreg

@@ -41,8 +41,12 @@ char uscc_check(std::string_view first17) {
 Status check_alphabet(std::string_view s, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     if (uscc_value(s[i]) < 0) {
-      return Error("BAD_USCC", "character " + std::to_string(i + 1) + " ('" + std::string(1, s[i]) +
-                                   "') is not allowed in a USCC (letters I, O, S, V, Z and lower case are not)");
+      const auto b = static_cast<unsigned char>(s[i]);
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      const std::string shown = b > 0x20 && b < 0x7F ? "'" + std::string(1, s[i]) + "'"
+                                                      : std::string("byte 0x") + kHex[b >> 4] + kHex[b & 0xF];
+      return Error("BAD_USCC", "character " + std::to_string(i + 1) + " (" + shown +
+                                   ") is not allowed in a USCC (digits and upper-case letters other than I, O, S, V, Z)");
     }
   }
   for (std::size_t i = 2; i < 8 && i < n; ++i) {

@@ -210,6 +210,15 @@ TEST_CASE("api: paths and query strings that are not UTF-8 never reach a JSON an
     REQUIRE_FALSE(ec);
     CHECK(v.at("error").at("code") == "NOT_FOUND");
   }
+  // A body value that is valid UTF-8 but not a USCC: the error names the byte, still JSON.
+  auto eq = f.call("POST", "/v1/equity",
+                   "{\"holder\": \"p1\", \"held\": \"9133010800000002\xC9\xB8\", \"pct\": 25, \"from\": \"2024-01-01\", \"to\": null}",
+                   f.admin);
+  CHECK(eq.status >= 400);
+  CHECK(eq.status < 500);
+  boost::json::error_code eec;
+  (void)json::parse(eq.body, eec);
+  CHECK_FALSE(eec);
   auto q = f.call("GET", "/v1/claims?status=%FF", "", f.admin);
   CHECK(q.status == 400);
   CHECK(code_of(q) == "BAD_QUERY");

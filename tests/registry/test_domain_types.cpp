@@ -8,6 +8,7 @@
 #include "registry/money.hpp"
 #include "registry/rate.hpp"
 #include "registry/uscc.hpp"
+#include "base/utf8.hpp"
 
 using namespace chipreg;
 
@@ -37,6 +38,27 @@ TEST_CASE("uscc: rejects a wrong organization-code check digit") {
   auto u = Uscc::parse(s);
   REQUIRE_FALSE(u.ok());
   CHECK_THAT(u.error().message, Catch::Contains("character 17"));
+}
+
+TEST_CASE("uscc: a non-ASCII character is named by its byte, and the message stays UTF-8") {
+  // Found by fuzz_http: "9133010800000002ɸ" is 18 bytes; the message quoted the first byte
+  // of 'ɸ' alone, which made the HTTP error body invalid JSON.
+  auto u = Uscc::parse("9133010800000002\xC9\xB8");
+  REQUIRE_FALSE(u);
+  CHECK(u.error().code == "BAD_USCC");
+  CHECK(u.error().message.find("character 17 (byte 0xC9)") != std::string::npos);
+  CHECK(chipreg::valid_utf8(u.error().message));
+}
+
+TEST_CASE("errors: message and field are always well-formed UTF-8") {
+  const chipreg::Error e("X", std::string("bad '") + "\xE5\x8F" + "'", "a\xFF" "b");
+  CHECK(e.message == "bad '\xEF\xBF\xBD\xEF\xBF\xBD'");  // a cut-off 发: two bytes, two U+FFFD
+  CHECK(e.field == "a\xEF\xBF\xBD" "b");
+  const chipreg::Error ok("X", "发票 ok", "purchases[0].date");
+  CHECK(ok.message == "发票 ok");
+  CHECK(chipreg::utf8_repaired("\xF0\x9F\x98\x80") == "\xF0\x9F\x98\x80");
+  CHECK(chipreg::utf8_repaired("\xF0\x9F\x98") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(chipreg::utf8_repaired("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
 }
 
 TEST_CASE("uscc: rejects wrong lengths") {
