@@ -133,7 +133,7 @@ TEST_CASE("api: a failed write leaves nothing behind, not even an audit row") {
   CHECK(json::parse(f.call("GET", "/v1/persons/p1", "", f.admin).body).at("name") == "张三");
 }
 
-TEST_CASE("api: a group commit answers each write as if alone; a failed one writes nothing") {
+TEST_CASE("api: a group commit answers each write as if alone, and a failed one writes nothing") {
   Fixture f;
   auto make = [&](const std::string& method, const std::string& target, const std::string& body, const std::string& token) {
     Request r;

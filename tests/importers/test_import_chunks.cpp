@@ -58,7 +58,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("import: a row that fails half-way is undone alone; the rows around it stay, logged once") {
+TEST_CASE("import: a row that fails half-way is undone alone, and the rows around it stay, logged once") {
   Fixture f;
   auto r = run_chipreg({"import", "--db", f.db, "purchases", f.dir.file("pu.csv")});
   INFO(r.out << r.err);

@@ -56,7 +56,7 @@ TEST_CASE("scenario: pct over 100, zero, or with five decimals is BAD_PERCENT") 
   CHECK(json_io::parse_scenario(ok.text()).ok());
 }
 
-TEST_CASE("scenario: negative cost and negative non-red amounts are BAD_AMOUNT; red lines may be negative") {
+TEST_CASE("scenario: negative cost and negative non-red amounts are BAD_AMOUNT, while red lines may be negative") {
   Scenario s = base_scenario();
   s.root["tapeouts"].as_array()[0].as_object()["cost_fen"] = -1;
   auto e = error_of(s.text());
@@ -127,7 +127,7 @@ TEST_CASE("scenario: unknown fields, bad USCCs, unknown parameters and duplicate
   CHECK(e.field == "purchases[3].line");
 }
 
-TEST_CASE("scenario: malformed JSON is BAD_JSON with line and column; deep nesting does not crash") {
+TEST_CASE("scenario: malformed JSON is BAD_JSON with line and column, and deep nesting does not crash") {
   auto e = error_of("{\n  \"enterprises\": [\n    {,}\n  ]\n}");
   CHECK(e.code == "BAD_JSON");
   CHECK(e.line == 3);
