@@ -61,14 +61,12 @@ std::vector<Response> Handler::handle_writes(const std::vector<const Request*>& 
     while (next < reqs.size() && !broken) {
       const std::size_t i = next++;
       out[i] = handle_on(*reqs[i], &db);
+      if (out[i].status < 400) done.push_back(i);
       if (sqlite3_get_autocommit(db.raw()) != 0) {
-        // SQLite ended the transaction itself: the writes of the earlier requests are gone.
+        // SQLite ended the transaction itself: the writes of this and the earlier requests are gone.
         lost(done, Error("DB_ERROR", "the write was rolled back with its transaction; nothing was stored"));
-        if (out[i].status < 400) lost({i}, Error("DB_ERROR", "the write was rolled back with its transaction; nothing was stored"));
         done.clear();
         broken = true;
-      } else if (out[i].status < 400) {
-        done.push_back(i);
       }
     }
     if (broken) continue;  // `tx` has nothing left to roll back; the rest get a new one
@@ -103,7 +101,7 @@ Response Handler::handle_on(const Request& req, store::Db* db) const {
     RouteContext ctx{req, std::move(match.params), std::move(*query), std::nullopt, nullptr};
     std::optional<DbPool::Lease> lease;
     if (route.access != Access::kPublic && db != nullptr) {
-      ctx.db = db;
+      ctx.db = db;  // a connection the caller holds (a write batch)
     } else if (route.access != Access::kPublic) {
       auto l = pool_.acquire();
       if (!l) {
