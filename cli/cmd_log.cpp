@@ -3,8 +3,10 @@
 //           proof or a consistency proof between two checkpoints.
 //   audit   server side: recomputes the tree from the stored leaves and checks every
 //           logged fact against its row (registry/log/audit.hpp).
+#include <cctype>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -15,6 +17,7 @@
 #include "registry/log/audit.hpp"
 #include "registry/log/merkle.hpp"
 #include "registry/log/note.hpp"
+#include "registry/log/store_log.hpp"
 #include "registry/store/sqlite.hpp"
 
 namespace chipreg::cli {
@@ -23,7 +26,7 @@ namespace {
 constexpr const char* kLogUsage =
     "usage: chipreg log verify --key KEY --checkpoint CP (--entry FILE | --entry-response FILE) --proof P [--index I]\n"
     "       chipreg log verify --key KEY --checkpoint CP --old-checkpoint OLD --proof P\n"
-    "       chipreg log audit --db PATH\n";
+    "       chipreg log audit --db PATH [--checkpoint CP --key KEY]\n";
 
 constexpr const char* kVerifyHelp =
     "usage:\n"
@@ -48,13 +51,19 @@ constexpr const char* kVerifyHelp =
     "exits 2 on bad usage or unreadable input.\n";
 
 constexpr const char* kAuditHelp =
-    "usage: chipreg log audit --db PATH\n\n"
+    "usage: chipreg log audit --db PATH [--checkpoint CP --key KEY]\n\n"
     "Recomputes every leaf hash and stored subtree of the transparency log from the stored\n"
     "leaves, and rebuilds every logged fact (tape-outs, purchases, claims, decisions) from\n"
     "its current row to compare with its leaf. Prints a JSON report on stdout:\n"
-    "  {\"ok\", \"tree_size\", \"root\", \"nodes_checked\", \"checked\", \"problems\": [...]}\n"
+    "  {\"ok\", \"tree_size\", \"root\", \"nodes_checked\", \"checked\", \"problems\": [...]}\n\n"
+    "  --checkpoint CP  a signed checkpoint saved earlier (GET /v1/log/checkpoint), verified\n"
+    "                   with --key (the verifier key, or a file holding it): the log must\n"
+    "                   still hold its tree. This catches leaves cut off the end of the log,\n"
+    "                   which the database alone cannot show (LOG_TRUNCATED,\n"
+    "                   CHECKPOINT_MISMATCH); the report gains \"checkpoint\".\n\n"
     "Exits 0 when clean, 1 when any problem is found (a row edited, deleted or never logged,\n"
-    "a corrupt tree), 2 on bad usage or when the database cannot be read.\n";
+    "a corrupt tree, a checkpoint the log no longer holds), 2 on bad usage, on a checkpoint\n"
+    "that does not verify, or when the database cannot be read.\n";
 
 Result<std::string> slurp(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
@@ -106,6 +115,30 @@ int fail(const Error& e) {
   return e.code == "USAGE" || e.code == "BAD_JSON" || e.code == "BAD_KEY" || e.code == "BAD_NOTE" ? 2 : 1;
 }
 
+// --key: the verifier key string, or a file holding it.
+Result<tlog::NoteVerifier> load_verifier(const std::string& key_arg) {
+  std::string key_text = key_arg;
+  if (std::ifstream probe(key_arg); probe) {
+    auto k = slurp(key_arg, "key");
+    if (!k) return k.error();
+    key_text = *k;
+  }
+  while (!key_text.empty() && std::isspace(static_cast<unsigned char>(key_text.back()))) key_text.pop_back();
+  auto verifier = tlog::parse_note_verifier(key_text);
+  if (!verifier) return verifier.error().at("key");
+  return verifier;
+}
+
+// A signed checkpoint file, verified with `verifier`; `what` names the option.
+Result<tlog::Checkpoint> load_checkpoint(const std::string& path, const tlog::NoteVerifier& verifier,
+                                         const std::string& what) {
+  auto note = slurp(path, what);
+  if (!note) return note.error();
+  auto cp = tlog::open_checkpoint(*note, verifier);
+  if (!cp) return cp.error().at(what);
+  return cp;
+}
+
 int log_verify(int argc, char** argv, int first) {
   auto args = Args::parse(argc, argv, first,
                           {"key", "checkpoint", "old-checkpoint", "entry", "entry-response", "index", "proof"}, {"help"});
@@ -113,24 +146,15 @@ int log_verify(int argc, char** argv, int first) {
   if (!args) return print_error(args.error()), 2;
   auto key_arg = args->require("key");
   if (!key_arg) return print_error(key_arg.error()), 2;
-  std::string key_text = *key_arg;
-  if (std::ifstream probe(*key_arg); probe) {
-    auto k = slurp(*key_arg, "key");
-    if (!k) return fail(k.error());
-    key_text = *k;
-  }
-  while (!key_text.empty() && std::isspace(static_cast<unsigned char>(key_text.back()))) key_text.pop_back();
-  auto verifier = tlog::parse_note_verifier(key_text);
-  if (!verifier) return fail(verifier.error().at("key"));
+  auto verifier = load_verifier(*key_arg);
+  if (!verifier) return fail(verifier.error());
 
   auto cp_path = args->require("checkpoint");
   if (!cp_path) return print_error(cp_path.error()), 2;
   auto proof_path = args->require("proof");
   if (!proof_path) return print_error(proof_path.error()), 2;
-  auto cp_note = slurp(*cp_path, "checkpoint");
-  if (!cp_note) return fail(cp_note.error());
-  auto cp = tlog::open_checkpoint(*cp_note, *verifier);
-  if (!cp) return fail(cp.error().at("checkpoint"));
+  auto cp = load_checkpoint(*cp_path, *verifier, "checkpoint");
+  if (!cp) return fail(cp.error());
   auto proof = read_json_object(*proof_path, "proof");
   if (!proof) return fail(proof.error());
   auto path = path_of(*proof);
@@ -140,10 +164,8 @@ int log_verify(int argc, char** argv, int first) {
     if (args->get("entry") || args->get("entry-response") || args->get("index")) {
       return print_error(Error("USAGE", "--old-checkpoint (consistency) does not take --entry, --entry-response or --index")), 2;
     }
-    auto old_note = slurp(*old_path, "old-checkpoint");
-    if (!old_note) return fail(old_note.error());
-    auto old = tlog::open_checkpoint(*old_note, *verifier);
-    if (!old) return fail(old.error().at("old-checkpoint"));
+    auto old = load_checkpoint(*old_path, *verifier, "old-checkpoint");
+    if (!old) return fail(old.error());
     if (auto st = tlog::verify_consistency(old->size, cp->size, old->root, cp->root, *path); !st) return fail(st.error());
     std::cout << boost::json::serialize(boost::json::object{{"ok", true},
                                                             {"verified", "consistency"},
@@ -207,16 +229,38 @@ int log_verify(int argc, char** argv, int first) {
 }
 
 int log_audit(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db"}, {"help"});
+  auto args = Args::parse(argc, argv, first, {"db", "checkpoint", "key"}, {"help"});
   if (args && args->flag("help")) return std::cout << kAuditHelp, 0;
   if (!args) return print_error(args.error()), 2;
   auto path = args->require("db");
   if (!path) return print_error(path.error()), 2;
+  std::optional<tlog::Checkpoint> against;
+  if (args->get("checkpoint") || args->get("key")) {
+    auto cp_path = args->require("checkpoint");
+    if (!cp_path) return print_error(cp_path.error()), 2;
+    auto key_arg = args->require("key");
+    if (!key_arg) return print_error(key_arg.error()), 2;
+    auto verifier = load_verifier(*key_arg);
+    if (!verifier) return print_error(verifier.error()), 2;
+    auto cp = load_checkpoint(*cp_path, *verifier, "checkpoint");
+    if (!cp) return print_error(cp.error()), 2;
+    against = std::move(*cp);
+  }
   store::DbOptions options;
   options.create = false;
   auto db = store::Db::open(*path, options);
   if (!db) return print_error(db.error()), 2;
-  auto report = tlog::audit_log(*db);
+  if (against) {
+    auto origin = tlog::log_origin(*db);
+    if (!origin) return print_error(origin.error()), 2;
+    if (*origin != against->origin) {
+      return print_error(Error("LOG_ORIGIN_MISMATCH", "the checkpoint is of log '" + against->origin +
+                                                          "'; this database is log '" + *origin + "'",
+                               "checkpoint")),
+             2;
+    }
+  }
+  auto report = tlog::audit_log(*db, against);
   if (!report) return print_error(report.error()), 2;
   std::cout << boost::json::serialize(*report) << "\n";
   return report->at("ok").as_bool() ? 0 : 1;

@@ -16,13 +16,32 @@ namespace {
   std::abort();
 }
 
-Digest32 digest_with(const EVP_MD* md, const void* data, std::size_t n) {
+// One digest context per thread, re-initialized for every digest: creating and freeing a
+// context (what EVP_Digest does inside) costs about as much as hashing a 500-byte leaf.
+EVP_MD_CTX* thread_ctx() {
+  struct Holder {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Holder() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Holder holder;
+  if (holder.ctx == nullptr) die("EVP_MD_CTX_new");
+  return holder.ctx;
+}
+
+Digest32 digest_parts(const EVP_MD* md, std::initializer_list<std::string_view> parts) {
+  EVP_MD_CTX* ctx = thread_ctx();
+  if (md == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1) die("EVP_DigestInit_ex2");
+  for (std::string_view p : parts) {
+    if (EVP_DigestUpdate(ctx, p.data(), p.size()) != 1) die("EVP_DigestUpdate");
+  }
   Digest32 out{};
   unsigned int len = 0;
-  if (md == nullptr || EVP_Digest(data, n, out.data(), &len, md, nullptr) != 1 || len != out.size()) {
-    die("EVP_Digest");
-  }
+  if (EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size()) die("EVP_DigestFinal_ex");
   return out;
+}
+
+Digest32 digest_with(const EVP_MD* md, const void* data, std::size_t n) {
+  return digest_parts(md, {std::string_view(static_cast<const char*>(data), n)});
 }
 
 // The digests fetched from the default provider once: passing EVP_sha256() makes OpenSSL 3
@@ -47,6 +66,7 @@ const EVP_MD* sm3_md() {
 Digest32 sha256(std::string_view data) { return digest_with(sha256_md(), data.data(), data.size()); }
 Digest32 sha256(const unsigned char* data, std::size_t n) { return digest_with(sha256_md(), data, n); }
 Digest32 sm3(std::string_view data) { return digest_with(sm3_md(), data.data(), data.size()); }
+Digest32 sha256_concat(std::initializer_list<std::string_view> parts) { return digest_parts(sha256_md(), parts); }
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) != 1) {

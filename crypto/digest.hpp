@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ using Digest32 = std::array<unsigned char, 32>;
 // the OpenSSL installation is broken, not that the input was bad).
 Digest32 sha256(std::string_view data);
 Digest32 sha256(const unsigned char* data, std::size_t n);
+// SHA-256 of the parts' concatenation, on this thread's reused digest context (for short,
+// frequent inputs such as Merkle leaves and nodes).
+Digest32 sha256_concat(std::initializer_list<std::string_view> parts);
 // SM3 (GB/T 32905-2016).
 Digest32 sm3(std::string_view data);
 

@@ -41,6 +41,7 @@ class Report {
 // What the leaf pass learned about each (kind, ref): its latest leaf and how many.
 struct Logged {
   std::int64_t latest = -1;
+  Hash hash{};  // of the latest leaf
   bool seen_row = false;
 };
 
@@ -49,11 +50,25 @@ struct LeafIndex {
   std::map<std::string, std::unordered_map<std::string, Logged>> by_kind;
 };
 
-// Recomputes every leaf hash and every complete subtree from the leaves and compares them
-// with log_entries.leaf_hash and log_nodes (levels kStoredLevel and up).
-Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t& nodes_checked) {
-  auto scan = db.prepare("SELECT idx, kind, ref, entry, leaf_hash FROM log_entries ORDER BY idx");
-  if (!scan) return scan.error();
+// One leaf as the tree pass reads it, from either place a leaf lives.
+struct LeafRow {
+  std::uint64_t idx = 0;
+  Hash hash{};  // the hash that goes into the tree
+};
+
+// Recomputes every complete subtree from the leaves and compares them with log_nodes
+// (levels kStoredLevel and up). Leaves come from two ordered scans merged by index:
+// log_entries (each entry hashed and compared with its stored leaf_hash) and the purchases
+// that are their own leaves (each row rebuilt, hashed and compared with the leaf_hash it
+// was logged with; the stored hash is what the tree was built from, so an edited row is
+// one ROW_MISMATCH, and an edited leaf hash shows in the subtrees above it).
+Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t& nodes_checked,
+                  std::int64_t& purchases_checked) {
+  auto entries = db.prepare("SELECT idx, kind, ref, entry, leaf_hash FROM log_entries ORDER BY idx");
+  if (!entries) return entries.error();
+  auto purchases = db.prepare(std::string("SELECT id, log_index, ") + kPurchaseLeafColumns +
+                              ", leaf_hash FROM purchases WHERE leaf_hash IS NOT NULL ORDER BY id");
+  if (!purchases) return purchases.error();
   auto node_stmt = db.prepare("SELECT hash FROM log_nodes WHERE level = ? AND idx = ?");
   if (!node_stmt) return node_stmt.error();
   auto check_node = [&](int level, std::uint64_t index, const Hash& want) -> Status {
@@ -76,34 +91,84 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
     return Status::Ok();
   };
 
+  // A log_entries leaf: its entry is what was logged.
+  auto entry_leaf = [&](store::Stmt& s) -> LeafRow {
+    const auto idx = static_cast<std::uint64_t>(s.int64(0));
+    const auto blob = s.blob(3);
+    const Hash leaf = leaf_hash(std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
+    auto& logged = leaves.by_kind[s.text(1)][s.text(2)];
+    logged.latest = static_cast<std::int64_t>(idx);
+    logged.hash = leaf;
+    const auto stored = s.blob(4);
+    ++nodes_checked;
+    if (stored.size() != 32 || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
+      report.add("LEAF_HASH_MISMATCH", "stored leaf hash of leaf " + std::to_string(idx) + " differs from the hash of its entry",
+                 std::string_view(), std::string_view(), static_cast<std::int64_t>(idx));
+    }
+    return {idx, leaf};
+  };
+  // A purchase leaf: its stored leaf hash is what was logged; the row must still match it.
+  auto purchase_leaf = [&](store::Stmt& s) -> LeafRow {
+    ++purchases_checked;
+    const std::int64_t row_id = s.int64(0);
+    const auto idx = static_cast<std::uint64_t>(s.int64(1));
+    const auto stored = s.blob(12);
+    Hash logged_hash{};
+    if (stored.size() == 32) std::copy(stored.begin(), stored.end(), logged_hash.begin());
+    auto p = purchase_from_columns(s, 2);
+    const std::string ref = p ? purchase_ref(*p) : s.text(2) + "#" + std::to_string(s.int64(3));
+    auto& logged = leaves.by_kind["purchase"][ref];
+    logged.latest = static_cast<std::int64_t>(idx);
+    logged.hash = logged_hash;
+    logged.seen_row = true;
+    if (!p) {
+      report.add("UNREADABLE_ROW", "purchase " + ref + ": " + p.error().message, "purchase", ref,
+                 static_cast<std::int64_t>(idx), row_id);
+    } else if (leaf_hash(purchase_entry(*p)) != logged_hash) {
+      report.add("ROW_MISMATCH", "purchase " + ref + " no longer matches its log entry", "purchase", ref,
+                 static_cast<std::int64_t>(idx), row_id);
+    }
+    return {idx, logged_hash};
+  };
+
   struct Pending {
     int level;
     Hash hash;
   };
   std::vector<Pending> stack;  // complete subtrees not yet paired, strictly decreasing level
   std::uint64_t expected = 0;
-  for (;;) {
-    auto row = scan->step();
+  bool broken = false;  // after a gap the tree is meaningless; the leaves are still indexed
+  auto step = [](store::Stmt& s, bool& has) -> Status {
+    auto row = s.step();
     if (!row) return row.error();
-    if (!*row) break;
-    const auto idx = static_cast<std::uint64_t>(scan->int64(0));
-    if (idx != expected) {
-      report.add("LOG_GAP", "leaf indexes jump from " + std::to_string(expected) + " to " + std::to_string(idx));
-      return Status::Ok();  // the tree above a gap is meaningless; stop here
+    has = *row;
+    return Status::Ok();
+  };
+  bool has_entry = false, has_purchase = false;
+  if (auto st = step(*entries, has_entry); !st) return st;
+  if (auto st = step(*purchases, has_purchase); !st) return st;
+  while (has_entry || has_purchase) {
+    const bool take_entry =
+        has_entry && (!has_purchase || entries->int64(0) <= purchases->int64(1));
+    if (take_entry && has_purchase && entries->int64(0) == purchases->int64(1)) {
+      report.add("DUPLICATE_LEAF", "leaf " + std::to_string(entries->int64(0)) +
+                                       " is both a log_entries row and purchase row " + std::to_string(purchases->int64(0)),
+                 "purchase", std::string_view(), entries->int64(0), purchases->int64(0));
+      (void)purchase_leaf(*purchases);
+      if (auto st = step(*purchases, has_purchase); !st) return st;
     }
-    const auto blob = scan->blob(3);
-    const Hash leaf = leaf_hash(std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
-    leaves.leaf_hashes.push_back(leaf);
-    auto& logged = leaves.by_kind[scan->text(1)][scan->text(2)];
-    logged.latest = static_cast<std::int64_t>(idx);
-    const auto stored = scan->blob(4);
-    ++nodes_checked;
-    if (stored.size() != 32 || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
-      report.add("LEAF_HASH_MISMATCH", "stored leaf hash of leaf " + std::to_string(idx) + " differs from the hash of its entry",
-                 std::string_view(), std::string_view(), static_cast<std::int64_t>(idx));
+    const LeafRow leaf = take_entry ? entry_leaf(*entries) : purchase_leaf(*purchases);
+    if (auto st = take_entry ? step(*entries, has_entry) : step(*purchases, has_purchase); !st) return st;
+    if (broken) continue;
+    if (leaf.idx != expected) {
+      report.add("LOG_GAP", "leaves " + std::to_string(expected) + " to " + std::to_string(leaf.idx - 1) +
+                                " are missing (no log_entries row and no purchase row)");
+      broken = true;  // no more tree checks; keep indexing the leaves for the row checks
+      continue;
     }
-    stack.push_back({0, leaf});
-    std::uint64_t index = idx;
+    leaves.leaf_hashes.push_back(leaf.hash);
+    stack.push_back({0, leaf.hash});
+    std::uint64_t index = leaf.idx;
     while (stack.size() >= 2 && stack[stack.size() - 2].level == stack.back().level) {
       const Hash parent = node_hash(stack[stack.size() - 2].hash, stack.back().hash);
       const int level = stack.back().level + 1;
@@ -114,6 +179,7 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
     }
     ++expected;
   }
+  if (broken) return Status::Ok();
   // log_nodes must hold exactly the complete subtrees of level kStoredLevel and up: the sum
   // over those L of floor(n / 2^L).
   std::int64_t want_nodes = 0;
@@ -145,7 +211,7 @@ void check_row(LeafIndex& leaves, Report& report, std::string_view kind, const s
     report.add("UNREADABLE_ROW", std::string(kind) + " " + ref + ": " + rebuilt.error().message, kind, ref, idx, row_id);
     return;
   }
-  if (leaf_hash(*rebuilt) != leaves.leaf_hashes[static_cast<std::size_t>(idx)]) {
+  if (leaf_hash(*rebuilt) != it->second.hash) {
     report.add("ROW_MISMATCH", std::string(kind) + " " + ref + " no longer matches its log entry", kind, ref, idx, row_id);
   }
   if (log_index && *log_index != idx) {
@@ -154,19 +220,6 @@ void check_row(LeafIndex& leaves, Report& report, std::string_view kind, const s
                    std::to_string(idx),
                kind, ref, idx, row_id);
   }
-}
-
-Result<Purchase> purchase_from_row(const store::Stmt& s) {
-  auto date = Date::parse(s.text(3));
-  if (!date) return date.error().at("date");
-  auto buyer = Uscc::parse(s.text(4));
-  if (!buyer) return buyer.error().at("buyer");
-  auto seller = Uscc::parse(s.text(5));
-  if (!seller) return seller.error().at("seller");
-  std::optional<InvoiceLineRef> reverses;
-  if (!s.is_null(9)) reverses = InvoiceLineRef{s.text(9), s.int64(10)};
-  return Purchase{s.text(1), s.int64(2), *date, *buyer, *seller, s.text(6), Money::fen(s.int64(7)),
-                  Money::fen(s.int64(8)), std::move(reverses)};
 }
 
 template <typename Fn>
@@ -183,27 +236,30 @@ Status each_row(store::Db& db, const char* sql, Fn&& fn) {
 
 }  // namespace
 
-Result<boost::json::object> audit_log(store::Db& db) {
+Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpoint>& against) {
   ReadSnapshot snap(db);
   if (auto st = snap.begin(); !st) return st.error();
   Report report;
   LeafIndex leaves;
   std::int64_t nodes_checked = 0;
-  if (auto st = check_tree(db, leaves, report, nodes_checked); !st) return st.error();
-
   std::map<std::string, std::int64_t> checked{{"tapeout", 0}, {"purchase", 0}, {"claim", 0}, {"decision", 0}};
+  if (auto st = check_tree(db, leaves, report, nodes_checked, checked["purchase"]); !st) return st.error();
+
   Status st = each_row(db, "SELECT NULL, id, envelope, log_index FROM tapeouts ORDER BY id", [&](store::Stmt& s) {
     ++checked["tapeout"];
     check_row(leaves, report, "tapeout", s.text(1), std::nullopt, s.opt_int64(3), tapeout_entry(s.text(1), s.text(2)));
   });
   if (!st) return st.error();
+  // Purchases that are their own leaves were checked in the tree pass; these are the ones
+  // logged in log_entries (before schema migration 3), and any row that was never logged.
   st = each_row(db,
-                "SELECT id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, reverses_invoice, "
-                "reverses_line, log_index FROM purchases ORDER BY id",
+                (std::string("SELECT id, ") + kPurchaseLeafColumns +
+                 ", log_index FROM purchases WHERE leaf_hash IS NULL ORDER BY id")
+                    .c_str(),
                 [&](store::Stmt& s) {
                   ++checked["purchase"];
                   const std::string ref = s.text(1) + "#" + std::to_string(s.int64(2));
-                  auto p = purchase_from_row(s);
+                  auto p = purchase_from_columns(s, 1);
                   Result<std::string> entry = p ? Result<std::string>(purchase_entry(*p)) : Result<std::string>(p.error());
                   check_row(leaves, report, "purchase", ref, s.int64(0), s.opt_int64(11), entry);
                 });
@@ -241,13 +297,34 @@ Result<boost::json::object> audit_log(store::Db& db) {
   if (!r) return r.error();
   boost::json::object counts;
   for (const auto& [k, v] : checked) counts[k] = v;
+  boost::json::object checkpoint;
+  if (against) {
+    bool held = false;
+    if (against->size > size) {
+      report.add("LOG_TRUNCATED", "the checkpoint signs a tree of " + std::to_string(against->size) +
+                                      " leaves; the log holds " + std::to_string(size));
+    } else {
+      auto then = root(tree.source(), against->size);
+      if (!then) return then.error();
+      held = *then == against->root;
+      if (!held) {
+        report.add("CHECKPOINT_MISMATCH", "the log's first " + std::to_string(against->size) + " leaves hash to " +
+                                              crypto::hex(*then) + "; the checkpoint signs " + crypto::hex(against->root));
+      }
+    }
+    checkpoint = {{"tree_size", static_cast<std::int64_t>(against->size)},
+                  {"root", crypto::hex(against->root)},
+                  {"held", held}};
+  }
   const bool ok = report.empty();
-  return boost::json::object{{"ok", ok},
-                             {"tree_size", static_cast<std::int64_t>(size)},
-                             {"root", crypto::hex(*r)},
-                             {"nodes_checked", nodes_checked},
-                             {"checked", std::move(counts)},
-                             {"problems", report.take()}};
+  boost::json::object out{{"ok", ok},
+                          {"tree_size", static_cast<std::int64_t>(size)},
+                          {"root", crypto::hex(*r)},
+                          {"nodes_checked", nodes_checked},
+                          {"checked", std::move(counts)}};
+  if (against) out["checkpoint"] = std::move(checkpoint);
+  out["problems"] = report.take();
+  return out;
 }
 
 }  // namespace chipreg::tlog

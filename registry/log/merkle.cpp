@@ -43,14 +43,11 @@ bool equal(const Hash& a, const Hash& b) { return crypto::constant_time_equal(a.
 
 }  // namespace
 
-Hash leaf_hash(std::string_view entry) {
-  const unsigned char prefix = 0x00;
-  return crypto::Sha256().update(&prefix, 1).update(entry).finish();
-}
+Hash leaf_hash(std::string_view entry) { return crypto::sha256_concat({std::string_view("\x00", 1), entry}); }
 
 Hash node_hash(const Hash& left, const Hash& right) {
-  const unsigned char prefix = 0x01;
-  return crypto::Sha256().update(&prefix, 1).update(left.data(), left.size()).update(right.data(), right.size()).finish();
+  auto bytes = [](const Hash& h) { return std::string_view(reinterpret_cast<const char*>(h.data()), h.size()); };
+  return crypto::sha256_concat({std::string_view("\x01", 1), bytes(left), bytes(right)});
 }
 
 Hash empty_root() { return crypto::sha256(std::string_view()); }

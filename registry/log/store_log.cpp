@@ -16,14 +16,25 @@
 #include <sstream>
 
 #include "crypto/encoding.hpp"
+#include "registry/log/entries.hpp"
 #include "registry/store/clock.hpp"
 
 namespace chipreg::tlog {
 namespace {
 
-constexpr const char* kSizeSql = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries";
+// The tree size is one past the last leaf, which is either a log_entries row or the newest
+// purchase (a purchase that is its own leaf has id = log_index + 1; one logged before
+// schema migration 3 has an id no greater than its log index + 1, below the log's size).
+// Two rows, each a max() that SQLite reads off the right edge of a rowid B-tree.
+constexpr const char* kEndsSql =
+    "SELECT coalesce(max(idx) + 1, 0) FROM log_entries UNION ALL SELECT coalesce(max(id), 0) FROM purchases";
 constexpr const char* kNodeSql = "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?";
-constexpr const char* kLeavesSql = "SELECT idx, leaf_hash FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx";
+// Leaf hashes of leaves [?1, ?2) in each place a leaf lives, in index order. Two
+// statements merged here rather than one UNION ALL: SQLite sorts the union through a
+// temporary B-tree that it opens and closes on every run.
+constexpr const char* kEntryLeavesSql = "SELECT idx, leaf_hash FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx";
+constexpr const char* kPurchaseLeavesSql =
+    "SELECT log_index, leaf_hash FROM purchases WHERE id > ?1 AND id <= ?2 AND leaf_hash IS NOT NULL ORDER BY id";
 constexpr std::uint64_t kBlock = std::uint64_t{1} << kStoredLevel;  // leaves under one stored subtree
 
 Error corrupt(int level, std::uint64_t index) {
@@ -43,33 +54,75 @@ Result<Hash> read_node(store::Stmt& st, int level, std::uint64_t index) {
   auto row = st.step();
   if (!row) return row.error();
   if (!*row) return corrupt(level, index);
-  const auto blob = st.blob(0);
+  const auto blob = st.blob_view(0);
   if (blob.size() != 32) return Error("LOG_CORRUPT", "log_nodes hash is not 32 bytes");
   const Hash h = to_hash(blob);
   st.reset();
   return h;
 }
 
-// Appends to `out` the leaf hashes of leaves [first, end), which must all exist.
-Status read_leaf_hashes(store::Stmt& st, std::uint64_t first, std::uint64_t end, std::vector<Hash>& out) {
-  st.reset();
-  st.bind(1, static_cast<std::int64_t>(first)).bind(2, static_cast<std::int64_t>(end));
-  for (std::uint64_t want = first; want < end; ++want) {
-    auto row = st.step();
+Result<LeafStmts> prepare_leaf_stmts(store::Db& db) {
+  auto e = db.prepare(kEntryLeavesSql);
+  if (!e) return e.error();
+  auto p = db.prepare(kPurchaseLeavesSql);
+  if (!p) return p.error();
+  return LeafStmts{std::move(*e), std::move(*p)};
+}
+
+// Appends to `out` the leaf hashes of leaves [first, end), which must all exist exactly
+// once between the two places.
+Status read_leaf_hashes(LeafStmts& st, std::uint64_t first, std::uint64_t end, std::vector<Hash>& out) {
+  for (store::Stmt* s : {&st.entries, &st.purchases}) {
+    s->reset();
+    s->bind(1, static_cast<std::int64_t>(first)).bind(2, static_cast<std::int64_t>(end));
+  }
+  auto step = [](store::Stmt& s, bool& has) -> Status {
+    auto row = s.step();
     if (!row) return row.error();
-    if (!*row || static_cast<std::uint64_t>(st.int64(0)) != want) {
-      st.reset();
-      return Error("LOG_CORRUPT", "log_entries has no leaf " + std::to_string(want));
+    has = *row;
+    return Status::Ok();
+  };
+  auto done = [&](Status result) {
+    st.entries.reset();
+    st.purchases.reset();
+    return result;
+  };
+  bool has_entry = false, has_purchase = false;
+  if (auto s = step(st.entries, has_entry); !s) return done(s);
+  if (auto s = step(st.purchases, has_purchase); !s) return done(s);
+  for (std::uint64_t want = first; want < end; ++want) {
+    const bool entry_here = has_entry && static_cast<std::uint64_t>(st.entries.int64(0)) == want;
+    const bool purchase_here = has_purchase && static_cast<std::uint64_t>(st.purchases.int64(0)) == want;
+    if (entry_here && purchase_here) {
+      return done(Error("LOG_CORRUPT", "leaf " + std::to_string(want) + " is both a log_entries row and a purchase row"));
     }
-    const auto blob = st.blob(1);
+    if (!entry_here && !purchase_here) {
+      return done(Error("LOG_CORRUPT", "the log has no leaf " + std::to_string(want) +
+                                           " (neither a log_entries row nor a purchase row)"));
+    }
+    store::Stmt& s = entry_here ? st.entries : st.purchases;
+    const auto blob = s.blob_view(1);
     if (blob.size() != 32) {
-      st.reset();
-      return Error("LOG_CORRUPT", "log_entries leaf_hash of leaf " + std::to_string(want) + " is not 32 bytes");
+      return done(Error("LOG_CORRUPT", "the leaf hash of leaf " + std::to_string(want) + " is not 32 bytes"));
     }
     out.push_back(to_hash(blob));
+    if (auto r = step(s, entry_here ? has_entry : has_purchase); !r) return done(r);
   }
-  st.reset();
-  return Status::Ok();
+  return done(Status::Ok());
+}
+
+// The tree size: the larger of the two rows of kEndsSql.
+Result<std::int64_t> read_size(store::Stmt& ends) {
+  ends.reset();
+  std::int64_t size = 0;
+  for (;;) {
+    auto row = ends.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    size = std::max(size, ends.int64(0));
+  }
+  ends.reset();
+  return size;
 }
 
 // The subtree (level, index) over `leaves`, which starts at leaf `first`.
@@ -90,7 +143,7 @@ Hash fold(const std::vector<Hash>& leaves, std::uint64_t first, int level, std::
 // asks for up to four subtrees below kStoredLevel, all in one block).
 class DbNodes {
  public:
-  explicit DbNodes(store::Db& db) : nodes_(db.prepare(kNodeSql)), leaves_(db.prepare(kLeavesSql)) {}
+  explicit DbNodes(store::Db& db) : nodes_(db.prepare(kNodeSql)), leaves_(prepare_leaf_stmts(db)) {}
 
   Result<Hash> operator()(int level, std::uint64_t index) {
     if (level >= kStoredLevel) {
@@ -115,7 +168,7 @@ class DbNodes {
 
  private:
   Result<store::Stmt> nodes_;
-  Result<store::Stmt> leaves_;
+  Result<LeafStmts> leaves_;
   bool cached_ = false;
   std::uint64_t block_ = 0;
   std::vector<Hash> block_hashes_;  // leaf hashes from block_ * kBlock on
@@ -199,17 +252,17 @@ ReadSnapshot::~ReadSnapshot() {
 // ---- appends ------------------------------------------------------------------------
 
 Status Appender::prepare() {
-  auto size = db_->prepare(kSizeSql);
-  if (!size) return size.error();
+  auto ends = db_->prepare(kEndsSql);
+  if (!ends) return ends.error();
   auto ins = db_->prepare("INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
-  auto leaves = db_->prepare(kLeavesSql);
+  auto leaves = prepare_leaf_stmts(*db_);
   if (!leaves) return leaves.error();
   auto node = db_->prepare(kNodeSql);
   if (!node) return node.error();
   auto ins_node = db_->prepare("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)");
   if (!ins_node) return ins_node.error();
-  size_ = std::move(*size);
+  ends_ = std::move(*ends);
   insert_entry_ = std::move(*ins);
   read_leaves_ = std::move(*leaves);
   read_node_ = std::move(*node);
@@ -223,12 +276,7 @@ Result<std::int64_t> Appender::next_index() {
   if (!prepared_) {
     if (auto st = prepare(); !st) return st.error();
   }
-  size_.reset();
-  auto row = size_.step();
-  if (!row) return row.error();
-  const std::int64_t idx = size_.int64(0);
-  size_.reset();
-  return idx;
+  return read_size(ends_);
 }
 
 Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std::string_view entry) {
@@ -253,15 +301,23 @@ Result<std::int64_t> Appender::append_at(std::int64_t idx, EntryKind kind, std::
   Status inserted = insert_entry_.exec();
   insert_entry_.reset();
   if (!inserted) return inserted.error();
+  if (auto st = close_subtrees(idx, leaf); !st) return st.error();
+  return idx;
+}
 
+Status Appender::close_subtrees(std::int64_t idx, const Hash& leaf) {
+  assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::Appender outside a transaction");
+  if (!prepared_) {
+    if (auto st = prepare(); !st) return st;
+  }
   // The last leaf of a block completes its level-kStoredLevel subtree: fold the block, store
   // it, then each subtree above that this one completes (while the node just written is a
   // right child, combine it with its stored left sibling).
   auto index = static_cast<std::uint64_t>(idx);
-  if ((index + 1) % kBlock != 0) return idx;
+  if ((index + 1) % kBlock != 0) return Status::Ok();
   std::vector<Hash> block;
   block.reserve(kBlock);
-  if (auto st = read_leaf_hashes(read_leaves_, index + 1 - kBlock, index, block); !st) return st.error();
+  if (auto st = read_leaf_hashes(read_leaves_, index + 1 - kBlock, index, block); !st) return st;
   block.push_back(leaf);
   Hash h = fold(block, index + 1 - kBlock, kStoredLevel, index / kBlock);
   int level = kStoredLevel;
@@ -269,7 +325,7 @@ Result<std::int64_t> Appender::append_at(std::int64_t idx, EntryKind kind, std::
   for (;;) {
     insert_node_.reset();
     insert_node_.bind(1, level).bind(2, static_cast<std::int64_t>(index)).bind_blob(3, h.data(), h.size());
-    if (auto st = insert_node_.exec(); !st) return st.error();
+    if (auto st = insert_node_.exec(); !st) return st;
     if ((index & 1) == 0) break;
     auto left = read_node(read_node_, level, index - 1);
     if (!left) return left.error();
@@ -277,7 +333,7 @@ Result<std::int64_t> Appender::append_at(std::int64_t idx, EntryKind kind, std::
     ++level;
     index >>= 1;
   }
-  return idx;
+  return Status::Ok();
 }
 
 Result<std::int64_t> append(store::Db& db, EntryKind kind, std::string_view ref, std::string_view entry) {
@@ -288,11 +344,11 @@ Result<std::int64_t> append(store::Db& db, EntryKind kind, std::string_view ref,
 // ---- reads --------------------------------------------------------------------------
 
 Result<std::uint64_t> tree_size(store::Db& db) {
-  auto st = db.prepare(kSizeSql);
-  if (!st) return st.error();
-  auto row = st->step();
-  if (!row) return row.error();
-  return static_cast<std::uint64_t>(st->int64(0));
+  auto ends = db.prepare(kEndsSql);
+  if (!ends) return ends.error();
+  auto size = read_size(*ends);
+  if (!size) return size.error();
+  return static_cast<std::uint64_t>(*size);
 }
 
 NodeSource db_node_source(store::Db& db) {
@@ -309,15 +365,57 @@ Result<Hash> tree_root(store::Db& db, std::uint64_t size) {
   return root(db_node_source(db), size);
 }
 
+Result<Purchase> purchase_from_columns(const store::Stmt& s, int first) {
+  auto date = Date::parse(s.text(first + 2));
+  if (!date) return Error("CORRUPT_ROW", "date: " + date.error().message, "date");
+  auto buyer = Uscc::parse(s.text(first + 3));
+  if (!buyer) return Error("CORRUPT_ROW", "buyer: " + buyer.error().message, "buyer");
+  auto seller = Uscc::parse(s.text(first + 4));
+  if (!seller) return Error("CORRUPT_ROW", "seller: " + seller.error().message, "seller");
+  std::optional<InvoiceLineRef> reverses;
+  if (!s.is_null(first + 8)) reverses = InvoiceLineRef{s.text(first + 8), s.int64(first + 9)};
+  return Purchase{s.text(first),     s.int64(first + 1), *date, *buyer, *seller, s.text(first + 5),
+                  Money::fen(s.int64(first + 6)), Money::fen(s.int64(first + 7)), std::move(reverses)};
+}
+
 Result<StoredEntry> read_entry(store::Db& db, std::uint64_t index) {
+  ReadSnapshot snap(db);
+  if (auto st = snap.begin(); !st) return st.error();
   auto st = db.prepare("SELECT idx, kind, ref, entry, created_at FROM log_entries WHERE idx = ?");
   if (!st) return st.error();
   st->bind(1, static_cast<std::int64_t>(index));
   auto row = st->step();
   if (!row) return row.error();
-  if (!*row) return Error("NOT_FOUND", "no log entry at index " + std::to_string(index), "index");
-  const auto blob = st->blob(3);
-  return StoredEntry{st->int64(0), st->text(1), st->text(2), std::string(blob.begin(), blob.end()), st->text(4)};
+  if (*row) {
+    const auto blob = st->blob(3);
+    return StoredEntry{st->int64(0), st->text(1), st->text(2), std::string(blob.begin(), blob.end()), st->text(4)};
+  }
+  // Not in log_entries: a purchase that is its own leaf, rebuilt from its row and checked
+  // against the leaf hash it was logged with.
+  auto p = db.prepare(std::string("SELECT ") + kPurchaseLeafColumns +
+                      ", leaf_hash, created_at FROM purchases WHERE id = ? AND leaf_hash IS NOT NULL");
+  if (!p) return p.error();
+  p->bind(1, static_cast<std::int64_t>(index) + 1);
+  row = p->step();
+  if (!row) return row.error();
+  const std::string at = "log entry " + std::to_string(index);
+  if (*row) {
+    auto purchase = purchase_from_columns(*p, 0);
+    if (!purchase) return Error("LOG_CORRUPT", at + ": its purchase row no longer reads: " + purchase.error().message);
+    std::string entry = purchase_entry(*purchase);
+    const auto stored = p->blob(10);
+    const Hash leaf = leaf_hash(entry);
+    if (stored.size() != leaf.size() || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
+      return Error("LOG_CORRUPT", at + ": purchase " + purchase_ref(*purchase) +
+                                      " no longer matches the leaf it was logged as (see chipreg log audit)");
+    }
+    return StoredEntry{static_cast<std::int64_t>(index), std::string(to_string(EntryKind::kPurchase)),
+                       purchase_ref(*purchase), std::move(entry), p->text(11)};
+  }
+  auto size = tree_size(db);
+  if (!size) return size.error();
+  if (index < *size) return Error("LOG_CORRUPT", at + " is missing: no log_entries row and no purchase row");
+  return Error("NOT_FOUND", "no log entry at index " + std::to_string(index), "index");
 }
 
 Result<std::string> log_origin(store::Db& db) {

@@ -1,21 +1,27 @@
 // The transparency log kept in SQLite: appends inside the writer's transaction, reads for
 // roots and proofs, the log key, and the answers of the /v1/log endpoints.
 //
-// Tables (schema migrations 1 and 2):
+// Where a leaf lives (schema migrations 1-3):
 //   log_entries(idx, kind, ref, entry, leaf_hash, created_at)
-//                                one row per leaf; `entry` is the exact leaf bytes and
-//                                `leaf_hash` their RFC 9162 leaf hash; tree size = max(idx) + 1
+//                                a tape-out, claim or decision leaf (and a purchase logged
+//                                before migration 3): `entry` is the exact leaf bytes and
+//                                `leaf_hash` their RFC 9162 leaf hash
+//   purchases(id, ..., log_index, leaf_hash)
+//                                a purchase is its own leaf: row id = log_index + 1, the
+//                                leaf bytes are rebuilt from the row (purchase_entry, a
+//                                frozen format) and must hash to the stored leaf_hash
 //   log_nodes(level, idx, hash)  every complete subtree of level kStoredLevel (4) or more:
 //                                (L, i) covers leaves [i·2^L, (i+1)·2^L)
 //   meta('log_origin')           the checkpoint origin and key name
+// The tree size is one past the last leaf in either place.
 //
-// An append writes its leaf row and, once every 16 leaves, the subtrees of level 4 and up
-// that it completes, so the log adds one row to a writer's transaction, not two or more. A
-// subtree below level 4 spans at most 8 leaves, and is folded from their hashes read in
-// one range scan of log_entries. A root, an inclusion proof or a consistency proof for any
-// size up to the current one is therefore O(log n) indexed reads (at most 16 leaf hashes
-// plus one row per level above 4) and never a pass over the leaves. Stored subtrees never
-// change: a proof for an older size reads the same rows later.
+// So a purchase, the registry's most frequent write, costs the log nothing outside its own
+// row but one subtree row once every 16 leaves; a tape-out, claim or decision adds its
+// log_entries row. A subtree below level 4 spans at most 8 leaves, and is folded from their
+// hashes read in one range scan of each table. A root, an inclusion proof or a consistency
+// proof for any size up to the current one is therefore O(log n) indexed reads (at most 16
+// leaf hashes plus one row per level above 4) and never a pass over the leaves. Stored
+// subtrees never change: a proof for an older size reads the same rows later.
 //
 // The log key is a C2SP note signer key (note.hpp) in the file DB_PATH + ".logkey", mode
 // 0600, created by `chipreg init`. Its name is the log's origin, by default
@@ -32,12 +38,19 @@
 #include <string_view>
 
 #include "base/result.hpp"
+#include "registry/facts.hpp"
 #include "registry/log/log.hpp"
 #include "registry/log/merkle.hpp"
 #include "registry/log/note.hpp"
 #include "registry/store/sqlite.hpp"
 
 namespace chipreg::tlog {
+
+// The prepared reads of a range of leaf hashes from both places a leaf lives.
+struct LeafStmts {
+  store::Stmt entries;
+  store::Stmt purchases;
+};
 
 inline constexpr std::string_view kDefaultOrigin = "chipreg.binjiang.example/log";
 
@@ -59,6 +72,12 @@ class Appender {
   // REQUIRES: index == next_index(), inside the same open write transaction.
   Result<std::int64_t> append_at(std::int64_t index, EntryKind kind, std::string_view ref, std::string_view entry);
 
+  // For a writer whose row is itself the leaf (a purchase: see schema migration 3): it has
+  // stored leaf `index` (its hash `leaf`) in its own row; this stores the subtrees that
+  // leaf completes (once every kStoredLevel-th power of two leaves; usually nothing).
+  // REQUIRES: index == next_index() before that row was written, in the same transaction.
+  Status close_subtrees(std::int64_t index, const Hash& leaf);
+
   // The index the next append will take (the current tree size), for a writer that
   // stores it in its own row before appending.
   // REQUIRES: the Db is inside an open write transaction.
@@ -68,7 +87,8 @@ class Appender {
   Status prepare();
   store::Db* db_;
   bool prepared_ = false;
-  store::Stmt size_, insert_entry_, read_leaves_, read_node_, insert_node_;
+  store::Stmt ends_, insert_entry_, read_node_, insert_node_;
+  LeafStmts read_leaves_;
 };
 
 // A read snapshot across several statements when the caller has no transaction open
@@ -99,6 +119,13 @@ NodeSource db_node_source(store::Db& db);
 // MTH of the first `size` leaves. Errors: NOT_FOUND when size exceeds the tree.
 Result<Hash> tree_root(store::Db& db, std::uint64_t size);
 
+// The purchase columns a purchase leaf is rebuilt from, in this order, and the purchase
+// they hold from column `first` of a row on (CORRUPT_ROW naming the field that no longer
+// parses).
+inline constexpr const char* kPurchaseLeafColumns =
+    "invoice, line, date, buyer, seller, product, amount_fen, tax_fen, reverses_invoice, reverses_line";
+Result<Purchase> purchase_from_columns(const store::Stmt& s, int first);
+
 struct StoredEntry {
   std::int64_t index = 0;
   std::string kind;
@@ -106,7 +133,9 @@ struct StoredEntry {
   std::string entry;  // the leaf bytes
   std::string created_at;
 };
-// The leaf at `index`. Errors: NOT_FOUND when index >= tree size.
+// The leaf at `index`: its log_entries row, or the purchase row that is the leaf, rebuilt.
+// Errors: NOT_FOUND when index >= tree size; LOG_CORRUPT when the leaf is missing or its
+// purchase row no longer matches the leaf hash it was logged with.
 Result<StoredEntry> read_entry(store::Db& db, std::uint64_t index);
 
 // The log's origin: meta 'log_origin', or kDefaultOrigin when unset.

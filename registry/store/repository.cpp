@@ -649,44 +649,49 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
                    "tax_fen");
     }
   }
-  // The row goes in first, carrying the index its leaf will get: if the INSERT fails
-  // (a duplicate line), that one statement undoes itself and nothing else was written.
-  // Only a failure of the append after it leaves a partial write (see atomically).
+  // The row is the log leaf (schema migration 3): it goes in carrying its leaf index and
+  // hash, with id = index + 1. If the INSERT fails (a duplicate line), that one statement
+  // undoes itself and nothing else was written. Only a failure while storing the subtrees
+  // it completes, after it, leaves a partial write (see atomically).
   return impl_->atomically<StoredPurchase>([&]() -> Result<StoredPurchase> {
     auto next = impl_->appender.next_index();
     if (!next) return next.error();
     auto ins = impl_->stmt(kInsertPurchase,
-                           "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
-                           "reverses_invoice, reverses_line, log_index, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           "INSERT INTO purchases(id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
+                           "reverses_invoice, reverses_line, log_index, leaf_hash, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
-    std::int64_t row_id = 0;
+    const tlog::Hash leaf = tlog::leaf_hash(tlog::purchase_entry(p));
     {
       // Bound without copies: every string here outlives the statement's use.
       const std::string date = p.date.str();
       const std::string created_at = now_utc();
       Use use(**ins);
-      use->bind_view(1, p.invoice).bind(2, p.line).bind_view(3, date).bind_view(4, p.buyer.str()).bind_view(5, p.seller.str());
-      use->bind_view(6, p.product).bind(7, p.amount.fen()).bind(8, p.tax.fen());
+      use->bind(1, *next + 1).bind_view(2, p.invoice).bind(3, p.line).bind_view(4, date);
+      use->bind_view(5, p.buyer.str()).bind_view(6, p.seller.str());
+      use->bind_view(7, p.product).bind(8, p.amount.fen()).bind(9, p.tax.fen());
       if (p.reverses) {
-        use->bind_view(9, p.reverses->invoice).bind(10, p.reverses->line);
+        use->bind_view(10, p.reverses->invoice).bind(11, p.reverses->line);
       } else {
-        use->bind_null(9).bind_null(10);
+        use->bind_null(10).bind_null(11);
       }
-      use->bind(11, *next).bind_view(12, created_at);
+      use->bind(12, *next).bind_blob_view(13, leaf.data(), leaf.size()).bind_view(14, created_at);
       if (auto st = use->exec(); !st) {
         const Error e = map_db_error(st.error(), "line");
         impl_->failed_clean = true;  // a failed INSERT is undone by SQLite itself
+        if (st.error().message.find("purchases.id") != std::string::npos) {
+          return Error("LOG_CORRUPT", "purchase row id " + std::to_string(*next + 1) + " (log index " +
+                                          std::to_string(*next) +
+                                          ") is taken by a row the log does not know; run chipreg log audit");
+        }
         if (e.code == "DUPLICATE") {
           return duplicate("invoice " + p.invoice + " line " + std::to_string(p.line), "line");
         }
         return e;
       }
-      row_id = impl_->db.last_insert_rowid();
     }
-    auto index = impl_->appender.append_at(*next, tlog::EntryKind::kPurchase, tlog::purchase_ref(p), tlog::purchase_entry(p));
-    if (!index) return index.error();
-    return StoredPurchase{row_id, p, *index};
+    if (auto st = impl_->appender.close_subtrees(*next, leaf); !st) return st.error();
+    return StoredPurchase{*next + 1, p, *next};
   });
 }
 

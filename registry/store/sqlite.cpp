@@ -99,6 +99,12 @@ std::vector<unsigned char> Stmt::blob(int col) const {
   return p ? std::vector<unsigned char>(p, p + n) : std::vector<unsigned char>();
 }
 
+std::span<const unsigned char> Stmt::blob_view(int col) const {
+  const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt_, col));
+  const int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::span<const unsigned char>(p, static_cast<std::size_t>(n)) : std::span<const unsigned char>();
+}
+
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
 Db& Db::operator=(Db&& o) noexcept {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,9 @@ class Stmt {
   std::optional<std::string> opt_text(int col) const;
   std::optional<std::int64_t> opt_int64(int col) const;
   std::vector<unsigned char> blob(int col) const;
+  // The column's bytes in SQLite's buffer: valid until the next step, reset or column
+  // read of another type on this statement.
+  std::span<const unsigned char> blob_view(int col) const;
   bool is_null(int col) const;
 
   sqlite3_stmt* raw() { return stmt_; }

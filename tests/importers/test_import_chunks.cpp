@@ -1,7 +1,8 @@
 // The importer writes rows without per-row savepoints and undoes a half-written row by
 // rolling its chunk back and writing the chunk again row by row (importers/import.cpp).
-// A trigger that refuses one log leaf makes a purchase fail after its row was inserted,
-// the one case that takes that path.
+// A trigger that refuses the subtree a purchase's leaf completes (the 16th leaf closes the
+// first stored subtree) makes that purchase fail after its row was inserted, the one case
+// that takes that path.
 #include <catch2/catch.hpp>
 
 #include <boost/json.hpp>
@@ -39,11 +40,12 @@ struct Fixture {
     REQUIRE(run_chipreg({"import", "--db", db, "products", dir.file("p.csv")}).exit_code == 0);
     auto d = chipreg::store::Db::open(db);
     REQUIRE(d.ok());
-    REQUIRE(d->exec_script("CREATE TRIGGER refuse_one BEFORE INSERT ON log_entries WHEN NEW.ref = 'INV1#3' "
+    REQUIRE(d->exec_script("CREATE TRIGGER refuse_one BEFORE INSERT ON log_nodes WHEN "
+                           "(SELECT line FROM purchases ORDER BY id DESC LIMIT 1) = 16 "
                            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;")
                 .ok());
     std::string csv = "invoice,line,date,buyer,seller,product,amount_fen,tax_fen,reverses_invoice,reverses_line\n";
-    for (int i = 1; i <= 5; ++i) csv += purchase(i);
+    for (int i = 1; i <= 20; ++i) csv += purchase(i);
     write_file(dir.file("pu.csv"), csv);
   }
   std::int64_t count(const char* table) {
@@ -64,14 +66,16 @@ TEST_CASE("import: a row that fails half-way is undone alone, and the rows aroun
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 1);
   auto rep = json::parse(r.out).as_object();
-  CHECK(rep.at("imported").as_int64() == 4);
+  CHECK(rep.at("imported").as_int64() == 19);
   CHECK(rep.at("rejected").as_int64() == 1);
   const auto& errors = rep.at("errors").as_array();
   REQUIRE(errors.size() == 1);
-  CHECK(errors[0].at("line").as_int64() == 4);
+  CHECK(errors[0].at("line").as_int64() == 17);  // purchase line 16, after the header
   CHECK(errors[0].at("code").as_string() == "CONSTRAINT");
-  CHECK(f.count("purchases") == 4);
-  CHECK(f.count("log_entries") == 4);
+  CHECK(f.count("purchases") == 19);
+  CHECK(f.count("log_entries") == 0);  // each purchase is its own leaf
+  // Line 17 took leaf 15 in place of the undone line 16, and completed the first subtree.
+  CHECK(f.count("log_nodes") == 1);
   // Every stored row matches its leaf: the half-written row left neither row nor leaf.
   auto audit = run_chipreg({"log", "audit", "--db", f.db});
   INFO(audit.out << audit.err);
@@ -86,5 +90,5 @@ TEST_CASE("import: with --atomic a row that fails half-way imports nothing") {
   REQUIRE(r.exit_code == 1);
   CHECK(json::parse(r.out).at("imported").as_int64() == 0);
   CHECK(f.count("purchases") == 0);
-  CHECK(f.count("log_entries") == 0);
+  CHECK(f.count("log_nodes") == 0);
 }

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -111,7 +112,7 @@ TEST_CASE("log cli: audit is clean after normal writes and catches a purchase ed
   CHECK(problems[0].at("log_index").as_int64() == 1);
 }
 
-TEST_CASE("log cli: audit reports deleted rows, unlogged rows and a corrupt leaf hash") {
+TEST_CASE("log cli: audit reports a deleted purchase, an unlogged row and a changed leaf hash") {
   chipreg::testing::TempDir dir;
   const std::string db_path = dir.file("r.db");
   REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
@@ -119,17 +120,106 @@ TEST_CASE("log cli: audit reports deleted rows, unlogged rows and a corrupt leaf
     auto db = chipreg::store::Db::open(db_path);
     REQUIRE(db.ok());
     seed_purchases(*db);
-    REQUIRE(db->exec_script("DELETE FROM purchases WHERE invoice = '24332000000099999999';"
+    // Leaf 1 is the purchase row deleted here; the red-letter line (leaf 2) keeps its row
+    // but its logged leaf hash is overwritten; row '99' was never logged.
+    REQUIRE(db->exec_script("DELETE FROM purchases WHERE invoice = '24332000000012345678' AND line = 2;"
+                            "UPDATE purchases SET leaf_hash = zeroblob(32) WHERE invoice = '24332000000099999999';"
                             "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
                             "created_at) SELECT '99', 1, date, buyer, seller, product, 1, 0, created_at FROM purchases "
-                            "WHERE line = 1;"
-                            "UPDATE log_entries SET leaf_hash = zeroblob(32) WHERE idx = 1;")
+                            "WHERE id = 1;")
                 .ok());
   }
   auto report = audit(db_path, 1);
-  std::set<std::string> codes;
-  for (const auto& p : report.at("problems").as_array()) codes.insert(std::string(p.at("problem").as_string()));
-  CHECK(codes == std::set<std::string>{"ROW_MISSING", "UNLOGGED_ROW", "LEAF_HASH_MISMATCH"});
+  std::map<std::string, boost::json::object> by_code;
+  for (const auto& p : report.at("problems").as_array()) {
+    by_code[std::string(p.at("problem").as_string())] = p.as_object();
+  }
+  REQUIRE(by_code.size() == 3);
+  REQUIRE(by_code.count("LOG_GAP") == 1);
+  CHECK(by_code["LOG_GAP"].at("message").as_string() ==
+        "leaves 1 to 1 are missing (no log_entries row and no purchase row)");
+  REQUIRE(by_code.count("ROW_MISMATCH") == 1);
+  CHECK(by_code["ROW_MISMATCH"].at("ref").as_string() == "24332000000099999999#1");
+  CHECK(by_code["ROW_MISMATCH"].at("log_index").as_int64() == 2);
+  CHECK(by_code["ROW_MISMATCH"].at("row").as_int64() == 3);
+  REQUIRE(by_code.count("UNLOGGED_ROW") == 1);
+  CHECK(by_code["UNLOGGED_ROW"].at("ref").as_string() == "99#1");
+}
+
+TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the end or replaced") {
+  chipreg::testing::TempDir dir;
+  const std::string db_path = dir.file("r.db");
+  REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
+  {
+    auto db = chipreg::store::Db::open(db_path);
+    REQUIRE(db.ok());
+    auto signer = tlog::load_log_key(*db, db_path);
+    REQUIRE(signer.ok());
+    write_file(dir.file("key"), tlog::key_response(*signer));
+    seed_purchases(*db);  // 3 leaves
+    auto cp = tlog::checkpoint_response(*db, *signer);
+    REQUIRE(cp.ok());
+    write_file(dir.file("r.cp"), *cp);
+  }
+  auto audit_against = [&](int want_exit) {
+    auto r = run_chipreg({"log", "audit", "--db", db_path, "--checkpoint", dir.file("r.cp"), "--key", dir.file("key")});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == want_exit);
+    return boost::json::parse(r.out).as_object();
+  };
+  auto held = audit_against(0);
+  CHECK(held.at("checkpoint").at("tree_size").as_int64() == 3);
+  CHECK(held.at("checkpoint").at("held").as_bool());
+  const std::string root(held.at("root").as_string());
+
+  {
+    auto db = chipreg::store::Db::open(db_path);
+    REQUIRE(db.ok());
+    REQUIRE(db->exec_script("DELETE FROM purchases WHERE id = 3").ok());  // the last leaf
+  }
+  // The database alone shows a consistent log of two leaves...
+  auto alone = audit(db_path, 0);
+  CHECK(alone.at("tree_size").as_int64() == 2);
+  // ...which the checkpoint proves was cut short.
+  auto cut = audit_against(1);
+  CHECK_FALSE(cut.at("checkpoint").at("held").as_bool());
+  REQUIRE(cut.at("problems").as_array().size() == 1);
+  CHECK(cut.at("problems").as_array()[0].at("problem").as_string() == "LOG_TRUNCATED");
+  CHECK(cut.at("problems").as_array()[0].at("message").as_string() ==
+        "the checkpoint signs a tree of 3 leaves; the log holds 2");
+
+  {
+    // A different red-letter line logged in its place: three leaves again, and rows that
+    // match their leaves, but not the tree the checkpoint signed.
+    auto db = chipreg::store::Db::open(db_path);
+    REQUIRE(db.ok());
+    auto tx = chipreg::store::Tx::begin(*db);
+    REQUIRE(tx.ok());
+    auto p = chipreg::store::insert_purchase(
+        *db, chipreg::Purchase{"24332000000099999999", 1, chipreg::Date::ymd(2025, 4, 1), uscc("9133010800000001"),
+                               uscc("9133010800000002"), "P1", chipreg::Money::fen(-5000000),
+                               chipreg::Money::fen(-650000), chipreg::InvoiceLineRef{"24332000000012345678", 1}});
+    REQUIRE(p.ok());
+    CHECK(p->log_index == 2);
+    REQUIRE(tx->commit().ok());
+  }
+  CHECK(audit(db_path, 0).at("tree_size").as_int64() == 3);
+  auto replaced = audit_against(1);
+  REQUIRE(replaced.at("problems").as_array().size() == 1);
+  CHECK(replaced.at("problems").as_array()[0].at("problem").as_string() == "CHECKPOINT_MISMATCH");
+  CHECK(std::string(replaced.at("root").as_string()) != root);
+
+  // A checkpoint that does not verify under the key is bad input, not an audit result.
+  auto other = tlog::generate_note_signer(std::string(tlog::kDefaultOrigin));
+  REQUIRE(other.ok());
+  write_file(dir.file("other.key"), other->verifier().key_string());
+  auto wrong_key = run_chipreg({"log", "audit", "--db", db_path, "--checkpoint", dir.file("r.cp"), "--key",
+                                dir.file("other.key")});
+  CHECK(wrong_key.exit_code == 2);
+  CHECK(wrong_key.err.find("UNKNOWN_KEY") != std::string::npos);
+  auto no_key = run_chipreg({"log", "audit", "--db", db_path, "--checkpoint", dir.file("r.cp")});
+  CHECK(no_key.exit_code == 2);
+  CHECK(no_key.err.find("key") != std::string::npos);
 }
 
 TEST_CASE("log cli: verify checks served inclusion and consistency proofs and refuses tampered ones") {

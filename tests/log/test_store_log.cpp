@@ -303,7 +303,8 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
   append_many(db, mem, 100);
   // Turn the log back into its schema-1 layout: no leaf_hash column, every level stored.
   std::string sql =
-      "ALTER TABLE log_entries DROP COLUMN leaf_hash; DELETE FROM log_nodes; PRAGMA user_version = 1;";
+      "ALTER TABLE log_entries DROP COLUMN leaf_hash; ALTER TABLE purchases DROP COLUMN leaf_hash; "
+      "DELETE FROM log_nodes; PRAGMA user_version = 1;";
   REQUIRE(db.exec_script(sql.c_str()).ok());
   auto ins = db.prepare("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)");
   REQUIRE(ins.ok());

@@ -1,0 +1,326 @@
+// A purchase is its own log leaf (schema migration 3): its row carries the leaf hash and
+// id = log index + 1, its leaf bytes are rebuilt from the row, and it shares the index
+// space with the log_entries leaves of the other kinds. These tests hold that layout to
+// the in-memory tree, to the audit, and to databases logged in the layout before it.
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crypto/encoding.hpp"
+#include "registry/log/audit.hpp"
+#include "registry/log/entries.hpp"
+#include "registry/log/merkle.hpp"
+#include "registry/log/store_log.hpp"
+#include "registry/store/repository.hpp"
+#include "registry/store/schema.hpp"
+#include "registry/store/sqlite.hpp"
+#include "support/temp_dir.hpp"
+
+namespace tlog = chipreg::tlog;
+using namespace chipreg;
+using store::Db;
+using store::Tx;
+
+namespace {
+
+const Uscc kBuyer = *Uscc::complete("9133010800000001");
+const Uscc kSeller = *Uscc::complete("9133010800000002");
+
+Db open_db(const testing::TempDir& dir) {
+  auto db = Db::open(dir.file("r.db"));
+  REQUIRE(db.ok());
+  REQUIRE(store::migrate(*db).ok());
+  auto tx = Tx::begin(*db);
+  REQUIRE(tx.ok());
+  REQUIRE(store::insert_enterprise(*db, Enterprise{kBuyer, "整机厂", true, {Role::kOem}}).ok());
+  REQUIRE(store::insert_enterprise(*db, Enterprise{kSeller, "芯片设计", true, {Role::kIcDesign}}).ok());
+  REQUIRE(store::insert_product(*db, Product{"P1", ProductKind::kChip, kSeller, true, Date::ymd(2025, 1, 10), "",
+                                             std::nullopt})
+              .ok());
+  REQUIRE(tx->commit().ok());
+  return std::move(*db);
+}
+
+Purchase purchase(std::int64_t n) {
+  return Purchase{"INV" + std::to_string(n / 100), 1 + n % 100, Date::ymd(2025, 3, 1 + static_cast<int>(n % 28)),
+                  kBuyer, kSeller, "P1", Money::fen(100000 + n), Money::fen(13000), std::nullopt};
+}
+
+std::string claim_entry_for(std::int64_t n) { return "{\"kind\":\"claim\",\"fact\":{\"n\":" + std::to_string(n) + "}}"; }
+
+boost::json::array hex_array(const std::vector<tlog::Hash>& path) {
+  boost::json::array out;
+  for (const auto& h : path) out.emplace_back(crypto::hex(h));
+  return out;
+}
+
+std::int64_t count(Db& db, const std::string& sql) {
+  auto st = db.prepare(sql);
+  REQUIRE(st.ok());
+  REQUIRE(st->step().ok());
+  return st->int64(0);
+}
+
+// problem code -> the problems with that code
+std::map<std::string, std::vector<boost::json::object>> audit_problems(Db& db) {
+  auto report = tlog::audit_log(db);
+  REQUIRE(report.ok());
+  std::map<std::string, std::vector<boost::json::object>> out;
+  for (const auto& p : report->at("problems").as_array()) {
+    out[std::string(p.at("problem").as_string())].push_back(p.as_object());
+  }
+  return out;
+}
+
+std::string decoded_entry(const boost::json::object& response) {
+  auto bytes = crypto::unbase64(std::string(response.at("entry").as_string()));
+  REQUIRE(bytes.ok());
+  return std::string(bytes->begin(), bytes->end());
+}
+
+// Appends `n` purchases through the repository, each its own transaction.
+void add_purchases(Db& db, tlog::MemoryTree& mem, std::int64_t first, std::int64_t n) {
+  store::Repository repo(db);
+  for (std::int64_t k = first; k < first + n; ++k) {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    auto stored = repo.insert_purchase(purchase(k));
+    REQUIRE(stored.ok());
+    CHECK(stored->log_index == static_cast<std::int64_t>(mem.size()));
+    CHECK(stored->id == *stored->log_index + 1);
+    mem.append(tlog::purchase_entry(purchase(k)));
+    REQUIRE(tx->commit().ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and entries equal the in-memory tree") {
+  testing::TempDir dir;
+  Db db = open_db(dir);
+  tlog::MemoryTree mem;
+  std::mt19937_64 rng(20261128);
+  std::vector<std::string> entries;  // every leaf's bytes, by index
+  std::int64_t purchases = 0, claims = 0;
+  store::Repository repo(db);
+  tlog::Appender appender(db);
+  constexpr int kLeaves = 150;
+  while (entries.size() < kLeaves) {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    const int in_tx = 1 + static_cast<int>(rng() % 20);
+    for (int t = 0; t < in_tx && entries.size() < kLeaves; ++t) {
+      const auto want = static_cast<std::int64_t>(entries.size());
+      if (rng() % 10 < 7) {
+        const Purchase p = purchase(purchases++);
+        auto stored = repo.insert_purchase(p);
+        REQUIRE(stored.ok());
+        REQUIRE(stored->log_index == want);
+        CHECK(stored->id == want + 1);
+        entries.push_back(tlog::purchase_entry(p));
+      } else {
+        const std::string e = claim_entry_for(claims++);
+        auto idx = appender.append(tlog::EntryKind::kClaim, "c" + std::to_string(claims), e);
+        REQUIRE(idx.ok());
+        REQUIRE(*idx == want);
+        entries.push_back(e);
+      }
+      mem.append(entries.back());
+    }
+    REQUIRE(tx->commit().ok());
+  }
+  CHECK(count(db, "SELECT count(*) FROM log_entries") == claims);
+  CHECK(count(db, "SELECT count(*) FROM purchases WHERE leaf_hash IS NOT NULL") == purchases);
+  CHECK(count(db, "SELECT count(*) FROM purchases WHERE id <> log_index + 1") == 0);
+  REQUIRE(tlog::tree_size(db).value() == kLeaves);
+
+  for (std::uint64_t n = 0; n <= kLeaves; ++n) {
+    REQUIRE(tlog::tree_root(db, n).value() == tlog::root(mem.source(), n).value());
+  }
+  for (std::uint64_t i = 0; i < kLeaves; ++i) {
+    auto e = tlog::entry_response(db, std::to_string(i));
+    REQUIRE(e.ok());
+    CHECK(decoded_entry(*e) == entries[i]);
+  }
+  for (int t = 0; t < 300; ++t) {
+    const std::uint64_t n = 1 + rng() % kLeaves;
+    const std::uint64_t i = rng() % n;
+    const std::uint64_t m = rng() % (n + 1);
+    auto inc = tlog::inclusion_response(db, std::to_string(i), std::to_string(n));
+    REQUIRE(inc.ok());
+    CHECK(inc->at("leaf_hash").as_string() == crypto::hex(tlog::leaf_hash(entries[i])));
+    CHECK(inc->at("path").as_array() == hex_array(tlog::inclusion_proof(mem.source(), i, n).value()));
+    auto con = tlog::consistency_response(db, std::to_string(m), std::to_string(n));
+    REQUIRE(con.ok());
+    CHECK(con->at("path").as_array() == hex_array(tlog::consistency_proof(mem.source(), m, n).value()));
+  }
+  // The claim leaves have no claim rows behind them here: the only problems are theirs.
+  auto problems = audit_problems(db);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems["ROW_MISSING"].size() == static_cast<std::size_t>(claims));
+  for (const auto& p : problems["ROW_MISSING"]) CHECK(p.at("kind").as_string() == "claim");
+}
+
+TEST_CASE("purchase leaves: a purchase undone by a savepoint gives its index to the next one") {
+  testing::TempDir dir;
+  Db db = open_db(dir);
+  store::Repository repo(db);
+  auto tx = Tx::begin(db);
+  REQUIRE(tx.ok());
+  REQUIRE(repo.insert_purchase(purchase(0)).value().log_index == 0);
+  REQUIRE(db.exec_script("SAVEPOINT request").ok());
+  REQUIRE(repo.insert_purchase(purchase(1)).value().log_index == 1);
+  REQUIRE(db.exec_script("ROLLBACK TO request; RELEASE request").ok());
+  auto third = repo.insert_purchase(purchase(2));
+  REQUIRE(third.ok());
+  CHECK(third->log_index == 1);
+  CHECK(third->id == 2);
+  REQUIRE(tx->commit().ok());
+  CHECK(tlog::tree_size(db).value() == 2);
+  CHECK(audit_problems(db).empty());
+}
+
+TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and named by the audit") {
+  testing::TempDir dir;
+  Db db = open_db(dir);
+  tlog::MemoryTree mem;
+  add_purchases(db, mem, 0, 20);  // leaves 0-15 under a stored subtree, 16-19 on the right edge
+  REQUIRE(audit_problems(db).empty());
+  const tlog::Hash true_root = tlog::root(mem.source(), 20).value();
+
+  SECTION("the row alone: one ROW_MISMATCH, the tree itself intact") {
+    REQUIRE(db.exec_script("UPDATE purchases SET amount_fen = 999 WHERE id = 4").ok());
+    auto e = tlog::entry_response(db, "3");
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().code == "LOG_CORRUPT");
+    CHECK(e.error().message == "log entry 3: purchase INV0#4 no longer matches the leaf it was logged as (see chipreg log audit)");
+    auto problems = audit_problems(db);
+    REQUIRE(problems.size() == 1);
+    REQUIRE(problems["ROW_MISMATCH"].size() == 1);
+    const auto& p = problems["ROW_MISMATCH"][0];
+    CHECK(p.at("ref").as_string() == "INV0#4");
+    CHECK(p.at("log_index").as_int64() == 3);
+    CHECK(p.at("row").as_int64() == 4);
+    CHECK(tlog::tree_root(db, 20).value() == true_root);  // proofs still prove what was logged
+  }
+  SECTION("the row and its leaf hash, under a stored subtree: the subtree above it disagrees") {
+    Purchase edited = purchase(3);
+    edited.amount = Money::fen(999);
+    const tlog::Hash forged = tlog::leaf_hash(tlog::purchase_entry(edited));
+    auto st = db.prepare("UPDATE purchases SET amount_fen = 999, leaf_hash = ? WHERE id = 4");
+    REQUIRE(st.ok());
+    st->bind_blob(1, forged.data(), forged.size());
+    REQUIRE(st->exec().ok());
+    auto problems = audit_problems(db);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems["NODE_MISMATCH"].size() == 1);  // level 4, index 0: the one stored subtree
+    // The root still comes from the stored subtree; the proof of its neighbour, which
+    // carries the forged hash, no longer leads to it.
+    CHECK(tlog::tree_root(db, 20).value() == true_root);
+    auto inc = tlog::inclusion_response(db, "2", "20");
+    REQUIRE(inc.ok());
+    CHECK(inc->at("path").as_array() != hex_array(tlog::inclusion_proof(mem.source(), 2, 20).value()));
+  }
+  SECTION("a deleted row: a gap, and proofs across it fail") {
+    REQUIRE(db.exec_script("DELETE FROM purchases WHERE id = 18").ok());
+    auto problems = audit_problems(db);
+    REQUIRE(problems.size() == 1);
+    REQUIRE(problems["LOG_GAP"].size() == 1);
+    CHECK(problems["LOG_GAP"][0].at("message").as_string() ==
+          "leaves 17 to 17 are missing (no log_entries row and no purchase row)");
+    auto e = tlog::entry_response(db, "17");
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().code == "LOG_CORRUPT");
+    auto proof = tlog::inclusion_response(db, "16", "20");
+    REQUIRE_FALSE(proof.ok());
+    CHECK(proof.error().code == "LOG_CORRUPT");
+  }
+}
+
+TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its leaves and grows in the new one") {
+  testing::TempDir dir;
+  Db db = open_db(dir);
+  tlog::MemoryTree mem;
+  std::vector<std::string> entries;
+  // The schema-2 layout, written the way chipreg wrote it then: every purchase leaf a
+  // log_entries row, every purchase row with a SQLite-chosen id and its log_index; a claim
+  // leaf now and then between them.
+  std::int64_t legacy_purchases = 0, claims = 0;
+  {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    tlog::Appender appender(db);
+    auto row = db.prepare(
+        "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, log_index, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '2025-03-01T00:00:00Z')");
+    REQUIRE(row.ok());
+    for (std::int64_t k = 0; k < 21; ++k) {
+      if (k % 5 == 2) {
+        ++claims;
+        REQUIRE(appender.append(tlog::EntryKind::kClaim, "c" + std::to_string(k), claim_entry_for(k)).ok());
+        entries.push_back(claim_entry_for(k));
+        mem.append(entries.back());
+        continue;
+      }
+      ++legacy_purchases;
+      const Purchase p = purchase(k);
+      auto idx = appender.append(tlog::EntryKind::kPurchase, tlog::purchase_ref(p), tlog::purchase_entry(p));
+      REQUIRE(idx.ok());
+      entries.push_back(tlog::purchase_entry(p));
+      mem.append(entries.back());
+      row->reset();
+      row->bind(1, p.invoice).bind(2, p.line).bind(3, p.date.str()).bind(4, p.buyer.str()).bind(5, p.seller.str());
+      row->bind(6, p.product).bind(7, p.amount.fen()).bind(8, p.tax.fen()).bind(9, *idx);
+      REQUIRE(row->exec().ok());
+    }
+    REQUIRE(tx->commit().ok());
+  }
+  REQUIRE(db.exec_script("ALTER TABLE purchases DROP COLUMN leaf_hash; PRAGMA user_version = 2;").ok());
+  CHECK(count(db, "SELECT max(id) FROM purchases") == legacy_purchases);
+
+  auto from = store::migrate(db);
+  REQUIRE(from.ok());
+  CHECK(*from == 2);
+  CHECK(count(db, "SELECT count(*) FROM purchases WHERE leaf_hash IS NULL") == legacy_purchases);
+  REQUIRE(tlog::tree_size(db).value() == 21);
+
+  // New purchases take ids above every old one, and no log_entries rows.
+  add_purchases(db, mem, 100, 20);
+  for (std::int64_t k = 100; k < 120; ++k) entries.push_back(tlog::purchase_entry(purchase(k)));
+  CHECK(count(db, "SELECT count(*) FROM log_entries") == legacy_purchases + claims);
+  CHECK(count(db, "SELECT min(id) FROM purchases WHERE leaf_hash IS NOT NULL") == 22);
+  REQUIRE(tlog::tree_size(db).value() == 41);
+  for (std::uint64_t n = 0; n <= 41; ++n) {
+    REQUIRE(tlog::tree_root(db, n).value() == tlog::root(mem.source(), n).value());
+  }
+  for (std::uint64_t i = 0; i < 41; ++i) {
+    auto e = tlog::entry_response(db, std::to_string(i));
+    REQUIRE(e.ok());
+    CHECK(decoded_entry(*e) == entries[i]);
+    for (std::uint64_t n = i + 1; n <= 41; n += 7) {
+      auto inc = tlog::inclusion_response(db, std::to_string(i), std::to_string(n));
+      REQUIRE(inc.ok());
+      CHECK(inc->at("path").as_array() == hex_array(tlog::inclusion_proof(mem.source(), i, n).value()));
+    }
+  }
+  auto report = tlog::audit_log(db);
+  REQUIRE(report.ok());
+  CHECK(report->at("checked").at("purchase").as_int64() == legacy_purchases + 20);
+  CHECK(report->at("root").as_string() == crypto::hex(tlog::root(mem.source(), 41).value()));
+  auto problems = audit_problems(db);
+  REQUIRE(problems.size() == 1);  // the claim stand-ins have no rows
+  CHECK(problems["ROW_MISSING"].size() == static_cast<std::size_t>(claims));
+
+  // An old purchase is still checked against the bytes it was logged with.
+  REQUIRE(db.exec_script("UPDATE purchases SET tax_fen = 1 WHERE id = 1; DELETE FROM purchases WHERE id = 2").ok());
+  problems = audit_problems(db);
+  REQUIRE(problems["ROW_MISMATCH"].size() == 1);
+  CHECK(problems["ROW_MISMATCH"][0].at("ref").as_string() == "INV0#1");
+  CHECK(problems["ROW_MISSING"].size() == static_cast<std::size_t>(claims) + 1);
+}
