@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Import benchmark: `chipreg import purchases` of N generated rows (full validation, the
-# transparency-log append per row) against the sqlite3 CLI's `.import` of the same CSV
+# transparency-log append per row: each purchase row is its own leaf) against the sqlite3 CLI's `.import` of the same CSV
 # into an equivalent table with the same UNIQUE (invoice, line) index, in WAL mode with
 # synchronous=FULL (chipreg's setting; the CLI's default too),
 # measured in the same run. Reports wall time, the ratio, and peak RSS (/usr/bin/time).
@@ -94,28 +94,31 @@ SQL
   [ "$(sqlite3 "$base" 'SELECT count(*) FROM purchases')" = "$n" ] || { echo "sqlite3 import incomplete" >&2; exit 1; }
 
   # A second reference: the same CLI import into tables that take the writes chipreg must
-  # make for each line (the purchase row with chipreg's buyer/date index, and a log row of
-  # the same shape written by a trigger, with no validation and a random hash), showing the
-  # storage floor of what chipreg writes rather than of the one-table baseline.
+  # make for each line, with no validation: the purchase row with chipreg's buyer/date index
+  # and the row's log columns (its leaf index and a 32-byte leaf hash, here random), written
+  # through a view whose trigger adds them. This is the storage floor of what chipreg
+  # writes rather than of the one-table baseline. (chipreg also writes one subtree row per
+  # 16 leaves, which the reference leaves out.)
   full="$work/sqlite-full-$n.db"
   sqlite3 "$full" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
 $purchases_table
+ALTER TABLE purchases ADD COLUMN log_index INTEGER;
+ALTER TABLE purchases ADD COLUMN leaf_hash BLOB;
 CREATE INDEX purchases_by_buyer_date ON purchases(buyer, date);
-CREATE TABLE log_entries (idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, entry BLOB NOT NULL,
-  leaf_hash BLOB NOT NULL, created_at TEXT NOT NULL);
-CREATE TRIGGER log_line AFTER INSERT ON purchases BEGIN
-  INSERT INTO log_entries(kind, ref, entry, leaf_hash, created_at) VALUES ('purchase', NEW.invoice || '#' || NEW.line,
-    json_object('fact', json_object('amount_fen', NEW.amount_fen, 'buyer', NEW.buyer, 'date', NEW.date,
-      'invoice', NEW.invoice, 'line', NEW.line, 'product', NEW.product, 'reverses', NULL, 'seller', NEW.seller,
-      'tax_fen', NEW.tax_fen), 'kind', 'purchase'), randomblob(32), strftime('%Y-%m-%dT%H:%M:%fZ'));
+CREATE VIEW purchase_lines AS SELECT invoice, line, date, buyer, seller, product, amount_fen, tax_fen,
+  reverses_invoice, reverses_line FROM purchases;
+CREATE TRIGGER log_line INSTEAD OF INSERT ON purchase_lines BEGIN
+  INSERT INTO purchases VALUES (NEW.invoice, NEW.line, NEW.date, NEW.buyer, NEW.seller, NEW.product, NEW.amount_fen,
+    NEW.tax_fen, NEW.reverses_invoice, NEW.reverses_line, (SELECT coalesce(max(rowid), 0) FROM purchases), randomblob(32));
 END;
 SQL
   t4=$(now)
   /usr/bin/time -v -o "$work/full.time" sqlite3 "$full" -cmd "PRAGMA synchronous = FULL" \
-    ".import --csv --skip 1 $csv purchases" >/dev/null
+    ".import --csv --skip 1 $csv purchase_lines" >/dev/null
   t5=$(now)
-  [ "$(sqlite3 "$full" 'SELECT count(*) FROM log_entries')" = "$n" ] || { echo "sqlite3 full import incomplete" >&2; exit 1; }
+  [ "$(sqlite3 "$full" 'SELECT count(*) FROM purchases WHERE length(leaf_hash) = 32')" = "$n" ] ||
+    { echo "sqlite3 full import incomplete" >&2; exit 1; }
 
   c=$(echo "$t1 - $t0" | bc -l); s=$(echo "$t3 - $t2" | bc -l); f=$(echo "$t5 - $t4" | bc -l)
   cc=$(cpu_s "$work/chipreg.time"); sc=$(cpu_s "$work/sqlite.time"); fc=$(cpu_s "$work/full.time")
