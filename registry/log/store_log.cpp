@@ -251,32 +251,26 @@ ReadSnapshot::~ReadSnapshot() {
 
 // ---- appends ------------------------------------------------------------------------
 
-Status Appender::prepare() {
-  auto ends = db_->prepare(kEndsSql);
-  if (!ends) return ends.error();
-  auto ins = db_->prepare("INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
-  if (!ins) return ins.error();
-  auto leaves = prepare_leaf_stmts(*db_);
-  if (!leaves) return leaves.error();
-  auto node = db_->prepare(kNodeSql);
-  if (!node) return node.error();
-  auto ins_node = db_->prepare("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)");
-  if (!ins_node) return ins_node.error();
-  ends_ = std::move(*ends);
-  insert_entry_ = std::move(*ins);
-  read_leaves_ = std::move(*leaves);
-  read_node_ = std::move(*node);
-  insert_node_ = std::move(*ins_node);
-  prepared_ = true;
-  return Status::Ok();
+constexpr const char* kInsertEntrySql =
+    "INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* kInsertNodeSql = "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)";
+
+// Each statement is prepared on its first use: a writer that builds an Appender for one
+// purchase (an HTTP request) prepares the one statement that needs, not all six.
+Result<store::Stmt*> Appender::ready(store::Stmt& slot, const char* sql) {
+  if (slot.raw() == nullptr) {
+    auto st = db_->prepare(sql);
+    if (!st) return st.error();
+    slot = std::move(*st);
+  }
+  return &slot;
 }
 
 Result<std::int64_t> Appender::next_index() {
   assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::Appender outside a transaction");
-  if (!prepared_) {
-    if (auto st = prepare(); !st) return st.error();
-  }
-  return read_size(ends_);
+  auto ends = ready(ends_, kEndsSql);
+  if (!ends) return ends.error();
+  return read_size(**ends);
 }
 
 Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std::string_view entry) {
@@ -288,18 +282,17 @@ Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std:
 
 Result<std::int64_t> Appender::append_at(std::int64_t idx, EntryKind kind, std::string_view ref, std::string_view entry) {
   assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::append outside a transaction");
-  if (!prepared_) {
-    if (auto st = prepare(); !st) return st.error();
-  }
-
+  auto ins = ready(insert_entry_, kInsertEntrySql);
+  if (!ins) return ins.error();
   const Hash leaf = leaf_hash(entry);
   const std::string created_at = store::now_utc();
   // Bound without copies: the caller's bytes and these locals outlive the statement's use.
-  insert_entry_.reset();
-  insert_entry_.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, entry.data(), entry.size());
-  insert_entry_.bind_blob_view(5, leaf.data(), leaf.size()).bind_view(6, created_at);
-  Status inserted = insert_entry_.exec();
-  insert_entry_.reset();
+  store::Stmt& st = **ins;
+  st.reset();
+  st.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, entry.data(), entry.size());
+  st.bind_blob_view(5, leaf.data(), leaf.size()).bind_view(6, created_at);
+  Status inserted = st.exec();
+  st.reset();
   if (!inserted) return inserted.error();
   if (auto st = close_subtrees(idx, leaf); !st) return st.error();
   return idx;
@@ -307,14 +300,19 @@ Result<std::int64_t> Appender::append_at(std::int64_t idx, EntryKind kind, std::
 
 Status Appender::close_subtrees(std::int64_t idx, const Hash& leaf) {
   assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::Appender outside a transaction");
-  if (!prepared_) {
-    if (auto st = prepare(); !st) return st;
-  }
   // The last leaf of a block completes its level-kStoredLevel subtree: fold the block, store
   // it, then each subtree above that this one completes (while the node just written is a
   // right child, combine it with its stored left sibling).
   auto index = static_cast<std::uint64_t>(idx);
   if ((index + 1) % kBlock != 0) return Status::Ok();
+  auto entries = ready(read_leaves_.entries, kEntryLeavesSql);
+  if (!entries) return entries.error();
+  auto purchases = ready(read_leaves_.purchases, kPurchaseLeavesSql);
+  if (!purchases) return purchases.error();
+  auto insert_node = ready(insert_node_, kInsertNodeSql);
+  if (!insert_node) return insert_node.error();
+  auto read_node_stmt = ready(read_node_, kNodeSql);
+  if (!read_node_stmt) return read_node_stmt.error();
   std::vector<Hash> block;
   block.reserve(kBlock);
   if (auto st = read_leaf_hashes(read_leaves_, index + 1 - kBlock, index, block); !st) return st;

@@ -84,9 +84,8 @@ class Appender {
   Result<std::int64_t> next_index();
 
  private:
-  Status prepare();
+  Result<store::Stmt*> ready(store::Stmt& slot, const char* sql);
   store::Db* db_;
-  bool prepared_ = false;
   store::Stmt ends_, insert_entry_, read_node_, insert_node_;
   LeafStmts read_leaves_;
 };
