@@ -28,6 +28,10 @@
 namespace chipreg::tlog {
 
 std::string purchase_ref(const Purchase& p);
+// A frozen format: a purchase logged since schema migration 3 is its own leaf, and its
+// bytes are rebuilt from its row with this function whenever the leaf is served, proved or
+// audited. Changing a byte here breaks every such leaf; a different format needs a new
+// leaf kind. Pinned by tests/log/test_purchase_leaves.cpp (docs/LOG.md).
 std::string purchase_entry(const Purchase& p);
 
 // BAD_JSON if the envelope is not JSON (the intake stores only envelopes it parsed).

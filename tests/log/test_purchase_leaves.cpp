@@ -324,3 +324,28 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
   CHECK(problems["ROW_MISMATCH"][0].at("ref").as_string() == "INV0#1");
   CHECK(problems["ROW_MISSING"].size() == static_cast<std::size_t>(claims) + 1);
 }
+
+TEST_CASE("purchase leaves: the purchase leaf bytes are a frozen format") {
+  // docs/LOG.md gives these bytes; the leaf hashes were computed apart from chipreg
+  // (printf '\x00'…ENTRY | openssl dgst -sha256). A purchase row logged since schema
+  // migration 3 is rebuilt with purchase_entry: if these change, those leaves break.
+  const Uscc buyer = *Uscc::parse("91330108000000019R");
+  const Uscc seller = *Uscc::parse("91330108000000027L");
+  const Purchase blue{"24332000000012345678", 1, Date::ymd(2025, 3, 1), buyer, seller, "P1",
+                      Money::fen(100000000), Money::fen(13000000), std::nullopt};
+  const Purchase red{"24332000000099999999", 1, Date::ymd(2025, 4, 1), buyer, seller, "P1",
+                     Money::fen(-10000000), Money::fen(-1300000), InvoiceLineRef{"24332000000012345678", 1}};
+  CHECK(tlog::purchase_entry(blue) ==
+        R"({"fact":{"amount_fen":100000000,"buyer":"91330108000000019R","date":"2025-03-01",)"
+        R"("invoice":"24332000000012345678","line":1,"product":"P1","reverses":null,)"
+        R"("seller":"91330108000000027L","tax_fen":13000000},"kind":"purchase"})");
+  CHECK(crypto::hex(tlog::leaf_hash(tlog::purchase_entry(blue))) ==
+        "a848cc8d738bac8938bd1d3e701fac9d5a1daccd52543aa4871da232af4a8340");
+  CHECK(tlog::purchase_entry(red) ==
+        R"({"fact":{"amount_fen":-10000000,"buyer":"91330108000000019R","date":"2025-04-01",)"
+        R"("invoice":"24332000000099999999","line":1,"product":"P1",)"
+        R"("reverses":{"invoice":"24332000000012345678","line":1},)"
+        R"("seller":"91330108000000027L","tax_fen":-1300000},"kind":"purchase"})");
+  CHECK(crypto::hex(tlog::leaf_hash(tlog::purchase_entry(red))) ==
+        "52efed1b0e1f2a16b3d7dd5aa5c8265dbfd0fc72678a48fa80316569e5f2efce");
+}
