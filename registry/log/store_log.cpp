@@ -287,12 +287,12 @@ Result<std::int64_t> Appender::append_at(std::int64_t idx, EntryKind kind, std::
   const Hash leaf = leaf_hash(entry);
   const std::string created_at = store::now_utc();
   // Bound without copies: the caller's bytes and these locals outlive the statement's use.
-  store::Stmt& st = **ins;
-  st.reset();
-  st.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, entry.data(), entry.size());
-  st.bind_blob_view(5, leaf.data(), leaf.size()).bind_view(6, created_at);
-  Status inserted = st.exec();
-  st.reset();
+  store::Stmt& insert = **ins;
+  insert.reset();
+  insert.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, entry.data(), entry.size());
+  insert.bind_blob_view(5, leaf.data(), leaf.size()).bind_view(6, created_at);
+  Status inserted = insert.exec();
+  insert.reset();
   if (!inserted) return inserted.error();
   if (auto st = close_subtrees(idx, leaf); !st) return st.error();
   return idx;
