@@ -1,7 +1,9 @@
 // End-to-end: the whole registry flow over HTTP against the real `chipreg serve`.
 #include <catch2/catch.hpp>
 
+#include "crypto/encoding.hpp"
 #include "e2e/world.hpp"
+#include "registry/store/sqlite.hpp"
 #include "support/process.hpp"
 
 using namespace chipreg::testing;
@@ -197,6 +199,28 @@ TEST_CASE("serve: the whole flow from enterprises to a final decision, over HTTP
     CHECK(list.at("items").as_array().size() == 1);
     CHECK(http.get("/v1/enterprises/" + w.oem + "/purchases", w.other_token).status == 404);
     CHECK(http.get("/v1/tapeouts/" + w.tapeout_id, w.other_token).status == 404);
+  }
+
+  SECTION("a purchase is its own log leaf, served as its bytes until its row is edited behind the registry") {
+    auto p = http.get("/v1/purchases/24332000000012345678/1", w.oem_token).json();
+    const std::string index = std::to_string(p.at("log_index").as_int64());
+    CHECK(p.at("id").as_int64() == p.at("log_index").as_int64() + 1);
+    auto entry = http.get("/v1/log/entries/" + index);
+    REQUIRE(entry.status == 200);
+    auto bytes = chipreg::crypto::unbase64(std::string(entry.json().at("entry").as_string()));
+    REQUIRE(bytes.ok());
+    const std::string leaf(bytes->begin(), bytes->end());
+    CHECK(leaf.rfind(R"({"fact":{"amount_fen":)", 0) == 0);
+    CHECK(leaf.find(R"("invoice":"24332000000012345678","line":1,)") != std::string::npos);
+    CHECK(leaf.find(R"(},"kind":"purchase"})") == leaf.size() - 20);
+    {
+      auto db = chipreg::store::Db::open(reg.db());
+      REQUIRE(db.ok());
+      REQUIRE(db->exec_script("UPDATE purchases SET amount_fen = amount_fen + 1 WHERE invoice = '24332000000012345678'").ok());
+    }
+    auto edited = http.get("/v1/log/entries/" + index);
+    CHECK(edited.status == 500);
+    CHECK(edited.error_code() == "LOG_CORRUPT");
   }
 
   SECTION("metrics count requests by route and status") {
