@@ -110,7 +110,7 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
   std::int64_t purchases = 0, claims = 0;
   store::Repository repo(db);
   tlog::Appender appender(db);
-  constexpr int kLeaves = 150;
+  constexpr int kLeaves = 1000;
   while (entries.size() < kLeaves) {
     auto tx = Tx::begin(db);
     REQUIRE(tx.ok());
