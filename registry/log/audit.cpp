@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -46,7 +47,10 @@ struct Logged {
 };
 
 struct LeafIndex {
-  std::vector<Hash> leaf_hashes;
+  std::uint64_t size = 0;  // leaves 0..size-1 are in place (up to the first gap)
+  Hash root{};             // of those leaves
+  std::optional<std::uint64_t> checkpoint_size;  // the root at this size is wanted too
+  std::optional<Hash> checkpoint_root;
   std::map<std::string, std::unordered_map<std::string, Logged>> by_kind;
 };
 
@@ -115,12 +119,11 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
     const auto stored = s.blob(12);
     Hash logged_hash{};
     if (stored.size() == 32) std::copy(stored.begin(), stored.end(), logged_hash.begin());
+    // Not indexed by ref: its row is right here, and UNIQUE (invoice, line) leaves no other
+    // purchase row that could name the same leaf. (On a million-purchase log the index
+    // would be most of the audit's memory.)
     auto p = purchase_from_columns(s, 2);
     const std::string ref = p ? purchase_ref(*p) : s.text(2) + "#" + std::to_string(s.int64(3));
-    auto& logged = leaves.by_kind["purchase"][ref];
-    logged.latest = static_cast<std::int64_t>(idx);
-    logged.hash = logged_hash;
-    logged.seen_row = true;
     if (!p) {
       report.add("UNREADABLE_ROW", "purchase " + ref + ": " + p.error().message, "purchase", ref,
                  static_cast<std::int64_t>(idx), row_id);
@@ -136,6 +139,14 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
     Hash hash;
   };
   std::vector<Pending> stack;  // complete subtrees not yet paired, strictly decreasing level
+  // RFC 9162 MTH of the leaves so far: the pending subtrees combined from the right.
+  auto root_now = [&stack]() -> Hash {
+    if (stack.empty()) return empty_root();
+    Hash h = stack.back().hash;
+    for (std::size_t i = stack.size() - 1; i-- > 0;) h = node_hash(stack[i].hash, h);
+    return h;
+  };
+  if (leaves.checkpoint_size == 0) leaves.checkpoint_root = empty_root();
   std::uint64_t expected = 0;
   bool broken = false;  // after a gap the tree is meaningless; the leaves are still indexed
   auto step = [](store::Stmt& s, bool& has) -> Status {
@@ -166,7 +177,6 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
       broken = true;  // no more tree checks; keep indexing the leaves for the row checks
       continue;
     }
-    leaves.leaf_hashes.push_back(leaf.hash);
     stack.push_back({0, leaf.hash});
     std::uint64_t index = leaf.idx;
     while (stack.size() >= 2 && stack[stack.size() - 2].level == stack.back().level) {
@@ -178,7 +188,10 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
       if (auto st = check_node(level, index, parent); !st) return st;
     }
     ++expected;
+    if (leaves.checkpoint_size == expected) leaves.checkpoint_root = root_now();
   }
+  leaves.size = expected;
+  leaves.root = root_now();
   if (broken) return Status::Ok();
   // log_nodes must hold exactly the complete subtrees of level kStoredLevel and up: the sum
   // over those L of floor(n / 2^L).
@@ -243,6 +256,7 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
   LeafIndex leaves;
   std::int64_t nodes_checked = 0;
   std::map<std::string, std::int64_t> checked{{"tapeout", 0}, {"purchase", 0}, {"claim", 0}, {"decision", 0}};
+  if (against) leaves.checkpoint_size = against->size;
   if (auto st = check_tree(db, leaves, report, nodes_checked, checked["purchase"]); !st) return st.error();
 
   Status st = each_row(db, "SELECT NULL, id, envelope, log_index FROM tapeouts ORDER BY id", [&](store::Stmt& s) {
@@ -290,11 +304,7 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
     }
   }
 
-  const auto size = static_cast<std::uint64_t>(leaves.leaf_hashes.size());
-  MemoryTree tree;
-  for (const auto& h : leaves.leaf_hashes) tree.append_leaf_hash(h);
-  auto r = root(tree.source(), size);
-  if (!r) return r.error();
+  const std::uint64_t size = leaves.size;
   boost::json::object counts;
   for (const auto& [k, v] : checked) counts[k] = v;
   boost::json::object checkpoint;
@@ -304,12 +314,11 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
       report.add("LOG_TRUNCATED", "the checkpoint signs a tree of " + std::to_string(against->size) +
                                       " leaves; the log holds " + std::to_string(size));
     } else {
-      auto then = root(tree.source(), against->size);
-      if (!then) return then.error();
-      held = *then == against->root;
+      const Hash then = leaves.checkpoint_root.value_or(Hash{});  // set: the pass reached that size
+      held = then == against->root;
       if (!held) {
         report.add("CHECKPOINT_MISMATCH", "the log's first " + std::to_string(against->size) + " leaves hash to " +
-                                              crypto::hex(*then) + "; the checkpoint signs " + crypto::hex(against->root));
+                                              crypto::hex(then) + "; the checkpoint signs " + crypto::hex(against->root));
       }
     }
     checkpoint = {{"tree_size", static_cast<std::int64_t>(against->size)},
@@ -319,7 +328,7 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
   const bool ok = report.empty();
   boost::json::object out{{"ok", ok},
                           {"tree_size", static_cast<std::int64_t>(size)},
-                          {"root", crypto::hex(*r)},
+                          {"root", crypto::hex(leaves.root)},
                           {"nodes_checked", nodes_checked},
                           {"checked", std::move(counts)}};
   if (against) out["checkpoint"] = std::move(checkpoint);

@@ -8,7 +8,9 @@
 // Tree checks: leaf indexes are 0..n-1 without gaps, each in exactly one place; every
 // stored leaf hash of a log_entries row equals the hash of its entry; every stored subtree
 // hash in log_nodes equals the hash recomputed from the leaves (one streaming pass over
-// both places merged by index, O(log n) memory for the tree); log_nodes holds exactly the
+// both places merged by index, O(log n) memory for the tree, the root and a checkpoint's
+// root taken from it on the way; the refs of log_entries leaves are kept to match their
+// rows, the purchases' are not: each is checked where it is read); log_nodes holds exactly the
 // complete subtrees of level kStoredLevel and up of a tree of size n. The tree is built
 // from what was logged: a log_entries row's entry, a purchase row's stored leaf hash.
 //
