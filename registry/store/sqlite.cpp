@@ -1,5 +1,9 @@
 #include "registry/store/sqlite.hpp"
 
+#include <functional>
+#include <string>
+#include <unordered_map>
+
 namespace chipreg::store {
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
@@ -11,17 +15,70 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
   return Error(std::move(code), std::move(msg));
 }
 
+// A connection's idle prepared statements, one per SQL text (sqlite3_sql of the statement,
+// which is the text it was prepared from). Belongs to the connection's thread, like the Db.
+class StmtCache {
+ public:
+  // An idle statement prepared from exactly `sql`, now the caller's; nullptr if none.
+  sqlite3_stmt* take(std::string_view sql) {
+    auto it = idle_.find(sql);
+    if (it == idle_.end()) return nullptr;
+    sqlite3_stmt* s = it->second;
+    idle_.erase(it);
+    return s;
+  }
+
+  // Takes back a statement that is done with: reset (which ends any read it held open) and
+  // with its bindings cleared (they may point at the caller's memory). Finalized instead
+  // when the connection is closing, when one is already idle for its SQL, or when full.
+  void give(sqlite3_stmt* s) {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    const char* sql = sqlite3_sql(s);
+    if (closed_ || sql == nullptr || idle_.size() >= kStmtCacheSize || !idle_.emplace(sql, s).second) {
+      sqlite3_finalize(s);
+    }
+  }
+
+  // The connection closes: every idle statement is finalized, later ones are not kept.
+  void close() {
+    for (auto& [sql, s] : idle_) sqlite3_finalize(s);
+    idle_.clear();
+    closed_ = true;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> idle_;
+  bool closed_ = false;
+};
+
+void Stmt::release() {
+  if (stmt_ == nullptr) return;
+  if (cache_) {
+    cache_->give(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+  cache_.reset();
+}
+
 Stmt& Stmt::operator=(Stmt&& o) noexcept {
   if (this != &o) {
-    sqlite3_finalize(stmt_);
+    release();
     db_ = o.db_;
     stmt_ = o.stmt_;
+    cache_ = std::move(o.cache_);
     o.stmt_ = nullptr;
   }
   return *this;
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() { release(); }
 
 Stmt& Stmt::bind(int i, std::int64_t v) {
   sqlite3_bind_int64(stmt_, i, v);
@@ -107,16 +164,26 @@ std::span<const unsigned char> Stmt::blob_view(int col) const {
 
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
+Db::Db(sqlite3* db) : db_(db), cache_(std::make_shared<StmtCache>()) {}
+
+void Db::close() {
+  if (cache_) cache_->close();
+  cache_.reset();
+  sqlite3_close_v2(db_);  // a Stmt still alive keeps the connection until it is finalized
+  db_ = nullptr;
+}
+
 Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
-    sqlite3_close_v2(db_);
+    close();
     db_ = o.db_;
+    cache_ = std::move(o.cache_);
     o.db_ = nullptr;
   }
   return *this;
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() { close(); }
 
 namespace {
 
@@ -153,10 +220,20 @@ Result<Db> Db::open(const std::string& path, const DbOptions& options) {
 }
 
 Result<Stmt> Db::prepare(std::string_view sql) {
+  if (cache_) {
+    if (sqlite3_stmt* s = cache_->take(sql)) return Stmt(db_, s, cache_);
+  }
   sqlite3_stmt* s = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "cannot prepare statement");
-  return Stmt(db_, s);
+  if (s == nullptr) return Error("DB_ERROR", "cannot prepare statement: no SQL statement in the text");
+  return Stmt(db_, s, cache_);
+}
+
+Status Db::run(std::string_view sql) {
+  auto st = prepare(sql);
+  if (!st) return st.error();
+  return st->exec();
 }
 
 Status Db::exec_script(const char* sql) {
@@ -176,16 +253,16 @@ std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db
 int Db::changes() const { return sqlite3_changes(db_); }
 
 Result<Tx> Tx::begin(Db& db) {
-  if (auto st = db.exec_script("BEGIN IMMEDIATE"); !st) return st.error();
+  if (auto st = db.run("BEGIN IMMEDIATE"); !st) return st.error();
   return Tx(db);
 }
 
 Tx::~Tx() {
-  if (open_) (void)db_->exec_script("ROLLBACK");
+  if (open_) (void)db_->run("ROLLBACK");
 }
 
 Status Tx::commit() {
-  if (auto st = db_->exec_script("COMMIT"); !st) return st;
+  if (auto st = db_->run("COMMIT"); !st) return st;
   open_ = false;
   return Status::Ok();
 }
@@ -197,21 +274,24 @@ Result<WriteScope> WriteScope::open(Db& db) {
     if (!tx) return tx.error();
     w.tx_.emplace(std::move(*tx));
   } else {
-    if (auto st = db.exec_script("SAVEPOINT write_scope"); !st) return st.error();
+    if (auto st = db.run("SAVEPOINT write_scope"); !st) return st.error();
     w.savepoint_ = true;
   }
   return w;
 }
 
 WriteScope::~WriteScope() {
-  if (savepoint_) (void)db_->exec_script("ROLLBACK TO write_scope; RELEASE write_scope");
+  if (savepoint_) {
+    (void)db_->run("ROLLBACK TO write_scope");
+    (void)db_->run("RELEASE write_scope");
+  }
 }
 
 Status WriteScope::commit() {
   if (tx_) return tx_->commit();
   if (!savepoint_) return Status::Ok();
   savepoint_ = false;
-  return db_->exec_script("RELEASE write_scope");
+  return db_->run("RELEASE write_scope");
 }
 
 }  // namespace chipreg::store

@@ -2,6 +2,14 @@
 // (Stmt) and a transaction (Tx). Statements are always prepared and bound; SQL text
 // never contains values. Every failure becomes an Error whose message is SQLite's.
 //
+// Statements are cached per connection. A Stmt that ends goes back to its Db, reset and
+// with its bindings cleared, instead of being finalized. The next prepare() of the same SQL
+// text takes it back rather than compiling the SQL again: compiling costs far more than
+// running most of chipreg's statements, and a writer that builds its statements for one
+// request (an HTTP purchase) would otherwise compile them every time. A statement is
+// handed to one Stmt at a time; preparing SQL whose cached statement is in use compiles
+// a second one. At most kStmtCacheSize statements are kept idle per connection.
+//
 // Thread-safety: a Db and its Stmts belong to one thread at a time (SQLite is built
 // serialized on Debian, but chipreg gives each worker its own connection under WAL).
 #pragma once
@@ -9,6 +17,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,13 +29,16 @@
 namespace chipreg::store {
 
 class Db;
+class StmtCache;  // a connection's idle statements (sqlite.cpp)
+
+inline constexpr std::size_t kStmtCacheSize = 256;
 
 class Stmt {
  public:
   Stmt() = default;
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_), cache_(std::move(o.cache_)) { o.stmt_ = nullptr; }
   Stmt& operator=(Stmt&& o) noexcept;
   ~Stmt();
 
@@ -70,9 +82,12 @@ class Stmt {
 
  private:
   friend class Db;
-  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), stmt_(s) {}
+  Stmt(sqlite3* db, sqlite3_stmt* s, std::shared_ptr<StmtCache> cache)
+      : db_(db), stmt_(s), cache_(std::move(cache)) {}
+  void release();  // back to the cache, or finalized
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
+  std::shared_ptr<StmtCache> cache_;  // outlives the Db if this Stmt does (then it finalizes)
 };
 
 struct DbOptions {
@@ -89,11 +104,14 @@ class Db {
   Db() = default;
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
-  Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Db(Db&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)) { o.db_ = nullptr; }
   Db& operator=(Db&& o) noexcept;
   ~Db();
 
+  // A statement for `sql` (one statement), from this connection's cache when it has one.
   Result<Stmt> prepare(std::string_view sql);
+  // Runs one statement without parameters through prepare() (BEGIN, COMMIT, SAVEPOINT...).
+  Status run(std::string_view sql);
   // Runs one or more statements without parameters (schema, pragmas only).
   Status exec_script(const char* sql);
   std::int64_t last_insert_rowid() const;
@@ -101,8 +119,10 @@ class Db {
   sqlite3* raw() { return db_; }
 
  private:
-  explicit Db(sqlite3* db) : db_(db) {}
+  explicit Db(sqlite3* db);
+  void close();
   sqlite3* db_ = nullptr;
+  std::shared_ptr<StmtCache> cache_;
 };
 
 // A transaction that rolls back unless commit() succeeded. BEGIN IMMEDIATE takes the

@@ -1,6 +1,8 @@
 // Specifications of the SQLite store: migrations, RAII transactions, constraints, tokens.
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "registry/store/schema.hpp"
 #include "registry/store/sqlite.hpp"
 #include "registry/store/tokens.hpp"
@@ -160,4 +162,90 @@ TEST_CASE("store: tokens are stored hashed, found, and revocable") {
   CHECK_FALSE(find_token(db, wrong)->has_value());
   CHECK(revoke_token(db, (*found)->id).value());
   CHECK_FALSE(find_token(db, *token)->has_value());
+}
+
+TEST_CASE("store: a statement that ends goes back to its connection, reset and unbound") {
+  testing::TempDir dir;
+  Db db = fresh_db(dir);
+  insert_enterprise(db, "91350100M000100Y43", "A");
+  insert_enterprise(db, "91330108000000019R", "B");
+  const char* sql = "SELECT name FROM enterprises WHERE uscc = ?";
+  sqlite3_stmt* first = nullptr;
+  {
+    auto st = db.prepare(sql);
+    REQUIRE(st.ok());
+    first = st->raw();
+    st->bind(1, "91350100M000100Y43");
+    REQUIRE(st->step().value());
+    CHECK(st->text(0) == "A");
+    // ends mid-result: the cache must reset it (no read left open) and clear the binding
+  }
+  {
+    auto again = db.prepare(sql);
+    REQUIRE(again.ok());
+    CHECK(again->raw() == first);  // the same compiled statement
+    CHECK(sqlite3_stmt_busy(again->raw()) == 0);
+    CHECK(sqlite3_bind_parameter_count(again->raw()) == 1);
+    REQUIRE_FALSE(again->step().value());  // the parameter is NULL again: no row
+    // In use: the same SQL prepared meanwhile is another statement, and both work.
+    auto nested = db.prepare(sql);
+    REQUIRE(nested.ok());
+    CHECK(nested->raw() != first);
+    nested->bind(1, "91330108000000019R");
+    REQUIRE(nested->step().value());
+    CHECK(nested->text(0) == "B");
+  }
+  // A writer in another connection is not blocked by a statement parked in the cache.
+  auto other = Db::open(dir.file("t.db"));
+  REQUIRE(other.ok());
+  {
+    auto tx = Tx::begin(*other);
+    REQUIRE(tx.ok());
+    REQUIRE(other->run("UPDATE enterprises SET name = 'A2' WHERE uscc = '91350100M000100Y43'").ok());
+    REQUIRE(tx->commit().ok());
+  }
+  auto st = db.prepare(sql);
+  REQUIRE(st.ok());
+  st->bind(1, "91350100M000100Y43");
+  REQUIRE(st->step().value());
+  CHECK(st->text(0) == "A2");  // a fresh read, not the parked one's snapshot
+}
+
+TEST_CASE("store: statements outliving their connection, or moved with it, stay safe") {
+  testing::TempDir dir;
+  std::optional<Stmt> survivor;
+  {
+    Db db = fresh_db(dir);
+    auto st = db.prepare("SELECT count(*) FROM enterprises");
+    REQUIRE(st.ok());
+    Db moved = std::move(db);  // the cache moves with the connection
+    survivor.emplace(std::move(*st));
+    auto again = moved.prepare("SELECT 1");
+    REQUIRE(again.ok());
+    REQUIRE(again->step().value());
+    CHECK(again->int64(0) == 1);
+  }  // closed with a statement still out: it is finalized when it ends, not cached
+  survivor.reset();
+  SUCCEED("no use after free under ASan");
+}
+
+TEST_CASE("store: a transaction's BEGIN, COMMIT and savepoints run as cached statements") {
+  testing::TempDir dir;
+  Db db = fresh_db(dir);
+  for (int i = 0; i < 3; ++i) {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    {
+      auto scope = WriteScope::open(db);  // a savepoint inside the transaction
+      REQUIRE(scope.ok());
+      insert_enterprise(db, i == 0 ? "91350100M000100Y43" : i == 1 ? "91330108000000019R" : "91330108000000027L");
+      if (i != 1) REQUIRE(scope->commit().ok());
+    }  // i == 1: rolled back to the savepoint
+    REQUIRE(tx->commit().ok());
+  }
+  auto count = db.prepare("SELECT count(*) FROM enterprises");
+  REQUIRE(count.ok());
+  REQUIRE(count->step().value());
+  CHECK(count->int64(0) == 2);
+  CHECK(sqlite3_get_autocommit(db.raw()) != 0);
 }
