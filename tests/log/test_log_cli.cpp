@@ -55,6 +55,21 @@ void seed_purchases(chipreg::store::Db& db) {
   REQUIRE(tx->commit().ok());
 }
 
+// `chipreg init` at db_path, seed_purchases' three leaves, and beside them in `dir` the
+// log's verifier key ("key") and the signed checkpoint of those three leaves (`cp_file`).
+void seed_with_checkpoint(const chipreg::testing::TempDir& dir, const std::string& db_path, const std::string& cp_file) {
+  REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
+  auto db = chipreg::store::Db::open(db_path);
+  REQUIRE(db.ok());
+  auto signer = tlog::load_log_key(*db, db_path);
+  REQUIRE(signer.ok());
+  write_file(dir.file("key"), tlog::key_response(*signer));
+  seed_purchases(*db);
+  auto cp = tlog::checkpoint_response(*db, *signer);
+  REQUIRE(cp.ok());
+  write_file(dir.file(cp_file), *cp);
+}
+
 boost::json::object audit(const std::string& db_path, int want_exit) {
   auto r = run_chipreg({"log", "audit", "--db", db_path});
   INFO(r.out << r.err);
@@ -149,18 +164,7 @@ TEST_CASE("log cli: audit reports a deleted purchase, an unlogged row and a chan
 TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the end or replaced") {
   chipreg::testing::TempDir dir;
   const std::string db_path = dir.file("r.db");
-  REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
-  {
-    auto db = chipreg::store::Db::open(db_path);
-    REQUIRE(db.ok());
-    auto signer = tlog::load_log_key(*db, db_path);
-    REQUIRE(signer.ok());
-    write_file(dir.file("key"), tlog::key_response(*signer));
-    seed_purchases(*db);  // 3 leaves
-    auto cp = tlog::checkpoint_response(*db, *signer);
-    REQUIRE(cp.ok());
-    write_file(dir.file("r.cp"), *cp);
-  }
+  seed_with_checkpoint(dir, db_path, "r.cp");  // 3 leaves
   auto audit_against = [&](int want_exit) {
     auto r = run_chipreg({"log", "audit", "--db", db_path, "--checkpoint", dir.file("r.cp"), "--key", dir.file("key")});
     INFO(r.out << r.err);
@@ -225,16 +229,11 @@ TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the 
 TEST_CASE("log cli: verify checks served inclusion and consistency proofs and refuses tampered ones") {
   chipreg::testing::TempDir dir;
   const std::string db_path = dir.file("r.db");
-  REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
+  seed_with_checkpoint(dir, db_path, "old.cp");  // 3 leaves
   auto db = chipreg::store::Db::open(db_path);
   REQUIRE(db.ok());
   auto signer = tlog::load_log_key(*db, db_path);
   REQUIRE(signer.ok());
-  write_file(dir.file("key"), tlog::key_response(*signer));
-  seed_purchases(*db);  // 3 leaves
-  auto old_cp = tlog::checkpoint_response(*db, *signer);
-  REQUIRE(old_cp.ok());
-  write_file(dir.file("old.cp"), *old_cp);
   {
     auto tx = chipreg::store::Tx::begin(*db);
     REQUIRE(tx.ok());
