@@ -277,11 +277,7 @@ Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std:
   assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::append outside a transaction");
   auto next = next_index();
   if (!next) return next.error();
-  return append_at(*next, kind, ref, entry);
-}
-
-Result<std::int64_t> Appender::append_at(std::int64_t idx, EntryKind kind, std::string_view ref, std::string_view entry) {
-  assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::append outside a transaction");
+  const std::int64_t idx = *next;
   auto ins = ready(insert_entry_, kInsertEntrySql);
   if (!ins) return ins.error();
   const Hash leaf = leaf_hash(entry);

@@ -67,11 +67,6 @@ class Appender {
   // REQUIRES: the Db is inside an open write transaction.
   Result<std::int64_t> append(EntryKind kind, std::string_view ref, std::string_view entry);
 
-  // The same, for a writer that has just read next_index() in this transaction and stored
-  // it in its own row: appends at `index` without reading the tree size again.
-  // REQUIRES: index == next_index(), inside the same open write transaction.
-  Result<std::int64_t> append_at(std::int64_t index, EntryKind kind, std::string_view ref, std::string_view entry);
-
   // For a writer whose row is itself the leaf (a purchase: see schema migration 3): it has
   // stored leaf `index` (its hash `leaf`) in its own row; this stores the subtrees that
   // leaf completes (once every kStoredLevel-th power of two leaves; usually nothing).

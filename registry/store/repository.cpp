@@ -679,11 +679,7 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
       if (auto st = use->exec(); !st) {
         const Error e = map_db_error(st.error(), "line");
         impl_->failed_clean = true;  // a failed INSERT is undone by SQLite itself
-        if (st.error().message.find("purchases.id") != std::string::npos) {
-          return Error("LOG_CORRUPT", "purchase row id " + std::to_string(*next + 1) + " (log index " +
-                                          std::to_string(*next) +
-                                          ") is taken by a row the log does not know; run chipreg log audit");
-        }
+        // (The id cannot be taken: the tree size is at least the largest purchase id.)
         if (e.code == "DUPLICATE") {
           return duplicate("invoice " + p.invoice + " line " + std::to_string(p.line), "line");
         }

@@ -40,9 +40,11 @@
 //     (BAD_REVERSAL "exceeds the remaining ..."): a line can be reversed in parts, never
 //     below zero.
 //
-// Purchases are also appended to the transparency log (kind "purchase", ref
-// "INVOICE#LINE", leaf = make_entry(kPurchase, to_json(purchase))) in the same
-// transaction; the row keeps the returned log_index.
+// A purchase is also a leaf of the transparency log (kind "purchase", ref "INVOICE#LINE",
+// leaf = tlog::purchase_entry(purchase)), written in the same transaction: the row itself
+// is the leaf, with id = log_index + 1 and the leaf hash in the row (schema migration 3,
+// docs/LOG.md). Purchases logged before that migration keep their own ids and a
+// log_entries row.
 //
 // Thread-safety: a Repository belongs to one thread, like its Db.
 #pragma once
@@ -61,7 +63,8 @@
 
 namespace chipreg::store {
 
-// A purchase line as stored: the fact plus the row id and its leaf in the log.
+// A purchase line as stored: the fact plus the row id and its leaf in the log (for a
+// purchase logged since schema migration 3, id == *log_index + 1).
 struct StoredPurchase {
   std::int64_t id = 0;
   Purchase purchase;
