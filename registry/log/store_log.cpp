@@ -240,13 +240,13 @@ Result<NoteSigner> read_key_file(const std::string& path) {
 
 Status ReadSnapshot::begin() {
   if (!own_) return Status::Ok();
-  auto st = db_.exec_script("BEGIN");
+  auto st = db_.run("BEGIN");
   if (!st) own_ = false;
   return st;
 }
 
 ReadSnapshot::~ReadSnapshot() {
-  if (own_) (void)db_.exec_script("COMMIT");
+  if (own_) (void)db_.run("COMMIT");
 }
 
 // ---- appends ------------------------------------------------------------------------
@@ -361,11 +361,11 @@ Result<Hash> tree_root(store::Db& db, std::uint64_t size) {
 
 Result<Purchase> purchase_from_columns(const store::Stmt& s, int first) {
   auto date = Date::parse(s.text(first + 2));
-  if (!date) return Error("CORRUPT_ROW", "date: " + date.error().message, "date");
+  if (!date) return Error("CORRUPT_ROW", "stored date '" + s.text(first + 2) + "' is invalid");
   auto buyer = Uscc::parse(s.text(first + 3));
-  if (!buyer) return Error("CORRUPT_ROW", "buyer: " + buyer.error().message, "buyer");
+  if (!buyer) return Error("CORRUPT_ROW", "stored USCC '" + s.text(first + 3) + "' is invalid");
   auto seller = Uscc::parse(s.text(first + 4));
-  if (!seller) return Error("CORRUPT_ROW", "seller: " + seller.error().message, "seller");
+  if (!seller) return Error("CORRUPT_ROW", "stored USCC '" + s.text(first + 4) + "' is invalid");
   std::optional<InvoiceLineRef> reverses;
   if (!s.is_null(first + 8)) reverses = InvoiceLineRef{s.text(first + 8), s.int64(first + 9)};
   return Purchase{s.text(first),     s.int64(first + 1), *date, *buyer, *seller, s.text(first + 5),

@@ -113,9 +113,9 @@ NodeSource db_node_source(store::Db& db);
 // MTH of the first `size` leaves. Errors: NOT_FOUND when size exceeds the tree.
 Result<Hash> tree_root(store::Db& db, std::uint64_t size);
 
-// The purchase columns a purchase leaf is rebuilt from, in this order, and the purchase
-// they hold from column `first` of a row on (CORRUPT_ROW naming the field that no longer
-// parses).
+// The purchase columns a purchase (and its leaf) is read from, in this order, and the
+// purchase they hold from column `first` of a row on (CORRUPT_ROW quoting a stored date or
+// USCC that no longer parses). The repository reads purchases with it too.
 inline constexpr const char* kPurchaseLeafColumns =
     "invoice, line, date, buyer, seller, product, amount_fen, tax_fen, reverses_invoice, reverses_line";
 Result<Purchase> purchase_from_columns(const store::Stmt& s, int first);

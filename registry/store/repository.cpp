@@ -51,8 +51,9 @@ enum Slot : std::size_t {
 };
 
 constexpr const char* kProductColumns = "id, kind, owner, self_developed, first_market_date, focus_area, model";
-constexpr const char* kPurchaseColumns =
-    "id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, reverses_invoice, reverses_line, log_index";
+// The row id, the columns a purchase is read from (the log's, tlog::purchase_from_columns)
+// and its leaf index.
+const std::string kPurchaseColumns = std::string("id, ") + tlog::kPurchaseLeafColumns + ", log_index";
 
 // Resets a statement (and clears its bindings) when the scope that used it ends, so a
 // cached statement never holds a read cursor open or leaks old bindings.
@@ -120,25 +121,9 @@ Result<Product> product_from_row(const Stmt& s) {
 }
 
 Result<StoredPurchase> purchase_from_row(const Stmt& s) {
-  auto date = column_date(s, 3);
-  if (!date) return date.error();
-  auto buyer = column_uscc(s, 4);
-  if (!buyer) return buyer.error();
-  auto seller = column_uscc(s, 5);
-  if (!seller) return seller.error();
-  std::optional<InvoiceLineRef> reverses;
-  if (!s.is_null(9)) reverses = InvoiceLineRef{s.text(9), s.int64(10)};
-  return StoredPurchase{.id = s.int64(0),
-                        .purchase = Purchase{.invoice = s.text(1),
-                                             .line = s.int64(2),
-                                             .date = *date,
-                                             .buyer = *buyer,
-                                             .seller = *seller,
-                                             .product = s.text(6),
-                                             .amount = Money::fen(s.int64(7)),
-                                             .tax = Money::fen(s.int64(8)),
-                                             .reverses = reverses},
-                        .log_index = s.opt_int64(11)};
+  auto p = tlog::purchase_from_columns(s, 1);
+  if (!p) return p.error();
+  return StoredPurchase{.id = s.int64(0), .purchase = std::move(*p), .log_index = s.opt_int64(11)};
 }
 
 Result<Validity> validity_from_row(const Stmt& s, int from_col) {
