@@ -86,7 +86,7 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
     if (!*row) {
       report.add("NODE_MISSING", "log_nodes has no subtree at " + where);
     } else {
-      const auto blob = node_stmt->blob(0);
+      const auto blob = node_stmt->blob_view(0);
       if (blob.size() != 32 || !std::equal(blob.begin(), blob.end(), want.begin())) {
         report.add("NODE_MISMATCH", "stored subtree hash at " + where + " differs from the one recomputed from the leaves");
       }
@@ -98,12 +98,12 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
   // A log_entries leaf: its entry is what was logged.
   auto entry_leaf = [&](store::Stmt& s) -> LeafRow {
     const auto idx = static_cast<std::uint64_t>(s.int64(0));
-    const auto blob = s.blob(3);
+    const auto blob = s.blob_view(3);
     const Hash leaf = leaf_hash(std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
     auto& logged = leaves.by_kind[s.text(1)][s.text(2)];
     logged.latest = static_cast<std::int64_t>(idx);
     logged.hash = leaf;
-    const auto stored = s.blob(4);
+    const auto stored = s.blob_view(4);
     ++nodes_checked;
     if (stored.size() != 32 || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
       report.add("LEAF_HASH_MISMATCH", "stored leaf hash of leaf " + std::to_string(idx) + " differs from the hash of its entry",
@@ -116,7 +116,7 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
     ++purchases_checked;
     const std::int64_t row_id = s.int64(0);
     const auto idx = static_cast<std::uint64_t>(s.int64(1));
-    const auto stored = s.blob(12);
+    const auto stored = s.blob_view(12);
     Hash logged_hash{};
     if (stored.size() == 32) std::copy(stored.begin(), stored.end(), logged_hash.begin());
     // Not indexed by ref: its row is right here, and UNIQUE (invoice, line) leaves no other

@@ -381,7 +381,7 @@ Result<StoredEntry> read_entry(store::Db& db, std::uint64_t index) {
   auto row = st->step();
   if (!row) return row.error();
   if (*row) {
-    const auto blob = st->blob(3);
+    const auto blob = st->blob_view(3);
     return StoredEntry{st->int64(0), st->text(1), st->text(2), std::string(blob.begin(), blob.end()), st->text(4)};
   }
   // Not in log_entries: a purchase that is its own leaf, rebuilt from its row and checked
@@ -397,7 +397,7 @@ Result<StoredEntry> read_entry(store::Db& db, std::uint64_t index) {
     auto purchase = purchase_from_columns(*p, 0);
     if (!purchase) return Error("LOG_CORRUPT", at + ": its purchase row no longer reads: " + purchase.error().message);
     std::string entry = purchase_entry(*purchase);
-    const auto stored = p->blob(10);
+    const auto stored = p->blob_view(10);
     const Hash leaf = leaf_hash(entry);
     if (stored.size() != leaf.size() || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
       return Error("LOG_CORRUPT", at + ": purchase " + purchase_ref(*purchase) +

@@ -151,9 +151,8 @@ std::optional<std::int64_t> Stmt::opt_int64(int col) const {
 }
 
 std::vector<unsigned char> Stmt::blob(int col) const {
-  const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt_, col));
-  const int n = sqlite3_column_bytes(stmt_, col);
-  return p ? std::vector<unsigned char>(p, p + n) : std::vector<unsigned char>();
+  const auto v = blob_view(col);
+  return std::vector<unsigned char>(v.begin(), v.end());
 }
 
 std::span<const unsigned char> Stmt::blob_view(int col) const {
