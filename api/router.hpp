@@ -43,11 +43,16 @@ struct Route {
   std::vector<std::string> segments;  // "{x}" marks a capture
   Access access = Access::kToken;
   RouteFn fn;
+  // False for a write that runs its own transactions (a bulk upload): it is not put into
+  // the group commit (Handler::handle_writes) but gets a connection of its own.
+  bool batched = true;
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Access access, RouteFn fn);
+  // A write route that owns its transactions (Route::batched false).
+  void add_unbatched(std::string method, std::string pattern, RouteFn fn);
 
   struct Match {
     const Route* route = nullptr;               // the matching route, or null
