@@ -705,7 +705,7 @@
         out.appendChild(evaluationBlock(ev2.evaluation || ev2, null));
         out.appendChild(h('button', { type: 'button', class: 'primary', id: 'do-file', onclick: () => fileIt(b) }, '按此提交申报'));
       } catch (e) {
-        if (e.status === 404 && e.code === 'NOT_FOUND') {
+        if (e.status === 405 || (e.status === 404 && e.code === 'NOT_FOUND')) {
           // A service without the preview endpoint: file directly.
           out.appendChild(notice('info', '本服务暂不支持预览，可直接提交申报。'));
           out.appendChild(h('button', { type: 'button', class: 'primary', id: 'do-file', onclick: () => fileIt(b) }, '直接提交申报'));
