@@ -240,12 +240,13 @@ Status submit_envelope(store::Db& db, std::string_view text) {
   return Status::Ok();
 }
 
-// The CSV writer for one kind: parses a row and inserts it.
-// FORBIDDEN unless `p` was bought by `only_buyer` (when set).
+// FORBIDDEN unless `p` was bought by `only_buyer` (when set: an enterprise's own upload).
 Status check_buyer(const Purchase& p, const std::optional<std::string>& only_buyer) {
   if (!only_buyer || p.buyer.str() == *only_buyer) return Status::Ok();
   return Error("FORBIDDEN", "购买方 " + p.buyer.str() + " 不是本企业 (the buyer must be " + *only_buyer + ")", "buyer");
 }
+
+// The CSV writer for one kind: parses a row and inserts it.
 
 std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Repository& repo, store::Db& db,
                                                 const std::optional<std::string>& only_buyer) {
@@ -295,7 +296,7 @@ std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Reposito
 // The JSON Lines writer for one kind.
 std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportKind kind, store::Repository& repo,
                                                                         store::Db& db,
-                                                                   const std::optional<std::string>& only_buyer) {
+                                                                        const std::optional<std::string>& only_buyer) {
   auto via = [&repo](auto parse, auto insert) {
     return [&repo, parse, insert](const json::value& v, std::string_view) -> Status {
       auto fact = parse(v);
@@ -323,10 +324,11 @@ std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportK
     case ImportKind::kProducts:
       return via(json_io::product_from_json, [](store::Repository& r, const Product& p) { return r.insert_product(p); });
     case ImportKind::kPurchases:
-      return via(json_io::purchase_from_json, [&only_buyer](store::Repository& r, const Purchase& p) -> Result<store::StoredPurchase> {
-        if (auto st = check_buyer(p, only_buyer); !st) return st.error();
-        return r.insert_purchase(p);
-      });
+      return via(json_io::purchase_from_json,
+                 [&only_buyer](store::Repository& r, const Purchase& p) -> Result<store::StoredPurchase> {
+                   if (auto st = check_buyer(p, only_buyer); !st) return st.error();
+                   return r.insert_purchase(p);
+                 });
     case ImportKind::kTapeouts:
       // The envelope goes in verbatim: the store verifies the exact bytes it was given.
       return [&db](const json::value&, std::string_view text) { return submit_envelope(db, text); };

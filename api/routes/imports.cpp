@@ -28,12 +28,14 @@ Response import_purchases(RouteContext& ctx) {
   if (!report) return error_response(report.error());
   json::object out = importers::to_json(*report);
   out["einvoice"] = report->einvoice;
-  json::object detail{{"imported", report->imported}, {"rejected", report->rejected},
+  json::object detail{{"imported", report->imported},
+                      {"rejected", report->rejected},
                       {"skipped", static_cast<std::int64_t>(report->skipped.size())}};
   // The rows are committed; the audit row records who uploaded them.
   store::Db& db = *ctx.db;
   Response audited = in_transaction(db, [&] {
-    if (auto st = store::audit(db, actor(*ctx.caller), "purchase.import", ctx.caller->enterprise.value_or(""), detail); !st) {
+    if (auto st = store::audit(db, actor(*ctx.caller), "purchase.import", ctx.caller->enterprise.value_or(""), detail);
+        !st) {
       return error_response(st.error());
     }
     return ok(out);

@@ -21,7 +21,9 @@ namespace json = boost::json;
 
 namespace {
 
-Response bad_cursor() { return error_response(400, "BAD_QUERY", "after must be a cursor from a previous page", "after"); }
+Response bad_cursor() {
+  return error_response(400, "BAD_QUERY", "after must be a cursor from a previous page", "after");
+}
 
 // `rows` holds up to limit + 1 items: the extra one only says that a next page exists.
 template <typename T, typename ToJson, typename Key>
@@ -68,13 +70,15 @@ Response list_enterprises(RouteContext& ctx) {
       if (!e) return error_response(e.error());
       if (*e) rows.push_back(std::move(**e));
     }
-    return paged(rows, page->limit, [](const Enterprise& e) { return json_io::to_json(e); },
-                 [](const Enterprise& e) { return e.uscc.str(); });
+    return paged(
+        rows, page->limit, [](const Enterprise& e) { return json_io::to_json(e); },
+        [](const Enterprise& e) { return e.uscc.str(); });
   }
   auto rows = store::list_enterprises(*ctx.db, page->after.value_or(""), page->limit + 1);
   if (!rows) return error_response(rows.error());
-  return paged(*rows, page->limit, [](const Enterprise& e) { return json_io::to_json(e); },
-               [](const Enterprise& e) { return e.uscc.str(); });
+  return paged(
+      *rows, page->limit, [](const Enterprise& e) { return json_io::to_json(e); },
+      [](const Enterprise& e) { return e.uscc.str(); });
 }
 
 Response list_products(RouteContext& ctx) {
@@ -91,7 +95,8 @@ Response list_products(RouteContext& ctx) {
   }
   auto rows = store::list_products(*ctx.db, *owner, page->after.value_or(""), page->limit + 1);
   if (!rows) return error_response(rows.error());
-  return paged(*rows, page->limit, [](const Product& p) { return json_io::to_json(p); }, [](const Product& p) { return p.id; });
+  return paged(
+      *rows, page->limit, [](const Product& p) { return json_io::to_json(p); }, [](const Product& p) { return p.id; });
 }
 
 Response list_tapeouts(RouteContext& ctx) {
@@ -126,13 +131,14 @@ Response list_tapeouts(RouteContext& ctx) {
     if (!rec) return error_response(rec.error());
     if (*rec) rows.push_back(std::move(**rec));
   }
-  return paged(rows, page->limit,
-               [](const store::TapeoutRecord& r) {
-                 json::object o = store::to_json(r);
-                 o.erase("envelope");  // the list stays small; GET /v1/tapeouts/{id} has it
-                 return o;
-               },
-               [](const store::TapeoutRecord& r) { return r.fact.id; });
+  return paged(
+      rows, page->limit,
+      [](const store::TapeoutRecord& r) {
+        json::object o = store::to_json(r);
+        o.erase("envelope");  // the list stays small; GET /v1/tapeouts/{id} has it
+        return o;
+      },
+      [](const store::TapeoutRecord& r) { return r.fact.id; });
 }
 
 json::object purchase_json(const store::StoredPurchase& p) {
@@ -159,7 +165,8 @@ Response list_purchases(RouteContext& ctx) {
   if (!buyer) return error_response(buyer.error());
   auto year = query_int(ctx, "year");
   if (!year) return error_response(year.error());
-  if (*year && (**year < 1900 || **year > 9999)) return error_response(400, "BAD_QUERY", "year must be 1900..9999", "year");
+  if (*year && (**year < 1900 || **year > 9999))
+    return error_response(400, "BAD_QUERY", "year must be 1900..9999", "year");
   const auto& who = *ctx.caller;
   if (!is_bureau(who)) {
     if (who.role != "enterprise") return forbidden("a " + who.role + " token may not list purchases");
@@ -175,11 +182,13 @@ Response list_purchases(RouteContext& ctx) {
     for (auto& p : *rows) {
       if (!*buyer || p.purchase.buyer == **buyer) visible.push_back(std::move(p));
     }
-    return ok(page_json([&] {
-      json::array a;
-      for (const auto& p : visible) a.push_back(purchase_json(p));
-      return a;
-    }(), std::nullopt));
+    return ok(page_json(
+        [&] {
+          json::array a;
+          for (const auto& p : visible) a.push_back(purchase_json(p));
+          return a;
+        }(),
+        std::nullopt));
   }
   if (*buyer) {
     std::optional<store::PurchaseCursor> after;
@@ -218,14 +227,15 @@ Response list_tokens(RouteContext& ctx) {
   }
   auto rows = store::list_tokens(*ctx.db, after, page->limit + 1);
   if (!rows) return error_response(rows.error());
-  return paged(*rows, page->limit,
-               [](const store::TokenRow& t) {
-                 json::object o{{"id", t.id}, {"role", t.role}, {"label", t.label}, {"created_at", t.created_at}};
-                 o["enterprise"] = t.enterprise ? json::value(*t.enterprise) : json::value(nullptr);
-                 o["revoked_at"] = t.revoked_at ? json::value(*t.revoked_at) : json::value(nullptr);
-                 return o;
-               },
-               [](const store::TokenRow& t) { return std::to_string(t.id); });
+  return paged(
+      *rows, page->limit,
+      [](const store::TokenRow& t) {
+        json::object o{{"id", t.id}, {"role", t.role}, {"label", t.label}, {"created_at", t.created_at}};
+        o["enterprise"] = t.enterprise ? json::value(*t.enterprise) : json::value(nullptr);
+        o["revoked_at"] = t.revoked_at ? json::value(*t.revoked_at) : json::value(nullptr);
+        return o;
+      },
+      [](const store::TokenRow& t) { return std::to_string(t.id); });
 }
 
 }  // namespace

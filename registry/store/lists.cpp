@@ -25,7 +25,8 @@ Status each(Stmt& s, F&& row) {
 }
 
 // The purchase columns as the log reads them (tlog::purchase_from_columns), behind the id.
-const std::string kPurchaseSelect = std::string("SELECT id, ") + tlog::kPurchaseLeafColumns + ", log_index FROM purchases ";
+const std::string kPurchaseSelect =
+    std::string("SELECT id, ") + tlog::kPurchaseLeafColumns + ", log_index FROM purchases ";
 
 Result<std::vector<StoredPurchase>> read_purchases(Stmt& s) {
   std::vector<StoredPurchase> out;
@@ -64,7 +65,8 @@ Result<std::vector<Enterprise>> list_enterprises(Db& db, const std::string& afte
   return out;
 }
 
-Result<std::vector<Product>> list_products(Db& db, const std::optional<Uscc>& owner, const std::string& after, int limit) {
+Result<std::vector<Product>> list_products(Db& db, const std::optional<Uscc>& owner, const std::string& after,
+                                           int limit) {
   if (auto st = check_limit(limit); !st) return st.error();
   auto s = db.prepare(owner ? "SELECT id FROM products WHERE owner = ?3 AND id > ?1 ORDER BY id LIMIT ?2"
                             : "SELECT id FROM products WHERE id > ?1 ORDER BY id LIMIT ?2");
@@ -87,12 +89,14 @@ Result<std::vector<Product>> list_products(Db& db, const std::optional<Uscc>& ow
   return out;
 }
 
-Result<std::vector<std::string>> list_tapeout_ids(Db& db, const TapeoutScope& scope, const std::string& after, int limit) {
+Result<std::vector<std::string>> list_tapeout_ids(Db& db, const TapeoutScope& scope, const std::string& after,
+                                                  int limit) {
   if (auto st = check_limit(limit); !st) return st.error();
   assert(!(scope.foundry && scope.design_owner));
-  const char* sql = scope.foundry        ? "SELECT id FROM tapeouts WHERE foundry = ?3 AND id > ?1 ORDER BY id LIMIT ?2"
-                    : scope.design_owner ? "SELECT id FROM tapeouts WHERE design_owner = ?3 AND id > ?1 ORDER BY id LIMIT ?2"
-                                         : "SELECT id FROM tapeouts WHERE id > ?1 ORDER BY id LIMIT ?2";
+  const char* sql = scope.foundry ? "SELECT id FROM tapeouts WHERE foundry = ?3 AND id > ?1 ORDER BY id LIMIT ?2"
+                    : scope.design_owner
+                        ? "SELECT id FROM tapeouts WHERE design_owner = ?3 AND id > ?1 ORDER BY id LIMIT ?2"
+                        : "SELECT id FROM tapeouts WHERE id > ?1 ORDER BY id LIMIT ?2";
   auto s = db.prepare(sql);
   if (!s) return s.error();
   s->bind(1, after).bind(2, limit);
@@ -107,8 +111,9 @@ Result<std::vector<std::string>> list_tapeout_ids(Db& db, const TapeoutScope& sc
   return out;
 }
 
-Result<std::vector<StoredPurchase>> list_purchases_of_buyer(Db& db, const Uscc& buyer, const std::optional<PurchaseCursor>& after,
-                                                           std::optional<int> year, int limit) {
+Result<std::vector<StoredPurchase>> list_purchases_of_buyer(Db& db, const Uscc& buyer,
+                                                            const std::optional<PurchaseCursor>& after,
+                                                            std::optional<int> year, int limit) {
   if (auto st = check_limit(limit); !st) return st.error();
   // Dates are ISO text: a year is a half-open string range, and (date, id) is the tail of
   // the purchases_by_buyer_date index (buyer, date, rowid), so the scan is one index range.

@@ -39,7 +39,8 @@ namespace chipreg::store {
 Result<std::vector<Enterprise>> list_enterprises(Db& db, const std::string& after, int limit);
 
 // Products with id > `after`, all or only those `owner` owns.
-Result<std::vector<Product>> list_products(Db& db, const std::optional<Uscc>& owner, const std::string& after, int limit);
+Result<std::vector<Product>> list_products(Db& db, const std::optional<Uscc>& owner, const std::string& after,
+                                           int limit);
 
 // Which tape-outs list_tapeout_ids walks.
 struct TapeoutScope {
@@ -47,7 +48,8 @@ struct TapeoutScope {
   std::optional<Uscc> design_owner;  // only those of this design owner
 };
 // Ids of tape-outs with id > `after` in `scope` (at most one of its fields set).
-Result<std::vector<std::string>> list_tapeout_ids(Db& db, const TapeoutScope& scope, const std::string& after, int limit);
+Result<std::vector<std::string>> list_tapeout_ids(Db& db, const TapeoutScope& scope, const std::string& after,
+                                                  int limit);
 
 // The position of a purchase in a buyer's listing: its date, then its row id.
 struct PurchaseCursor {
@@ -55,8 +57,9 @@ struct PurchaseCursor {
   std::int64_t id = 0;
 };
 // Lines `buyer` bought, after `after` in (date, id) order, optionally in calendar `year`.
-Result<std::vector<StoredPurchase>> list_purchases_of_buyer(Db& db, const Uscc& buyer, const std::optional<PurchaseCursor>& after,
-                                                           std::optional<int> year, int limit);
+Result<std::vector<StoredPurchase>> list_purchases_of_buyer(Db& db, const Uscc& buyer,
+                                                            const std::optional<PurchaseCursor>& after,
+                                                            std::optional<int> year, int limit);
 // The lines of one invoice, by line number (at most 10000).
 Result<std::vector<StoredPurchase>> list_purchases_of_invoice(Db& db, const std::string& invoice);
 
