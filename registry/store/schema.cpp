@@ -283,9 +283,9 @@ ALTER TABLE purchases ADD COLUMN leaf_hash BLOB
 // Migration 4: the list endpoints (GET /v1/products, /v1/tapeouts; store/lists.hpp) page an
 // owner's products and a foundry's or design owner's tape-outs by id on an index.
 constexpr const char* kMigration4 = R"sql(
-CREATE INDEX products_by_owner ON products(owner, id);
-CREATE INDEX tapeouts_by_foundry ON tapeouts(foundry, id);
-CREATE INDEX tapeouts_by_design_owner ON tapeouts(design_owner, id);
+CREATE INDEX IF NOT EXISTS products_by_owner ON products(owner, id);
+CREATE INDEX IF NOT EXISTS tapeouts_by_foundry ON tapeouts(foundry, id);
+CREATE INDEX IF NOT EXISTS tapeouts_by_design_owner ON tapeouts(design_owner, id);
 )sql";
 
 constexpr std::array<const char*, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};

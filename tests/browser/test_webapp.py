@@ -344,6 +344,46 @@ class WebApp(unittest.TestCase):
         self.assertEqual(held["status"], "rejected")
         self.assertEqual(held["decision"]["note"], PAYLOAD)
 
+    def test_2b_reviewer_filters_prints_the_sheet_and_lists_payouts(self):
+        from selenium.webdriver.support.ui import Select
+        self.sign_in(self.w.reviewer, "审核员")
+        self.text_in("#queue-totals", "件")
+        # The clause filter: only the tape-out claim is left.
+        Select(self.css("#queue-filters select[name=rule]")).select_by_value("tapeout")
+        Select(self.css("#queue-filters select[name=status]")).select_by_value("")
+        self.d.find_element(By.CSS_SELECTOR, "#queue-filters button[type=submit]").click()
+        self.wait(lambda d: d.find_elements(By.LINK_TEXT, self.w.tapeout_claim) and
+                  not d.find_elements(By.LINK_TEXT, self.w.oem_claim))
+        self.assertIn("共 1 件", self.css("#queue-totals").text)
+        self.assertIn("2,400,000.00", self.css("#queue-totals").text)
+
+        # The 审核表 in print media: the sheet and its signature lines, no form, no navigation.
+        self.d.find_element(By.LINK_TEXT, self.w.tapeout_claim).click()
+        self.text_in("#claim-id", self.w.tapeout_claim)
+        self.css("#decision")
+        self.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            self.assertTrue(self.css("#claim").is_displayed())
+            self.assertTrue(self.css(".signatures").is_displayed())
+            self.assertFalse(self.css("#decision").is_displayed())
+            self.assertFalse(self.css("header.top").is_displayed())
+        finally:
+            self.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        self.assertFalse(self.css(".signatures").is_displayed())
+
+        # 拨付清单 of 2025: the approved claim with its amount, the rejected one with 0.
+        self.d.find_element(By.LINK_TEXT, "拨付清单").click()
+        year = self.css("input[name=year]")
+        year.clear()
+        year.send_keys("2025")
+        self.d.find_element(By.XPATH, "//button[text()='生成拨付清单']").click()
+        self.css("#payout-csv")
+        text = self.css("#payout-results").text
+        self.assertIn(self.w.oem_claim, text)
+        self.assertIn(self.w.other_claim, text)
+        self.assertIn("核准合计 1,000,000.50 元", text)
+        self.shot("payout")
+
     def test_3_enterprise_uploads_its_export_and_files_the_claim_it_previewed(self):
         w = self.w
         export = os.path.join(self.tmp, "全量发票查询导出结果.csv")
