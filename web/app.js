@@ -69,6 +69,10 @@
     UNEXPECTED_ENTERPRISE: '该角色不应指定企业', NOT_A_FOUNDRY: '该企业未登记为代工厂', NOT_FOUNDRY: '不是代工厂',
     ABOVE_AWARD: '核准金额超过测算奖励', MONEY_OVERFLOW: '金额超出范围', UNSUPPORTED_FORMAT: '暂不支持该文件格式',
     KEY_REVOKED: '签名密钥已吊销', KEY_EXPIRED: '签名密钥已过期', KEY_NOT_YET_VALID: '签名密钥尚未生效',
+    NOT_ELIGIBLE: '该申报不符合条件，只能驳回', NOTE_REQUIRED: '须填写审核意见', INVOICE_VOIDED: '发票已作废',
+    UNKNOWN_INVOICE: '发票不存在', NO_FACTS_BUNDLE: '该申报没有事实包', REFUSED: '请求被拒绝', BAD_NOTE: '审核意见无效',
+    CONSTRAINT: '违反数据约束', USAGE: '用法有误', SCHEMA_TOO_NEW: '数据库版本高于本程序', SCHEMA_MISMATCH: '数据库结构不符',
+    LOG_CORRUPT: '透明日志损坏', BAD_PROOF: '证明无效', UNREADABLE_ROW: '记录无法读取',
     NETWORK: '无法连接服务', BAD_RESPONSE: '服务返回了无法识别的内容', INPUT: '输入有误',
   };
   const AUDIT_ACTIONS = {
