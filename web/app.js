@@ -500,6 +500,14 @@
           download('claim-' + claim.id + '-facts.json', await resp.blob());
         } catch (e) { tools.appendChild(errorBox(e)); }
       } }, '下载事实包'));
+    if (stale && claim.status === 'submitted') {
+      tools.appendChild(h('button', { type: 'button', id: 'reevaluate', onclick: async () => {
+        try {
+          await api('POST', '/v1/claims/' + encodeURIComponent(claim.id) + '/evaluate');
+          await route();
+        } catch (e) { tools.appendChild(errorBox(e)); }
+      } }, '按现有事实重新测算'));
+    }
     box.appendChild(tools);
 
     if (me.role === 'reviewer' && claim.status === 'submitted') box.appendChild(decisionForm(claim));

@@ -236,14 +236,13 @@ class WebApp(unittest.TestCase):
 
     def tearDown(self):
         self.collect_urls()
-        errors = [e for e in self.d.get_log("browser") if e["level"] == "SEVERE" and not self.expected_error(e)]
+        errors = [e for e in self.d.get_log("browser") if e["level"] == "SEVERE"]
         self.assertEqual(errors, [], "the browser console logged errors")
         self.assertIsNone(self.d.execute_script("return window.__xss"), "a payload ran")
-
-    def expected_error(self, entry):
-        # Without the preview endpoint (POST /v1/claims/preview) the page files directly;
-        # Chromium logs the 404/405 of that probe.
-        return "/v1/claims/preview" in entry["message"] and ("405" in entry["message"] or "404" in entry["message"])
+        unlabelled = self.d.execute_script(
+            "return [...document.querySelectorAll('input, select, textarea')]"
+            ".filter(e => e.type !== 'hidden' && e.labels.length === 0).map(e => e.name || e.outerHTML)")
+        self.assertEqual(unlabelled, [], "every input has a label")
 
     def collect_urls(self):
         self.urls.append(self.d.current_url)
@@ -259,15 +258,28 @@ class WebApp(unittest.TestCase):
         self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text))
 
     def sign_in(self, token, role_text):
-        box = self.css("input[name=token]")
-        box.send_keys(token)
-        self.d.find_element(By.CSS_SELECTOR, "#signin button[type=submit]").click()
+        # From the keyboard: paste the token, press Enter.
+        from selenium.webdriver.common.keys import Keys
+        self.css("input[name=token]").send_keys(token + Keys.ENTER)
         self.text_in("#who-role", role_text)
 
     def shot(self, name, height=None):
         if height:
             self.d.set_window_size(1280, height)
         self.d.save_screenshot(os.path.join(self.shots, name + ".png"))
+
+    def capture_downloads(self):
+        # The page downloads through blob URLs; keep each Blob so a test can read it back.
+        self.d.execute_script("""
+            window.__blobs = [];
+            const make = URL.createObjectURL.bind(URL);
+            URL.createObjectURL = (b) => { window.__blobs.push(b); return make(b); };""")
+
+    def downloaded_text(self):
+        self.wait(lambda d: d.execute_script("return (window.__blobs || []).length") > 0)
+        return self.d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.__blobs[window.__blobs.length - 1].text().then(done);")
 
     def claim(self, cid, token):
         return self.srv.json("GET", "/v1/claims/" + cid, token=token or self.w.reviewer)
@@ -287,6 +299,13 @@ class WebApp(unittest.TestCase):
         self.assertEqual(self.css("#award-yuan").text, "1,017,000.00")
         self.assertTrue(self.d.find_elements(By.CSS_SELECTOR, "#trace li"), "the trace is shown")
         self.assertIn("24332000000012345678", self.css("#lines").text)
+
+        # The facts bundle: the scenario holding exactly this claim and its two lines.
+        self.capture_downloads()
+        self.d.find_element(By.ID, "facts").click()
+        bundle = json.loads(self.downloaded_text())
+        self.assertEqual([c["id"] for c in bundle["claims"]], [self.w.oem_claim])
+        self.assertEqual(len(bundle["purchases"]), 2)
 
         amount = self.css("input[name=approve_yuan]")
         note = self.css("textarea[name=note]")
@@ -316,6 +335,9 @@ class WebApp(unittest.TestCase):
         # The phone layout of the same page.
         self.d.set_window_size(390, 844)
         self.shot("claim-phone")
+        # Nothing but the wide tables (which scroll in their own box) is wider than the phone.
+        self.assertLessEqual(self.d.execute_script("return document.documentElement.scrollWidth"),
+                             self.d.execute_script("return window.innerWidth"))
 
     def test_2_reviewer_rejects_and_payloads_stay_text(self):
         self.sign_in(self.w.reviewer, "审核员")
@@ -383,6 +405,13 @@ class WebApp(unittest.TestCase):
         self.assertIn(self.w.other_claim, text)
         self.assertIn("核准合计 1,000,000.50 元", text)
         self.shot("payout")
+        self.capture_downloads()
+        self.d.find_element(By.ID, "payout-csv").click()
+        csv = self.downloaded_text()
+        # (Blob.text() drops the BOM the file starts with.)
+        self.assertTrue(csv.lstrip("\ufeff").startswith("申报编号,统一社会信用代码,企业名称"))
+        self.assertIn(self.w.oem_claim + "," + self.w.oem + ",示例终端制造有限公司,", csv)
+        self.assertIn(',"1,000,000.50",', csv)
 
     def test_3_enterprise_uploads_its_export_and_files_the_claim_it_previewed(self):
         w = self.w
@@ -423,10 +452,10 @@ class WebApp(unittest.TestCase):
         year.send_keys("2025")
         self.d.find_element(By.ID, "do-preview").click()
         self.wait(EC.element_to_be_clickable((By.ID, "do-file")))
-        self.previewed = bool(self.d.find_elements(By.CSS_SELECTOR, "#preview #award-yuan"))
-        if self.previewed:
-            self.assertEqual(self.css("#preview #award-yuan").text, "1,017,000.00")
-            self.shot("preview")
+        # The preview shows the award and writes nothing.
+        self.assertEqual(self.css("#preview #award-yuan").text, "1,017,000.00")
+        self.assertEqual(self.srv.json("GET", "/v1/claims", token=w.third_token)["items"], [])
+        self.shot("preview", 1400)
         self.d.find_element(By.ID, "do-file").click()
         self.text_in("#claim-status", "待审核")
         self.assertEqual(self.css("#award-yuan").text, "1,017,000.00")
