@@ -248,7 +248,7 @@ class WebApp(unittest.TestCase):
         self.urls.append(self.d.current_url)
         self.urls.extend(self.d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)"))
 
-    def wait(self, cond, timeout=15):
+    def wait(self, cond, timeout=30):
         return WebDriverWait(self.d, timeout).until(cond)
 
     def css(self, selector):
@@ -506,6 +506,33 @@ class WebApp(unittest.TestCase):
         for text, marker in (("企业", "示例芯片设计有限公司"), ("产品", "BJ-MCU-01"), ("令牌", "审核员甲")):
             self.d.find_element(By.LINK_TEXT, text).click()
             self.text_in("main", marker)
+
+        # Create an enterprise, then a token for it with a label, then revoke that token.
+        code = uscc(6)
+        self.d.find_element(By.LINK_TEXT, "企业").click()
+        self.css("#new-enterprise input[name=uscc]").send_keys(code)
+        self.css("#new-enterprise input[name=name]").send_keys("新登记集成电路有限公司")
+        self.css("#role-ic_design").click()
+        self.d.find_element(By.CSS_SELECTOR, "#new-enterprise button[type=submit]").click()
+        self.text_in("main", code)
+        held = self.srv.json("GET", "/v1/enterprises/" + code, token=self.srv.admin)
+        self.assertEqual((held["name"], held["roles"], held["in_district"]), ("新登记集成电路有限公司", ["ic_design"], True))
+
+        self.d.find_element(By.LINK_TEXT, "令牌").click()
+        from selenium.webdriver.support.ui import Select
+        Select(self.css("#new-token-form select[name=role]")).select_by_value("enterprise")
+        self.css("#new-token-form input[name=enterprise]").send_keys(code)
+        self.css("#new-token-form input[name=label]").send_keys("新企业申报专员")
+        self.d.find_element(By.CSS_SELECTOR, "#new-token-form button[type=submit]").click()
+        secret = self.css("#token-secret").text
+        self.assertEqual(self.srv.json("GET", "/v1/whoami", token=secret)["enterprise"], code)
+        self.w.tokens.append(secret)
+        self.d.refresh()
+        row = self.wait(EC.presence_of_element_located((By.XPATH, "//tr[td[text()='新企业申报专员']]")))
+        row.find_element(By.CSS_SELECTOR, "button.revoke-token").click()
+        row.find_element(By.XPATH, ".//button[text()='确认吊销']").click()
+        self.wait(lambda d: "已吊销" in d.find_element(By.XPATH, "//tr[td[text()='新企业申报专员']]").text)
+        self.assertEqual(self.srv.call("GET", "/v1/whoami", token=secret)[0], 401)
 
     def test_6_sign_out_forgets_the_token(self):
         self.sign_in(self.w.oem_token, "企业")
