@@ -532,7 +532,7 @@
       clear(msg);
       let body; let summary;
       if (kind === 'approve') {
-        if (!claim.eligible) return msg.appendChild(errorBox({ code: 'INPUT', message: '该申报不符合条件，只能驳回' }));
+        if (!claim.eligible) return msg.appendChild(errorBox({ code: 'NOT_ELIGIBLE', message: '只有符合条件的申报才能核准' }));
         const fen = yuanToFen(amount.value);
         if (fen === null) return msg.appendChild(errorBox({ code: 'BAD_AMOUNT', message: '请输入元为单位、最多两位小数的金额，如 1,017,000.00' }));
         if (fen > BigInt(claim.award_fen)) return msg.appendChild(errorBox({ code: 'ABOVE_AWARD', message: '核准金额不得超过 ' + fenToYuan(claim.award_fen) + ' 元' }));

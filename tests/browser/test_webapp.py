@@ -177,6 +177,10 @@ class World:
                 srv.json("POST", "/v1/purchases", {"invoice": invoice, "line": line, "date": "2025-03-01", "buyer": buyer,
                                                    "seller": self.design, "product": "BJ-MCU-01", "amount_fen": amount,
                                                    "tax_fen": tax, "reverses": None}, token, 201)
+        # The second terminal maker and the design house share an actual controller: its lines
+        # are excluded (AFFILIATED) with the proof, and its claim is not eligible.
+        srv.json("POST", "/v1/manual-affiliations", {"a": self.other, "b": self.design, "from": "2020-01-01", "to": None,
+                                                     "basis": "同一实际控制人"}, a, 201)
         body = {"rule": "linkage", "year": 2025, "group": "chip_module"}
         self.oem_claim = srv.json("POST", "/v1/claims", body, self.oem_token, 201)["id"]
         self.other_claim = srv.json("POST", "/v1/claims", body, self.other_token, 201)["id"]
@@ -249,7 +253,9 @@ class WebApp(unittest.TestCase):
         self.urls.extend(self.d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)"))
 
     def wait(self, cond, timeout=30):
-        return WebDriverWait(self.d, timeout).until(cond)
+        # The page re-renders a view after each action: an element read mid-render is retried.
+        from selenium.common.exceptions import StaleElementReferenceException
+        return WebDriverWait(self.d, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(cond)
 
     def css(self, selector):
         return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, selector)))
@@ -350,6 +356,16 @@ class WebApp(unittest.TestCase):
         self.text_in("#claim-id", self.w.other_claim)
         self.assertEqual(self.css("#claimant-name").text, PAYLOAD)
         self.assertEqual(self.d.find_elements(By.CSS_SELECTOR, "#claim img, #claim script"), [])
+
+        # Its lines are excluded for affiliation, with the reason in Chinese and the proof.
+        lines = self.css("#lines").text
+        self.assertIn("购销双方存在关联关系", lines)
+        self.assertIn("AFFILIATED", lines)
+        self.assertIn("同一实际控制人", self.css("#claim .proofs").text)
+        # Not eligible: approving is refused in the page, whatever the amount.
+        self.d.find_element(By.XPATH, "//button[text()='核准']").click()
+        self.text_in("#decision .err-code", "NOT_ELIGIBLE")
+        self.shot("claim-affiliated", 1400)
 
         # A rejection needs a note.
         self.d.find_element(By.XPATH, "//button[text()='驳回']").click()
