@@ -218,9 +218,12 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
 
   // Decide only on what the engine says now: an evaluation that no longer matches the facts
   // (new purchases or awards, another claim approved) must be re-evaluated first.
+  // A rejection awards nothing, so it does not need an evaluation that still runs: facts
+  // the engine cannot sum any more (MONEY_OVERFLOW on data older than the intake bound)
+  // must not leave a claim undecidable.
   auto fresh = run_engine(db, request_of(c));
-  if (!fresh) return fresh.error();
-  if (canonical_json(rules::to_json(*fresh)) != canonical_json(c.evaluation())) {
+  if (!fresh && !d.reject) return fresh.error();
+  if (fresh && canonical_json(rules::to_json(*fresh)) != canonical_json(c.evaluation())) {
     return Error("STALE_EVALUATION", "the facts behind claim " + id + " changed since it was evaluated at " +
                                          c.evaluated_at + " (award now " + std::to_string(fresh->award.fen()) +
                                          " fen); re-evaluate it (POST /v1/claims/" + id + "/evaluate) before deciding");

@@ -565,6 +565,14 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
   if (p.invoice.empty()) return Error("BAD_VALUE", "invoice: must not be empty", "invoice");
   if (p.line < 1) return Error("BAD_VALUE", "line: must be 1 or more", "line");
   if (p.buyer == p.seller) return Error("BAD_VALUE", "seller: buyer and seller are the same enterprise", "seller");
+  for (const auto& [m, field] : {std::pair{p.amount, "amount_fen"}, std::pair{p.tax, "tax_fen"}}) {
+    if (m.fen() > Money::kMaxIntakeFen || m.fen() < -Money::kMaxIntakeFen) {
+      return Error("AMOUNT_TOO_LARGE", std::string(field) + ": at most " + std::to_string(Money::kMaxIntakeFen) +
+                                           " fen (100 亿元) per line",
+                   field);
+    }
+  }
+  if (auto st = check_not_future(p.date, now_utc(), "date"); !st) return st.error();
   if (!p.reverses) {
     if (p.amount.fen() < 0) {
       return Error("BAD_VALUE", "amount_fen: negative amount on a line that reverses nothing (set reverses)",
