@@ -56,6 +56,37 @@ struct Handler {
   std::string number;  // the number literal being read
   std::string duplicate;       // set when a repeated key was seen
   std::string imprecise;       // set when an over-precise number was seen
+  std::string where;           // the field path of the refused key or number
+
+  // Where the parser is, for error fields: one frame per open object or array.
+  struct Frame {
+    bool array;
+    long index;       // arrays: the element being read
+    std::string key;  // objects: the member being read
+  };
+  std::vector<Frame> path;
+  bool in_string = false;
+
+  // A value starts: an array parent moves to its next element.
+  void begin_value() {
+    if (!path.empty() && path.back().array) ++path.back().index;
+  }
+  std::string path_text(const std::string* last_key = nullptr) const {
+    std::string out;
+    for (const Frame& f : path) {
+      if (f.array) {
+        out += "[" + std::to_string(f.index) + "]";
+      } else if (&f != &path.back() || last_key == nullptr) {
+        if (!out.empty()) out += '.';
+        out += f.key.substr(0, 64);
+      }
+    }
+    if (last_key != nullptr) {
+      if (!out.empty()) out += '.';
+      out += last_key->substr(0, 64);
+    }
+    return out;
+  }
 
   bool fail(boost::system::error_code& ec) {
     ec = json::error::syntax;  // replaced by the caller, who knows why
@@ -65,16 +96,24 @@ struct Handler {
   bool on_document_begin(boost::system::error_code&) { return true; }
   bool on_document_end(boost::system::error_code&) { return true; }
   bool on_object_begin(boost::system::error_code&) {
+    begin_value();
     keys.emplace_back();
+    path.push_back(Frame{false, 0, {}});
     return true;
   }
   bool on_object_end(std::size_t n, boost::system::error_code&) {
     keys.pop_back();
+    path.pop_back();
     st.push_object(n);
     return true;
   }
-  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code&) {
+    begin_value();
+    path.push_back(Frame{true, -1, {}});
+    return true;
+  }
   bool on_array_end(std::size_t n, boost::system::error_code&) {
+    path.pop_back();
     st.push_array(n);
     return true;
   }
@@ -88,39 +127,53 @@ struct Handler {
     auto& seen = keys.back();
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
       duplicate = key;
+      where = path_text(&key);
       return fail(ec);
     }
     seen.push_back(key);
+    path.back().key = key;
     key.clear();
     st.push_key(s);
     return true;
   }
   bool on_string_part(json::string_view s, std::size_t, boost::system::error_code&) {
+    if (!in_string) begin_value();
+    in_string = true;
     st.push_chars(s);
     return true;
   }
   bool on_string(json::string_view s, std::size_t, boost::system::error_code&) {
+    if (!in_string) begin_value();
+    in_string = false;
     st.push_string(s);
     return true;
   }
   bool on_number_part(json::string_view s, boost::system::error_code&) {
+    if (number.empty()) begin_value();
     number.append(s.data(), s.size());
     return true;
   }
-  bool on_int64(std::int64_t i, json::string_view, boost::system::error_code&) {
+  // A number ends (it began in this call when no parts came first).
+  void end_number() {
+    if (number.empty()) begin_value();
     number.clear();
+  }
+  bool on_int64(std::int64_t i, json::string_view, boost::system::error_code&) {
+    end_number();
     st.push_int64(i);
     return true;
   }
   bool on_uint64(std::uint64_t u, json::string_view, boost::system::error_code&) {
-    number.clear();
+    end_number();
     st.push_uint64(u);
     return true;
   }
   bool on_double(double d, json::string_view s, boost::system::error_code& ec) {
+    if (number.empty()) begin_value();
     number.append(s.data(), s.size());
     if (max_decimals >= 0 && decimals_of(number) > max_decimals) {
       imprecise = number.substr(0, 40);
+      where = path_text();
       return fail(ec);
     }
     number.clear();
@@ -128,10 +181,12 @@ struct Handler {
     return true;
   }
   bool on_bool(bool b, boost::system::error_code&) {
+    begin_value();
     st.push_bool(b);
     return true;
   }
   bool on_null(boost::system::error_code&) {
+    begin_value();
     st.push_null();
     return true;
   }
@@ -170,15 +225,16 @@ Result<json::value> parse_strict_json(std::string_view text, const StrictJsonOpt
   if (!p.handler().duplicate.empty()) {
     const std::string at = where(text, used, &line);
     return Error("DUPLICATE_KEY",
-                 "key '" + p.handler().duplicate.substr(0, 64) + "' appears twice in one object (at " + at + ")",
-                 p.handler().duplicate.substr(0, 64), line);
+                 p.handler().where + ": key '" + p.handler().duplicate.substr(0, 64) + "' appears twice in one object (at " +
+                     at + ")",
+                 p.handler().where, line);
   }
   if (!p.handler().imprecise.empty()) {
     const std::string at = where(text, used, &line);
     return Error("BAD_PRECISION",
-                 "number " + p.handler().imprecise + " has more than " + std::to_string(options.max_decimals) +
-                     " decimals (at " + at + "); it would be rounded",
-                 "", line);
+                 p.handler().where + ": " + p.handler().imprecise + " has more than " +
+                     std::to_string(options.max_decimals) + " decimals (at " + at + "); it would be rounded",
+                 p.handler().where, line);
   }
   if (ec) {
     const std::string at = where(text, used, &line);

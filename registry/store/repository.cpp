@@ -799,6 +799,26 @@ Result<std::vector<Product>> list_products_of(Db& db, const Uscc& owner) {
   return out;
 }
 
+Result<std::vector<Product>> list_products_page(Db& db, const Uscc& owner, int limit,
+                                                const std::optional<std::string>& after_id) {
+  auto s = db.prepare(std::string("SELECT ") + kProductColumns +
+                      " FROM products WHERE owner = ? AND (? IS NULL OR id > ?) ORDER BY id LIMIT ?");
+  if (!s) return s.error();
+  s->bind(1, owner.str());
+  if (after_id) s->bind(2, *after_id).bind(3, *after_id);
+  else s->bind_null(2).bind_null(3);
+  s->bind(4, static_cast<std::int64_t>(limit));
+  std::vector<Product> out;
+  auto st = each_row(*s, [&]() -> Status {
+    auto p = product_from_row(*s);
+    if (!p) return p.error();
+    out.push_back(std::move(*p));
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
+
 Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view claim) {
   auto s = db.prepare("SELECT id, claim, level, amount_fen, source FROM other_awards WHERE claim = ? ORDER BY id");
   if (!s) return s.error();

@@ -215,9 +215,6 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
   auto statement = attestation::parse_statement(env->payload);
   if (!statement) return statement.error();
 
-  // 4b. A tape-out that has not happened yet (the foundry's clock may run a day ahead).
-  if (auto st = check_not_future(statement->date, now, "predicate.date"); !st) return st.error();
-
   // 5. Who speaks for whom.
   if (submitter && statement->foundry != *submitter) {
     return Error("WRONG_FOUNDRY", "the statement names foundry " + statement->foundry.str() +
@@ -242,6 +239,9 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
     return Error("WRONG_FOUNDRY", "no key of foundry " + statement->foundry.str() + " signed the envelope",
                  "predicate.foundry");
   }
+
+  // 6b. A tape-out that has not happened yet (the foundry's clock may run a day ahead).
+  if (auto st = check_not_future(statement->date, now, "predicate.date"); !st) return st.error();
 
   // 7. References.
   for (const auto& [uscc, field] : {std::pair{&statement->foundry, "predicate.foundry"},
