@@ -66,6 +66,7 @@ void Metrics::observe(const std::string& route, const std::string& raw_method, i
 
 void Metrics::connection_refused() { refused_.fetch_add(1, std::memory_order_relaxed); }
 void Metrics::accept_failed() { accept_failed_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::connection_evicted() { evicted_.fetch_add(1, std::memory_order_relaxed); }
 void Metrics::connection_opened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
 void Metrics::connection_closed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
 
@@ -123,6 +124,10 @@ std::string Metrics::render() const {
          "# TYPE chipreg_http_connections_refused_total counter\n"
          "chipreg_http_connections_refused_total "
       << refused_.load() << "\n";
+  out << "# HELP chipreg_http_connections_evicted_total Idle connections closed to make room for a new one.\n"
+         "# TYPE chipreg_http_connections_evicted_total counter\n"
+         "chipreg_http_connections_evicted_total "
+      << evicted_.load() << "\n";
   out << "# HELP chipreg_http_accept_failures_total accept() failures for want of descriptors or memory (each backs off).\n"
          "# TYPE chipreg_http_accept_failures_total counter\n"
          "chipreg_http_accept_failures_total "

@@ -33,6 +33,8 @@ class Metrics {
   static const char* method_label(std::string_view method);
   // Counts accept() failures for want of descriptors or memory (the listener backs off).
   void accept_failed();
+  // Counts idle connections closed to make room for a new one.
+  void connection_evicted();
   // Counts connections refused because the connection cap was reached.
   void connection_refused();
   void connection_opened();
@@ -68,6 +70,7 @@ class Metrics {
   std::array<Shard, kShards> shards_;
   std::atomic<std::uint64_t> refused_{0};
   std::atomic<std::uint64_t> accept_failed_{0};
+  std::atomic<std::uint64_t> evicted_{0};
   std::atomic<std::int64_t> open_connections_{0};
 };
 

@@ -105,7 +105,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
       // spin at 100 % CPU while nothing changes. Make room by closing the longest-idle
       // connection, and try again shortly.
       shared_.metrics.accept_failed();
-      shared_.tracker.evict_idle();
+      if (shared_.tracker.evict_idle()) shared_.metrics.connection_evicted();
       backoff_.expires_after(kAcceptBackoff);
       backoff_.async_wait([self = shared_from_this()](beast::error_code wec) {
         if (!wec && self->acceptor_.is_open()) self->do_accept();
@@ -121,15 +121,17 @@ class Listener : public std::enable_shared_from_this<Listener> {
     beast::error_code ec;
     const auto ep = socket.remote_endpoint(ec);
     const std::string peer = ec ? std::string() : ep.address().to_string();
+    bool evicted = false;
     if (tls_ != nullptr) {
       auto s = std::make_shared<Session<TlsStream>>(shared_, std::move(socket), *tls_);
-      if (shared_.tracker.admit(s, peer, &slot)) s->run(slot);
+      if (shared_.tracker.admit(s, peer, &slot, &evicted)) s->run(slot);
       else refuse();
     } else {
       auto s = std::make_shared<Session<PlainStream>>(shared_, std::move(socket));
-      if (shared_.tracker.admit(s, peer, &slot)) s->run(slot);
+      if (shared_.tracker.admit(s, peer, &slot, &evicted)) s->run(slot);
       else refuse();
     }
+    if (evicted) shared_.metrics.connection_evicted();
   }
 
   static constexpr std::chrono::milliseconds kAcceptBackoff{50};

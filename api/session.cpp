@@ -42,7 +42,7 @@ std::shared_ptr<Connection> ConnectionTracker::mark_evicting(Slot it) {
   return it->conn.lock();
 }
 
-bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot) {
+bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot, bool* evicted) {
   std::vector<std::shared_ptr<Connection>> evict;  // asked to close once the lock is released
   bool admitted = false;
   {
@@ -70,6 +70,7 @@ bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, const std::s
   for (auto& e : evict) {
     if (e) e->stop_when_idle();
   }
+  *evicted = !evict.empty();
   return admitted;
 }
 

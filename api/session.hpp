@@ -63,7 +63,8 @@ class ConnectionTracker {
   ConnectionTracker(int cap, int per_peer_cap) : cap_(cap), per_peer_cap_(per_peer_cap) {}
   // Registers a connection from `peer` (an IP address), evicting an idle one when at a cap;
   // false when every connection is busy or the server is stopping (the caller closes it).
-  bool admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot);
+  // `*evicted` tells whether an idle connection was asked to close for this one.
+  bool admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot, bool* evicted);
   void leave(Slot slot);
   // Asks the longest-idle connection to close (after accept() failed for want of file
   // descriptors); false when none is idle.
