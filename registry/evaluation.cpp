@@ -25,6 +25,10 @@ Context::Context(const Facts& f) : facts(f), graph(f) {
     purchases_by_buyer[p.buyer.str()].push_back(&p);
   }
   claimed_elsewhere.insert(f.claimed_elsewhere.begin(), f.claimed_elsewhere.end());
+  for (const auto& v : f.voids) voids.emplace(v.invoice, &v);
+  for (const auto& p : f.purchases) {
+    if (p.reverses && voids.count(p.invoice) == 0) reversed.insert(*p.reverses);
+  }
   auto add_validity = [&](const Validity& v) {
     validity_changes.push_back(v.from);
     if (v.to) validity_changes.push_back(v.to->add_days(1));

@@ -34,4 +34,13 @@ Status check_not_future(const Date& date, const std::string& now, const std::str
   return Status::Ok();
 }
 
+std::string today_shanghai() {
+  const std::time_t t = std::time(nullptr) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
 }  // namespace chipreg::store

@@ -21,4 +21,8 @@ std::string now_utc();
 // `now` is ISO 8601 as now_utc() writes it.
 Status check_not_future(const Date& date, const std::string& now, const std::string& field);
 
+// Today's date in Asia/Shanghai (UTC+8, no daylight saving): the day a registry fact
+// learned now is dated (a void seen in today's export).
+std::string today_shanghai();
+
 }  // namespace chipreg::store
