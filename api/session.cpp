@@ -139,6 +139,9 @@ void Session<Stream>::run(ConnectionTracker::Slot slot) {
   // Start on the session's own io_context: every handler that follows runs there too.
   asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
     if constexpr (kTls) {
+      // A client that has not finished its handshake has no request in progress either:
+      // it may be evicted like an idle keep-alive connection.
+      self->set_idle(true);
       self->lowest().expires_after(self->shared_.options.header_timeout);
       self->stream_.async_handshake(ssl::stream_base::server, self->buffer_.data(),
                                     beast::bind_front_handler(&Session::on_handshake, self));
