@@ -210,3 +210,22 @@ TEST_CASE("security: an enterprise token's writes are rate limited with 429 and 
 }
 
 }  // namespace chipreg::testing
+
+namespace chipreg::testing {
+
+TEST_CASE("security: a JSON Lines import refuses a line with a repeated key") {
+  TempDir dir;
+  REQUIRE(run_chipreg({"init", "--db", dir.file("reg.db")}).exit_code == 0);
+  const std::string path = dir.file("persons.jsonl");
+  write_file(path, "{\"id\": \"p1\", \"name\": \"张三\"}\n{\"id\": \"p2\", \"name\": \"李四\", \"name\": \"王五\"}\n");
+  auto r = run_chipreg({"import", "--db", dir.file("reg.db"), "persons", path});
+  INFO(r.out << r.err);
+  auto report = boost::json::parse(r.out).as_object();
+  CHECK(report.at("imported").as_int64() == 1);
+  CHECK(report.at("rejected").as_int64() == 1);
+  const auto& error = report.at("errors").at(0).as_object();
+  CHECK(error.at("line").as_int64() == 2);
+  CHECK(error.at("code") == boost::json::value("DUPLICATE_KEY"));
+}
+
+}  // namespace chipreg::testing
