@@ -301,6 +301,7 @@
 
   function signOut() {
     sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem('chipreg.queue');
     me = null;
     names.clear();
     if (location.hash) history.replaceState(null, '', location.pathname);
