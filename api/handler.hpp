@@ -10,6 +10,7 @@
 #include "api/db_pool.hpp"
 #include "api/message.hpp"
 #include "api/metrics.hpp"
+#include "api/rate_limit.hpp"
 #include "api/router.hpp"
 #include "registry/log/note.hpp"
 
@@ -27,6 +28,10 @@ class Handler {
   Handler& operator=(const Handler&) = delete;
 
   Response handle(const Request& req) const;
+
+  // Limits an enterprise token's writes (see RateLimiter); off until called. REQUIRES: called
+  // before the handler serves requests.
+  void set_write_limit(int per_minute, int burst) { write_limit_ = std::make_unique<RateLimiter>(per_minute, burst); }
 
   // Group commit: runs write requests one after another in one transaction on one
   // connection, each in a savepoint of its own (a failed request writes nothing), and
@@ -52,6 +57,7 @@ class Handler {
 
   DbPool& pool_;
   Router router_;
+  std::unique_ptr<RateLimiter> write_limit_;  // null: no limit
 };
 
 }  // namespace chipreg::api

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/strict_json.hpp"
 #include "importers/csv_reader.hpp"
 #include "importers/einvoice.hpp"
 #include "registry/fact_json.hpp"
@@ -483,14 +484,18 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
 Result<ImportReport> import_jsonl(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
   Importer imp(db, options);
   auto write = jsonl_writer(kind, imp.repo(), db, options.only_buyer);
-  json::parser parser;
   auto write_text = [&](std::string_view text, long line) -> Status {
     if (!valid_utf8(text)) return Error("BAD_JSON", "line " + std::to_string(line) + ": invalid UTF-8");
-    parser.reset();
-    boost::system::error_code ec;
-    parser.write(text.data(), text.size(), ec);
-    if (ec) return Error("BAD_JSON", "line " + std::to_string(line) + ": not a JSON value (" + ec.message() + ")");
-    json::value v = parser.release();
+    // Strict: a repeated key or an over-precise number is refused, not decided by the parser.
+    auto parsed = parse_strict_json(text);
+    if (!parsed && parsed.error().code != "BAD_JSON") {
+      Error e = parsed.error();
+      e.message = "line " + std::to_string(line) + ": " + e.message;
+      e.line = 0;
+      return e;
+    }
+    if (!parsed) return Error("BAD_JSON", "line " + std::to_string(line) + ": not a JSON value (" + parsed.error().message + ")");
+    json::value v = std::move(*parsed);
     if (!v.is_object()) return Error("BAD_JSON", "line " + std::to_string(line) + ": expected a JSON object");
     return write(v, text);
   };
