@@ -505,6 +505,7 @@ Verdict Graph::affiliated(std::string_view a_code, std::string_view b_code, Date
   g.mark_ancestors(l, b, d, 2);
   const int la = l.add(a);
   const int lb = l.add(b);
+  v.nodes_considered = l.nodes.size();
   g.link(l, d);
   auto local_h = [&](const std::vector<Contribution>& h) {
     return [&l, &h](int n) -> const Contribution& { return h[l.index.at(n)]; };

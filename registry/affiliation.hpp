@@ -43,6 +43,9 @@ struct Verdict {
   // The same as data: [{"holder", "held", "pct", "direct", "through": [{"via", "pct"}]}...]
   // plus {"manual": basis, "from", "to"} for a manual affiliation.
   boost::json::array chain;
+  // How many graph nodes the query looked at (a, b and their ancestors on the date): the
+  // measure of its locality, which tests observe.
+  std::size_t nodes_considered = 0;
 };
 
 // One holding H(X,Y) with how it is made up.

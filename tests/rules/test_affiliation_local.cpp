@@ -110,6 +110,10 @@ TEST_CASE("affiliation: an affiliation query does not depend on holdings outside
   CHECK(v.affiliated);
   CHECK(v.basis == affiliation::Basis::kHolding);
   CHECK(v.proof == "E0 (" + code(0).str() + ") holds 30.00% of E1 (" + code(1).str() + ")");
+  // Local: E0 and E1 only, not the fund and its 200 holdings.
+  CHECK(v.nodes_considered == 2);
+  // Two of the fund's holdings: they, and the fund above them.
+  CHECK(g.affiliated(code(3).str(), code(4).str(), Date::ymd(2025, 3, 1), Rate::percent(25)).nodes_considered == 3);
   CHECK_FALSE(g.affiliated(code(3).str(), code(1).str(), Date::ymd(2025, 3, 1), Rate::percent(25)).affiliated);
   CHECK(g.affiliated(code(3).str(), code(4).str(), Date::ymd(2025, 3, 1), Rate::percent(25)).basis ==
         affiliation::Basis::kCommonHolder);
