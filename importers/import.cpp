@@ -16,6 +16,7 @@
 
 #include "importers/csv_reader.hpp"
 #include "importers/einvoice.hpp"
+#include "importers/prefetch.hpp"
 #include "importers/xlsx_reader.hpp"
 #include "registry/fact_json.hpp"
 #include "registry/store/clock.hpp"
@@ -574,10 +575,14 @@ Result<ImportReport> import_xlsx(store::Db& db, ImportKind kind, const std::stri
   if (!reader) return reader.error();
   XlsxReader& r = **reader;
   std::function<double()> fraction;
-  if (options.progress && r.sheet_bytes() > 0) {
+  if (r.sheet_bytes() > 0) {
     fraction = [&r] { return static_cast<double>(r.sheet_bytes_read()) / static_cast<double>(r.sheet_bytes()); };
   }
-  return import_rows(db, kind, r, options, std::move(fraction));
+  // Inflating and parsing the sheet runs on its own thread, ahead of the writes.
+  Prefetched<XlsxReader> rows(r, std::move(fraction));
+  std::function<double()> shown;
+  if (options.progress) shown = [&rows] { return rows.fraction(); };
+  return import_rows(db, kind, rows, options, std::move(shown));
 }
 
 Result<ImportReport> import_jsonl(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
