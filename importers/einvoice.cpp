@@ -298,7 +298,8 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
   const std::string_view status = cell(cells, kStatus);
   const bool voided = status.find("作废") != std::string_view::npos;
   const bool reversed_on_platform = status.find("红冲") != std::string_view::npos;
-  if (voided || reversed_on_platform) {
+  // Stored before this file (not by an earlier row of it): the platform's word on it now.
+  if ((voided || reversed_on_platform) && next_line_.find(invoice) == next_line_.end()) {
     auto stored = repo.lines_of_invoice(invoice);
     if (!stored) return stored.error();
     if (!stored->empty()) {
