@@ -306,7 +306,7 @@ struct XlsxReader::Impl {
   // The sheet being streamed. Its parser suspends itself at each </row>.
   class Sheet : public XmlPart {
    public:
-    Sheet(Impl& owner, std::unique_ptr<Entry> entry) : owner_(owner), entry_(std::move(entry)), buf_(kChunk) {}
+    Sheet(Impl& owner, std::unique_ptr<Entry> entry) : owner_(owner), entry_(std::move(entry)) {}
 
     Entry& entry() { return *entry_; }
     long row_number() const { return row_; }
@@ -323,13 +323,19 @@ struct XlsxReader::Impl {
           status = XML_ResumeParser(p_);
         } else {
           if (final_) return false;
-          auto n = owner_.read(*entry_, buf_.data(), buf_.size());
+          // Inflate straight into expat's own buffer (no copy).
+          void* buf = XML_GetBuffer(p_, static_cast<int>(kChunk));
+          if (!buf) {
+            dead_ = true;
+            return bad(entry_->name + ": out of memory for the XML buffer");
+          }
+          auto n = owner_.read(*entry_, static_cast<char*>(buf), kChunk);
           if (!n) {
             dead_ = true;
             return n.error();
           }
           final_ = *n == 0;
-          status = XML_Parse(p_, buf_.data(), static_cast<int>(*n), final_);
+          status = XML_ParseBuffer(p_, static_cast<int>(*n), final_);
         }
         if (status == XML_STATUS_ERROR) {
           dead_ = true;
@@ -360,7 +366,9 @@ struct XlsxReader::Impl {
       } else if (name == "c" && in_row_) {
         const char* ref = attr(atts, "r");
         const char* t = attr(atts, "t");
-        type_ = t ? t : "n";
+        // s shared, i inlineStr, f str (formula string), b boolean; anything else as stored.
+        type_ = !t ? 'n' : std::strcmp(t, "s") == 0 ? 's' : std::strcmp(t, "inlineStr") == 0 ? 'i'
+              : std::strcmp(t, "str") == 0 ? 'f' : std::strcmp(t, "b") == 0 ? 'b' : 'n';
         if (ref) {
           const long c = column_of(ref);
           if (c < 0 && !row_error_) row_error_ = std::string("the cell reference '") + std::string(ref).substr(0, 20) + "' is not A1 style";
@@ -415,7 +423,7 @@ struct XlsxReader::Impl {
       if (used_ <= c) used_ = c + 1;
       std::string& out = cells_[c];
       out.clear();
-      if (type_ == "s") {
+      if (type_ == 's') {
         long index = -1;
         if (!parse_long(trim_blanks(value_), index) || static_cast<std::size_t>(index) >= owner_.ends.size()) {
           if (!row_error_) {
@@ -427,10 +435,10 @@ struct XlsxReader::Impl {
         const std::size_t i = static_cast<std::size_t>(index);
         const std::size_t from = i == 0 ? 0 : owner_.ends[i - 1];
         out.assign(owner_.arena, from, owner_.ends[i] - from);
-      } else if (type_ == "b") {
+      } else if (type_ == 'b') {
         const auto v = trim_blanks(value_);
         out = v == "1" ? "TRUE" : v == "0" ? "FALSE" : std::string(v);
-      } else if (type_ == "inlineStr" || type_ == "str") {
+      } else if (type_ == 'i' || type_ == 'f') {
         out = value_;
       } else {
         out.assign(trim_blanks(value_));  // n, e, d: the lexical as stored
@@ -439,13 +447,12 @@ struct XlsxReader::Impl {
 
     Impl& owner_;
     std::unique_ptr<Entry> entry_;
-    std::vector<char> buf_;
     bool suspended_ = false, final_ = false, dead_ = false, ready_ = false;
     bool in_row_ = false, in_cell_ = false, in_is_ = false, collecting_ = false;
     int in_rph_ = 0;
     long row_ = 0;
     long col_ = -1;
-    std::string type_;
+    char type_ = 'n';
     std::string value_;
     std::vector<std::string> cells_;
     std::size_t used_ = 0;
