@@ -100,8 +100,10 @@ class Prefetched {
         row.end = false;
         auto more = reader_.next(row.cells);
         row.line = reader_.record_line();
-        if (!more) row.error = more.error();
-        else if (!*more) row.end = end = true;
+        if (!more)
+          row.error = more.error();
+        else if (!*more)
+          row.end = end = true;
       }
       batch.resize(n);
       if (fraction_) fraction_value_.store(fraction_(), std::memory_order_relaxed);

@@ -20,14 +20,20 @@ constexpr std::size_t kMaxCellBytes = 1 << 20;      // Excel's own limit is 32,7
 
 std::string_view trim_name(std::string_view s) {
   for (;;) {
-    if (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    else if (s.substr(0, 3) == "\xE3\x80\x80") s.remove_prefix(3);
-    else break;
+    if (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+      s.remove_prefix(1);
+    else if (s.substr(0, 3) == "\xE3\x80\x80")
+      s.remove_prefix(3);
+    else
+      break;
   }
   for (;;) {
-    if (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    else if (s.size() >= 3 && s.substr(s.size() - 3) == "\xE3\x80\x80") s.remove_suffix(3);
-    else break;
+    if (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+      s.remove_suffix(1);
+    else if (s.size() >= 3 && s.substr(s.size() - 3) == "\xE3\x80\x80")
+      s.remove_suffix(3);
+    else
+      break;
   }
   return s;
 }
@@ -154,9 +160,12 @@ class SharedStringsPart : public XmlPart {
 
  protected:
   void start(std::string_view name, const char**) override {
-    if (name == "si") in_si_ = true;
-    else if (name == "rPh") ++in_rph_;
-    else if (name == "t" && in_si_ && in_rph_ == 0) collecting_ = true;
+    if (name == "si")
+      in_si_ = true;
+    else if (name == "rPh")
+      ++in_rph_;
+    else if (name == "t" && in_si_ && in_rph_ == 0)
+      collecting_ = true;
   }
   void end(std::string_view name) override {
     if (name == "t") {
@@ -220,14 +229,16 @@ std::string_view trim_blanks(std::string_view s) {
 
 }  // namespace
 
-bool looks_like_zip(std::string_view head) { return head.size() >= 4 && head.substr(0, 4) == std::string_view("PK\3\4", 4); }
+bool looks_like_zip(std::string_view head) {
+  return head.size() >= 4 && head.substr(0, 4) == std::string_view("PK\3\4", 4);
+}
 
 struct XlsxReader::Impl {
   XlsxLimits limits;
   std::string memory;  // the archive when opened from memory
   zip_t* zip = nullptr;
   std::uint64_t total_read = 0;
-  std::string arena;               // shared strings
+  std::string arena;  // shared strings
   std::vector<std::size_t> ends;
 
   std::string sheet_name;
@@ -237,9 +248,9 @@ struct XlsxReader::Impl {
   struct Entry {
     zip_file_t* file = nullptr;
     std::string name;
-    std::uint64_t size = 0;        // from the directory (progress only)
+    std::uint64_t size = 0;  // from the directory (progress only)
     std::uint64_t compressed = 0;
-    std::uint64_t read = 0;        // inflated bytes actually read
+    std::uint64_t read = 0;  // inflated bytes actually read
     ~Entry() {
       if (file) zip_fclose(file);
     }
@@ -255,7 +266,8 @@ struct XlsxReader::Impl {
     if (index < 0) return bad("the part " + name + " is missing");
     zip_stat_t st;
     zip_stat_init(&st);
-    if (zip_stat_index(zip, static_cast<zip_uint64_t>(index), 0, &st) != 0) return bad("cannot read the entry of " + name);
+    if (zip_stat_index(zip, static_cast<zip_uint64_t>(index), 0, &st) != 0)
+      return bad("cannot read the entry of " + name);
     auto e = std::make_unique<Entry>();
     e->name = name;
     e->size = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
@@ -278,7 +290,8 @@ struct XlsxReader::Impl {
     auto too_large = [&](const std::string& what) {
       return Error("XLSX_TOO_LARGE", "xlsx: " + e.name + " " + what + " (a zip bomb?)");
     };
-    if (e.read > limits.max_entry_bytes) return too_large("inflates past " + std::to_string(limits.max_entry_bytes) + " bytes");
+    if (e.read > limits.max_entry_bytes)
+      return too_large("inflates past " + std::to_string(limits.max_entry_bytes) + " bytes");
     if (total_read > limits.max_total_bytes) {
       return too_large("takes the workbook past " + std::to_string(limits.max_total_bytes) + " inflated bytes");
     }
@@ -367,11 +380,16 @@ struct XlsxReader::Impl {
         const char* ref = attr(atts, "r");
         const char* t = attr(atts, "t");
         // s shared, i inlineStr, f str (formula string), b boolean; anything else as stored.
-        type_ = !t ? 'n' : std::strcmp(t, "s") == 0 ? 's' : std::strcmp(t, "inlineStr") == 0 ? 'i'
-              : std::strcmp(t, "str") == 0 ? 'f' : std::strcmp(t, "b") == 0 ? 'b' : 'n';
+        type_ = !t                                 ? 'n'
+                : std::strcmp(t, "s") == 0         ? 's'
+                : std::strcmp(t, "inlineStr") == 0 ? 'i'
+                : std::strcmp(t, "str") == 0       ? 'f'
+                : std::strcmp(t, "b") == 0         ? 'b'
+                                                   : 'n';
         if (ref) {
           const long c = column_of(ref);
-          if (c < 0 && !row_error_) row_error_ = std::string("the cell reference '") + std::string(ref).substr(0, 20) + "' is not A1 style";
+          if (c < 0 && !row_error_)
+            row_error_ = std::string("the cell reference '") + std::string(ref).substr(0, 20) + "' is not A1 style";
           col_ = c < 0 ? col_ + 1 : c;
         } else {
           ++col_;
@@ -379,10 +397,14 @@ struct XlsxReader::Impl {
         value_.clear();
         in_cell_ = true;
       } else if (in_cell_) {
-        if (name == "v") collecting_ = true;
-        else if (name == "is") in_is_ = true;
-        else if (name == "rPh") ++in_rph_;
-        else if (name == "t" && in_is_ && in_rph_ == 0) collecting_ = true;
+        if (name == "v")
+          collecting_ = true;
+        else if (name == "is")
+          in_is_ = true;
+        else if (name == "rPh")
+          ++in_rph_;
+        else if (name == "t" && in_is_ && in_rph_ == 0)
+          collecting_ = true;
       }
     }
 
@@ -513,7 +535,8 @@ struct XlsxReader::Impl {
         SharedStringsPart sst(limits.max_shared_strings);
         Status st = parse_whole(part, sst);
         if (sst.too_many) {
-          return Error("XLSX_TOO_LARGE", "xlsx: more than " + std::to_string(limits.max_shared_strings) + " shared strings");
+          return Error("XLSX_TOO_LARGE",
+                       "xlsx: more than " + std::to_string(limits.max_shared_strings) + " shared strings");
         }
         if (!st) return st;
         arena = std::move(sst.arena);
@@ -554,16 +577,18 @@ struct XlsxReader::Impl {
       if (seller && model) return choose(s, *part);
     }
     if (basic_only) {
-      return Error("BAD_HEADER",
-                   "工作簿只有票面级的「发票基础信息」表，没有明细级的「信息汇总表」：请在全量发票查询中导出含明细的结果。"
-                   " / The workbook has only the invoice-level sheet 发票基础信息, not the line-level sheet "
-                   "信息汇总表: export the query with its line details.",
-                   "", 1);
+      return Error(
+          "BAD_HEADER",
+          "工作簿只有票面级的「发票基础信息」表，没有明细级的「信息汇总表」：请在全量发票查询中导出含明细的结果。"
+          " / The workbook has only the invoice-level sheet 发票基础信息, not the line-level sheet "
+          "信息汇总表: export the query with its line details.",
+          "", 1);
     }
-    return Error("BAD_HEADER",
-                 "工作簿中没有「信息汇总表」，也没有表头含「销方识别号」和「规格型号」的表。 / The workbook has no sheet "
-                 "named 信息汇总表 and no sheet whose header has 销方识别号 and 规格型号.",
-                 "", 1);
+    return Error(
+        "BAD_HEADER",
+        "工作簿中没有「信息汇总表」，也没有表头含「销方识别号」和「规格型号」的表。 / The workbook has no sheet "
+        "named 信息汇总表 and no sheet whose header has 销方识别号 and 规格型号.",
+        "", 1);
   }
 };
 
@@ -631,8 +656,10 @@ Result<bool> XlsxReader::next(std::vector<std::string>& cells) {
     }
     cells.resize(m.width);
     for (std::size_t i = 0; i < m.width; ++i) {
-      if (i < used) cells[i].swap(row[i]);
-      else cells[i].clear();
+      if (i < used)
+        cells[i].swap(row[i]);
+      else
+        cells[i].clear();
     }
     return true;
   }

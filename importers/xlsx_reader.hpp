@@ -40,12 +40,12 @@
 namespace chipreg::importers {
 
 struct XlsxLimits {
-  std::int64_t max_entries = 10'000;               // archive entries (a real export has ~10)
-  std::uint64_t max_entry_bytes = 8ull << 30;      // one part, inflated
-  std::uint64_t max_total_bytes = 16ull << 30;     // all parts read, inflated
-  std::uint64_t max_ratio = 1'000;                 // inflated : compressed, past 64 MiB
-  std::uint64_t max_shared_strings = 50'000'000;   // entries of the shared strings table
-  std::size_t max_columns = 16'384;                // Excel's last column, XFD
+  std::int64_t max_entries = 10'000;              // archive entries (a real export has ~10)
+  std::uint64_t max_entry_bytes = 8ull << 30;     // one part, inflated
+  std::uint64_t max_total_bytes = 16ull << 30;    // all parts read, inflated
+  std::uint64_t max_ratio = 1'000;                // inflated : compressed, past 64 MiB
+  std::uint64_t max_shared_strings = 50'000'000;  // entries of the shared strings table
+  std::size_t max_columns = 16'384;               // Excel's last column, XFD
 };
 
 // The workbook name of the line-level sheet of the e-invoice export.

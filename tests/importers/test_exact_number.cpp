@@ -57,9 +57,9 @@ TEST_CASE("exact number: Java Double.toString forms convert exactly") {
 
 TEST_CASE("exact number: a value that is not a whole number of fen is refused, never rounded") {
   CHECK_THAT(refused("1.234"), Catch::Contains("not a whole number of fen") && Catch::Contains("金额"));
-  CHECK(fen("1.230") == 123);       // the third decimal is zero: whole fen
+  CHECK(fen("1.230") == 123);  // the third decimal is zero: whole fen
   refused("0.001");
-  CHECK(fen("0.0010E1") == 1);      // 0.01
+  CHECK(fen("0.0010E1") == 1);  // 0.01
 }
 
 TEST_CASE("exact number: the whole-fen boundary in exponent form") {

@@ -28,9 +28,9 @@ namespace {
 const std::string kDesign = "91330108000000019R";
 const std::string kOem = "91330108000000027L";
 
-const std::vector<std::string> kHeader = {"序号", "发票代码", "发票号码", "数电发票号码", "销方识别号", "购方识别号",
-                                          "开票日期", "货物或应税劳务名称", "规格型号", "金额", "税额", "价税合计",
-                                          "发票状态", "是否正数发票", "备注"};
+const std::vector<std::string> kHeader = {"序号",       "发票代码", "发票号码",           "数电发票号码", "销方识别号",
+                                          "购方识别号", "开票日期", "货物或应税劳务名称", "规格型号",     "金额",
+                                          "税额",       "价税合计", "发票状态",           "是否正数发票", "备注"};
 
 // 123456789 fen -> "1,234,567.89".
 std::string yuan_text(long long fen) {
@@ -111,14 +111,17 @@ std::vector<Row> generate(unsigned seed, int invoices) {
       if (-red.amount > blue.amount / 2) continue;
       const std::string original = old ? blue.code + blue.number : blue.digital;
       switch (pick(0, 2)) {
-        case 0: red.remark = old ? "被红冲蓝字发票代码：" + blue.code + " 被红冲蓝字发票号码：" + blue.number
-                                 : "被红冲蓝字数电发票号码：" + original;
+        case 0:
+          red.remark = old ? "被红冲蓝字发票代码：" + blue.code + " 被红冲蓝字发票号码：" + blue.number
+                           : "被红冲蓝字数电发票号码：" + original;
           break;
-        case 1: red.remark = old ? "被红冲蓝字发票号码：" + blue.number + " 被红冲蓝字发票代码：" + blue.code
-                                 : "被红冲蓝字数电发票号码：" + original + " 红字发票信息确认单编号：X";
+        case 1:
+          red.remark = old ? "被红冲蓝字发票号码：" + blue.number + " 被红冲蓝字发票代码：" + blue.code
+                           : "被红冲蓝字数电发票号码：" + original + " 红字发票信息确认单编号：X";
           break;
-        default: red.remark = old ? "对应正数发票代码:" + blue.code + "号码:" + blue.number
-                                  : "被红冲蓝字数电票号码：" + original;
+        default:
+          red.remark =
+              old ? "对应正数发票代码:" + blue.code + "号码:" + blue.number : "被红冲蓝字数电票号码：" + original;
       }
       groups.push_back({red});
     }
@@ -131,8 +134,9 @@ std::vector<Row> generate(unsigned seed, int invoices) {
 
 std::vector<std::string> cells(const Row& r, bool xlsx) {
   auto amount = [&](long long fen) { return xlsx ? "#n:" + poi_lexical(fen) : yuan_text(fen); };
-  return {"1", r.code, r.number, r.digital, kDesign, kOem, r.date, "*集成电路*模组", r.model, amount(r.amount),
-          amount(r.tax), amount(r.amount + r.tax), "正常", r.positive, r.remark};
+  return {"1",    r.code,           r.number, r.digital,        kDesign,       kOem,
+          r.date, "*集成电路*模组", r.model,  amount(r.amount), amount(r.tax), amount(r.amount + r.tax),
+          "正常", r.positive,       r.remark};
 }
 
 struct Registry {
@@ -140,10 +144,11 @@ struct Registry {
   std::string db = dir.file("r.db");
   Registry() {
     REQUIRE(run_chipreg({"init", "--db", db}).exit_code == 0);
-    write_file(dir.file("e.csv"), "uscc,name,in_district,roles\n" + kDesign + ",D,true,ic_design\n" + kOem + ",O,true,oem\n");
-    write_file(dir.file("p.csv"), "id,kind,owner,self_developed,first_market_date,focus_area,model\nM1,module," + kDesign +
-                                      ",true,2025-01-10,,XM-1\nM2,module," + kDesign + ",true,2025-01-10,,XM-2\nD1,device," +
-                                      kDesign + ",true,2025-01-10,,XD-1\n");
+    write_file(dir.file("e.csv"),
+               "uscc,name,in_district,roles\n" + kDesign + ",D,true,ic_design\n" + kOem + ",O,true,oem\n");
+    write_file(dir.file("p.csv"), "id,kind,owner,self_developed,first_market_date,focus_area,model\nM1,module," +
+                                      kDesign + ",true,2025-01-10,,XM-1\nM2,module," + kDesign +
+                                      ",true,2025-01-10,,XM-2\nD1,device," + kDesign + ",true,2025-01-10,,XD-1\n");
     REQUIRE(run_chipreg({"import", "--db", db, "enterprises", dir.file("e.csv")}).exit_code == 0);
     REQUIRE(run_chipreg({"import", "--db", db, "products", dir.file("p.csv")}).exit_code == 0);
   }

@@ -32,9 +32,11 @@ const std::string kOem = "91330108000000027L";      // oem in the district: the 
 const std::string kFoundry = "91330108000000035F";  // registered, but sells no registered product
 
 const std::vector<std::string> kHeader = {
-    "序号", "发票代码", "发票号码", "数电发票号码", "销方识别号", "销方名称", "购方识别号", "购买方名称", "开票日期",
-    "税收分类编码", "特定业务类型", "货物或应税劳务名称", "规格型号", "单位", "数量", "单价", "金额", "税率", "税额",
-    "价税合计", "发票来源", "发票票种", "发票状态", "是否正数发票", "发票风险等级", "开票人", "备注"};
+    "序号",         "发票代码",   "发票号码", "数电发票号码", "销方识别号",   "销方名称",
+    "购方识别号",   "购买方名称", "开票日期", "税收分类编码", "特定业务类型", "货物或应税劳务名称",
+    "规格型号",     "单位",       "数量",     "单价",         "金额",         "税率",
+    "税额",         "价税合计",   "发票来源", "发票票种",     "发票状态",     "是否正数发票",
+    "发票风险等级", "开票人",     "备注"};
 
 // One export line. Amounts are cell texts: "#n:3.5E6" a numeric cell, else a string cell.
 struct L {
@@ -53,9 +55,33 @@ struct L {
 };
 
 std::vector<std::string> cells(const L& l) {
-  return {l.seq, l.code, l.number, l.digital, l.seller, "芯片设计公司", kOem, "整机厂", l.date, "1090000000000000000", "",
-          l.goods, l.model, "个", "#n:1", "", l.amount, "13%", l.tax, l.total, "电子发票服务平台",
-          "数电发票（增值税专用发票）", l.status, l.positive, "正常", "张三", l.remark};
+  return {l.seq,
+          l.code,
+          l.number,
+          l.digital,
+          l.seller,
+          "芯片设计公司",
+          kOem,
+          "整机厂",
+          l.date,
+          "1090000000000000000",
+          "",
+          l.goods,
+          l.model,
+          "个",
+          "#n:1",
+          "",
+          l.amount,
+          "13%",
+          l.tax,
+          l.total,
+          "电子发票服务平台",
+          "数电发票（增值税专用发票）",
+          l.status,
+          l.positive,
+          "正常",
+          "张三",
+          l.remark};
 }
 
 std::vector<std::vector<std::string>> sheet(const std::vector<L>& lines) {
@@ -73,9 +99,14 @@ struct Registry {
                                       ",整机厂,true,oem\n" + kFoundry + ",Foundry,false,foundry\n");
     write_file(dir.file("p.csv"),
                "id,kind,owner,self_developed,first_market_date,focus_area,model\n"
-               "M1,module," + kDesign + ",true,2025-01-10,chip_design,XM-1\n"
-               "M2,module," + kDesign + ",true,2025-01-10,chip_design,XM-2\n"
-               "D1,device," + kDesign + ",true,2025-01-10,chip_design,XD-1\n");
+               "M1,module," +
+                   kDesign +
+                   ",true,2025-01-10,chip_design,XM-1\n"
+                   "M2,module," +
+                   kDesign +
+                   ",true,2025-01-10,chip_design,XM-2\n"
+                   "D1,device," +
+                   kDesign + ",true,2025-01-10,chip_design,XD-1\n");
     REQUIRE(run_chipreg({"import", "--db", db, "enterprises", dir.file("e.csv")}).exit_code == 0);
     REQUIRE(run_chipreg({"import", "--db", db, "products", dir.file("p.csv")}).exit_code == 0);
   }
@@ -123,7 +154,8 @@ std::vector<E> errors_of(const json::object& report) {
   std::vector<E> out;
   for (const auto& e : report.at("errors").as_array()) {
     const auto& o = e.as_object();
-    out.emplace_back(o.at("line").as_int64(), std::string(o.at("field").as_string()), std::string(o.at("code").as_string()));
+    out.emplace_back(o.at("line").as_int64(), std::string(o.at("field").as_string()),
+                     std::string(o.at("code").as_string()));
   }
   return out;
 }
@@ -137,7 +169,8 @@ std::int64_t skips(const json::object& report, const char* code) {
 const std::string kPurchaseHeader =
     "invoice,line,date,buyer,seller,product,amount_fen,tax_fen,reverses_invoice,reverses_line\n";
 std::string stored(const std::string& invoice, int line, const std::string& product, long long amount, long long tax,
-                   const std::string& rev = "", const std::string& rev_line = "", const std::string& date = "2025-03-01") {
+                   const std::string& rev = "", const std::string& rev_line = "",
+                   const std::string& date = "2025-03-01") {
   return invoice + "," + std::to_string(line) + "," + date + "," + kOem + "," + kDesign + "," + product + "," +
          std::to_string(amount) + "," + std::to_string(tax) + "," + rev + "," + rev_line + "\n";
 }
@@ -148,12 +181,15 @@ TEST_CASE("import xlsx: exponent amounts in a shared-string sheet convert exactl
   Registry reg;
   // 3.5E6 + 455000.0 = 3,955,000.00 元 of modules -> 30 % = 1,186,500.00 元; 1.2E7 + 1.56E6
   // of a device -> two full 5,000,000 元 steps = 200,000.00 元.
-  auto rep = reg.import_xlsx("a.xlsx",
-                             {{.digital = "25332000000000000001", .amount = "#n:3.5E6", .tax = "#n:455000.0",
-                               .total = "#n:3955000.0"},
-                              {.digital = "25332000000000000002", .amount = "#n:1.2E7", .tax = "#n:1.56E6",
-                               .model = "XD-1", .total = "#n:1.356E7"}},
-                             0);
+  auto rep = reg.import_xlsx(
+      "a.xlsx",
+      {{.digital = "25332000000000000001", .amount = "#n:3.5E6", .tax = "#n:455000.0", .total = "#n:3955000.0"},
+       {.digital = "25332000000000000002",
+        .amount = "#n:1.2E7",
+        .tax = "#n:1.56E6",
+        .model = "XD-1",
+        .total = "#n:1.356E7"}},
+      0);
   CHECK(rep.at("imported").as_int64() == 2);
   CHECK(rep.at("rejected").as_int64() == 0);
   CHECK(reg.purchases() == kPurchaseHeader + stored("25332000000000000001", 1, "M1", 350000000, 45500000) +
@@ -166,11 +202,11 @@ TEST_CASE("import xlsx: an inline-string sheet with missing cells imports like t
   Registry reg;
   // String amounts ("1,000,000.00"), no 发票代码 / 发票号码 / 备注 / 价税合计 cells at all, rows
   // without r= references.
-  auto rep = reg.import_xlsx("i.xlsx",
-                             {{.digital = "25332000000000000011", .amount = "3,000,000.00", .tax = "390,000.00"},
-                              {.digital = "25332000000000000011", .amount = "#n:1000000.0", .tax = "#n:130000.0",
-                               .model = "XM-2"}},
-                             0, XlsxOptions{.strings = XlsxStrings::kInline, .omit_row_refs = true});
+  auto rep = reg.import_xlsx(
+      "i.xlsx",
+      {{.digital = "25332000000000000011", .amount = "3,000,000.00", .tax = "390,000.00"},
+       {.digital = "25332000000000000011", .amount = "#n:1000000.0", .tax = "#n:130000.0", .model = "XM-2"}},
+      0, XlsxOptions{.strings = XlsxStrings::kInline, .omit_row_refs = true});
   CHECK(rep.at("imported").as_int64() == 2);
   CHECK(reg.purchases() == kPurchaseHeader + stored("25332000000000000011", 1, "M1", 300000000, 39000000) +
                                stored("25332000000000000011", 2, "M2", 100000000, 13000000));
@@ -186,16 +222,36 @@ TEST_CASE("import xlsx: red lines before their blue ones, across old-system and 
   const std::string ob2_code = "033002100611", ob2_no = "00000002";  // 12-digit code
   auto rep = reg.import_xlsx(
       "r.xlsx",
-      {{.digital = "25332000000000000201", .amount = "#n:-500000.0", .tax = "#n:-65000.0", .positive = "否",
-        .remark = "被红冲蓝字发票号码：" + ob1_no + " 被红冲蓝字发票代码：" + ob1_code, .date = "2025-03-20"},
-       {.digital = "25332000000000000202", .amount = "-200,000.00", .tax = "-26,000.00", .positive = "否",
-        .remark = "被红冲蓝字发票代码：" + ob2_code + "被红冲蓝字发票号码：" + ob2_no, .date = "2025-03-19"},
-       {.digital = "25332000000000000203", .amount = "#n:-300000.0", .tax = "#n:-39000.0", .positive = "否",
-        .remark = "被红冲蓝字数电发票号码：25332000000000000101 红字发票信息确认单编号：HZ01", .date = "2025-03-18"},
+      {{.digital = "25332000000000000201",
+        .amount = "#n:-500000.0",
+        .tax = "#n:-65000.0",
+        .positive = "否",
+        .remark = "被红冲蓝字发票号码：" + ob1_no + " 被红冲蓝字发票代码：" + ob1_code,
+        .date = "2025-03-20"},
+       {.digital = "25332000000000000202",
+        .amount = "-200,000.00",
+        .tax = "-26,000.00",
+        .positive = "否",
+        .remark = "被红冲蓝字发票代码：" + ob2_code + "被红冲蓝字发票号码：" + ob2_no,
+        .date = "2025-03-19"},
+       {.digital = "25332000000000000203",
+        .amount = "#n:-300000.0",
+        .tax = "#n:-39000.0",
+        .positive = "否",
+        .remark = "被红冲蓝字数电发票号码：25332000000000000101 红字发票信息确认单编号：HZ01",
+        .date = "2025-03-18"},
        {.digital = "25332000000000000101", .amount = "#n:2000000.0", .tax = "#n:260000.0", .date = "2025-03-03"},
-       {.digital = "--", .amount = "#n:1000000.0", .tax = "#n:130000.0", .code = ob2_code, .number = ob2_no,
+       {.digital = "--",
+        .amount = "#n:1000000.0",
+        .tax = "#n:130000.0",
+        .code = ob2_code,
+        .number = ob2_no,
         .date = "2025-03-02"},
-       {.digital = "--", .amount = "#n:2000000.0", .tax = "#n:260000.0", .code = ob1_code, .number = ob1_no,
+       {.digital = "--",
+        .amount = "#n:2000000.0",
+        .tax = "#n:260000.0",
+        .code = ob1_code,
+        .number = ob1_no,
         .date = "2025-03-01"}},
       0);
   CHECK(rep.at("imported").as_int64() == 6);
@@ -217,13 +273,17 @@ TEST_CASE("import xlsx: a discount line nets into its invoice's preceding line o
       "d.xlsx",
       {{.digital = "25332000000000000301", .amount = "#n:4000000.0", .tax = "#n:520000.0"},
        {.digital = "25332000000000000301", .amount = "#n:100000.0", .tax = "#n:13000.0", .model = "XM-2"},
-       {.digital = "25332000000000000301", .amount = "#n:-400000.0", .tax = "#n:-52000.0", .positive = "是",
+       {.digital = "25332000000000000301",
+        .amount = "#n:-400000.0",
+        .tax = "#n:-52000.0",
+        .positive = "是",
         .total = "#n:-452000.0"}},
       0);
   CHECK(rep.at("imported").as_int64() == 3);
-  CHECK(reg.purchases() == kPurchaseHeader + stored("25332000000000000301", 1, "M1", 400000000, 52000000) +
-                               stored("25332000000000000301", 2, "M2", 10000000, 1300000) +
-                               stored("25332000000000000301", 3, "M1", -40000000, -5200000, "25332000000000000301", "1"));
+  CHECK(reg.purchases() ==
+        kPurchaseHeader + stored("25332000000000000301", 1, "M1", 400000000, 52000000) +
+            stored("25332000000000000301", 2, "M2", 10000000, 1300000) +
+            stored("25332000000000000301", 3, "M1", -40000000, -5200000, "25332000000000000301", "1"));
   // 4,520,000 + 113,000 - 452,000 = 4,181,000.00 元 -> 1,254,300.00 元.
   CHECK(reg.award() == 125'430'000);
 }
@@ -233,8 +293,12 @@ TEST_CASE("import xlsx: a second overlapping export imports only its new lines a
   const L x1{.digital = "25332000000000000401", .amount = "#n:2000000.0", .tax = "#n:260000.0"};
   const L x2{.digital = "25332000000000000402", .amount = "#n:1000000.0", .tax = "#n:130000.0"};
   const L x3{.digital = "25332000000000000403", .amount = "#n:1000000.0", .tax = "#n:130000.0", .date = "2025-04-01"};
-  const L r1{.digital = "25332000000000000404", .amount = "#n:-100000.0", .tax = "#n:-13000.0", .positive = "否",
-             .remark = "被红冲蓝字数电发票号码：25332000000000000401", .date = "2025-04-02"};
+  const L r1{.digital = "25332000000000000404",
+             .amount = "#n:-100000.0",
+             .tax = "#n:-13000.0",
+             .positive = "否",
+             .remark = "被红冲蓝字数电发票号码：25332000000000000401",
+             .date = "2025-04-02"};
   auto first = reg.import_xlsx("1.xlsx", {x2, x1}, 0);
   CHECK(first.at("imported").as_int64() == 2);
   // The next month's export overlaps: x2 and x1 again, x3 and a red line against x1 new.
@@ -256,16 +320,38 @@ TEST_CASE("import xlsx: rows that cannot be a subsidised purchase are skipped by
   auto rep = reg.import_xlsx(
       "s.xlsx",
       {{.digital = "25332000000000000501", .amount = "#n:3000000.0", .tax = "#n:390000.0"},
-       {.digital = "25332000000000000502", .amount = "#n:800.0", .tax = "#n:104.0", .model = "", .seller = kFoundry,
+       {.digital = "25332000000000000502",
+        .amount = "#n:800.0",
+        .tax = "#n:104.0",
+        .model = "",
+        .seller = kFoundry,
         .goods = "*供电*电费"},
-       {.digital = "25332000000000000503", .amount = "#n:300.0", .tax = "#n:9.0", .model = "",
-        .seller = "330108123456789", .goods = "*餐饮服务*餐费"},
-       {.digital = "25332000000000000504", .amount = "#n:300.0", .tax = "#n:9.0", .model = "",
-        .seller = "33010819800101123X01", .goods = "*运输服务*客运"},
-       {.digital = "--", .amount = "#n:100000.0", .tax = "#n:13000.0", .model = "", .code = "3300211130",
-        .number = "00000009", .goods = "(详见销货清单)"},
+       {.digital = "25332000000000000503",
+        .amount = "#n:300.0",
+        .tax = "#n:9.0",
+        .model = "",
+        .seller = "330108123456789",
+        .goods = "*餐饮服务*餐费"},
+       {.digital = "25332000000000000504",
+        .amount = "#n:300.0",
+        .tax = "#n:9.0",
+        .model = "",
+        .seller = "33010819800101123X01",
+        .goods = "*运输服务*客运"},
+       {.digital = "--",
+        .amount = "#n:100000.0",
+        .tax = "#n:13000.0",
+        .model = "",
+        .code = "3300211130",
+        .number = "00000009",
+        .goods = "(详见销货清单)"},
        {.digital = "25332000000000000505", .amount = "#n:500000.0", .tax = "#n:65000.0", .status = "已作废"},
-       {.digital = "", .amount = "#n:3600800.0", .tax = "#n:468122.0", .model = "", .seller = "", .goods = "",
+       {.digital = "",
+        .amount = "#n:3600800.0",
+        .tax = "#n:468122.0",
+        .model = "",
+        .seller = "",
+        .goods = "",
         .seq = "合计"}},
       0);
   CHECK(rep.at("imported").as_int64() == 1);
@@ -309,16 +395,19 @@ TEST_CASE("import xlsx: invoice numbers by shape, fractional fen, and the errors
 
 TEST_CASE("import xlsx: a workbook without the line-level sheet and a GB18030 CSV exit 2 with what to do") {
   Registry reg;
-  write_xlsx(reg.dir.file("basic.xlsx"), {{"发票基础信息", {{"数电发票号码", "销方识别号", "金额"}, {"1", "2", "#n:3"}}}});
+  write_xlsx(reg.dir.file("basic.xlsx"),
+             {{"发票基础信息", {{"数电发票号码", "销方识别号", "金额"}, {"1", "2", "#n:3"}}}});
   auto basic = reg.import_path(reg.dir.file("basic.xlsx"), 2);
-  CHECK_THAT(std::string(basic.at("stderr").as_string()), Catch::Contains("BAD_HEADER") && Catch::Contains("信息汇总表"));
+  CHECK_THAT(std::string(basic.at("stderr").as_string()),
+             Catch::Contains("BAD_HEADER") && Catch::Contains("信息汇总表"));
   // "序号,销方识别号" in GB18030.
   write_file(reg.dir.file("gbk.csv"), "\xD0\xF2\xBA\xC5,\xCF\xFA\xB7\xBD\xCA\xB6\xB1\xF0\xBA\xC5\n1,2\n");
   auto gbk = reg.import_path(reg.dir.file("gbk.csv"), 2);
   CHECK_THAT(std::string(gbk.at("stderr").as_string()), Catch::Contains("NOT_UTF8") && Catch::Contains("CSV UTF-8"));
   // A workbook under another name is still told by its zip signature.
-  write_xlsx(reg.dir.file("export.dat"), {{"信息汇总表", sheet({{.digital = "25332000000000000701",
-                                                                  .amount = "#n:3500000.0", .tax = "#n:455000.0"}})}});
+  write_xlsx(
+      reg.dir.file("export.dat"),
+      {{"信息汇总表", sheet({{.digital = "25332000000000000701", .amount = "#n:3500000.0", .tax = "#n:455000.0"}})}});
   CHECK(reg.import_path(reg.dir.file("export.dat"), 0).at("imported").as_int64() == 1);
   CHECK(reg.award() == 118'650'000);
 }
@@ -334,7 +423,10 @@ TEST_CASE("import xlsx: the platform's later status of a stored invoice goes to 
   a1r.status = a2r.status = "已红冲-部分";
   b1v.status = "已作废";
   const L c1{.digital = "25332000000000000803", .amount = "#n:300000.0", .tax = "#n:39000.0", .status = "已红冲-全额"};
-  const L c2{.digital = "25332000000000000803", .amount = "#n:100000.0", .tax = "#n:13000.0", .model = "XM-2",
+  const L c2{.digital = "25332000000000000803",
+             .amount = "#n:100000.0",
+             .tax = "#n:13000.0",
+             .model = "XM-2",
              .status = "已红冲-全额"};
   auto rep = reg.import_xlsx("2.xlsx", {a1r, a2r, b1v, c1, c2}, 0);
   CHECK(rep.at("imported").as_int64() == 2);

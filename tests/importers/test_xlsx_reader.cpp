@@ -61,7 +61,8 @@ const std::string kRels =
     "Target=\"worksheets/sheet1.xml\"/></Relationships>";
 std::string sheet_xml(const std::string& rows) {
   return "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-         "<sheetData>" + rows + "</sheetData></worksheet>";
+         "<sheetData>" +
+         rows + "</sheetData></worksheet>";
 }
 
 }  // namespace
@@ -69,9 +70,10 @@ std::string sheet_xml(const std::string& rows) {
 TEST_CASE("xlsx: a shared-string sheet reads every cell type, rich text joined and phonetic runs skipped") {
   TempDir dir;
   const std::string path = dir.file("w.xlsx");
-  write_xlsx(path, {{"信息汇总表", {kHeader,
-                                     {"#n:1", "91330108000000019R", "#rich:XC-|100", "#n:1.2E7"},
-                                     {"#n:2", "#b:1", "#e:#N/A", "#f:计算值"}}}});
+  write_xlsx(path, {{"信息汇总表",
+                     {kHeader,
+                      {"#n:1", "91330108000000019R", "#rich:XC-|100", "#n:1.2E7"},
+                      {"#n:2", "#b:1", "#e:#N/A", "#f:计算值"}}}});
   CHECK(read_all(path) == Rows{{"1", "序号", "销方识别号", "规格型号", "金额"},
                                {"2", "1", "91330108000000019R", "XC-100", "1.2E7"},
                                {"3", "2", "TRUE", "#N/A", "计算值"}});
@@ -79,7 +81,8 @@ TEST_CASE("xlsx: a shared-string sheet reads every cell type, rich text joined a
 
 TEST_CASE("xlsx: an inline-string sheet reads the same rows as a shared-string one") {
   TempDir dir;
-  const Rows rows = {kHeader, {"#n:1", "91330108000000019R", "XC-100", "#n:-3.0E2"}, {"#n:2", "x&<y>", "\"q\"", "#n:0.5"}};
+  const Rows rows = {
+      kHeader, {"#n:1", "91330108000000019R", "XC-100", "#n:-3.0E2"}, {"#n:2", "x&<y>", "\"q\"", "#n:0.5"}};
   write_xlsx(dir.file("s.xlsx"), {{"信息汇总表", rows}});
   write_xlsx(dir.file("i.xlsx"), {{"信息汇总表", rows}}, XlsxOptions{.strings = XlsxStrings::kInline});
   const Rows shared = read_all(dir.file("s.xlsx"));
@@ -92,9 +95,11 @@ TEST_CASE("xlsx: missing cells read as empty, by their r reference, and rows kee
   const std::string path = dir.file("m.xlsx");
   // The writer leaves out empty cells: row 3 has no B and no C, row 4 only D. The empty
   // row 5 is skipped; row numbers stay those of the sheet.
-  write_xlsx(path, {{"信息汇总表", {kHeader, {"#n:1", "S", "M", "#n:10"}, {"#n:2", "", "", "#n:20"}, {"", "", "", "x"},
-                                     {}, {"#n:4", "S4"}}}},
-             XlsxOptions{.first_row = "3"});
+  write_xlsx(
+      path,
+      {{"信息汇总表",
+        {kHeader, {"#n:1", "S", "M", "#n:10"}, {"#n:2", "", "", "#n:20"}, {"", "", "", "x"}, {}, {"#n:4", "S4"}}}},
+      XlsxOptions{.first_row = "3"});
   CHECK(read_all(path) == Rows{{"3", "序号", "销方识别号", "规格型号", "金额"},
                                {"4", "1", "S", "M", "10"},
                                {"5", "2", "", "", "20"},
@@ -104,12 +109,11 @@ TEST_CASE("xlsx: missing cells read as empty, by their r reference, and rows kee
 
 TEST_CASE("xlsx: rows and cells without references are counted in order") {
   TempDir dir;
-  write_zip(dir.file("n.xlsx"),
-            {{"xl/workbook.xml", kWorkbook},
-             {"xl/_rels/workbook.xml.rels", kRels},
-             {"xl/worksheets/sheet1.xml",
-              sheet_xml("<row><c t=\"inlineStr\"><is><t>a</t></is></c><c><v>1</v></c></row>"
-                        "<row><c><v>2</v></c><c r=\"D2\"><v>4</v></c><c><v>5</v></c></row>")}});
+  write_zip(dir.file("n.xlsx"), {{"xl/workbook.xml", kWorkbook},
+                                 {"xl/_rels/workbook.xml.rels", kRels},
+                                 {"xl/worksheets/sheet1.xml",
+                                  sheet_xml("<row><c t=\"inlineStr\"><is><t>a</t></is></c><c><v>1</v></c></row>"
+                                            "<row><c><v>2</v></c><c r=\"D2\"><v>4</v></c><c><v>5</v></c></row>")}});
   // The header is two cells wide: D2 and E2 lie right of it and are ignored.
   CHECK(read_all(dir.file("n.xlsx")) == Rows{{"1", "a", "1"}, {"2", "2", ""}});
 }
@@ -130,7 +134,8 @@ TEST_CASE("xlsx: the sheet is found by its trimmed name, else by its header, els
   auto e = open_error(dir.file("c.xlsx"));
   CHECK(e.code == "BAD_HEADER");
   CHECK(e.line == 1);
-  CHECK_THAT(e.message, Catch::Contains("发票基础信息") && Catch::Contains("信息汇总表") && Catch::Contains("line-level"));
+  CHECK_THAT(e.message,
+             Catch::Contains("发票基础信息") && Catch::Contains("信息汇总表") && Catch::Contains("line-level"));
 
   write_xlsx(dir.file("d.xlsx"), {{"Sheet1", {{"a", "b"}}}});
   CHECK(open_error(dir.file("d.xlsx")).code == "BAD_HEADER");
@@ -138,13 +143,14 @@ TEST_CASE("xlsx: the sheet is found by its trimmed name, else by its header, els
 
 TEST_CASE("xlsx: a bad shared-string index rejects its row and reading goes on") {
   TempDir dir;
-  write_zip(dir.file("s.xlsx"),
-            {{"xl/workbook.xml", kWorkbook},
-             {"xl/_rels/workbook.xml.rels", kRels},
-             {"xl/sharedStrings.xml", "<sst><si><t>h</t></si></sst>"},
-             {"xl/worksheets/sheet1.xml",
-              sheet_xml("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\" t=\"s\"><v>7</v></c>"
-                        "</row><row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>")}});
+  write_zip(
+      dir.file("s.xlsx"),
+      {{"xl/workbook.xml", kWorkbook},
+       {"xl/_rels/workbook.xml.rels", kRels},
+       {"xl/sharedStrings.xml", "<sst><si><t>h</t></si></sst>"},
+       {"xl/worksheets/sheet1.xml",
+        sheet_xml("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\" t=\"s\"><v>7</v></c>"
+                  "</row><row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>")}});
   auto r = XlsxReader::open_file(dir.file("s.xlsx"));
   REQUIRE(r);
   std::vector<std::string> cells;
@@ -204,10 +210,13 @@ TEST_CASE("xlsx: hostile archives are refused with their codes") {
     CHECK(XlsxReader::open_file(dir.file("x.xlsx"), limits).error().code == "BAD_XLSX");  // no sheet part
   }
   SECTION("a part that inflates past the cap (a zip bomb)") {
-    const std::string rows = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>销方识别号</t></is></c><c r=\"B1\" "
-                             "t=\"inlineStr\"><is><t>规格型号</t></is></c></row>" + std::string(4 << 20, ' ');
-    write_zip(dir.file("x.xlsx"),
-              {{"xl/workbook.xml", kWorkbook}, {"xl/_rels/workbook.xml.rels", kRels}, {"xl/worksheets/sheet1.xml", sheet_xml(rows)}});
+    const std::string rows =
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>销方识别号</t></is></c><c r=\"B1\" "
+        "t=\"inlineStr\"><is><t>规格型号</t></is></c></row>" +
+        std::string(4 << 20, ' ');
+    write_zip(dir.file("x.xlsx"), {{"xl/workbook.xml", kWorkbook},
+                                   {"xl/_rels/workbook.xml.rels", kRels},
+                                   {"xl/worksheets/sheet1.xml", sheet_xml(rows)}});
     XlsxLimits limits;
     limits.max_entry_bytes = 1 << 20;
     CHECK(open_error(dir.file("x.xlsx"), limits).code == "XLSX_TOO_LARGE");

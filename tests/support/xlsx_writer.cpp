@@ -16,11 +16,20 @@ std::string escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -66,8 +75,9 @@ class Strings {
   }
   std::string part() const {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/"
-           "spreadsheetml/2006/main\" count=\"" + std::to_string(index_.size()) + "\" uniqueCount=\"" +
-           std::to_string(index_.size()) + "\">" + xml_ + "</sst>";
+           "spreadsheetml/2006/main\" count=\"" +
+           std::to_string(index_.size()) + "\" uniqueCount=\"" + std::to_string(index_.size()) + "\">" + xml_ +
+           "</sst>";
   }
   bool empty() const { return index_.empty(); }
 
@@ -84,8 +94,10 @@ struct SheetFile {
   explicit SheetFile(std::string p) : path(std::move(p)) {
     f = std::fopen(path.c_str(), "wb");
     if (!f) throw std::runtime_error("xlsx_writer: cannot write " + path);
-    std::fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://"
-               "schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>", f);
+    std::fputs(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://"
+        "schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
+        f);
   }
   void add(const std::vector<std::string>& cells, Strings& strings, const XlsxOptions& o) {
     row = row == 0 ? std::stol(o.first_row) : row + 1;
@@ -148,7 +160,8 @@ void assemble(const std::string& path, const std::vector<std::string>& names, co
     wb += "<sheet name=\"" + escape(names[i]) + "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
     rels += "<Relationship Id=\"rId" + n +
             "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
-            "Target=\"worksheets/sheet" + n + ".xml\"/>";
+            "Target=\"worksheets/sheet" +
+            n + ".xml\"/>";
   }
   wb += "</sheets></workbook>";
   const std::string sst_id = "rId" + std::to_string(names.size() + 1);

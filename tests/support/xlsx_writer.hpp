@@ -26,8 +26,8 @@ enum class XlsxStrings { kShared, kInline };
 
 struct XlsxOptions {
   XlsxStrings strings = XlsxStrings::kShared;
-  bool omit_row_refs = false;    // <row> without r= (readers must count)
-  std::string first_row = "1";   // the first row's number (exports start at 1)
+  bool omit_row_refs = false;   // <row> without r= (readers must count)
+  std::string first_row = "1";  // the first row's number (exports start at 1)
 };
 
 // Writes `sheets` as a workbook at `path`. Throws std::runtime_error on failure.
