@@ -209,8 +209,8 @@ const char* EinvoiceMapper::name(Col c) const {
 }
 
 bool EinvoiceMapper::is_skip(std::string_view code) {
-  for (std::string_view c : {"TOTAL_ROW", "SUMMARY_LINE", "VOIDED", "NON_USCC_SELLER", "NO_REGISTERED_PRODUCT",
-                             "STATUS_PENDING", "ALREADY_IMPORTED"}) {
+  for (std::string_view c :
+       {"TOTAL_ROW", "SUMMARY_LINE", "VOIDED", "NON_USCC_SELLER", "NO_REGISTERED_PRODUCT", "ALREADY_IMPORTED"}) {
     if (code == c) return true;
   }
   return false;
@@ -262,23 +262,10 @@ Error skip(const char* code, std::string message, std::string field) {
   return Error(code, std::move(message), std::move(field));
 }
 
-// VOIDS HOOKUP. The one place where the platform's later status of an invoice that is
-// already stored reaches the registry: 已作废 should become store::void_invoice(...), and
-// 已红冲 (with or without its red invoice registered) store::set_platform_status(...), both
-// from registry/store/voids.hpp (being added on main). Until that header exists the row is
-// skipped as STATUS_PENDING: its lines are stored already, and nothing is recorded.
-std::optional<Error> stored_invoice_status(store::Repository& /*repo*/, const std::string& invoice,
-                                           std::string_view status, const char* field) {
-  return skip("STATUS_PENDING",
-              "invoice " + invoice + " is already stored and now reads " + std::string(status) +
-                  ": recording it waits for store::void_invoice / store::set_platform_status",
-              field);
-}
-
 }  // namespace
 
 Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::string>& cells, store::Repository& repo) {
-  auto skipped = [](Error e) -> Result<Outcome> { return Outcome{std::nullopt, std::move(e)}; };
+  auto skipped = [](Error e) -> Result<Outcome> { return Outcome{std::nullopt, std::move(e), {}, {}}; };
   // Rows that are not invoice lines at all.
   for (const auto& c : cells) {
     const std::string_view v = trim(c);
@@ -296,18 +283,19 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
   std::string invoice = std::move(*inv);
 
   const std::string_view status = cell(cells, kStatus);
-  const bool voided = status.find("作废") != std::string_view::npos;
-  const bool reversed_on_platform = status.find("红冲") != std::string_view::npos;
-  // Stored before this file (not by an earlier row of it): the platform's word on it now.
-  if ((voided || reversed_on_platform) && next_line_.find(invoice) == next_line_.end()) {
-    auto stored = repo.lines_of_invoice(invoice);
-    if (!stored) return stored.error();
-    if (!stored->empty()) {
-      if (auto e = stored_invoice_status(repo, invoice, status, name(kStatus))) return skipped(std::move(*e));
-    } else if (voided) {
-      return skipped(skip("VOIDED", "invoice " + invoice + " is voided (" + std::string(status) + "): skipped",
-                          name(kStatus)));
-    }
+  // From here on a skipped row still names its invoice and status: the importer records
+  // what the export says of a registered invoice after the rows (import.cpp).
+  auto skipped_invoice = [&](Error e) -> Result<Outcome> {
+    return Outcome{std::nullopt, std::move(e), invoice, std::string(status)};
+  };
+  // VOIDS HOOKUP. A voided row is never imported. When its invoice is registered (before
+  // this file or by an earlier row of it), the importer's record_invoice_facts turns the
+  // VOIDED outcome into store::void_invoice; any other status (已红冲-部分 ...) of a
+  // registered invoice becomes store::set_platform_status, and 已红冲 without a registered
+  // red invoice is reported as reversal_missing (registry/store/voids.hpp).
+  if (status.find("作废") != std::string_view::npos) {
+    return skipped_invoice(
+        skip("VOIDED", "invoice " + invoice + " is voided (" + std::string(status) + "): skipped", name(kStatus)));
   }
 
   const std::string_view seller_text = cell(cells, kSeller);
@@ -315,7 +303,7 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
   if (!seller) {
     const std::size_t n = chars(seller_text);
     if (n == 15 || n == 20) {
-      return skipped(skip("NON_USCC_SELLER",
+      return skipped_invoice(skip("NON_USCC_SELLER",
                           "seller " + std::string(seller_text) + " has a " + std::to_string(n) +
                               "-character tax id (an individual business), not a USCC: skipped",
                           name(kSeller)));
@@ -330,7 +318,7 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
       known = seller_has_products_.emplace(seller->str(), *has).first;
     }
     if (!known->second) {
-      return skipped(skip("NO_REGISTERED_PRODUCT",
+      return skipped_invoice(skip("NO_REGISTERED_PRODUCT",
                           "seller " + seller->str() + " has no registered product: not a purchase the policy funds",
                           name(kSeller)));
     }
@@ -446,8 +434,9 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
     }
   }
   if (!red && !discount) last_lines_.emplace_back(product, line);
-  return Outcome{Purchase{std::move(invoice), line, *date, *buyer, *seller, std::move(product), *amount, tax, reverses},
-                 std::nullopt};
+  std::string number = invoice;
+  return Outcome{Purchase{std::move(invoice), line, *date, *buyer, *seller, std::move(product), *amount, tax, reverses, {}},
+                 std::nullopt, std::move(number), std::string(status)};
 }
 
 }  // namespace chipreg::importers

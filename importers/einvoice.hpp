@@ -33,8 +33,9 @@
 //                    TOTAL_ROW (a 合计 / 总计 row), SUMMARY_LINE (详见销货清单), VOIDED (作废
 //                    when first seen), NON_USCC_SELLER (a 15- or 20-character tax id of an
 //                    individual business), NO_REGISTERED_PRODUCT (a seller with no product
-//                    in the registry), STATUS_PENDING (a stored invoice that now reads 已作废
-//                    or 已红冲: see the VOIDS HOOKUP in einvoice.cpp)
+//                    in the registry). VOIDED also for an invoice stored before: the
+//                    importer then records its void (Outcome::invoice / status, the VOIDS
+//                    HOOKUP in einvoice.cpp and import.cpp's record_invoice_facts)
 // Invoice numbers are checked by shape: 数电 20 digits, old-system 发票代码 of 10 or 12
 // digits + 发票号码 of 8 digits (BAD_INVOICE_NUMBER otherwise: "2.4377E+19" is refused).
 // Amounts are yuan text ("1,234.56") or a spreadsheet number's lexical ("1.2E7"), exact.
@@ -68,6 +69,8 @@ class EinvoiceMapper {
   struct Outcome {
     std::optional<Purchase> purchase;  // the line to import
     std::optional<Error> skipped;      // or why the row was skipped (code = the reason)
+    std::string invoice;               // the row's invoice number ("" before it is known)
+    std::string status;                // its 发票状态 as exported ("" when the column is absent)
   };
   // Maps one row; product and reversed-line lookups go through `repo`.
   Result<Outcome> map(const std::vector<std::string>& cells, store::Repository& repo);

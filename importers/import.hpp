@@ -64,6 +64,18 @@ struct ImportReport {
   static constexpr std::int64_t kSkipExamples = 5;  // rows listed per skip reason
   std::vector<RowIssue> skipped;  // e-invoice rows skipped on purpose: the first few per reason
   std::map<std::string, std::int64_t> skip_counts;  // reason code -> rows skipped
+  // E-invoice facts learned about invoices already registered: a void (作废) or a platform
+  // status (已红冲-部分 ...), each a logged fact (registry/store/voids.hpp), with the claims
+  // it touched; and blue invoices shown as 已红冲 whose red invoice is not registered.
+  struct InvoiceFact {
+    long line = 0;                   // the row that showed it
+    std::string invoice;
+    std::string status;
+    std::vector<std::string> claims;
+  };
+  std::vector<InvoiceFact> voids;
+  std::vector<InvoiceFact> statuses;
+  std::vector<InvoiceFact> reversal_missing;
   bool errors_truncated = false;
   bool einvoice = false;          // the file was read as an e-invoice export
 };
@@ -75,9 +87,10 @@ boost::json::object to_json(const ImportReport& r);
 
 // Imports `path` into `db`. Errors (code, exit status 2 at the CLI): USAGE for an
 // unsupported extension (or a workbook for another KIND than purchases), IO for an
-// unreadable file, BAD_HEADER for a header that does not fit KIND, BAD_CSV for a CSV that
-// is not UTF-8 (GB18030: save it as "CSV UTF-8"), BAD_XLSX / XLSX_TOO_LARGE for a workbook
-// that cannot be read (see xlsx_reader.hpp; mid-sheet, the open batch rolls back). DB_ERROR / BUSY when storage fails (nothing of the failing batch stays).
+// unreadable file, BAD_HEADER for a header that does not fit KIND, NOT_UTF8 for a CSV
+// whose header is not UTF-8 (GB18030: save it as "CSV UTF-8"), BAD_XLSX / XLSX_TOO_LARGE
+// for a workbook that cannot be read (see xlsx_reader.hpp; mid-sheet, the open batch rolls
+// back). DB_ERROR / BUSY when storage fails (nothing of the failing batch stays).
 Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::string& path,
                                  const ImportOptions& options = {});
 

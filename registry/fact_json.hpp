@@ -29,6 +29,7 @@ Result<Tapeout> tapeout_from_json(const boost::json::value& v);
 Result<Purchase> purchase_from_json(const boost::json::value& v);
 Result<OtherAward> other_award_from_json(const boost::json::value& v);
 Result<PriorApproval> prior_approval_from_json(const boost::json::value& v);
+Result<InvoiceVoid> void_from_json(const boost::json::value& v);
 // `id` and `claimant` are optional here (the HTTP API takes them from the request; the
 // claimant is then a placeholder the caller must overwrite); scenario claims require both.
 // A tapeout claim's `year`, if given, must be its tape-out's year (checked in scenarios).
@@ -44,6 +45,7 @@ boost::json::object to_json(const Tapeout& t);
 boost::json::object to_json(const Purchase& p);
 boost::json::object to_json(const OtherAward& a);
 boost::json::object to_json(const PriorApproval& a);
+boost::json::object to_json(const InvoiceVoid& v);
 boost::json::object to_json(const ClaimRequest& c);
 
 // A whole scenario, with cross-references checked; error fields are full paths
@@ -52,6 +54,10 @@ boost::json::object to_json(const ClaimRequest& c);
 // Also accepted: `claimed_lines` [{"invoice","line"}] -> Facts::claimed_elsewhere, and
 // `parameters` checked against policy::check_override (UNKNOWN_PARAMETER, BAD_PARAMETER).
 Result<Facts> scenario_from_json(const boost::json::value& v);
+// The scenario object for `f`, every array present (empty ones too), in the order the
+// facts hold them: what GET /v1/claims/{id}/facts serves and facts_sha256 digests.
+// scenario_from_json(to_scenario_json(f)) gives back `f`.
+boost::json::object to_scenario_json(const Facts& f);
 Result<Facts> parse_scenario(std::string_view text);
 
 }  // namespace chipreg::json_io

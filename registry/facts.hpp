@@ -112,8 +112,20 @@ struct Purchase {
   Money amount;   // tax-exclusive; negative on a red-letter line
   Money tax;
   std::optional<InvoiceLineRef> reverses;  // the line a red-letter line reverses
+  // The e-invoice platform's 发票状态 of the invoice as last imported ("已红冲-部分",
+  // "已红冲-全额", ...); absent means 正常. Not part of the purchase's log leaf: a status
+  // is a later fact about the invoice (registry/store/voids.hpp).
+  std::optional<std::string> platform_status;
 
   InvoiceLineRef ref() const { return {invoice, line}; }
+};
+
+// A registered invoice that became void (作废): every line of `invoice` stops counting.
+// A fact of its own, never an edit of the purchase rows.
+struct InvoiceVoid {
+  std::string invoice;
+  Date date;
+  std::string source;  // "einvoice-import:FILE", "api", ...
 };
 
 struct OtherAward {
@@ -138,6 +150,9 @@ struct ClaimRequest {
   int year = 0;                         // linkage: the claim year; tapeout: derived from the tape-out
   std::optional<LinkageGroup> group;    // linkage
   std::optional<std::string> tapeout;   // tapeout
+  // The earlier claims of the same series (claimant, rule, year, group): other levels'
+  // grants recorded on any of them count against this claim too (§7.1).
+  std::vector<std::string> series;
 };
 
 struct Facts {
@@ -149,6 +164,7 @@ struct Facts {
   std::vector<Product> products;
   std::vector<Tapeout> tapeouts;
   std::vector<Purchase> purchases;
+  std::vector<InvoiceVoid> voids;
   std::vector<OtherAward> other_awards;
   std::vector<PriorApproval> prior_approvals;
   // Invoice lines already counted in another (approved) claim: ALREADY_CLAIMED.

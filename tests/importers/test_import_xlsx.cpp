@@ -412,25 +412,31 @@ TEST_CASE("import xlsx: a workbook without the line-level sheet and a GB18030 CS
   CHECK(reg.award() == 118'650'000);
 }
 
-TEST_CASE("import xlsx: the platform's later status of a stored invoice goes to the voids hookup, a new one imports") {
+TEST_CASE("import xlsx: a later export's 已作废 voids a stored invoice and 已红冲 without its red invoice is reversal_missing") {
   Registry reg;
   const L a1{.digital = "25332000000000000801", .amount = "#n:2000000.0", .tax = "#n:260000.0"};
   const L a2{.digital = "25332000000000000801", .amount = "#n:1000000.0", .tax = "#n:130000.0", .model = "XM-2"};
   const L b1{.digital = "25332000000000000802", .amount = "#n:1000000.0", .tax = "#n:130000.0"};
   reg.import_xlsx("1.xlsx", {a1, a2, b1}, 0);
-  // Next export: 0801 now reads 已红冲 and 0802 已作废; 0803 is new, already 已红冲, two lines.
+  // Next export: 0801 now reads 已红冲-部分 and 0802 已作废; 0803 is new and already
+  // 已红冲-全额 (two lines, one with a discount line, which is not a red invoice).
   L a1r = a1, a2r = a2, b1v = b1;
   a1r.status = a2r.status = "已红冲-部分";
   b1v.status = "已作废";
   const L c1{.digital = "25332000000000000803", .amount = "#n:300000.0", .tax = "#n:39000.0", .status = "已红冲-全额"};
-  const L c2{.digital = "25332000000000000803",
-             .amount = "#n:100000.0",
-             .tax = "#n:13000.0",
-             .model = "XM-2",
-             .status = "已红冲-全额"};
+  const L c2{.digital = "25332000000000000803", .amount = "#n:-30000.0", .tax = "#n:-3900.0", .status = "已红冲-全额"};
   auto rep = reg.import_xlsx("2.xlsx", {a1r, a2r, b1v, c1, c2}, 0);
   CHECK(rep.at("imported").as_int64() == 2);
-  CHECK(skips(rep, "STATUS_PENDING") == 3);
-  // Nothing recorded yet: 2,260,000 + 1,130,000 + 1,130,000 + 339,000 + 113,000 = 4,972,000.00 元.
-  CHECK(reg.award() == 149'160'000);
+  CHECK(skips(rep, "ALREADY_IMPORTED") == 2);
+  CHECK(skips(rep, "VOIDED") == 1);
+  REQUIRE(rep.contains("voids"));
+  CHECK(rep.at("voids").as_array().size() == 1);
+  CHECK(rep.at("voids").as_array()[0].at("invoice").as_string() == "25332000000000000802");
+  REQUIRE(rep.contains("reversal_missing"));
+  std::vector<std::string> missing;
+  for (const auto& m : rep.at("reversal_missing").as_array()) missing.emplace_back(m.at("invoice").as_string());
+  CHECK(missing == std::vector<std::string>{"25332000000000000801", "25332000000000000803"});
+  // 0801 (已红冲-部分) counts in full, 0802 is void, 0803 (已红冲-全额, no red invoice) does not
+  // count: 2,260,000 + 1,130,000 = 3,390,000.00 元 -> 1,017,000.00 元.
+  CHECK(reg.award() == 101'700'000);
 }
