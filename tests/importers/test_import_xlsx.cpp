@@ -439,4 +439,12 @@ TEST_CASE("import xlsx: a later export's 已作废 voids a stored invoice and �
   // 0801 (已红冲-部分) counts in full, 0802 is void, 0803 (已红冲-全额, no red invoice) does not
   // count: 2,260,000 + 1,130,000 = 3,390,000.00 元 -> 1,017,000.00 元.
   CHECK(reg.award() == 101'700'000);
+  // A third export shows 0801 as 正常 again: its status is cleared, once.
+  auto third = reg.import_xlsx("3.xlsx", {a1, a2}, 0);
+  CHECK(skips(third, "ALREADY_IMPORTED") == 2);
+  REQUIRE(third.contains("statuses"));
+  CHECK(third.at("statuses").as_array().size() == 1);
+  CHECK(third.at("statuses").as_array()[0].at("invoice").as_string() == "25332000000000000801");
+  CHECK(third.at("statuses").as_array()[0].at("status").as_string() == "正常");
+  CHECK_FALSE(reg.import_xlsx("4.xlsx", {a1, a2}, 0).contains("statuses"));
 }
