@@ -9,7 +9,7 @@
 #
 #   bench/xlsx_import_bench.sh [CHIPREG_BINARY] [LINES...]     default: build/chipreg 100000 1000000
 #
-# Needs: python3, /usr/bin/time (scripts/bootstrap bench).
+# Needs: python3, bc, /usr/bin/time (scripts/bootstrap bench).
 set -euo pipefail
 
 bin=${1:-build/chipreg}
