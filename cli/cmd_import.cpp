@@ -21,9 +21,11 @@ int cmd_import(int argc, char** argv, int first) {
                  "KIND: enterprises persons family equity manual_affiliations products purchases tapeouts\n"
                  "FILE: .csv (header row of scenario field names) or .jsonl (one scenario object per line;\n"
                  "      for tapeouts one DSSE envelope per line). purchases also reads the e-invoice\n"
-                 "      platform's export (Chinese header) as is. See docs/IMPORT.md.\n\n"
+                 "      platform's export (Chinese header) as is, as CSV UTF-8 or as the downloaded\n"
+                 "      全量发票查询导出结果.xlsx (sheet 信息汇总表). See docs/IMPORT.md.\n\n"
                  "Prints {\"imported\": N, \"rejected\": M, \"errors\": [{\"line\", \"field\", \"message\"}]};\n"
-                 "exit 0 if nothing was rejected, 1 otherwise, 2 for usage errors.\n"
+                 "exit 0 if nothing was rejected (skipped rows are not rejected), 1 otherwise, 2 for usage\n"
+                 "errors and files that cannot be read (bad header, not UTF-8, a broken workbook).\n"
                  "  --atomic     one transaction: any rejected row imports nothing\n"
                  "  --batch N    rows per transaction otherwise (default 50000)\n";
     return 0;
@@ -70,7 +72,9 @@ int cmd_import(int argc, char** argv, int first) {
   if (!report) {
     const Error& e = report.error();
     print_error(e);
-    return e.code == "USAGE" || e.code == "IO" || e.code == "BAD_HEADER" ? 2 : 1;
+    const bool input = e.code == "USAGE" || e.code == "IO" || e.code == "BAD_HEADER" || e.code == "NOT_UTF8" ||
+                       e.code == "BAD_XLSX" || e.code == "XLSX_TOO_LARGE";
+    return input ? 2 : 1;
   }
   std::cout << boost::json::serialize(importers::to_json(*report)) << "\n";
   return report->rejected == 0 ? 0 : 1;

@@ -1,16 +1,19 @@
 // E-invoice platform export rows -> purchases (see einvoice.hpp for the column mapping).
 #include "importers/einvoice.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+
+#include "importers/exact_number.hpp"
 
 namespace chipreg::importers {
 namespace {
 
 // Aliases per column, most specific first. Column names as the platform's 全量发票查询
 // export and common bookkeeping exports spell them.
-const std::array<std::vector<std::string>, 14>& aliases() {
-  static const std::array<std::vector<std::string>, 14> a = {{
+const std::array<std::vector<std::string>, 15>& aliases() {
+  static const std::array<std::vector<std::string>, 15> a = {{
       {"数电发票号码", "数电票号码", "全电发票号码"},
       {"发票代码"},
       {"发票号码"},
@@ -25,6 +28,7 @@ const std::array<std::vector<std::string>, 14>& aliases() {
       {"是否正数发票"},
       {"原发票号码", "原蓝字发票号码", "蓝字发票号码", "被红冲蓝字数电发票号码"},
       {"备注"},
+      {"货物或应税劳务名称", "项目名称", "货物或应税劳务、服务名称"},
   }};
   return a;
 }
@@ -53,9 +57,32 @@ Result<Money> yuan(std::string_view text, const char* field) {
   // "-¥1.00" / "¥-1.00" both occur.
   if (s.rfind("-¥", 0) == 0 || s.rfind("-￥", 0) == 0) s.erase(1, s[1] == '\xC2' ? 2 : 3);
   auto m = Money::parse_yuan(s);
-  if (!m) return Error("BAD_AMOUNT", std::string(field) + ": '" + std::string(text.substr(0, 40)) +
-                                         "' is not a yuan amount like 1,234.56", field);
-  return *m;
+  if (m) return *m;
+  // A spreadsheet number's lexical ("1.2E7", "1.234"): exact, or refused.
+  const bool numeric = !s.empty() && s.find_first_not_of("+-.0123456789eE") == std::string::npos;
+  if (numeric) {
+    auto fen = lexical_to_fen(s, field);
+    if (!fen) return fen.error();
+    return Money::fen(*fen);
+  }
+  return Error("BAD_AMOUNT", std::string(field) + ": '" + std::string(text.substr(0, 40)) +
+                                 "' is not a yuan amount like 1,234.56", field);
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "", "--", "-", "—", "——": the platform's and spreadsheets' ways of writing "none".
+bool absent(std::string_view s) {
+  return s.empty() || s == "--" || s == "-" || s == "\xE2\x80\x94" || s == "\xE2\x80\x94\xE2\x80\x94";
+}
+
+// Characters (code points) of well-formed UTF-8 text.
+std::size_t chars(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
 }
 
 // Digits following `marker` in `text` (after an optional ':' / '：' and blanks).
@@ -81,6 +108,13 @@ std::string original_from_remark(std::string_view remark) {
   for (std::string_view m : {"被红冲蓝字数电发票号码", "被红冲蓝字数电票号码", "被红冲蓝字全电发票号码"}) {
     std::string n = digits_after(remark, m);
     if (!n.empty()) return n;
+  }
+  // A 数电 red invoice reversing an old-system one: "被红冲蓝字发票代码：C 被红冲蓝字发票号码：N",
+  // in either order.
+  {
+    std::string code = digits_after(remark, "被红冲蓝字发票代码");
+    std::string number = digits_after(remark, "被红冲蓝字发票号码");
+    if (!number.empty()) return code + number;
   }
   // Old VAT invoices: "对应正数发票代码:C号码:N".
   std::string code = digits_after(remark, "对应正数发票代码");
@@ -164,7 +198,8 @@ Result<EinvoiceMapper> EinvoiceMapper::bind(const std::vector<std::string>& head
 std::string_view EinvoiceMapper::cell(const std::vector<std::string>& cells, Col c) const {
   const int i = col_[c];
   if (i < 0 || static_cast<std::size_t>(i) >= cells.size()) return {};
-  return trim(cells[static_cast<std::size_t>(i)]);
+  const std::string_view v = trim(cells[static_cast<std::size_t>(i)]);
+  return absent(v) ? std::string_view() : v;
 }
 
 const char* EinvoiceMapper::name(Col c) const {
@@ -173,28 +208,132 @@ const char* EinvoiceMapper::name(Col c) const {
   return aliases()[static_cast<std::size_t>(c)].front().c_str();
 }
 
+bool EinvoiceMapper::is_skip(std::string_view code) {
+  for (std::string_view c :
+       {"TOTAL_ROW", "SUMMARY_LINE", "VOIDED", "NON_USCC_SELLER", "NO_REGISTERED_PRODUCT", "ALREADY_IMPORTED"}) {
+    if (code == c) return true;
+  }
+  return false;
+}
+
+bool EinvoiceMapper::is_red(const std::vector<std::string>& cells) const {
+  // 是否正数发票 decides when it has a value: a negative line of a positive invoice is a
+  // discount (折扣行), not a red line.
+  const std::string_view positive = cell(cells, kPositive);
+  if (!positive.empty()) return positive == "否" || positive == "N" || positive == "n";
+  const std::string_view a = cell(cells, kAmount);
+  const std::string_view t = cell(cells, kTax);
+  return (!a.empty() && a.front() == '-') || (!t.empty() && t.front() == '-') ||
+         a.find("-¥") != std::string_view::npos || a.find("-￥") != std::string_view::npos;
+}
+
+// The invoice key by shape: a 数电 number of 20 digits, or an old-system 发票代码 (10 or 12
+// digits) + 发票号码 (8 digits) concatenated.
+Result<std::string> EinvoiceMapper::invoice_of(const std::vector<std::string>& cells) const {
+  const std::string_view digital = cell(cells, kDigitalNo);
+  const std::string_view code = cell(cells, kCode);
+  const std::string_view number = cell(cells, kNumber);
+  auto bad = [&](Col c, std::string_view v, const char* want) {
+    return Error("BAD_INVOICE_NUMBER",
+                 std::string(name(c)) + ": '" + std::string(v.substr(0, 40)) + "' is not " + want, name(c));
+  };
+  if (!digital.empty()) {
+    if (all_digits(digital) && digital.size() == 20) return std::string(digital);
+    return bad(kDigitalNo, digital, "a 数电 invoice number of 20 digits");
+  }
+  if (code.empty() && !number.empty()) {
+    if (all_digits(number) && number.size() == 20) return std::string(number);
+    return bad(kNumber, number, "an invoice number of 20 digits (or 8 with a 发票代码)");
+  }
+  if (!code.empty()) {
+    if (!all_digits(code) || (code.size() != 10 && code.size() != 12)) {
+      return bad(kCode, code, "a 发票代码 of 10 or 12 digits");
+    }
+    if (!all_digits(number) || number.size() != 8) return bad(kNumber, number, "a 发票号码 of 8 digits");
+    return std::string(code) + std::string(number);
+  }
+  const Col c = col_[kDigitalNo] >= 0 ? kDigitalNo : kNumber;
+  return Error("MISSING_FIELD", std::string(name(c)) + ": no invoice number", name(c));
+}
+
+namespace {
+
+Error skip(const char* code, std::string message, std::string field) {
+  return Error(code, std::move(message), std::move(field));
+}
+
+}  // namespace
+
 Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::string>& cells, store::Repository& repo) {
-  std::string invoice(cell(cells, kDigitalNo));
-  if (invoice.empty()) invoice = std::string(cell(cells, kCode)) + std::string(cell(cells, kNumber));
-  if (invoice.empty()) {
-    return Error("MISSING_FIELD", std::string(name(col_[kDigitalNo] >= 0 ? kDigitalNo : kNumber)) + ": no invoice number",
-                 name(col_[kDigitalNo] >= 0 ? kDigitalNo : kNumber));
+  auto skipped = [](Error e) -> Result<Outcome> { return Outcome{std::nullopt, std::move(e), {}, {}}; };
+  // Rows that are not invoice lines at all.
+  for (const auto& c : cells) {
+    const std::string_view v = trim(c);
+    if (v == "合计" || v == "总计" || v == "合  计" || v == "合 计") {
+      return skipped(skip("TOTAL_ROW", "a 合计 row (the export's totals): skipped", ""));
+    }
   }
+  if (cell(cells, kGoods).find("详见销货清单") != std::string_view::npos ||
+      cell(cells, kModel).find("详见销货清单") != std::string_view::npos) {
+    return skipped(skip("SUMMARY_LINE", "a (详见销货清单) summary line: the goods are on a list the export does not hold",
+                        col_[kGoods] >= 0 ? name(kGoods) : name(kModel)));
+  }
+  auto inv = invoice_of(cells);
+  if (!inv) return inv.error();
+  std::string invoice = std::move(*inv);
+
   const std::string_view status = cell(cells, kStatus);
+  // From here on a skipped row still names its invoice and status: the importer records
+  // what the export says of a registered invoice after the rows (import.cpp).
+  auto skipped_invoice = [&](Error e) -> Result<Outcome> {
+    return Outcome{std::nullopt, std::move(e), invoice, std::string(status)};
+  };
+  // VOIDS HOOKUP. A voided row is never imported. When its invoice is registered (before
+  // this file or by an earlier row of it), the importer's record_invoice_facts turns the
+  // VOIDED outcome into store::void_invoice; any other status (已红冲-部分 ...) of a
+  // registered invoice becomes store::set_platform_status, and 已红冲 without a registered
+  // red invoice is reported as reversal_missing (registry/store/voids.hpp).
   if (status.find("作废") != std::string_view::npos) {
-    return Outcome{std::nullopt,
-                   Error("VOIDED", "invoice " + invoice + " is voided (" + std::string(status) + "): skipped",
-                         name(kStatus)),
-                   invoice, std::string(status)};
+    return skipped_invoice(
+        skip("VOIDED", "invoice " + invoice + " is voided (" + std::string(status) + "): skipped", name(kStatus)));
   }
+
+  const std::string_view seller_text = cell(cells, kSeller);
+  auto seller = Uscc::parse(seller_text);
+  if (!seller) {
+    const std::size_t n = chars(seller_text);
+    if (n == 15 || n == 20) {
+      return skipped_invoice(skip("NON_USCC_SELLER",
+                          "seller " + std::string(seller_text) + " has a " + std::to_string(n) +
+                              "-character tax id (an individual business), not a USCC: skipped",
+                          name(kSeller)));
+    }
+    return Error(seller.error().code, std::string(name(kSeller)) + ": " + seller.error().message, name(kSeller));
+  }
+  {
+    auto known = seller_has_products_.find(seller->str());
+    if (known == seller_has_products_.end()) {
+      auto has = repo.has_products(*seller);
+      if (!has) return has.error();
+      known = seller_has_products_.emplace(seller->str(), *has).first;
+    }
+    if (!known->second) {
+      return skipped_invoice(skip("NO_REGISTERED_PRODUCT",
+                          "seller " + seller->str() + " has no registered product: not a purchase the policy funds",
+                          name(kSeller)));
+    }
+  }
+
   // Lines are numbered in order of appearance, rejected rows included, so that
   // re-importing a corrected file gives every row the same number again.
   const std::int64_t line = ++next_line_[invoice];
+  if (invoice != last_invoice_) {
+    last_invoice_ = invoice;
+    last_lines_.clear();
+  }
 
   auto date = parse_invoice_date(cell(cells, kDate));
   if (!date) return Error(date.error().code, std::string(name(kDate)) + ": " + date.error().message, name(kDate));
-  auto seller = Uscc::parse(cell(cells, kSeller));
-  if (!seller) return Error(seller.error().code, std::string(name(kSeller)) + ": " + seller.error().message, name(kSeller));
   auto buyer = Uscc::parse(cell(cells, kBuyer));
   if (!buyer) return Error(buyer.error().code, std::string(name(kBuyer)) + ": " + buyer.error().message, name(kBuyer));
   auto amount = yuan(cell(cells, kAmount), name(kAmount));
@@ -217,54 +356,74 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
                    name(kTotal));
     }
   }
+  const bool red = is_red(cells);
+  const bool discount = !red && (amount->fen() < 0 || tax.fen() < 0);
   const std::string_view model = cell(cells, kModel);
-  if (model.empty()) {
+  std::string product;
+  if (model.empty() && discount && !last_lines_.empty()) {
+    product = last_lines_.back().first;  // a discount line without a model: the line above
+  } else if (model.empty()) {
     return Error("MISSING_FIELD", std::string(name(kModel)) + ": empty; lines map to products by seller + model",
                  name(kModel));
-  }
-  std::string key = seller->str();
-  key += '\x1f';
-  key += model;
-  auto cached = product_by_model_.find(key);
-  std::string product;
-  if (cached != product_by_model_.end()) {
-    product = cached->second;
   } else {
-    auto p = repo.find_product_by_model(*seller, model);
-    if (!p) return p.error();
-    if (!*p) {
-      return Error("UNKNOWN_PRODUCT",
-                   std::string(name(kModel)) + ": seller " + seller->str() + " has no product with model '" +
-                       std::string(model.substr(0, 80)) + "'",
-                   name(kModel));
+    std::string key = seller->str();
+    key += '\x1f';
+    key += model;
+    auto cached = product_by_model_.find(key);
+    if (cached != product_by_model_.end()) {
+      product = cached->second;
+    } else {
+      auto p = repo.find_product_by_model(*seller, model);
+      if (!p) return p.error();
+      if (!*p) {
+        return Error("UNKNOWN_PRODUCT",
+                     std::string(name(kModel)) + ": seller " + seller->str() + " has no product with model '" +
+                         std::string(model.substr(0, 80)) + "'",
+                     name(kModel));
+      }
+      product = (*p)->id;
+      product_by_model_.emplace(std::move(key), product);
     }
-    product = (*p)->id;
-    product_by_model_.emplace(std::move(key), product);
   }
 
-  const bool red = amount->fen() < 0 || tax.fen() < 0 || cell(cells, kPositive) == "否";
   std::optional<InvoiceLineRef> reverses;
-  if (red) {
+  if (discount) {
+    for (auto it = last_lines_.rbegin(); it != last_lines_.rend() && !reverses; ++it) {
+      if (it->first == product) reverses = InvoiceLineRef{invoice, it->second};
+    }
+    if (!reverses) {
+      return Error("UNKNOWN_INVOICE_LINE",
+                   std::string(name(kAmount)) + ": a discount line (折扣行, negative on a positive invoice) must follow "
+                                                "a line of the same goods on its invoice",
+                   name(kAmount));
+    }
+  } else if (red) {
+    // Mapped again (a second export): keep the reversal it was stored with.
+    auto stored = repo.get_purchase(invoice, line);
+    if (!stored) return stored.error();
+    if (*stored && (*stored)->purchase.reverses) reverses = (*stored)->purchase.reverses;
     std::string original(cell(cells, kOriginal));
     if (original.empty()) original = original_from_remark(cell(cells, kRemark));
-    if (original.empty()) {
+    if (!reverses && original.empty()) {
       return Error("UNKNOWN_INVOICE_LINE",
                    std::string(name(kRemark)) +
                        ": a red-letter line must name the invoice it reverses (原发票号码, or 备注 "
                        "\"被红冲蓝字数电发票号码：N\")",
                    name(kRemark));
     }
-    auto lines = repo.lines_of_invoice(original);
-    if (!lines) return lines.error();
-    const std::int64_t need = -amount->fen();
-    for (const auto& l : *lines) {
-      if (l.purchase.product != product || l.purchase.reverses) continue;
-      if (!reverses) reverses = l.purchase.ref();  // fallback: the first line of the product
-      auto left = repo.remaining_amount(l.purchase.ref());
-      if (!left) return left.error();
-      if (*left && (*left)->fen() >= need) {
-        reverses = l.purchase.ref();
-        break;
+    if (!reverses) {
+      auto lines = repo.lines_of_invoice(original);
+      if (!lines) return lines.error();
+      const std::int64_t need = -amount->fen();
+      for (const auto& l : *lines) {
+        if (l.purchase.product != product || l.purchase.reverses) continue;
+        if (!reverses) reverses = l.purchase.ref();  // fallback: the first line of the product
+        auto left = repo.remaining_amount(l.purchase.ref());
+        if (!left) return left.error();
+        if (*left && (*left)->fen() >= need) {
+          reverses = l.purchase.ref();
+          break;
+        }
       }
     }
     if (!reverses) {
@@ -274,6 +433,7 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
                    name(kModel));
     }
   }
+  if (!red && !discount) last_lines_.emplace_back(product, line);
   std::string number = invoice;
   return Outcome{Purchase{std::move(invoice), line, *date, *buyer, *seller, std::move(product), *amount, tax, reverses, {}},
                  std::nullopt, std::move(number), std::string(status)};

@@ -16,13 +16,29 @@
 //   amount_fen       金额 | 不含税金额, yuan ("1,234.56", "-1,234.56") exactly in fen
 //   tax_fen          税额; "***" or empty (免税, 不征税) is 0
 //   (check)          价税合计, when present, must equal 金额 + 税额
-//   reverses         red-letter rows only (金额 < 0 or 是否正数发票 = 否): the invoice
-//                    named by 原发票号码 | 原蓝字发票号码 | 蓝字发票号码 |
-//                    被红冲蓝字数电发票号码, or else by 备注's "被红冲蓝字数电发票号码：N"
-//                    (also "被红冲蓝字数电票号码：N", "对应正数发票代码:C号码:N"); the
-//                    line is that invoice's line of the same product whose remaining
-//                    amount covers this one (else its first line of the product)
-//   (skipped)        rows whose 发票状态 contains 作废 (voided): not imported, reported
+//   reverses         red-letter rows (是否正数发票 = 否 when that column has a value, else
+//                    金额 < 0 or 税额 < 0): the invoice named by 原发票号码 | 原蓝字发票号码 |
+//                    蓝字发票号码 | 被红冲蓝字数电发票号码, or else by 备注 as the platform
+//                    writes it: "被红冲蓝字数电发票号码：N" (also 数电票 / 全电发票), for an
+//                    old-system invoice "被红冲蓝字发票代码：C 被红冲蓝字发票号码：N" in either
+//                    order, or "对应正数发票代码:C号码:N"; the line is that invoice's line of
+//                    the same product whose remaining amount covers this one (else its first
+//                    line of the product). The importer defers red rows until the file's blue
+//                    rows are written (is_red), so a red invoice may come first.
+//   discount (折扣行) a negative line with 是否正数发票 = 是: stored as a line of its own invoice
+//                    that reverses the invoice's preceding line of the same product (规格型号;
+//                    an empty 规格型号 means the preceding line), so it nets into that line
+//   (absent)         "", "--", "-", "—" and "——" in any cell count as empty
+//   (skipped)        rows that cannot be a subsidised purchase, counted per reason (codes):
+//                    TOTAL_ROW (a 合计 / 总计 row), SUMMARY_LINE (详见销货清单), VOIDED (作废
+//                    when first seen), NON_USCC_SELLER (a 15- or 20-character tax id of an
+//                    individual business), NO_REGISTERED_PRODUCT (a seller with no product
+//                    in the registry). VOIDED also for an invoice stored before: the
+//                    importer then records its void (Outcome::invoice / status, the VOIDS
+//                    HOOKUP in einvoice.cpp and import.cpp's record_invoice_facts)
+// Invoice numbers are checked by shape: 数电 20 digits, old-system 发票代码 of 10 or 12
+// digits + 发票号码 of 8 digits (BAD_INVOICE_NUMBER otherwise: "2.4377E+19" is refused).
+// Amounts are yuan text ("1,234.56") or a spreadsheet number's lexical ("1.2E7"), exact.
 // Every other column (序号, 销方名称, 购买方名称, 税收分类编码, 货物或应税劳务名称 /
 // 项目名称, 单位, 数量, 单价, 税率, 发票来源, 发票票种, 发票风险等级, 开票人, ...) is
 // ignored. Error fields name the Chinese column.
@@ -52,20 +68,33 @@ class EinvoiceMapper {
 
   struct Outcome {
     std::optional<Purchase> purchase;  // the line to import
-    std::optional<Error> skipped;      // or why the row was skipped (voided invoice)
-    std::string invoice;               // the row's invoice number
+    std::optional<Error> skipped;      // or why the row was skipped (code = the reason)
+    std::string invoice;               // the row's invoice number ("" before it is known)
     std::string status;                // its 发票状态 as exported ("" when the column is absent)
   };
   // Maps one row; product and reversed-line lookups go through `repo`.
   Result<Outcome> map(const std::vector<std::string>& cells, store::Repository& repo);
 
+  // True for a red-letter row (see above): the importer writes these after the blue rows.
+  bool is_red(const std::vector<std::string>& cells) const;
+
+  // The skip reasons map() uses, for reports.
+  static bool is_skip(std::string_view code);
+
  private:
   enum Col { kDigitalNo, kCode, kNumber, kDate, kSeller, kBuyer, kModel, kAmount, kTax, kTotal, kStatus,
-             kPositive, kOriginal, kRemark, kColCount };
+             kPositive, kOriginal, kRemark, kGoods, kColCount };
   int col_[kColCount] = {};
   std::vector<std::string> names_;  // header names by position
   std::unordered_map<std::string, std::int64_t> next_line_;     // invoice -> lines seen
   std::unordered_map<std::string, std::string> product_by_model_;  // seller \x1f model -> product
+  std::unordered_map<std::string, bool> seller_has_products_;
+  // The invoice of the last mapped row and its lines so far (product, line): a discount
+  // line nets into one of them. Only the current invoice is kept.
+  std::string last_invoice_;
+  std::vector<std::pair<std::string, std::int64_t>> last_lines_;
+
+  Result<std::string> invoice_of(const std::vector<std::string>& cells) const;
 
   std::string_view cell(const std::vector<std::string>& cells, Col c) const;
   const char* name(Col c) const;

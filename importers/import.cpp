@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -15,6 +17,8 @@
 #include "crypto/strict_json.hpp"
 #include "importers/csv_reader.hpp"
 #include "importers/einvoice.hpp"
+#include "importers/prefetch.hpp"
+#include "importers/xlsx_reader.hpp"
 #include "registry/fact_json.hpp"
 #include "registry/store/clock.hpp"
 #include "registry/store/repository.hpp"
@@ -85,7 +89,9 @@ class Importer {
       if (auto counted = count_failure(line, st); !counted) return counted;
     }
     ++rows_;
-    if (options_.progress && rows_ % options_.progress_every == 0) {
+    if (options_.progress && fraction_ && rows_ % 1000 == 0) {
+      draw_bar(false);
+    } else if (options_.progress && rows_ % options_.progress_every == 0) {
       std::fprintf(options_.progress, "\rimport: %lld rows read, %lld imported, %lld rejected",
                    static_cast<long long>(rows_), static_cast<long long>(report_.imported),
                    static_cast<long long>(report_.rejected));
@@ -107,7 +113,13 @@ class Importer {
     report_.errors.push_back(RowIssue{line, e.field, e.code, e.message});
   }
 
-  void skip(long line, const Error& e) { report_.skipped.push_back(RowIssue{line, e.field, e.code, e.message}); }
+  void skip(long line, const Error& e) {
+    auto& n = report_.skip_counts[e.code];
+    if (++n <= ImportReport::kSkipExamples) report_.skipped.push_back(RowIssue{line, e.field, e.code, e.message});
+  }
+
+  // A progress bar (rows, rate, ETA) from `fraction`, the share of the input read so far.
+  void set_fraction(std::function<double()> fraction) { fraction_ = std::move(fraction); }
 
   // Runs `fn` inside the import's transaction, after the rows: facts about invoices
   // (voids, platform statuses) that need every line of the file registered first. A
@@ -135,7 +147,15 @@ class Importer {
 
   // Ends the import: commits, or with --atomic rolls everything back if a row failed.
   Status finish() {
-    if (options_.progress && rows_ >= options_.progress_every) std::fputc('\n', options_.progress);
+    if (options_.progress && fraction_ && drawn_) {
+      draw_bar(true);
+      std::fputc('\n', options_.progress);
+    } else if (options_.progress && !fraction_ && rows_ >= options_.progress_every) {
+      std::fputc('\n', options_.progress);
+    }
+    auto by_line = [](const RowIssue& a, const RowIssue& b) { return a.line < b.line; };
+    std::stable_sort(report_.errors.begin(), report_.errors.end(), by_line);  // deferred red rows come last
+    std::stable_sort(report_.skipped.begin(), report_.skipped.end(), by_line);
     if (options_.atomic && report_.rejected > 0) {
       forget_chunk();
       tx_.reset();  // rollback
@@ -166,8 +186,30 @@ class Importer {
     std::size_t parts;
   };
 
+  // At most every 200 ms: "\r导入 [####......] 42% 420,000 行 35,000 行/秒 剩余 0:17".
+  void draw_bar(bool last) {
+    using clock = std::chrono::steady_clock;
+    const auto now = clock::now();
+    if (!drawn_) start_ = now;
+    if (drawn_ && !last && now - drawn_at_ < std::chrono::milliseconds(200)) return;
+    drawn_ = true;
+    drawn_at_ = now;
+    const double f = last ? 1.0 : std::clamp(fraction_(), 0.0, 1.0);
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(rows_) / secs : 0;
+    const double eta = f > 0.001 ? secs * (1 - f) / f : 0;
+    char bar[31];
+    const int filled = static_cast<int>(f * 30);
+    for (int i = 0; i < 30; ++i) bar[i] = i < filled ? '#' : '.';
+    bar[30] = 0;
+    const long e = static_cast<long>(eta + 0.5);
+    std::fprintf(options_.progress, "\r导入 [%s] %3d%% %lld 行 %.0f 行/秒 剩余 %ld:%02ld ", bar,
+                 static_cast<int>(f * 100), static_cast<long long>(rows_), rate, e / 60, e % 60);
+    std::fflush(options_.progress);
+  }
+
   Status count_failure(long line, const Status& st) {
-    if (st.error().code == "VOIDED") {
+    if (EinvoiceMapper::is_skip(st.error().code)) {
       skip(line, st.error());
     } else {
       if (fatal(st.error())) return st;
@@ -242,6 +284,9 @@ class Importer {
   const ImportOptions& options_;
   ImportReport report_;
   Redo redo_;
+  std::function<double()> fraction_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_, drawn_at_;
   std::optional<store::Tx> tx_;
   std::int64_t pending_ = 0;  // rows imported in the open transaction
   std::int64_t rows_ = 0;
@@ -377,9 +422,10 @@ Status record_invoice_facts(store::Db& db, const SeenMap& seen, ImportReport& re
     if (!st) return st.error();
     if (st->changed) report.statuses.push_back({s.line, invoice, s.status, st->claims});
     if (s.status.find("红冲") == std::string::npos) continue;
-    auto red = db.prepare("SELECT 1 FROM purchases WHERE reverses_invoice = ? LIMIT 1");
+    // A red invoice of its own: a discount line (折扣行) reverses a line of the same invoice.
+    auto red = db.prepare("SELECT 1 FROM purchases WHERE reverses_invoice = ? AND invoice <> ? LIMIT 1");
     if (!red) return red.error();
-    red->bind(1, invoice);
+    red->bind(1, invoice).bind(2, invoice);
     auto row = red->step();
     if (!row) return row.error();
     if (!*row) report.reversal_missing.push_back({s.line, invoice, s.status, st->claims});
@@ -387,8 +433,79 @@ Status record_invoice_facts(store::Db& db, const SeenMap& seen, ImportReport& re
   return Status::Ok();
 }
 
-Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
-  CsvReader reader = CsvReader::from_file(file);
+// Red-letter e-invoice rows wait here, in a temporary file, until the blue rows of the
+// file are written: memory stays flat however many there are. Record layout (native
+// endianness, the file never outlives the import):
+//   int64 line | uint32 cell count | per cell: uint32 byte length, bytes
+class RowSpool {
+ public:
+  RowSpool() = default;
+  RowSpool(const RowSpool&) = delete;
+  RowSpool& operator=(const RowSpool&) = delete;
+  ~RowSpool() {
+    if (f_) std::fclose(f_);
+  }
+  bool empty() const { return rows_ == 0; }
+
+  Status put(long line, const std::vector<std::string>& cells) {
+    if (!f_ && !(f_ = std::tmpfile())) return Error("IO", "cannot create a temporary file for the red-letter rows");
+    const std::int64_t l = line;
+    const auto n = static_cast<std::uint32_t>(cells.size());
+    bool ok = std::fwrite(&l, sizeof l, 1, f_) == 1 && std::fwrite(&n, sizeof n, 1, f_) == 1;
+    for (const auto& c : cells) {
+      const auto len = static_cast<std::uint32_t>(c.size());
+      ok = ok && std::fwrite(&len, sizeof len, 1, f_) == 1 && std::fwrite(c.data(), 1, c.size(), f_) == c.size();
+    }
+    if (!ok) return Error("IO", "cannot write the temporary file of red-letter rows (disk full?)");
+    ++rows_;
+    return Status::Ok();
+  }
+
+  Status rewind() {
+    if (f_ && (std::fflush(f_) != 0 || std::fseek(f_, 0, SEEK_SET) != 0)) {
+      return Error("IO", "cannot read back the temporary file of red-letter rows");
+    }
+    return Status::Ok();
+  }
+
+  // The next spooled row; false after the last.
+  Result<bool> get(long& line, std::vector<std::string>& cells) {
+    if (!f_ || read_ == rows_) return false;
+    std::int64_t l = 0;
+    std::uint32_t n = 0;
+    bool ok = std::fread(&l, sizeof l, 1, f_) == 1 && std::fread(&n, sizeof n, 1, f_) == 1;
+    cells.resize(ok ? n : 0);
+    for (auto& c : cells) {
+      std::uint32_t len = 0;
+      ok = ok && std::fread(&len, sizeof len, 1, f_) == 1;
+      c.resize(ok ? len : 0);
+      ok = ok && std::fread(c.data(), 1, c.size(), f_) == c.size();
+    }
+    if (!ok) return Error("IO", "cannot read back the temporary file of red-letter rows");
+    line = static_cast<long>(l);
+    ++read_;
+    return true;
+  }
+
+ private:
+  std::FILE* f_ = nullptr;
+  std::int64_t rows_ = 0;
+  std::int64_t read_ = 0;
+};
+
+bool same_purchase(const Purchase& a, const Purchase& b) {
+  const bool rev = a.reverses.has_value() == b.reverses.has_value() &&
+                   (!a.reverses || (a.reverses->invoice == b.reverses->invoice && a.reverses->line == b.reverses->line));
+  return rev && a.invoice == b.invoice && a.line == b.line && a.date == b.date && a.buyer == b.buyer &&
+         a.seller == b.seller && a.product == b.product && a.amount == b.amount && a.tax == b.tax;
+}
+
+// The rows of a CSV file or an xlsx sheet (both readers have next / record_line /
+// set_column_names), through the kind's writer or the e-invoice mapper. `fraction`, when
+// set, is the share of the input read so far (for the progress bar).
+template <typename Reader>
+Result<ImportReport> import_rows(store::Db& db, ImportKind kind, Reader& reader, const ImportOptions& options,
+                                 std::function<double()> fraction) {
   std::vector<std::string> cells;
   auto header = reader.next(cells);
   if (!header) return header.error();
@@ -397,6 +514,7 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
   reader.set_column_names(names);
 
   Importer imp(db, options);
+  if (fraction) imp.set_fraction(std::move(fraction));
   std::optional<EinvoiceMapper> einvoice;
   std::optional<CsvLayout> layout;
   if (kind == ImportKind::kPurchases && looks_like_einvoice(names)) {
@@ -422,19 +540,24 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
     mapped_layout.emplace(std::move(*l));
   }
   // What the export says of each invoice (its 发票状态), by invoice, for after the rows: a
-  // void of a registered invoice, or a platform status, is a fact of its own.
+  // void of a registered invoice, or a platform status, is a fact of its own. Only invoices
+  // whose status is not 正常 (or empty) are kept, so the map stays as small as the export's
+  // exceptions rather than growing with every invoice.
   struct Seen {
     long line = 0;
     std::string status;
     bool voided = false;
   };
   std::map<std::string, Seen> seen;
+  std::string status_checked;  // the last invoice looked up in invoice_status
   long current_line = 0;
   auto write_cells = [&](const std::vector<std::string>& row) -> Status {
     if (!einvoice) return write(CsvRow{*layout, row});
     auto outcome = einvoice->map(row, imp.repo());
     if (!outcome) return outcome.error();
-    if (!outcome->invoice.empty() && (!outcome->purchase || !outcome->purchase->reverses)) {
+    const bool says_something = !outcome->status.empty() && outcome->status != "正常";
+    if (says_something && !outcome->invoice.empty() &&
+        (!outcome->purchase || !outcome->purchase->reverses || outcome->purchase->reverses->invoice == outcome->invoice)) {
       auto [it, fresh] = seen.try_emplace(outcome->invoice);
       if (fresh) it->second = Seen{current_line, outcome->status, outcome->skipped && outcome->skipped->code == "VOIDED"};
     }
@@ -445,7 +568,28 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
               std::to_string(p.amount.fen()), std::to_string(p.tax.fen()), p.reverses ? p.reverses->invoice : "",
               p.reverses ? std::to_string(p.reverses->line) : ""};
     auto r = imp.repo().insert_purchase(p);
-    if (!r) return r.error();
+    if (!r) {
+      if (r.error().code == "DUPLICATE") {
+        // An overlapping export: the same line with the same values is stored already.
+        auto stored = imp.repo().get_purchase(p.invoice, p.line);
+        if (!stored) return stored.error();
+        if (*stored && same_purchase((*stored)->purchase, p)) {
+          // 正常 again for an invoice stored with a status clears it (record_invoice_facts).
+          if (outcome->status == "正常" && p.invoice != status_checked) {
+            status_checked = p.invoice;
+            auto had = db.prepare("SELECT 1 FROM invoice_status WHERE invoice = ?");
+            if (!had) return had.error();
+            had->bind(1, p.invoice);
+            auto row = had->step();
+            if (!row) return row.error();
+            if (*row) seen.try_emplace(p.invoice, Seen{current_line, "正常", false});
+          }
+          return Error("ALREADY_IMPORTED", "invoice " + p.invoice + " line " + std::to_string(p.line) +
+                                               " is stored already with the same values: skipped", "");
+        }
+      }
+      return r.error();
+    }
     return Status::Ok();
   };
   auto redo_mapped = [&](const std::vector<std::string>& row) -> Status {
@@ -459,19 +603,39 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
     return einvoice ? redo_mapped(row) : write_cells(row);
   });
 
+  RowSpool red_rows;
   for (;;) {
     auto more = reader.next(cells);
     const long line = reader.record_line();
     if (!more) {
+      if (more.error().code == "BAD_XLSX" && more.error().line == 0) return imp.abort(more.error(), line);
+      if (more.error().code == "XLSX_TOO_LARGE" || more.error().code == "IO") return imp.abort(more.error(), line);
       // A malformed record is that row's error; the reader has moved past it.
       auto st = imp.row(line, [&]() -> Status { return more.error(); }, cells);
       if (!st) return imp.abort(st.error(), line);
       continue;
     }
     if (!*more) break;
+    if (einvoice && einvoice->is_red(cells)) {
+      if (auto st = red_rows.put(line, cells); !st) return imp.abort(st.error(), line);
+      continue;
+    }
     current_line = line;
     Status st = imp.row(line, [&]() -> Status { return write_cells(cells); }, einvoice ? mapped : cells);
     if (!st) return imp.abort(st.error(), line);
+  }
+  // The red-letter rows, in file order, now that every blue line they may reverse is written.
+  if (!red_rows.empty()) {
+    if (auto st = red_rows.rewind(); !st) return imp.abort(st.error(), 0);
+    long line = 0;
+    for (;;) {
+      auto more = red_rows.get(line, cells);
+      if (!more) return imp.abort(more.error(), line);
+      if (!*more) break;
+      current_line = line;
+      Status st = imp.row(line, [&]() -> Status { return write_cells(cells); }, mapped);
+      if (!st) return imp.abort(st.error(), line);
+    }
   }
   if (einvoice && !seen.empty()) {
     Status st = imp.after_rows([&]() -> Status { return record_invoice_facts(db, seen, imp.report()); });
@@ -479,6 +643,45 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
   }
   if (auto st = imp.finish(); !st) return st.error();
   return std::move(imp.report());
+}
+
+Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
+  CsvReader reader = CsvReader::from_file(file);
+  std::function<double()> fraction;
+  if (options.progress && std::fseek(file, 0, SEEK_END) == 0) {
+    const long size = std::ftell(file);
+    std::rewind(file);
+    if (size > 0) fraction = [file, size] { return static_cast<double>(std::ftell(file)) / static_cast<double>(size); };
+  }
+  auto r = import_rows(db, kind, reader, options, std::move(fraction));
+  if (!r && r.error().code == "BAD_CSV" && r.error().line == 1) {
+    // The header is not UTF-8: almost always Excel's "CSV (逗号分隔)" in GB18030 / GBK.
+    return Error("NOT_UTF8",
+                 "第 1 行不是 UTF-8 编码（多半是 GB18030/GBK）：请在 Excel 中另存为「CSV UTF-8（逗号分隔）」后再导入。"
+                 " / Line 1 is not UTF-8 (a GB18030 file?): save it as \"CSV UTF-8\" and import that.",
+                 "", 1);
+  }
+  return r;
+}
+
+Result<ImportReport> import_xlsx(store::Db& db, ImportKind kind, const std::string& path,
+                                 const ImportOptions& options) {
+  if (kind != ImportKind::kPurchases) {
+    return Error("USAGE", "a workbook (.xlsx) is read for purchases only (the e-invoice export); save '" + path +
+                              "' as CSV UTF-8 for " + std::string(to_string(kind)));
+  }
+  auto reader = XlsxReader::open_file(path);
+  if (!reader) return reader.error();
+  XlsxReader& r = **reader;
+  std::function<double()> fraction;
+  if (r.sheet_bytes() > 0) {
+    fraction = [&r] { return static_cast<double>(r.sheet_bytes_read()) / static_cast<double>(r.sheet_bytes()); };
+  }
+  // Inflating and parsing the sheet runs on its own thread, ahead of the writes.
+  Prefetched<XlsxReader> rows(r, std::move(fraction));
+  std::function<double()> shown;
+  if (options.progress) shown = [&rows] { return rows.fraction(); };
+  return import_rows(db, kind, rows, options, std::move(shown));
 }
 
 Result<ImportReport> import_jsonl(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
@@ -538,7 +741,12 @@ json::array issues_json(const std::vector<RowIssue>& issues) {
 
 json::object to_json(const ImportReport& r) {
   json::object o{{"imported", r.imported}, {"rejected", r.rejected}, {"errors", issues_json(r.errors)}};
-  if (!r.skipped.empty()) o["skipped"] = issues_json(r.skipped);
+  if (!r.skipped.empty()) {
+    o["skipped"] = issues_json(r.skipped);
+    json::object counts;
+    for (const auto& [code, n] : r.skip_counts) counts[code] = n;
+    o["skip_counts"] = std::move(counts);
+  }
   auto facts = [](const std::vector<ImportReport::InvoiceFact>& v) {
     json::array a;
     for (const auto& f : v) {
@@ -557,11 +765,20 @@ json::object to_json(const ImportReport& r) {
 Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::string& path, const ImportOptions& options) {
   const bool csv = ends_with(path, ".csv") || ends_with(path, ".CSV");
   const bool jsonl = ends_with(path, ".jsonl") || ends_with(path, ".JSONL");
-  if (!csv && !jsonl) {
-    return Error("USAGE", "cannot tell the format of '" + path + "': the file name must end in .csv or .jsonl");
-  }
+  const bool xlsx = ends_with(path, ".xlsx") || ends_with(path, ".XLSX");
   File file(std::fopen(path.c_str(), "rb"));
   if (!file) return Error("IO", "cannot open '" + path + "' for reading");
+  // A workbook by its name, or by its zip signature whatever it is called.
+  char head[4] = {};
+  const std::size_t got = std::fread(head, 1, sizeof head, file.get());
+  std::rewind(file.get());
+  if (xlsx || looks_like_zip(std::string_view(head, got))) {
+    file.reset();
+    return import_xlsx(db, kind, path, options);
+  }
+  if (!csv && !jsonl) {
+    return Error("USAGE", "cannot tell the format of '" + path + "': the file name must end in .csv, .jsonl or .xlsx");
+  }
   if (csv) {
     auto r = import_csv(db, kind, file.get(), options);
     if (r && std::ferror(file.get())) return Error("IO", "cannot read '" + path + "'");

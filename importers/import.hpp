@@ -19,11 +19,18 @@
 // predicate's foundry is accepted, with every other check as for POST /v1/tapeouts.
 //
 // Purchases in the e-invoice platform's export format (Chinese header, see einvoice.hpp)
-// are recognized automatically; voided invoices are skipped and listed in `skipped`.
+// are recognized automatically, as CSV or as the platform's .xlsx workbook (xlsx_reader.hpp;
+// told by the .xlsx extension or the zip signature). Rows that cannot be a subsidised
+// purchase are skipped, counted per reason in `skip_counts` with the first few of each in
+// `skipped`. Red-letter rows are spooled to a temporary file and written after the file's
+// blue rows, so their order in the export does not matter. A row whose invoice line is
+// stored already with the same values is skipped as ALREADY_IMPORTED (an overlapping
+// second export), one stored with other values is still rejected as DUPLICATE.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,7 +66,9 @@ struct ImportReport {
   std::int64_t imported = 0;
   std::int64_t rejected = 0;
   std::vector<RowIssue> errors;   // at most max_errors; rejected counts them all
-  std::vector<RowIssue> skipped;  // e-invoice rows skipped on purpose (voided invoices)
+  static constexpr std::int64_t kSkipExamples = 5;  // rows listed per skip reason
+  std::vector<RowIssue> skipped;  // e-invoice rows skipped on purpose: the first few per reason
+  std::map<std::string, std::int64_t> skip_counts;  // reason code -> rows skipped
   // E-invoice facts learned about invoices already registered: a void (作废) or a platform
   // status (已红冲-部分 ...), each a logged fact (registry/store/voids.hpp), with the claims
   // it touched; and blue invoices shown as 已红冲 whose red invoice is not registered.
@@ -77,12 +86,16 @@ struct ImportReport {
 };
 
 // {"imported", "rejected", "errors": [{"line", "field", "message", "code"}]} plus
-// "skipped" (when rows were skipped) and "errors_truncated" (when true).
+// "skipped" and "skip_counts" ({"VOIDED": 3, ...}) when rows were skipped, and
+// "errors_truncated" (when true).
 boost::json::object to_json(const ImportReport& r);
 
 // Imports `path` into `db`. Errors (code, exit status 2 at the CLI): USAGE for an
-// unsupported extension, IO for an unreadable file, BAD_HEADER for a header that does
-// not fit KIND. DB_ERROR / BUSY when storage fails (nothing of the failing batch stays).
+// unsupported extension (or a workbook for another KIND than purchases), IO for an
+// unreadable file, BAD_HEADER for a header that does not fit KIND, NOT_UTF8 for a CSV
+// whose header is not UTF-8 (GB18030: save it as "CSV UTF-8"), BAD_XLSX / XLSX_TOO_LARGE
+// for a workbook that cannot be read (see xlsx_reader.hpp; mid-sheet, the open batch rolls
+// back). DB_ERROR / BUSY when storage fails (nothing of the failing batch stays).
 Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::string& path,
                                  const ImportOptions& options = {});
 

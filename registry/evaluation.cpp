@@ -27,7 +27,9 @@ Context::Context(const Facts& f) : facts(f), graph(f) {
   claimed_elsewhere.insert(f.claimed_elsewhere.begin(), f.claimed_elsewhere.end());
   for (const auto& v : f.voids) voids.emplace(v.invoice, &v);
   for (const auto& p : f.purchases) {
-    if (p.reverses && voids.count(p.invoice) == 0) reversed.insert(*p.reverses);
+    // A line that reverses a line of its own invoice is a discount (折扣行, the e-invoice
+    // import stores it so), not a red invoice: it does not answer a 已红冲 status.
+    if (p.reverses && p.reverses->invoice != p.invoice && voids.count(p.invoice) == 0) reversed.insert(*p.reverses);
   }
   auto add_validity = [&](const Validity& v) {
     validity_changes.push_back(v.from);

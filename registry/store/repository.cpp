@@ -43,6 +43,7 @@ enum Slot : std::size_t {
   kInsertProduct,
   kSelectProduct,
   kSelectProductByModel,
+  kOwnerHasProducts,
   kPurchaseExists,
   kSelectPurchase,
   kLinesOfInvoice,
@@ -511,6 +512,16 @@ Result<std::optional<Product>> Repository::find_product_by_model(const Uscc& own
   auto p = product_from_row(*use);
   if (!p) return p.error();
   return std::optional<Product>(std::move(*p));
+}
+
+Result<bool> Repository::has_products(const Uscc& owner) {
+  auto s = impl_->stmt(kOwnerHasProducts, "SELECT EXISTS (SELECT 1 FROM products WHERE owner = ?)");
+  if (!s) return s.error();
+  Use use(**s);
+  use->bind(1, owner.str());
+  auto row = use->step();
+  if (!row) return row.error();
+  return *row && use->int64(0) != 0;
 }
 
 // ---------------------------------------------------------------------------------------

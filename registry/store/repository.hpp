@@ -118,6 +118,8 @@ class Repository {
   Result<std::optional<Product>> get_product(std::string_view id);
   // The product `owner` sells under `model` (规格型号), if any.
   Result<std::optional<Product>> find_product_by_model(const Uscc& owner, std::string_view model);
+  // Whether `owner` has any registered product (the e-invoice import skips other sellers).
+  Result<bool> has_products(const Uscc& owner);
   Result<std::optional<StoredPurchase>> get_purchase(std::string_view invoice, std::int64_t line);
   // The lines of one invoice, by line number.
   Result<std::vector<StoredPurchase>> lines_of_invoice(std::string_view invoice);
