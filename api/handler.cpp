@@ -22,6 +22,9 @@ Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlo
   routes::add_award_routes(router_);
   routes::add_claim_routes(router_);
   routes::add_audit_routes(router_);
+  routes::add_list_routes(router_);
+  routes::add_import_routes(router_);
+  routes::add_web_routes(router_);
   routes::add_log_routes(router_, std::move(log_signer));
 }
 
@@ -48,6 +51,7 @@ Handler::StoreUse Handler::store_use(const Request& req) const {
   path = path.substr(0, path.find('?'));
   const auto match = router_.match(routed_method(req), path);
   if (match.route == nullptr || match.route->access == Access::kPublic) return StoreUse::kNone;
+  if (!match.route->batched) return StoreUse::kOwnWrite;
   return routed_method(req) == "GET" || match.route->reads_only ? StoreUse::kRead : StoreUse::kWrite;
 }
 

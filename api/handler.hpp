@@ -45,8 +45,10 @@ class Handler {
   // place: kNone for public routes such as /healthz and for requests that match no route
   // (answered on the network thread), kRead for GETs of store routes (the store pool, many
   // at once), kWrite for every other method on a store route (the store pool, one at a time:
-  // SQLite admits one writer, and writers queued behind it would only occupy threads).
-  enum class StoreUse { kNone, kRead, kWrite };
+  // SQLite admits one writer, and writers queued behind it would only occupy threads),
+  // kOwnWrite for a write route that owns its transactions (an upload: the store pool, on a
+  // connection of its own, outside the group commit).
+  enum class StoreUse { kNone, kRead, kWrite, kOwnWrite };
   StoreUse store_use(const Request& req) const;
 
  private:

@@ -275,6 +275,7 @@ void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
   req.target = std::string(msg.target());
   req.authorization = std::string(msg[http::field::authorization]);
   req.content_type = std::string(msg[http::field::content_type]);
+  req.if_none_match = std::string(msg[http::field::if_none_match]);
   req.body = std::move(msg.body());
   req.request_id = shared_.id_prefix + "-" + hex64(shared_.next_id.fetch_add(1));
   handle(std::move(req), start, msg.keep_alive());
@@ -295,6 +296,7 @@ void Session<Stream>::handle(Request req, std::chrono::steady_clock::time_point 
       self->respond(req, std::move(resp), start, keep_alive);
     });
   };
+  // kRead and kOwnWrite (an upload that owns its transactions) run on the store pool.
   if (use == Handler::StoreUse::kWrite) return shared_.writes.submit(std::move(req), std::move(answer));
   asio::post(shared_.store_pool, [this_handler = &shared_.handler, req = std::move(req), answer = std::move(answer)]() mutable {
     Response resp = this_handler->handle(req);

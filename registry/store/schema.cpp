@@ -337,7 +337,15 @@ DROP TABLE log_entries;
 ALTER TABLE log_entries_v4 RENAME TO log_entries;
 )sql";
 
-constexpr std::array<const char*, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
+// Migration 5: the list endpoints (GET /v1/products, /v1/tapeouts; store/lists.hpp) page an
+// owner's products and a foundry's or design owner's tape-outs by id on an index.
+constexpr const char* kMigration5 = R"sql(
+CREATE INDEX IF NOT EXISTS products_by_owner ON products(owner, id);
+CREATE INDEX IF NOT EXISTS tapeouts_by_foundry ON tapeouts(foundry, id);
+CREATE INDEX IF NOT EXISTS tapeouts_by_design_owner ON tapeouts(design_owner, id);
+)sql";
+
+constexpr std::array<const char*, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");
