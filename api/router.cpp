@@ -93,6 +93,11 @@ void Router::add_unbatched(std::string method, std::string pattern, RouteFn fn) 
   routes_.back().batched = false;
 }
 
+void Router::add_upload(std::string method, std::string pattern, RouteFn fn) {
+  add_unbatched(std::move(method), std::move(pattern), std::move(fn));
+  routes_.back().json_body = false;
+}
+
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   // Split without allocating: no route has more than kMaxSegments segments.
   constexpr std::size_t kMaxSegments = 16;

@@ -49,6 +49,9 @@ struct Route {
   // False for a write that runs its own transactions (a bulk upload): it is not put into
   // the group commit (Handler::handle_writes) but gets a connection of its own.
   bool batched = true;
+  // False for a route whose body is a file's bytes in any format (an upload): its
+  // Content-Type is not required to be JSON.
+  bool json_body = true;
 };
 
 class Router {
@@ -56,6 +59,8 @@ class Router {
   void add(std::string method, std::string pattern, Access access, RouteFn fn, bool reads_only = false);
   // A write route that owns its transactions (Route::batched false).
   void add_unbatched(std::string method, std::string pattern, RouteFn fn);
+  // An unbatched write whose body is an uploaded file of any Content-Type (Route::json_body false).
+  void add_upload(std::string method, std::string pattern, RouteFn fn);
 
   struct Match {
     const Route* route = nullptr;               // the matching route, or null

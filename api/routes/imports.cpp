@@ -45,6 +45,6 @@ Response import_purchases(RouteContext& ctx) {
 
 }  // namespace
 
-void add_import_routes(Router& r) { r.add_unbatched("POST", "/v1/imports/purchases", import_purchases); }
+void add_import_routes(Router& r) { r.add_upload("POST", "/v1/imports/purchases", import_purchases); }
 
 }  // namespace chipreg::api::routes
