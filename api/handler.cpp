@@ -120,8 +120,8 @@ Response Handler::handle_on(const Request& req, store::Db* db) const {
   }
   const Route& route = *match.route;
   // Bodies are JSON. No Content-Type is read as JSON; any other type is refused rather than
-  // parsed as if it were (RFC 9110 §15.5.16).
-  if (route.json_body && !req.body.empty() && !req.content_type.empty() && !is_json_media_type(req.content_type)) {
+  // parsed as if it were (RFC 9110 §15.5.16). An upload's body is a file of any type.
+  if (!route.file_body && !req.body.empty() && !req.content_type.empty() && !is_json_media_type(req.content_type)) {
     Response r = error_response(415, "UNSUPPORTED_MEDIA_TYPE",
                                 "request bodies are JSON (Content-Type: application/json), not '" +
                                     req.content_type.substr(0, 80) + "'");

@@ -88,14 +88,10 @@ void Router::add(std::string method, std::string pattern, Access access, RouteFn
   routes_.push_back(std::move(r));
 }
 
-void Router::add_unbatched(std::string method, std::string pattern, RouteFn fn) {
+void Router::add_upload(std::string method, std::string pattern, RouteFn fn) {
   add(std::move(method), std::move(pattern), Access::kToken, std::move(fn));
   routes_.back().batched = false;
-}
-
-void Router::add_upload(std::string method, std::string pattern, RouteFn fn) {
-  add_unbatched(std::move(method), std::move(pattern), std::move(fn));
-  routes_.back().json_body = false;
+  routes_.back().file_body = true;
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

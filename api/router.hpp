@@ -49,17 +49,15 @@ struct Route {
   // False for a write that runs its own transactions (a bulk upload): it is not put into
   // the group commit (Handler::handle_writes) but gets a connection of its own.
   bool batched = true;
-  // False for a route whose body is a file's bytes in any format (an upload): its
-  // Content-Type is not required to be JSON.
-  bool json_body = true;
+  // True for a route whose body is a file (an upload) of any Content-Type, not JSON.
+  bool file_body = false;
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Access access, RouteFn fn, bool reads_only = false);
-  // A write route that owns its transactions (Route::batched false).
-  void add_unbatched(std::string method, std::string pattern, RouteFn fn);
-  // An unbatched write whose body is an uploaded file of any Content-Type (Route::json_body false).
+  // An upload: a token route whose body is a file of any Content-Type (Route::file_body) and
+  // which runs its own transactions (Route::batched false).
   void add_upload(std::string method, std::string pattern, RouteFn fn);
 
   struct Match {

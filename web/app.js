@@ -301,6 +301,7 @@
 
   function signOut() {
     sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem('chipreg.queue');
     me = null;
     names.clear();
     if (location.hash) history.replaceState(null, '', location.pathname);
@@ -738,9 +739,13 @@
 
   // ---------------------------------------------------------------- foundry
 
+  // The trust state of an attestation from its "trusted", "first" and "key_status" (the
+  // store's "valid" / "revoked from R (...)").
   function trustText(t) {
-    if (t.trusted === false) return '不可信（' + (REASONS[t.key_status] || t.key_status || '密钥已吊销') + '）';
-    return t.first ? '可信 · 首次流片' : '可信';
+    const m = /revoked from (\d{4}-\d{2}-\d{2})/.exec(t.key_status || '');
+    if (t.trusted === false) return '不可信（签名密钥自 ' + (m ? m[1] : '?') + ' 起吊销）';
+    const base = t.first ? '可信 · 首次流片' : '可信';
+    return m ? base + '（密钥于登记后自 ' + m[1] + ' 起吊销）' : base;
   }
 
   async function tapeoutsView(box) {
@@ -868,12 +873,14 @@
         clear(out);
         try {
           const tapeouts = (await all('/v1/tapeouts')).filter((t) => t.keyid === k.keyid);
-          const hit = tapeouts.filter((t) => t.date >= date.value);
+          // As the store decides (foundry_keys.hpp): an attestation dated, or logged, on or
+          // after the revocation day is no longer trusted.
+          const hit = tapeouts.filter((t) => t.date >= date.value || String(t.created_at || '').slice(0, 10) >= date.value);
           const ids = new Set(hit.map((t) => t.id));
           const claims = (await all('/v1/claims')).filter((c) => c.tapeout && ids.has(c.tapeout));
           out.appendChild(h('div', { class: 'impact', id: 'impact-summary' },
             h('p', {}, '该密钥签署的流片证明 ' + tapeouts.length + ' 份，其中 ', h('strong', { id: 'impact-tapeouts' }, String(hit.length)),
-              ' 份日期在 ' + date.value + ' 或之后，将不再可信；涉及申报 ', h('strong', { id: 'impact-claims' }, String(claims.length)), ' 件。'),
+              ' 份的流片日期或登记日期在 ' + date.value + ' 或之后，将不再可信；涉及申报 ', h('strong', { id: 'impact-claims' }, String(claims.length)), ' 件。'),
             table(['流片编号', '产品', '流片日期'], hit.map((t) => tr(h('code', {}, t.id), t.product, t.date))),
             table(['申报编号', '申报企业', '状态', '测算奖励（元）'], claims.map((c) =>
               tr(h('a', { href: '#/claim/' + encodeURIComponent(c.id) }, c.id), h('code', {}, c.claimant), STATUS_NAMES[c.status] || c.status, money(c.award_fen)))),

@@ -515,6 +515,8 @@ class WebApp(unittest.TestCase):
         self.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, "button.revoke-key[data-keyid='%s']" % keyid))
         key = self.srv.json("GET", "/v1/foundry-keys/" + keyid, token=self.srv.admin)
         self.assertEqual(key["revoked_from"], "2024-01-01")
+        self.assertFalse(self.srv.json("GET", "/v1/tapeouts/" + self.w.tapeout2, token=self.srv.admin)["trusted"])
+        self.assertTrue(self.srv.json("GET", "/v1/tapeouts/" + self.w.tapeout1, token=self.srv.admin)["trusted"])
         other = self.srv.json("GET", "/v1/foundry-keys/" + self.w.keys["k1"][1], token=self.srv.admin)
         self.assertIsNone(other.get("revoked_from"))
 

@@ -170,13 +170,14 @@ struct Differential {
         W.product_ids.push_back(id);
         if (kind == "chip" && W.chance(60)) {
           json::object predicate{{"foundry", foundry}, {"design_owner", W.sellers[s]}, {"product", id},
-                                 {"date", day(W.pick(2023, 2025), W.pick(1, 12), 1)}, {"kind", "mpw"},
+                                 {"date", day(W.pick(2024, 2025), W.pick(1, 12), 1)}, {"kind", "mpw"},
                                  {"mask_set_id", "MS-" + id}, {"process_node", "28nm"}, {"wafer_size_mm", 300},
                                  {"cost_fen", 500000000}};
           char digest[65];
           std::snprintf(digest, sizeof digest, "%064d", W.w * 100 + static_cast<int>(s) * 10 + k);
           const std::string env = reg.sign_tapeout(key, predicate, digest);
           auto r = reg.http().request("POST", "/v1/tapeouts", env, foundry_token);
+          INFO(r.body);
           REQUIRE(r.status == 201);
           predicate["id"] = r.json().at("id");
           predicate["design_digest"] = std::string("sha256:") + digest;

@@ -207,6 +207,15 @@ TEST_CASE("lists: an enterprise uploads its purchases export and gets the import
     CHECK(header.error_code() == "BAD_HEADER");
     auto empty = http.request("POST", "/v1/imports/purchases", "", w.oem_token);
     CHECK(empty.error_code() == "BAD_HEADER");
+    // The upload takes the file as sent by a browser (any Content-Type); JSON routes still do not.
+    auto raw = [&](const std::string& target, const std::string& type) {
+      return http.raw("POST " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + w.oem_token +
+                      "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(csv.size()) +
+                      "\r\nConnection: close\r\n\r\n" + csv);
+    };
+    CHECK(raw("/v1/imports/purchases", "text/csv").rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(raw("/v1/imports/purchases", "application/octet-stream").rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(raw("/v1/purchases", "text/csv").rfind("HTTP/1.1 415", 0) == 0);
   }
 }
 
