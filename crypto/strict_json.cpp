@@ -6,6 +6,7 @@
 #include <boost/json/value_stack.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@ struct Handler {
   std::string number;  // the number literal being read
   std::string duplicate;       // set when a repeated key was seen
   std::string imprecise;       // set when an over-precise number was seen
+  bool infinite = false;       // and whether it was one no double holds
   std::string where;           // the field path of the refused key or number
 
   // Where the parser is, for error fields: one frame per open object or array.
@@ -171,8 +173,10 @@ struct Handler {
   bool on_double(double d, json::string_view s, boost::system::error_code& ec) {
     if (number.empty()) begin_value();
     number.append(s.data(), s.size());
-    if (max_decimals >= 0 && decimals_of(number) > max_decimals) {
+    // 1e400 is infinity to Boost.JSON, and 0e399 NaN (0 x inf): no reader can mean those.
+    if (!std::isfinite(d) || (max_decimals >= 0 && decimals_of(number) > max_decimals)) {
       imprecise = number.substr(0, 40);
+      infinite = !std::isfinite(d);
       where = path_text();
       return fail(ec);
     }
@@ -231,9 +235,11 @@ Result<json::value> parse_strict_json(std::string_view text, const StrictJsonOpt
   }
   if (!p.handler().imprecise.empty()) {
     const std::string at = where(text, used, &line);
+    const std::string why = p.handler().infinite ? " is beyond the range of a double"
+                                                 : " has more than " + std::to_string(options.max_decimals) +
+                                                       " decimals";
     return Error("BAD_PRECISION",
-                 p.handler().where + ": " + p.handler().imprecise + " has more than " +
-                     std::to_string(options.max_decimals) + " decimals (at " + at + "); it would be rounded",
+                 p.handler().where + ": " + p.handler().imprecise + why + " (at " + at + "); it would be rounded",
                  p.handler().where, line);
   }
   if (ec) {

@@ -10,7 +10,8 @@
 //                  contract's numbers with a fraction are percentages, at most 4 decimals).
 //                  Boost.JSON would round 24.99999999999999999999 to the double 25.0, past
 //                  the threshold the value was below. Trailing zeros and the exponent count
-//                  (2.5e-3 has 4 decimals, 1.50000 has 1).
+//                  (2.5e-3 has 4 decimals, 1.50000 has 1). Also a number no double holds
+//                  (1e400 would be infinity, 0e399 NaN).
 //
 // Syntax errors are BAD_JSON. Every message names the line and column; Error::line is set.
 // It lives in crypto/, the lowest compiled layer, because the DSSE envelope parser uses it.

@@ -229,3 +229,23 @@ TEST_CASE("security: a JSON Lines import refuses a line with a repeated key") {
 }
 
 }  // namespace chipreg::testing
+
+namespace chipreg::testing {
+
+TEST_CASE("security: an upload takes any Content-Type while JSON routes refuse non-JSON ones") {
+  Registry reg;
+  World w = build_world(reg);
+  auto send = [&](const std::string& target, const std::string& type) {
+    const std::string body = "not json";
+    return reg.http().raw("POST " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + w.oem_token +
+                          "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
+                          "\r\nConnection: close\r\n\r\n" + body);
+  };
+  const std::string upload = send("/v1/imports/purchases", "application/octet-stream");
+  INFO(upload.substr(0, 300));
+  CHECK(upload.rfind("HTTP/1.1 415", 0) == std::string::npos);
+  CHECK(upload.find("UNSUPPORTED_MEDIA_TYPE") == std::string::npos);
+  CHECK(send("/v1/purchases", "application/octet-stream").rfind("HTTP/1.1 415", 0) == 0);
+}
+
+}  // namespace chipreg::testing

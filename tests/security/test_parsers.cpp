@@ -37,6 +37,8 @@ TEST_CASE("security: a number with more than four decimals is refused rather tha
   REQUIRE_FALSE(rounded);
   CHECK(rounded.error().code == "BAD_PRECISION");
   CHECK_FALSE(parse_strict_json("2.5e-5"));  // 0.000025: six decimals
+  CHECK(parse_strict_json("[1e400]").error().code == "BAD_PRECISION");  // infinity to Boost.JSON
+  CHECK(parse_strict_json("[0e399]").error().code == "BAD_PRECISION");  // and NaN (found by fuzz_json_strict)
   for (const char* fine : {"24.9999", "25.50000", "2.5e-3", "1e3", "-0.25", "7"}) {
     INFO(fine);
     CHECK(parse_strict_json(fine));
