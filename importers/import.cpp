@@ -664,13 +664,14 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
   return r;
 }
 
+// A workbook from a file (`path`) or, with `bytes`, from memory (a web upload).
 Result<ImportReport> import_xlsx(store::Db& db, ImportKind kind, const std::string& path,
-                                 const ImportOptions& options) {
+                                 const ImportOptions& options, std::optional<std::string> bytes = std::nullopt) {
   if (kind != ImportKind::kPurchases) {
     return Error("USAGE", "a workbook (.xlsx) is read for purchases only (the e-invoice export); save '" + path +
                               "' as CSV UTF-8 for " + std::string(to_string(kind)));
   }
-  auto reader = XlsxReader::open_file(path);
+  auto reader = bytes ? XlsxReader::open_memory(std::move(*bytes)) : XlsxReader::open_file(path);
   if (!reader) return reader.error();
   XlsxReader& r = **reader;
   std::function<double()> fraction;
@@ -798,9 +799,7 @@ ImportFormat sniff_format(std::string_view bytes) {
 
 Result<ImportReport> import_bytes(store::Db& db, ImportKind kind, std::string_view bytes, const ImportOptions& options) {
   const ImportFormat format = sniff_format(bytes);
-  if (format == ImportFormat::kXlsx) {
-    return Error("UNSUPPORTED_FORMAT", "xlsx workbooks are not read here yet: save the sheet 信息汇总表 as CSV (UTF-8)");
-  }
+  if (format == ImportFormat::kXlsx) return import_xlsx(db, kind, "the uploaded workbook", options, std::string(bytes));
   if (bytes.empty()) return Error("BAD_HEADER", "the file is empty: expected a header row", "", 1);
   // fmemopen reads the caller's buffer in place; the import only reads.
   File file(::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb"));

@@ -106,8 +106,8 @@ enum class ImportFormat { kCsv, kJsonl, kXlsx };
 ImportFormat sniff_format(std::string_view bytes);
 
 // Imports `bytes` (a whole file) as import_file does, reading its format from its content
-// (sniff_format). Errors as for import_file, and UNSUPPORTED_FORMAT for an xlsx workbook
-// until the workbook reader is wired in here.
+// (sniff_format): an xlsx workbook is read from memory by the same reader and mapper as a
+// workbook file. Errors as for import_file.
 // REQUIRES: no transaction open on `db` (the import owns its transactions).
 Result<ImportReport> import_bytes(store::Db& db, ImportKind kind, std::string_view bytes, const ImportOptions& options = {});
 

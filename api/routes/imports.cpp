@@ -5,9 +5,10 @@
 //                                {"imported", "rejected", "errors": [{"line", "field", "message",
 //                                "code"}], "skipped"?: [...]}; a row whose buyer is another
 //                                enterprise is rejected (FORBIDDEN, field buyer). A header that
-//                                fits no format: 422 BAD_HEADER; an xlsx workbook until its
-//                                reader is wired in: 422 UNSUPPORTED_FORMAT; over the body
-//                                limit (serve --max-body): 413.
+//                                fits no format: 422 BAD_HEADER; a workbook (xlsx, read from
+//                                memory by the same reader as `chipreg import FILE.xlsx`) that
+//                                is not one: 422 BAD_XLSX; over the body limit (serve
+//                                --max-body): 413.
 //                                admin may upload too, for any buyer.
 // Rows are checked and written exactly as `chipreg import` does, good rows kept and bad rows
 // reported. The upload runs outside the group commit in transactions of its own.

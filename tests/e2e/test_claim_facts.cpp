@@ -10,6 +10,7 @@
 
 #include "e2e/fixture.hpp"
 #include "support/process.hpp"
+#include "support/xlsx_writer.hpp"
 
 using namespace chipreg::testing;
 namespace json = boost::json;
@@ -439,4 +440,24 @@ TEST_CASE("claims e2e: log audit names a void or a platform status edited, delet
   sql("INSERT INTO voids(invoice, date, source, actor, log_index, created_at) VALUES ('" + b +
       "', '2025-09-01', 'forged', 'x', 0, '2025-09-01T00:00:00Z')");
   CHECK(problem_codes().find("UNLOGGED_ROW") != std::string::npos);
+}
+
+TEST_CASE("claims e2e: the web upload takes the e-invoice workbook as downloaded, and the claim pays its exact award") {
+  Series s;
+  const std::string path = s.reg.dir().file("全量发票查询导出结果.xlsx");
+  const std::vector<std::string> header{"数电发票号码", "开票日期", "销方识别号", "销方名称", "购方识别号", "购买方名称",
+                                        "规格型号", "金额", "税额", "价税合计", "发票状态", "是否正数发票"};
+  auto row = [&](const std::string& inv, const std::string& amount) {
+    return std::vector<std::string>{inv, "2025-03-01", s.design, "设计公司", s.oem, "终端公司", "BJ-MOD-01",
+                                    "#n:" + amount, "#n:0", "#n:" + amount, "正常", "是"};
+  };
+  chipreg::testing::write_xlsx(path, {{"信息汇总表", {header, row(s.invoice_no(201), "2.5E6"), row(s.invoice_no(202), "1000000.0")}}});
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto up = s.reg.http().request("POST", "/v1/imports/purchases", bytes, s.oem_token);
+  INFO(up.body);
+  REQUIRE(up.status == 200);
+  CHECK(up.json().at("imported").as_int64() == 2);
+  auto claim = s.file(2025);
+  CHECK(fen(claim.at("evaluation").as_object(), "award_fen") == 105'000'000);  // 3,500,000 × 30 %
 }
