@@ -29,7 +29,7 @@ Handler::StoreUse Handler::store_use(const Request& req) const {
   path = path.substr(0, path.find('?'));
   const auto match = router_.match(req.method, path);
   if (match.route == nullptr || match.route->access == Access::kPublic) return StoreUse::kNone;
-  return req.method == "GET" ? StoreUse::kRead : StoreUse::kWrite;
+  return req.method == "GET" || match.route->reads_only ? StoreUse::kRead : StoreUse::kWrite;
 }
 
 Response Handler::handle(const Request& req) const { return handle_on(req, nullptr); }

@@ -77,13 +77,14 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
   return out;
 }
 
-void Router::add(std::string method, std::string pattern, Access access, RouteFn fn) {
+void Router::add(std::string method, std::string pattern, Access access, RouteFn fn, bool reads_only) {
   Route r;
   r.method = std::move(method);
   for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
   r.pattern = std::move(pattern);
   r.access = access;
   r.fn = std::move(fn);
+  r.reads_only = reads_only;
   routes_.push_back(std::move(r));
 }
 

@@ -43,11 +43,14 @@ struct Route {
   std::vector<std::string> segments;  // "{x}" marks a capture
   Access access = Access::kToken;
   RouteFn fn;
+  // A POST that writes nothing (a preview): it runs on a read connection in parallel with
+  // the other reads instead of waiting in the write queue.
+  bool reads_only = false;
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Access access, RouteFn fn);
+  void add(std::string method, std::string pattern, Access access, RouteFn fn, bool reads_only = false);
 
   struct Match {
     const Route* route = nullptr;               // the matching route, or null

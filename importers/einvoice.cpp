@@ -182,8 +182,10 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
   }
   const std::string_view status = cell(cells, kStatus);
   if (status.find("作废") != std::string_view::npos) {
-    return Outcome{std::nullopt, Error("VOIDED", "invoice " + invoice + " is voided (" + std::string(status) +
-                                                     "): skipped", name(kStatus))};
+    return Outcome{std::nullopt,
+                   Error("VOIDED", "invoice " + invoice + " is voided (" + std::string(status) + "): skipped",
+                         name(kStatus)),
+                   invoice, std::string(status)};
   }
   // Lines are numbered in order of appearance, rejected rows included, so that
   // re-importing a corrected file gives every row the same number again.
@@ -272,8 +274,9 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
                    name(kModel));
     }
   }
-  return Outcome{Purchase{std::move(invoice), line, *date, *buyer, *seller, std::move(product), *amount, tax, reverses},
-                 std::nullopt};
+  std::string number = invoice;
+  return Outcome{Purchase{std::move(invoice), line, *date, *buyer, *seller, std::move(product), *amount, tax, reverses, {}},
+                 std::nullopt, std::move(number), std::string(status)};
 }
 
 }  // namespace chipreg::importers

@@ -53,6 +53,8 @@ class EinvoiceMapper {
   struct Outcome {
     std::optional<Purchase> purchase;  // the line to import
     std::optional<Error> skipped;      // or why the row was skipped (voided invoice)
+    std::string invoice;               // the row's invoice number
+    std::string status;                // its 发票状态 as exported ("" when the column is absent)
   };
   // Maps one row; product and reversed-line lookups go through `repo`.
   Result<Outcome> map(const std::vector<std::string>& cells, store::Repository& repo);

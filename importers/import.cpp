@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "registry/store/clock.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/tapeouts.hpp"
+#include "registry/store/voids.hpp"
 
 namespace chipreg::importers {
 namespace {
@@ -105,6 +107,21 @@ class Importer {
   }
 
   void skip(long line, const Error& e) { report_.skipped.push_back(RowIssue{line, e.field, e.code, e.message}); }
+
+  // Runs `fn` inside the import's transaction, after the rows: facts about invoices
+  // (voids, platform statuses) that need every line of the file registered first. A
+  // failure is fatal to the import (the open batch rolls back).
+  Status after_rows(const std::function<Status()>& fn) {
+    if (in_chunk_) {
+      if (auto released = end_chunk(); !released) return released;
+    }
+    if (!tx_) {
+      auto tx = store::Tx::begin(db_);
+      if (!tx) return tx.error();
+      tx_.emplace(std::move(*tx));
+    }
+    return fn();
+  }
 
   Status commit() {
     pending_ = 0;
@@ -323,6 +340,39 @@ std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportK
   return {};
 }
 
+// The export's word on invoices already registered (or registered by this file): a void
+// (作废) of a registered invoice, and every platform status, are recorded as facts of their
+// own; a blue invoice shown as 已红冲 whose red invoice is not registered is reported
+// (REVERSAL_MISSING in the claims that count it).
+template <typename SeenMap>
+Status record_invoice_facts(store::Db& db, const SeenMap& seen, ImportReport& report) {
+  const std::string source = "einvoice-import";
+  auto today = Date::parse(store::today_shanghai());
+  if (!today) return today.error();
+  for (const auto& [invoice, s] : seen) {
+    if (s.voided) {
+      auto v = store::void_invoice(db, invoice, *today, source, "import");
+      if (!v && v.error().code == "UNKNOWN_INVOICE") continue;  // never registered: skipped above
+      if (!v) return v.error();
+      if (v->changed) report.voids.push_back({s.line, invoice, s.status, v->claims});
+      continue;
+    }
+    if (s.status.empty()) continue;
+    auto st = store::set_platform_status(db, invoice, s.status, source, "import");
+    if (!st && st.error().code == "UNKNOWN_INVOICE") continue;  // its rows were rejected
+    if (!st) return st.error();
+    if (st->changed) report.statuses.push_back({s.line, invoice, s.status, st->claims});
+    if (s.status.find("红冲") == std::string::npos) continue;
+    auto red = db.prepare("SELECT 1 FROM purchases WHERE reverses_invoice = ? LIMIT 1");
+    if (!red) return red.error();
+    red->bind(1, invoice);
+    auto row = red->step();
+    if (!row) return row.error();
+    if (!*row) report.reversal_missing.push_back({s.line, invoice, s.status, st->claims});
+  }
+  return Status::Ok();
+}
+
 Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
   CsvReader reader = CsvReader::from_file(file);
   std::vector<std::string> cells;
@@ -357,10 +407,23 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
     if (!l) return l.error();
     mapped_layout.emplace(std::move(*l));
   }
+  // What the export says of each invoice (its 发票状态), by invoice, for after the rows: a
+  // void of a registered invoice, or a platform status, is a fact of its own.
+  struct Seen {
+    long line = 0;
+    std::string status;
+    bool voided = false;
+  };
+  std::map<std::string, Seen> seen;
+  long current_line = 0;
   auto write_cells = [&](const std::vector<std::string>& row) -> Status {
     if (!einvoice) return write(CsvRow{*layout, row});
     auto outcome = einvoice->map(row, imp.repo());
     if (!outcome) return outcome.error();
+    if (!outcome->invoice.empty() && (!outcome->purchase || !outcome->purchase->reverses)) {
+      auto [it, fresh] = seen.try_emplace(outcome->invoice);
+      if (fresh) it->second = Seen{current_line, outcome->status, outcome->skipped && outcome->skipped->code == "VOIDED"};
+    }
     if (outcome->skipped) return *outcome->skipped;
     const Purchase& p = *outcome->purchase;
     mapped = {p.invoice, std::to_string(p.line), p.date.str(), p.buyer.str(), p.seller.str(), p.product,
@@ -391,8 +454,13 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
       continue;
     }
     if (!*more) break;
+    current_line = line;
     Status st = imp.row(line, [&]() -> Status { return write_cells(cells); }, einvoice ? mapped : cells);
     if (!st) return imp.abort(st.error(), line);
+  }
+  if (einvoice && !seen.empty()) {
+    Status st = imp.after_rows([&]() -> Status { return record_invoice_facts(db, seen, imp.report()); });
+    if (!st) return imp.abort(st.error(), current_line);
   }
   if (auto st = imp.finish(); !st) return st.error();
   return std::move(imp.report());
@@ -452,6 +520,17 @@ json::array issues_json(const std::vector<RowIssue>& issues) {
 json::object to_json(const ImportReport& r) {
   json::object o{{"imported", r.imported}, {"rejected", r.rejected}, {"errors", issues_json(r.errors)}};
   if (!r.skipped.empty()) o["skipped"] = issues_json(r.skipped);
+  auto facts = [](const std::vector<ImportReport::InvoiceFact>& v) {
+    json::array a;
+    for (const auto& f : v) {
+      a.push_back(json::object{{"line", f.line}, {"invoice", f.invoice}, {"status", f.status},
+                               {"claims", json::array(f.claims.begin(), f.claims.end())}});
+    }
+    return a;
+  };
+  if (!r.voids.empty()) o["voids"] = facts(r.voids);
+  if (!r.statuses.empty()) o["statuses"] = facts(r.statuses);
+  if (!r.reversal_missing.empty()) o["reversal_missing"] = facts(r.reversal_missing);
   if (r.errors_truncated) o["errors_truncated"] = true;
   return o;
 }

@@ -55,6 +55,18 @@ struct ImportReport {
   std::int64_t rejected = 0;
   std::vector<RowIssue> errors;   // at most max_errors; rejected counts them all
   std::vector<RowIssue> skipped;  // e-invoice rows skipped on purpose (voided invoices)
+  // E-invoice facts learned about invoices already registered: a void (作废) or a platform
+  // status (已红冲-部分 ...), each a logged fact (registry/store/voids.hpp), with the claims
+  // it touched; and blue invoices shown as 已红冲 whose red invoice is not registered.
+  struct InvoiceFact {
+    long line = 0;                   // the row that showed it
+    std::string invoice;
+    std::string status;
+    std::vector<std::string> claims;
+  };
+  std::vector<InvoiceFact> voids;
+  std::vector<InvoiceFact> statuses;
+  std::vector<InvoiceFact> reversal_missing;
   bool errors_truncated = false;
   bool einvoice = false;          // the file was read as an e-invoice export
 };

@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <cassert>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <vector>
 
 namespace chipreg {
@@ -44,6 +46,53 @@ void append_json_int(std::string& out, std::int64_t v) {
   out.append(buf, r.ptr);
 }
 
+void append_json_double(std::string& out, double v) {
+  // RFC 8785 §3.2.2.3: ECMAScript's Number::toString. The shortest digits that round-trip
+  // (std::to_chars), placed by the exponent n (value = 0.DIGITS × 10^n).
+  assert(std::isfinite(v));
+  if (v == 0) {
+    out += '0';
+    return;
+  }
+  if (v < 0) {
+    out += '-';
+    v = -v;
+  }
+  char buf[40];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  const std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));  // "d.ddde+XX"
+  const std::size_t e_at = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_at)) {
+    if (c != '.') digits += c;
+  }
+  int exp10 = 0;
+  std::from_chars(sci.data() + e_at + (sci[e_at + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exp10);
+  const int k = static_cast<int>(digits.size());
+  const int n = exp10 + 1;
+  if (k <= n && n <= 21) {
+    out += digits;
+    out.append(static_cast<std::size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out.append(digits, 0, static_cast<std::size_t>(n));
+    out += '.';
+    out.append(digits, static_cast<std::size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-n), '0');
+    out += digits;
+  } else {
+    out += digits[0];
+    if (k > 1) {
+      out += '.';
+      out.append(digits, 1);
+    }
+    out += 'e';
+    out += n - 1 < 0 ? '-' : '+';
+    out += std::to_string(std::abs(n - 1));
+  }
+}
+
 namespace {
 
 void write(const boost::json::value& v, std::string& out) {
@@ -82,9 +131,9 @@ void write(const boost::json::value& v, std::string& out) {
       append_json_int(out, v.get_int64());
       return;
     case boost::json::kind::double_:
-      assert(false && "canonical JSON holds no floating point");
-      [[fallthrough]];
-    default:  // uint64, bool, null (and, never, double)
+      append_json_double(out, v.get_double());
+      return;
+    default:  // uint64, bool, null
       out += boost::json::serialize(v);
   }
 }

@@ -1,7 +1,8 @@
 // Canonical JSON: the byte form chipreg logs and hashes. Objects have their keys sorted
 // by byte value, there is no insignificant whitespace, strings are escaped minimally
-// (as Boost.JSON's serializer does), and numbers are integers only. Two equal facts
-// always yield the same bytes.
+// (as Boost.JSON's serializer does), integers are written in full and floating-point
+// numbers (a scenario's equity pct) as ECMAScript writes them: this is RFC 8785 (JCS) for
+// the ASCII keys chipreg uses. Two equal facts always yield the same bytes.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -12,12 +13,16 @@
 
 namespace chipreg {
 
-// REQUIRES: `v` holds no floating-point numbers (money and counts are integers).
+// REQUIRES: every double in `v` is finite. Log leaves hold no doubles at all (money and
+// counts are integers); facts bundles hold pct values such as 24.99.
 std::string canonical_json(const boost::json::value& v);
 
 // The pieces, for writers that emit a fixed-shape fact without building a JSON value first
 // (the purchase leaf). Each appends exactly what canonical_json writes for that value.
 void append_json_string(std::string& out, std::string_view s);
 void append_json_int(std::string& out, std::int64_t v);
+// RFC 8785 §3.2.2.3 (ECMAScript Number::toString): 24.99, 1e+21, 0.0001, 1e-7.
+// REQUIRES: std::isfinite(v).
+void append_json_double(std::string& out, double v);
 
 }  // namespace chipreg

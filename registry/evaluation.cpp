@@ -28,6 +28,10 @@ Context::Context(const Facts& f) : facts(f), graph(f) {
   for (const auto& d : f.datasets) datasets.emplace(d.id, &d);
   for (const auto& c : f.dataset_calls) calls_by_dataset[c.dataset].push_back(&c);
   for (const auto& ev : f.events) events.emplace(ev.id, &ev);
+  for (const auto& v : f.voids) voids.emplace(v.invoice, &v);
+  for (const auto& p : f.purchases) {
+    if (p.reverses && voids.count(p.invoice) == 0) reversed.insert(*p.reverses);
+  }
   auto add_validity = [&](const Validity& v) {
     validity_changes.push_back(v.from);
     if (v.to) validity_changes.push_back(v.to->add_days(1));

@@ -420,6 +420,7 @@ Result<Purchase> purchase_from_json(const json::value& v) {
     return Error("BAD_AMOUNT", "a red-letter line (with reverses) carries a negative amount",
                  p.amount.fen() > 0 ? "amount_fen" : "tax_fen");
   }
+  CHIPREG_TRY(p.platform_status, r->opt_str("platform_status"));
   if (auto st = r->finish(); !st) return st.error();
   return p;
 }
@@ -539,6 +540,17 @@ Result<PlatformExpense> platform_expense_from_json(const json::value& v) {
   return x;
 }
 
+Result<InvoiceVoid> void_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  InvoiceVoid x;
+  CHIPREG_TRY(x.invoice, r->str("invoice"));
+  CHIPREG_TRY(x.date, r->date("date"));
+  CHIPREG_TRY(x.source, r->str("source"));
+  if (auto st = r->finish(); !st) return st.error();
+  return x;
+}
+
 Result<Event> event_from_json(const json::value& v) {
   auto r = ObjReader::open(v);
   if (!r) return r.error();
@@ -632,6 +644,17 @@ Result<ClaimRequest> claim_request_from_json(const json::value& v) {
   if (!takes_event && !r->absent("event")) {
     return Error("UNKNOWN_FIELD", "event applies to event claims only (not " + rule + ")", "event");
   }
+  if (!r->absent("series")) {
+    const json::value* series = r->raw("series");
+    if (!series->is_array()) return bad_type("series", "an array of claim ids", *series);
+    for (std::size_t i = 0; i < series->get_array().size(); ++i) {
+      const json::value& id = series->get_array()[i];
+      if (!id.is_string() || id.get_string().empty()) {
+        return bad_type(("series[" + std::to_string(i) + "]").c_str(), "a claim id", id);
+      }
+      c.series.emplace_back(id.get_string());
+    }
+  }
   if (auto st = r->finish(); !st) return st.error();
   return c;
 }
@@ -695,9 +718,17 @@ json::object to_json(const Tapeout& t) {
 json::object to_json(const Purchase& p) {
   json::value reverses = nullptr;
   if (p.reverses) reverses = json::object{{"invoice", p.reverses->invoice}, {"line", p.reverses->line}};
-  return {{"invoice", p.invoice},       {"line", p.line},           {"date", p.date.str()},
-          {"buyer", p.buyer.str()},     {"seller", p.seller.str()}, {"product", p.product},
-          {"amount_fen", p.amount.fen()}, {"tax_fen", p.tax.fen()}, {"reverses", std::move(reverses)}};
+  json::object o{{"invoice", p.invoice},       {"line", p.line},           {"date", p.date.str()},
+                 {"buyer", p.buyer.str()},     {"seller", p.seller.str()}, {"product", p.product},
+                 {"amount_fen", p.amount.fen()}, {"tax_fen", p.tax.fen()}, {"reverses", std::move(reverses)}};
+  // Only a later fact about the invoice sets it: a purchase as registered (and its log
+  // leaf) never carries it.
+  if (p.platform_status) o["platform_status"] = *p.platform_status;
+  return o;
+}
+
+json::object to_json(const InvoiceVoid& v) {
+  return {{"invoice", v.invoice}, {"date", v.date.str()}, {"source", v.source}};
 }
 
 json::object to_json(const RdDeclaration& d) {
@@ -777,6 +808,7 @@ json::object to_json(const ClaimRequest& c) {
   if (c.tapeout) o["tapeout"] = *c.tapeout;
   if (c.dataset) o["dataset"] = *c.dataset;
   if (c.event) o["event"] = *c.event;
+  if (!c.series.empty()) o["series"] = json::array(c.series.begin(), c.series.end());
   return o;
 }
 
@@ -948,10 +980,12 @@ Status check_references(const Facts& f) {
     if (auto st = known_enterprise(f.events[i].organizer, p + ".organizer"); !st) return st;
   }
   std::set<std::string> claim_ids;
+  std::set<std::string> series_ids;  // earlier claims of the claims' series (other awards may name them)
   for (std::size_t i = 0; i < f.claims.size(); ++i) {
     const std::string p = index_path("claims", i);
     const auto& c = f.claims[i];
     if (!claim_ids.insert(c.id).second) return duplicate(p + ".id", "claim id");
+    series_ids.insert(c.series.begin(), c.series.end());
     if (auto st = known_enterprise(c.claimant, p + ".claimant"); !st) return st;
     if (c.tapeout) {
       auto it = tapeouts.find(*c.tapeout);
@@ -973,8 +1007,16 @@ Status check_references(const Facts& f) {
       }
     }
   }
+  std::set<std::string> invoices;
+  for (const auto& pu : f.purchases) invoices.insert(pu.invoice);
+  std::set<std::string> voided;
+  for (std::size_t i = 0; i < f.voids.size(); ++i) {
+    const std::string p = index_path("voids", i) + ".invoice";
+    if (invoices.count(f.voids[i].invoice) == 0) return unknown_ref(p, "invoice", f.voids[i].invoice);
+    if (!voided.insert(f.voids[i].invoice).second) return duplicate(p, "void of invoice " + f.voids[i].invoice.substr(0, 64));
+  }
   for (std::size_t i = 0; i < f.other_awards.size(); ++i) {
-    if (claim_ids.count(f.other_awards[i].claim) == 0) {
+    if (claim_ids.count(f.other_awards[i].claim) == 0 && series_ids.count(f.other_awards[i].claim) == 0) {
       return unknown_ref(index_path("other_awards", i) + ".claim", "claim", f.other_awards[i].claim);
     }
   }
@@ -1019,6 +1061,7 @@ Result<Facts> scenario_from_json(const json::value& v) {
     return st.error();
   }
   if (auto st = parse_array(*r, "events", event_from_json, f.events); !st) return st.error();
+  if (auto st = parse_array(*r, "voids", void_from_json, f.voids); !st) return st.error();
   if (auto st = parse_array(*r, "other_awards", other_award_from_json, f.other_awards); !st) return st.error();
   if (auto st = parse_array(*r, "prior_approvals", prior_approval_from_json, f.prior_approvals); !st) {
     return st.error();
@@ -1050,6 +1093,36 @@ Result<Facts> scenario_from_json(const json::value& v) {
   if (auto st = r->finish(); !st) return st.error();
   if (auto st = check_references(f); !st) return st.error();
   return f;
+}
+
+json::object to_scenario_json(const Facts& f) {
+  json::object o;
+  auto put = [&o](const char* key, const auto& items) {
+    json::array arr;
+    arr.reserve(items.size());
+    for (const auto& x : items) arr.push_back(to_json(x));
+    o[key] = std::move(arr);
+  };
+  put("enterprises", f.enterprises);
+  put("persons", f.persons);
+  put("family", f.family);
+  put("equity", f.equity);
+  put("manual_affiliations", f.manual_affiliations);
+  put("products", f.products);
+  put("tapeouts", f.tapeouts);
+  put("purchases", f.purchases);
+  put("voids", f.voids);
+  put("other_awards", f.other_awards);
+  put("prior_approvals", f.prior_approvals);
+  json::array claimed;
+  claimed.reserve(f.claimed_elsewhere.size());
+  for (const auto& ref : f.claimed_elsewhere) claimed.push_back(json::object{{"invoice", ref.invoice}, {"line", ref.line}});
+  o["claimed_lines"] = std::move(claimed);
+  json::object params;
+  for (const auto& [name, value] : f.parameters) params[name] = value;
+  o["parameters"] = std::move(params);
+  put("claims", f.claims);
+  return o;
 }
 
 Result<Facts> parse_scenario(std::string_view text) {

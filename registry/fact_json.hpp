@@ -38,6 +38,7 @@ Result<PlatformExpense> platform_expense_from_json(const boost::json::value& v);
 Result<Event> event_from_json(const boost::json::value& v);
 Result<OtherAward> other_award_from_json(const boost::json::value& v);
 Result<PriorApproval> prior_approval_from_json(const boost::json::value& v);
+Result<InvoiceVoid> void_from_json(const boost::json::value& v);
 // `id` and `claimant` are optional here (the HTTP API takes them from the request; the
 // claimant is then a placeholder the caller must overwrite); scenario claims require both.
 // A tapeout claim's `year`, if given, must be its tape-out's year (checked in scenarios);
@@ -65,6 +66,7 @@ boost::json::object to_json(const PlatformExpense& x);
 boost::json::object to_json(const Event& e);
 boost::json::object to_json(const OtherAward& a);
 boost::json::object to_json(const PriorApproval& a);
+boost::json::object to_json(const InvoiceVoid& v);
 boost::json::object to_json(const ClaimRequest& c);
 
 // A whole scenario, with cross-references checked; error fields are full paths
@@ -73,6 +75,10 @@ boost::json::object to_json(const ClaimRequest& c);
 // Also accepted: `claimed_lines` [{"invoice","line"}] -> Facts::claimed_elsewhere, and
 // `parameters` checked against policy::check_override (UNKNOWN_PARAMETER, BAD_PARAMETER).
 Result<Facts> scenario_from_json(const boost::json::value& v);
+// The scenario object for `f`, every array present (empty ones too), in the order the
+// facts hold them: what GET /v1/claims/{id}/facts serves and facts_sha256 digests.
+// scenario_from_json(to_scenario_json(f)) gives back `f`.
+boost::json::object to_scenario_json(const Facts& f);
 Result<Facts> parse_scenario(std::string_view text);
 
 }  // namespace chipreg::json_io

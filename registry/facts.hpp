@@ -112,6 +112,10 @@ struct Purchase {
   Money amount;   // tax-exclusive; negative on a red-letter line
   Money tax;
   std::optional<InvoiceLineRef> reverses;  // the line a red-letter line reverses
+  // The e-invoice platform's 发票状态 of the invoice as last imported ("已红冲-部分",
+  // "已红冲-全额", ...); absent means 正常. Not part of the purchase's log leaf: a status
+  // is a later fact about the invoice (registry/store/voids.hpp).
+  std::optional<std::string> platform_status;
 
   InvoiceLineRef ref() const { return {invoice, line}; }
 };
@@ -203,6 +207,14 @@ struct Event {
   Money venue_rent;
 };
 
+// A registered invoice that became void (作废): every line of `invoice` stops counting.
+// A fact of its own, never an edit of the purchase rows.
+struct InvoiceVoid {
+  std::string invoice;
+  Date date;
+  std::string source;  // "einvoice-import:FILE", "api", ...
+};
+
 struct OtherAward {
   std::string claim;   // the claim (project) the other level funded
   std::string level;   // "province", "city", ...
@@ -229,6 +241,9 @@ struct ClaimRequest {
   std::optional<std::string> tapeout;   // tapeout
   std::optional<std::string> dataset;   // dataset
   std::optional<std::string> event;     // event (the year is the event's start year)
+  // The earlier claims of the same series (claimant, rule, year, group): other levels'
+  // grants recorded on any of them count against this claim too (§7.1).
+  std::vector<std::string> series;
 };
 
 struct Facts {
@@ -249,6 +264,7 @@ struct Facts {
   std::vector<PlatformRecognition> platform_recognitions;
   std::vector<PlatformExpense> platform_expenses;
   std::vector<Event> events;
+  std::vector<InvoiceVoid> voids;
   std::vector<OtherAward> other_awards;
   std::vector<PriorApproval> prior_approvals;
   // Invoice lines already counted in another (approved) claim: ALREADY_CLAIMED.

@@ -10,11 +10,20 @@
 //                                     ?year=, paging ?limit= ?after=; items leave out the evaluation
 //   POST /v1/claims/{id}/evaluate     reviewer, admin, the claimant: re-evaluate on current facts
 //                                     (before a decision; after one: 409)
+//   POST /v1/claims/preview           as POST /v1/claims, the same body → 200 the evaluation the
+//                                     claim would get; writes nothing, logs nothing
+//   GET  /v1/claims/{id}/facts        as GET /v1/claims/{id}: the scenario the current evaluation was
+//                                     computed on (chipreg evaluate on it gives the same result);
+//                                     X-Facts-SHA256 carries its RFC 8785 SHA-256 (= facts_sha256)
 //   POST /v1/claims/{id}/decision     reviewer {"approve_fen", "note"?} | {"reject": true, "note"}
 //                                     → 200 the decided claim; approve_fen > award_fen: 422;
+//                                     approving an ineligible claim: 422 NOT_ELIGIBLE;
 //                                     a second decision: 409
+// A tape-out claim (filing or preview) on a tape-out the caller may not read answers 404,
+// exactly as GET /v1/tapeouts/{id} does.
 #include "api/routes/common.hpp"
 #include "registry/store/claims.hpp"
+#include "registry/store/tapeouts.hpp"
 
 namespace chipreg::api::routes {
 namespace json = boost::json;
@@ -28,60 +37,96 @@ Response claim_response(int status, const store::ClaimRecord& c) {
   return r;
 }
 
-Response file(RouteContext& ctx) {
-  if (auto deny = require_role(ctx, {"enterprise"})) return *deny;
+// The filing in a POST /v1/claims (or preview) body, or the error answer.
+Result<store::ClaimFiling> read_filing(RouteContext& ctx, std::optional<Response>& refused) {
+  auto fail = [&](Response r) -> Result<store::ClaimFiling> {
+    refused = std::move(r);
+    return Error("REFUSED", "");
+  };
   auto body = parse_object(ctx.req.body);
-  if (!body) return error_response(body.error());
+  if (!body) return fail(error_response(body.error()));
   FieldReader f(*body);
   auto rule = f.string("rule");
-  if (!rule) return error_response(rule.error());
+  if (!rule) return fail(error_response(rule.error()));
   auto claimant = f.opt_string("claimant");
-  if (!claimant) return error_response(claimant.error());
+  if (!claimant) return fail(error_response(claimant.error()));
   auto year = f.opt_int64("year");
-  if (!year) return error_response(year.error());
+  if (!year) return fail(error_response(year.error()));
   auto group = f.opt_string("group");
-  if (!group) return error_response(group.error());
+  if (!group) return fail(error_response(group.error()));
   auto tapeout = f.opt_string("tapeout");
-  if (!tapeout) return error_response(tapeout.error());
-  if (auto st = f.finish(); !st) return error_response(st.error());
+  if (!tapeout) return fail(error_response(tapeout.error()));
+  if (auto st = f.finish(); !st) return fail(error_response(st.error()));
 
   const std::string& mine = *ctx.caller->enterprise;
   if (*claimant && **claimant != mine) {
-    return forbidden("an enterprise token files claims only for its own enterprise (" + mine + ")");
+    return fail(forbidden("an enterprise token files claims only for its own enterprise (" + mine + ")"));
   }
   store::ClaimFiling filing;
   filing.claimant = mine;
   auto parsed_rule = parse_enum<RuleId>(*rule);
-  if (!parsed_rule) return error_response(parsed_rule.error().at("rule"));
+  if (!parsed_rule) return fail(error_response(parsed_rule.error().at("rule")));
   filing.rule = *parsed_rule;
   // The other clauses' rules are decided by the engine (chipreg evaluate) but not yet
   // filed over HTTP: the store does not load their facts yet.
   if (!is_first_wave(filing.rule)) {
-    return error_response(422, "RULE_NOT_FILED_OVER_HTTP",
-                          "rule '" + *rule + "' is evaluated by chipreg evaluate; filing it over HTTP is not supported yet",
-                          "rule");
+    return fail(error_response(
+        422, "RULE_NOT_FILED_OVER_HTTP",
+        "rule '" + *rule + "' is evaluated by chipreg evaluate; filing it over HTTP is not supported yet", "rule"));
   }
   if (filing.rule == RuleId::kLinkage) {
-    if (*tapeout) return error_response(422, "BAD_VALUE", "a linkage claim names no tape-out", "tapeout");
-    if (!*year) return error_response(400, "MISSING_FIELD", "field 'year' is required for a linkage claim", "year");
-    if (!*group) return error_response(400, "MISSING_FIELD", "field 'group' is required for a linkage claim", "group");
-    if (**year < 1900 || **year > 9999) return error_response(422, "BAD_VALUE", "year must be 1900..9999", "year");
+    if (*tapeout) return fail(error_response(422, "BAD_VALUE", "a linkage claim names no tape-out", "tapeout"));
+    if (!*year) return fail(error_response(400, "MISSING_FIELD", "field 'year' is required for a linkage claim", "year"));
+    if (!*group) return fail(error_response(400, "MISSING_FIELD", "field 'group' is required for a linkage claim", "group"));
+    if (**year < 1900 || **year > 9999) return fail(error_response(422, "BAD_VALUE", "year must be 1900..9999", "year"));
     auto g = parse_enum<LinkageGroup>(**group);
-    if (!g) return error_response(g.error().at("group"));
+    if (!g) return fail(error_response(g.error().at("group")));
     filing.year = static_cast<int>(**year);
     filing.group = *g;
   } else {
-    if (*group) return error_response(422, "BAD_VALUE", "a tape-out claim has no linkage group", "group");
-    if (*year) return error_response(422, "BAD_VALUE", "a tape-out claim's year is its tape-out's year", "year");
-    if (!*tapeout) return error_response(400, "MISSING_FIELD", "field 'tapeout' is required for a tape-out claim", "tapeout");
+    if (*group) return fail(error_response(422, "BAD_VALUE", "a tape-out claim has no linkage group", "group"));
+    if (*year) return fail(error_response(422, "BAD_VALUE", "a tape-out claim's year is its tape-out's year", "year"));
+    if (!*tapeout) return fail(error_response(400, "MISSING_FIELD", "field 'tapeout' is required for a tape-out claim", "tapeout"));
     filing.tapeout = **tapeout;
   }
+  if (filing.rule == RuleId::kTapeout) {
+    // The claim would show the tape-out's product, foundry, date and cost: only to those
+    // who may read the tape-out itself (else 404, as GET /v1/tapeouts/{id}).
+    auto t = store::find_tapeout(*ctx.db, *filing.tapeout);
+    if (!t) return fail(error_response(t.error()));
+    bool visible = false;
+    if (*t) {
+      auto may = may_read_tapeout(ctx, (*t)->fact);
+      if (!may) return fail(error_response(may.error()));
+      visible = *may;
+    }
+    if (!visible) return fail(not_found("tape-out " + *filing.tapeout));
+  }
+  return filing;
+}
+
+Response file(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"enterprise"})) return *deny;
+  std::optional<Response> refused;
+  auto filing = read_filing(ctx, refused);
+  if (!filing) return std::move(*refused);
   store::Db& db = *ctx.db;
   return in_transaction(db, [&] {
-    auto claim = store::file_claim(db, filing, actor(*ctx.caller));
+    auto claim = store::file_claim(db, *filing, actor(*ctx.caller));
     if (!claim) return error_response(claim.error());
     return claim_response(201, *claim);
   });
+}
+
+Response preview(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"enterprise"})) return *deny;
+  std::optional<Response> refused;
+  auto filing = read_filing(ctx, refused);
+  if (!filing) return std::move(*refused);
+  // A read: the evaluation is computed on a snapshot and nothing is written.
+  auto e = store::preview_claim(*ctx.db, *filing);
+  if (!e) return error_response(e.error());
+  return ok(*e);
 }
 
 // The claim if the caller may see it; 404 for unknown ids and for other enterprises' claims.
@@ -98,6 +143,22 @@ Response get(RouteContext& ctx) {
   auto c = visible_claim(ctx);
   if (!c) return error_response(c.error());
   return claim_response(200, *c);
+}
+
+Response facts(RouteContext& ctx) {
+  auto c = visible_claim(ctx);
+  if (!c) return error_response(c.error());
+  auto f = store::claim_facts(*ctx.db, c->id);
+  if (!f) return error_response(f.error());
+  if (!*f) {
+    return error_response(409, "NO_FACTS_BUNDLE", "claim " + c->id + " was evaluated before facts bundles were kept; "
+                                                  "re-evaluate it (POST /v1/claims/" + c->id + "/evaluate)");
+  }
+  Response r;
+  r.status = 200;
+  r.body = std::move((*f)->facts);
+  r.headers.emplace_back("X-Facts-SHA256", (*f)->sha256);
+  return r;
 }
 
 Response list(RouteContext& ctx) {
@@ -191,6 +252,8 @@ Response decide(RouteContext& ctx) {
 
 void add_claim_routes(Router& r) {
   r.add("POST", "/v1/claims", Access::kToken, file);
+  r.add("POST", "/v1/claims/preview", Access::kToken, preview, /*reads_only=*/true);
+  r.add("GET", "/v1/claims/{id}/facts", Access::kToken, facts);
   r.add("GET", "/v1/claims", Access::kToken, list);
   r.add("GET", "/v1/claims/{id}", Access::kToken, get);
   r.add("POST", "/v1/claims/{id}/evaluate", Access::kToken, evaluate);

@@ -13,6 +13,7 @@
 #include "api/message.hpp"
 #include "api/router.hpp"
 #include "registry/store/audit.hpp"
+#include "registry/facts.hpp"
 #include "registry/store/sqlite.hpp"
 
 namespace chipreg::api::routes {
@@ -51,5 +52,10 @@ std::optional<std::int64_t> parse_id(const std::string& s);
 
 inline Response created(const boost::json::value& body) { return json_response(201, body); }
 inline Response ok(const boost::json::value& body) { return json_response(200, body); }
+
+// Who may read a tape-out attestation (GET /v1/tapeouts/{id}): the bureau, its foundry,
+// its design owner and its product's owner. Every answer that embeds a tape-out (a
+// tape-out claim's filing, preview and trace) is decided by the same rule.
+Result<bool> may_read_tapeout(RouteContext& ctx, const Tapeout& t);
 
 }  // namespace chipreg::api::routes

@@ -5,10 +5,17 @@
 //   GET  /v1/purchases/{invoice}/{line}     admin, reviewer, the buyer or the seller (else 404)
 //   GET  /v1/enterprises/{uscc}/purchases   admin, reviewer, or a token of that enterprise (else 404);
 //                                           lines it bought, ?year=YYYY, ?limit=N (1..500), ?after=CURSOR
+//   POST /v1/purchases/{invoice}/void       admin, or the buying enterprise {"date", "source"?} → 200
+//                                           {"invoice", "buyer", "lines", "claims", "changed", "log_index"}:
+//                                           the invoice is void (作废) from `date`, a logged fact of its
+//                                           own; the claims that counted it are listed (submitted: now
+//                                           stale; approved: overpaid_fen recomputed). Another
+//                                           enterprise's or an unknown invoice: 404
 //   POST /v1/other-awards                   reviewer, admin {"claim", "level", "amount_fen"} → 201 {"id", ...}
 #include "api/routes/common.hpp"
 #include "registry/fact_json.hpp"
 #include "registry/store/repository.hpp"
+#include "registry/store/voids.hpp"
 
 namespace chipreg::api::routes {
 namespace json = boost::json;
@@ -42,6 +49,33 @@ Response create_purchase(RouteContext& ctx) {
       return error_response(st.error());
     }
     return created(out);
+  });
+}
+
+Response void_invoice(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"admin", "enterprise"})) return *deny;
+  auto body = parse_object(ctx.req.body);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  auto date = f.string("date");
+  if (!date) return error_response(date.error());
+  auto source = f.opt_string("source");
+  if (!source) return error_response(source.error());
+  if (auto st = f.finish(); !st) return error_response(st.error());
+  auto d = Date::parse(*date);
+  if (!d) return error_response(d.error().at("date"));
+  const std::string& invoice = ctx.param("invoice");
+  std::optional<std::string> buyer;
+  if (ctx.caller->role == "enterprise") buyer = *ctx.caller->enterprise;
+  const std::string who = actor(*ctx.caller);
+  store::Db& db = *ctx.db;
+  return in_transaction(db, [&] {
+    auto out = store::void_invoice(db, invoice, *d, source->value_or("api:" + who), who, buyer);
+    if (!out) {
+      if (out.error().code == "UNKNOWN_INVOICE") return not_found("invoice " + invoice);
+      return error_response(out.error());
+    }
+    return ok(store::to_json(*out));
   });
 }
 
@@ -118,6 +152,7 @@ Response create_other_award(RouteContext& ctx) {
 
 void add_purchase_routes(Router& r) {
   r.add("POST", "/v1/purchases", Access::kToken, create_purchase);
+  r.add("POST", "/v1/purchases/{invoice}/void", Access::kToken, void_invoice);
   r.add("GET", "/v1/purchases/{invoice}/{line}", Access::kToken, get_purchase);
   r.add("GET", "/v1/enterprises/{uscc}/purchases", Access::kToken, list_purchases);
 }

@@ -39,23 +39,24 @@ Response get(RouteContext& ctx) {
   auto rec = store::find_tapeout(*ctx.db, ctx.param("id"));
   if (!rec) return error_response(rec.error());
   if (!*rec) return not_found("tape-out " + ctx.param("id"));
-  const auto& who = *ctx.caller;
-  const Tapeout& t = (*rec)->fact;
-  bool visible = is_bureau(who);
-  if (!visible && who.enterprise) {
-    const std::string& mine = *who.enterprise;
-    visible = t.foundry.str() == mine || t.design_owner.str() == mine;
-    if (!visible) {
-      auto product = store::get_product(*ctx.db, t.product);
-      if (!product) return error_response(product.error());
-      visible = *product && (*product)->owner.str() == mine;
-    }
-  }
-  if (!visible) return not_found("tape-out " + ctx.param("id"));
+  auto visible = may_read_tapeout(ctx, (*rec)->fact);
+  if (!visible) return error_response(visible.error());
+  if (!*visible) return not_found("tape-out " + ctx.param("id"));
   return ok(store::to_json(**rec));
 }
 
 }  // namespace
+
+Result<bool> may_read_tapeout(RouteContext& ctx, const Tapeout& t) {
+  const auto& who = *ctx.caller;
+  if (is_bureau(who)) return true;
+  if (!who.enterprise) return false;
+  const std::string& mine = *who.enterprise;
+  if (t.foundry.str() == mine || t.design_owner.str() == mine) return true;
+  auto product = store::get_product(*ctx.db, t.product);
+  if (!product) return product.error();
+  return *product && (*product)->owner.str() == mine;
+}
 
 void add_tapeout_routes(Router& r) {
   r.add("POST", "/v1/tapeouts", Access::kToken, submit);

@@ -255,7 +255,8 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
   Report report;
   LeafIndex leaves;
   std::int64_t nodes_checked = 0;
-  std::map<std::string, std::int64_t> checked{{"tapeout", 0}, {"purchase", 0}, {"claim", 0}, {"decision", 0}};
+  std::map<std::string, std::int64_t> checked{{"tapeout", 0}, {"purchase", 0}, {"claim", 0},
+                                              {"decision", 0}, {"void", 0}, {"invoice_status", 0}};
   if (against) leaves.checkpoint_size = against->size;
   if (auto st = check_tree(db, leaves, report, nodes_checked, checked["purchase"]); !st) return st.error();
 
@@ -279,10 +280,12 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
                 });
   if (!st) return st.error();
   st = each_row(db,
-                "SELECT NULL, id, rule, claimant, year, grp, tapeout, evaluation, log_index FROM claims ORDER BY id",
+                "SELECT NULL, c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.evaluation, c.log_index, "
+                "f.facts_sha256 FROM claims c LEFT JOIN claim_facts f ON f.claim = c.id ORDER BY c.id",
                 [&](store::Stmt& s) {
                   ++checked["claim"];
-                  ClaimEntryFields c{s.text(1), s.text(2), s.text(3), s.int64(4), s.opt_text(5), s.opt_text(6), s.text(7)};
+                  ClaimEntryFields c{s.text(1), s.text(2), s.text(3), s.int64(4), s.opt_text(5), s.opt_text(6), s.text(7),
+                                     s.opt_text(9)};
                   check_row(leaves, report, "claim", c.id, std::nullopt, s.opt_int64(8), claim_entry(c));
                 });
   if (!st) return st.error();
@@ -293,6 +296,19 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
                   ++checked["decision"];
                   DecisionEntryFields d{s.text(1), s.text(2), s.int64(3), s.text(4), s.text(5), s.text(6)};
                   check_row(leaves, report, "decision", d.claim, std::nullopt, s.opt_int64(7), decision_entry(d));
+                });
+  if (!st) return st.error();
+  st = each_row(db, "SELECT NULL, invoice, date, source, log_index FROM voids ORDER BY invoice", [&](store::Stmt& s) {
+    ++checked["void"];
+    check_row(leaves, report, "void", s.text(1), std::nullopt, s.opt_int64(4),
+              void_entry({s.text(1), s.text(2), s.text(3)}));
+  });
+  if (!st) return st.error();
+  st = each_row(db, "SELECT NULL, invoice, status, source, log_index FROM invoice_status ORDER BY invoice",
+                [&](store::Stmt& s) {
+                  ++checked["invoice_status"];
+                  check_row(leaves, report, "invoice_status", s.text(1), std::nullopt, s.opt_int64(4),
+                            invoice_status_entry({s.text(1), s.text(2), s.text(3)}));
                 });
   if (!st) return st.error();
 

@@ -73,6 +73,7 @@ Result<std::string> claim_entry(const ClaimEntryFields& c) {
                            {"evaluation", std::move(*eval)}};
   if (c.group) fact["group"] = *c.group;
   if (c.tapeout) fact["tapeout"] = *c.tapeout;
+  if (c.facts_sha256) fact["facts_sha256"] = *c.facts_sha256;
   return make_entry(EntryKind::kClaim, fact);
 }
 
@@ -83,6 +84,16 @@ std::string decision_entry(const DecisionEntryFields& d) {
                                                               {"note", d.note},
                                                               {"reviewer", d.reviewer},
                                                               {"decided_at", d.decided_at}});
+}
+
+std::string void_entry(const VoidEntryFields& v) {
+  return make_entry(EntryKind::kVoid,
+                    boost::json::object{{"invoice", v.invoice}, {"date", v.date}, {"source", v.source}});
+}
+
+std::string invoice_status_entry(const InvoiceStatusEntryFields& s) {
+  return make_entry(EntryKind::kInvoiceStatus,
+                    boost::json::object{{"invoice", s.invoice}, {"status", s.status}, {"source", s.source}});
 }
 
 }  // namespace chipreg::tlog

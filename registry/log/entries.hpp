@@ -45,6 +45,7 @@ struct ClaimEntryFields {
   std::optional<std::string> group;    // linkage
   std::optional<std::string> tapeout;  // tapeout
   std::string evaluation_json;         // as stored in claims.evaluation
+  std::optional<std::string> facts_sha256;  // claim_facts.facts_sha256 (absent before migration 4)
 };
 // BAD_JSON if evaluation_json is not JSON.
 Result<std::string> claim_entry(const ClaimEntryFields& c);
@@ -58,5 +59,19 @@ struct DecisionEntryFields {
   std::string decided_at;
 };
 std::string decision_entry(const DecisionEntryFields& d);
+
+struct VoidEntryFields {
+  std::string invoice;
+  std::string date;    // YYYY-MM-DD
+  std::string source;
+};
+std::string void_entry(const VoidEntryFields& v);
+
+struct InvoiceStatusEntryFields {
+  std::string invoice;
+  std::string status;  // the platform's 发票状态, e.g. 已红冲-部分
+  std::string source;
+};
+std::string invoice_status_entry(const InvoiceStatusEntryFields& s);
 
 }  // namespace chipreg::tlog

@@ -14,6 +14,8 @@ std::string_view to_string(EntryKind kind) {
     case EntryKind::kPurchase: return "purchase";
     case EntryKind::kClaim: return "claim";
     case EntryKind::kDecision: return "decision";
+    case EntryKind::kVoid: return "void";
+    case EntryKind::kInvoiceStatus: return "invoice_status";
   }
   return "?";
 }

@@ -16,7 +16,7 @@
 
 namespace chipreg::tlog {
 
-enum class EntryKind { kTapeout, kPurchase, kClaim, kDecision };
+enum class EntryKind { kTapeout, kPurchase, kClaim, kDecision, kVoid, kInvoiceStatus };
 std::string_view to_string(EntryKind kind);
 
 // The leaf bytes for a fact: canonical_json({"kind": KIND, "fact": FACT}).
@@ -27,6 +27,10 @@ std::string_view to_string(EntryKind kind);
 //   claim       the claim as stored after each (re-)evaluation: {"id", "rule",
 //               "claimant", "year", "group"|"tapeout", "evaluation"}
 //   decision    {"claim", "outcome", "approve_fen", "note", "reviewer", "decided_at"}
+//   void        {"invoice", "date", "source"}                 (作废, registry/store/voids.hpp)
+//   invoice_status {"invoice", "status", "source"}            (the platform's 发票状态)
+// A claim leaf written since schema migration 4 also carries "facts_sha256": the RFC 8785
+// SHA-256 of the scenario the evaluation was computed on (GET /v1/claims/{id}/facts).
 //
 // `log audit` rebuilds the fact from the stored rows with the same builders, so data and
 // log agree by construction until someone edits the database behind chipreg's back.

@@ -124,6 +124,7 @@ Result<ClauseClaim> open_claim(const Context& ctx, const ClaimRequest& claim, st
                                Date policy_date) {
   if (year < 1900 || year > 9999) return Error("BAD_VALUE", "claim year out of range", "year");
   ClauseClaim c;
+  c.request = &claim;
   c.clause = std::move(clause);
   c.e.id = claim.id;
   c.e.rule = claim.rule;
@@ -223,7 +224,7 @@ Status finish_award(const Context& ctx, ClauseClaim& c, const AwardInputs& in) {
            in.prior.series.plain() + ") = " + pay.str());
   }
   e.award = pay;
-  if (auto st = apply_stacking(ctx, c.params(), e); !st) return st;
+  if (auto st = apply_stacking(ctx, *c.request, c.params(), e); !st) return st;
   c.step("结论: " + std::string(e.eligible ? "符合条件" : "不符合条件") + ", 奖励 " + e.award.str());
   return Status::Ok();
 }

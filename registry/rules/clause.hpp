@@ -33,6 +33,7 @@ bool policy_in_force(Date d);
 // "第8条" + the claim under construction.
 struct ClauseClaim {
   ClaimEvaluation e;
+  const ClaimRequest* request = nullptr;  // the claim being decided (outlives this)
   Policy policy;
   const Enterprise* claimant = nullptr;  // null when the claimant is not a listed enterprise
   std::string clause;                    // "第2条" ...

@@ -33,6 +33,9 @@ struct Context {
   std::unordered_map<std::string, const Tapeout*> tapeouts;
   std::unordered_map<InvoiceLineRef, const Purchase*, InvoiceLineRefHash> purchases;  // the first per ref
   std::unordered_set<InvoiceLineRef, InvoiceLineRefHash> claimed_elsewhere;
+  std::unordered_map<std::string, const InvoiceVoid*> voids;  // by invoice
+  // Lines that some red-letter line of the facts (on an invoice not voided) reverses.
+  std::unordered_set<InvoiceLineRef, InvoiceLineRefHash> reversed;
   std::unordered_map<std::string, std::vector<const Purchase*>> purchases_by_buyer;
   std::unordered_map<std::string, std::vector<const Tapeout*>> tapeouts_by_product;
   std::unordered_map<std::string, const Dataset*> datasets;
@@ -72,8 +75,10 @@ Result<ClaimEvaluation> evaluate_platform(const Context& ctx, const ClaimRequest
 Result<ClaimEvaluation> evaluate_event(const Context& ctx, const ClaimRequest& claim);         // 16b
 
 // 从高、从优、不重复 (seed §7.1): reduces e.award by what other levels granted for the
-// same claim, per `stacking`; adds OTHER_LEVEL_OFFSET and the trace step.
-Status apply_stacking(const Context& ctx, const policy::Parameters& params, ClaimEvaluation& e);
+// same claim or an earlier claim of its series (claim.series), per `stacking`; adds
+// OTHER_LEVEL_OFFSET and the trace step.
+Status apply_stacking(const Context& ctx, const ClaimRequest& claim, const policy::Parameters& params,
+                      ClaimEvaluation& e);
 
 // Reason with details.
 Reason reason(std::string code, boost::json::object details = {});

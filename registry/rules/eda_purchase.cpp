@@ -10,7 +10,9 @@
 //   date; a reseller may sell it. A municipal centre does not count.
 // - Amounts follow eda_purchase.amount_basis (价税合计 by default). Red-letter lines net
 //   against the line they reverse, in that line's year, share its verdict, and a line's
-//   net never goes below zero — as in clause 12.
+//   net never goes below zero — as in clause 12. A voided invoice (Facts::voids) counts for
+//   nothing (INVOICE_VOIDED), and a voided red invoice no longer nets. The platform's
+//   已红冲 status (REVERSAL_MISSING) is clause 12's only, not read here yet.
 // - Claims of the same claimant and year form a series: pay the remainder within the cap.
 #include <boost/json.hpp>
 
@@ -33,6 +35,10 @@ LineCheck check_line(const Context& ctx, const Purchase& p, const Product& tool)
   if (!policy_in_force(p.date)) {
     v.codes.push_back("POLICY_NOT_IN_FORCE");
     v.notes.push_back("采购日 " + p.date.str() + " 早于政策施行日");
+  }
+  if (auto it = ctx.voids.find(p.invoice); it != ctx.voids.end()) {
+    v.codes.push_back("INVOICE_VOIDED");
+    v.notes.push_back("发票已作废 (" + it->second->date.str() + ", " + it->second->source + ")");
   }
   std::string found;
   bool participant = false;
@@ -84,6 +90,8 @@ Result<ClaimEvaluation> evaluate_eda_purchase(const Context& ctx, const ClaimReq
       item.date = p->date;
       item.amount = *amount;
       item.codes = v->second.codes;
+      // A voided red invoice no longer nets against the line it reversed.
+      if (p != base && ctx.voids.count(p->invoice) != 0) item.codes.push_back("INVOICE_VOIDED");
       item.details["product"] = p->product;
       item.details["seller"] = p->seller.str();
       if (p->reverses) item.details["reverses"] = json_ref(*p->reverses);

@@ -15,6 +15,11 @@
 //   amount never goes below zero (over-reversal is not a negative purchase).
 // - Claims are cumulative per (claimant, year, group): pay max(0, min(computed, cap) −
 //   approved already). `claimed_lines` are lines counted outside that series.
+// - A voided invoice (作废, Facts::voids) counts for nothing: its blue lines are
+//   INVOICE_VOIDED, and a voided red invoice no longer nets.
+// - A blue line the platform shows as 已红冲 with no registered red line reversing it:
+//   REVERSAL_MISSING. 已红冲-全额 (or an unqualified 已红冲) does not count; 已红冲-部分
+//   counts in full and flags the claim, which a reviewer approves only with a note.
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -36,7 +41,15 @@ struct BaseVerdict {
   std::vector<std::string> codes;
   std::optional<std::string> affiliation;
   std::vector<std::string> notes;  // why, per code, for the trace
+  bool reversal_missing_partial = false;  // counts, but flags the claim (REVERSAL_MISSING)
 };
+
+// How the platform's 发票状态 reads for reversal: none, 部分 (part) or 全额 (whole).
+enum class PlatformReversal { kNone, kPartial, kFull };
+PlatformReversal platform_reversal(const std::optional<std::string>& status) {
+  if (!status || status->find("红冲") == std::string::npos) return PlatformReversal::kNone;
+  return status->find("部分") != std::string::npos ? PlatformReversal::kPartial : PlatformReversal::kFull;
+}
 
 
 // The checks that depend on the seller and the product only, in the order their codes
@@ -193,6 +206,19 @@ Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std:
     v.codes.push_back("ALREADY_CLAIMED");
     v.notes.push_back("该发票行已计入其他申报");
   }
+  if (auto it = ctx.voids.find(p.invoice); it != ctx.voids.end()) {
+    v.codes.push_back("INVOICE_VOIDED");
+    v.notes.push_back("发票已作废 (" + it->second->date.str() + ", " + it->second->source + ")");
+  }
+  const PlatformReversal shown = platform_reversal(p.platform_status);
+  if (shown != PlatformReversal::kNone && ctx.reversed.count(p.ref()) == 0) {
+    if (shown == PlatformReversal::kFull) {
+      v.codes.push_back("REVERSAL_MISSING");
+      v.notes.push_back("平台显示 " + *p.platform_status + ", 但未登记对应红字发票, 不计入");
+    } else {
+      v.reversal_missing_partial = true;
+    }
+  }
   return v;
 }
 
@@ -309,6 +335,8 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
   verdicts.reserve(entries.size());
   net.reserve(entries.size());
   std::map<std::string, std::vector<json::value>> excluded_by_code;
+  std::vector<json::value> reversal_flagged;  // 已红冲-部分 lines counted without their red line
+  bool some_claimed_elsewhere = false;
   e.lines.reserve(entries.size());
   e.trace.reserve(e.trace.size() + entries.size() + 8);
   for (const Entry& en : entries) {
@@ -326,7 +354,17 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
     lv.product = en.line->product;
     lv.amount = *amount;
     lv.codes = v->second.codes;
+    // A voided red invoice no longer nets against the line it reversed.
+    const bool voided_red = en.line != en.base && ctx.voids.count(en.line->invoice) != 0;
+    if (voided_red) lv.codes.push_back("INVOICE_VOIDED");
     lv.qualifies = lv.codes.empty();
+    if (lv.qualifies && en.line == en.base && v->second.reversal_missing_partial) {
+      lv.codes.push_back("REVERSAL_MISSING");  // counted in full, flagged for the reviewer
+      reversal_flagged.push_back(json::object{{"invoice", lv.ref.invoice}, {"line", lv.ref.line}});
+    }
+    if (!lv.qualifies && std::find(lv.codes.begin(), lv.codes.end(), "ALREADY_CLAIMED") != lv.codes.end()) {
+      some_claimed_elsewhere = true;
+    }
     lv.reverses = en.line->reverses;
     lv.affiliation = v->second.affiliation;
     // One buffer per step: this runs once per line.
@@ -363,6 +401,10 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
         step += "; ";
         step += n;
       }
+      if (voided_red) step += "; 红字发票已作废, 不再冲减";
+    }
+    if (lv.qualifies && !lv.codes.empty()) {
+      step += " [REVERSAL_MISSING: 平台显示 " + en.line->platform_status.value_or("") + ", 红字发票未登记; 全额计入, 须审核说明]";
     }
     e.trace.push_back(std::move(step));
     e.lines.push_back(std::move(lv));
@@ -389,6 +431,11 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
   for (auto& [code, lines] : excluded_by_code) {
     json::array arr(lines.begin(), lines.end());
     e.reasons.push_back(reason(code, {{"scope", "lines"}, {"lines", std::move(arr)}}));
+  }
+  if (!reversal_flagged.empty()) {
+    e.reasons.push_back(reason("REVERSAL_MISSING", {{"scope", "lines"},
+                                                    {"counted", true},
+                                                    {"lines", json::array(reversal_flagged.begin(), reversal_flagged.end())}}));
   }
 
   const Money threshold = chips ? prm.linkage_chip_threshold : prm.linkage_device_threshold;
@@ -442,11 +489,14 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
     auto rest = capped.minus(prior);
     if (!rest) return rest.error();
     pay = *rest < Money() ? Money() : *rest;
-    e.trace.push_back("第12条 同一年度同类别已核准 " + prior.str() + ", 按全年累计计算: max(0, " + capped.plain() +
-                      " − " + prior.plain() + ") = " + pay.str());
+    // "按全年累计计算" only where the whole year was counted: no line of the year was left
+    // out as counted by a claim outside the series.
+    e.trace.push_back("第12条 同一年度同类别已核准 " + prior.str() +
+                      (some_claimed_elsewhere ? ", 扣减已核准金额: max(0, " : ", 按全年累计计算: max(0, ") +
+                      capped.plain() + " − " + prior.plain() + ") = " + pay.str());
   }
   e.award = pay;
-  if (auto st = apply_stacking(ctx, prm, e); !st) return st.error();
+  if (auto st = apply_stacking(ctx, claim, prm, e); !st) return st.error();
   e.trace.push_back("第12条 结论: " + std::string(e.eligible ? "符合条件" : "不符合条件") + ", 奖励 " + e.award.str());
   return e;
 }

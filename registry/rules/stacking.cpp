@@ -3,17 +3,24 @@
 // exclusive pays nothing once another level granted anything.
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "registry/rules/context.hpp"
 
 namespace chipreg::rules {
 
 Reason reason(std::string code, boost::json::object details) { return Reason{std::move(code), std::move(details)}; }
 
-Status apply_stacking(const Context& ctx, const policy::Parameters& params, ClaimEvaluation& e) {
+Status apply_stacking(const Context& ctx, const ClaimRequest& claim, const policy::Parameters& params,
+                      ClaimEvaluation& e) {
   Money other;
   std::string sources;
+  // Other levels' grants recorded on this claim or on an earlier claim of its series.
+  auto in_series = [&](const std::string& id) {
+    return id == claim.id || std::find(claim.series.begin(), claim.series.end(), id) != claim.series.end();
+  };
   for (const auto& a : ctx.facts.other_awards) {
-    if (a.claim != e.id) continue;
+    if (!in_series(a.claim)) continue;
     auto sum = other.plus(a.amount);
     if (!sum) return sum.error();
     other = *sum;

@@ -184,7 +184,7 @@ Result<ClaimEvaluation> evaluate_tapeout(const Context& ctx, const ClaimRequest&
                       " (CAPPED)");
   }
   e.award = chosen->pay;
-  if (auto st = apply_stacking(ctx, prm, e); !st) return st.error();
+  if (auto st = apply_stacking(ctx, claim, prm, e); !st) return st.error();
   e.trace.push_back("第3条 结论: 符合条件, 奖励 " + e.award.str());
   return e;
 }

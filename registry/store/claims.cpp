@@ -22,7 +22,8 @@ namespace {
 constexpr const char* kClaimColumns =
     "c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.branch, c.status, c.eligible, c.award_fen, "
     "c.computed_fen, c.evaluation, c.log_index, c.created_at, c.evaluated_at, "
-    "d.outcome, d.approve_fen, d.note, d.reviewer, d.decided_at, d.log_index";
+    "d.outcome, d.approve_fen, d.note, d.reviewer, d.decided_at, d.log_index, c.stale, c.overpaid_fen, "
+    "(SELECT f.facts_sha256 FROM claim_facts f WHERE f.claim = c.id)";
 
 ClaimRecord read_claim(const Stmt& st, bool with_evaluation) {
   ClaimRecord c;
@@ -46,15 +47,22 @@ ClaimRecord read_claim(const Stmt& st, bool with_evaluation) {
   if (auto outcome = st.opt_text(15)) {
     c.decision = DecisionRecord{c.id, *outcome, st.int64(16), st.text(17), st.text(18), st.text(19), st.opt_int64(20)};
   }
+  c.stale = st.int64(21) != 0;
+  c.overpaid_fen = st.int64(22);
+  c.facts_sha256 = st.opt_text(23);
   return c;
 }
 
+// "C" + 8 digits, one more than the largest: the primary key's last entry, not a count of
+// every claim.
 Result<std::string> next_claim_id(Db& db) {
-  auto st = db.prepare("SELECT count(*) FROM claims");
+  auto st = db.prepare("SELECT max(id) FROM claims WHERE id GLOB 'C[0-9]*'");
   if (!st) return st.error();
   if (auto r = st->step(); !r) return r.error();
+  long long last = 0;
+  if (auto id = st->opt_text(0)) last = std::strtoll(id->c_str() + 1, nullptr, 10);
   char buf[24];
-  std::snprintf(buf, sizeof buf, "C%08lld", static_cast<long long>(st->int64(0) + 1));
+  std::snprintf(buf, sizeof buf, "C%08lld", last + 1);
   return std::string(buf);
 }
 
@@ -80,11 +88,18 @@ Status check_not_pending(Db& db, const ClaimFiling& f) {
                                     " awaits a decision; re-evaluate it instead of filing another");
 }
 
-// Runs the engine for `request` on the current facts.
-Result<rules::ClaimEvaluation> run_engine(Db& db, const ClaimRequest& request) {
-  auto facts = load_facts(db, request);
+// The engine's verdict on `request` over the current facts, and the facts bundle it used.
+struct Evaluated {
+  rules::ClaimEvaluation evaluation;
+  FactsBundle facts;
+};
+Result<Evaluated> run_engine(Db& db, const ClaimRequest& request,
+                             const std::optional<std::string>& decided_before = std::nullopt) {
+  auto facts = load_facts(db, request, decided_before);
   if (!facts) return facts.error();
-  return rules::evaluate_claim(*facts, facts->claims.front());
+  auto e = rules::evaluate_claim(*facts, facts->claims.front());
+  if (!e) return e.error();
+  return Evaluated{std::move(*e), bundle_of(*facts)};
 }
 
 // Replaces the claim's counted lines with those of `e` that qualify.
@@ -105,13 +120,21 @@ Status store_lines(Db& db, const std::string& claim, const std::string& claimant
   return Status::Ok();
 }
 
-// Stores `e` as the claim's current evaluation, logs the claim fact and returns the record.
-Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const rules::ClaimEvaluation& e) {
+// Stores `ev` as the claim's current evaluation with its facts bundle, logs the claim fact
+// (carrying facts_sha256) and returns the record.
+Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evaluated& ev) {
+  const rules::ClaimEvaluation& e = ev.evaluation;
   const std::string now = now_utc();
   const std::string text = json::serialize(rules::to_json(e));
+  auto facts = db.prepare(
+      "INSERT INTO claim_facts(claim, facts_sha256, facts) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT(claim) DO UPDATE SET facts_sha256 = excluded.facts_sha256, facts = excluded.facts");
+  if (!facts) return facts.error();
+  facts->bind(1, id).bind(2, ev.facts.sha256).bind_view(3, ev.facts.canonical);
+  if (auto s = facts->exec(); !s) return s.error();
   auto up = db.prepare(
       "UPDATE claims SET eligible = ?, award_fen = ?, computed_fen = ?, evaluation = ?, evaluated_at = ?, "
-      "branch = ?, year = ? WHERE id = ?");
+      "branch = ?, year = ?, stale = 0 WHERE id = ?");
   if (!up) return up.error();
   std::optional<std::string> branch;
   if (e.branch) branch = std::string(to_string(*e.branch));
@@ -123,7 +146,7 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const rules:
   if (!*stored) return Error("INTERNAL", "claim " + id + " vanished while being evaluated");
   if (auto s = store_lines(db, id, (*stored)->claimant, e); !s) return s.error();
   const ClaimRecord& c = **stored;
-  auto entry = tlog::claim_entry({c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.evaluation_text});
+  auto entry = tlog::claim_entry({c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.evaluation_text, ev.facts.sha256});
   if (!entry) return entry.error();
   auto index = tlog::append(db, tlog::EntryKind::kClaim, id, *entry);
   if (!index) return index.error();
@@ -137,7 +160,7 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const rules:
 
 ClaimRequest request_of(const ClaimRecord& c) {
   auto claimant = Uscc::parse(c.claimant);
-  ClaimRequest r{c.id, c.rule == "tapeout" ? RuleId::kTapeout : RuleId::kLinkage, *claimant, c.year, std::nullopt, c.tapeout};
+  ClaimRequest r{c.id, c.rule == "tapeout" ? RuleId::kTapeout : RuleId::kLinkage, *claimant, c.year, std::nullopt, c.tapeout, {}};
   if (c.group) {
     if (auto g = parse_enum<LinkageGroup>(*c.group)) r.group = *g;
   }
@@ -148,9 +171,8 @@ json::object evaluation_summary(const ClaimRecord& c) {
   return json::object{{"eligible", c.eligible}, {"award_fen", c.award_fen}, {"computed_fen", c.computed_fen}};
 }
 
-}  // namespace
-
-Result<ClaimRecord> file_claim(Db& db, const ClaimFiling& filing, const std::string& actor) {
+// The checks filing and previewing share; the request to evaluate, under `id`.
+Result<ClaimRequest> checked_request(Db& db, const ClaimFiling& filing, const std::string& id) {
   auto claimant = Uscc::parse(filing.claimant);
   if (!claimant) return claimant.error().at("claimant");
   {
@@ -168,11 +190,25 @@ Result<ClaimRecord> file_claim(Db& db, const ClaimFiling& filing, const std::str
     return Error("MISSING_FIELD", "a tape-out claim names its tape-out", "tapeout");
   }
   if (auto s = check_not_pending(db, filing); !s) return s.error();
+  return ClaimRequest{id, filing.rule, *claimant, filing.year, filing.group, filing.tapeout, {}};
+}
+
+}  // namespace
+
+Result<json::object> preview_claim(Db& db, const ClaimFiling& filing) {
+  auto request = checked_request(db, filing, "preview");
+  if (!request) return request.error();
+  auto e = run_engine(db, *request);
+  if (!e) return e.error();
+  return rules::to_json(e->evaluation);
+}
+
+Result<ClaimRecord> file_claim(Db& db, const ClaimFiling& filing, const std::string& actor) {
   auto id = next_claim_id(db);
   if (!id) return id.error();
-
-  ClaimRequest request{*id, filing.rule, *claimant, filing.year, filing.group, filing.tapeout};
-  auto e = run_engine(db, request);
+  auto request = checked_request(db, filing, *id);
+  if (!request) return request.error();
+  auto e = run_engine(db, *request);
   if (!e) return e.error();
 
   const std::string now = now_utc();
@@ -180,7 +216,7 @@ Result<ClaimRecord> file_claim(Db& db, const ClaimFiling& filing, const std::str
       "INSERT INTO claims(id, rule, claimant, year, grp, tapeout, evaluation, created_at, evaluated_at) "
       "VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)");
   if (!ins) return ins.error();
-  ins->bind(1, *id).bind(2, to_string(filing.rule)).bind(3, filing.claimant).bind(4, e->year);
+  ins->bind(1, *id).bind(2, to_string(filing.rule)).bind(3, filing.claimant).bind(4, e->evaluation.year);
   if (filing.group) ins->bind(5, to_string(*filing.group));
   else ins->bind_null(5);
   ins->bind(6, filing.tapeout).bind(7, now).bind(8, now);
@@ -200,6 +236,17 @@ Result<ClaimRecord> reevaluate_claim(Db& db, const std::string& id, const std::s
   }
   auto e = run_engine(db, request_of(**existing));
   if (!e) return e.error();
+  // Nothing changed: the same facts give the same evaluation, and the log already holds
+  // it. Append nothing (a re-evaluation loop must not grow the log).
+  if ((*existing)->facts_sha256 == e->facts.sha256 &&
+      canonical_json(rules::to_json(e->evaluation)) == canonical_json((*existing)->evaluation())) {
+    auto clear = db.prepare("UPDATE claims SET stale = 0 WHERE id = ? AND stale = 1");
+    if (!clear) return clear.error();
+    clear->bind(1, id);
+    if (auto s = clear->exec(); !s) return s.error();
+    (*existing)->stale = false;
+    return std::move(**existing);
+  }
   auto stored = store_evaluation(db, id, *e);
   if (!stored) return stored.error();
   json::object detail = evaluation_summary(*stored);
@@ -216,18 +263,31 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
   if (c.status != "submitted") return Error("ALREADY_DECIDED", "claim " + id + " was already " + c.status + "; a decision is final");
   if (!d.reject && d.approve_fen < 0) return Error("BAD_AMOUNT", "approve_fen must not be negative", "approve_fen");
 
-  // Decide only on what the engine says now: an evaluation that no longer matches the facts
-  // (new purchases or awards, another claim approved) must be re-evaluated first.
-  auto fresh = run_engine(db, request_of(c));
-  if (!fresh) return fresh.error();
-  if (canonical_json(rules::to_json(*fresh)) != canonical_json(c.evaluation())) {
-    return Error("STALE_EVALUATION", "the facts behind claim " + id + " changed since it was evaluated at " +
-                                         c.evaluated_at + " (award now " + std::to_string(fresh->award.fen()) +
-                                         " fen); re-evaluate it (POST /v1/claims/" + id + "/evaluate) before deciding");
-  }
-  if (!d.reject && d.approve_fen > c.award_fen) {
-    return Error("ABOVE_AWARD", "approve_fen " + std::to_string(d.approve_fen) + " exceeds the evaluated award_fen " +
-                                    std::to_string(c.award_fen), "approve_fen");
+  // An approval is made only on the facts as they are now: a claim whose facts bundle
+  // changed since its evaluation (new lines, a void, a red line, another approval of the
+  // series, an ownership edge) must be re-evaluated first. A rejection pays nothing and
+  // needs no current evaluation: a claim can always be rejected.
+  if (!d.reject) {
+    auto fresh = run_engine(db, request_of(c));
+    if (!fresh) return fresh.error();
+    if (c.facts_sha256 != fresh->facts.sha256 ||
+        canonical_json(rules::to_json(fresh->evaluation)) != canonical_json(c.evaluation())) {
+      return Error("STALE_EVALUATION", "the facts behind claim " + id + " changed since it was evaluated at " +
+                                           c.evaluated_at + " (award now " + std::to_string(fresh->evaluation.award.fen()) +
+                                           " fen); re-evaluate it (POST /v1/claims/" + id + "/evaluate) before deciding");
+    }
+    if (!c.eligible) {
+      return Error("NOT_ELIGIBLE", "claim " + id + " does not meet the conditions of its rule (eligible: false); "
+                                   "reject it with a note instead", "approve_fen");
+    }
+    if (d.approve_fen > c.award_fen) {
+      return Error("ABOVE_AWARD", "approve_fen " + std::to_string(d.approve_fen) + " exceeds the evaluated award_fen " +
+                                      std::to_string(c.award_fen), "approve_fen");
+    }
+    if (fresh->evaluation.has_reason("REVERSAL_MISSING") && d.note.empty()) {
+      return Error("NOTE_REQUIRED", "claim " + id + " counts a line the platform shows as partly red-flushed "
+                                    "without its red invoice (REVERSAL_MISSING); approving it needs a note", "note");
+    }
   }
 
   DecisionRecord rec{id, d.reject ? "rejected" : "approved", d.reject ? 0 : d.approve_fen, d.note, reviewer, now_utc(), std::nullopt};
@@ -243,7 +303,11 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
   status->bind(1, rec.outcome).bind(2, id);
   if (auto s = status->exec(); !s) return s.error();
   if (!d.reject) {
-    auto lock = db.prepare("UPDATE claim_lines SET locked = 1 WHERE claim = ?");
+    // Lines an earlier approved claim of the series locked stay its; this claim counted
+    // them again (a series is computed on the whole year) and locks only the new ones.
+    auto lock = db.prepare(
+        "UPDATE claim_lines SET locked = 1 WHERE claim = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM claim_lines o WHERE o.purchase = claim_lines.purchase AND o.locked = 1)");
     if (!lock) return lock.error();
     lock->bind(1, id);
     if (auto s = lock->exec(); !s) {
@@ -302,6 +366,71 @@ Result<std::vector<ClaimRecord>> list_claims(Db& db, const ClaimFilter& f) {
   return out;
 }
 
+Result<std::optional<StoredFacts>> claim_facts(Db& db, const std::string& id) {
+  auto st = db.prepare("SELECT facts, facts_sha256 FROM claim_facts WHERE claim = ?");
+  if (!st) return st.error();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<StoredFacts>();
+  return std::optional<StoredFacts>(StoredFacts{st->text(0), st->text(1)});
+}
+
+Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string& buyer, int year, bool can_lower) {
+  auto st = db.prepare(
+      "SELECT c.id, c.status, d.decided_at, d.approve_fen, c.overpaid_fen FROM claims c LEFT JOIN decisions d ON d.claim = c.id "
+      "WHERE c.claimant = ?1 AND c.year = ?2 AND c.rule = 'linkage' AND c.status <> 'rejected' ORDER BY c.id");
+  if (!st) return st.error();
+  st->bind(1, buyer).bind(2, year);
+  struct Touched {
+    std::string id;
+    bool approved;
+    std::optional<std::string> decided_at;
+    std::int64_t approved_fen;
+    std::int64_t overpaid_fen;
+  };
+  std::vector<Touched> rows;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    rows.push_back({st->text(0), st->text(1) == "approved", st->opt_text(2), st->opt_int64(3).value_or(0), st->int64(4)});
+  }
+  std::vector<std::string> out;
+  for (const auto& t : rows) {
+    if (!t.approved) {
+      auto mark = db.prepare("UPDATE claims SET stale = 1 WHERE id = ?");
+      if (!mark) return mark.error();
+      mark->bind(1, t.id);
+      if (auto s = mark->exec(); !s) return s.error();
+      out.push_back(t.id);
+      continue;
+    }
+    if (!can_lower) continue;
+    // What the series' facts support now for this approval: the claim evaluated on the
+    // current facts with the approvals decided before it.
+    auto c = get_claim(db, t.id);
+    if (!c) return c.error();
+    if (!*c) continue;
+    auto now = run_engine(db, request_of(**c), t.decided_at);
+    std::int64_t overpaid = t.overpaid_fen;
+    if (now) overpaid = std::max<std::int64_t>(0, t.approved_fen - now->evaluation.award.fen());
+    if (overpaid != t.overpaid_fen) {
+      auto set = db.prepare("UPDATE claims SET overpaid_fen = ? WHERE id = ?");
+      if (!set) return set.error();
+      set->bind(1, overpaid).bind(2, t.id);
+      if (auto s = set->exec(); !s) return s.error();
+      if (auto s = audit(db, "registry", "claim.overpaid", t.id,
+                         json::object{{"approved_fen", t.approved_fen}, {"overpaid_fen", overpaid}});
+          !s) {
+        return s.error();
+      }
+    }
+    out.push_back(t.id);
+  }
+  return out;
+}
+
 json::object ClaimRecord::evaluation() const {
   if (evaluation_text.empty()) return {};
   boost::system::error_code ec;
@@ -321,6 +450,10 @@ json::object claim_head(const ClaimRecord& c) {
   o["eligible"] = c.eligible;
   o["award_fen"] = c.award_fen;
   o["computed_fen"] = c.computed_fen;
+  o["approved_fen"] = c.decision && c.decision->outcome == "approved" ? c.decision->approve_fen : 0;
+  o["stale"] = c.stale;
+  o["overpaid_fen"] = c.overpaid_fen;
+  o["facts_sha256"] = c.facts_sha256 ? json::value(*c.facts_sha256) : json::value(nullptr);
   o["log_index"] = c.log_index ? json::value(*c.log_index) : json::value(nullptr);
   o["created_at"] = c.created_at;
   o["evaluated_at"] = c.evaluated_at;

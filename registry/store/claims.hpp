@@ -58,6 +58,14 @@ struct ClaimRecord {
   std::int64_t computed_fen = 0;
   std::string evaluation_text;         // rules::to_json(ClaimEvaluation), serialized as stored
   std::optional<std::int64_t> log_index;  // of the latest claim leaf
+  // The RFC 8785 SHA-256 of the facts bundle the evaluation was computed on (null for
+  // claims evaluated before schema migration 4 and not since).
+  std::optional<std::string> facts_sha256;
+  // A fact that changes a counted line arrived since the evaluation (a void, a red line, a
+  // platform status, a new line of the year): re-evaluate before deciding.
+  bool stale = false;
+  // Approved claims: max(0, approved − what the series' facts support now), for 追回.
+  std::int64_t overpaid_fen = 0;
   std::string created_at;
   std::string evaluated_at;
   std::optional<DecisionRecord> decision;
@@ -82,15 +90,39 @@ struct DecisionInput {
   std::string note;
 };
 
-// Files and evaluates a claim; returns it as stored (id "C" + 6 digits, in filing order).
+// Files and evaluates a claim; returns it as stored (id "C" + 8 digits, in filing order).
 // Errors: UNKNOWN_ENTERPRISE, UNKNOWN_TAPEOUT (422), PENDING_CLAIM (409), engine errors.
 Result<ClaimRecord> file_claim(Db& db, const ClaimFiling& filing, const std::string& actor);
 
+// The evaluation `filing` would get if filed now (as rules::to_json, id "preview"), with
+// the same checks and errors as file_claim; writes nothing and logs nothing.
+Result<boost::json::object> preview_claim(Db& db, const ClaimFiling& filing);
+
+// The facts bundle of a claim's current evaluation (the scenario text, canonical JSON) and
+// its SHA-256; nullopt for a claim evaluated before schema migration 4 and not since.
+struct StoredFacts {
+  std::string facts;
+  std::string sha256;
+};
+Result<std::optional<StoredFacts>> claim_facts(Db& db, const std::string& id);
+
+// A fact that changes lines of `buyer` dated (by the line they reverse) in `year` was
+// written: submitted linkage claims of that series become stale, and, when `can_lower`
+// (a void, a red line, a platform status), approved ones get overpaid_fen recomputed on
+// the current facts. Returns the claims touched. REQUIRES: an open write transaction.
+Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string& buyer, int year, bool can_lower);
+
 // Re-evaluates a submitted claim on the current facts. NOT_FOUND, ALREADY_DECIDED (409).
+// When the facts bundle and the evaluation are unchanged, nothing is appended to the log
+// (the stale flag is cleared).
 Result<ClaimRecord> reevaluate_claim(Db& db, const std::string& id, const std::string& actor);
 
-// Decides a submitted claim. NOT_FOUND, ALREADY_DECIDED (409), STALE_EVALUATION (409),
-// ABOVE_AWARD (422: approve_fen > award_fen), BAD_AMOUNT (422: negative), LINE_LOCKED (409).
+// Decides a submitted claim. NOT_FOUND, ALREADY_DECIDED (409), STALE_EVALUATION (409: the
+// facts bundle is no longer what it was evaluated on), ABOVE_AWARD (422: approve_fen >
+// award_fen), NOT_ELIGIBLE (422: approving an ineligible claim; reject it), NOTE_REQUIRED
+// (422: approving a claim flagged REVERSAL_MISSING needs a note), BAD_AMOUNT (422:
+// negative), LINE_LOCKED (409). A rejection is always possible on a submitted claim, even
+// when its facts no longer evaluate (MONEY_OVERFLOW): it pays nothing.
 Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionInput& decision,
                                  const std::string& reviewer);
 
@@ -109,9 +141,10 @@ struct ClaimFilter {
 Result<std::vector<ClaimRecord>> list_claims(Db& db, const ClaimFilter& filter);
 
 // The API view: {"id", "rule", "claimant", "year", "group"|"tapeout"(+"branch"), "status",
-// "eligible", "award_fen", "computed_fen", "evaluation"?, "log_index", "created_at",
-// "evaluated_at", "decision": null | {"outcome", "approve_fen", "note", "reviewer",
-// "decided_at", "log_index"}}.
+// "eligible", "award_fen", "computed_fen", "approved_fen" (the decision's amount, 0 until
+// approved), "stale", "overpaid_fen", "facts_sha256", "evaluation"?, "log_index",
+// "created_at", "evaluated_at", "decision": null | {"outcome", "approve_fen", "note",
+// "reviewer", "decided_at", "log_index"}}.
 boost::json::object to_json(const ClaimRecord& c, bool with_evaluation = true);
 // The same as serialized text, splicing the stored evaluation in without re-parsing it.
 std::string to_json_text(const ClaimRecord& c);

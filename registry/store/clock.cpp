@@ -24,4 +24,13 @@ std::string now_utc() {
   return cached;
 }
 
+std::string today_shanghai() {
+  const std::time_t t = std::time(nullptr) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
 }  // namespace chipreg::store

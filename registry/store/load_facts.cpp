@@ -1,20 +1,32 @@
-// load_facts: the database → Facts step in front of the rules engine.
+// load_facts: the database → Facts step in front of the rules engine (see the header for
+// exactly what is read and why).
 #include "registry/store/load_facts.hpp"
 
+#include <boost/json.hpp>
+
+#include <deque>
+#include <map>
 #include <set>
 
+#include "crypto/digest.hpp"
+#include "crypto/encoding.hpp"
+#include "registry/canonical_json.hpp"
+#include "registry/fact_json.hpp"
+#include "registry/log/store_log.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/tapeouts.hpp"
 
 namespace chipreg::store {
 
 Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claimant, int year,
-                                                      const std::string& except_claim) {
+                                                      const std::string& except_claim,
+                                                      const std::optional<std::string>& decided_before) {
   auto st = db.prepare(
       "SELECT c.id, c.rule, c.grp, c.branch, d.approve_fen FROM claims c JOIN decisions d ON d.claim = c.id "
-      "WHERE c.claimant = ? AND c.year = ? AND c.id <> ? AND d.outcome = 'approved' ORDER BY d.decided_at, c.id");
+      "WHERE c.claimant = ?1 AND c.year = ?2 AND c.id <> ?3 AND d.outcome = 'approved' "
+      "AND (?4 IS NULL OR d.decided_at < ?4 OR (d.decided_at = ?4 AND c.id < ?3)) ORDER BY d.decided_at, c.id");
   if (!st) return st.error();
-  st->bind(1, claimant.str()).bind(2, year).bind(3, except_claim);
+  st->bind(1, claimant.str()).bind(2, year).bind(3, except_claim).bind(4, decided_before);
   std::vector<PriorApprovalRow> out;
   for (;;) {
     auto row = st->step();
@@ -35,99 +47,292 @@ Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claima
       if (!parsed) return Error("CORRUPT_ROW", "claim " + claim + ": " + parsed.error().message);
       branch = *parsed;
     }
-    PriorApprovalRow r{PriorApproval{claimant, *rule, group, year, branch, Money::fen(st->int64(4))}, claim};
-    out.push_back(std::move(r));
+    out.push_back(PriorApprovalRow{PriorApproval{claimant, *rule, group, year, branch, Money::fen(st->int64(4))}, claim});
   }
   return out;
 }
 
+FactsBundle bundle_of(const Facts& facts) {
+  FactsBundle b;
+  b.canonical = canonical_json(json_io::to_scenario_json(facts));
+  b.sha256 = crypto::hex(crypto::sha256(b.canonical));
+  return b;
+}
+
 namespace {
 
-Status load_reference_facts(Db& db, Facts& f) {
-  if (auto s = for_each_enterprise(db, [&](const Enterprise& e) { f.enterprises.push_back(e); return Status::Ok(); }); !s) return s;
-  if (auto s = for_each_person(db, [&](const Person& p) { f.persons.push_back(p); return Status::Ok(); }); !s) return s;
-  if (auto s = for_each_family_link(db, [&](const FamilyLink& l) { f.family.push_back(l); return Status::Ok(); }); !s) return s;
-  if (auto s = for_each_equity(db, [&](const EquityEdge& e) { f.equity.push_back(e); return Status::Ok(); }); !s) return s;
-  if (auto s = for_each_manual_affiliation(db, [&](const ManualAffiliation& m) { f.manual_affiliations.push_back(m); return Status::Ok(); }); !s) return s;
-  if (auto s = for_each_product(db, [&](const Product& p) { f.products.push_back(p); return Status::Ok(); }); !s) return s;
-  auto tapeouts = load_tapeouts(db);
-  if (!tapeouts) return tapeouts.error();
-  f.tapeouts = std::move(*tapeouts);
-  return Status::Ok();
-}
+// The facts gathered for one claim, deduplicated as they are found.
+struct Builder {
+  Db& db;
+  Facts& f;
+  std::set<std::string> enterprises;  // USCCs to load
+  std::set<std::string> products;
+  std::set<std::string> tapeouts;
+  std::set<std::string> persons;
+  std::map<std::string, ProductKind> kinds;  // of the products loaded
 
-Status load_purchases(Db& db, const Uscc& claimant, int year, Facts& f) {
-  PurchaseFilter filter;
-  filter.buyer = claimant;
-  filter.year = year;
-  filter.limit = 10000;
-  std::set<InvoiceLineRef> have;
-  for (;;) {
-    auto rows = list_purchases(db, filter);
-    if (!rows) return rows.error();
-    for (auto& r : *rows) {
-      have.insert(r.purchase.ref());
-      f.purchases.push_back(std::move(r.purchase));
-    }
-    if (rows->size() < static_cast<std::size_t>(filter.limit)) break;
-    filter.after_id = rows->back().id;
-  }
-  // A red-letter line in Y may reverse a line of an earlier year: the engine needs it to net.
-  std::vector<InvoiceLineRef> missing;
-  for (const auto& p : f.purchases) {
-    if (p.reverses && have.count(*p.reverses) == 0) missing.push_back(*p.reverses);
-  }
-  for (const auto& ref : missing) {
-    if (have.count(ref) != 0) continue;
-    auto p = get_purchase(db, ref.invoice, ref.line);
+  Result<ProductKind> add_product(const std::string& id) {
+    if (auto it = kinds.find(id); it != kinds.end()) return it->second;
+    auto p = get_product(db, id);
     if (!p) return p.error();
-    if (*p) {
-      have.insert(ref);
-      f.purchases.push_back((*p)->purchase);
+    if (!*p) return Error("CORRUPT_ROW", "a stored fact names product " + id + ", which is not stored");
+    products.insert(id);
+    kinds.emplace(id, (*p)->kind);
+    const ProductKind kind = (*p)->kind;
+    f.products.push_back(std::move(**p));
+    return kind;
+  }
+
+  void add_tapeout(Tapeout t) {
+    if (!tapeouts.insert(t.id).second) return;
+    enterprises.insert(t.foundry.str());
+    enterprises.insert(t.design_owner.str());
+    f.tapeouts.push_back(std::move(t));
+  }
+
+  // Every edge into `roots` and into each holder they reach, with the persons holding
+  // them and their family closure.
+  Status add_ownership(const std::vector<Uscc>& roots) {
+    std::set<std::string> seen;
+    std::deque<Uscc> queue;
+    for (const auto& r : roots) {
+      if (seen.insert(r.str()).second) queue.push_back(r);
     }
+    std::deque<std::string> people;
+    while (!queue.empty()) {
+      const Uscc held = queue.front();
+      queue.pop_front();
+      auto edges = equity_into(db, held);
+      if (!edges) return edges.error();
+      for (auto& e : *edges) {
+        if (e.holder_is_person) {
+          if (persons.insert(e.holder).second) people.push_back(e.holder);
+        } else {
+          enterprises.insert(e.holder);
+          if (seen.insert(e.holder).second) {
+            auto u = Uscc::parse(e.holder);
+            if (!u) return Error("CORRUPT_ROW", "stored equity holder '" + e.holder + "' is not a USCC");
+            queue.push_back(*u);
+          }
+        }
+        f.equity.push_back(std::move(e));
+      }
+    }
+    std::set<std::pair<std::string, std::string>> links;
+    while (!people.empty()) {
+      const std::string p = people.front();
+      people.pop_front();
+      auto fam = family_links_of(db, p);
+      if (!fam) return fam.error();
+      for (auto& l : *fam) {
+        if (!links.emplace(l.a, l.b).second) continue;
+        for (const std::string* other : {&l.a, &l.b}) {
+          if (persons.insert(*other).second) people.push_back(*other);
+        }
+        f.family.push_back(std::move(l));
+      }
+    }
+    for (const auto& id : persons) {
+      auto person = get_person(db, id);
+      if (!person) return person.error();
+      if (!*person) return Error("CORRUPT_ROW", "a stored holding or family link names person " + id + ", which is not stored");
+      f.persons.push_back(std::move(**person));
+    }
+    return Status::Ok();
+  }
+
+  Status load_enterprises() {
+    for (const auto& code : enterprises) {
+      auto u = Uscc::parse(code);
+      if (!u) return Error("CORRUPT_ROW", "stored USCC '" + code + "' is invalid");
+      auto e = get_enterprise(db, *u);
+      if (!e) return e.error();
+      if (!*e) return Error("CORRUPT_ROW", "a stored fact names enterprise " + code + ", which is not stored");
+      f.enterprises.push_back(std::move(**e));
+    }
+    return Status::Ok();
+  }
+};
+
+bool in_group(ProductKind kind, LinkageGroup g) {
+  const bool chips = kind == ProductKind::kChip || kind == ProductKind::kModule;
+  return g == LinkageGroup::kChipModule ? chips : !chips;
+}
+
+// One stored purchase row with what the registry learned of its invoice later.
+constexpr const char* kLineSelect =
+    "SELECT p.invoice, p.line, p.date, p.buyer, p.seller, p.product, p.amount_fen, p.tax_fen, p.reverses_invoice, "
+    "p.reverses_line, nullif(s.status, '正常'), v.date, v.source FROM purchases p "
+    "LEFT JOIN invoice_status s ON s.invoice = p.invoice LEFT JOIN voids v ON v.invoice = p.invoice ";
+
+Status read_line(Stmt& st, Facts& f, std::set<std::string>& voided) {
+  auto p = tlog::purchase_from_columns(st, 0);
+  if (!p) return p.error();
+  p->platform_status = st.opt_text(10);
+  if (auto vdate = st.opt_text(11); vdate && voided.insert(p->invoice).second) {
+    auto d = Date::parse(*vdate);
+    if (!d) return Error("CORRUPT_ROW", "stored void date '" + *vdate + "' is invalid");
+    f.voids.push_back(InvoiceVoid{p->invoice, *d, st.text(12)});
+  }
+  f.purchases.push_back(std::move(*p));
+  return Status::Ok();
+}
+
+Status load_linkage(Builder& b, const ClaimRequest& claim) {
+  Db& db = b.db;
+  Facts& f = b.f;
+  const std::string year_start = std::to_string(claim.year) + "-01-01";
+  const std::string next_year = std::to_string(claim.year + 1) + "-01-01";
+  std::set<std::string> voided;
+  // The blue lines of the year (purchases_by_buyer_date), then the red lines that reverse
+  // them: a red line is never dated before its blue line, so they lie from the year's
+  // start on (the same index).
+  auto blue = db.prepare(std::string(kLineSelect) +
+                         "WHERE p.buyer = ?1 AND p.date >= ?2 AND p.date < ?3 AND p.reverses_invoice IS NULL "
+                         "ORDER BY p.date, p.invoice, p.line");
+  if (!blue) return blue.error();
+  blue->bind(1, claim.claimant.str()).bind(2, year_start).bind(3, next_year);
+  std::set<InvoiceLineRef> counted;
+  for (;;) {
+    auto row = blue->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto kind = b.add_product(blue->text(5));
+    if (!kind) return kind.error();
+    if (!in_group(*kind, *claim.group)) continue;
+    if (auto s = read_line(*blue, f, voided); !s) return s;
+    counted.insert(f.purchases.back().ref());
+  }
+  auto red = db.prepare(std::string(kLineSelect) +
+                        "WHERE p.buyer = ?1 AND p.date >= ?2 AND p.reverses_invoice IS NOT NULL "
+                        "ORDER BY p.date, p.invoice, p.line");
+  if (!red) return red.error();
+  red->bind(1, claim.claimant.str()).bind(2, year_start);
+  for (;;) {
+    auto row = red->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const InvoiceLineRef reverses{red->text(8), red->int64(9)};
+    if (counted.count(reverses) == 0) continue;  // reverses a line of another year or group
+    if (auto s = read_line(*red, f, voided); !s) return s;
+  }
+  // Products were read for every line of the year, the other group's too: keep those the
+  // lines name.
+  std::set<std::string> named;
+  for (const auto& p : f.purchases) named.insert(p.product);
+  std::erase_if(f.products, [&](const Product& p) { return named.count(p.id) == 0; });
+  b.enterprises.insert(claim.claimant.str());
+  for (const auto& p : f.purchases) b.enterprises.insert(p.seller.str());
+  for (const auto& p : f.products) b.enterprises.insert(p.owner.str());
+  for (const auto& p : f.products) {
+    if (p.kind != ProductKind::kChip) continue;
+    auto ts = trusted_tapeouts_related(db, p.id);
+    if (!ts) return ts.error();
+    for (auto& t : *ts) {
+      t.cost = Money();  // unused by the linkage rule; the design owner's secret
+      b.add_tapeout(std::move(t));
+    }
+  }
+  // Ownership around the claimant and the sellers; manual affiliations per pair.
+  std::vector<Uscc> roots{claim.claimant};
+  std::set<std::string> sellers;
+  for (const auto& p : f.purchases) {
+    if (sellers.insert(p.seller.str()).second) roots.push_back(p.seller);
+  }
+  if (auto s = b.add_ownership(roots); !s) return s;
+  for (std::size_t i = 1; i < roots.size(); ++i) {
+    auto m = manual_affiliations_between(db, claim.claimant, roots[i]);
+    if (!m) return m.error();
+    for (auto& x : *m) f.manual_affiliations.push_back(std::move(x));
+  }
+  // Lines locked by an approved claim outside the series (another year or group, or a
+  // claim the product's kind no longer puts in this group).
+  auto locked = db.prepare(
+      "SELECT p.invoice, p.line FROM claim_lines cl JOIN purchases p ON p.id = cl.purchase JOIN claims c ON c.id = cl.claim "
+      "WHERE cl.locked = 1 AND p.buyer = ?1 AND p.date >= ?2 AND p.date < ?3 "
+      "AND NOT (c.rule = 'linkage' AND c.claimant = ?1 AND c.year = ?4 AND c.grp = ?5) ORDER BY p.invoice, p.line");
+  if (!locked) return locked.error();
+  locked->bind(1, claim.claimant.str()).bind(2, year_start).bind(3, next_year).bind(4, claim.year);
+  locked->bind(5, to_string(*claim.group));
+  for (;;) {
+    auto row = locked->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const InvoiceLineRef ref{locked->text(0), locked->int64(1)};
+    if (counted.count(ref) != 0) f.claimed_elsewhere.push_back(ref);
   }
   return Status::Ok();
 }
 
-Status load_claimed_elsewhere(Db& db, const Uscc& claimant, const std::string& claim, Facts& f) {
+Status load_tapeout(Builder& b, ClaimRequest& claim) {
+  auto found = find_tapeout(b.db, claim.tapeout.value_or(""));
+  if (!found) return found.error();
+  if (!*found || !(*found)->trusted) {
+    return Error("UNKNOWN_TAPEOUT", "no trusted tape-out attestation '" + claim.tapeout.value_or("") + "'", "tapeout");
+  }
+  const Tapeout& t = (*found)->fact;
+  claim.year = t.date.year();
+  auto related = trusted_tapeouts_related(b.db, t.product, t.design_digest);
+  if (!related) return related.error();
+  for (auto& u : *related) {
+    if (auto kind = b.add_product(u.product); !kind) return kind.error();
+    b.add_tapeout(std::move(u));
+  }
+  b.enterprises.insert(claim.claimant.str());
+  for (const auto& p : b.f.products) b.enterprises.insert(p.owner.str());
+  return Status::Ok();
+}
+
+// The series' ids and other levels' grants recorded on any claim of it.
+Status load_series(Db& db, ClaimRequest& claim, Facts& f) {
   auto st = db.prepare(
-      "SELECT p.invoice, p.line FROM claim_lines cl JOIN purchases p ON p.id = cl.purchase "
-      "WHERE cl.locked = 1 AND cl.claim <> ? AND p.buyer = ? ORDER BY p.id");
+      "SELECT id FROM claims WHERE claimant = ?1 AND rule = ?2 AND year = ?3 AND id <> ?4 AND "
+      "((?2 = 'linkage' AND grp = ?5) OR (?2 = 'tapeout' AND tapeout = ?6)) ORDER BY id");
   if (!st) return st.error();
-  st->bind(1, claim).bind(2, claimant.str());
+  st->bind(1, claim.claimant.str()).bind(2, to_string(claim.rule)).bind(3, claim.year).bind(4, claim.id);
+  if (claim.group) st->bind(5, to_string(*claim.group));
+  else st->bind_null(5);
+  st->bind(6, claim.tapeout);
+  claim.series.clear();
   for (;;) {
     auto row = st->step();
     if (!row) return row.error();
     if (!*row) break;
-    f.claimed_elsewhere.push_back({st->text(0), st->int64(1)});
+    claim.series.push_back(st->text(0));
+  }
+  std::vector<std::string> ids = claim.series;
+  ids.push_back(claim.id);
+  for (const auto& id : ids) {
+    auto awards = list_other_awards(db, id);
+    if (!awards) return awards.error();
+    for (auto& a : *awards) f.other_awards.push_back(std::move(a.award));
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-Result<Facts> load_facts(Db& db, ClaimRequest claim) {
+Result<Facts> load_facts(Db& db, ClaimRequest claim, const std::optional<std::string>& decided_before) {
   Facts f;
-  if (auto s = load_reference_facts(db, f); !s) return s.error();
+  Builder b{db, f, {}, {}, {}, {}};
   if (claim.rule == RuleId::kTapeout) {
-    const Tapeout* found = nullptr;
-    for (const auto& t : f.tapeouts) {
-      if (claim.tapeout && t.id == *claim.tapeout) found = &t;
-    }
-    if (found == nullptr) {
-      return Error("UNKNOWN_TAPEOUT", "no trusted tape-out attestation '" + claim.tapeout.value_or("") + "'", "tapeout");
-    }
-    claim.year = found->date.year();
+    if (auto s = load_tapeout(b, claim); !s) return s.error();
   } else {
-    if (auto s = load_purchases(db, claim.claimant, claim.year, f); !s) return s.error();
+    if (!claim.group) return Error("MISSING_FIELD", "a linkage claim names its group", "group");
+    if (auto s = load_linkage(b, claim); !s) return s.error();
   }
-  auto awards = list_other_awards(db, claim.id);
-  if (!awards) return awards.error();
-  for (auto& a : *awards) f.other_awards.push_back(std::move(a.award));
-  auto priors = prior_approvals(db, claim.claimant, claim.year, claim.id);
+  if (auto s = load_series(db, claim, f); !s) return s.error();
+  auto priors = prior_approvals(db, claim.claimant, claim.year, claim.id, decided_before);
   if (!priors) return priors.error();
-  for (auto& p : *priors) f.prior_approvals.push_back(std::move(p.approval));
-  if (auto s = load_claimed_elsewhere(db, claim.claimant, claim.id, f); !s) return s.error();
+  for (auto& p : *priors) {
+    // Prior approvals of the series only: the engine would ignore the others, and the
+    // bundle holds exactly what the evaluation used.
+    const PriorApproval& a = p.approval;
+    if (a.rule != claim.rule) continue;
+    if (claim.rule == RuleId::kLinkage && a.group != claim.group) continue;
+    f.prior_approvals.push_back(std::move(p.approval));
+  }
+  if (auto s = b.load_enterprises(); !s) return s.error();
   f.claims.push_back(std::move(claim));
   return f;
 }

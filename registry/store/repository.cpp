@@ -2,6 +2,7 @@
 // Every statement is prepared once per Repository and reset after each use, so a bulk
 // import runs the same few statements a million times without re-parsing SQL.
 #include "registry/store/repository.hpp"
+#include "registry/store/claims.hpp"
 
 #include <array>
 #include <unordered_set>
@@ -25,6 +26,7 @@ enum Slot : std::size_t {
   kPersonExists,
   kProductExists,
   kClaimExists,
+  kSeriesClaimExists,
   kInsertEnterprise,
   kInsertRole,
   kSelectEnterprise,
@@ -598,6 +600,7 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     if (!row) return row.error();
     if (*row) return duplicate("invoice " + p.invoice + " line " + std::to_string(p.line), "line");
   }
+  int series_year = p.date.year();  // the year of the line, or of the line it reverses
   if (p.reverses) {
     const InvoiceLineRef& r = *p.reverses;
     const std::string what = "invoice " + r.invoice + " line " + std::to_string(r.line);
@@ -605,6 +608,7 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     if (!orig) return orig.error();
     if (!*orig) return Error("UNKNOWN_INVOICE_LINE", "reverses: no stored " + what, "reverses");
     const Purchase& o = (*orig)->purchase;
+    series_year = o.date.year();
     if (o.reverses) return Error("BAD_REVERSAL", "reverses: " + what + " is itself a red-letter line", "reverses");
     if (o.buyer != p.buyer) return Error("BAD_REVERSAL", "buyer: differs from the buyer of " + what, "buyer");
     if (o.seller != p.seller) return Error("BAD_REVERSAL", "seller: differs from the seller of " + what, "seller");
@@ -672,6 +676,23 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
       }
     }
     if (auto st = impl_->appender.close_subtrees(*next, leaf); !st) return st.error();
+    // A new line of the year, or a red line, changes the claims of its series (nearly
+    // always there are none: one indexed probe).
+    {
+      auto probe = impl_->stmt(kSeriesClaimExists,
+                               "SELECT 1 FROM claims WHERE claimant = ? AND year = ? AND rule = 'linkage' "
+                               "AND status <> 'rejected' LIMIT 1");
+      if (!probe) return probe.error();
+      Use use(**probe);
+      use->bind_view(1, p.buyer.str()).bind(2, series_year);
+      auto row = use->step();
+      if (!row) return row.error();
+      if (*row) {
+        use->reset();
+        auto touched = invoice_lines_changed(impl_->db, p.buyer.str(), series_year, p.reverses.has_value());
+        if (!touched) return touched.error();
+      }
+    }
     return StoredPurchase{*next + 1, p, *next};
   });
 }
@@ -802,6 +823,77 @@ Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view
   });
   if (!st) return st.error();
   return out;
+}
+
+namespace {
+
+Result<EquityEdge> equity_from_row(const Stmt& s) {
+  const bool is_person = s.is_null(0);
+  auto held = column_uscc(s, 2);
+  if (!held) return held.error();
+  auto v = validity_from_row(s, 4);
+  if (!v) return v.error();
+  return EquityEdge{.holder = is_person ? s.text(1) : s.text(0),
+                    .holder_is_person = is_person,
+                    .held = *held,
+                    .pct = Rate::units(s.int64(3)),
+                    .valid = *v};
+}
+
+Result<ManualAffiliation> manual_from_row(const Stmt& s) {
+  auto a = column_uscc(s, 0);
+  if (!a) return a.error();
+  auto b = column_uscc(s, 1);
+  if (!b) return b.error();
+  auto v = validity_from_row(s, 2);
+  if (!v) return v.error();
+  return ManualAffiliation{.a = *a, .b = *b, .valid = *v, .basis = s.text(4)};
+}
+
+template <typename T, typename Parse>
+Result<std::vector<T>> collect_rows(Stmt& s, Parse parse) {
+  std::vector<T> out;
+  auto st = each_row(s, [&]() -> Status {
+    auto v = parse(s);
+    if (!v) return v.error();
+    out.push_back(std::move(*v));
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<EquityEdge>> equity_into(Db& db, const Uscc& held) {
+  auto s = db.prepare(
+      "SELECT holder_enterprise, holder_person, held, pct_units, valid_from, valid_to FROM equity WHERE held = ? "
+      "ORDER BY id");
+  if (!s) return s.error();
+  s->bind(1, held.str());
+  return collect_rows<EquityEdge>(*s, equity_from_row);
+}
+
+Result<std::vector<FamilyLink>> family_links_of(Db& db, std::string_view person) {
+  auto s = db.prepare(
+      "SELECT a, b, relation FROM family_links WHERE a = ?1 UNION ALL "
+      "SELECT a, b, relation FROM family_links WHERE b = ?1 AND a <> ?1");
+  if (!s) return s.error();
+  s->bind(1, person);
+  return collect_rows<FamilyLink>(*s, [](const Stmt& r) -> Result<FamilyLink> {
+    auto rel = parse_enum<FamilyRelation>(r.text(2));
+    if (!rel) return rel.error();
+    return FamilyLink{r.text(0), r.text(1), *rel};
+  });
+}
+
+Result<std::vector<ManualAffiliation>> manual_affiliations_between(Db& db, const Uscc& a, const Uscc& b) {
+  auto s = db.prepare(
+      "SELECT a, b, valid_from, valid_to, basis FROM manual_affiliations WHERE a = ?1 AND b = ?2 UNION ALL "
+      "SELECT a, b, valid_from, valid_to, basis FROM manual_affiliations WHERE a = ?2 AND b = ?1");
+  if (!s) return s.error();
+  s->bind(1, a.str()).bind(2, b.str());
+  return collect_rows<ManualAffiliation>(*s, manual_from_row);
 }
 
 Status for_each_enterprise(Db& db, const std::function<Status(const Enterprise&)>& fn) {

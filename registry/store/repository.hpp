@@ -175,6 +175,14 @@ Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view
 // order (enterprises by USCC, persons and products by id, the rest by row id), without
 // holding all rows in memory. The first non-ok Status returned by `fn` stops the walk and
 // is returned.
+// Local reads for the claim-facts builder (load_facts.hpp), each one indexed query.
+// Edges held IN `held` (equity_by_held), ordered by id.
+Result<std::vector<EquityEdge>> equity_into(Db& db, const Uscc& held);
+// Family links naming `person` on either side.
+Result<std::vector<FamilyLink>> family_links_of(Db& db, std::string_view person);
+// Manual affiliations recorded between `a` and `b`, in either order.
+Result<std::vector<ManualAffiliation>> manual_affiliations_between(Db& db, const Uscc& a, const Uscc& b);
+
 Status for_each_enterprise(Db& db, const std::function<Status(const Enterprise&)>& fn);
 Status for_each_person(Db& db, const std::function<Status(const Person&)>& fn);
 Status for_each_family_link(Db& db, const std::function<Status(const FamilyLink&)>& fn);

@@ -280,7 +280,64 @@ ALTER TABLE purchases ADD COLUMN leaf_hash BLOB
   CHECK (leaf_hash IS NULL OR (length(leaf_hash) = 32 AND log_index IS NOT NULL AND id = log_index + 1));
 )sql";
 
-// Migration 4: the facts of the other clauses (RULES.md "The other clauses of the seed"),
+// Migration 4: what the registry learns about invoices after registering them, and the
+// facts behind each claim.
+// - voids: an invoice the platform later shows as 作废. A fact of its own (logged as a
+//   'void' leaf), never an edit of the purchase rows.
+// - invoice_status: the platform's 发票状态 of a registered invoice as last imported
+//   (已红冲-部分 ...); absent means 正常. Logged as 'invoice_status' leaves.
+// - claim_facts: the scenario each claim's current evaluation was computed on (what
+//   GET /v1/claims/{id}/facts serves), with its RFC 8785 SHA-256, which the claim's log
+//   leaf carries as facts_sha256. A rowid table: the bundle is large and must not sit in
+//   the claims record that every claim_lines foreign-key check reads.
+// - claims.stale: a fact that changes a counted line (a void, a red line, a status, a new
+//   line of the year) arrived after the evaluation; claims.overpaid_fen: for an approved
+//   claim, what the current facts no longer support (追回).
+// - The log's kind CHECK is rebuilt as a plain shape check (kinds are validated in code):
+//   each new fact kind would otherwise rebuild log_entries again.
+// - Indexes the claim-facts builder's local reads need (family links by b, manual
+//   affiliations by pair).
+constexpr const char* kMigration4 = R"sql(
+CREATE TABLE voids (
+  invoice    TEXT PRIMARY KEY CHECK (length(invoice) > 0),
+  date       TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  source     TEXT NOT NULL CHECK (length(source) > 0),
+  actor      TEXT NOT NULL,
+  log_index  INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE invoice_status (
+  invoice    TEXT PRIMARY KEY CHECK (length(invoice) > 0),
+  status     TEXT NOT NULL CHECK (length(status) > 0),
+  source     TEXT NOT NULL,
+  log_index  INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE claim_facts (
+  id           INTEGER PRIMARY KEY,
+  claim        TEXT NOT NULL UNIQUE REFERENCES claims(id),
+  facts_sha256 TEXT NOT NULL CHECK (length(facts_sha256) = 64),
+  facts        TEXT NOT NULL
+);
+ALTER TABLE claims ADD COLUMN stale INTEGER NOT NULL DEFAULT 0 CHECK (stale IN (0, 1));
+ALTER TABLE claims ADD COLUMN overpaid_fen INTEGER NOT NULL DEFAULT 0 CHECK (overpaid_fen >= 0);
+CREATE INDEX family_links_by_b ON family_links(b);
+CREATE INDEX manual_affiliations_by_pair ON manual_affiliations(a, b);
+CREATE TABLE log_entries_v4 (
+  idx        INTEGER PRIMARY KEY CHECK (idx >= 0),
+  kind       TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 32),
+  ref        TEXT NOT NULL,
+  entry      BLOB NOT NULL,
+  leaf_hash  BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+  created_at TEXT NOT NULL
+);
+INSERT INTO log_entries_v4(idx, kind, ref, entry, leaf_hash, created_at)
+  SELECT idx, kind, ref, entry, leaf_hash, created_at FROM log_entries ORDER BY idx;
+DROP TABLE log_entries;
+ALTER TABLE log_entries_v4 RENAME TO log_entries;
+)sql";
+
+// Migration 5: the facts of the other clauses (RULES.md "The other clauses of the seed"),
 // one table each. The fact itself is kept as its canonical scenario JSON (`fact`, parsed
 // back by fact_json.hpp: one parser of the shape for the scenario, HTTP, import and the
 // store); the columns beside it are what the claim loader (load_clause_facts.cpp) selects
@@ -288,7 +345,7 @@ ALTER TABLE purchases ADD COLUMN leaf_hash BLOB
 // roles eda, compute_center and data_exchange (nothing references it). The product kind
 // eda_tool is not storable yet: widening the products CHECK needs a rebuild of a table
 // that purchases and tape-outs reference.
-constexpr const char* kMigration4 = R"sql(
+constexpr const char* kMigration5 = R"sql(
 CREATE TABLE enterprise_roles_v4 (
   uscc TEXT NOT NULL REFERENCES enterprises(uscc),
   role TEXT NOT NULL CHECK (role IN ('oem', 'system_integrator', 'ic_design', 'ic_equipment',
@@ -386,7 +443,7 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
+constexpr std::array<const char*, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");

@@ -364,6 +364,18 @@ Result<std::vector<Tapeout>> load_tapeouts(Db& db, bool include_untrusted) {
   return out;
 }
 
+Result<std::vector<Tapeout>> trusted_tapeouts_related(Db& db, const std::string& product,
+                                                      const std::optional<std::string>& digest) {
+  auto rows = digest ? query_records(db, "WHERE t.product = ?1 OR t.design_digest = ?2", {product, *digest})
+                     : query_records(db, "WHERE t.product = ?1", {product});
+  if (!rows) return rows.error();
+  std::vector<Tapeout> out;
+  for (auto& r : *rows) {
+    if (r.trusted) out.push_back(std::move(r.fact));
+  }
+  return out;
+}
+
 Result<std::optional<json::value>> tapeout_log_fact(Db& db, std::string_view id) {
   auto st = db.prepare("SELECT envelope FROM tapeouts WHERE id = ?1");
   if (!st) return st.error();

@@ -104,6 +104,12 @@ Result<std::optional<TapeoutRecord>> find_tapeout(Db& db, std::string_view id);
 // (date, log_index).
 Result<std::vector<Tapeout>> load_tapeouts(Db& db, bool include_untrusted = false);
 
+// The trusted attestations of `product`, or (with `digest`) those sharing the product or
+// the design digest: what one claim needs to judge a chip's tape-out or a tape-out's
+// first-ness, through the product and digest indexes. Ordered by (date, log_index).
+Result<std::vector<Tapeout>> trusted_tapeouts_related(Db& db, const std::string& product,
+                                                      const std::optional<std::string>& digest = std::nullopt);
+
 // The transparency-log fact of a stored attestation, {"id", "envelope"}, rebuilt from its
 // row exactly as submit_tapeout logged it (for `log audit`). nullopt for an unknown id.
 Result<std::optional<boost::json::value>> tapeout_log_fact(Db& db, std::string_view id);

@@ -511,3 +511,18 @@ TEST_CASE("stacking: other levels' awards offset each claim of one enterprise on
   CHECK(ex[1].eligible);
   CHECK(ex[3].award.fen() == yuan(200'000));
 }
+
+TEST_CASE("eda_purchase: a voided invoice counts for nothing, a voided red invoice no longer nets") {
+  auto s = clauses_scenario();
+  s.signoff(kSignoff, "provincial")
+      .purchase("I1", 1, "2025-03-01", kBuyer, kSignoff, "T1", yuan(1'000'000))
+      .purchase("R1", 1, "2025-04-01", kBuyer, kSignoff, "T1", -yuan(400'000), 0, json::object{{"invoice", "I1"}, {"line", 1}})
+      .purchase("I2", 1, "2025-05-01", kBuyer, kSignoff, "T1", yuan(300'000))
+      .claim("C", "eda_purchase", kBuyer, 2025);
+  CHECK(run(s).at(0).basis->fen() == yuan(900'000));
+  s.arr("voids").push_back(json::object{{"invoice", "R1"}, {"date", "2025-06-01"}, {"source", "test"}});
+  s.arr("voids").push_back(json::object{{"invoice", "I2"}, {"date", "2025-06-01"}, {"source", "test"}});
+  auto e = run(s).at(0);
+  CHECK(e.basis->fen() == yuan(1'000'000));
+  CHECK(e.has_reason("INVOICE_VOIDED"));
+}
