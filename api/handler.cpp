@@ -1,7 +1,9 @@
 // Handler: authentication, routing and the exception boundary of the HTTP service.
 #include "api/handler.hpp"
 
+#include <cctype>
 #include <exception>
+#include <string>
 
 #include "api/auth.hpp"
 #include "api/routes/routes.hpp"
@@ -21,15 +23,37 @@ Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlo
   routes::add_claim_routes(router_);
   routes::add_clause_fact_routes(router_);
   routes::add_audit_routes(router_);
+  routes::add_list_routes(router_);
+  routes::add_import_routes(router_);
+  routes::add_web_routes(router_);
   routes::add_log_routes(router_, std::move(log_signer));
 }
+
+namespace {
+
+// HEAD is routed as GET (the session drops the body, RFC 9110 §9.3.2).
+std::string_view routed_method(const Request& req) { return req.method == "HEAD" ? std::string_view("GET") : req.method; }
+
+// A JSON media type: application/json or application/*+json, parameters allowed
+// ("application/json; charset=utf-8"), case-insensitive.
+bool is_json_media_type(std::string_view ct) {
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
+  std::string lower;
+  for (char c : ct) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "application/json") return true;
+  return lower.rfind("application/", 0) == 0 && lower.size() > 17 && lower.ends_with("+json");
+}
+
+}  // namespace
 
 Handler::StoreUse Handler::store_use(const Request& req) const {
   std::string_view path = req.target;
   path = path.substr(0, path.find('?'));
-  const auto match = router_.match(req.method, path);
+  const auto match = router_.match(routed_method(req), path);
   if (match.route == nullptr || match.route->access == Access::kPublic) return StoreUse::kNone;
-  return req.method == "GET" || match.route->reads_only ? StoreUse::kRead : StoreUse::kWrite;
+  if (!match.route->batched) return StoreUse::kOwnWrite;
+  return routed_method(req) == "GET" || match.route->reads_only ? StoreUse::kRead : StoreUse::kWrite;
 }
 
 Response Handler::handle(const Request& req) const { return handle_on(req, nullptr); }
@@ -86,7 +110,7 @@ Response Handler::handle_on(const Request& req, store::Db* db) const {
   auto query = parse_query(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
   if (!query) return error_response(400, "BAD_QUERY", "malformed percent-escape or invalid UTF-8 in the query string");
 
-  auto match = router_.match(req.method, path);
+  auto match = router_.match(routed_method(req), path);
   if (match.route == nullptr) {
     if (!match.allow.empty()) {
       Response r = error_response(405, "METHOD_NOT_ALLOWED", req.method + " is not allowed here (allowed: " + match.allow + ")");
@@ -96,6 +120,15 @@ Response Handler::handle_on(const Request& req, store::Db* db) const {
     return error_response(404, "NOT_FOUND", "no such endpoint");
   }
   const Route& route = *match.route;
+  // Bodies are JSON. No Content-Type is read as JSON; any other type is refused rather than
+  // parsed as if it were (RFC 9110 §15.5.16).
+  if (!req.body.empty() && !req.content_type.empty() && !is_json_media_type(req.content_type)) {
+    Response r = error_response(415, "UNSUPPORTED_MEDIA_TYPE",
+                                "request bodies are JSON (Content-Type: application/json), not '" +
+                                    req.content_type.substr(0, 80) + "'");
+    r.route = route.pattern;
+    return r;
+  }
 
   Response resp;
   try {
@@ -126,6 +159,15 @@ Response Handler::handle_on(const Request& req, store::Db* db) const {
       if (!ctx.caller) {
         resp.route = route.pattern;
         return resp;
+      }
+      if (write_limit_ && ctx.caller->role == "enterprise" && routed_method(req) != "GET") {
+        if (const int wait = write_limit_->take(ctx.caller->id, RateLimiter::Clock::now()); wait > 0) {
+          resp = error_response(429, "RATE_LIMITED",
+                                "too many writes with this token; try again in " + std::to_string(wait) + " s");
+          resp.headers.emplace_back("Retry-After", std::to_string(wait));
+          resp.route = route.pattern;
+          return resp;
+        }
       }
     }
     resp = route.fn(ctx);

@@ -10,6 +10,7 @@
 #include "api/db_pool.hpp"
 #include "api/message.hpp"
 #include "api/metrics.hpp"
+#include "api/rate_limit.hpp"
 #include "api/router.hpp"
 #include "registry/log/note.hpp"
 
@@ -28,6 +29,10 @@ class Handler {
 
   Response handle(const Request& req) const;
 
+  // Limits an enterprise token's writes (see RateLimiter); off until called. REQUIRES: called
+  // before the handler serves requests.
+  void set_write_limit(int per_minute, int burst) { write_limit_ = std::make_unique<RateLimiter>(per_minute, burst); }
+
   // Group commit: runs write requests one after another in one transaction on one
   // connection, each in a savepoint of its own (a failed request writes nothing), and
   // commits once, so concurrent writers share one fsync. A success is reported only after
@@ -40,8 +45,10 @@ class Handler {
   // place: kNone for public routes such as /healthz and for requests that match no route
   // (answered on the network thread), kRead for GETs of store routes (the store pool, many
   // at once), kWrite for every other method on a store route (the store pool, one at a time:
-  // SQLite admits one writer, and writers queued behind it would only occupy threads).
-  enum class StoreUse { kNone, kRead, kWrite };
+  // SQLite admits one writer, and writers queued behind it would only occupy threads),
+  // kOwnWrite for a write route that owns its transactions (an upload: the store pool, on a
+  // connection of its own, outside the group commit).
+  enum class StoreUse { kNone, kRead, kWrite, kOwnWrite };
   StoreUse store_use(const Request& req) const;
 
  private:
@@ -50,6 +57,7 @@ class Handler {
 
   DbPool& pool_;
   Router router_;
+  std::unique_ptr<RateLimiter> write_limit_;  // null: no limit
 };
 
 }  // namespace chipreg::api

@@ -1,15 +1,19 @@
 // Strict JSON body parsing for the API's own request shapes.
 #include "api/json_body.hpp"
 
+#include "crypto/strict_json.hpp"
+
 namespace chipreg::api {
 namespace json = boost::json;
 
 Result<json::object> parse_object(const std::string& body) {
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 32;
-  json::value v = json::parse(body, ec, json::storage_ptr(), opts);
-  if (ec) return Error("BAD_JSON", "request body is not valid JSON: " + ec.message());
+  auto parsed = parse_strict_json(body);
+  if (!parsed) {
+    Error e = parsed.error();
+    if (e.code == "BAD_JSON") e.message = "request body is not valid JSON: " + e.message;
+    return e;
+  }
+  json::value& v = *parsed;
   if (!v.is_object()) return Error("NOT_AN_OBJECT", "request body must be a JSON object");
   return std::move(v.as_object());
 }

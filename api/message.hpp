@@ -18,6 +18,7 @@ struct Request {
   std::string target;         // path plus optional "?query", as sent
   std::string authorization;  // the Authorization header's value, "" when absent
   std::string content_type;   // the Content-Type header's value, "" when absent
+  std::string if_none_match;  // the If-None-Match header's value, "" when absent (web assets)
   std::string body;
   std::string request_id;     // assigned by the session, echoed in X-Request-Id
 };

@@ -36,7 +36,15 @@ Metrics::Shard& Metrics::my_shard() {
   return shards_[index];
 }
 
-void Metrics::observe(const std::string& route, const std::string& method, int status, double seconds) {
+const char* Metrics::method_label(std::string_view method) {
+  for (const char* m : kMethods) {
+    if (method == m) return m;
+  }
+  return "other";
+}
+
+void Metrics::observe(const std::string& route, const std::string& raw_method, int status, double seconds) {
+  const std::string_view method = method_label(raw_method);
   Shard& shard = my_shard();
   std::lock_guard<std::mutex> lock(shard.mu);
   auto it = shard.routes.find(route);
@@ -46,7 +54,7 @@ void Metrics::observe(const std::string& route, const std::string& method, int s
   for (auto& x : r.counts) {
     if (x.status == status && x.method == method) c = &x;
   }
-  if (c == nullptr) c = &r.counts.emplace_back(Count{method, status, 0});
+  if (c == nullptr) c = &r.counts.emplace_back(Count{std::string(method), status, 0});
   ++c->n;
   Histogram& h = r.latency;
   std::size_t i = 0;
@@ -57,6 +65,8 @@ void Metrics::observe(const std::string& route, const std::string& method, int s
 }
 
 void Metrics::connection_refused() { refused_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::accept_failed() { accept_failed_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::connection_evicted() { evicted_.fetch_add(1, std::memory_order_relaxed); }
 void Metrics::connection_opened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
 void Metrics::connection_closed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
 
@@ -114,6 +124,14 @@ std::string Metrics::render() const {
          "# TYPE chipreg_http_connections_refused_total counter\n"
          "chipreg_http_connections_refused_total "
       << refused_.load() << "\n";
+  out << "# HELP chipreg_http_connections_evicted_total Idle connections closed to make room for a new one.\n"
+         "# TYPE chipreg_http_connections_evicted_total counter\n"
+         "chipreg_http_connections_evicted_total "
+      << evicted_.load() << "\n";
+  out << "# HELP chipreg_http_accept_failures_total accept() failures for want of descriptors or memory (each backs off).\n"
+         "# TYPE chipreg_http_accept_failures_total counter\n"
+         "chipreg_http_accept_failures_total "
+      << accept_failed_.load() << "\n";
   return out.str();
 }
 

@@ -1,8 +1,8 @@
 // Metrics: request counters and a latency histogram, rendered in the Prometheus text
 // exposition format (version 0.0.4) for GET /metrics.
 //
-// Labels are the route pattern (never the raw path), the method and the status, so the
-// number of series is bounded by the route table. Thread-safe: each thread records into one of
+// Labels are the route pattern (never the raw path), the method (from a fixed set) and the
+// status, so the number of series is bounded by the route table. Thread-safe: each thread records into one of
 // kShards shards (each under its own mutex, so the network threads rarely meet); render()
 // merges them.
 #pragma once
@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chipreg::api {
@@ -23,8 +24,17 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 
-  // Records one finished request.
+  // Records one finished request. `route` is a pattern of the route table, "unmatched" or
+  // "(rejected)" (never request data); a method outside kMethods counts as "other", so the
+  // number of series, and the cost of render(), stays bounded whatever clients send.
   void observe(const std::string& route, const std::string& method, int status, double seconds);
+  static constexpr std::array<const char*, 7> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  // The label for `method`: itself when in kMethods, else "other".
+  static const char* method_label(std::string_view method);
+  // Counts accept() failures for want of descriptors or memory (the listener backs off).
+  void accept_failed();
+  // Counts idle connections closed to make room for a new one.
+  void connection_evicted();
   // Counts connections refused because the connection cap was reached.
   void connection_refused();
   void connection_opened();
@@ -59,6 +69,8 @@ class Metrics {
 
   std::array<Shard, kShards> shards_;
   std::atomic<std::uint64_t> refused_{0};
+  std::atomic<std::uint64_t> accept_failed_{0};
+  std::atomic<std::uint64_t> evicted_{0};
   std::atomic<std::int64_t> open_connections_{0};
 };
 

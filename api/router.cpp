@@ -88,6 +88,11 @@ void Router::add(std::string method, std::string pattern, Access access, RouteFn
   routes_.push_back(std::move(r));
 }
 
+void Router::add_unbatched(std::string method, std::string pattern, RouteFn fn) {
+  add(std::move(method), std::move(pattern), Access::kToken, std::move(fn));
+  routes_.back().batched = false;
+}
+
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   // Split without allocating: no route has more than kMaxSegments segments.
   constexpr std::size_t kMaxSegments = 16;

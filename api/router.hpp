@@ -46,11 +46,16 @@ struct Route {
   // A POST that writes nothing (a preview): it runs on a read connection in parallel with
   // the other reads instead of waiting in the write queue.
   bool reads_only = false;
+  // False for a write that runs its own transactions (a bulk upload): it is not put into
+  // the group commit (Handler::handle_writes) but gets a connection of its own.
+  bool batched = true;
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Access access, RouteFn fn, bool reads_only = false);
+  // A write route that owns its transactions (Route::batched false).
+  void add_unbatched(std::string method, std::string pattern, RouteFn fn);
 
   struct Match {
     const Route* route = nullptr;               // the matching route, or null

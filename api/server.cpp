@@ -2,6 +2,9 @@
 #include "api/server.hpp"
 
 #include <openssl/ssl.h>
+#include <sys/resource.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstdio>
@@ -79,7 +82,7 @@ class IoThreads {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(IoThreads& io, tcp::acceptor&& acceptor, SessionShared& shared, ssl::context* tls)
-      : io_(io), acceptor_(std::move(acceptor)), shared_(shared), tls_(tls) {}
+      : io_(io), acceptor_(std::move(acceptor)), shared_(shared), tls_(tls), backoff_(acceptor_.get_executor()) {}
 
   void run() { do_accept(); }
   // Thread-safe: closes on the acceptor's thread.
@@ -97,22 +100,41 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   void on_accept(beast::error_code ec, Socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec.value() == ENOMEM || ec.value() == ENOBUFS) {
+      // Out of file descriptors (EMFILE, ENFILE) or kernel memory: retrying at once would
+      // spin at 100 % CPU while nothing changes. Make room by closing the longest-idle
+      // connection, and try again shortly.
+      shared_.metrics.accept_failed();
+      if (shared_.tracker.evict_idle()) shared_.metrics.connection_evicted();
+      backoff_.expires_after(kAcceptBackoff);
+      backoff_.async_wait([self = shared_from_this()](beast::error_code wec) {
+        if (!wec && self->acceptor_.is_open()) self->do_accept();
+      });
+      return;
+    }
     if (!ec) start(std::move(socket));
     do_accept();
   }
 
   void start(Socket socket) {
-    std::list<std::weak_ptr<Connection>>::iterator slot;
+    ConnectionTracker::Slot slot;
+    beast::error_code ec;
+    const auto ep = socket.remote_endpoint(ec);
+    const std::string peer = ec ? std::string() : ep.address().to_string();
+    bool evicted = false;
     if (tls_ != nullptr) {
       auto s = std::make_shared<Session<TlsStream>>(shared_, std::move(socket), *tls_);
-      if (shared_.tracker.admit(s, &slot)) s->run(slot);
+      if (shared_.tracker.admit(s, peer, &slot, &evicted)) s->run(slot);
       else refuse();
     } else {
       auto s = std::make_shared<Session<PlainStream>>(shared_, std::move(socket));
-      if (shared_.tracker.admit(s, &slot)) s->run(slot);
+      if (shared_.tracker.admit(s, peer, &slot, &evicted)) s->run(slot);
       else refuse();
     }
+    if (evicted) shared_.metrics.connection_evicted();
   }
+
+  static constexpr std::chrono::milliseconds kAcceptBackoff{50};
 
   // Over the cap (or stopping): the session object dies here and closes the socket.
   void refuse() { shared_.metrics.connection_refused(); }
@@ -121,6 +143,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   tcp::acceptor acceptor_;
   SessionShared& shared_;
   ssl::context* tls_;
+  asio::steady_timer backoff_;  // on the acceptor's thread
 };
 
 Result<tcp::acceptor> listen_on(asio::io_context& ioc, const ServerOptions& o) {
@@ -135,6 +158,26 @@ Result<tcp::acceptor> listen_on(asio::io_context& ioc, const ServerOptions& o) {
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Error("LISTEN_FAILED", "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message(), "listen");
   return acceptor;
+}
+
+// Raises the soft RLIMIT_NOFILE to the hard limit and returns the connection cap it
+// allows: the descriptors left after a reserve for the database connections (a file, its
+// WAL and SHM each), the log, the listener and the process's own, never fewer than 16.
+// An explicit --max-connections is honoured up to that number.
+int connection_cap(const ServerOptions& o, int store_threads) {
+  rlimit lim{};
+  long soft = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    if (lim.rlim_cur < lim.rlim_max) {
+      rlimit raised = lim;
+      raised.rlim_cur = lim.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+    }
+    soft = lim.rlim_cur == RLIM_INFINITY ? (1L << 20) : static_cast<long>(std::min<rlim_t>(lim.rlim_cur, 1u << 20));
+  }
+  const long reserve = 64 + 4L * (store_threads + 2);
+  const int derived = static_cast<int>(std::max(16L, soft - reserve));
+  return o.max_connections > 0 ? std::min(o.max_connections, derived) : derived;
 }
 
 }  // namespace
@@ -168,11 +211,12 @@ Status run_server(const ServerOptions& options) {
   Metrics metrics;
   Handler handler(pool, metrics, signer);
   AccessLog log(options.access_log);
-  ConnectionTracker tracker(options.max_connections);
   auto prefix = crypto::random_bytes(4);
   if (!prefix) return prefix.error();
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int store_threads = options.store_threads > 0 ? options.store_threads : std::max(4, 2 * threads);
+  ConnectionTracker tracker(connection_cap(options, store_threads), options.max_connections_per_peer);
+  handler.set_write_limit(options.enterprise_writes_per_minute, options.enterprise_write_burst);
   // Destroyed in reverse order: the store pool joins first (its last jobs post their answers
   // to the network contexts), then the contexts drop whatever handlers are still queued.
   IoThreads io(threads);

@@ -22,7 +22,16 @@ struct ServerOptions {
   std::optional<std::string> tls_key;        // PEM private key
   std::size_t max_body = 1024 * 1024;        // larger bodies get 413
   std::size_t max_header = 16 * 1024;        // larger header sections get 431
-  int max_connections = 1024;                // beyond it new connections are closed at once
+  // Connections at once; 0: as many as RLIMIT_NOFILE allows (its soft limit is raised to the
+  // hard one, less a reserve for the database). At the cap the longest-idle connection is
+  // closed for a new one; only when all are busy is the new one closed at once.
+  int max_connections = 0;
+  int max_connections_per_peer = 0;          // per client IP address; 0: no per-peer cap
+  // Writes (any method but GET and HEAD) per enterprise token: a token bucket refilled at
+  // this many per minute, holding at most `burst`; an empty bucket answers 429 with
+  // Retry-After. 0: no limit.
+  int enterprise_writes_per_minute = 3000;
+  int enterprise_write_burst = 200;
   std::chrono::milliseconds header_timeout{10000};  // idle keep-alive and header read
   std::chrono::milliseconds body_timeout{30000};    // reading one body
   std::chrono::milliseconds write_timeout{30000};   // writing one response

@@ -3,7 +3,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace chipreg::api {
 namespace {
@@ -20,16 +22,77 @@ std::string path_of(std::string_view target) { return std::string(target.substr(
 
 // ---- ConnectionTracker ----
 
-bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, std::list<std::weak_ptr<Connection>>::iterator* slot) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_.load() || static_cast<int>(live_.size()) >= cap_) return false;
-  live_.push_front(c);
-  *slot = live_.begin();
+ConnectionTracker::Slot ConnectionTracker::oldest_idle(const std::string* peer) {
+  Slot best = live_.end();
+  std::int64_t best_since = 0;
+  for (Slot it = live_.begin(); it != live_.end(); ++it) {
+    if (it->evicting || (peer != nullptr && it->peer != *peer)) continue;
+    const std::int64_t since = it->raw->idle_since.load(std::memory_order_relaxed);
+    if (since != 0 && (best == live_.end() || since < best_since)) {
+      best = it;
+      best_since = since;
+    }
+  }
+  return best;
+}
+
+std::shared_ptr<Connection> ConnectionTracker::mark_evicting(Slot it) {
+  it->evicting = true;
+  ++evicting_;
+  return it->conn.lock();
+}
+
+bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot, bool* evicted) {
+  std::vector<std::shared_ptr<Connection>> evict;  // asked to close once the lock is released
+  bool admitted = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool room = !stopping_.load() && static_cast<int>(live_.size()) < cap_ + kEvictionSlack;
+    const auto mine = per_peer_.find(peer);
+    if (room && per_peer_cap_ > 0 && mine != per_peer_.end() && mine->second >= per_peer_cap_) {
+      const Slot victim = oldest_idle(&peer);
+      room = victim != live_.end();
+      if (room) evict.push_back(mark_evicting(victim));
+    }
+    // Connections already being evicted make room for the ones admitted meanwhile.
+    if (room && static_cast<int>(live_.size()) - evicting_ >= cap_) {
+      const Slot victim = oldest_idle(nullptr);
+      room = victim != live_.end();  // else every connection is busy
+      if (room) evict.push_back(mark_evicting(victim));
+    }
+    if (room) {
+      live_.push_front(Entry{c, c.get(), peer, false});
+      if (per_peer_cap_ > 0) ++per_peer_[peer];
+      *slot = live_.begin();
+      admitted = true;
+    }
+  }
+  for (auto& e : evict) {
+    if (e) e->stop_when_idle();
+  }
+  *evicted = !evict.empty();
+  return admitted;
+}
+
+bool ConnectionTracker::evict_idle() {
+  std::shared_ptr<Connection> victim;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const Slot it = oldest_idle(nullptr);
+    if (it == live_.end()) return false;
+    victim = mark_evicting(it);
+  }
+  if (victim) victim->stop_when_idle();
   return true;
 }
 
-void ConnectionTracker::leave(std::list<std::weak_ptr<Connection>>::iterator slot) {
+void ConnectionTracker::leave(Slot slot) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (slot->evicting) --evicting_;
+  if (per_peer_cap_ > 0) {
+    auto it = per_peer_.find(slot->peer);
+    if (it != per_peer_.end() && --it->second <= 0) per_peer_.erase(it);
+  }
   live_.erase(slot);
 }
 
@@ -38,8 +101,8 @@ void ConnectionTracker::stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_.store(true);
-    for (auto& w : live_) {
-      if (auto c = w.lock()) live.push_back(std::move(c));
+    for (auto& e : live_) {
+      if (auto c = e.conn.lock()) live.push_back(std::move(c));
     }
   }
   for (auto& c : live) c->stop_when_idle();
@@ -53,6 +116,14 @@ std::size_t ConnectionTracker::count() const {
 // ---- Session ----
 
 template <typename Stream>
+void Session<Stream>::set_idle(bool idle) {
+  idle_ = idle;
+  // 0 means busy, so an idle connection's tick is at least 1.
+  const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  idle_since.store(idle ? std::max<std::int64_t>(now, 1) : 0, std::memory_order_relaxed);
+}
+
+template <typename Stream>
 Session<Stream>::~Session() {
   if (admitted_) {
     shared_.tracker.leave(slot_);
@@ -61,13 +132,16 @@ Session<Stream>::~Session() {
 }
 
 template <typename Stream>
-void Session<Stream>::run(std::list<std::weak_ptr<Connection>>::iterator slot) {
+void Session<Stream>::run(ConnectionTracker::Slot slot) {
   slot_ = slot;
   admitted_ = true;
   shared_.metrics.connection_opened();
   // Start on the session's own io_context: every handler that follows runs there too.
   asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
     if constexpr (kTls) {
+      // A client that has not finished its handshake has no request in progress either:
+      // it may be evicted like an idle keep-alive connection.
+      self->set_idle(true);
       self->lowest().expires_after(self->shared_.options.header_timeout);
       self->stream_.async_handshake(ssl::stream_base::server, self->buffer_.data(),
                                     beast::bind_front_handler(&Session::on_handshake, self));
@@ -102,18 +176,18 @@ void Session<Stream>::do_read() {
   parser_.emplace();
   parser_->body_limit(shared_.options.max_body);
   parser_->header_limit(static_cast<std::uint32_t>(shared_.options.max_header));
-  idle_ = buffer_.size() == 0;
+  set_idle(buffer_.size() == 0);
   lowest().expires_after(shared_.options.header_timeout);
   http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_header, this->shared_from_this()));
 }
 
 template <typename Stream>
 void Session<Stream>::on_header(beast::error_code ec, std::size_t) {
-  idle_ = false;
+  set_idle(false);
   if (ec == http::error::body_limit) {
     return fail_request(413, "BODY_TOO_LARGE", "request body exceeds " + std::to_string(shared_.options.max_body) + " bytes");
   }
-  if (ec == http::error::header_limit) {
+  if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
     return fail_request(431, "HEADER_TOO_LARGE", "request header exceeds " + std::to_string(shared_.options.max_header) + " bytes");
   }
   if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
@@ -122,9 +196,11 @@ void Session<Stream>::on_header(beast::error_code ec, std::size_t) {
     return do_close();
   }
   if (ec) return fail_request(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
+  if (auto refusal = check_header()) return fail_request(refusal->status, refusal->code, refusal->message);
   const auto& req = parser_->get();
   const auto expect = req[http::field::expect];
-  if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
+  // RFC 9110 §10.1.1: an HTTP/1.0 client does not know 100 Continue; it just sends the body.
+  if (req.version() >= 11 && beast::iequals(expect, "100-continue") && !parser_->is_done()) {
     // Answer at once so clients like curl do not wait before sending the body.
     auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
     lowest().expires_after(shared_.options.write_timeout);
@@ -137,6 +213,29 @@ void Session<Stream>::on_header(beast::error_code ec, std::size_t) {
   // A request without a body is complete with its header: skip the second read.
   if (parser_->is_done()) return on_read({}, 0);
   read_body();
+}
+
+template <typename Stream>
+std::optional<typename Session<Stream>::Refusal> Session<Stream>::check_header() const {
+  const auto& req = parser_->get();
+  // RFC 9112 §6.3: when the final transfer coding is not chunked the body's length is
+  // unknown, and reading on would take the body for the next request (smuggling).
+  if (req.count(http::field::transfer_encoding) > 0 && !parser_->chunked()) {
+    return Refusal{400, "BAD_TRANSFER_ENCODING", "Transfer-Encoding must end with chunked"};
+  }
+  // RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host.
+  if (req.version() >= 11 && req.count(http::field::host) != 1) {
+    return Refusal{400, "BAD_REQUEST", "an HTTP/1.1 request needs exactly one Host header field"};
+  }
+  // Two credentials: which one would decide is the attacker's guess; refuse both.
+  if (req.count(http::field::authorization) > 1) {
+    return Refusal{400, "BAD_REQUEST", "more than one Authorization header field"};
+  }
+  // RFC 9110 §10.1.1: an expectation the server cannot meet is 417.
+  if (req.count(http::field::expect) > 0 && !beast::iequals(req[http::field::expect], "100-continue")) {
+    return Refusal{417, "EXPECTATION_FAILED", "only Expect: 100-continue is supported"};
+  }
+  return std::nullopt;
 }
 
 template <typename Stream>
@@ -156,6 +255,17 @@ void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::body_limit) {
     return fail_request(413, "BODY_TOO_LARGE", "request body exceeds " + std::to_string(shared_.options.max_body) + " bytes");
   }
+  if (ec == http::error::buffer_overflow) {
+    // A chunk-size line (with its extensions) or a trailer that does not fit the read
+    // buffer: without this bound an endless chunk extension was buffered whole.
+    return fail_request(400, "BAD_CHUNK", "a chunk header or trailer exceeds " + std::to_string(buffer_.max_size()) + " bytes");
+  }
+  if (ec && ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+      ec != http::error::partial_message && ec != http::error::end_of_stream) {
+    // Bad framing in the body (an overflowing chunk size, a bad chunk): the client is still
+    // there and gets a 400 before the close.
+    return fail_request(400, "BAD_REQUEST", "malformed request body framing: " + ec.message());
+  }
   if (ec) return do_close();  // timeout, reset or truncated body: nobody to answer
 
   const auto start = std::chrono::steady_clock::now();
@@ -165,6 +275,7 @@ void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
   req.target = std::string(msg.target());
   req.authorization = std::string(msg[http::field::authorization]);
   req.content_type = std::string(msg[http::field::content_type]);
+  req.if_none_match = std::string(msg[http::field::if_none_match]);
   req.body = std::move(msg.body());
   req.request_id = shared_.id_prefix + "-" + hex64(shared_.next_id.fetch_add(1));
   handle(std::move(req), start, msg.keep_alive());
@@ -185,6 +296,7 @@ void Session<Stream>::handle(Request req, std::chrono::steady_clock::time_point 
       self->respond(req, std::move(resp), start, keep_alive);
     });
   };
+  // kRead and kOwnWrite (an upload that owns its transactions) run on the store pool.
   if (use == Handler::StoreUse::kWrite) return shared_.writes.submit(std::move(req), std::move(answer));
   asio::post(shared_.store_pool, [this_handler = &shared_.handler, req = std::move(req), answer = std::move(answer)]() mutable {
     Response resp = this_handler->handle(req);
@@ -198,6 +310,8 @@ void Session<Stream>::respond(const Request& req, Response resp, std::chrono::st
   const int version = parser_ ? parser_->get().version() : 11;
   const bool close = !keep_alive || shared_.tracker.stopping() || closing_;
   const std::size_t bytes = resp.body.size();
+  // RFC 9110 §9.3.2: a HEAD response has the header fields a GET would have, and no body.
+  if (req.method == "HEAD") resp.body.clear();
   // The status line and header fields, written by hand: every value is ours (no CR or LF),
   // and this is cheaper than a serializer walking a field list on every request.
   std::string& head = head_;

@@ -47,7 +47,7 @@ awk -v b="$OTHER_USCC" -v s="$DESIGN_USCC" 'BEGIN {
     printf "{\"invoice\":\"2433200000%010d\",\"line\":1,\"date\":\"2025-04-01\",\"buyer\":\"%s\",\"seller\":\"%s\",\"product\":\"BJ-MCU-01\",\"amount_fen\":%d,\"tax_fen\":0,\"reverses\":null}\n", i, b, s, 100000 + i
 }' >"$work/lines.jsonl"
 "$chipreg" import --db "$work/b.db" purchases "$work/lines.jsonl" >/dev/null
-claim=$(curl -sS -X POST -H "Authorization: Bearer $OTHER" -d '{"rule":"linkage","year":2025,"group":"chip_module"}' \
+claim=$(curl -sS -X POST -H "Authorization: Bearer $OTHER" -H 'Content-Type: application/json' -d '{"rule":"linkage","year":2025,"group":"chip_module"}' \
           "$base/v1/claims" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
 claim_bytes=$(curl -sS -H "Authorization: Bearer $OTHER" "$base/v1/claims/$claim" | wc -c)
 lines=$(curl -sS -H "Authorization: Bearer $OTHER" "$base/v1/claims/$claim" | grep -o '"qualifies"' | wc -l)

@@ -23,12 +23,14 @@ Result<long long> parse_count(const std::string& option, const std::string& text
 int cmd_serve(int argc, char** argv, int first) {
   auto args = Args::parse(argc, argv, first,
                           {"db", "listen", "threads", "store-threads", "tls-cert", "tls-key", "max-body", "max-connections",
-                           "header-timeout-ms", "body-timeout-ms", "access-log"},
+                           "header-timeout-ms", "body-timeout-ms", "access-log", "max-connections-per-peer",
+                           "enterprise-writes-per-minute", "enterprise-write-burst"},
                           {"help"});
   if (args && args->flag("help")) {
     std::cout << "usage: chipreg serve --db PATH --listen HOST:PORT [--threads N] [--tls-cert F --tls-key F]\n"
                  "                     [--store-threads N] [--max-body BYTES] [--max-connections N] [--header-timeout-ms MS]\n"
-                 "                     [--body-timeout-ms MS] [--access-log on|off]\n\n"
+                 "                     [--body-timeout-ms MS] [--access-log on|off] [--max-connections-per-peer N]\n"
+                 "                     [--enterprise-writes-per-minute N] [--enterprise-write-burst N]\n\n"
                  "Serves the registry over HTTP/1.1 (HTTPS, TLS 1.2+, when a certificate is given).\n"
                  "Prints {\"listening\": \"HOST:PORT\", \"tls\": BOOL} once listening (port 0 picks a free\n"
                  "port). Logs one JSON line per request on stderr. SIGINT or SIGTERM stops accepting,\n"
@@ -38,7 +40,13 @@ int cmd_serve(int argc, char** argv, int first) {
                  "--store-threads N  threads for requests that use the database, each with its own\n"
                  "                   SQLite connection: reads in parallel, writes one at a time\n"
                  "                   (default: max(4, 2 x threads))\n"
-                 "Other defaults: 1 MiB bodies, 1024 connections, 10 s header and 30 s body timeouts.\n";
+                 "--max-connections N  default: what RLIMIT_NOFILE allows (raised to its hard limit);\n"
+                 "                   at the cap the longest-idle connection is closed for a new one\n"
+                 "--max-connections-per-peer N  per client IP address (default 0: no per-peer cap)\n"
+                 "--enterprise-writes-per-minute N  per enterprise token, token bucket; 429 with\n"
+                 "                   Retry-After beyond it (default 3000; 0: no limit)\n"
+                 "--enterprise-write-burst N  writes a token may make at once (default 200)\n"
+                 "Other defaults: 1 MiB bodies, 10 s header and 30 s body timeouts (docs/SECURITY.md).\n";
     return 0;
   }
   if (!args) return print_error(args.error()), 2;
@@ -77,6 +85,21 @@ int cmd_serve(int argc, char** argv, int first) {
     auto n = parse_count("max-connections", *v, 1, 1000000);
     if (!n) return print_error(n.error()), 2;
     o.max_connections = static_cast<int>(*n);
+  }
+  if (auto v = args->get("max-connections-per-peer")) {
+    auto n = parse_count("max-connections-per-peer", *v, 0, 1000000);
+    if (!n) return print_error(n.error()), 2;
+    o.max_connections_per_peer = static_cast<int>(*n);
+  }
+  if (auto v = args->get("enterprise-writes-per-minute")) {
+    auto n = parse_count("enterprise-writes-per-minute", *v, 0, 100000000);
+    if (!n) return print_error(n.error()), 2;
+    o.enterprise_writes_per_minute = static_cast<int>(*n);
+  }
+  if (auto v = args->get("enterprise-write-burst")) {
+    auto n = parse_count("enterprise-write-burst", *v, 1, 100000000);
+    if (!n) return print_error(n.error()), 2;
+    o.enterprise_write_burst = static_cast<int>(*n);
   }
   if (auto v = args->get("header-timeout-ms")) {
     auto n = parse_count("header-timeout-ms", *v, 1, 3600000);

@@ -1,5 +1,7 @@
 // chipreg: the registry and rules engine for the Binjiang 2024 IC policy (clauses 3, 12).
 // This file only dispatches; each subcommand lives in its own cmd_*.cpp.
+#include <sys/stat.h>
+
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -40,6 +42,9 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything chipreg creates (the database, its WAL and SHM, the log key, backups and
+  // exports) holds facts or secrets: owner-only, whatever the caller's umask.
+  ::umask(077);
   if (argc < 2) {
     usage(std::cerr);
     return 2;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "crypto/encoding.hpp"
+#include "crypto/strict_json.hpp"
 
 namespace chipreg::crypto::dsse {
 namespace json = boost::json;
@@ -46,8 +47,16 @@ Result<Envelope> from_json(const json::value& v) {
   Envelope e;
   auto payload = member_string(o, "payload", "payload");
   if (!payload) return payload.error();
+  // Caps first, before decoding and long before any signature is checked: verifying costs
+  // CPU in the registry's single write queue, and an envelope may name any number of them.
+  if (payload->size() > (kMaxPayloadBytes + 2) / 3 * 4 + 4) {
+    return Error("PAYLOAD_TOO_LARGE", "payload: larger than " + std::to_string(kMaxPayloadBytes) + " bytes", "payload");
+  }
   auto decoded = unbase64(*payload);
   if (!decoded) return bad("payload", decoded.error().message);
+  if (decoded->size() > kMaxPayloadBytes) {
+    return Error("PAYLOAD_TOO_LARGE", "payload: larger than " + std::to_string(kMaxPayloadBytes) + " bytes", "payload");
+  }
   e.payload.assign(decoded->begin(), decoded->end());
   auto type = member_string(o, "payloadType", "payloadType");
   if (!type) return type.error();
@@ -57,6 +66,12 @@ Result<Envelope> from_json(const json::value& v) {
   if (sigs == nullptr) return bad("signatures", "missing");
   if (!sigs->is_array()) return bad("signatures", "must be an array");
   if (sigs->get_array().empty()) return bad("signatures", "must hold at least one signature");
+  if (sigs->get_array().size() > kMaxSignatures) {
+    return Error("TOO_MANY_SIGNATURES",
+                 "signatures: " + std::to_string(sigs->get_array().size()) + " signatures, at most " +
+                     std::to_string(kMaxSignatures) + " are accepted",
+                 "signatures");
+  }
   std::size_t i = 0;
   for (const json::value& s : sigs->get_array()) {
     const std::string path = "signatures[" + std::to_string(i++) + "]";
@@ -79,10 +94,12 @@ Result<Envelope> from_json(const json::value& v) {
 }
 
 Result<Envelope> parse(std::string_view text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return bad("envelope", "not valid JSON (" + ec.message() + ")");
-  return from_json(v);
+  StrictJsonOptions options;
+  options.max_decimals = -1;  // an envelope holds no numbers we read
+  auto v = parse_strict_json(text, options);
+  if (!v && v.error().code == "DUPLICATE_KEY") return v.error();
+  if (!v) return bad("envelope", "not valid JSON (" + v.error().message + ")");
+  return from_json(*v);
 }
 
 json::object to_json(const Envelope& e) {

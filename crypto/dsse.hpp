@@ -30,6 +30,13 @@ namespace chipreg::crypto::dsse {
 // The only payloadType chipreg accepts for tape-out attestations.
 inline constexpr std::string_view kInTotoPayloadType = "application/vnd.in-toto+json";
 
+// Limits on what an envelope may hold, checked by parse()/from_json() before anything is
+// decoded further or verified (a tape-out statement is about 1 KiB and has one or two
+// signers): more signatures is TOO_MANY_SIGNATURES, a larger decoded payload
+// PAYLOAD_TOO_LARGE.
+inline constexpr std::size_t kMaxSignatures = 8;
+inline constexpr std::size_t kMaxPayloadBytes = 64 * 1024;
+
 // The exact bytes that are signed.
 std::string pae(std::string_view payload_type, std::string_view payload);
 
@@ -47,7 +54,8 @@ struct Envelope {
 // Parses the envelope JSON text or value. Error code BAD_ENVELOPE with the field path
 // ("signatures[1].sig") for: not JSON, not an object, a missing or non-string payload /
 // payloadType / sig, a non-string keyid, no signatures, undecodable base64 (standard and
-// URL-safe alphabets accepted, mixing them is not). Unknown members are ignored.
+// URL-safe alphabets accepted, mixing them is not). Unknown members are ignored. A repeated
+// member name is DUPLICATE_KEY; the caps above are TOO_MANY_SIGNATURES, PAYLOAD_TOO_LARGE.
 Result<Envelope> parse(std::string_view json);
 Result<Envelope> from_json(const boost::json::value& v);
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/strict_json.hpp"
 #include "importers/csv_reader.hpp"
 #include "importers/einvoice.hpp"
 #include "registry/fact_json.hpp"
@@ -259,8 +260,16 @@ Status submit_envelope(store::Db& db, std::string_view text) {
   return Status::Ok();
 }
 
+// FORBIDDEN unless `p` was bought by `only_buyer` (when set: an enterprise's own upload).
+Status check_buyer(const Purchase& p, const std::optional<std::string>& only_buyer) {
+  if (!only_buyer || p.buyer.str() == *only_buyer) return Status::Ok();
+  return Error("FORBIDDEN", "购买方 " + p.buyer.str() + " 不是本企业 (the buyer must be " + *only_buyer + ")", "buyer");
+}
+
 // The CSV writer for one kind: parses a row and inserts it.
-std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Repository& repo, store::Db& db) {
+
+std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Repository& repo, store::Db& db,
+                                                const std::optional<std::string>& only_buyer) {
   if (is_clause_kind(kind)) {
     return [&db, kind](const CsvRow& row) -> Status {
       auto v = clause_row_json(kind, row);
@@ -293,9 +302,10 @@ std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Reposito
     case ImportKind::kProducts:
       return via(product_from_csv, [](store::Repository& r, const Product& p) { return r.insert_product(p); });
     case ImportKind::kPurchases:
-      return [&repo](const CsvRow& row) -> Status {
+      return [&repo, &only_buyer](const CsvRow& row) -> Status {
         auto p = purchase_from_csv(row);
         if (!p) return p.error();
+        if (auto st = check_buyer(*p, only_buyer); !st) return st;
         auto r = repo.insert_purchase(*p);
         if (!r) {
           Error e = r.error();
@@ -313,7 +323,8 @@ std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Reposito
 
 // The JSON Lines writer for one kind.
 std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportKind kind, store::Repository& repo,
-                                                                        store::Db& db) {
+                                                                        store::Db& db,
+                                                                        const std::optional<std::string>& only_buyer) {
   if (is_clause_kind(kind)) {
     return [&db, kind](const json::value& v, std::string_view) { return insert_clause_fact(db, kind, v); };
   }
@@ -345,7 +356,10 @@ std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportK
       return via(json_io::product_from_json, [](store::Repository& r, const Product& p) { return r.insert_product(p); });
     case ImportKind::kPurchases:
       return via(json_io::purchase_from_json,
-                 [](store::Repository& r, const Purchase& p) { return r.insert_purchase(p); });
+                 [&only_buyer](store::Repository& r, const Purchase& p) -> Result<store::StoredPurchase> {
+                   if (auto st = check_buyer(p, only_buyer); !st) return st.error();
+                   return r.insert_purchase(p);
+                 });
     case ImportKind::kTapeouts:
       // The envelope goes in verbatim: the store verifies the exact bytes it was given.
       return [&db](const json::value&, std::string_view text) { return submit_envelope(db, text); };
@@ -409,7 +423,7 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
     if (!l) return l.error();
     layout.emplace(std::move(*l));
   }
-  auto write = layout ? csv_writer(kind, imp.repo(), db) : nullptr;
+  auto write = layout ? csv_writer(kind, imp.repo(), db, options.only_buyer) : nullptr;
   // The e-invoice mapper numbers the lines of each invoice as it sees them, so mapping a
   // row again would number it again: an e-invoice row is kept for a chunk redo as the
   // purchase it mapped to, in chipreg's own purchases columns, and redone from those.
@@ -440,6 +454,7 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
     }
     if (outcome->skipped) return *outcome->skipped;
     const Purchase& p = *outcome->purchase;
+    if (auto st = check_buyer(p, options.only_buyer); !st) return st;
     mapped = {p.invoice, std::to_string(p.line), p.date.str(), p.buyer.str(), p.seller.str(), p.product,
               std::to_string(p.amount.fen()), std::to_string(p.tax.fen()), p.reverses ? p.reverses->invoice : "",
               p.reverses ? std::to_string(p.reverses->line) : ""};
@@ -482,15 +497,19 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
 
 Result<ImportReport> import_jsonl(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
   Importer imp(db, options);
-  auto write = jsonl_writer(kind, imp.repo(), db);
-  json::parser parser;
+  auto write = jsonl_writer(kind, imp.repo(), db, options.only_buyer);
   auto write_text = [&](std::string_view text, long line) -> Status {
     if (!valid_utf8(text)) return Error("BAD_JSON", "line " + std::to_string(line) + ": invalid UTF-8");
-    parser.reset();
-    boost::system::error_code ec;
-    parser.write(text.data(), text.size(), ec);
-    if (ec) return Error("BAD_JSON", "line " + std::to_string(line) + ": not a JSON value (" + ec.message() + ")");
-    json::value v = parser.release();
+    // Strict: a repeated key or an over-precise number is refused, not decided by the parser.
+    auto parsed = parse_strict_json(text);
+    if (!parsed && parsed.error().code != "BAD_JSON") {
+      Error e = parsed.error();
+      e.message = "line " + std::to_string(line) + ": " + e.message;
+      e.line = 0;
+      return e;
+    }
+    if (!parsed) return Error("BAD_JSON", "line " + std::to_string(line) + ": not a JSON value (" + parsed.error().message + ")");
+    json::value v = std::move(*parsed);
     if (!v.is_object()) return Error("BAD_JSON", "line " + std::to_string(line) + ": expected a JSON object");
     return write(v, text);
   };
@@ -562,6 +581,28 @@ Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::stri
     if (r && std::ferror(file.get())) return Error("IO", "cannot read '" + path + "'");
     return r;
   }
+  return import_jsonl(db, kind, file.get(), options);
+}
+
+ImportFormat sniff_format(std::string_view bytes) {
+  if (bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4)) return ImportFormat::kXlsx;
+  std::string_view rest = bytes;
+  if (rest.substr(0, 3) == "\xEF\xBB\xBF") rest.remove_prefix(3);
+  const auto first = rest.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && rest[first] == '{') return ImportFormat::kJsonl;
+  return ImportFormat::kCsv;
+}
+
+Result<ImportReport> import_bytes(store::Db& db, ImportKind kind, std::string_view bytes, const ImportOptions& options) {
+  const ImportFormat format = sniff_format(bytes);
+  if (format == ImportFormat::kXlsx) {
+    return Error("UNSUPPORTED_FORMAT", "xlsx workbooks are not read here yet: save the sheet 信息汇总表 as CSV (UTF-8)");
+  }
+  if (bytes.empty()) return Error("BAD_HEADER", "the file is empty: expected a header row", "", 1);
+  // fmemopen reads the caller's buffer in place; the import only reads.
+  File file(::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb"));
+  if (!file) return Error("IO", "cannot read the uploaded file");
+  if (format == ImportFormat::kCsv) return import_csv(db, kind, file.get(), options);
   return import_jsonl(db, kind, file.get(), options);
 }
 

@@ -24,7 +24,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -41,6 +43,9 @@ struct ImportOptions {
   std::FILE* progress = nullptr;      // where to print a progress line every progress_every rows
   std::int64_t progress_every = 100'000;
   std::size_t max_errors = 100'000;   // errors kept in the report (all are counted)
+  // Set for an enterprise's own upload (POST /v1/imports/purchases): a purchase whose buyer
+  // is any other enterprise is rejected (FORBIDDEN, field "buyer").
+  std::optional<std::string> only_buyer;
 };
 
 struct RowIssue {
@@ -80,5 +85,17 @@ boost::json::object to_json(const ImportReport& r);
 // not fit KIND. DB_ERROR / BUSY when storage fails (nothing of the failing batch stays).
 Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::string& path,
                                  const ImportOptions& options = {});
+
+// How import_bytes reads a file it was handed without a name (a web upload).
+enum class ImportFormat { kCsv, kJsonl, kXlsx };
+// By content: a zip archive ("PK\3\4") is an xlsx workbook, a first character '{' (after
+// an optional BOM and blanks) JSON Lines, anything else CSV.
+ImportFormat sniff_format(std::string_view bytes);
+
+// Imports `bytes` (a whole file) as import_file does, reading its format from its content
+// (sniff_format). Errors as for import_file, and UNSUPPORTED_FORMAT for an xlsx workbook
+// until the workbook reader is wired in here.
+// REQUIRES: no transaction open on `db` (the import owns its transactions).
+Result<ImportReport> import_bytes(store::Db& db, ImportKind kind, std::string_view bytes, const ImportOptions& options = {});
 
 }  // namespace chipreg::importers

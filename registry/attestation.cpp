@@ -7,6 +7,8 @@
 #include <cctype>
 #include <limits>
 
+#include "crypto/strict_json.hpp"
+
 namespace chipreg::attestation {
 namespace json = boost::json;
 
@@ -110,9 +112,10 @@ Tapeout TapeoutStatement::to_fact(std::string id) const {
 
 Result<TapeoutStatement> parse_statement(std::string_view payload) {
   if (payload.empty()) return bad("payload", "the statement is empty");
-  boost::system::error_code ec;
-  json::value root = json::parse(payload, ec);
-  if (ec) return bad("payload", "the statement is not valid JSON (" + ec.message() + ")");
+  auto parsed = parse_strict_json(payload);
+  if (!parsed && parsed.error().code != "BAD_JSON") return parsed.error().at("payload");
+  if (!parsed) return bad("payload", "the statement is not valid JSON (" + parsed.error().message + ")");
+  json::value root = std::move(*parsed);
   if (!root.is_object()) return bad("payload", std::string("the statement must be an object, not ") + type_name(root));
   const json::object& st = root.get_object();
 
@@ -181,6 +184,11 @@ Result<TapeoutStatement> parse_statement(std::string_view payload) {
   if (cost == nullptr) return bad("predicate.cost_fen", "missing");
   if (cost->is_int64()) {
     if (cost->get_int64() < 0) return bad("predicate.cost_fen", "must not be negative");
+    if (cost->get_int64() > Money::kMaxIntakeFen) {
+      return Error("AMOUNT_TOO_LARGE",
+                   "predicate.cost_fen: at most " + std::to_string(Money::kMaxIntakeFen) + " fen (100 亿元)",
+                   "predicate.cost_fen");
+    }
     out.cost = Money::fen(cost->get_int64());
   } else if (cost->is_uint64()) {
     // Boost.JSON only uses uint64 for integers above INT64_MAX.

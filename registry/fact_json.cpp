@@ -9,6 +9,7 @@
 //   UNKNOWN_FIELD     a field the object does not have
 //   BAD_USCC, BAD_DATE, BAD_ENUM, BAD_PERCENT   from the domain types' parsers
 //   BAD_AMOUNT        money that is not an integer number of fen, or negative where forbidden
+//   AMOUNT_TOO_LARGE  money beyond Money::kMaxIntakeFen (10^12 fen) either way
 //   BAD_VALUE         any other out-of-range value (empty id, line 0, year 1066, to < from)
 //   DUPLICATE         a second fact with the same key (USCC, id, invoice + line)
 //   UNKNOWN_REFERENCE a reference to a fact the scenario does not hold
@@ -24,6 +25,7 @@
 #include <string>
 #include <utility>
 
+#include "crypto/strict_json.hpp"
 #include "registry/policy.hpp"
 
 namespace chipreg::json_io {
@@ -154,6 +156,11 @@ class ObjReader {
     const std::int64_t f = v->get_int64();
     if (f < 0 && !allow_negative) {
       return Error("BAD_AMOUNT", std::string(key) + " must not be negative (only a red-letter line may be)", key);
+    }
+    if (f > Money::kMaxIntakeFen || f < -Money::kMaxIntakeFen) {
+      return Error("AMOUNT_TOO_LARGE",
+                   std::string(key) + ": at most " + std::to_string(Money::kMaxIntakeFen) + " fen (100 亿元) per fact",
+                   key);
     }
     return Money::fen(f);
   }
@@ -1126,31 +1133,13 @@ json::object to_scenario_json(const Facts& f) {
 }
 
 Result<Facts> parse_scenario(std::string_view text) {
-  json::parse_options opt;
-  opt.max_depth = 64;
-  json::stream_parser parser({}, opt);
-  boost::system::error_code ec;
-  // write() (unlike write_some) also rejects data after the value.
-  const std::size_t consumed = parser.write(text.data(), text.size(), ec);
-  if (!ec) parser.finish(ec);
-  if (ec) {
-    const std::size_t at = std::min(consumed, text.size());
-    long line = 1;
-    long column = 1;
-    for (std::size_t i = 0; i < at; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    return Error("BAD_JSON",
-                 "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
-                     ec.message(),
-                 "", line);
-  }
-  return scenario_from_json(parser.release());
+  // Strict: a repeated key (DUPLICATE_KEY) or a number with more than four decimals
+  // (BAD_PRECISION) would otherwise be silently decided by the parser.
+  StrictJsonOptions options;
+  options.max_depth = 64;
+  auto v = parse_strict_json(text, options);
+  if (!v) return v.error();
+  return scenario_from_json(*v);
 }
 
 }  // namespace chipreg::json_io

@@ -13,6 +13,13 @@ namespace chipreg {
 
 class Money {
  public:
+  // The largest amount the registry takes in one fact (a purchase line's amount or tax, a
+  // tape-out's cost, another level's award): 10^12 fen, 100 亿元 (ten billion yuan), far
+  // above any real chip purchase or mask set. Intake refuses larger ones (AMOUNT_TOO_LARGE),
+  // so that a claim's sums, which add at most millions of such amounts, cannot overflow
+  // int64 (9.2 x 10^18 fen) however the facts are combined.
+  static constexpr std::int64_t kMaxIntakeFen = 1'000'000'000'000;
+
   constexpr Money() = default;
   static constexpr Money fen(std::int64_t f) { return Money(f); }
   // REQUIRES: |yuan| * 100 fits in int64.

@@ -1,4 +1,4 @@
-// GET /v1/audit   admin → {"items": [{"id", "at", "actor", "action", "subject", "detail"}], "next"}
+// GET /v1/audit   admin, reviewer (a claim's trail in the review page) → {"items": [{"id", "at", "actor", "action", "subject", "detail"}], "next"}
 //                 ?subject=ID (e.g. a claim id), ?limit=N (1..500), ?after=CURSOR; oldest first.
 #include "api/routes/common.hpp"
 
@@ -7,7 +7,7 @@ namespace json = boost::json;
 
 void add_audit_routes(Router& r) {
   r.add("GET", "/v1/audit", Access::kToken, [](RouteContext& ctx) {
-    if (auto deny = require_role(ctx, {"admin"})) return *deny;
+    if (auto deny = require_role(ctx, {"admin", "reviewer"})) return *deny;
     auto page = page_params(ctx);
     if (!page) return error_response(page.error());
     std::int64_t after = 0;

@@ -182,7 +182,11 @@ Response list(RouteContext& ctx) {
   }
   auto year = query_int(ctx, "year");
   if (!year) return error_response(year.error());
-  if (*year) filter.year = static_cast<int>(**year);
+  if (*year) {
+    // Range-checked before the narrowing: 4294969321 is not 2025.
+    if (**year < 1900 || **year > 9999) return error_response(400, "BAD_QUERY", "year must be 1900..9999", "year");
+    filter.year = static_cast<int>(**year);
+  }
   auto rows = store::list_claims(*ctx.db, filter);
   if (!rows) return error_response(rows.error());
   json::array items;

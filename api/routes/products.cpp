@@ -2,7 +2,8 @@
 //   POST /v1/products                      admin, or an enterprise token of the product's owner
 //                                          (another owner: 403) → 201 the product
 //   GET  /v1/products/{id}                 admin, reviewer, or a token of the owner (else 404)
-//   GET  /v1/enterprises/{uscc}/products   admin, reviewer, or a token of that enterprise (else 404)
+//   GET  /v1/enterprises/{uscc}/products   admin, reviewer, or a token of that enterprise (else 404);
+//                                          paged: ?limit= (1..500, default 100) ?after= → {"items", "next"}
 #include "api/routes/common.hpp"
 #include "registry/fact_json.hpp"
 #include "registry/store/repository.hpp"
@@ -50,11 +51,21 @@ void add_product_routes(Router& r) {
     const std::string& code = ctx.param("uscc");
     auto uscc = Uscc::parse(code);
     if (!uscc || !may_see_enterprise(*ctx.caller, code)) return not_found("enterprise " + code);
-    auto list = store::list_products_of(*ctx.db, *uscc);
+    auto page = page_params(ctx);
+    if (!page) return error_response(page.error());
+    // One more than the page, to know whether another page follows.
+    auto list = store::list_products_page(*ctx.db, *uscc, page->limit + 1, page->after);
     if (!list) return error_response(list.error());
     json::array items;
-    for (const auto& p : *list) items.push_back(json_io::to_json(p));
-    return ok(page_json(std::move(items), std::nullopt));
+    std::optional<std::string> next;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      if (static_cast<int>(i) == page->limit) {
+        next = (*list)[i - 1].id;
+        break;
+      }
+      items.push_back(json_io::to_json((*list)[i]));
+    }
+    return ok(page_json(std::move(items), next));
   });
 }
 

@@ -21,6 +21,9 @@ void add_award_routes(Router& r);                           // /v1/other-awards
 void add_claim_routes(Router& r);                           // /v1/claims...
 void add_clause_fact_routes(Router& r);                     // the other clauses' facts (rd-declarations ...)
 void add_audit_routes(Router& r);                           // /v1/audit
+void add_list_routes(Router& r);                            // GET /v1/enterprises, products, tapeouts, purchases
+void add_import_routes(Router& r);                          // /v1/imports/purchases
+void add_web_routes(Router& r);                             // /, /assets/... (the web app)
 // `signer` may be null (no log key): checkpoint and key then answer 503.
 void add_log_routes(Router& r, std::shared_ptr<const tlog::NoteSigner> signer);  // /v1/log/...
 

@@ -1,4 +1,4 @@
-// The store of the other clauses' facts (schema migration 5): R&D declarations, sign-off
+// The store of the other clauses' facts (schema migration 6): R&D declarations, sign-off
 // participants, compute contracts, data trades, datasets and their calls, platform
 // recognitions and expenses, events. Each row keeps the fact's canonical scenario JSON
 // beside the columns the claim loader selects on (load_clause_facts.hpp).

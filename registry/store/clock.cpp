@@ -24,6 +24,16 @@ std::string now_utc() {
   return cached;
 }
 
+Status check_not_future(const Date& date, const std::string& now, const std::string& field) {
+  auto today = Date::parse(std::string_view(now).substr(0, 10));
+  if (!today) return Error("BAD_REQUEST", "the current time '" + now + "' is not ISO 8601");
+  const Date latest = today->add_days(kClockSkewDays);
+  if (date > latest) {
+    return Error("FUTURE_DATE", field + ": " + date.str() + " is in the future (today is " + today->str() + ")", field);
+  }
+  return Status::Ok();
+}
+
 std::string today_shanghai() {
   const std::time_t t = std::time(nullptr) + 8 * 3600;
   std::tm tm{};

@@ -1,4 +1,4 @@
-// load_clause_facts: the rows of migration 5 that one claim of the other clauses needs,
+// load_clause_facts: the rows of migration 6 that one claim of the other clauses needs,
 // each query on the index made for it (schema.cpp).
 #include "registry/store/load_clause_facts.hpp"
 

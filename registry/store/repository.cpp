@@ -567,6 +567,14 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
   if (p.invoice.empty()) return Error("BAD_VALUE", "invoice: must not be empty", "invoice");
   if (p.line < 1) return Error("BAD_VALUE", "line: must be 1 or more", "line");
   if (p.buyer == p.seller) return Error("BAD_VALUE", "seller: buyer and seller are the same enterprise", "seller");
+  for (const auto& [m, field] : {std::pair{p.amount, "amount_fen"}, std::pair{p.tax, "tax_fen"}}) {
+    if (m.fen() > Money::kMaxIntakeFen || m.fen() < -Money::kMaxIntakeFen) {
+      return Error("AMOUNT_TOO_LARGE", std::string(field) + ": at most " + std::to_string(Money::kMaxIntakeFen) +
+                                           " fen (100 亿元) per line",
+                   field);
+    }
+  }
+  if (auto st = check_not_future(p.date, now_utc(), "date"); !st) return st.error();
   if (!p.reverses) {
     if (p.amount.fen() < 0) {
       return Error("BAD_VALUE", "amount_fen: negative amount on a line that reverses nothing (set reverses)",
@@ -801,6 +809,26 @@ Result<std::vector<Product>> list_products_of(Db& db, const Uscc& owner) {
   auto s = db.prepare(std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? ORDER BY id");
   if (!s) return s.error();
   s->bind(1, owner.str());
+  std::vector<Product> out;
+  auto st = each_row(*s, [&]() -> Status {
+    auto p = product_from_row(*s);
+    if (!p) return p.error();
+    out.push_back(std::move(*p));
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<std::vector<Product>> list_products_page(Db& db, const Uscc& owner, int limit,
+                                                const std::optional<std::string>& after_id) {
+  auto s = db.prepare(std::string("SELECT ") + kProductColumns +
+                      " FROM products WHERE owner = ? AND (? IS NULL OR id > ?) ORDER BY id LIMIT ?");
+  if (!s) return s.error();
+  s->bind(1, owner.str());
+  if (after_id) s->bind(2, *after_id).bind(3, *after_id);
+  else s->bind_null(2).bind_null(3);
+  s->bind(4, static_cast<std::int64_t>(limit));
   std::vector<Product> out;
   auto st = each_row(*s, [&]() -> Status {
     auto p = product_from_row(*s);

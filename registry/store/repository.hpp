@@ -168,6 +168,10 @@ Result<std::optional<StoredPurchase>> get_purchase(Db& db, std::string_view invo
 Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter& filter);
 // Products owned by `owner`, ascending by id.
 Result<std::vector<Product>> list_products_of(Db& db, const Uscc& owner);
+// One page of `owner`'s products in id order: at most `limit` of them, with ids after
+// `after_id` when given (the previous page's last id).
+Result<std::vector<Product>> list_products_page(Db& db, const Uscc& owner, int limit,
+                                                const std::optional<std::string>& after_id);
 // Other-level awards recorded for a claim, ascending by id.
 Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view claim);
 

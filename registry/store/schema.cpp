@@ -337,7 +337,15 @@ DROP TABLE log_entries;
 ALTER TABLE log_entries_v4 RENAME TO log_entries;
 )sql";
 
-// Migration 5: the facts of the other clauses (RULES.md "The other clauses of the seed"),
+// Migration 5: the list endpoints (GET /v1/products, /v1/tapeouts; store/lists.hpp) page an
+// owner's products and a foundry's or design owner's tape-outs by id on an index.
+constexpr const char* kMigration5 = R"sql(
+CREATE INDEX IF NOT EXISTS products_by_owner ON products(owner, id);
+CREATE INDEX IF NOT EXISTS tapeouts_by_foundry ON tapeouts(foundry, id);
+CREATE INDEX IF NOT EXISTS tapeouts_by_design_owner ON tapeouts(design_owner, id);
+)sql";
+
+// Migration 6: the facts of the other clauses (RULES.md "The other clauses of the seed"),
 // one table each. The fact itself is kept as its canonical scenario JSON (`fact`, parsed
 // back by fact_json.hpp: one parser of the shape for the scenario, HTTP, import and the
 // store); the columns beside it are what the claim loader (load_clause_facts.cpp) selects
@@ -345,7 +353,7 @@ ALTER TABLE log_entries_v4 RENAME TO log_entries;
 // roles eda, compute_center and data_exchange (nothing references it). The product kind
 // eda_tool is not storable yet: widening the products CHECK needs a rebuild of a table
 // that purchases and tape-outs reference.
-constexpr const char* kMigration5 = R"sql(
+constexpr const char* kMigration6 = R"sql(
 CREATE TABLE enterprise_roles_v4 (
   uscc TEXT NOT NULL REFERENCES enterprises(uscc),
   role TEXT NOT NULL CHECK (role IN ('oem', 'system_integrator', 'ic_design', 'ic_equipment',
@@ -443,7 +451,8 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
+constexpr std::array<const char*, 6> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+                                                    kMigration6};
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");

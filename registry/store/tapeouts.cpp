@@ -10,8 +10,10 @@
 
 #include "crypto/dsse.hpp"
 #include "crypto/encoding.hpp"
+#include "crypto/strict_json.hpp"
 #include "registry/attestation.hpp"
 #include "registry/log/log.hpp"
+#include "registry/store/clock.hpp"
 #include "registry/store/foundry_keys.hpp"
 
 namespace chipreg::store {
@@ -188,6 +190,13 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
   auto today = Date::parse(std::string_view(now).substr(0, 10));
   if (!today) return Error("BAD_REQUEST", "submission time '" + now + "' is not ISO 8601");
 
+  // 2b. A payload that two readers could read differently (a repeated key, a number the
+  // parser would round) is refused before its signature is trusted: a signature vouches for
+  // bytes, and these bytes do not say one thing.
+  if (auto strict = parse_strict_json(env->payload); !strict && strict.error().code != "BAD_JSON") {
+    return strict.error().at("payload");
+  }
+
   // 3. Signature over the PAE, before anything reads the payload.
   auto keys = submitter ? foundry_keys_of(db, *submitter) : all_foundry_keys(db);
   if (!keys) return keys.error();
@@ -230,6 +239,9 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
     return Error("WRONG_FOUNDRY", "no key of foundry " + statement->foundry.str() + " signed the envelope",
                  "predicate.foundry");
   }
+
+  // 6b. A tape-out that has not happened yet (the foundry's clock may run a day ahead).
+  if (auto st = check_not_future(statement->date, now, "predicate.date"); !st) return st.error();
 
   // 7. References.
   for (const auto& [uscc, field] : {std::pair{&statement->foundry, "predicate.foundry"},

@@ -36,6 +36,19 @@ Result<std::optional<TokenInfo>> find_token(Db& db, std::string_view secret) {
 }
 
 Result<bool> revoke_token(Db& db, std::int64_t id) {
+  // The last live admin token stays: nothing but an admin token can create tokens over
+  // HTTP, so revoking it would lock the registry until an operator steps in.
+  auto admins = db.prepare(
+      "SELECT (SELECT role FROM tokens WHERE id = ? AND revoked_at IS NULL), "
+      "(SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL)");
+  if (!admins) return admins.error();
+  admins->bind(1, id);
+  auto row = admins->step();
+  if (!row) return row.error();
+  if (*row && admins->opt_text(0) == std::optional<std::string>("admin") && admins->int64(1) <= 1) {
+    return Error("LAST_ADMIN", "token " + std::to_string(id) + " is the last live admin token; create another admin token first",
+                 "id");
+  }
   auto st = db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
   if (!st) return st.error();
   st->bind(1, now_utc()).bind(2, id);

@@ -27,7 +27,8 @@ Result<std::string> create_token(Db& db, const std::string& role, const std::opt
 // The live (unrevoked) token matching `secret`, or nullopt.
 Result<std::optional<TokenInfo>> find_token(Db& db, std::string_view secret);
 
-// Marks a token revoked. Returns false if no live token had that id.
+// Marks a token revoked. Returns false if no live token had that id; LAST_ADMIN (409) when
+// it is the only live admin token.
 Result<bool> revoke_token(Db& db, std::int64_t id);
 
 }  // namespace chipreg::store

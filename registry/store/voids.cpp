@@ -72,6 +72,7 @@ Status touch(Db& db, const InvoiceLines& il, InvoiceFactOutcome& out) {
 Result<InvoiceFactOutcome> void_invoice(Db& db, const std::string& invoice, Date date, const std::string& source,
                                         const std::string& actor, const std::optional<std::string>& buyer) {
   if (source.empty()) return Error("BAD_VALUE", "source: say where the void comes from", "source");
+  if (auto st = check_not_future(date, now_utc(), "date"); !st) return st.error();
   auto il = invoice_lines(db, invoice);
   if (!il) return il.error();
   if (!*il) return unknown_invoice(invoice);

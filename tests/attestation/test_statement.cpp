@@ -152,11 +152,17 @@ TEST_CASE("statement: an integer just beyond int64 in the JSON text overflows, n
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().field == "predicate.cost_fen");
   }
+  // INT64_MAX itself is beyond the intake bound (10^12 fen), which is accepted.
   std::string max = text;
   max.replace(max.find(from), from.size(), "\"cost_fen\":9223372036854775807");
-  auto ok = attestation::parse_statement(max);
+  auto too_large = attestation::parse_statement(max);
+  REQUIRE_FALSE(too_large.ok());
+  CHECK(too_large.error().code == "AMOUNT_TOO_LARGE");
+  std::string bound = text;
+  bound.replace(bound.find(from), from.size(), "\"cost_fen\":1000000000000");
+  auto ok = attestation::parse_statement(bound);
   REQUIRE(ok.ok());
-  CHECK(ok->cost.fen() == INT64_MAX);
+  CHECK(ok->cost.fen() == Money::kMaxIntakeFen);
 }
 
 TEST_CASE("statement: the DSSE vectors' payloads (non-JSON, empty, bare _type) are rejected") {

@@ -158,11 +158,12 @@ TEST_CASE("tapeouts: first is the earliest per product and digest, even when it 
   // Same product, later date, other foundry and digest: recorded, not first.
   auto second = reg.submit(Registry::envelope(reg.key_b, reg.statement(reg.fab_b, "P1", "2024-10-01", "engineering",
                                                                        std::string(64, 'b'))),
-                           reg.fab_b);
+                           reg.fab_b, "2024-10-02T08:00:00Z");
   REQUIRE(second.ok());
   CHECK_FALSE(second->first);
   // Same digest under another product, later: not first either.
-  auto same_digest = reg.submit(Registry::envelope(reg.key_a, reg.statement(reg.fab_a, "P2", "2024-11-01")), reg.fab_a);
+  auto same_digest = reg.submit(Registry::envelope(reg.key_a, reg.statement(reg.fab_a, "P2", "2024-11-01")), reg.fab_a,
+                                "2024-11-02T08:00:00Z");
   REQUIRE(same_digest.ok());
   CHECK_FALSE(same_digest->first);
   // An earlier-dated attestation arriving last becomes first; the earlier arrival stops being first.

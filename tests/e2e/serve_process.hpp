@@ -19,6 +19,7 @@ class ServeProcess {
   ~ServeProcess();
 
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 once it has exited
   bool tls() const { return tls_; }
   // Sends `sig` (SIGTERM by default) and waits; returns the exit status, or -signal when
   // killed by a signal, or -1000 if it did not exit within `timeout_ms`.

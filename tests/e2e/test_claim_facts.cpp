@@ -408,3 +408,35 @@ TEST_CASE("claims e2e: a line shown as 已红冲-部分 without its red invoice 
   auto ok = s.approve(id_of(claim), 100'000'000, "红字发票已线下核实");
   CHECK(ok.at("status").as_string() == "approved");
 }
+
+TEST_CASE("claims e2e: log audit names a void or a platform status edited, deleted or inserted behind chipreg's back") {
+  Series s;
+  const std::string a = s.buy("2025-03-01", 3'500'000);
+  const std::string b = s.buy("2025-03-02", 100'000);
+  s.reg.must(200, "/v1/purchases/" + a + "/void", json::object{{"date", "2025-09-01"}}, s.oem_token);
+  auto audit = [&] {
+    auto r = run_process({CHIPREG_BINARY, "log", "audit", "--db", s.reg.db()});
+    return json::parse(r.out).as_object();
+  };
+  REQUIRE(audit().at("ok").as_bool());
+  auto sql = [&](const std::string& q) {
+    auto r = run_process({"sqlite3", s.reg.db(), q});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  auto problem_codes = [&] {
+    std::string codes;
+    const json::object report = audit();
+    for (const auto& p : report.at("problems").as_array()) codes += std::string(p.at("problem").as_string()) + " ";
+    return codes;
+  };
+  sql("UPDATE voids SET date = '2025-01-01' WHERE invoice = '" + a + "'");
+  CHECK(problem_codes().find("ROW_MISMATCH") != std::string::npos);
+  sql("UPDATE voids SET date = '2025-09-01' WHERE invoice = '" + a + "'");
+  REQUIRE(audit().at("ok").as_bool());
+  sql("DELETE FROM voids WHERE invoice = '" + a + "'");
+  CHECK(problem_codes().find("ROW_MISSING") != std::string::npos);
+  sql("INSERT INTO voids(invoice, date, source, actor, log_index, created_at) VALUES ('" + b +
+      "', '2025-09-01', 'forged', 'x', 0, '2025-09-01T00:00:00Z')");
+  CHECK(problem_codes().find("UNLOGGED_ROW") != std::string::npos);
+}

@@ -170,7 +170,7 @@ struct Differential {
         W.product_ids.push_back(id);
         if (kind == "chip" && W.chance(60)) {
           json::object predicate{{"foundry", foundry}, {"design_owner", W.sellers[s]}, {"product", id},
-                                 {"date", day(W.pick(2024, 2025), W.pick(1, 12), 1)}, {"kind", "mpw"},
+                                 {"date", day(W.pick(2023, 2025), W.pick(1, 12), 1)}, {"kind", "mpw"},
                                  {"mask_set_id", "MS-" + id}, {"process_node", "28nm"}, {"wafer_size_mm", 300},
                                  {"cost_fen", 500000000}};
           char digest[65];
@@ -357,7 +357,7 @@ TEST_CASE("claims differential: HTTP, evaluate on the facts bundle and evaluate 
   for (int w = 1; w <= kWorlds; ++w) {
     World W(w);
     d.build(W);
-    const int years[] = {2025, 2026};
+    const int years[] = {2024, 2025};  // dates never in the future (FUTURE_DATE)
     const char* groups[] = {"chip_module", "device_material"};
     for (int i = 0; i < W.pick(3, 8); ++i) d.buy(W, years[W.pick(0, 1)]);
     for (int i = 0; i < W.pick(0, 2); ++i) d.reverse(W);

@@ -154,14 +154,15 @@ TEST_CASE("serve: the whole flow from enterprises to a final decision, over HTTP
     CHECK(http.get("/v1/claims", w.other_token).json().at("items").as_array().empty());
     CHECK(http.get("/v1/claims?enterprise=" + w.oem, w.other_token).status == 403);
 
-    // The audit trail records filing and decision, for admins only.
+    // The audit trail records filing and decision, for the bureau (admins and reviewers) only.
     auto audit = http.get("/v1/audit?subject=" + id, reg.admin());
     REQUIRE(audit.status == 200);
     std::vector<std::string> actions;
     const auto trail = audit.json();
     for (const auto& a : trail.at("items").as_array()) actions.emplace_back(a.at("action").as_string());
     CHECK(actions == std::vector<std::string>{"claim.file", "claim.decide"});
-    CHECK(http.get("/v1/audit", w.reviewer_token).status == 403);
+    CHECK(http.get("/v1/audit?subject=" + id, w.reviewer_token).status == 200);
+    CHECK(http.get("/v1/audit", w.oem_token).status == 403);
   }
 
   SECTION("a tape-out claim by the design owner, re-evaluated after another level's award") {

@@ -19,7 +19,7 @@
 #include "support/temp_dir.hpp"
 
 // Undoes schema migration 4, for tests that rebuild an older layout and migrate again.
-// Undoes migrations 5 (the other clauses' facts; its enterprise_roles rebuild is redone
+// Undoes migrations 6 (the other clauses' facts; its enterprise_roles rebuild is redone
 // as is) and 4.
 static constexpr const char* kUndoMigration4 =
     "DROP TABLE dataset_calls; DROP TABLE datasets; DROP TABLE rd_declarations; DROP TABLE signoff_participants; "

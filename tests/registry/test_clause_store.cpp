@@ -1,4 +1,4 @@
-// The other clauses' facts in the store (migration 5): inserts with their errors, the
+// The other clauses' facts in the store (migration 6): inserts with their errors, the
 // export readers, and load_clause_facts reading exactly what one claim needs — so that a
 // claim decided on stored facts gets the award chipreg evaluate gives on the scenario.
 #include <catch2/catch.hpp>
@@ -77,7 +77,7 @@ store::Db fresh(const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("clause store: the roles eda, compute_center and data_exchange are storable after migration 5") {
+TEST_CASE("clause store: the roles eda, compute_center and data_exchange are storable after migration 6") {
   TempDir dir;
   auto db = fresh(dir);
   auto f = json_io::parse_scenario(clauses_scenario().text());

@@ -160,6 +160,9 @@ TEST_CASE("store: tokens are stored hashed, found, and revocable") {
   std::string wrong = *token;
   wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
   CHECK_FALSE(find_token(db, wrong)->has_value());
+  // The last admin token stays (LAST_ADMIN); with a second one it can go.
+  CHECK(revoke_token(db, (*found)->id).error().code == "LAST_ADMIN");
+  REQUIRE(create_token(db, "admin", std::nullopt, "second").ok());
   CHECK(revoke_token(db, (*found)->id).value());
   CHECK_FALSE(find_token(db, *token)->has_value());
 }

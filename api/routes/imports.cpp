@@ -1,0 +1,50 @@
+// An enterprise's upload of its e-invoice export (or a purchases CSV / JSON Lines file):
+//   POST /v1/imports/purchases   an enterprise token; the body is the file's bytes (any
+//                                Content-Type; the format is read from the content:
+//                                importers::sniff_format) → 200 the report of `chipreg import`:
+//                                {"imported", "rejected", "errors": [{"line", "field", "message",
+//                                "code"}], "skipped"?: [...]}; a row whose buyer is another
+//                                enterprise is rejected (FORBIDDEN, field buyer). A header that
+//                                fits no format: 422 BAD_HEADER; an xlsx workbook until its
+//                                reader is wired in: 422 UNSUPPORTED_FORMAT; over the body
+//                                limit (serve --max-body): 413.
+//                                admin may upload too, for any buyer.
+// Rows are checked and written exactly as `chipreg import` does, good rows kept and bad rows
+// reported. The upload runs outside the group commit in transactions of its own.
+#include "api/routes/common.hpp"
+#include "importers/import.hpp"
+
+namespace chipreg::api::routes {
+namespace json = boost::json;
+
+namespace {
+
+Response import_purchases(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"enterprise", "admin"})) return *deny;
+  importers::ImportOptions options;
+  options.max_errors = 1000;
+  if (ctx.caller->role == "enterprise") options.only_buyer = ctx.caller->enterprise;
+  auto report = importers::import_bytes(*ctx.db, importers::ImportKind::kPurchases, ctx.req.body, options);
+  if (!report) return error_response(report.error());
+  json::object out = importers::to_json(*report);
+  out["einvoice"] = report->einvoice;
+  json::object detail{{"imported", report->imported},
+                      {"rejected", report->rejected},
+                      {"skipped", static_cast<std::int64_t>(report->skipped.size())}};
+  // The rows are committed; the audit row records who uploaded them.
+  store::Db& db = *ctx.db;
+  Response audited = in_transaction(db, [&] {
+    if (auto st = store::audit(db, actor(*ctx.caller), "purchase.import", ctx.caller->enterprise.value_or(""), detail);
+        !st) {
+      return error_response(st.error());
+    }
+    return ok(out);
+  });
+  return audited;
+}
+
+}  // namespace
+
+void add_import_routes(Router& r) { r.add_unbatched("POST", "/v1/imports/purchases", import_purchases); }
+
+}  // namespace chipreg::api::routes
