@@ -6,6 +6,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "importers/clause_csv.hpp"
 #include "importers/csv_facts.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/tapeouts.hpp"
@@ -32,6 +33,9 @@ class CsvOut {
 Status export_kind(store::Db& db, importers::ImportKind kind, CsvOut& out) {
   using importers::ImportKind;
   out.record(importers::csv_columns(kind));
+  if (importers::is_clause_kind(kind)) {
+    return importers::export_clause_kind(db, kind, [&out](std::vector<std::string> cells) { out.record(cells); });
+  }
   auto emit = [&out](const auto& fact) -> Status {
     out.record(importers::to_csv(fact));
     return Status::Ok();
@@ -59,6 +63,7 @@ Status export_kind(store::Db& db, importers::ImportKind kind, CsvOut& out) {
         out.record({s->text(0)});
       }
     }
+    default: return Status::Ok();  // the other clauses' kinds: above
   }
   return Status::Ok();
 }

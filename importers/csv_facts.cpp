@@ -31,6 +31,22 @@ const std::vector<KindInfo>& kinds() {
         "reverses_line"},
        8},
       {ImportKind::kTapeouts, "tapeouts", {"envelope"}, 1},
+      // The other clauses: each column a field of the scenario object (clause_csv.cpp).
+      {ImportKind::kRdDeclarations, "rd_declarations", {"enterprise", "year", "field", "rd_fen", "sales_fen", "audit_ref"}, 6},
+      {ImportKind::kSignoffParticipants, "signoff_participants", {"enterprise", "level", "from", "to"}, 3},
+      {ImportKind::kComputeContracts,
+       "compute_contracts",
+       {"id", "customer", "provider", "date", "amount_fen", "voucher_fen"},
+       5},
+      {ImportKind::kDataTrades, "data_trades", {"id", "platform", "buyer", "seller", "date", "amount_fen"}, 6},
+      {ImportKind::kDatasets, "datasets", {"id", "owner"}, 2},
+      {ImportKind::kDatasetCalls, "dataset_calls", {"id", "dataset", "caller", "date", "income_fen"}, 5},
+      {ImportKind::kPlatformRecognitions, "platform_recognitions", {"enterprise", "level", "from", "to"}, 3},
+      {ImportKind::kPlatformExpenses, "platform_expenses", {"id", "enterprise", "date", "kind", "amount_fen"}, 0},
+      {ImportKind::kEvents,
+       "events",
+       {"id", "organizer", "start", "in_district", "focus_area", "approval_date", "approval_ref", "venue_rent_fen"},
+       5},
   };
   return k;
 }
@@ -127,6 +143,13 @@ std::string percent_text(Rate r) {
 
 Result<ImportKind> parse_import_kind(std::string_view name) {
   if (name == "manual-affiliations") name = "manual_affiliations";
+  std::string underscored(name);  // "rd-declarations" names the same KIND as its route
+  for (char& c : underscored) {
+    if (c == '-') c = '_';
+  }
+  for (const auto& k : kinds()) {
+    if (k.name == underscored) return k.kind;
+  }
   std::string names;
   for (const auto& k : kinds()) {
     if (k.name == name) return k.kind;

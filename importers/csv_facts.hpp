@@ -43,6 +43,16 @@ enum class ImportKind {
   kProducts,
   kPurchases,
   kTapeouts,
+  // The other clauses (importers/clause_csv.hpp).
+  kRdDeclarations,
+  kSignoffParticipants,
+  kComputeContracts,
+  kDataTrades,
+  kDatasets,
+  kDatasetCalls,
+  kPlatformRecognitions,
+  kPlatformExpenses,
+  kEvents,
 };
 
 // "enterprises", ..., "manual_affiliations" (also "manual-affiliations"), "tapeouts".

@@ -2,6 +2,8 @@
 // repository in batched transactions, and collects per-row errors (see import.hpp).
 #include "importers/import.hpp"
 
+#include "importers/clause_csv.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -313,6 +315,13 @@ Status check_buyer(const Purchase& p, const std::optional<std::string>& only_buy
 
 std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Repository& repo, store::Db& db,
                                                 const std::optional<std::string>& only_buyer) {
+  if (is_clause_kind(kind)) {
+    return [&db, kind](const CsvRow& row) -> Status {
+      auto v = clause_row_json(kind, row);
+      if (!v) return v.error();
+      return insert_clause_fact(db, kind, *v);
+    };
+  }
   auto via = [&repo](auto parse, auto insert) {
     return [&repo, parse, insert](const CsvRow& row) -> Status {
       auto fact = parse(row);
@@ -352,6 +361,7 @@ std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Reposito
       };
     case ImportKind::kTapeouts:
       return [&db](const CsvRow& row) { return submit_envelope(db, row.cell(0)); };
+    default: break;  // the other clauses' kinds: above
   }
   return {};
 }
@@ -360,6 +370,9 @@ std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Reposito
 std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportKind kind, store::Repository& repo,
                                                                         store::Db& db,
                                                                         const std::optional<std::string>& only_buyer) {
+  if (is_clause_kind(kind)) {
+    return [&db, kind](const json::value& v, std::string_view) { return insert_clause_fact(db, kind, v); };
+  }
   auto via = [&repo](auto parse, auto insert) {
     return [&repo, parse, insert](const json::value& v, std::string_view) -> Status {
       auto fact = parse(v);
@@ -395,6 +408,7 @@ std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportK
     case ImportKind::kTapeouts:
       // The envelope goes in verbatim: the store verifies the exact bytes it was given.
       return [&db](const json::value&, std::string_view text) { return submit_envelope(db, text); };
+    default: break;  // the other clauses' kinds: above
   }
   return {};
 }

@@ -25,6 +25,9 @@ Context::Context(const Facts& f) : facts(f), graph(f) {
     purchases_by_buyer[p.buyer.str()].push_back(&p);
   }
   claimed_elsewhere.insert(f.claimed_elsewhere.begin(), f.claimed_elsewhere.end());
+  for (const auto& d : f.datasets) datasets.emplace(d.id, &d);
+  for (const auto& c : f.dataset_calls) calls_by_dataset[c.dataset].push_back(&c);
+  for (const auto& ev : f.events) events.emplace(ev.id, &ev);
   for (const auto& v : f.voids) voids.emplace(v.invoice, &v);
   for (const auto& p : f.purchases) {
     // A line that reverses a line of its own invoice is a discount (折扣行, the e-invoice
@@ -87,11 +90,21 @@ Engine::~Engine() = default;
 
 Result<ClaimEvaluation> Engine::evaluate(const ClaimRequest& claim) const {
   const Context& ctx = impl_->ctx;
-  if (claim.rule == RuleId::kLinkage) {
-    if (!claim.group) return Error("MISSING_FIELD", "a linkage claim names its group", "group");
-    return evaluate_linkage(ctx, claim);
+  switch (claim.rule) {
+    case RuleId::kLinkage:
+      if (!claim.group) return Error("MISSING_FIELD", "a linkage claim names its group", "group");
+      return evaluate_linkage(ctx, claim);
+    case RuleId::kTapeout: return evaluate_tapeout(ctx, claim);
+    case RuleId::kEdaRd: return evaluate_eda_rd(ctx, claim);
+    case RuleId::kEdaPurchase: return evaluate_eda_purchase(ctx, claim);
+    case RuleId::kEquipmentRd: return evaluate_equipment_rd(ctx, claim);
+    case RuleId::kCompute: return evaluate_compute(ctx, claim);
+    case RuleId::kDataPlatform: return evaluate_data_platform(ctx, claim);
+    case RuleId::kDataset: return evaluate_dataset(ctx, claim);
+    case RuleId::kPlatform: return evaluate_platform(ctx, claim);
+    case RuleId::kEvent: return evaluate_event(ctx, claim);
   }
-  return evaluate_tapeout(ctx, claim);
+  return Error("BAD_ENUM", "unknown rule", "rule");
 }
 
 Result<ClaimEvaluation> evaluate_claim(const Facts& facts, const ClaimRequest& claim) {
@@ -120,10 +133,13 @@ json::object to_json(const ClaimEvaluation& e) {
   if (e.group) o["group"] = std::string(to_string(*e.group));
   if (e.tapeout) o["tapeout"] = *e.tapeout;
   if (e.branch) o["branch"] = std::string(to_string(*e.branch));
+  if (e.dataset) o["dataset"] = *e.dataset;
+  if (e.event) o["event"] = *e.event;
   o["eligible"] = e.eligible;
   o["award_fen"] = e.award.fen();
   o["computed_fen"] = e.computed.fen();
   if (e.qualifying) o["qualifying_fen"] = e.qualifying->fen();
+  if (e.basis) o["basis_fen"] = e.basis->fen();
   o["cap_fen"] = e.cap.fen();
   o["prior_approved_fen"] = e.prior_approved.fen();
   o["other_levels_fen"] = e.other_levels.fen();
@@ -150,6 +166,28 @@ json::object to_json(const ClaimEvaluation& e) {
       lines.push_back(std::move(lo));
     }
     o["lines"] = std::move(lines);
+  }
+  if (!is_first_wave(e.rule)) {
+    json::array items;
+    for (const auto& it : e.items) {
+      json::object io;
+      if (it.id) io["id"] = *it.id;
+      if (it.ref) {
+        io["invoice"] = it.ref->invoice;
+        io["line"] = it.ref->line;
+      }
+      json::array codes;
+      for (const auto& c : it.codes) codes.emplace_back(c);
+      io["qualifies"] = it.qualifies;
+      io["codes"] = std::move(codes);
+      io["date"] = it.date.str();
+      io["amount_fen"] = it.amount.fen();
+      if (it.affiliation) io["affiliation"] = *it.affiliation;
+      for (const auto& kv : it.details) io[kv.key()] = kv.value();
+      items.push_back(std::move(io));
+    }
+    o["items"] = std::move(items);
+    for (const auto& kv : e.extra) o[kv.key()] = kv.value();
   }
   o["policy_version"] = e.policy_version;
   if (e.parameters) o["parameters"] = policy::to_json(*e.parameters);

@@ -45,6 +45,20 @@ struct LineVerdict {
   std::optional<std::string> affiliation;    // the proof when AFFILIATED
 };
 
+// The verdict on one item a rule of the other clauses counts or excludes: a purchase line
+// (eda_purchase), a compute contract, a data trade, a dataset circulation or a platform
+// expense (contract: `items[]`, in the shape of `lines[]`).
+struct ItemVerdict {
+  std::optional<std::string> id;             // contract, trade, call or expense id
+  std::optional<InvoiceLineRef> ref;         // a purchase line
+  Date date;
+  Money amount;                              // what it adds to the basis when it qualifies
+  bool qualifies = false;
+  std::vector<std::string> codes;            // failed conditions; also VOUCHER_OFFSET on a contract
+  std::optional<std::string> affiliation;    // the proof when AFFILIATED
+  boost::json::object details;               // per rule: voucher_fen, buyer, seller, caller, group ...
+};
+
 struct ClaimEvaluation {
   std::string id;
   RuleId rule = RuleId::kLinkage;
@@ -53,6 +67,8 @@ struct ClaimEvaluation {
   std::optional<LinkageGroup> group;         // linkage
   std::optional<std::string> tapeout;        // tapeout: the tape-out id
   std::optional<TapeoutBranch> branch;       // tapeout: the row that paid (small <= 10M, large >= 10M)
+  std::optional<std::string> dataset;        // dataset: the dataset claimed for
+  std::optional<std::string> event;          // event: the event claimed for
 
   // The claim meets every condition of its rule, threshold included (whatever caps,
   // prior approvals and other levels leave to pay).
@@ -67,6 +83,9 @@ struct ClaimEvaluation {
   std::vector<Reason> reasons;               // claim-level codes (and a summary of line codes)
   std::vector<std::string> trace;            // ordered steps citing the clause, in Chinese
   std::vector<LineVerdict> lines;            // linkage only
+  std::optional<Money> basis;                // the other clauses: the amount the rate applies to
+  std::vector<ItemVerdict> items;            // the other clauses that count items
+  boost::json::object extra;                 // rule-specific output (dataset: caller_groups ...)
 
   std::string policy_version;                // id of the version used ("" when none in force)
   std::optional<policy::Parameters> parameters;  // as used, overrides applied
@@ -108,7 +127,8 @@ class Engine {
 // The contract's output object for one claim: id, eligible, award_fen, computed_fen,
 // reasons, trace, and for linkage qualifying_fen and lines; plus rule, claimant, year,
 // group | tapeout + branch, cap_fen, prior_approved_fen, other_levels_fen,
-// policy_version and parameters.
+// policy_version and parameters. The other clauses add basis_fen, items (when the rule
+// counts items), dataset | event, and their rule-specific fields.
 boost::json::object to_json(const ClaimEvaluation& e);
 // {"claims": [to_json(e) ...]}
 boost::json::object to_json(const std::vector<ClaimEvaluation>& all);

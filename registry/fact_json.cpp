@@ -432,6 +432,121 @@ Result<Purchase> purchase_from_json(const json::value& v) {
   return p;
 }
 
+// ---- The other clauses
+
+namespace {
+
+// A fact's own year (rd_declarations[].year, prior approvals): the policy's range.
+constexpr std::int64_t kMinYear = 1900;
+constexpr std::int64_t kMaxYear = 9999;
+
+}  // namespace
+
+Result<RdDeclaration> rd_declaration_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  RdDeclaration d{placeholder_uscc(), 0, RdField::kEda, {}, {}, {}};
+  CHIPREG_TRY(d.enterprise, r->uscc("enterprise"));
+  std::int64_t year = 0;
+  CHIPREG_TRY(year, r->integer("year", kMinYear, kMaxYear));
+  d.year = static_cast<int>(year);
+  CHIPREG_TRY(d.field, r->enumeration<RdField>("field"));
+  CHIPREG_TRY(d.rd, r->money("rd_fen", false));
+  CHIPREG_TRY(d.sales, r->money("sales_fen", false));
+  CHIPREG_TRY(d.audit_ref, r->str("audit_ref"));
+  if (auto st = r->finish(); !st) return st.error();
+  return d;
+}
+
+Result<SignoffParticipant> signoff_participant_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  SignoffParticipant p{placeholder_uscc(), Level::kProvincial, {}};
+  CHIPREG_TRY(p.enterprise, r->uscc("enterprise"));
+  CHIPREG_TRY(p.level, r->enumeration<Level>("level"));
+  CHIPREG_TRY(p.valid, validity(*r));
+  if (auto st = r->finish(); !st) return st.error();
+  return p;
+}
+
+Result<ComputeContract> compute_contract_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  ComputeContract c{{}, placeholder_uscc(), placeholder_uscc(), {}, {}, {}};
+  CHIPREG_TRY(c.id, r->str("id"));
+  CHIPREG_TRY(c.customer, r->uscc("customer"));
+  CHIPREG_TRY(c.provider, r->uscc("provider"));
+  CHIPREG_TRY(c.date, r->date("date"));
+  CHIPREG_TRY(c.amount, r->money("amount_fen", false));
+  // A contract without a voucher carries 0 (the field may be omitted).
+  if (!r->absent("voucher_fen")) CHIPREG_TRY(c.voucher, r->money("voucher_fen", false));
+  if (c.customer == c.provider) return Error("BAD_VALUE", "a compute contract has two different parties", "provider");
+  if (auto st = r->finish(); !st) return st.error();
+  return c;
+}
+
+Result<DataTrade> data_trade_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  DataTrade t{{}, placeholder_uscc(), placeholder_uscc(), placeholder_uscc(), {}, {}};
+  CHIPREG_TRY(t.id, r->str("id"));
+  CHIPREG_TRY(t.platform, r->uscc("platform"));
+  CHIPREG_TRY(t.buyer, r->uscc("buyer"));
+  CHIPREG_TRY(t.seller, r->uscc("seller"));
+  CHIPREG_TRY(t.date, r->date("date"));
+  CHIPREG_TRY(t.amount, r->money("amount_fen", false));
+  if (t.buyer == t.seller) return Error("BAD_VALUE", "a trade has a buyer and a different seller", "seller");
+  if (auto st = r->finish(); !st) return st.error();
+  return t;
+}
+
+Result<Dataset> dataset_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  Dataset d{{}, placeholder_uscc()};
+  CHIPREG_TRY(d.id, r->str("id"));
+  CHIPREG_TRY(d.owner, r->uscc("owner"));
+  if (auto st = r->finish(); !st) return st.error();
+  return d;
+}
+
+Result<DatasetCall> dataset_call_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  DatasetCall c{{}, {}, placeholder_uscc(), {}, {}};
+  CHIPREG_TRY(c.id, r->str("id"));
+  CHIPREG_TRY(c.dataset, r->str("dataset"));
+  CHIPREG_TRY(c.caller, r->uscc("caller"));
+  CHIPREG_TRY(c.date, r->date("date"));
+  CHIPREG_TRY(c.income, r->money("income_fen", false));
+  if (auto st = r->finish(); !st) return st.error();
+  return c;
+}
+
+Result<PlatformRecognition> platform_recognition_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  PlatformRecognition p{placeholder_uscc(), Level::kProvincial, {}};
+  CHIPREG_TRY(p.enterprise, r->uscc("enterprise"));
+  CHIPREG_TRY(p.level, r->enumeration<Level>("level"));
+  CHIPREG_TRY(p.valid, validity(*r));
+  if (auto st = r->finish(); !st) return st.error();
+  return p;
+}
+
+Result<PlatformExpense> platform_expense_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  PlatformExpense x{{}, placeholder_uscc(), {}, ExpenseKind::kVenueRent, {}};
+  CHIPREG_TRY(x.id, r->opt_str("id"));
+  CHIPREG_TRY(x.enterprise, r->uscc("enterprise"));
+  CHIPREG_TRY(x.date, r->date("date"));
+  CHIPREG_TRY(x.kind, r->enumeration<ExpenseKind>("kind"));
+  CHIPREG_TRY(x.amount, r->money("amount_fen", false));
+  if (auto st = r->finish(); !st) return st.error();
+  return x;
+}
+
 Result<InvoiceVoid> void_from_json(const json::value& v) {
   auto r = ObjReader::open(v);
   if (!r) return r.error();
@@ -441,6 +556,25 @@ Result<InvoiceVoid> void_from_json(const json::value& v) {
   CHIPREG_TRY(x.source, r->str("source"));
   if (auto st = r->finish(); !st) return st.error();
   return x;
+}
+
+Result<Event> event_from_json(const json::value& v) {
+  auto r = ObjReader::open(v);
+  if (!r) return r.error();
+  Event e{{}, placeholder_uscc(), {}, false, {}, {}, {}, {}};
+  CHIPREG_TRY(e.id, r->str("id"));
+  CHIPREG_TRY(e.organizer, r->uscc("organizer"));
+  CHIPREG_TRY(e.start, r->date("start"));
+  CHIPREG_TRY(e.in_district, r->boolean("in_district"));
+  CHIPREG_TRY(e.focus_area, r->str("focus_area", true));
+  CHIPREG_TRY(e.approval_date, r->opt_date("approval_date"));
+  CHIPREG_TRY(e.approval_ref, r->opt_str("approval_ref"));
+  CHIPREG_TRY(e.venue_rent, r->money("venue_rent_fen", false));
+  if (e.approval_ref && !e.approval_date) {
+    return Error("MISSING_FIELD", "an approval reference comes with its approval_date", "approval_date");
+  }
+  if (auto st = r->finish(); !st) return st.error();
+  return e;
 }
 
 Result<OtherAward> other_award_from_json(const json::value& v) {
@@ -457,20 +591,28 @@ Result<OtherAward> other_award_from_json(const json::value& v) {
 Result<PriorApproval> prior_approval_from_json(const json::value& v) {
   auto r = ObjReader::open(v);
   if (!r) return r.error();
-  PriorApproval a{placeholder_uscc(), RuleId::kLinkage, {}, 0, {}, {}};
+  PriorApproval a{placeholder_uscc(), RuleId::kLinkage, {}, 0, {}, {}, {}, {}};
   CHIPREG_TRY(a.claimant, r->uscc("claimant"));
   CHIPREG_TRY(a.rule, r->enumeration<RuleId>("rule"));
   CHIPREG_TRY(a.year, r->integer("year", 1900, 9999));
   CHIPREG_TRY(a.group, r->opt_enumeration<LinkageGroup>("group"));
   CHIPREG_TRY(a.branch, r->opt_enumeration<TapeoutBranch>("branch"));
+  CHIPREG_TRY(a.dataset, r->opt_str("dataset"));
+  CHIPREG_TRY(a.event, r->opt_str("event"));
   CHIPREG_TRY(a.amount, r->money("amount_fen", false));
-  if (a.rule == RuleId::kLinkage) {
-    if (!a.group) return Error("MISSING_FIELD", "a linkage approval names its group", "group");
-    if (a.branch) return Error("UNKNOWN_FIELD", "branch applies to tapeout approvals only", "branch");
-  } else {
-    if (!a.branch) return Error("MISSING_FIELD", "a tapeout approval names its branch (small or large)", "branch");
-    if (a.group) return Error("UNKNOWN_FIELD", "group applies to linkage approvals only", "group");
-  }
+  // Each rule's series key: group (linkage), branch (tapeout), dataset, event; no other.
+  const bool linkage = a.rule == RuleId::kLinkage;
+  const bool tapeout = a.rule == RuleId::kTapeout;
+  const bool dataset = a.rule == RuleId::kDataset;
+  const bool event = a.rule == RuleId::kEvent;
+  if (linkage && !a.group) return Error("MISSING_FIELD", "a linkage approval names its group", "group");
+  if (tapeout && !a.branch) return Error("MISSING_FIELD", "a tapeout approval names its branch (small or large)", "branch");
+  if (dataset && !a.dataset) return Error("MISSING_FIELD", "a dataset approval names its dataset", "dataset");
+  if (event && !a.event) return Error("MISSING_FIELD", "an event approval names its event", "event");
+  if (!linkage && a.group) return Error("UNKNOWN_FIELD", "group applies to linkage approvals only", "group");
+  if (!tapeout && a.branch) return Error("UNKNOWN_FIELD", "branch applies to tapeout approvals only", "branch");
+  if (!dataset && a.dataset) return Error("UNKNOWN_FIELD", "dataset applies to dataset approvals only", "dataset");
+  if (!event && a.event) return Error("UNKNOWN_FIELD", "event applies to event approvals only", "event");
   if (auto st = r->finish(); !st) return st.error();
   return a;
 }
@@ -478,20 +620,36 @@ Result<PriorApproval> prior_approval_from_json(const json::value& v) {
 Result<ClaimRequest> claim_request_from_json(const json::value& v) {
   auto r = ObjReader::open(v);
   if (!r) return r.error();
-  ClaimRequest c{{}, RuleId::kLinkage, placeholder_uscc(), 0, {}, {}};
+  ClaimRequest c{{}, RuleId::kLinkage, placeholder_uscc(), 0, {}, {}, {}, {}};
   if (!r->absent("id")) CHIPREG_TRY(c.id, r->str("id"));
   if (!r->absent("claimant")) CHIPREG_TRY(c.claimant, r->uscc("claimant"));
   CHIPREG_TRY(c.rule, r->enumeration<RuleId>("rule"));
-  if (c.rule == RuleId::kLinkage) {
-    CHIPREG_TRY(c.year, r->integer("year", 1900, 9999));
-    CHIPREG_TRY(c.group, r->enumeration<LinkageGroup>("group"));
-    if (!r->absent("tapeout")) return Error("UNKNOWN_FIELD", "tapeout applies to tapeout claims only", "tapeout");
-  } else {
-    CHIPREG_TRY(c.tapeout, r->str("tapeout"));
-    // The year of a tape-out claim is the tape-out's; a given year must agree (checked
-    // by scenario_from_json / the store, which know the tape-out).
+  // Which of year, group, tapeout, dataset, event the rule's claim names.
+  const bool takes_group = c.rule == RuleId::kLinkage;
+  const bool takes_tapeout = c.rule == RuleId::kTapeout;
+  const bool takes_dataset = c.rule == RuleId::kDataset;
+  const bool takes_event = c.rule == RuleId::kEvent;
+  const std::string rule(to_string(c.rule));
+  if (takes_tapeout || takes_event) {
+    // The year of a tape-out (event) claim is its tape-out's (event's start); a given year
+    // must agree (checked by scenario_from_json / the store, which know the fact).
     if (!r->absent("year")) CHIPREG_TRY(c.year, r->integer("year", 1900, 9999));
-    if (!r->absent("group")) return Error("UNKNOWN_FIELD", "group applies to linkage claims only", "group");
+  } else {
+    CHIPREG_TRY(c.year, r->integer("year", 1900, 9999));
+  }
+  if (takes_group) CHIPREG_TRY(c.group, r->enumeration<LinkageGroup>("group"));
+  if (takes_tapeout) CHIPREG_TRY(c.tapeout, r->str("tapeout"));
+  if (takes_dataset) CHIPREG_TRY(c.dataset, r->str("dataset"));
+  if (takes_event) CHIPREG_TRY(c.event, r->str("event"));
+  if (!takes_group && !r->absent("group")) return Error("UNKNOWN_FIELD", "group applies to linkage claims only", "group");
+  if (!takes_tapeout && !r->absent("tapeout")) {
+    return Error("UNKNOWN_FIELD", "tapeout applies to tapeout claims only", "tapeout");
+  }
+  if (!takes_dataset && !r->absent("dataset")) {
+    return Error("UNKNOWN_FIELD", "dataset applies to dataset claims only (not " + rule + ")", "dataset");
+  }
+  if (!takes_event && !r->absent("event")) {
+    return Error("UNKNOWN_FIELD", "event applies to event claims only (not " + rule + ")", "event");
   }
   if (!r->absent("series")) {
     const json::value* series = r->raw("series");
@@ -580,6 +738,59 @@ json::object to_json(const InvoiceVoid& v) {
   return {{"invoice", v.invoice}, {"date", v.date.str()}, {"source", v.source}};
 }
 
+json::object to_json(const RdDeclaration& d) {
+  return {{"enterprise", d.enterprise.str()}, {"year", d.year},          {"field", std::string(to_string(d.field))},
+          {"rd_fen", d.rd.fen()},            {"sales_fen", d.sales.fen()}, {"audit_ref", d.audit_ref}};
+}
+
+json::object to_json(const SignoffParticipant& p) {
+  return {{"enterprise", p.enterprise.str()}, {"level", std::string(to_string(p.level))},
+          {"from", p.valid.from.str()}, {"to", opt_date_json(p.valid.to)}};
+}
+
+json::object to_json(const ComputeContract& c) {
+  return {{"id", c.id},         {"customer", c.customer.str()}, {"provider", c.provider.str()},
+          {"date", c.date.str()}, {"amount_fen", c.amount.fen()}, {"voucher_fen", c.voucher.fen()}};
+}
+
+json::object to_json(const DataTrade& t) {
+  return {{"id", t.id},         {"platform", t.platform.str()}, {"buyer", t.buyer.str()},
+          {"seller", t.seller.str()}, {"date", t.date.str()}, {"amount_fen", t.amount.fen()}};
+}
+
+json::object to_json(const Dataset& d) { return {{"id", d.id}, {"owner", d.owner.str()}}; }
+
+json::object to_json(const DatasetCall& c) {
+  return {{"id", c.id},       {"dataset", c.dataset},      {"caller", c.caller.str()},
+          {"date", c.date.str()}, {"income_fen", c.income.fen()}};
+}
+
+json::object to_json(const PlatformRecognition& r) {
+  return {{"enterprise", r.enterprise.str()}, {"level", std::string(to_string(r.level))},
+          {"from", r.valid.from.str()}, {"to", opt_date_json(r.valid.to)}};
+}
+
+json::object to_json(const PlatformExpense& x) {
+  json::object o;
+  if (x.id) o["id"] = *x.id;
+  o["enterprise"] = x.enterprise.str();
+  o["date"] = x.date.str();
+  o["kind"] = std::string(to_string(x.kind));
+  o["amount_fen"] = x.amount.fen();
+  return o;
+}
+
+json::object to_json(const Event& e) {
+  return {{"id", e.id},
+          {"organizer", e.organizer.str()},
+          {"start", e.start.str()},
+          {"in_district", e.in_district},
+          {"focus_area", e.focus_area},
+          {"approval_date", opt_date_json(e.approval_date)},
+          {"approval_ref", e.approval_ref ? json::value(*e.approval_ref) : json::value(nullptr)},
+          {"venue_rent_fen", e.venue_rent.fen()}};
+}
+
 json::object to_json(const OtherAward& a) {
   return {{"claim", a.claim}, {"level", a.level}, {"amount_fen", a.amount.fen()}};
 }
@@ -588,6 +799,8 @@ json::object to_json(const PriorApproval& a) {
   json::object o{{"claimant", a.claimant.str()}, {"rule", std::string(to_string(a.rule))}, {"year", a.year}};
   if (a.group) o["group"] = std::string(to_string(*a.group));
   if (a.branch) o["branch"] = std::string(to_string(*a.branch));
+  if (a.dataset) o["dataset"] = *a.dataset;
+  if (a.event) o["event"] = *a.event;
   o["amount_fen"] = a.amount.fen();
   return o;
 }
@@ -600,6 +813,8 @@ json::object to_json(const ClaimRequest& c) {
   if (c.year != 0) o["year"] = c.year;
   if (c.group) o["group"] = std::string(to_string(*c.group));
   if (c.tapeout) o["tapeout"] = *c.tapeout;
+  if (c.dataset) o["dataset"] = *c.dataset;
+  if (c.event) o["event"] = *c.event;
   if (!c.series.empty()) o["series"] = json::array(c.series.begin(), c.series.end());
   return o;
 }
@@ -707,6 +922,70 @@ Status check_references(const Facts& f) {
       return Error("BAD_REVERSAL", p + ": a red-letter line has the buyer, seller and product of the line it reverses", p);
     }
   }
+  // The other clauses' facts: unique ids, known parties.
+  auto unique_id = [](std::set<std::string>& ids, const std::string& id, const std::string& path,
+                      const char* what) -> Status {
+    if (!ids.insert(id).second) return duplicate(path + ".id", std::string(what) + " id " + id.substr(0, 64));
+    return Status::Ok();
+  };
+  for (std::size_t i = 0; i < f.rd_declarations.size(); ++i) {
+    const std::string p = index_path("rd_declarations", i);
+    if (auto st = known_enterprise(f.rd_declarations[i].enterprise, p + ".enterprise"); !st) return st;
+  }
+  for (std::size_t i = 0; i < f.signoff_participants.size(); ++i) {
+    const std::string p = index_path("signoff_participants", i);
+    if (auto st = known_enterprise(f.signoff_participants[i].enterprise, p + ".enterprise"); !st) return st;
+  }
+  std::set<std::string> contract_ids;
+  for (std::size_t i = 0; i < f.compute_contracts.size(); ++i) {
+    const std::string p = index_path("compute_contracts", i);
+    const auto& c = f.compute_contracts[i];
+    if (auto st = unique_id(contract_ids, c.id, p, "compute contract"); !st) return st;
+    if (auto st = known_enterprise(c.customer, p + ".customer"); !st) return st;
+    if (auto st = known_enterprise(c.provider, p + ".provider"); !st) return st;
+  }
+  std::set<std::string> trade_ids;
+  for (std::size_t i = 0; i < f.data_trades.size(); ++i) {
+    const std::string p = index_path("data_trades", i);
+    const auto& t = f.data_trades[i];
+    if (auto st = unique_id(trade_ids, t.id, p, "data trade"); !st) return st;
+    if (auto st = known_enterprise(t.platform, p + ".platform"); !st) return st;
+    if (auto st = known_enterprise(t.buyer, p + ".buyer"); !st) return st;
+    if (auto st = known_enterprise(t.seller, p + ".seller"); !st) return st;
+  }
+  std::set<std::string> dataset_ids;
+  for (std::size_t i = 0; i < f.datasets.size(); ++i) {
+    const std::string p = index_path("datasets", i);
+    if (auto st = unique_id(dataset_ids, f.datasets[i].id, p, "dataset"); !st) return st;
+    if (auto st = known_enterprise(f.datasets[i].owner, p + ".owner"); !st) return st;
+  }
+  std::set<std::string> call_ids;
+  for (std::size_t i = 0; i < f.dataset_calls.size(); ++i) {
+    const std::string p = index_path("dataset_calls", i);
+    const auto& c = f.dataset_calls[i];
+    if (auto st = unique_id(call_ids, c.id, p, "dataset call"); !st) return st;
+    if (dataset_ids.count(c.dataset) == 0) return unknown_ref(p + ".dataset", "dataset", c.dataset);
+    if (auto st = known_enterprise(c.caller, p + ".caller"); !st) return st;
+  }
+  for (std::size_t i = 0; i < f.platform_recognitions.size(); ++i) {
+    const std::string p = index_path("platform_recognitions", i);
+    if (auto st = known_enterprise(f.platform_recognitions[i].enterprise, p + ".enterprise"); !st) return st;
+  }
+  std::set<std::string> expense_ids;
+  for (std::size_t i = 0; i < f.platform_expenses.size(); ++i) {
+    const std::string p = index_path("platform_expenses", i);
+    const auto& x = f.platform_expenses[i];
+    if (x.id) {
+      if (auto st = unique_id(expense_ids, *x.id, p, "platform expense"); !st) return st;
+    }
+    if (auto st = known_enterprise(x.enterprise, p + ".enterprise"); !st) return st;
+  }
+  std::map<std::string, const Event*> events;
+  for (std::size_t i = 0; i < f.events.size(); ++i) {
+    const std::string p = index_path("events", i);
+    if (!events.emplace(f.events[i].id, &f.events[i]).second) return duplicate(p + ".id", "event id " + f.events[i].id.substr(0, 64));
+    if (auto st = known_enterprise(f.events[i].organizer, p + ".organizer"); !st) return st;
+  }
   std::set<std::string> claim_ids;
   std::set<std::string> series_ids;  // earlier claims of the claims' series (other awards may name them)
   for (std::size_t i = 0; i < f.claims.size(); ++i) {
@@ -721,6 +1000,16 @@ Status check_references(const Facts& f) {
       if (c.year != 0 && c.year != it->second->date.year()) {
         return Error("BAD_VALUE", p + ".year: a tape-out claim's year is the year of its tape-out date (" +
                                       std::to_string(it->second->date.year()) + ")",
+                     p + ".year");
+      }
+    }
+    if (c.dataset && dataset_ids.count(*c.dataset) == 0) return unknown_ref(p + ".dataset", "dataset", *c.dataset);
+    if (c.event) {
+      auto it = events.find(*c.event);
+      if (it == events.end()) return unknown_ref(p + ".event", "event", *c.event);
+      if (c.year != 0 && c.year != it->second->start.year()) {
+        return Error("BAD_VALUE", p + ".year: an event claim's year is the year of its start (" +
+                                      std::to_string(it->second->start.year()) + ")",
                      p + ".year");
       }
     }
@@ -762,6 +1051,23 @@ Result<Facts> scenario_from_json(const json::value& v) {
   if (auto st = parse_array(*r, "products", product_from_json, f.products); !st) return st.error();
   if (auto st = parse_array(*r, "tapeouts", tapeout_from_json, f.tapeouts); !st) return st.error();
   if (auto st = parse_array(*r, "purchases", purchase_from_json, f.purchases); !st) return st.error();
+  if (auto st = parse_array(*r, "rd_declarations", rd_declaration_from_json, f.rd_declarations); !st) return st.error();
+  if (auto st = parse_array(*r, "signoff_participants", signoff_participant_from_json, f.signoff_participants); !st) {
+    return st.error();
+  }
+  if (auto st = parse_array(*r, "compute_contracts", compute_contract_from_json, f.compute_contracts); !st) {
+    return st.error();
+  }
+  if (auto st = parse_array(*r, "data_trades", data_trade_from_json, f.data_trades); !st) return st.error();
+  if (auto st = parse_array(*r, "datasets", dataset_from_json, f.datasets); !st) return st.error();
+  if (auto st = parse_array(*r, "dataset_calls", dataset_call_from_json, f.dataset_calls); !st) return st.error();
+  if (auto st = parse_array(*r, "platform_recognitions", platform_recognition_from_json, f.platform_recognitions); !st) {
+    return st.error();
+  }
+  if (auto st = parse_array(*r, "platform_expenses", platform_expense_from_json, f.platform_expenses); !st) {
+    return st.error();
+  }
+  if (auto st = parse_array(*r, "events", event_from_json, f.events); !st) return st.error();
   if (auto st = parse_array(*r, "voids", void_from_json, f.voids); !st) return st.error();
   if (auto st = parse_array(*r, "other_awards", other_award_from_json, f.other_awards); !st) return st.error();
   if (auto st = parse_array(*r, "prior_approvals", prior_approval_from_json, f.prior_approvals); !st) {

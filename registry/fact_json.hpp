@@ -27,12 +27,24 @@ Result<ManualAffiliation> manual_affiliation_from_json(const boost::json::value&
 Result<Product> product_from_json(const boost::json::value& v);
 Result<Tapeout> tapeout_from_json(const boost::json::value& v);
 Result<Purchase> purchase_from_json(const boost::json::value& v);
+Result<RdDeclaration> rd_declaration_from_json(const boost::json::value& v);
+Result<SignoffParticipant> signoff_participant_from_json(const boost::json::value& v);
+Result<ComputeContract> compute_contract_from_json(const boost::json::value& v);
+Result<DataTrade> data_trade_from_json(const boost::json::value& v);
+Result<Dataset> dataset_from_json(const boost::json::value& v);
+Result<DatasetCall> dataset_call_from_json(const boost::json::value& v);
+Result<PlatformRecognition> platform_recognition_from_json(const boost::json::value& v);
+Result<PlatformExpense> platform_expense_from_json(const boost::json::value& v);
+Result<Event> event_from_json(const boost::json::value& v);
 Result<OtherAward> other_award_from_json(const boost::json::value& v);
 Result<PriorApproval> prior_approval_from_json(const boost::json::value& v);
 Result<InvoiceVoid> void_from_json(const boost::json::value& v);
 // `id` and `claimant` are optional here (the HTTP API takes them from the request; the
 // claimant is then a placeholder the caller must overwrite); scenario claims require both.
-// A tapeout claim's `year`, if given, must be its tape-out's year (checked in scenarios).
+// A tapeout claim's `year`, if given, must be its tape-out's year (checked in scenarios);
+// so must an event claim's be its event's start year. Claim shapes (contract, "The other
+// clauses"): {rule, year} for eda_rd, eda_purchase, equipment_rd, compute, data_platform
+// and platform; {rule: dataset, year, dataset}; {rule: event, event}.
 Result<ClaimRequest> claim_request_from_json(const boost::json::value& v);
 
 boost::json::object to_json(const Enterprise& e);
@@ -43,6 +55,15 @@ boost::json::object to_json(const ManualAffiliation& m);
 boost::json::object to_json(const Product& p);
 boost::json::object to_json(const Tapeout& t);
 boost::json::object to_json(const Purchase& p);
+boost::json::object to_json(const RdDeclaration& d);
+boost::json::object to_json(const SignoffParticipant& p);
+boost::json::object to_json(const ComputeContract& c);
+boost::json::object to_json(const DataTrade& t);
+boost::json::object to_json(const Dataset& d);
+boost::json::object to_json(const DatasetCall& c);
+boost::json::object to_json(const PlatformRecognition& r);
+boost::json::object to_json(const PlatformExpense& x);
+boost::json::object to_json(const Event& e);
 boost::json::object to_json(const OtherAward& a);
 boost::json::object to_json(const PriorApproval& a);
 boost::json::object to_json(const InvoiceVoid& v);

@@ -120,6 +120,93 @@ struct Purchase {
   InvoiceLineRef ref() const { return {invoice, line}; }
 };
 
+// ---- The other clauses of the seed (RULES.md "The other clauses"; contract "The other
+// clauses"). Money is fen; every fact is dated so that the policy's effective date and
+// affiliation on the item's date can be judged.
+
+// An annual R&D declaration (clause 2a: field eda; clause 4: field equipment_material),
+// with the audit report (专项审计) that a reviewer checks. A later declaration for the same
+// (enterprise, year, field) replaces the earlier one: in a scenario, the later entry of
+// the array.
+struct RdDeclaration {
+  Uscc enterprise;
+  int year = 0;
+  RdField field = RdField::kEda;
+  Money rd;      // the year's R&D spend
+  Money sales;   // the year's actual sales (实际销售)
+  std::string audit_ref;
+};
+
+// Participation of an enterprise in a semiconductor sign-off centre (签核中心), clause 2b.
+struct SignoffParticipant {
+  Uscc enterprise;
+  Level level = Level::kProvincial;
+  Validity valid;
+};
+
+// A service contract for compute (clause 6) with the compute voucher (算力券) applied to it.
+struct ComputeContract {
+  std::string id;
+  Uscc customer;
+  Uscc provider;
+  Date date;
+  Money amount;
+  Money voucher;
+};
+
+// A trade on a data-trading platform (clause 7).
+struct DataTrade {
+  std::string id;
+  Uscc platform;
+  Uscc buyer;
+  Uscc seller;
+  Date date;
+  Money amount;
+};
+
+struct Dataset {
+  std::string id;
+  Uscc owner;
+};
+
+// One circulation (流通, a call) of a dataset, with its income (单次流通收益), clause 8.
+struct DatasetCall {
+  std::string id;
+  std::string dataset;
+  Uscc caller;
+  Date date;
+  Money income;
+};
+
+// Recognition of an enterprise as a high-level platform (高能级平台), clause 16a.
+struct PlatformRecognition {
+  Uscc enterprise;
+  Level level = Level::kProvincial;
+  Validity valid;
+};
+
+// Actual spending of a platform on venue rent or project construction, clause 16a.
+// `id` is optional (the contract names none); it labels the item in the evaluation.
+struct PlatformExpense {
+  std::optional<std::string> id;
+  Uscc enterprise;
+  Date date;
+  ExpenseKind kind = ExpenseKind::kVenueRent;
+  Money amount;
+};
+
+// An event (exhibition, forum) and its prior approval (事前报批), clause 16b.
+struct Event {
+  std::string id;
+  Uscc organizer;
+  Date start;
+  bool in_district = false;
+  std::string focus_area;
+  std::optional<Date> approval_date;
+  std::optional<std::string> approval_ref;
+  Money venue_rent;
+};
+
 // A registered invoice that became void (作废): every line of `invoice` stops counting.
 // A fact of its own, never an edit of the purchase rows.
 struct InvoiceVoid {
@@ -141,6 +228,8 @@ struct PriorApproval {
   int year = 0;
   std::optional<TapeoutBranch> branch;  // tapeout
   Money amount;
+  std::optional<std::string> dataset;   // dataset: the series is per dataset
+  std::optional<std::string> event;     // event: each event is its own series
 };
 
 struct ClaimRequest {
@@ -150,6 +239,8 @@ struct ClaimRequest {
   int year = 0;                         // linkage: the claim year; tapeout: derived from the tape-out
   std::optional<LinkageGroup> group;    // linkage
   std::optional<std::string> tapeout;   // tapeout
+  std::optional<std::string> dataset;   // dataset
+  std::optional<std::string> event;     // event (the year is the event's start year)
   // The earlier claims of the same series (claimant, rule, year, group): other levels'
   // grants recorded on any of them count against this claim too (§7.1).
   std::vector<std::string> series;
@@ -164,6 +255,15 @@ struct Facts {
   std::vector<Product> products;
   std::vector<Tapeout> tapeouts;
   std::vector<Purchase> purchases;
+  std::vector<RdDeclaration> rd_declarations;
+  std::vector<SignoffParticipant> signoff_participants;
+  std::vector<ComputeContract> compute_contracts;
+  std::vector<DataTrade> data_trades;
+  std::vector<Dataset> datasets;
+  std::vector<DatasetCall> dataset_calls;
+  std::vector<PlatformRecognition> platform_recognitions;
+  std::vector<PlatformExpense> platform_expenses;
+  std::vector<Event> events;
   std::vector<InvoiceVoid> voids;
   std::vector<OtherAward> other_awards;
   std::vector<PriorApproval> prior_approvals;

@@ -24,6 +24,11 @@ std::string_view to_string(Boundary b) {
   return "?";
 }
 std::string_view to_string(Stacking s) { return s == Stacking::kTopUp ? "top_up" : "exclusive"; }
+std::string_view to_string(CapScope s) { return s == CapScope::kYear ? "year" : "lifetime"; }
+std::string_view to_string(DataExclude x) {
+  return x == DataExclude::kPlatformAffiliates ? "platform_affiliates" : "also_affiliated_pairs";
+}
+std::string_view to_string(DatasetCount c) { return c == DatasetCount::kAffiliationGroups ? "affiliation_groups" : "callers"; }
 
 namespace {
 
@@ -96,6 +101,19 @@ struct Param {
         [](const Parameters& p) { return pct_json(p.MEMBER); }             \
   }
 
+// A word parameter of a two-valued enum E whose to_string names both values.
+#define WORD_PARAM(NAME, MEMBER, FIRST, SECOND)                                              \
+  Param {                                                                                    \
+    NAME,                                                                                    \
+        [](Parameters& p, const json::value& v) -> Status {                                  \
+          auto w = word_param(v, {to_string(FIRST), to_string(SECOND)});                     \
+          if (!w) return w.error();                                                          \
+          p.MEMBER = *w == to_string(FIRST) ? FIRST : SECOND;                                \
+          return Status::Ok();                                                               \
+        },                                                                                   \
+        [](const Parameters& p) { return json::value(std::string(to_string(p.MEMBER))); }   \
+  }
+
 const Param kParams[] = {
     MONEY_PARAM("linkage.chip_module.threshold_fen", linkage_chip_threshold),
     RATE_PARAM("linkage.chip_module.rate", linkage_chip_rate),
@@ -161,10 +179,44 @@ const Param kParams[] = {
             return Status::Ok();
           },
           [](const Parameters& p) { return pct_json(p.affiliation_threshold); }},
+    MONEY_PARAM("eda_rd.threshold_fen", eda_rd_threshold),
+    RATE_PARAM("eda_rd.rate", eda_rd_rate),
+    MONEY_PARAM("eda_rd.cap_fen", eda_rd_cap),
+    RATE_PARAM("eda_purchase.rate", eda_purchase_rate),
+    MONEY_PARAM("eda_purchase.cap_fen", eda_purchase_cap),
+    WORD_PARAM("eda_purchase.amount_basis", eda_purchase_amount_basis, AmountBasis::kTaxInclusive,
+               AmountBasis::kTaxExclusive),
+    MONEY_PARAM("equipment_rd.threshold_fen", equipment_rd_threshold),
+    RATE_PARAM("equipment_rd.rate", equipment_rd_rate),
+    MONEY_PARAM("equipment_rd.cap_fen", equipment_rd_cap),
+    WORD_PARAM("equipment_rd.cap_scope", equipment_rd_cap_scope, CapScope::kYear, CapScope::kLifetime),
+    RATE_PARAM("compute.rate", compute_rate),
+    MONEY_PARAM("compute.cap_fen", compute_cap),
+    RATE_PARAM("data_platform.rate", data_platform_rate),
+    MONEY_PARAM("data_platform.cap_fen", data_platform_cap),
+    WORD_PARAM("data_platform.exclude", data_platform_exclude, DataExclude::kPlatformAffiliates,
+               DataExclude::kAlsoAffiliatedPairs),
+    Param{"dataset.more_than_callers",
+          [](Parameters& p, const json::value& v) -> Status {
+            if (!v.is_int64() || v.get_int64() < 0 || v.get_int64() > 1000) {
+              return Error("BAD_PARAMETER", "expected a whole number of callers 0..1000");
+            }
+            p.dataset_more_than_callers = static_cast<int>(v.get_int64());
+            return Status::Ok();
+          },
+          [](const Parameters& p) { return json::value(p.dataset_more_than_callers); }},
+    RATE_PARAM("dataset.rate", dataset_rate),
+    MONEY_PARAM("dataset.cap_fen", dataset_cap),
+    WORD_PARAM("dataset.count", dataset_count, DatasetCount::kAffiliationGroups, DatasetCount::kCallers),
+    RATE_PARAM("platform.rate", platform_rate),
+    MONEY_PARAM("platform.cap_fen", platform_cap),
+    RATE_PARAM("event.rate", event_rate),
+    MONEY_PARAM("event.cap_fen", event_cap),
 };
 
 #undef MONEY_PARAM
 #undef RATE_PARAM
+#undef WORD_PARAM
 
 const Param* find_param(std::string_view name) {
   for (const auto& p : kParams) {

@@ -24,6 +24,20 @@
 //   tapeout.boundary                          "favorable" | "small" | "large"
 //   stacking                                  "top_up" | "exclusive"
 //   affiliation.threshold                     percent       (25)
+// The other clauses (RULES.md "The other clauses of the seed"):
+//   eda_rd.threshold_fen / .rate / .cap_fen   fen / percent / fen (10,000,000.00 元, 15, 20,000,000.00 元)
+//   eda_purchase.rate / .cap_fen              percent / fen (50, 2,500,000.00 元)
+//   eda_purchase.amount_basis                 "tax_inclusive" | "tax_exclusive"
+//   equipment_rd.threshold_fen / .rate / .cap_fen  (50,000,000.00 元, 15, 50,000,000.00 元)
+//   equipment_rd.cap_scope                    "year" | "lifetime" (最高补贴5000万元 per year or ever)
+//   compute.rate / .cap_fen                   (50, 1,000,000.00 元)
+//   data_platform.rate / .cap_fen             (1, 5,000,000.00 元)
+//   data_platform.exclude                     "platform_affiliates" | "also_affiliated_pairs"
+//   dataset.more_than_callers                 integer (3: 超过3家, so 4 or more)
+//   dataset.rate / .cap_fen                   (10, 1,000,000.00 元 per owner per year)
+//   dataset.count                             "affiliation_groups" | "callers"
+//   platform.rate / .cap_fen                  (100, 5,000,000.00 元)
+//   event.rate / .cap_fen                     (50, 1,000,000.00 元 per event)
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -47,10 +61,19 @@ enum class AmountBasis { kTaxInclusive, kTaxExclusive };
 // one (after caps), or always the small (<= row) / large (>= row).
 enum class Boundary { kFavorable, kSmall, kLarge };
 enum class Stacking { kTopUp, kExclusive };
+// Clause 4's cap: per claimant per year, or once over all years.
+enum class CapScope { kYear, kLifetime };
+// Clause 7: which affiliated trades are not turnover.
+enum class DataExclude { kPlatformAffiliates, kAlsoAffiliatedPairs };
+// Clause 8: what counts towards 超过3家: groups of mutually affiliated callers, or callers.
+enum class DatasetCount { kAffiliationGroups, kCallers };
 
 std::string_view to_string(AmountBasis b);
 std::string_view to_string(Boundary b);
 std::string_view to_string(Stacking s);
+std::string_view to_string(CapScope s);
+std::string_view to_string(DataExclude x);
+std::string_view to_string(DatasetCount c);
 
 struct Parameters {
   Money linkage_chip_threshold;
@@ -70,6 +93,30 @@ struct Parameters {
   Boundary tapeout_boundary = Boundary::kFavorable;
   Stacking stacking = Stacking::kTopUp;
   Rate affiliation_threshold;
+
+  Money eda_rd_threshold;
+  Rate eda_rd_rate;
+  Money eda_rd_cap;
+  Rate eda_purchase_rate;
+  Money eda_purchase_cap;
+  AmountBasis eda_purchase_amount_basis = AmountBasis::kTaxInclusive;
+  Money equipment_rd_threshold;
+  Rate equipment_rd_rate;
+  Money equipment_rd_cap;
+  CapScope equipment_rd_cap_scope = CapScope::kYear;
+  Rate compute_rate;
+  Money compute_cap;
+  Rate data_platform_rate;
+  Money data_platform_cap;
+  DataExclude data_platform_exclude = DataExclude::kPlatformAffiliates;
+  int dataset_more_than_callers = 0;
+  Rate dataset_rate;
+  Money dataset_cap;
+  DatasetCount dataset_count = DatasetCount::kAffiliationGroups;
+  Rate platform_rate;
+  Money platform_cap;
+  Rate event_rate;
+  Money event_cap;
 };
 
 struct Version {

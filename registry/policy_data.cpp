@@ -34,7 +34,30 @@ const std::string_view kVersionsJson = R"json({
         "tapeout.small.cap_fen": 300000000,
         "tapeout.boundary": "favorable",
         "stacking": "top_up",
-        "affiliation.threshold": 25
+        "affiliation.threshold": 25,
+        "eda_rd.threshold_fen": 1000000000,
+        "eda_rd.rate": 15,
+        "eda_rd.cap_fen": 2000000000,
+        "eda_purchase.rate": 50,
+        "eda_purchase.cap_fen": 250000000,
+        "eda_purchase.amount_basis": "tax_inclusive",
+        "equipment_rd.threshold_fen": 5000000000,
+        "equipment_rd.rate": 15,
+        "equipment_rd.cap_fen": 5000000000,
+        "equipment_rd.cap_scope": "year",
+        "compute.rate": 50,
+        "compute.cap_fen": 100000000,
+        "data_platform.rate": 1,
+        "data_platform.cap_fen": 500000000,
+        "data_platform.exclude": "platform_affiliates",
+        "dataset.more_than_callers": 3,
+        "dataset.rate": 10,
+        "dataset.cap_fen": 100000000,
+        "dataset.count": "affiliation_groups",
+        "platform.rate": 100,
+        "platform.cap_fen": 500000000,
+        "event.rate": 50,
+        "event.cap_fen": 100000000
       }
     }
   ]

@@ -38,6 +38,9 @@ struct Context {
   std::unordered_set<InvoiceLineRef, InvoiceLineRefHash> reversed;
   std::unordered_map<std::string, std::vector<const Purchase*>> purchases_by_buyer;
   std::unordered_map<std::string, std::vector<const Tapeout*>> tapeouts_by_product;
+  std::unordered_map<std::string, const Dataset*> datasets;
+  std::unordered_map<std::string, std::vector<const DatasetCall*>> calls_by_dataset;
+  std::unordered_map<std::string, const Event*> events;
   // Days on which some equity edge or manual affiliation starts or stops being valid,
   // sorted: affiliation verdicts are constant between two of them, so they are cached
   // per (pair, period) instead of per day.
@@ -61,6 +64,15 @@ std::string policy_trace(const Facts& facts, const Policy& p, Date d);
 
 Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest& claim);
 Result<ClaimEvaluation> evaluate_tapeout(const Context& ctx, const ClaimRequest& claim);
+// The other clauses of the seed, one file each under rules/ (shared steps: clause.hpp).
+Result<ClaimEvaluation> evaluate_eda_rd(const Context& ctx, const ClaimRequest& claim);        // 2a
+Result<ClaimEvaluation> evaluate_eda_purchase(const Context& ctx, const ClaimRequest& claim);  // 2b
+Result<ClaimEvaluation> evaluate_equipment_rd(const Context& ctx, const ClaimRequest& claim);  // 4
+Result<ClaimEvaluation> evaluate_compute(const Context& ctx, const ClaimRequest& claim);       // 6
+Result<ClaimEvaluation> evaluate_data_platform(const Context& ctx, const ClaimRequest& claim); // 7
+Result<ClaimEvaluation> evaluate_dataset(const Context& ctx, const ClaimRequest& claim);       // 8
+Result<ClaimEvaluation> evaluate_platform(const Context& ctx, const ClaimRequest& claim);      // 16a
+Result<ClaimEvaluation> evaluate_event(const Context& ctx, const ClaimRequest& claim);         // 16b
 
 // 从高、从优、不重复 (seed §7.1): reduces e.award by what other levels granted for the
 // same claim or an earlier claim of its series (claim.series), per `stacking`; adds

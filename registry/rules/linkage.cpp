@@ -302,7 +302,10 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
         if (auto b = ctx.purchases.find(*p->reverses); b != ctx.purchases.end()) base = b->second;
       }
       const Product* prod = ctx.product(base->product);
-      if (base->date.year() != claim.year || prod == nullptr || group_of(prod->kind) != group) continue;
+      if (base->date.year() != claim.year || prod == nullptr || prod->kind == ProductKind::kEdaTool ||
+          group_of(prod->kind) != group) {
+        continue;
+      }
       entries.push_back({p, base, 0});
     }
   }

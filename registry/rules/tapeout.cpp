@@ -19,17 +19,12 @@
 #include <algorithm>
 #include <array>
 
+#include "registry/rules/clause.hpp"
 #include "registry/rules/context.hpp"
 
 namespace chipreg::rules {
 
 namespace {
-
-// 区重点产业导向 (seed §6.3).
-constexpr std::array<std::string_view, 11> kKeyAreas = {
-    "semiconductor_software", "semiconductor_material", "semiconductor_equipment", "chip_design",
-    "chip_manufacturing",     "packaging_testing",      "ai_hardware",             "ai_software",
-    "ai_infrastructure",      "ai_foundation_model",    "ai_industry_model"};
 
 struct BranchPay {
   TapeoutBranch branch;
@@ -83,7 +78,7 @@ Result<ClaimEvaluation> evaluate_tapeout(const Context& ctx, const ClaimRequest&
     fail("CLAIMANT_NOT_IN_DISTRICT", {}, "申请人未注册在高新区(滨江)");
   }
   const std::string area = prod ? prod->focus_area : "";
-  if (std::find(kKeyAreas.begin(), kKeyAreas.end(), area) == kKeyAreas.end()) {
+  if (!is_key_area(area)) {
     fail("NOT_KEY_AREA", {{"focus_area", area}}, "产品领域 '" + area + "' 不属于区重点产业导向");
   }
   for (const auto& u : ctx.facts.tapeouts) {

@@ -345,7 +345,114 @@ CREATE INDEX IF NOT EXISTS tapeouts_by_foundry ON tapeouts(foundry, id);
 CREATE INDEX IF NOT EXISTS tapeouts_by_design_owner ON tapeouts(design_owner, id);
 )sql";
 
-constexpr std::array<const char*, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
+// Migration 6: the facts of the other clauses (RULES.md "The other clauses of the seed"),
+// one table each. The fact itself is kept as its canonical scenario JSON (`fact`, parsed
+// back by fact_json.hpp: one parser of the shape for the scenario, HTTP, import and the
+// store); the columns beside it are what the claim loader (load_clause_facts.cpp) selects
+// and joins on, each with the index its query uses. enterprise_roles is rebuilt for the
+// roles eda, compute_center and data_exchange (nothing references it). The product kind
+// eda_tool is not storable yet: widening the products CHECK needs a rebuild of a table
+// that purchases and tape-outs reference.
+constexpr const char* kMigration6 = R"sql(
+CREATE TABLE enterprise_roles_v4 (
+  uscc TEXT NOT NULL REFERENCES enterprises(uscc),
+  role TEXT NOT NULL CHECK (role IN ('oem', 'system_integrator', 'ic_design', 'ic_equipment',
+                                     'ic_material', 'ic_packaging', 'foundry', 'other',
+                                     'eda', 'compute_center', 'data_exchange')),
+  PRIMARY KEY (uscc, role)
+) WITHOUT ROWID;
+INSERT INTO enterprise_roles_v4(uscc, role) SELECT uscc, role FROM enterprise_roles;
+DROP TABLE enterprise_roles;
+ALTER TABLE enterprise_roles_v4 RENAME TO enterprise_roles;
+
+-- A later declaration of the same (enterprise, year, field) replaces the earlier one: the
+-- loader takes them in id order, the last wins; all stay.
+CREATE TABLE rd_declarations (
+  id         INTEGER PRIMARY KEY,
+  enterprise TEXT NOT NULL REFERENCES enterprises(uscc),
+  year       INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+  field      TEXT NOT NULL CHECK (field = 'eda' OR field = 'equipment_material'),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX rd_declarations_by_key ON rd_declarations(enterprise, year, field);
+
+CREATE TABLE signoff_participants (
+  id         INTEGER PRIMARY KEY,
+  enterprise TEXT NOT NULL REFERENCES enterprises(uscc),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX signoff_participants_by_enterprise ON signoff_participants(enterprise);
+
+CREATE TABLE compute_contracts (
+  id         TEXT PRIMARY KEY CHECK (length(id) > 0),
+  customer   TEXT NOT NULL REFERENCES enterprises(uscc),
+  provider   TEXT NOT NULL REFERENCES enterprises(uscc),
+  date       TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX compute_contracts_by_customer ON compute_contracts(customer, date);
+
+CREATE TABLE data_trades (
+  id         TEXT PRIMARY KEY CHECK (length(id) > 0),
+  platform   TEXT NOT NULL REFERENCES enterprises(uscc),
+  buyer      TEXT NOT NULL REFERENCES enterprises(uscc),
+  seller     TEXT NOT NULL REFERENCES enterprises(uscc),
+  date       TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX data_trades_by_platform ON data_trades(platform, date);
+
+CREATE TABLE datasets (
+  id         TEXT PRIMARY KEY CHECK (length(id) > 0),
+  owner      TEXT NOT NULL REFERENCES enterprises(uscc),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE dataset_calls (
+  id         TEXT PRIMARY KEY CHECK (length(id) > 0),
+  dataset    TEXT NOT NULL REFERENCES datasets(id),
+  caller     TEXT NOT NULL REFERENCES enterprises(uscc),
+  date       TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX dataset_calls_by_dataset ON dataset_calls(dataset, date);
+
+CREATE TABLE platform_recognitions (
+  id         INTEGER PRIMARY KEY,
+  enterprise TEXT NOT NULL REFERENCES enterprises(uscc),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX platform_recognitions_by_enterprise ON platform_recognitions(enterprise);
+
+-- An expense's id is optional (the contract names none); when given it is unique.
+CREATE TABLE platform_expenses (
+  row        INTEGER PRIMARY KEY,
+  id         TEXT UNIQUE CHECK (id IS NULL OR length(id) > 0),
+  enterprise TEXT NOT NULL REFERENCES enterprises(uscc),
+  date       TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX platform_expenses_by_enterprise ON platform_expenses(enterprise, date);
+
+CREATE TABLE events (
+  id         TEXT PRIMARY KEY CHECK (length(id) > 0),
+  organizer  TEXT NOT NULL REFERENCES enterprises(uscc),
+  start      TEXT NOT NULL CHECK (start GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  fact       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 6> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+                                                    kMigration6};
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");

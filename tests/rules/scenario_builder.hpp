@@ -124,6 +124,82 @@ struct Scenario {
     arr("claims").push_back(json::object{{"id", id}, {"rule", "tapeout"}, {"claimant", claimant}, {"tapeout", tapeout}});
     return *this;
   }
+  // ---- The other clauses (RULES.md "The other clauses of the seed").
+  Scenario& rd(const std::string& enterprise, int year, const std::string& field, std::int64_t rd_fen,
+               std::int64_t sales_fen, const std::string& audit_ref = "AUDIT-1") {
+    arr("rd_declarations").push_back(json::object{{"enterprise", enterprise}, {"year", year}, {"field", field},
+                                                  {"rd_fen", rd_fen}, {"sales_fen", sales_fen}, {"audit_ref", audit_ref}});
+    return *this;
+  }
+  Scenario& signoff(const std::string& enterprise, const std::string& level, const std::string& from = "2020-01-01",
+                    json::value to = nullptr) {
+    arr("signoff_participants")
+        .push_back(json::object{{"enterprise", enterprise}, {"level", level}, {"from", from}, {"to", to}});
+    return *this;
+  }
+  Scenario& contract(const std::string& id, const std::string& customer, const std::string& provider,
+                     const std::string& date, std::int64_t amount_fen, std::int64_t voucher_fen = 0) {
+    arr("compute_contracts").push_back(json::object{{"id", id}, {"customer", customer}, {"provider", provider},
+                                                    {"date", date}, {"amount_fen", amount_fen}, {"voucher_fen", voucher_fen}});
+    return *this;
+  }
+  Scenario& trade(const std::string& id, const std::string& platform, const std::string& buyer,
+                  const std::string& seller, const std::string& date, std::int64_t amount_fen) {
+    arr("data_trades").push_back(json::object{{"id", id}, {"platform", platform}, {"buyer", buyer}, {"seller", seller},
+                                              {"date", date}, {"amount_fen", amount_fen}});
+    return *this;
+  }
+  Scenario& dataset(const std::string& id, const std::string& owner) {
+    arr("datasets").push_back(json::object{{"id", id}, {"owner", owner}});
+    return *this;
+  }
+  Scenario& call(const std::string& id, const std::string& dataset, const std::string& caller, const std::string& date,
+                 std::int64_t income_fen) {
+    arr("dataset_calls").push_back(
+        json::object{{"id", id}, {"dataset", dataset}, {"caller", caller}, {"date", date}, {"income_fen", income_fen}});
+    return *this;
+  }
+  Scenario& recognition(const std::string& enterprise, const std::string& level, const std::string& from = "2020-01-01",
+                        json::value to = nullptr) {
+    arr("platform_recognitions")
+        .push_back(json::object{{"enterprise", enterprise}, {"level", level}, {"from", from}, {"to", to}});
+    return *this;
+  }
+  Scenario& expense(const std::string& id, const std::string& enterprise, const std::string& date,
+                    const std::string& kind, std::int64_t amount_fen) {
+    arr("platform_expenses").push_back(
+        json::object{{"id", id}, {"enterprise", enterprise}, {"date", date}, {"kind", kind}, {"amount_fen", amount_fen}});
+    return *this;
+  }
+  Scenario& event(const std::string& id, const std::string& organizer, const std::string& start,
+                  json::value approval_date, std::int64_t venue_rent_fen, bool in_district = true,
+                  const std::string& focus = "ai_industry_model") {
+    arr("events").push_back(json::object{{"id", id},
+                                         {"organizer", organizer},
+                                         {"start", start},
+                                         {"in_district", in_district},
+                                         {"focus_area", focus},
+                                         {"approval_date", approval_date},
+                                         {"approval_ref", approval_date.is_null() ? json::value(nullptr) : json::value("APP-" + id)},
+                                         {"venue_rent_fen", venue_rent_fen}});
+    return *this;
+  }
+  // {"id", "rule", "claimant", "year"} and, for dataset / event claims, the one more key.
+  Scenario& claim(const std::string& id, const std::string& rule, const std::string& claimant, int year,
+                  const char* key = nullptr, const std::string& value = "") {
+    json::object c{{"id", id}, {"rule", rule}, {"claimant", claimant}};
+    if (year != 0) c["year"] = year;
+    if (key != nullptr) c[key] = value;
+    arr("claims").push_back(std::move(c));
+    return *this;
+  }
+  Scenario& prior(const std::string& claimant, const std::string& rule, int year, std::int64_t fen,
+                  const char* key = nullptr, const std::string& value = "") {
+    json::object a{{"claimant", claimant}, {"rule", rule}, {"year", year}, {"amount_fen", fen}};
+    if (key != nullptr) a[key] = value;
+    arr("prior_approvals").push_back(std::move(a));
+    return *this;
+  }
   std::string text() const { return json::serialize(root); }
 };
 

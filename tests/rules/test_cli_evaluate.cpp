@@ -63,3 +63,34 @@ TEST_CASE("chipreg evaluate: malformed JSON, a missing file and no --scenario ex
   CHECK(run_chipreg({"evaluate", "--scenario", dir.file("missing.json")}).exit_code == 2);
   CHECK(run_chipreg({"evaluate"}).exit_code == 2);
 }
+
+TEST_CASE("chipreg evaluate: one scenario with a claim of every other clause (E1, E4, Q1, K1, D1, S1, P1, V1)") {
+  auto r = run_chipreg({"evaluate", "--scenario", scenario_path("clauses_all.json")});
+  REQUIRE(r.exit_code == 0);
+  const std::vector<std::pair<const char*, std::int64_t>> expected = {
+      {"E1", 180000000}, {"E4", 150000000}, {"Q1", 5000000000}, {"K1", 60000000},
+      {"D1", 250000000}, {"S1", 20000000},  {"P1", 500000000},  {"V1", 75000000}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    auto c = claim_of(r, i);
+    INFO(expected[i].first);
+    CHECK(c.at("id") == expected[i].first);
+    CHECK(c.at("eligible") == true);
+    CHECK(c.at("award_fen") == expected[i].second);
+    CHECK(c.contains("basis_fen"));
+  }
+  // K1: (1,600,000 − 200,000) × 50% = 700,000, less the city's 100,000 for it.
+  auto k1 = claim_of(r, 3);
+  CHECK(k1.at("computed_fen") == 70000000);
+  CHECK(k1.at("reasons").as_array()[0].as_object().at("code") == "VOUCHER_OFFSET");
+  CHECK(k1.at("reasons").as_array()[1].as_object().at("code") == "OTHER_LEVEL_OFFSET");
+  // D1: the trade with the 30%-held subsidiary is excluded, with its proof.
+  const auto d1 = claim_of(r, 4);
+  const auto& tr2 = d1.at("items").as_array()[1].as_object();
+  CHECK(tr2.at("id") == "TR2");
+  CHECK(tr2.at("qualifies") == false);
+  CHECK(tr2.at("codes").as_array()[0] == "AFFILIATED");
+  CHECK(std::string(tr2.at("affiliation").as_string()).find("30.00%") != std::string::npos);
+  const auto e1 = claim_of(r, 0);
+  const auto& trace = e1.at("trace").as_array();
+  CHECK(std::string(trace.back().as_string()) == "第2条 结论: 符合条件, 奖励 1,800,000.00 元");
+}

@@ -1,0 +1,189 @@
+// The other clauses' facts in SQLite: one INSERT per fact, after checking the references a
+// user can get wrong, and readers that parse the stored canonical JSON back.
+#include "registry/store/clause_facts.hpp"
+
+#include <boost/json.hpp>
+
+#include "registry/canonical_json.hpp"
+#include "registry/fact_json.hpp"
+#include "registry/store/clock.hpp"
+
+namespace chipreg::store {
+
+namespace json = boost::json;
+
+namespace {
+
+Status require_enterprise(Db& db, const Uscc& u, const char* field) {
+  auto st = db.prepare("SELECT 1 FROM enterprises WHERE uscc = ?");
+  if (!st) return st.error();
+  st->bind(1, u.str());
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return Error("UNKNOWN_ENTERPRISE", std::string(field) + ": unknown enterprise '" + u.str() + "'", field);
+  return Status::Ok();
+}
+
+// Runs a prepared INSERT; a key collision is DUPLICATE at `key_field`.
+Status run_insert(Stmt& st, const char* what, const std::string& key, const char* key_field) {
+  auto s = st.exec();
+  if (s) return s;
+  const Error& e = s.error();
+  if (e.code != "CONSTRAINT") return e;
+  if (e.message.find("UNIQUE") != std::string::npos || e.message.find("PRIMARY KEY") != std::string::npos) {
+    return Error("DUPLICATE", std::string(what) + " " + key.substr(0, 80) + " is already registered", key_field);
+  }
+  return Error("CONSTRAINT_VIOLATION", "the registry refused the row: " + e.message, key_field);
+}
+
+template <typename T>
+std::string fact_text(const T& fact) {
+  return canonical_json(json::value(json_io::to_json(fact)));
+}
+
+// Reads `sql` (one column: the fact JSON, then a key for messages) and parses each row.
+template <typename T, typename Parse>
+Status each_fact(Db& db, const char* sql, const char* table, Parse parse, const std::function<Status(const T&)>& fn) {
+  auto st = db.prepare(sql);
+  if (!st) return st.error();
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return Status::Ok();
+    boost::system::error_code ec;
+    json::value v = json::parse(st->text(0), ec);
+    if (ec) return Error("CORRUPT_ROW", std::string(table) + " " + st->text(1) + ": stored fact is not JSON");
+    auto fact = parse(v);
+    if (!fact) return Error("CORRUPT_ROW", std::string(table) + " " + st->text(1) + ": " + fact.error().message);
+    if (auto s = fn(*fact); !s) return s;
+  }
+}
+
+}  // namespace
+
+Status insert_rd_declaration(Db& db, const RdDeclaration& d) {
+  if (auto s = require_enterprise(db, d.enterprise, "enterprise"); !s) return s;
+  auto st = db.prepare("INSERT INTO rd_declarations(enterprise, year, field, fact, created_at) VALUES (?, ?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, d.enterprise.str()).bind(2, d.year).bind(3, to_string(d.field)).bind(4, fact_text(d)).bind(5, now_utc());
+  return run_insert(*st, "R&D declaration", d.audit_ref, "audit_ref");
+}
+
+Status insert_signoff_participant(Db& db, const SignoffParticipant& p) {
+  if (auto s = require_enterprise(db, p.enterprise, "enterprise"); !s) return s;
+  auto st = db.prepare("INSERT INTO signoff_participants(enterprise, fact, created_at) VALUES (?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, p.enterprise.str()).bind(2, fact_text(p)).bind(3, now_utc());
+  return run_insert(*st, "sign-off participation", p.enterprise.str(), "enterprise");
+}
+
+Status insert_compute_contract(Db& db, const ComputeContract& c) {
+  if (auto s = require_enterprise(db, c.customer, "customer"); !s) return s;
+  if (auto s = require_enterprise(db, c.provider, "provider"); !s) return s;
+  auto st = db.prepare(
+      "INSERT INTO compute_contracts(id, customer, provider, date, fact, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, c.id).bind(2, c.customer.str()).bind(3, c.provider.str()).bind(4, c.date.str());
+  st->bind(5, fact_text(c)).bind(6, now_utc());
+  return run_insert(*st, "compute contract", c.id, "id");
+}
+
+Status insert_data_trade(Db& db, const DataTrade& t) {
+  if (auto s = require_enterprise(db, t.platform, "platform"); !s) return s;
+  if (auto s = require_enterprise(db, t.buyer, "buyer"); !s) return s;
+  if (auto s = require_enterprise(db, t.seller, "seller"); !s) return s;
+  auto st = db.prepare(
+      "INSERT INTO data_trades(id, platform, buyer, seller, date, fact, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, t.id).bind(2, t.platform.str()).bind(3, t.buyer.str()).bind(4, t.seller.str()).bind(5, t.date.str());
+  st->bind(6, fact_text(t)).bind(7, now_utc());
+  return run_insert(*st, "data trade", t.id, "id");
+}
+
+Status insert_dataset(Db& db, const Dataset& d) {
+  if (auto s = require_enterprise(db, d.owner, "owner"); !s) return s;
+  auto st = db.prepare("INSERT INTO datasets(id, owner, fact, created_at) VALUES (?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, d.id).bind(2, d.owner.str()).bind(3, fact_text(d)).bind(4, now_utc());
+  return run_insert(*st, "dataset", d.id, "id");
+}
+
+Status insert_dataset_call(Db& db, const DatasetCall& c) {
+  {
+    auto st = db.prepare("SELECT 1 FROM datasets WHERE id = ?");
+    if (!st) return st.error();
+    st->bind(1, c.dataset);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return Error("UNKNOWN_DATASET", "dataset: unknown dataset '" + c.dataset.substr(0, 80) + "'", "dataset");
+  }
+  if (auto s = require_enterprise(db, c.caller, "caller"); !s) return s;
+  auto st =
+      db.prepare("INSERT INTO dataset_calls(id, dataset, caller, date, fact, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, c.id).bind(2, c.dataset).bind(3, c.caller.str()).bind(4, c.date.str()).bind(5, fact_text(c));
+  st->bind(6, now_utc());
+  return run_insert(*st, "dataset call", c.id, "id");
+}
+
+Status insert_platform_recognition(Db& db, const PlatformRecognition& r) {
+  if (auto s = require_enterprise(db, r.enterprise, "enterprise"); !s) return s;
+  auto st = db.prepare("INSERT INTO platform_recognitions(enterprise, fact, created_at) VALUES (?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, r.enterprise.str()).bind(2, fact_text(r)).bind(3, now_utc());
+  return run_insert(*st, "platform recognition", r.enterprise.str(), "enterprise");
+}
+
+Status insert_platform_expense(Db& db, const PlatformExpense& x) {
+  if (auto s = require_enterprise(db, x.enterprise, "enterprise"); !s) return s;
+  auto st = db.prepare("INSERT INTO platform_expenses(id, enterprise, date, fact, created_at) VALUES (?, ?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, x.id).bind(2, x.enterprise.str()).bind(3, x.date.str()).bind(4, fact_text(x)).bind(5, now_utc());
+  return run_insert(*st, "platform expense", x.id.value_or(""), "id");
+}
+
+Status insert_event(Db& db, const Event& e) {
+  if (auto s = require_enterprise(db, e.organizer, "organizer"); !s) return s;
+  auto st = db.prepare("INSERT INTO events(id, organizer, start, fact, created_at) VALUES (?, ?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->bind(1, e.id).bind(2, e.organizer.str()).bind(3, e.start.str()).bind(4, fact_text(e)).bind(5, now_utc());
+  return run_insert(*st, "event", e.id, "id");
+}
+
+Status for_each_rd_declaration(Db& db, const std::function<Status(const RdDeclaration&)>& fn) {
+  return each_fact(db, "SELECT fact, id FROM rd_declarations ORDER BY id", "rd_declarations",
+                   json_io::rd_declaration_from_json, fn);
+}
+Status for_each_signoff_participant(Db& db, const std::function<Status(const SignoffParticipant&)>& fn) {
+  return each_fact(db, "SELECT fact, id FROM signoff_participants ORDER BY id", "signoff_participants",
+                   json_io::signoff_participant_from_json, fn);
+}
+Status for_each_compute_contract(Db& db, const std::function<Status(const ComputeContract&)>& fn) {
+  return each_fact(db, "SELECT fact, id FROM compute_contracts ORDER BY created_at, id", "compute_contracts",
+                   json_io::compute_contract_from_json, fn);
+}
+Status for_each_data_trade(Db& db, const std::function<Status(const DataTrade&)>& fn) {
+  return each_fact(db, "SELECT fact, id FROM data_trades ORDER BY created_at, id", "data_trades",
+                   json_io::data_trade_from_json, fn);
+}
+Status for_each_dataset(Db& db, const std::function<Status(const Dataset&)>& fn) {
+  return each_fact(db, "SELECT fact, id FROM datasets ORDER BY created_at, id", "datasets", json_io::dataset_from_json,
+                   fn);
+}
+Status for_each_dataset_call(Db& db, const std::function<Status(const DatasetCall&)>& fn) {
+  return each_fact(db, "SELECT fact, id FROM dataset_calls ORDER BY created_at, id", "dataset_calls",
+                   json_io::dataset_call_from_json, fn);
+}
+Status for_each_platform_recognition(Db& db, const std::function<Status(const PlatformRecognition&)>& fn) {
+  return each_fact(db, "SELECT fact, id FROM platform_recognitions ORDER BY id", "platform_recognitions",
+                   json_io::platform_recognition_from_json, fn);
+}
+Status for_each_platform_expense(Db& db, const std::function<Status(const PlatformExpense&)>& fn) {
+  return each_fact(db, "SELECT fact, row FROM platform_expenses ORDER BY row", "platform_expenses",
+                   json_io::platform_expense_from_json, fn);
+}
+Status for_each_event(Db& db, const std::function<Status(const Event&)>& fn) {
+  return each_fact(db, "SELECT fact, id FROM events ORDER BY created_at, id", "events", json_io::event_from_json, fn);
+}
+
+}  // namespace chipreg::store

@@ -1,0 +1,198 @@
+// The other clauses' facts in the store (migration 6): inserts with their errors, the
+// export readers, and load_clause_facts reading exactly what one claim needs — so that a
+// claim decided on stored facts gets the award chipreg evaluate gives on the scenario.
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include "registry/evaluation.hpp"
+#include "registry/fact_json.hpp"
+#include "registry/store/clause_facts.hpp"
+#include "registry/store/load_clause_facts.hpp"
+#include "registry/store/repository.hpp"
+#include "registry/store/schema.hpp"
+#include "rules/clauses_cast.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace chipreg;
+using namespace chipreg::testing;
+
+namespace {
+
+// The scenario of one claim per rule (as in test_clauses_scenario.cpp, with two years).
+Scenario stored_scenario() {
+  auto s = clauses_scenario();
+  s.rd(kEda, 2025, "eda", yuan(9'000'000), yuan(1), "A-1")
+      .rd(kEda, 2025, "eda", yuan(12'000'000), yuan(1), "A-2")
+      .rd(kEda, 2024, "eda", yuan(99'000'000), yuan(1), "A-2024")
+      .rd(kEquipment, 2025, "equipment_material", yuan(60'000'000), yuan(1))
+      .signoff(kSignoff, "provincial")
+      .contract("K1", kBuyer, kCenter, "2025-03-01", yuan(1'000'000), yuan(200'000))
+      .contract("K0", kBuyer, kCenter, "2024-12-31", yuan(5'000'000))
+      .trade("TR1", kExchange, caller(1), caller(2), "2025-02-01", yuan(300'000'000))
+      .trade("TR2", kExchange, caller(3), caller(4), "2026-01-01", yuan(1))
+      .dataset("DS1", kOwner)
+      .dataset("DS2", kOwner)
+      .recognition(kPlatform, "provincial", "2024-07-01")
+      .expense("X1", kPlatform, "2025-02-01", "venue_rent", yuan(2'000'000))
+      .expense("X0", kPlatform, "2024-12-01", "venue_rent", yuan(2'000'000))
+      .event("EV1", kOrganizer, "2025-09-10", json::value("2025-08-31"), yuan(1'500'000))
+      .event("EV2", kOrganizer, "2025-10-10", json::value("2025-08-31"), yuan(9'000'000));
+  for (int i = 1; i <= 4; ++i)
+    s.call("CALL" + std::to_string(i), "DS1", caller(i), "2025-05-0" + std::to_string(i), yuan(500'000));
+  s.call("OTHER", "DS2", caller(5), "2025-05-01", yuan(500'000));
+  s.claim("E1", "eda_rd", kEda, 2025)
+      .claim("Q", "equipment_rd", kEquipment, 2025)
+      .claim("K", "compute", kBuyer, 2025)
+      .claim("D", "data_platform", kExchange, 2025)
+      .claim("S", "dataset", kOwner, 2025, "dataset", "DS1")
+      .claim("P", "platform", kPlatform, 2025)
+      .claim("V", "event", kOrganizer, 2025, "event", "EV1");
+  return s;
+}
+
+// Stores every fact of `f` (parties through the repository, the clause facts here).
+void store_all(store::Db& db, const Facts& f) {
+  auto tx = store::Tx::begin(db);
+  REQUIRE(tx.ok());
+  for (const auto& e : f.enterprises) REQUIRE(store::insert_enterprise(db, e).ok());
+  for (const auto& x : f.rd_declarations) REQUIRE(store::insert_rd_declaration(db, x).ok());
+  for (const auto& x : f.signoff_participants) REQUIRE(store::insert_signoff_participant(db, x).ok());
+  for (const auto& x : f.compute_contracts) REQUIRE(store::insert_compute_contract(db, x).ok());
+  for (const auto& x : f.data_trades) REQUIRE(store::insert_data_trade(db, x).ok());
+  for (const auto& x : f.datasets) REQUIRE(store::insert_dataset(db, x).ok());
+  for (const auto& x : f.dataset_calls) REQUIRE(store::insert_dataset_call(db, x).ok());
+  for (const auto& x : f.platform_recognitions) REQUIRE(store::insert_platform_recognition(db, x).ok());
+  for (const auto& x : f.platform_expenses) REQUIRE(store::insert_platform_expense(db, x).ok());
+  for (const auto& x : f.events) REQUIRE(store::insert_event(db, x).ok());
+  REQUIRE(tx->commit().ok());
+}
+
+store::Db fresh(const TempDir& dir) {
+  auto db = store::Db::open(dir.file("c.db"));
+  REQUIRE(db.ok());
+  REQUIRE(store::migrate(*db).ok());
+  return std::move(*db);
+}
+
+}  // namespace
+
+TEST_CASE("clause store: the roles eda, compute_center and data_exchange are storable after migration 6") {
+  TempDir dir;
+  auto db = fresh(dir);
+  auto f = json_io::parse_scenario(clauses_scenario().text());
+  REQUIRE(f.ok());
+  auto tx = store::Tx::begin(db);
+  for (const auto& e : f->enterprises) REQUIRE(store::insert_enterprise(db, e).ok());
+  REQUIRE(tx->commit().ok());
+  auto back = store::get_enterprise(db, f->enterprises[4].uscc);
+  REQUIRE(back.ok());
+  REQUIRE(*back);
+  CHECK((*back)->has_role(Role::kComputeCenter));
+}
+
+TEST_CASE("clause store: a claim decided on the loaded facts gets the scenario's award") {
+  TempDir dir;
+  auto db = fresh(dir);
+  auto scenario = json_io::parse_scenario(stored_scenario().text());
+  REQUIRE(scenario.ok());
+  store_all(db, *scenario);
+  auto direct = rules::evaluate(*scenario);
+  REQUIRE(direct.ok());
+  for (std::size_t i = 0; i < scenario->claims.size(); ++i) {
+    const ClaimRequest& claim = scenario->claims[i];
+    INFO(claim.id);
+    Facts f;
+    f.enterprises = scenario->enterprises;
+    f.products = scenario->products;
+    REQUIRE(store::load_clause_facts(db, claim, f).ok());
+    auto e = rules::evaluate_claim(f, claim);
+    REQUIRE(e.ok());
+    CHECK(e->award == (*direct)[i].award);
+    CHECK(e->eligible == (*direct)[i].eligible);
+    CHECK(json::serialize(rules::to_json(*e).at("items")) == json::serialize(rules::to_json((*direct)[i]).at("items")));
+  }
+  CHECK((*direct)[0].award.fen() == yuan(1'800'000));  // the later 2025 declaration, not 2024's
+}
+
+TEST_CASE("clause store: load_clause_facts reads only the claim's year, claimant, dataset or event") {
+  TempDir dir;
+  auto db = fresh(dir);
+  auto scenario = json_io::parse_scenario(stored_scenario().text());
+  REQUIRE(scenario.ok());
+  store_all(db, *scenario);
+  auto load = [&](std::size_t i) {
+    Facts f;
+    REQUIRE(store::load_clause_facts(db, scenario->claims.at(i), f).ok());
+    return f;
+  };
+  auto rd = load(0);
+  REQUIRE(rd.rd_declarations.size() == 2);
+  CHECK(rd.rd_declarations[1].audit_ref == "A-2");  // declaration order kept
+  CHECK(rd.compute_contracts.empty());
+  CHECK(load(2).compute_contracts.size() == 1);
+  CHECK(load(3).data_trades.size() == 1);
+  auto ds = load(4);
+  CHECK(ds.datasets.size() == 1);
+  CHECK(ds.dataset_calls.size() == 4);
+  auto pl = load(5);
+  CHECK(pl.platform_recognitions.size() == 1);
+  CHECK(pl.platform_expenses.size() == 1);
+  auto ev = load(6);
+  REQUIRE(ev.events.size() == 1);
+  CHECK(ev.events[0].id == "EV1");
+}
+
+TEST_CASE("clause store: unknown parties and datasets, and duplicate ids, are refused with their field") {
+  TempDir dir;
+  auto db = fresh(dir);
+  auto scenario = json_io::parse_scenario(stored_scenario().text());
+  REQUIRE(scenario.ok());
+  store_all(db, *scenario);
+  auto tx = store::Tx::begin(db);
+  auto dup = store::insert_compute_contract(db, scenario->compute_contracts[0]);
+  CHECK(dup.error().code == "DUPLICATE");
+  CHECK(dup.error().field == "id");
+  auto call = scenario->dataset_calls[0];
+  call.id = "NEW";
+  call.dataset = "NOPE";
+  auto ud = store::insert_dataset_call(db, call);
+  CHECK(ud.error().code == "UNKNOWN_DATASET");
+  CHECK(ud.error().field == "dataset");
+  auto trade = scenario->data_trades[0];
+  trade.id = "NEW";
+  trade.seller = *Uscc::parse(uscc(999));
+  auto ue = store::insert_data_trade(db, trade);
+  CHECK(ue.error().code == "UNKNOWN_ENTERPRISE");
+  CHECK(ue.error().field == "seller");
+  auto ev = scenario->events[0];
+  CHECK(store::insert_event(db, ev).error().code == "DUPLICATE");
+}
+
+TEST_CASE("clause store: every stored fact exports back as it was given") {
+  TempDir dir;
+  auto db = fresh(dir);
+  auto scenario = json_io::parse_scenario(stored_scenario().text());
+  REQUIRE(scenario.ok());
+  store_all(db, *scenario);
+  json::array out;
+  auto keep = [&](const auto& x) {
+    out.push_back(json_io::to_json(x));
+    return Status::Ok();
+  };
+  REQUIRE(store::for_each_rd_declaration(db, keep).ok());
+  REQUIRE(store::for_each_signoff_participant(db, keep).ok());
+  REQUIRE(store::for_each_compute_contract(db, keep).ok());
+  REQUIRE(store::for_each_data_trade(db, keep).ok());
+  REQUIRE(store::for_each_dataset(db, keep).ok());
+  REQUIRE(store::for_each_dataset_call(db, keep).ok());
+  REQUIRE(store::for_each_platform_recognition(db, keep).ok());
+  REQUIRE(store::for_each_platform_expense(db, keep).ok());
+  REQUIRE(store::for_each_event(db, keep).ok());
+  const auto& f = *scenario;
+  CHECK(out.size() == f.rd_declarations.size() + f.signoff_participants.size() + f.compute_contracts.size() +
+                          f.data_trades.size() + f.datasets.size() + f.dataset_calls.size() +
+                          f.platform_recognitions.size() + f.platform_expenses.size() + f.events.size());
+  CHECK(out[0] == json_io::to_json(f.rd_declarations[0]));
+  CHECK(out.back() == json_io::to_json(f.events.back()));
+}
