@@ -345,7 +345,15 @@ CREATE INDEX IF NOT EXISTS tapeouts_by_foundry ON tapeouts(foundry, id);
 CREATE INDEX IF NOT EXISTS tapeouts_by_design_owner ON tapeouts(design_owner, id);
 )sql";
 
-constexpr std::array<const char*, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
+// Migration 6: an equity import's duplicate check (repository.cpp, insert_equity) is one
+// indexed lookup per row, whichever kind the holder is and however many edges it holds.
+constexpr const char* kMigration6 = R"sql(
+CREATE INDEX IF NOT EXISTS equity_by_enterprise_edge ON equity(holder_enterprise, held, valid_from);
+CREATE INDEX IF NOT EXISTS equity_by_person_edge ON equity(holder_person, held, valid_from);
+)sql";
+
+constexpr std::array<const char*, 6> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+                                                    kMigration6};
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");
