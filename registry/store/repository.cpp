@@ -36,6 +36,7 @@ enum Slot : std::size_t {
   kFamilyExists,
   kInsertFamily,
   kEquityExists,
+  kPersonEquityExists,
   kInsertEquity,
   kAffiliationExists,
   kInsertAffiliation,
@@ -389,12 +390,16 @@ Result<std::int64_t> Repository::insert_equity(const EquityEdge& e) {
   std::optional<std::string> holder_ent, holder_person;
   (e.holder_is_person ? holder_person : holder_ent) = e.holder;
   {
-    auto s = impl_->stmt(kEquityExists,
-                         "SELECT 1 FROM equity WHERE holder_enterprise IS ? AND holder_person IS ? AND held = ? "
-                         "AND valid_from = ?");
+    // Two forms, each an equality on its holder column: `holder_x IS ?` with a NULL
+    // binding would be planned on the other holder's index and scan every row it is NULL in.
+    auto s = e.holder_is_person
+                 ? impl_->stmt(kPersonEquityExists,
+                               "SELECT 1 FROM equity WHERE holder_person = ? AND held = ? AND valid_from = ?")
+                 : impl_->stmt(kEquityExists,
+                               "SELECT 1 FROM equity WHERE holder_enterprise = ? AND held = ? AND valid_from = ?");
     if (!s) return s.error();
     Use use(**s);
-    use->bind(1, holder_ent).bind(2, holder_person).bind(3, e.held.str()).bind(4, e.valid.from.str());
+    use->bind(1, e.holder).bind(2, e.held.str()).bind(3, e.valid.from.str());
     auto row = use->step();
     if (!row) return row.error();
     if (*row) {

@@ -451,8 +451,15 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 6> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
-                                                    kMigration6};
+// Migration 7: an equity import's duplicate check (repository.cpp, insert_equity) is one
+// indexed lookup per row, whichever kind the holder is and however many edges it holds.
+constexpr const char* kMigration7 = R"sql(
+CREATE INDEX IF NOT EXISTS equity_by_enterprise_edge ON equity(holder_enterprise, held, valid_from);
+CREATE INDEX IF NOT EXISTS equity_by_person_edge ON equity(holder_person, held, valid_from);
+)sql";
+
+constexpr std::array<const char*, 7> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+                                                    kMigration6, kMigration7};
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");

@@ -177,6 +177,7 @@ Db& Db::operator=(Db&& o) noexcept {
     close();
     db_ = o.db_;
     cache_ = std::move(o.cache_);
+    on_compile_ = std::move(o.on_compile_);
     o.db_ = nullptr;
   }
   return *this;
@@ -222,6 +223,7 @@ Result<Stmt> Db::prepare(std::string_view sql) {
   if (cache_) {
     if (sqlite3_stmt* s = cache_->take(sql)) return Stmt(db_, s, cache_);
   }
+  if (on_compile_) on_compile_(sql);
   sqlite3_stmt* s = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "cannot prepare statement");

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -104,7 +105,9 @@ class Db {
   Db() = default;
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
-  Db(Db&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)) { o.db_ = nullptr; }
+  Db(Db&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)), on_compile_(std::move(o.on_compile_)) {
+    o.db_ = nullptr;
+  }
   Db& operator=(Db&& o) noexcept;
   ~Db();
 
@@ -117,12 +120,16 @@ class Db {
   std::int64_t last_insert_rowid() const;
   int changes() const;
   sqlite3* raw() { return db_; }
+  // Called with the SQL text each time this connection compiles a statement (a cache miss),
+  // so tests can check the plan of every statement that real work prepared. Empty: no call.
+  void set_compile_observer(std::function<void(std::string_view)> fn) { on_compile_ = std::move(fn); }
 
  private:
   explicit Db(sqlite3* db);
   void close();
   sqlite3* db_ = nullptr;
   std::shared_ptr<StmtCache> cache_;
+  std::function<void(std::string_view)> on_compile_;
 };
 
 // A transaction that rolls back unless commit() succeeded. BEGIN IMMEDIATE takes the
