@@ -790,86 +790,6 @@ Status for_each_parsed(Db& db, const std::string& sql, Parse&& parse, const Fn& 
   });
 }
 
-}  // namespace
-
-Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter& f) {
-  if (f.limit < 1 || f.limit > 10000) return Error("BAD_VALUE", "limit: must be between 1 and 10000", "limit");
-  std::string sql = std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE id > ?1";
-  if (f.buyer) sql += " AND buyer = ?2";
-  if (f.seller) sql += " AND seller = ?3";
-  // Dates are ISO text, so a year is a half-open string range and can use the index.
-  if (f.year) sql += " AND date >= ?4 AND date < ?5";
-  sql += " ORDER BY id LIMIT ?6";
-  auto s = db.prepare(sql);
-  if (!s) return s.error();
-  s->bind(1, f.after_id);
-  if (f.buyer) s->bind(2, f.buyer->str());
-  if (f.seller) s->bind(3, f.seller->str());
-  if (f.year) {
-    s->bind(4, std::to_string(*f.year) + "-01-01");
-    s->bind(5, std::to_string(*f.year + 1) + "-01-01");
-  }
-  s->bind(6, f.limit);
-  std::vector<StoredPurchase> out;
-  auto st = each_row(*s, [&]() -> Status {
-    auto p = purchase_from_row(*s);
-    if (!p) return p.error();
-    out.push_back(std::move(*p));
-    return Status::Ok();
-  });
-  if (!st) return st.error();
-  return out;
-}
-
-Result<std::vector<Product>> list_products_of(Db& db, const Uscc& owner) {
-  auto s = db.prepare(std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? ORDER BY id");
-  if (!s) return s.error();
-  s->bind(1, owner.str());
-  std::vector<Product> out;
-  auto st = each_row(*s, [&]() -> Status {
-    auto p = product_from_row(*s);
-    if (!p) return p.error();
-    out.push_back(std::move(*p));
-    return Status::Ok();
-  });
-  if (!st) return st.error();
-  return out;
-}
-
-Result<std::vector<Product>> list_products_page(Db& db, const Uscc& owner, int limit,
-                                                const std::optional<std::string>& after_id) {
-  auto s = db.prepare(std::string("SELECT ") + kProductColumns +
-                      " FROM products WHERE owner = ? AND (? IS NULL OR id > ?) ORDER BY id LIMIT ?");
-  if (!s) return s.error();
-  s->bind(1, owner.str());
-  if (after_id) s->bind(2, *after_id).bind(3, *after_id);
-  else s->bind_null(2).bind_null(3);
-  s->bind(4, static_cast<std::int64_t>(limit));
-  std::vector<Product> out;
-  auto st = each_row(*s, [&]() -> Status {
-    auto p = product_from_row(*s);
-    if (!p) return p.error();
-    out.push_back(std::move(*p));
-    return Status::Ok();
-  });
-  if (!st) return st.error();
-  return out;
-}
-
-Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view claim) {
-  auto s = db.prepare("SELECT id, claim, level, amount_fen, source FROM other_awards WHERE claim = ? ORDER BY id");
-  if (!s) return s.error();
-  s->bind(1, claim);
-  std::vector<StoredOtherAward> out;
-  auto st = each_row(*s, [&]() -> Status {
-    out.push_back(StoredOtherAward{s->int64(0), OtherAward{s->text(1), s->text(2), Money::fen(s->int64(3))}, s->text(4)});
-    return Status::Ok();
-  });
-  if (!st) return st.error();
-  return out;
-}
-
-namespace {
 
 Result<EquityEdge> equity_from_row(const Stmt& s) {
   const bool is_person = s.is_null(0);
@@ -908,6 +828,60 @@ Result<std::vector<T>> collect_rows(Stmt& s, Parse parse) {
 }
 
 }  // namespace
+
+Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter& f) {
+  if (f.limit < 1 || f.limit > 10000) return Error("BAD_VALUE", "limit: must be between 1 and 10000", "limit");
+  std::string sql = std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE id > ?1";
+  if (f.buyer) sql += " AND buyer = ?2";
+  if (f.seller) sql += " AND seller = ?3";
+  // Dates are ISO text, so a year is a half-open string range and can use the index.
+  if (f.year) sql += " AND date >= ?4 AND date < ?5";
+  sql += " ORDER BY id LIMIT ?6";
+  auto s = db.prepare(sql);
+  if (!s) return s.error();
+  s->bind(1, f.after_id);
+  if (f.buyer) s->bind(2, f.buyer->str());
+  if (f.seller) s->bind(3, f.seller->str());
+  if (f.year) {
+    s->bind(4, std::to_string(*f.year) + "-01-01");
+    s->bind(5, std::to_string(*f.year + 1) + "-01-01");
+  }
+  s->bind(6, f.limit);
+  return collect_rows<StoredPurchase>(*s, purchase_from_row);
+}
+
+Result<std::vector<Product>> list_products_of(Db& db, const Uscc& owner) {
+  auto s = db.prepare(std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? ORDER BY id");
+  if (!s) return s.error();
+  s->bind(1, owner.str());
+  return collect_rows<Product>(*s, product_from_row);
+}
+
+Result<std::vector<Product>> list_products_page(Db& db, const Uscc& owner, int limit,
+                                                const std::optional<std::string>& after_id) {
+  auto s = db.prepare(std::string("SELECT ") + kProductColumns +
+                      " FROM products WHERE owner = ? AND (? IS NULL OR id > ?) ORDER BY id LIMIT ?");
+  if (!s) return s.error();
+  s->bind(1, owner.str());
+  if (after_id) s->bind(2, *after_id).bind(3, *after_id);
+  else s->bind_null(2).bind_null(3);
+  s->bind(4, static_cast<std::int64_t>(limit));
+  return collect_rows<Product>(*s, product_from_row);
+}
+
+Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view claim) {
+  auto s = db.prepare("SELECT id, claim, level, amount_fen, source FROM other_awards WHERE claim = ? ORDER BY id");
+  if (!s) return s.error();
+  s->bind(1, claim);
+  std::vector<StoredOtherAward> out;
+  auto st = each_row(*s, [&]() -> Status {
+    out.push_back(StoredOtherAward{s->int64(0), OtherAward{s->text(1), s->text(2), Money::fen(s->int64(3))}, s->text(4)});
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
+
 
 Result<std::vector<EquityEdge>> equity_into(Db& db, const Uscc& held) {
   auto s = db.prepare(
@@ -971,35 +945,14 @@ Status for_each_family_link(Db& db, const std::function<Status(const FamilyLink&
 }
 
 Status for_each_equity(Db& db, const std::function<Status(const EquityEdge&)>& fn) {
-  auto s = db.prepare(
-      "SELECT holder_enterprise, holder_person, held, pct_units, valid_from, valid_to FROM equity ORDER BY id");
-  if (!s) return s.error();
-  return each_row(*s, [&]() -> Status {
-    const bool is_person = s->is_null(0);
-    auto held = column_uscc(*s, 2);
-    if (!held) return held.error();
-    auto v = validity_from_row(*s, 4);
-    if (!v) return v.error();
-    return fn(EquityEdge{.holder = is_person ? s->text(1) : s->text(0),
-                         .holder_is_person = is_person,
-                         .held = *held,
-                         .pct = Rate::units(s->int64(3)),
-                         .valid = *v});
-  });
+  return for_each_parsed(
+      db, "SELECT holder_enterprise, holder_person, held, pct_units, valid_from, valid_to FROM equity ORDER BY id",
+      equity_from_row, fn);
 }
 
 Status for_each_manual_affiliation(Db& db, const std::function<Status(const ManualAffiliation&)>& fn) {
-  auto s = db.prepare("SELECT a, b, valid_from, valid_to, basis FROM manual_affiliations ORDER BY id");
-  if (!s) return s.error();
-  return each_row(*s, [&]() -> Status {
-    auto a = column_uscc(*s, 0);
-    if (!a) return a.error();
-    auto b = column_uscc(*s, 1);
-    if (!b) return b.error();
-    auto v = validity_from_row(*s, 2);
-    if (!v) return v.error();
-    return fn(ManualAffiliation{.a = *a, .b = *b, .valid = *v, .basis = s->text(4)});
-  });
+  return for_each_parsed(db, "SELECT a, b, valid_from, valid_to, basis FROM manual_affiliations ORDER BY id",
+                         manual_from_row, fn);
 }
 
 Status for_each_product(Db& db, const std::function<Status(const Product&)>& fn) {
