@@ -160,7 +160,9 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
 
 ClaimRequest request_of(const ClaimRecord& c) {
   auto claimant = Uscc::parse(c.claimant);
-  ClaimRequest r{c.id, c.rule == "tapeout" ? RuleId::kTapeout : RuleId::kLinkage, *claimant, c.year, std::nullopt, c.tapeout, {}};
+  auto rule = parse_enum<RuleId>(c.rule);  // the claims CHECK admits only known rules
+  ClaimRequest r{c.id, rule ? *rule : RuleId::kLinkage, *claimant, c.year, std::nullopt, c.tapeout,
+                 std::nullopt, std::nullopt, {}};
   if (c.group) {
     if (auto g = parse_enum<LinkageGroup>(*c.group)) r.group = *g;
   }
@@ -190,7 +192,7 @@ Result<ClaimRequest> checked_request(Db& db, const ClaimFiling& filing, const st
     return Error("MISSING_FIELD", "a tape-out claim names its tape-out", "tapeout");
   }
   if (auto s = check_not_pending(db, filing); !s) return s.error();
-  return ClaimRequest{id, filing.rule, *claimant, filing.year, filing.group, filing.tapeout, {}};
+  return ClaimRequest{id, filing.rule, *claimant, filing.year, filing.group, filing.tapeout, std::nullopt, std::nullopt, {}};
 }
 
 }  // namespace
