@@ -158,6 +158,13 @@ TEST_CASE("security: a per-peer cap evicts that peer's own idle connections") {
 }
 
 TEST_CASE("security: out of file descriptors the listener backs off instead of spinning") {
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer the server, started with a tiny RLIMIT_NOFILE, dies before it
+  // serves (the runtime needs descriptors of its own), so there is nothing to measure; the
+  // Release suite runs this test. (Open: see the session-4 note.)
+  WARN("skipped under AddressSanitizer");
+  return;
+#endif
   Served s({});
   const pid_t pid = s.server->pid();
   // Leave the server only a few descriptors more than it holds, after it started.

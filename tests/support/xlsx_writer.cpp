@@ -1,4 +1,6 @@
 // Test-only xlsx writer on libzip (see xlsx_writer.hpp).
+#include <cstdlib>
+#include <cstring>
 #include "support/xlsx_writer.hpp"
 
 #include <zip.h>
@@ -131,7 +133,13 @@ struct SheetFile {
 };
 
 void add_part(zip_t* z, const std::string& name, const std::string& content) {
-  zip_source_t* src = zip_source_buffer(z, content.data(), content.size(), 0);
+  // libzip reads the buffer only at zip_close: give it a copy it owns (freep = 1), never a
+  // pointer into `content`, which may be a temporary (ASan: heap-use-after-free).
+  void* copy = std::malloc(content.empty() ? 1 : content.size());
+  if (copy == nullptr) throw std::runtime_error("xlsx_writer: out of memory");
+  std::memcpy(copy, content.data(), content.size());
+  zip_source_t* src = zip_source_buffer(z, copy, content.size(), 1);
+  if (src == nullptr) std::free(copy);
   if (!src || zip_file_add(z, name.c_str(), src, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8) < 0) {
     if (src) zip_source_free(src);
     throw std::runtime_error("xlsx_writer: cannot add " + name);
