@@ -66,7 +66,6 @@ struct Builder {
   Db& db;
   Facts& f;
   std::set<std::string> enterprises;  // USCCs to load
-  std::set<std::string> products;
   std::set<std::string> tapeouts;
   std::set<std::string> persons;
   std::map<std::string, ProductKind> kinds;  // of the products loaded
@@ -76,7 +75,6 @@ struct Builder {
     auto p = get_product(db, id);
     if (!p) return p.error();
     if (!*p) return Error("CORRUPT_ROW", "a stored fact names product " + id + ", which is not stored");
-    products.insert(id);
     kinds.emplace(id, (*p)->kind);
     const ProductKind kind = (*p)->kind;
     f.products.push_back(std::move(**p));
