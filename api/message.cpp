@@ -1,6 +1,8 @@
 // Building responses and mapping library error codes onto the contract's HTTP statuses.
 #include "api/message.hpp"
 
+#include "base/utf8.hpp"
+
 #include <boost/json.hpp>
 
 #include <string_view>
@@ -42,8 +44,10 @@ Response json_response(int status, const boost::json::value& body) {
 }
 
 Response error_response(int status, const std::string& code, const std::string& message, const std::string& field) {
-  boost::json::object err{{"code", code}, {"message", message}};
-  if (!field.empty()) err["field"] = field;
+  // Messages and fields quote what the peer sent (a Content-Type, a key, a value); whatever
+  // bytes those were, the answer stays well-formed JSON.
+  boost::json::object err{{"code", code}, {"message", utf8_repaired(message)}};
+  if (!field.empty()) err["field"] = utf8_repaired(field);
   Response r = json_response(status, boost::json::object{{"error", std::move(err)}});
   r.error_code = code;
   return r;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,7 +56,7 @@ struct Handler {
   std::vector<std::vector<std::string>> keys;
   std::string key;     // the key being read (it may arrive in parts)
   std::string number;  // the number literal being read
-  std::string duplicate;       // set when a repeated key was seen
+  std::optional<std::string> duplicate;  // set when a repeated key was seen ("" is a key too)
   std::string imprecise;       // set when an over-precise number was seen
   bool infinite = false;       // and whether it was one no double holds
   std::string where;           // the field path of the refused key or number
@@ -226,10 +227,10 @@ Result<json::value> parse_strict_json(std::string_view text, const StrictJsonOpt
   const std::size_t used = p.write_some(false, text.data(), text.size(), ec);
   if (!ec && used < text.size()) ec = json::error::extra_data;
   long line = 0;
-  if (!p.handler().duplicate.empty()) {
+  if (p.handler().duplicate) {
     const std::string at = where(text, used, &line);
     return Error("DUPLICATE_KEY",
-                 p.handler().where + ": key '" + p.handler().duplicate.substr(0, 64) + "' appears twice in one object (at " +
+                 p.handler().where + ": key '" + p.handler().duplicate->substr(0, 64) + "' appears twice in one object (at " +
                      at + ")",
                  p.handler().where, line);
   }

@@ -224,6 +224,25 @@ TEST_CASE("api: paths and query strings that are not UTF-8 never reach a JSON an
   CHECK(code_of(q) == "BAD_QUERY");
 }
 
+TEST_CASE("api: a Content-Type that is not UTF-8 is quoted in the 415 answer as well-formed JSON") {
+  // Found by fuzz_http: "application/js\xEFn" was echoed byte for byte into the message.
+  Fixture f;
+  Request r;
+  r.method = "POST";
+  r.target = "/v1/enterprises";
+  r.authorization = "Bearer " + f.admin;
+  r.content_type = "application/js\xEFn";
+  r.body = R"({"uscc": "91330108000000027L", "name": "OEM", "in_district": true, "roles": ["oem"]})";
+  const Response res = f.handler->handle(r);
+  CHECK(res.status == 415);
+  boost::json::error_code ec;
+  const auto v = json::parse(res.body, ec);
+  REQUIRE_FALSE(ec);
+  CHECK(v.at("error").at("code") == "UNSUPPORTED_MEDIA_TYPE");
+  const std::string message(v.at("error").at("message").as_string());
+  CHECK(message.find("application/js\xEF\xBF\xBDn") != std::string::npos);  // U+FFFD stands for the byte
+}
+
 TEST_CASE("api: metrics render counters and cumulative histogram buckets") {
   Metrics m;
   m.observe("/healthz", "GET", 200, 0.0001);

@@ -20,7 +20,8 @@ TEST_CASE("security: a key repeated in one object is refused with DUPLICATE_KEY 
   for (const char* text : {R"({"cost_fen": 100, "cost_fen": 999999999999})",
                            R"({"a": {"x": 1, "y": 2, "x": 3}})",
                            R"([{"ok": 1}, {"k": 1, "k": 1}])",
-                           R"({"\u0061": 1, "a": 2})"}) {
+                           R"({"\u0061": 1, "a": 2})",
+                           R"({"cost_fen": 100, "": 100, "st_fen": 0, "": 199999})"}) {
     INFO(text);
     auto v = parse_strict_json(text);
     REQUIRE_FALSE(v);
