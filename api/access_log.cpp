@@ -5,13 +5,13 @@
 
 #include <cstdio>
 
-#include "registry/store/clock.hpp"
+#include "registry/db/clock.hpp"
 
 namespace chipreg::api {
 
 void AccessLog::write(const AccessRecord& r) {
   if (!enabled_) return;
-  boost::json::object o{{"ts", store::now_utc()},
+  boost::json::object o{{"ts", db::now_utc()},
                         {"request_id", r.request_id},
                         {"remote", r.remote},
                         {"method", r.method},

@@ -5,7 +5,7 @@
 
 namespace chipreg::api {
 
-DbPool::DbPool(std::string path, store::DbOptions options) : path_(std::move(path)), options_(options) {}
+DbPool::DbPool(std::string path, db::DbOptions options) : path_(std::move(path)), options_(options) {}
 
 DbPool::Lease::~Lease() {
   if (pool_ != nullptr && db_) pool_->release(std::move(db_));
@@ -20,9 +20,9 @@ Result<DbPool::Lease> DbPool::acquire() {
       return Lease(this, std::move(db));
     }
   }
-  auto db = store::Db::open(path_, options_);
+  auto db = db::Db::open(path_, options_);
   if (!db) return db.error();
-  return Lease(this, std::make_unique<store::Db>(std::move(*db)));
+  return Lease(this, std::make_unique<db::Db>(std::move(*db)));
 }
 
 Status DbPool::check() {
@@ -40,7 +40,7 @@ Status DbPool::check() {
   return Status::Ok();
 }
 
-void DbPool::release(std::unique_ptr<store::Db> db) {
+void DbPool::release(std::unique_ptr<db::Db> db) {
   std::lock_guard<std::mutex> lock(mu_);
   idle_.push_back(std::move(db));
 }

@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace chipreg::api {
 
 class DbPool {
  public:
   // Connections open `path` with `options` (never creating the file: `chipreg init` does).
-  DbPool(std::string path, store::DbOptions options);
+  DbPool(std::string path, db::DbOptions options);
   DbPool(const DbPool&) = delete;
   DbPool& operator=(const DbPool&) = delete;
 
@@ -29,13 +29,13 @@ class DbPool {
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;
     ~Lease();
-    store::Db& db() { return *db_; }
+    db::Db& db() { return *db_; }
 
    private:
     friend class DbPool;
-    Lease(DbPool* pool, std::unique_ptr<store::Db> db) : pool_(pool), db_(std::move(db)) {}
+    Lease(DbPool* pool, std::unique_ptr<db::Db> db) : pool_(pool), db_(std::move(db)) {}
     DbPool* pool_;
-    std::unique_ptr<store::Db> db_;
+    std::unique_ptr<db::Db> db_;
   };
 
   // An idle connection, or a newly opened one when none is idle. Thread-safe.
@@ -45,12 +45,12 @@ class DbPool {
   Status check();
 
  private:
-  void release(std::unique_ptr<store::Db> db);
+  void release(std::unique_ptr<db::Db> db);
 
   const std::string path_;
-  const store::DbOptions options_;
+  const db::DbOptions options_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<store::Db>> idle_;  // protected by mu_
+  std::vector<std::unique_ptr<db::Db>> idle_;  // protected by mu_
 };
 
 }  // namespace chipreg::api

@@ -65,7 +65,7 @@ std::vector<Response> Handler::handle_writes(const std::vector<const Request*>& 
     for (auto& r : out) r = error_response(503, "UNAVAILABLE", "database unavailable: " + lease.error().message);
     return out;
   }
-  store::Db& db = lease->db();
+  db::Db& db = lease->db();
   // Replaces a success whose writes did not reach the database by `why`, keeping its route.
   auto lost = [&out](const std::vector<std::size_t>& done, const Error& why) {
     for (std::size_t i : done) {
@@ -76,7 +76,7 @@ std::vector<Response> Handler::handle_writes(const std::vector<const Request*>& 
   };
   std::size_t next = 0;
   while (next < reqs.size()) {
-    auto tx = store::Tx::begin(db);
+    auto tx = db::Tx::begin(db);
     if (!tx) {
       for (; next < reqs.size(); ++next) out[next] = error_response(tx.error());
       break;
@@ -87,7 +87,7 @@ std::vector<Response> Handler::handle_writes(const std::vector<const Request*>& 
       const std::size_t i = next++;
       out[i] = handle_on(*reqs[i], &db);
       if (out[i].status < 400) done.push_back(i);
-      if (sqlite3_get_autocommit(db.raw()) != 0) {
+      if (!db.in_transaction()) {
         // SQLite ended the transaction itself: the writes of this and the earlier requests are gone.
         lost(done, Error("DB_ERROR", "the write was rolled back with its transaction; nothing was stored"));
         done.clear();
@@ -100,7 +100,7 @@ std::vector<Response> Handler::handle_writes(const std::vector<const Request*>& 
   return out;
 }
 
-Response Handler::handle_on(const Request& req, store::Db* db) const {
+Response Handler::handle_on(const Request& req, db::Db* db) const {
   std::string_view target = req.target;
   if (target.empty() || target.front() != '/') {
     return error_response(400, "BAD_REQUEST", "request target must be an absolute path");

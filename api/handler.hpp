@@ -53,7 +53,7 @@ class Handler {
 
  private:
   // handle() on `db` when given, else on a connection of the pool.
-  Response handle_on(const Request& req, store::Db* db) const;
+  Response handle_on(const Request& req, db::Db* db) const;
 
   DbPool& pool_;
   Router router_;

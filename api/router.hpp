@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "api/message.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "registry/store/tokens.hpp"
 
 namespace chipreg::api {
@@ -22,7 +22,7 @@ struct RouteContext {
   std::map<std::string, std::string> params;  // path captures
   std::map<std::string, std::string> query;   // decoded query parameters (last one wins)
   std::optional<store::TokenInfo> caller;     // set on every route that is not public
-  store::Db* db = nullptr;                    // null only on routes that need no database
+  db::Db* db = nullptr;                    // null only on routes that need no database
 
   const std::string& param(const std::string& name) const { return params.at(name); }
   std::optional<std::string> query_value(const std::string& name) const;

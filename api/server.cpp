@@ -183,7 +183,7 @@ int connection_cap(const ServerOptions& o, int store_threads) {
 }  // namespace
 
 Status run_server(const ServerOptions& options) {
-  store::DbOptions db_options;
+  db::DbOptions db_options;
   db_options.create = false;
   DbPool pool(options.db_path, db_options);
   if (auto st = pool.check(); !st) return st;

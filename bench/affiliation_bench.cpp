@@ -25,8 +25,8 @@
 #include <ctime>
 #include <random>
 
-#include "registry/affiliation.hpp"
-#include "registry/uscc.hpp"
+#include "registry/rules/affiliation.hpp"
+#include "registry/domain/uscc.hpp"
 
 using namespace chipreg;
 

@@ -5,9 +5,9 @@
 
 #include <boost/json.hpp>
 
-#include "registry/evaluation.hpp"
-#include "registry/fact_json.hpp"
-#include "registry/uscc.hpp"
+#include "registry/rules/evaluation.hpp"
+#include "registry/domain/fact_json.hpp"
+#include "registry/domain/uscc.hpp"
 
 using namespace chipreg;
 namespace json = boost::json;

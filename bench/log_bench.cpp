@@ -17,10 +17,11 @@
 #include <vector>
 
 #include "registry/log/entries.hpp"
+#include "api/log_answers.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/schema.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace {
 
@@ -35,9 +36,9 @@ void remove_db(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", ".logkey"}) std::filesystem::remove(path + suffix);
 }
 
-store::Db fresh_db(const std::string& path) {
+db::Db fresh_db(const std::string& path) {
   remove_db(path);
-  auto db = store::Db::open(path);
+  auto db = db::Db::open(path);
   if (!db || !store::migrate(*db)) std::abort();
   return std::move(*db);
 }
@@ -45,8 +46,8 @@ store::Db fresh_db(const std::string& path) {
 const Uscc kBuyer = *Uscc::complete("9133010800000001");
 const Uscc kSeller = *Uscc::complete("9133010800000002");
 
-void add_parties(store::Db& db) {
-  auto tx = store::Tx::begin(db);
+void add_parties(db::Db& db) {
+  auto tx = db::Tx::begin(db);
   if (!store::insert_enterprise(db, Enterprise{kBuyer, "b", true, {Role::kOem}}) ||
       !store::insert_enterprise(db, Enterprise{kSeller, "s", true, {Role::kIcDesign}}) ||
       !store::insert_product(db, Product{"P1", ProductKind::kChip, kSeller, true, std::nullopt, "", std::nullopt}) ||
@@ -66,7 +67,7 @@ constexpr const char* kCreatedAt = "2025-03-01T00:00:00Z";
 // indexes and foreign keys, id chosen by SQLite.
 class PlainWriter {
  public:
-  explicit PlainWriter(store::Db& db)
+  explicit PlainWriter(db::Db& db)
       : ins_(db.prepare("INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
                         "reverses_invoice, reverses_line, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)")
                  .value()) {}
@@ -80,7 +81,7 @@ class PlainWriter {
   }
 
  private:
-  store::Stmt ins_;
+  db::Stmt ins_;
 };
 
 // The same row as the repository writes it with the log (Repository::insert_purchase): the
@@ -88,7 +89,7 @@ class PlainWriter {
 // hash, and the subtrees that leaf completes stored.
 class LoggedWriter {
  public:
-  explicit LoggedWriter(store::Db& db)
+  explicit LoggedWriter(db::Db& db)
       : ins_(db.prepare("INSERT INTO purchases(id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
                         "reverses_invoice, reverses_line, log_index, leaf_hash, created_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)")
@@ -109,7 +110,7 @@ class LoggedWriter {
   tlog::Appender& appender() { return appender_; }
 
  private:
-  store::Stmt ins_;
+  db::Stmt ins_;
   tlog::Appender appender_;
 };
 
@@ -118,13 +119,13 @@ class LoggedWriter {
 void BM_ProofsAtOneMillion(benchmark::State& state) {
   constexpr std::int64_t kLeaves = 1000000;
   const std::string path = temp_path("million.db");
-  store::Db db = fresh_db(path);
+  db::Db db = fresh_db(path);
   add_parties(db);
   const auto t0 = std::chrono::steady_clock::now();
   LoggedWriter writer(db);
   std::int64_t purchases = 0;
   for (std::int64_t done = 0; done < kLeaves;) {
-    auto tx = store::Tx::begin(db);
+    auto tx = db::Tx::begin(db);
     for (int i = 0; i < 10000 && done < kLeaves; ++i, ++done) {
       if (done % 10 == 9) {
         const std::string entry = "{\"kind\":\"claim\",\"fact\":{\"n\":" + std::to_string(done) + "}}";
@@ -157,10 +158,10 @@ void BM_ProofsAtOneMillion(benchmark::State& state) {
     const std::string from = std::to_string(1 + rng() % (n - 1));
     const double ca = cpu_now();
     auto a = std::chrono::steady_clock::now();
-    auto inc = tlog::inclusion_response(db, index, std::to_string(n));
+    auto inc = chipreg::api::inclusion_response(db, index, std::to_string(n));
     auto b = std::chrono::steady_clock::now();
     const double cb = cpu_now();
-    auto con = tlog::consistency_response(db, from, std::to_string(n));
+    auto con = chipreg::api::consistency_response(db, from, std::to_string(n));
     auto c = std::chrono::steady_clock::now();
     const double cc = cpu_now();
     inclusion_cpu_us.push_back(cb - ca);
@@ -198,8 +199,8 @@ void BM_LogAppendCost(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
   const std::string plain_path = temp_path("plain.db");
   const std::string logged_path = temp_path("logged.db");
-  store::Db plain_db = fresh_db(plain_path);
-  store::Db logged_db = fresh_db(logged_path);
+  db::Db plain_db = fresh_db(plain_path);
+  db::Db logged_db = fresh_db(logged_path);
   add_parties(plain_db);
   add_parties(logged_db);
   PlainWriter plain(plain_db);
@@ -217,10 +218,10 @@ void BM_LogAppendCost(benchmark::State& state) {
   for (auto _ : state) {
     const std::int64_t first = n;
     n += batch;
-    auto run = [&](store::Db& db, auto& writer, Times& t) {
+    auto run = [&](db::Db& db, auto& writer, Times& t) {
       const double c0 = cpu_now();
       const auto w0 = std::chrono::steady_clock::now();
-      auto tx = store::Tx::begin(db);
+      auto tx = db::Tx::begin(db);
       for (std::int64_t k = first; k < first + batch; ++k) writer.write(purchase(k));
       if (!tx->commit()) std::abort();
       t.wall.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - w0).count() / batch);

@@ -11,8 +11,8 @@
 
 #include "crypto/dsse.hpp"
 #include "crypto/keys.hpp"
-#include "registry/attestation.hpp"
-#include "registry/uscc.hpp"
+#include "registry/domain/attestation.hpp"
+#include "registry/domain/uscc.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
-#include "registry/evaluation.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/rules/evaluation.hpp"
+#include "registry/domain/fact_json.hpp"
 
 namespace chipreg::cli {
 

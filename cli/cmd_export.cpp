@@ -30,7 +30,7 @@ class CsvOut {
   std::string buf_;
 };
 
-Status export_kind(store::Db& db, importers::ImportKind kind, CsvOut& out) {
+Status export_kind(db::Db& db, importers::ImportKind kind, CsvOut& out) {
   using importers::ImportKind;
   out.record(importers::csv_columns(kind));
   if (importers::is_clause_kind(kind)) {
@@ -86,13 +86,13 @@ int cmd_export(int argc, char** argv, int first) {
   if (args->positional().size() != 1) return print_error(Error("USAGE", "expected KIND: chipreg export --db PATH KIND")), 2;
   auto kind = importers::parse_import_kind(args->positional()[0]);
   if (!kind) return print_error(kind.error()), 2;
-  auto db = store::Db::open(*path, store::DbOptions{.create = false, .read_only = true});
+  auto db = db::Db::open(*path, db::DbOptions{.create = false, .read_only = true});
   if (!db) return print_error(db.error()), 2;
   CsvOut out;
   // One read transaction: the export is a consistent snapshot even while the service writes.
-  if (auto st = db->exec_script("BEGIN"); !st) return print_error(st.error()), 1;
+  db::ReadSnapshot snapshot(*db);
+  if (auto st = snapshot.begin(); !st) return print_error(st.error()), 1;
   auto st = export_kind(*db, *kind, out);
-  (void)db->exec_script("COMMIT");
   if (!st) return print_error(st.error()), 1;
   out.flush();
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {

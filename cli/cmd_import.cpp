@@ -51,7 +51,7 @@ int cmd_import(int argc, char** argv, int first) {
   }
   if (::isatty(STDERR_FILENO)) options.progress = stderr;
 
-  auto db = store::Db::open(*path, store::DbOptions{.create = false});
+  auto db = db::Db::open(*path, db::DbOptions{.create = false});
   if (!db) return print_error(db.error()), 2;
   // An import into a file that was never initialised would fail on every row; say so once.
   {

@@ -26,9 +26,9 @@ int cmd_init(int argc, char** argv, int first) {
   auto path = args->require("db");
   if (!path) return print_error(path.error()), 2;
 
-  auto db = store::Db::open(*path);
+  auto db = db::Db::open(*path);
   if (!db) return print_error(db.error()), 1;
-  auto tx = store::Tx::begin(*db);
+  auto tx = db::Tx::begin(*db);
   if (!tx) return print_error(tx.error()), 1;
   auto before = store::migrate(*db);
   if (!before) return print_error(before.error()), 1;

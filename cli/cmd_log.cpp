@@ -18,7 +18,7 @@
 #include "registry/log/merkle.hpp"
 #include "registry/log/note.hpp"
 #include "registry/log/store_log.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace chipreg::cli {
 namespace {
@@ -246,9 +246,9 @@ int log_audit(int argc, char** argv, int first) {
     if (!cp) return print_error(cp.error()), 2;
     against = std::move(*cp);
   }
-  store::DbOptions options;
+  db::DbOptions options;
   options.create = false;
-  auto db = store::Db::open(*path, options);
+  auto db = db::Db::open(*path, options);
   if (!db) return print_error(db.error()), 2;
   if (against) {
     auto origin = tlog::log_origin(*db);

@@ -8,7 +8,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "crypto/dsse.hpp"
-#include "registry/attestation.hpp"
+#include "registry/domain/attestation.hpp"
 
 namespace chipreg::cli {
 namespace {

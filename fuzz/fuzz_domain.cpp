@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "registry/date.hpp"
-#include "registry/money.hpp"
-#include "registry/rate.hpp"
-#include "registry/uscc.hpp"
+#include "registry/domain/date.hpp"
+#include "registry/domain/money.hpp"
+#include "registry/domain/rate.hpp"
+#include "registry/domain/uscc.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "crypto/dsse.hpp"
-#include "registry/attestation.hpp"
+#include "registry/domain/attestation.hpp"
 
 namespace {
 

@@ -26,7 +26,7 @@
 #include "registry/log/store_log.hpp"
 #include "registry/store/schema.hpp"
 #include "registry/store/tokens.hpp"
-#include "registry/uscc.hpp"
+#include "registry/domain/uscc.hpp"
 
 namespace {
 
@@ -62,9 +62,9 @@ Registry& setup() {
   std::atexit(remove_registry);
   const std::string path = (registry->dir / "reg.db").string();
   {
-    auto db = store::Db::open(path);
+    auto db = db::Db::open(path);
     if (!db) die("open", db.error());
-    auto tx = store::Tx::begin(*db);
+    auto tx = db::Tx::begin(*db);
     if (!tx) die("begin", tx.error());
     if (auto v = store::migrate(*db); !v) die("migrate", v.error());
     auto admin = store::create_token(*db, "admin", std::nullopt, "fuzz");
@@ -73,7 +73,7 @@ Registry& setup() {
     if (auto k = tlog::ensure_log_key(*db, path, std::nullopt); !k) die("log key", k.error());
     if (auto st = tx->commit(); !st) die("commit", st.error());
   }
-  store::DbOptions options;
+  db::DbOptions options;
   options.create = false;
   options.synchronous_full = false;  // durability is not under test here; speed is
   registry->pool = std::make_unique<api::DbPool>(path, options);

@@ -7,8 +7,8 @@
 
 #include <boost/json.hpp>
 
-#include "registry/evaluation.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/rules/evaluation.hpp"
+#include "registry/domain/fact_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -3,7 +3,7 @@
 
 #include <boost/json.hpp>
 
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/store/clause_facts.hpp"
 
 namespace chipreg::importers {
@@ -109,7 +109,7 @@ Result<json::value> clause_row_json(ImportKind kind, const CsvRow& row) {
   return json::value(std::move(o));
 }
 
-Status insert_clause_fact(store::Db& db, ImportKind kind, const json::value& v) {
+Status insert_clause_fact(db::Db& db, ImportKind kind, const json::value& v) {
   auto via = [&](auto parse, auto insert) -> Status {
     auto fact = parse(v);
     if (!fact) return fact.error();
@@ -139,7 +139,7 @@ Status insert_clause_fact(store::Db& db, ImportKind kind, const json::value& v) 
   }
 }
 
-Status export_clause_kind(store::Db& db, ImportKind kind, const std::function<void(std::vector<std::string>)>& record) {
+Status export_clause_kind(db::Db& db, ImportKind kind, const std::function<void(std::vector<std::string>)>& record) {
   const auto& cols = columns_of(kind);
   auto emit = [&](const auto& fact) {
     const json::object o = json_io::to_json(fact);

@@ -14,7 +14,7 @@
 
 #include "base/result.hpp"
 #include "importers/csv_facts.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace chipreg::importers {
 
@@ -24,9 +24,9 @@ bool is_clause_kind(ImportKind kind);
 Result<boost::json::value> clause_row_json(ImportKind kind, const CsvRow& row);
 
 // Parses `v` as a fact of `kind` and stores it. REQUIRES: an open write transaction.
-Status insert_clause_fact(store::Db& db, ImportKind kind, const boost::json::value& v);
+Status insert_clause_fact(db::Db& db, ImportKind kind, const boost::json::value& v);
 
 // Every stored fact of `kind`, as CSV cells in the kind's column order.
-Status export_clause_kind(store::Db& db, ImportKind kind, const std::function<void(std::vector<std::string>)>& record);
+Status export_clause_kind(db::Db& db, ImportKind kind, const std::function<void(std::vector<std::string>)>& record);
 
 }  // namespace chipreg::importers

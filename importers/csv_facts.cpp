@@ -1,6 +1,8 @@
 // CSV rows <-> facts for the scenario-shaped import and export files (see csv_facts.hpp).
 #include "importers/csv_facts.hpp"
 
+#include "registry/domain/purchase_rules.hpp"
+
 #include <charconv>
 #include <limits>
 
@@ -301,7 +303,6 @@ Result<Purchase> purchase_from_csv(const CsvRow& r) {
   if (!invoice) return invoice.error();
   auto line = parse_int64(r.cell(pur::kLine), "line");
   if (!line) return line.error();
-  if (*line < 1) return Error("BAD_VALUE", "line: must be 1 or more", "line");
   auto date = date_cell(r.cell(pur::kDate), "date");
   if (!date) return date.error();
   auto buyer = uscc_cell(r.cell(pur::kBuyer), "buyer");
@@ -326,23 +327,11 @@ Result<Purchase> purchase_from_csv(const CsvRow& r) {
     if (!rl) return rl.error();
     if (*rl < 1) return Error("BAD_VALUE", "reverses_line: must be 1 or more", "reverses_line");
     reverses = InvoiceLineRef{std::string(rev_inv), *rl};
-    if (reverses->invoice == *invoice && reverses->line == *line) {
-      return Error("BAD_REVERSAL", "reverses_line: a line cannot reverse itself", "reverses_line");
-    }
   }
-  const bool red = reverses.has_value();
-  if (!red && *amount < 0) {
-    return Error("BAD_AMOUNT", "amount_fen: must not be negative (only a red-letter line may be)", "amount_fen");
-  }
-  if (!red && *tax < 0) {
-    return Error("BAD_AMOUNT", "tax_fen: must not be negative (only a red-letter line may be)", "tax_fen");
-  }
-  if (red && (*amount > 0 || *tax > 0)) {
-    const char* f = *amount > 0 ? "amount_fen" : "tax_fen";
-    return Error("BAD_AMOUNT", std::string(f) + ": a red-letter line (with reverses) carries a negative amount", f);
-  }
-  return Purchase{std::move(*invoice), *line,    *date, *buyer, *seller, std::move(*product), Money::fen(*amount),
-                  Money::fen(*tax),    reverses};
+  Purchase p{std::move(*invoice), *line,    *date, *buyer, *seller, std::move(*product), Money::fen(*amount),
+             Money::fen(*tax),    reverses};
+  if (auto st = check_purchase_line(p); !st) return st.error();
+  return p;
 }
 
 std::vector<std::string> to_csv(const Enterprise& e) {

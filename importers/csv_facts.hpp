@@ -20,7 +20,7 @@
 // Cell syntax: booleans `true`/`false` (also `1`/`0`); integers in decimal with an
 // optional '-'; dates YYYY-MM-DD; pct a decimal percent with at most four decimals
 // ("24.99"); enum values by their wire names. A field is validated exactly as the JSON
-// parsers in registry/fact_json.hpp validate it (same domain parsers, same codes:
+// parsers in registry/domain/fact_json.hpp validate it (same domain parsers, same codes:
 // BAD_USCC, BAD_DATE, BAD_ENUM, BAD_PERCENT, BAD_AMOUNT, BAD_VALUE, MISSING_FIELD); the
 // Error's `field` is the column name.
 #pragma once
@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "registry/facts.hpp"
+#include "registry/domain/facts.hpp"
 
 namespace chipreg::importers {
 

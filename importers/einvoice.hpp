@@ -50,7 +50,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "registry/facts.hpp"
+#include "registry/domain/facts.hpp"
 #include "registry/store/repository.hpp"
 
 namespace chipreg::importers {

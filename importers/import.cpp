@@ -21,8 +21,8 @@
 #include "importers/einvoice.hpp"
 #include "importers/prefetch.hpp"
 #include "importers/xlsx_reader.hpp"
-#include "registry/fact_json.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/domain/fact_json.hpp"
+#include "registry/db/clock.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/tapeouts.hpp"
 #include "registry/store/voids.hpp"
@@ -58,7 +58,7 @@ class Importer {
   using Redo = std::function<Status(const std::vector<std::string>&, long)>;
   static constexpr std::int64_t kChunkRows = 1000;
 
-  Importer(store::Db& db, const ImportOptions& options) : db_(db), repo_(db), options_(options) {
+  Importer(db::Db& db, const ImportOptions& options) : db_(db), repo_(db), options_(options) {
     repo_.set_row_savepoints(false);
   }
 
@@ -71,13 +71,14 @@ class Importer {
   // row again.
   Status row(long line, const std::function<Status()>& write, const std::vector<std::string>& keep) {
     if (!tx_) {
-      auto tx = store::Tx::begin(db_);
+      auto tx = db::Tx::begin(db_);
       if (!tx) return tx.error();
       tx_.emplace(std::move(*tx));
     }
-    if (!in_chunk_) {
-      if (auto st = db_.exec_script("SAVEPOINT import_chunk"); !st) return st;
-      in_chunk_ = true;
+    if (!chunk_) {
+      auto sp = db::Savepoint::open(db_, "import_chunk");
+      if (!sp) return sp.error();
+      chunk_.emplace(std::move(*sp));
     }
     Status st = write();
     if (!st && repo_.take_partial_write()) {
@@ -127,11 +128,9 @@ class Importer {
   // (voids, platform statuses) that need every line of the file registered first. A
   // failure is fatal to the import (the open batch rolls back).
   Status after_rows(const std::function<Status()>& fn) {
-    if (in_chunk_) {
-      if (auto released = end_chunk(); !released) return released;
-    }
+    if (auto released = end_chunk(); !released) return released;
     if (!tx_) {
-      auto tx = store::Tx::begin(db_);
+      auto tx = db::Tx::begin(db_);
       if (!tx) return tx.error();
       tx_.emplace(std::move(*tx));
     }
@@ -140,10 +139,10 @@ class Importer {
 
   Status commit() {
     pending_ = 0;
-    forget_chunk();
-    if (!tx_) return Status::Ok();
-    Status st = tx_->commit();  // also ends the chunk savepoint
-    tx_.reset();
+    Status released = end_chunk();
+    if (!tx_) return released;
+    Status st = released ? tx_->commit() : released;
+    tx_.reset();  // rolls back if the commit did not happen
     return st;
   }
 
@@ -228,8 +227,9 @@ class Importer {
     }
   }
 
+  // Ends the chunk's bookkeeping; a savepoint still open is rolled back.
   void forget_chunk() {
-    in_chunk_ = false;
+    chunk_.reset();
     chunk_rows_ = 0;
     saved_.clear();
     ends_.clear();
@@ -237,8 +237,8 @@ class Importer {
   }
 
   Status end_chunk() {
-    if (!in_chunk_) return Status::Ok();
-    Status st = db_.exec_script("RELEASE import_chunk");
+    if (!chunk_) return Status::Ok();
+    Status st = chunk_->release();
     forget_chunk();
     return st;
   }
@@ -247,7 +247,7 @@ class Importer {
   // all or nothing. A row that fails now (it should not: the state is the same as when it
   // passed) is reported like any rejected row.
   Status redo_chunk(long line, const std::vector<std::string>& current) {
-    if (auto st = db_.exec_script("ROLLBACK TO import_chunk"); !st) return st;
+    if (auto st = chunk_->undo(); !st) return st;
     repo_.forget_cached();
     repo_.set_row_savepoints(true);
     std::vector<Saved> rows;
@@ -281,7 +281,7 @@ class Importer {
     return end_chunk();
   }
 
-  store::Db& db_;
+  db::Db& db_;
   store::Repository repo_;
   const ImportOptions& options_;
   ImportReport report_;
@@ -289,18 +289,18 @@ class Importer {
   std::function<double()> fraction_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_, drawn_at_;
-  std::optional<store::Tx> tx_;
+  std::optional<db::Tx> tx_;
+  std::optional<db::Savepoint> chunk_;  // inside tx_: the rows since the last chunk end
   std::int64_t pending_ = 0;  // rows imported in the open transaction
   std::int64_t rows_ = 0;
-  bool in_chunk_ = false;
   std::int64_t chunk_rows_ = 0;
   std::vector<Saved> saved_;      // rows written since the chunk savepoint
   std::vector<std::size_t> ends_;  // end offset in arena_ of each saved part
   std::string arena_;
 };
 
-Status submit_envelope(store::Db& db, std::string_view text) {
-  auto r = store::submit_tapeout(db, text, std::nullopt, store::now_utc());
+Status submit_envelope(db::Db& db, std::string_view text) {
+  auto r = store::submit_tapeout(db, text, std::nullopt, db::now_utc());
   if (!r) return r.error();
   return Status::Ok();
 }
@@ -313,7 +313,7 @@ Status check_buyer(const Purchase& p, const std::optional<std::string>& only_buy
 
 // The CSV writer for one kind: parses a row and inserts it.
 
-std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Repository& repo, store::Db& db,
+std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Repository& repo, db::Db& db,
                                                 const std::optional<std::string>& only_buyer) {
   if (is_clause_kind(kind)) {
     return [&db, kind](const CsvRow& row) -> Status {
@@ -368,7 +368,7 @@ std::function<Status(const CsvRow&)> csv_writer(ImportKind kind, store::Reposito
 
 // The JSON Lines writer for one kind.
 std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportKind kind, store::Repository& repo,
-                                                                        store::Db& db,
+                                                                        db::Db& db,
                                                                         const std::optional<std::string>& only_buyer) {
   if (is_clause_kind(kind)) {
     return [&db, kind](const json::value& v, std::string_view) { return insert_clause_fact(db, kind, v); };
@@ -418,9 +418,9 @@ std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportK
 // own; a blue invoice shown as 已红冲 whose red invoice is not registered is reported
 // (REVERSAL_MISSING in the claims that count it).
 template <typename SeenMap>
-Status record_invoice_facts(store::Db& db, const SeenMap& seen, ImportReport& report) {
+Status record_invoice_facts(db::Db& db, const SeenMap& seen, ImportReport& report) {
   const std::string source = "einvoice-import";
-  auto today = Date::parse(store::today_shanghai());
+  auto today = Date::parse(db::today_shanghai());
   if (!today) return today.error();
   for (const auto& [invoice, s] : seen) {
     if (s.voided) {
@@ -518,7 +518,7 @@ bool same_purchase(const Purchase& a, const Purchase& b) {
 // set_column_names), through the kind's writer or the e-invoice mapper. `fraction`, when
 // set, is the share of the input read so far (for the progress bar).
 template <typename Reader>
-Result<ImportReport> import_rows(store::Db& db, ImportKind kind, Reader& reader, const ImportOptions& options,
+Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, const ImportOptions& options,
                                  std::function<double()> fraction) {
   std::vector<std::string> cells;
   auto header = reader.next(cells);
@@ -659,7 +659,7 @@ Result<ImportReport> import_rows(store::Db& db, ImportKind kind, Reader& reader,
   return std::move(imp.report());
 }
 
-Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
+Result<ImportReport> import_csv(db::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
   CsvReader reader = CsvReader::from_file(file);
   std::function<double()> fraction;
   if (options.progress && std::fseek(file, 0, SEEK_END) == 0) {
@@ -679,7 +679,7 @@ Result<ImportReport> import_csv(store::Db& db, ImportKind kind, std::FILE* file,
 }
 
 // A workbook from a file (`path`) or, with `bytes`, from memory (a web upload).
-Result<ImportReport> import_xlsx(store::Db& db, ImportKind kind, const std::string& path,
+Result<ImportReport> import_xlsx(db::Db& db, ImportKind kind, const std::string& path,
                                  const ImportOptions& options, std::optional<std::string> bytes = std::nullopt) {
   if (kind != ImportKind::kPurchases) {
     return Error("USAGE", "a workbook (.xlsx) is read for purchases only (the e-invoice export); save '" + path +
@@ -699,7 +699,7 @@ Result<ImportReport> import_xlsx(store::Db& db, ImportKind kind, const std::stri
   return import_rows(db, kind, rows, options, std::move(shown));
 }
 
-Result<ImportReport> import_jsonl(store::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
+Result<ImportReport> import_jsonl(db::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {
   Importer imp(db, options);
   auto write = jsonl_writer(kind, imp.repo(), db, options.only_buyer);
   auto write_text = [&](std::string_view text, long line) -> Status {
@@ -777,7 +777,7 @@ json::object to_json(const ImportReport& r) {
   return o;
 }
 
-Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::string& path, const ImportOptions& options) {
+Result<ImportReport> import_file(db::Db& db, ImportKind kind, const std::string& path, const ImportOptions& options) {
   const bool csv = ends_with(path, ".csv") || ends_with(path, ".CSV");
   const bool jsonl = ends_with(path, ".jsonl") || ends_with(path, ".JSONL");
   const bool xlsx = ends_with(path, ".xlsx") || ends_with(path, ".XLSX");
@@ -811,7 +811,7 @@ ImportFormat sniff_format(std::string_view bytes) {
   return ImportFormat::kCsv;
 }
 
-Result<ImportReport> import_bytes(store::Db& db, ImportKind kind, std::string_view bytes, const ImportOptions& options) {
+Result<ImportReport> import_bytes(db::Db& db, ImportKind kind, std::string_view bytes, const ImportOptions& options) {
   const ImportFormat format = sniff_format(bytes);
   if (format == ImportFormat::kXlsx) return import_xlsx(db, kind, "the uploaded workbook", options, std::string(bytes));
   if (bytes.empty()) return Error("BAD_HEADER", "the file is empty: expected a header row", "", 1);

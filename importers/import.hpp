@@ -40,7 +40,7 @@
 
 #include "base/result.hpp"
 #include "importers/csv_facts.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace chipreg::importers {
 
@@ -96,7 +96,7 @@ boost::json::object to_json(const ImportReport& r);
 // whose header is not UTF-8 (GB18030: save it as "CSV UTF-8"), BAD_XLSX / XLSX_TOO_LARGE
 // for a workbook that cannot be read (see xlsx_reader.hpp; mid-sheet, the open batch rolls
 // back). DB_ERROR / BUSY when storage fails (nothing of the failing batch stays).
-Result<ImportReport> import_file(store::Db& db, ImportKind kind, const std::string& path,
+Result<ImportReport> import_file(db::Db& db, ImportKind kind, const std::string& path,
                                  const ImportOptions& options = {});
 
 // How import_bytes reads a file it was handed without a name (a web upload).
@@ -109,6 +109,6 @@ ImportFormat sniff_format(std::string_view bytes);
 // (sniff_format): an xlsx workbook is read from memory by the same reader and mapper as a
 // workbook file. Errors as for import_file.
 // REQUIRES: no transaction open on `db` (the import owns its transactions).
-Result<ImportReport> import_bytes(store::Db& db, ImportKind kind, std::string_view bytes, const ImportOptions& options = {});
+Result<ImportReport> import_bytes(db::Db& db, ImportKind kind, std::string_view bytes, const ImportOptions& options = {});
 
 }  // namespace chipreg::importers

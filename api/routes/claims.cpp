@@ -110,7 +110,7 @@ Response file(RouteContext& ctx) {
   std::optional<Response> refused;
   auto filing = read_filing(ctx, refused);
   if (!filing) return std::move(*refused);
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto claim = store::file_claim(db, *filing, actor(*ctx.caller));
     if (!claim) return error_response(claim.error());
@@ -211,7 +211,7 @@ Response evaluate(RouteContext& ctx) {
   if (!is_bureau(who) && who.role != "enterprise") return forbidden("a " + who.role + " token may not evaluate claims");
   auto c = visible_claim(ctx);
   if (!c) return error_response(c.error());
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto claim = store::reevaluate_claim(db, c->id, actor(who));
     if (!claim) return error_response(claim.error());
@@ -244,7 +244,7 @@ Response decide(RouteContext& ctx) {
     d.approve_fen = **approve;
   }
   const std::string& id = ctx.param("id");
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto claim = store::decide_claim(db, id, d, actor(*ctx.caller));
     if (!claim) return error_response(claim.error());

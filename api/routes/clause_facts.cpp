@@ -15,7 +15,7 @@
 #include <optional>
 
 #include "api/routes/common.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/store/audit.hpp"
 #include "registry/store/clause_facts.hpp"
 
@@ -33,7 +33,7 @@ Response post_clause_fact(RouteContext& ctx, const char* action, Parse parse, Ab
   if (!body) return error_response(body.error());
   auto fact = parse(json::value(*body));
   if (!fact) return error_response(fact.error());
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     if (ctx.caller->role == "enterprise") {
       auto who = about(db, *fact);
@@ -62,16 +62,16 @@ Response post_clause_fact(RouteContext& ctx, const char* action, Parse parse, Ab
 // The enterprise a fact is about, for the access check above.
 template <typename T>
 auto party(const Uscc T::*member) {
-  return [member](store::Db&, const T& fact) -> Result<std::optional<std::string>> {
+  return [member](db::Db&, const T& fact) -> Result<std::optional<std::string>> {
     return std::optional<std::string>((fact.*member).str());
   };
 }
 template <typename T>
-Result<std::optional<std::string>> admin_only(store::Db&, const T&) {
+Result<std::optional<std::string>> admin_only(db::Db&, const T&) {
   return std::optional<std::string>();
 }
 
-Result<std::optional<std::string>> dataset_owner(store::Db& db, const DatasetCall& c) {
+Result<std::optional<std::string>> dataset_owner(db::Db& db, const DatasetCall& c) {
   auto st = db.prepare("SELECT owner FROM datasets WHERE id = ?");
   if (!st) return st.error();
   st->bind(1, c.dataset);

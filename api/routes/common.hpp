@@ -13,8 +13,8 @@
 #include "api/message.hpp"
 #include "api/router.hpp"
 #include "registry/store/audit.hpp"
-#include "registry/facts.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/domain/facts.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace chipreg::api::routes {
 
@@ -23,8 +23,8 @@ namespace chipreg::api::routes {
 // own transaction, or a savepoint when the server commits several requests together
 // (Handler::handle_writes).
 template <typename F>
-Response in_transaction(store::Db& db, F&& fn) {
-  auto scope = store::WriteScope::open(db);
+Response in_transaction(db::Db& db, F&& fn) {
+  auto scope = db::WriteScope::open(db);
   if (!scope) return error_response(scope.error());
   Response r = fn();
   if (r.status < 400) {

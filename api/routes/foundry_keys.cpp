@@ -5,7 +5,7 @@
 //   GET  /v1/foundry-keys/{keyid}         any token (public keys are public) → the key
 //   GET  /v1/foundry-keys?foundry=USCC    any token → {"items": [...], "next": null}
 #include "api/routes/common.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/db/clock.hpp"
 #include "registry/store/foundry_keys.hpp"
 
 namespace chipreg::api::routes {
@@ -25,9 +25,9 @@ Response create_key(RouteContext& ctx) {
   if (auto st = f.finish(); !st) return error_response(st.error());
   auto reg = store::key_registration_from_json(json::value(*body));
   if (!reg) return error_response(reg.error());
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
-    auto keyid = store::register_foundry_key(db, *reg, store::now_utc());
+    auto keyid = store::register_foundry_key(db, *reg, db::now_utc());
     if (!keyid) return error_response(keyid.error());
     auto key = store::find_foundry_key(db, *keyid);
     if (!key) return error_response(key.error());
@@ -50,7 +50,7 @@ Response revoke_key(RouteContext& ctx) {
   if (!from) return error_response(from.error());
   if (auto st = f.finish(); !st) return error_response(st.error());
   const std::string& keyid = ctx.param("keyid");
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto existing = store::find_foundry_key(db, keyid);
     if (!existing) return error_response(existing.error());

@@ -33,7 +33,7 @@ Response import_purchases(RouteContext& ctx) {
                       {"rejected", report->rejected},
                       {"skipped", static_cast<std::int64_t>(report->skipped.size())}};
   // The rows are committed; the audit row records who uploaded them.
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   Response audited = in_transaction(db, [&] {
     if (auto st = store::audit(db, actor(*ctx.caller), "purchase.import", ctx.caller->enterprise.value_or(""), detail);
         !st) {

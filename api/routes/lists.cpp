@@ -12,7 +12,7 @@
 #include <charconv>
 
 #include "api/routes/common.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/store/lists.hpp"
 #include "registry/store/tapeouts.hpp"
 

@@ -5,7 +5,7 @@
 //   GET  /v1/enterprises/{uscc}/products   admin, reviewer, or a token of that enterprise (else 404);
 //                                          paged: ?limit= (1..500, default 100) ?after= → {"items", "next"}
 #include "api/routes/common.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/store/repository.hpp"
 
 namespace chipreg::api::routes {
@@ -26,7 +26,7 @@ Response create_product(RouteContext& ctx) {
   if (ctx.caller->role == "enterprise" && !acts_for(*ctx.caller, product->owner.str())) {
     return forbidden("an enterprise token may register only its own products (owner must be " + *ctx.caller->enterprise + ")");
   }
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     if (auto st = store::insert_product(db, *product); !st) return error_response(st.error());
     json::object out = json_io::to_json(*product);

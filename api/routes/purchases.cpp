@@ -13,7 +13,7 @@
 //                                           enterprise's or an unknown invoice: 404
 //   POST /v1/other-awards                   reviewer, admin {"claim", "level", "amount_fen"} → 201 {"id", ...}
 #include "api/routes/common.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/voids.hpp"
 
@@ -38,7 +38,7 @@ Response create_purchase(RouteContext& ctx) {
   if (ctx.caller->role == "enterprise" && !acts_for(*ctx.caller, purchase->buyer.str())) {
     return forbidden("an enterprise token may file only its own purchases (buyer must be " + *ctx.caller->enterprise + ")");
   }
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto stored = store::insert_purchase(db, *purchase);
     if (!stored) return error_response(stored.error());
@@ -68,7 +68,7 @@ Response void_invoice(RouteContext& ctx) {
   std::optional<std::string> buyer;
   if (ctx.caller->role == "enterprise") buyer = *ctx.caller->enterprise;
   const std::string who = actor(*ctx.caller);
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto out = store::void_invoice(db, invoice, *d, source->value_or("api:" + who), who, buyer);
     if (!out) {
@@ -135,7 +135,7 @@ Response create_other_award(RouteContext& ctx) {
   if (!body) return error_response(body.error());
   auto award = json_io::other_award_from_json(json::value(*body));
   if (!award) return error_response(award.error());
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto id = store::insert_other_award(db, *award, actor(*ctx.caller));
     if (!id) return error_response(id.error());

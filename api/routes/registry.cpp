@@ -9,7 +9,7 @@
 // Validation is the shared one: fact_json parses each field, the repository checks
 // references and duplicates (409), exactly as `chipreg import` does.
 #include "api/routes/common.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/store/repository.hpp"
 
 namespace chipreg::api::routes {
@@ -26,7 +26,7 @@ Response post_fact(RouteContext& ctx, const char* action, Parse parse, Insert in
   if (!body) return error_response(body.error());
   auto fact = parse(json::value(*body));
   if (!fact) return error_response(fact.error());
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto inserted = insert(db, *fact);
     if (!inserted) return error_response(inserted.error());
@@ -49,31 +49,31 @@ void add_registry_routes(Router& r) {
   r.add("POST", "/v1/enterprises", Access::kToken, [](RouteContext& ctx) {
     return post_fact(
         ctx, "enterprise.create", json_io::enterprise_from_json,
-        [](store::Db& db, const Enterprise& e) { return store::insert_enterprise(db, e); },
+        [](db::Db& db, const Enterprise& e) { return store::insert_enterprise(db, e); },
         [](const Enterprise& e) { return e.uscc.str(); });
   });
   r.add("POST", "/v1/persons", Access::kToken, [](RouteContext& ctx) {
     return post_fact(
         ctx, "person.create", json_io::person_from_json,
-        [](store::Db& db, const Person& p) { return store::insert_person(db, p); },
+        [](db::Db& db, const Person& p) { return store::insert_person(db, p); },
         [](const Person& p) { return p.id; });
   });
   r.add("POST", "/v1/family", Access::kToken, [](RouteContext& ctx) {
     return post_fact(
         ctx, "family.create", json_io::family_link_from_json,
-        [](store::Db& db, const FamilyLink& f) { return store::insert_family_link(db, f); },
+        [](db::Db& db, const FamilyLink& f) { return store::insert_family_link(db, f); },
         [](const FamilyLink&) { return std::string(); });
   });
   r.add("POST", "/v1/equity", Access::kToken, [](RouteContext& ctx) {
     return post_fact(
         ctx, "equity.create", json_io::equity_from_json,
-        [](store::Db& db, const EquityEdge& e) { return store::insert_equity(db, e); },
+        [](db::Db& db, const EquityEdge& e) { return store::insert_equity(db, e); },
         [](const EquityEdge&) { return std::string(); });
   });
   r.add("POST", "/v1/manual-affiliations", Access::kToken, [](RouteContext& ctx) {
     return post_fact(
         ctx, "manual_affiliation.create", json_io::manual_affiliation_from_json,
-        [](store::Db& db, const ManualAffiliation& m) { return store::insert_manual_affiliation(db, m); },
+        [](db::Db& db, const ManualAffiliation& m) { return store::insert_manual_affiliation(db, m); },
         [](const ManualAffiliation&) { return std::string(); });
   });
 

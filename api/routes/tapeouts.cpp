@@ -7,7 +7,7 @@
 //   GET  /v1/tapeouts/{id}   admin, reviewer, the foundry, the design owner or the product's
 //                            owner (else 404) → the attestation with its envelope
 #include "api/routes/common.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/db/clock.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/tapeouts.hpp"
 
@@ -23,9 +23,9 @@ Response submit(RouteContext& ctx) {
   // Malformed JSON is the request's shape (400) before it is an envelope's content.
   auto body = parse_object(ctx.req.body);
   if (!body) return error_response(body.error());
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
-    auto accepted = store::submit_tapeout(db, ctx.req.body, *submitter, store::now_utc());
+    auto accepted = store::submit_tapeout(db, ctx.req.body, *submitter, db::now_utc());
     if (!accepted) return error_response(accepted.error());
     json::object out = store::to_json(*accepted);
     if (auto st = store::audit(db, actor(*ctx.caller), "tapeout.submit", accepted->id, out); !st) {

@@ -6,7 +6,7 @@
 // token any registered enterprise; admin and reviewer tokens none.
 #include "api/routes/common.hpp"
 #include "registry/store/tokens.hpp"
-#include "registry/uscc.hpp"
+#include "registry/domain/uscc.hpp"
 
 namespace chipreg::api::routes {
 namespace json = boost::json;
@@ -37,7 +37,7 @@ Response create_token(RouteContext& ctx) {
   if (!bureau && !*enterprise) {
     return error_response(422, "MISSING_ENTERPRISE", "a " + *role + " token needs the enterprise it acts for", "enterprise");
   }
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   if (*enterprise) {
     auto uscc = Uscc::parse(**enterprise);
     if (!uscc) return error_response(uscc.error().at("enterprise"));
@@ -78,7 +78,7 @@ Response revoke_token(RouteContext& ctx) {
     if (!body) return error_response(body.error());
     if (auto st = FieldReader(*body).finish(); !st) return error_response(st.error());
   }
-  store::Db& db = *ctx.db;
+  db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto done = store::revoke_token(db, *id);
     if (!done) return error_response(done.error());

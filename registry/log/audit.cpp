@@ -66,7 +66,7 @@ struct LeafRow {
 // that are their own leaves (each row rebuilt, hashed and compared with the leaf_hash it
 // was logged with; the stored hash is what the tree was built from, so an edited row is
 // one ROW_MISMATCH, and an edited leaf hash shows in the subtrees above it).
-Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t& nodes_checked,
+Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& nodes_checked,
                   std::int64_t& purchases_checked) {
   auto entries = db.prepare("SELECT idx, kind, ref, entry, leaf_hash FROM log_entries ORDER BY idx");
   if (!entries) return entries.error();
@@ -96,7 +96,7 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
   };
 
   // A log_entries leaf: its entry is what was logged.
-  auto entry_leaf = [&](store::Stmt& s) -> LeafRow {
+  auto entry_leaf = [&](db::Stmt& s) -> LeafRow {
     const auto idx = static_cast<std::uint64_t>(s.int64(0));
     const auto blob = s.blob_view(3);
     const Hash leaf = leaf_hash(std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
@@ -112,7 +112,7 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
     return {idx, leaf};
   };
   // A purchase leaf: its stored leaf hash is what was logged; the row must still match it.
-  auto purchase_leaf = [&](store::Stmt& s) -> LeafRow {
+  auto purchase_leaf = [&](db::Stmt& s) -> LeafRow {
     ++purchases_checked;
     const std::int64_t row_id = s.int64(0);
     const auto idx = static_cast<std::uint64_t>(s.int64(1));
@@ -149,7 +149,7 @@ Status check_tree(store::Db& db, LeafIndex& leaves, Report& report, std::int64_t
   if (leaves.checkpoint_size == 0) leaves.checkpoint_root = empty_root();
   std::uint64_t expected = 0;
   bool broken = false;  // after a gap the tree is meaningless; the leaves are still indexed
-  auto step = [](store::Stmt& s, bool& has) -> Status {
+  auto step = [](db::Stmt& s, bool& has) -> Status {
     auto row = s.step();
     if (!row) return row.error();
     has = *row;
@@ -235,21 +235,20 @@ void check_row(LeafIndex& leaves, Report& report, std::string_view kind, const s
   }
 }
 
+// Calls fn(row) for each row of `sql`.
 template <typename Fn>
-Status each_row(store::Db& db, const char* sql, Fn&& fn) {
+Status each_row(db::Db& db, const char* sql, Fn&& fn) {
   auto st = db.prepare(sql);
   if (!st) return st.error();
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return Status::Ok();
+  return db::each_row(*st, [&]() -> Status {
     fn(*st);
-  }
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
-Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpoint>& against) {
+Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint>& against) {
   ReadSnapshot snap(db);
   if (auto st = snap.begin(); !st) return st.error();
   Report report;
@@ -260,7 +259,7 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
   if (against) leaves.checkpoint_size = against->size;
   if (auto st = check_tree(db, leaves, report, nodes_checked, checked["purchase"]); !st) return st.error();
 
-  Status st = each_row(db, "SELECT NULL, id, envelope, log_index FROM tapeouts ORDER BY id", [&](store::Stmt& s) {
+  Status st = each_row(db, "SELECT NULL, id, envelope, log_index FROM tapeouts ORDER BY id", [&](db::Stmt& s) {
     ++checked["tapeout"];
     check_row(leaves, report, "tapeout", s.text(1), std::nullopt, s.opt_int64(3), tapeout_entry(s.text(1), s.text(2)));
   });
@@ -271,7 +270,7 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
                 (std::string("SELECT id, ") + kPurchaseLeafColumns +
                  ", log_index FROM purchases WHERE leaf_hash IS NULL ORDER BY id")
                     .c_str(),
-                [&](store::Stmt& s) {
+                [&](db::Stmt& s) {
                   ++checked["purchase"];
                   const std::string ref = s.text(1) + "#" + std::to_string(s.int64(2));
                   auto p = purchase_from_columns(s, 1);
@@ -282,7 +281,7 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
   st = each_row(db,
                 "SELECT NULL, c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.evaluation, c.log_index, "
                 "f.facts_sha256 FROM claims c LEFT JOIN claim_facts f ON f.claim = c.id ORDER BY c.id",
-                [&](store::Stmt& s) {
+                [&](db::Stmt& s) {
                   ++checked["claim"];
                   ClaimEntryFields c{s.text(1), s.text(2), s.text(3), s.int64(4), s.opt_text(5), s.opt_text(6), s.text(7),
                                      s.opt_text(9)};
@@ -292,20 +291,20 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
   st = each_row(db,
                 "SELECT NULL, claim, outcome, approve_fen, note, reviewer, decided_at, log_index FROM decisions "
                 "ORDER BY claim",
-                [&](store::Stmt& s) {
+                [&](db::Stmt& s) {
                   ++checked["decision"];
                   DecisionEntryFields d{s.text(1), s.text(2), s.int64(3), s.text(4), s.text(5), s.text(6)};
                   check_row(leaves, report, "decision", d.claim, std::nullopt, s.opt_int64(7), decision_entry(d));
                 });
   if (!st) return st.error();
-  st = each_row(db, "SELECT NULL, invoice, date, source, log_index FROM voids ORDER BY invoice", [&](store::Stmt& s) {
+  st = each_row(db, "SELECT NULL, invoice, date, source, log_index FROM voids ORDER BY invoice", [&](db::Stmt& s) {
     ++checked["void"];
     check_row(leaves, report, "void", s.text(1), std::nullopt, s.opt_int64(4),
               void_entry({s.text(1), s.text(2), s.text(3)}));
   });
   if (!st) return st.error();
   st = each_row(db, "SELECT NULL, invoice, status, source, log_index FROM invoice_status ORDER BY invoice",
-                [&](store::Stmt& s) {
+                [&](db::Stmt& s) {
                   ++checked["invoice_status"];
                   check_row(leaves, report, "invoice_status", s.text(1), std::nullopt, s.opt_int64(4),
                             invoice_status_entry({s.text(1), s.text(2), s.text(3)}));

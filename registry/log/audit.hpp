@@ -36,7 +36,7 @@
 
 #include "base/result.hpp"
 #include "registry/log/note.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace chipreg::tlog {
 
@@ -47,6 +47,6 @@ namespace chipreg::tlog {
 //    "problems": [{"problem": CODE, "kind"?, "ref"?, "log_index"?, "row"?, "message"}]}
 // "ok" is true exactly when "problems" is empty. `against`, a checkpoint whose signature
 // the caller has verified, adds "checkpoint". Errors only for storage failures.
-Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpoint>& against = std::nullopt);
+Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint>& against = std::nullopt);
 
 }  // namespace chipreg::tlog

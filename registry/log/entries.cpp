@@ -3,8 +3,8 @@
 
 #include <boost/json.hpp>
 
-#include "registry/canonical_json.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/canonical_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/log/log.hpp"
 
 namespace chipreg::tlog {

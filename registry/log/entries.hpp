@@ -23,7 +23,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
-#include "registry/facts.hpp"
+#include "registry/domain/facts.hpp"
 
 namespace chipreg::tlog {
 

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "registry/canonical_json.hpp"
+#include "registry/domain/canonical_json.hpp"
 
 namespace chipreg::tlog {
 

@@ -12,7 +12,7 @@
 #include <boost/json/value.hpp>
 
 #include "base/result.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace chipreg::tlog {
 
@@ -42,6 +42,6 @@ std::string make_entry(EntryKind kind, const boost::json::value& fact);
 // one connection can hold a tlog::Appender (store_log.hpp) to keep its statements prepared.
 // Build `entry` with the builders in entries.hpp: `log audit` uses the same ones.
 // REQUIRES: `db` is inside an open write transaction (Tx).
-Result<std::int64_t> append(store::Db& db, EntryKind kind, std::string_view ref, std::string_view entry);
+Result<std::int64_t> append(db::Db& db, EntryKind kind, std::string_view ref, std::string_view entry);
 
 }  // namespace chipreg::tlog

@@ -66,6 +66,7 @@ Result<std::vector<Hash>> inclusion_proof(const NodeSource& nodes, std::uint64_t
   std::uint64_t lo = 0;
   std::uint64_t hi = size;
   while (hi - lo > 1) {
+    assert(lo <= index && index < hi);
     const std::uint64_t k = split_point(hi - lo);
     Result<Hash> sibling = index < lo + k ? range_hash(nodes, lo + k, hi) : range_hash(nodes, lo, lo + k);
     if (!sibling) return sibling.error();
@@ -73,6 +74,7 @@ Result<std::vector<Hash>> inclusion_proof(const NodeSource& nodes, std::uint64_t
     else lo = lo + k;
     path.push_back(*sibling);
   }
+  assert(path.size() <= 64 && "a path has one hash per level of a tree of at most 2^64 leaves");
   std::reverse(path.begin(), path.end());
   return path;
 }
@@ -91,6 +93,7 @@ Result<std::vector<Hash>> consistency_proof(const NodeSource& nodes, std::uint64
   for (;;) {
     const std::uint64_t n = hi - lo;
     const std::uint64_t m = from - lo;
+    assert(lo < from && m <= n && "the old tree's edge stays inside D[lo:hi]");
     if (m == n) {
       if (!complete) {
         auto h = range_hash(nodes, lo, hi);

@@ -17,7 +17,7 @@
 
 #include "crypto/encoding.hpp"
 #include "registry/log/entries.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/db/clock.hpp"
 
 namespace chipreg::tlog {
 namespace {
@@ -48,7 +48,7 @@ Hash to_hash(std::span<const unsigned char> blob) {
   return h;
 }
 
-Result<Hash> read_node(store::Stmt& st, int level, std::uint64_t index) {
+Result<Hash> read_node(db::Stmt& st, int level, std::uint64_t index) {
   st.reset();
   st.bind(1, level).bind(2, static_cast<std::int64_t>(index));
   auto row = st.step();
@@ -61,7 +61,7 @@ Result<Hash> read_node(store::Stmt& st, int level, std::uint64_t index) {
   return h;
 }
 
-Result<LeafStmts> prepare_leaf_stmts(store::Db& db) {
+Result<LeafStmts> prepare_leaf_stmts(db::Db& db) {
   auto e = db.prepare(kEntryLeavesSql);
   if (!e) return e.error();
   auto p = db.prepare(kPurchaseLeavesSql);
@@ -72,11 +72,11 @@ Result<LeafStmts> prepare_leaf_stmts(store::Db& db) {
 // Appends to `out` the leaf hashes of leaves [first, end), which must all exist exactly
 // once between the two places.
 Status read_leaf_hashes(LeafStmts& st, std::uint64_t first, std::uint64_t end, std::vector<Hash>& out) {
-  for (store::Stmt* s : {&st.entries, &st.purchases}) {
+  for (db::Stmt* s : {&st.entries, &st.purchases}) {
     s->reset();
     s->bind(1, static_cast<std::int64_t>(first)).bind(2, static_cast<std::int64_t>(end));
   }
-  auto step = [](store::Stmt& s, bool& has) -> Status {
+  auto step = [](db::Stmt& s, bool& has) -> Status {
     auto row = s.step();
     if (!row) return row.error();
     has = *row;
@@ -100,7 +100,7 @@ Status read_leaf_hashes(LeafStmts& st, std::uint64_t first, std::uint64_t end, s
       return done(Error("LOG_CORRUPT", "the log has no leaf " + std::to_string(want) +
                                            " (neither a log_entries row nor a purchase row)"));
     }
-    store::Stmt& s = entry_here ? st.entries : st.purchases;
+    db::Stmt& s = entry_here ? st.entries : st.purchases;
     const auto blob = s.blob_view(1);
     if (blob.size() != 32) {
       return done(Error("LOG_CORRUPT", "the leaf hash of leaf " + std::to_string(want) + " is not 32 bytes"));
@@ -112,16 +112,15 @@ Status read_leaf_hashes(LeafStmts& st, std::uint64_t first, std::uint64_t end, s
 }
 
 // The tree size: the larger of the two rows of kEndsSql.
-Result<std::int64_t> read_size(store::Stmt& ends) {
+Result<std::int64_t> read_size(db::Stmt& ends) {
   ends.reset();
   std::int64_t size = 0;
-  for (;;) {
-    auto row = ends.step();
-    if (!row) return row.error();
-    if (!*row) break;
+  auto st = db::each_row(ends, [&]() -> Status {
     size = std::max(size, ends.int64(0));
-  }
+    return Status::Ok();
+  });
   ends.reset();
+  if (!st) return st.error();
   return size;
 }
 
@@ -143,7 +142,7 @@ Hash fold(const std::vector<Hash>& leaves, std::uint64_t first, int level, std::
 // asks for up to four subtrees below kStoredLevel, all in one block).
 class DbNodes {
  public:
-  explicit DbNodes(store::Db& db) : nodes_(db.prepare(kNodeSql)), leaves_(prepare_leaf_stmts(db)) {}
+  explicit DbNodes(db::Db& db) : nodes_(db.prepare(kNodeSql)), leaves_(prepare_leaf_stmts(db)) {}
 
   Result<Hash> operator()(int level, std::uint64_t index) {
     if (level >= kStoredLevel) {
@@ -167,25 +166,14 @@ class DbNodes {
   }
 
  private:
-  Result<store::Stmt> nodes_;
+  Result<db::Stmt> nodes_;
   Result<LeafStmts> leaves_;
   bool cached_ = false;
   std::uint64_t block_ = 0;
   std::vector<Hash> block_hashes_;  // leaf hashes from block_ * kBlock on
 };
 
-Error bad_request(const std::string& message, std::string_view field) {
-  return Error("BAD_REQUEST", message, std::string(field));
-}
-
-boost::json::array hex_path(const std::vector<Hash>& path) {
-  boost::json::array out;
-  out.reserve(path.size());
-  for (const auto& h : path) out.emplace_back(crypto::hex(h));
-  return out;
-}
-
-Result<std::string> read_meta(store::Db& db, const char* key) {
+Result<std::string> read_meta(db::Db& db, const char* key) {
   auto st = db.prepare("SELECT value FROM meta WHERE key = ?");
   if (!st) return st.error();
   st->bind(1, key);
@@ -194,7 +182,7 @@ Result<std::string> read_meta(store::Db& db, const char* key) {
   return *row ? st->text(0) : std::string();
 }
 
-Status write_meta(store::Db& db, const char* key, const std::string& value) {
+Status write_meta(db::Db& db, const char* key, const std::string& value) {
   auto st = db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   if (!st) return st.error();
   st->bind(1, key).bind(2, value);
@@ -238,17 +226,6 @@ Result<NoteSigner> read_key_file(const std::string& path) {
 
 }  // namespace
 
-Status ReadSnapshot::begin() {
-  if (!own_) return Status::Ok();
-  auto st = db_.run("BEGIN");
-  if (!st) own_ = false;
-  return st;
-}
-
-ReadSnapshot::~ReadSnapshot() {
-  if (own_) (void)db_.run("COMMIT");
-}
-
 // ---- appends ------------------------------------------------------------------------
 
 constexpr const char* kInsertEntrySql =
@@ -257,8 +234,8 @@ constexpr const char* kInsertNodeSql = "INSERT INTO log_nodes(level, idx, hash) 
 
 // Each statement is prepared on its first use: a writer that builds an Appender for one
 // purchase (an HTTP request) prepares the one statement that needs, not all six.
-Result<store::Stmt*> Appender::ready(store::Stmt& slot, const char* sql) {
-  if (slot.raw() == nullptr) {
+Result<db::Stmt*> Appender::ready(db::Stmt& slot, const char* sql) {
+  if (slot.empty()) {
     auto st = db_->prepare(sql);
     if (!st) return st.error();
     slot = std::move(*st);
@@ -267,23 +244,23 @@ Result<store::Stmt*> Appender::ready(store::Stmt& slot, const char* sql) {
 }
 
 Result<std::int64_t> Appender::next_index() {
-  assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::Appender outside a transaction");
+  assert(db_->in_transaction() && "tlog::Appender outside a transaction");
   auto ends = ready(ends_, kEndsSql);
   if (!ends) return ends.error();
   return read_size(**ends);
 }
 
 Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std::string_view entry) {
-  assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::append outside a transaction");
+  assert(db_->in_transaction() && "tlog::append outside a transaction");
   auto next = next_index();
   if (!next) return next.error();
   const std::int64_t idx = *next;
   auto ins = ready(insert_entry_, kInsertEntrySql);
   if (!ins) return ins.error();
   const Hash leaf = leaf_hash(entry);
-  const std::string created_at = store::now_utc();
+  const std::string created_at = db::now_utc();
   // Bound without copies: the caller's bytes and these locals outlive the statement's use.
-  store::Stmt& insert = **ins;
+  db::Stmt& insert = **ins;
   insert.reset();
   insert.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, entry.data(), entry.size());
   insert.bind_blob_view(5, leaf.data(), leaf.size()).bind_view(6, created_at);
@@ -295,7 +272,7 @@ Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std:
 }
 
 Status Appender::close_subtrees(std::int64_t idx, const Hash& leaf) {
-  assert(sqlite3_get_autocommit(db_->raw()) == 0 && "tlog::Appender outside a transaction");
+  assert(db_->in_transaction() && "tlog::Appender outside a transaction");
   // The last leaf of a block completes its level-kStoredLevel subtree: fold the block, store
   // it, then each subtree above that this one completes (while the node just written is a
   // right child, combine it with its stored left sibling).
@@ -330,14 +307,14 @@ Status Appender::close_subtrees(std::int64_t idx, const Hash& leaf) {
   return Status::Ok();
 }
 
-Result<std::int64_t> append(store::Db& db, EntryKind kind, std::string_view ref, std::string_view entry) {
+Result<std::int64_t> append(db::Db& db, EntryKind kind, std::string_view ref, std::string_view entry) {
   Appender appender(db);
   return appender.append(kind, ref, entry);
 }
 
 // ---- reads --------------------------------------------------------------------------
 
-Result<std::uint64_t> tree_size(store::Db& db) {
+Result<std::uint64_t> tree_size(db::Db& db) {
   auto ends = db.prepare(kEndsSql);
   if (!ends) return ends.error();
   auto size = read_size(*ends);
@@ -345,12 +322,12 @@ Result<std::uint64_t> tree_size(store::Db& db) {
   return static_cast<std::uint64_t>(*size);
 }
 
-NodeSource db_node_source(store::Db& db) {
+NodeSource db_node_source(db::Db& db) {
   auto nodes = std::make_shared<DbNodes>(db);
   return [nodes](int level, std::uint64_t index) { return (*nodes)(level, index); };
 }
 
-Result<Hash> tree_root(store::Db& db, std::uint64_t size) {
+Result<Hash> tree_root(db::Db& db, std::uint64_t size) {
   auto have = tree_size(db);
   if (!have) return have.error();
   if (size > *have) {
@@ -359,7 +336,7 @@ Result<Hash> tree_root(store::Db& db, std::uint64_t size) {
   return root(db_node_source(db), size);
 }
 
-Result<Purchase> purchase_from_columns(const store::Stmt& s, int first) {
+Result<Purchase> purchase_from_columns(const db::Stmt& s, int first) {
   auto date = Date::parse(s.text(first + 2));
   if (!date) return Error("CORRUPT_ROW", "stored date '" + s.text(first + 2) + "' is invalid");
   auto buyer = Uscc::parse(s.text(first + 3));
@@ -372,7 +349,7 @@ Result<Purchase> purchase_from_columns(const store::Stmt& s, int first) {
                   Money::fen(s.int64(first + 6)), Money::fen(s.int64(first + 7)), std::move(reverses)};
 }
 
-Result<StoredEntry> read_entry(store::Db& db, std::uint64_t index) {
+Result<StoredEntry> read_entry(db::Db& db, std::uint64_t index) {
   ReadSnapshot snap(db);
   if (auto st = snap.begin(); !st) return st.error();
   auto st = db.prepare("SELECT idx, kind, ref, entry, created_at FROM log_entries WHERE idx = ?");
@@ -412,14 +389,14 @@ Result<StoredEntry> read_entry(store::Db& db, std::uint64_t index) {
   return Error("NOT_FOUND", "no log entry at index " + std::to_string(index), "index");
 }
 
-Result<std::string> log_origin(store::Db& db) {
+Result<std::string> log_origin(db::Db& db) {
   auto origin = read_meta(db, "log_origin");
   if (!origin) return origin;
   if (origin->empty()) return std::string(kDefaultOrigin);
   return origin;
 }
 
-Result<Checkpoint> current_checkpoint(store::Db& db) {
+Result<Checkpoint> current_checkpoint(db::Db& db) {
   ReadSnapshot snap(db);
   if (auto st = snap.begin(); !st) return st.error();
   auto origin = log_origin(db);
@@ -439,7 +416,7 @@ Result<Checkpoint> current_checkpoint(store::Db& db) {
 
 std::string log_key_path(const std::string& db_path) { return db_path + ".logkey"; }
 
-Result<NoteSigner> ensure_log_key(store::Db& db, const std::string& db_path, std::optional<std::string> origin) {
+Result<NoteSigner> ensure_log_key(db::Db& db, const std::string& db_path, std::optional<std::string> origin) {
   auto stored = read_meta(db, "log_origin");
   if (!stored) return stored.error();
   if (origin && !stored->empty() && *origin != *stored) {
@@ -473,7 +450,7 @@ Result<NoteSigner> ensure_log_key(store::Db& db, const std::string& db_path, std
   return signer;
 }
 
-Result<NoteSigner> load_log_key(store::Db& db, const std::string& db_path) {
+Result<NoteSigner> load_log_key(db::Db& db, const std::string& db_path) {
   auto signer = read_key_file(log_key_path(db_path));
   if (!signer) return signer.error();
   auto origin = log_origin(db);
@@ -482,72 +459,6 @@ Result<NoteSigner> load_log_key(store::Db& db, const std::string& db_path) {
     return Error("LOG_ORIGIN_MISMATCH", "log key names '" + signer->name + "' but the log's origin is '" + *origin + "'");
   }
   return signer;
-}
-
-// ---- endpoints ----------------------------------------------------------------------
-
-Result<std::uint64_t> parse_log_number(std::string_view text, std::string_view field) {
-  if (text.empty()) return bad_request("missing parameter " + std::string(field), field);
-  if (text.size() > 18) return bad_request(std::string(field) + ": number too large", field);
-  std::uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return bad_request(std::string(field) + ": not a non-negative decimal integer", field);
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v;
-}
-
-Result<std::string> checkpoint_response(store::Db& db, const NoteSigner& signer) {
-  auto cp = current_checkpoint(db);
-  if (!cp) return cp.error();
-  return sign_note(cp->body(), signer);
-}
-
-std::string key_response(const NoteSigner& signer) { return signer.verifier().key_string(); }
-
-Result<boost::json::object> entry_response(store::Db& db, std::string_view index) {
-  auto i = parse_log_number(index, "index");
-  if (!i) return i.error();
-  auto e = read_entry(db, *i);
-  if (!e) return e.error();
-  return boost::json::object{{"index", e->index}, {"entry", crypto::base64(e->entry)}};
-}
-
-Result<boost::json::object> inclusion_response(store::Db& db, std::string_view index, std::string_view size) {
-  auto i = parse_log_number(index, "index");
-  if (!i) return i.error();
-  auto n = parse_log_number(size, "size");
-  if (!n) return n.error();
-  if (*i >= *n) {
-    return bad_request("index " + std::to_string(*i) + " is not below size " + std::to_string(*n), "index");
-  }
-  auto have = tree_size(db);
-  if (!have) return have.error();
-  if (*n > *have) {
-    return Error("NOT_FOUND", "tree size " + std::to_string(*n) + " is beyond the log's " + std::to_string(*have), "size");
-  }
-  auto nodes = db_node_source(db);
-  auto leaf = nodes(0, *i);
-  if (!leaf) return leaf.error();
-  auto path = inclusion_proof(nodes, *i, *n);
-  if (!path) return path.error();
-  return boost::json::object{{"leaf_hash", crypto::hex(*leaf)}, {"path", hex_path(*path)}};
-}
-
-Result<boost::json::object> consistency_response(store::Db& db, std::string_view from, std::string_view to) {
-  auto m = parse_log_number(from, "from");
-  if (!m) return m.error();
-  auto n = parse_log_number(to, "to");
-  if (!n) return n.error();
-  if (*m > *n) return bad_request("from " + std::to_string(*m) + " is greater than to " + std::to_string(*n), "from");
-  auto have = tree_size(db);
-  if (!have) return have.error();
-  if (*n > *have) {
-    return Error("NOT_FOUND", "tree size " + std::to_string(*n) + " is beyond the log's " + std::to_string(*have), "to");
-  }
-  auto path = consistency_proof(db_node_source(db), *m, *n);
-  if (!path) return path.error();
-  return boost::json::object{{"path", hex_path(*path)}};
 }
 
 }  // namespace chipreg::tlog

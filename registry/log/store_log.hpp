@@ -27,7 +27,7 @@
 // 0600, created by `chipreg init`. Its name is the log's origin, by default
 // kDefaultOrigin, chosen with `chipreg init --log-origin NAME` and kept in meta.
 //
-// Thread-safety: like store::Db, everything here belongs to one thread at a time.
+// Thread-safety: like db::Db, everything here belongs to one thread at a time.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -38,18 +38,20 @@
 #include <string_view>
 
 #include "base/result.hpp"
-#include "registry/facts.hpp"
+#include "registry/domain/facts.hpp"
 #include "registry/log/log.hpp"
 #include "registry/log/merkle.hpp"
 #include "registry/log/note.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 
 namespace chipreg::tlog {
 
+using db::ReadSnapshot;
+
 // The prepared reads of a range of leaf hashes from both places a leaf lives.
 struct LeafStmts {
-  store::Stmt entries;
-  store::Stmt purchases;
+  db::Stmt entries;
+  db::Stmt purchases;
 };
 
 inline constexpr std::string_view kDefaultOrigin = "chipreg.binjiang.example/log";
@@ -61,7 +63,7 @@ inline constexpr int kStoredLevel = 4;
 // connection (the repository, importers). tlog::append(db, ...) is the one-shot form.
 class Appender {
  public:
-  explicit Appender(store::Db& db) : db_(&db) {}
+  explicit Appender(db::Db& db) : db_(&db) {}
   // Appends `entry` as the next leaf and returns its 0-based index. Fails (leaving the
   // statement effects to the caller's transaction rollback) only on storage errors.
   // REQUIRES: the Db is inside an open write transaction.
@@ -79,46 +81,30 @@ class Appender {
   Result<std::int64_t> next_index();
 
  private:
-  Result<store::Stmt*> ready(store::Stmt& slot, const char* sql);
-  store::Db* db_;
-  store::Stmt ends_, insert_entry_, read_node_, insert_node_;
+  Result<db::Stmt*> ready(db::Stmt& slot, const char* sql);
+  db::Db* db_;
+  db::Stmt ends_, insert_entry_, read_node_, insert_node_;
   LeafStmts read_leaves_;
 };
 
-// A read snapshot across several statements when the caller has no transaction open
-// (under WAL each statement alone could see a different commit). Inside a caller's
-// transaction it does nothing.
-class ReadSnapshot {
- public:
-  explicit ReadSnapshot(store::Db& db) : db_(db), own_(sqlite3_get_autocommit(db.raw()) != 0) {}
-  ReadSnapshot(const ReadSnapshot&) = delete;
-  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
-  ~ReadSnapshot();
-  Status begin();
-
- private:
-  store::Db& db_;
-  bool own_;
-};
-
 // The current number of leaves.
-Result<std::uint64_t> tree_size(store::Db& db);
+Result<std::uint64_t> tree_size(db::Db& db);
 
 // Reads complete subtrees: from log_nodes at level kStoredLevel and up, folded from the
 // leaf hashes in log_entries below it (error LOG_CORRUPT if a row is missing). The source
 // keeps prepared statements on `db` and the last block of leaf hashes it read; it must not
 // outlive `db`, and is meant for one snapshot (one proof or root).
-NodeSource db_node_source(store::Db& db);
+NodeSource db_node_source(db::Db& db);
 
 // MTH of the first `size` leaves. Errors: NOT_FOUND when size exceeds the tree.
-Result<Hash> tree_root(store::Db& db, std::uint64_t size);
+Result<Hash> tree_root(db::Db& db, std::uint64_t size);
 
 // The purchase columns a purchase (and its leaf) is read from, in this order, and the
 // purchase they hold from column `first` of a row on (CORRUPT_ROW quoting a stored date or
 // USCC that no longer parses). The repository reads purchases with it too.
 inline constexpr const char* kPurchaseLeafColumns =
     "invoice, line, date, buyer, seller, product, amount_fen, tax_fen, reverses_invoice, reverses_line";
-Result<Purchase> purchase_from_columns(const store::Stmt& s, int first);
+Result<Purchase> purchase_from_columns(const db::Stmt& s, int first);
 
 struct StoredEntry {
   std::int64_t index = 0;
@@ -130,13 +116,13 @@ struct StoredEntry {
 // The leaf at `index`: its log_entries row, or the purchase row that is the leaf, rebuilt.
 // Errors: NOT_FOUND when index >= tree size; LOG_CORRUPT when the leaf is missing or its
 // purchase row no longer matches the leaf hash it was logged with.
-Result<StoredEntry> read_entry(store::Db& db, std::uint64_t index);
+Result<StoredEntry> read_entry(db::Db& db, std::uint64_t index);
 
 // The log's origin: meta 'log_origin', or kDefaultOrigin when unset.
-Result<std::string> log_origin(store::Db& db);
+Result<std::string> log_origin(db::Db& db);
 
 // The current tree as a checkpoint (size and root read in one snapshot).
-Result<Checkpoint> current_checkpoint(store::Db& db);
+Result<Checkpoint> current_checkpoint(db::Db& db);
 
 // ---- the log key --------------------------------------------------------------------
 
@@ -148,39 +134,10 @@ std::string log_key_path(const std::string& db_path);
 // one is LOG_ORIGIN_MISMATCH. If meta names an origin but the key file is gone, the
 // answer is LOG_KEY_MISSING (a new key would fork the log's identity).
 // REQUIRES: `db` is inside an open write transaction.
-Result<NoteSigner> ensure_log_key(store::Db& db, const std::string& db_path, std::optional<std::string> origin);
+Result<NoteSigner> ensure_log_key(db::Db& db, const std::string& db_path, std::optional<std::string> origin);
 
 // For `chipreg serve`: loads DB_PATH.logkey and checks it names the stored origin.
 // Errors: LOG_KEY_MISSING (run chipreg init), BAD_KEY, LOG_ORIGIN_MISMATCH.
-Result<NoteSigner> load_log_key(store::Db& db, const std::string& db_path);
-
-// ---- the /v1/log endpoints ----------------------------------------------------------
-//
-// Each returns the body on success or an Error whose code maps to the HTTP status:
-//   BAD_REQUEST -> 400   a parameter is missing, not a decimal integer, or out of order
-//   NOT_FOUND   -> 404   an index or size beyond the current tree
-//   other codes -> 500   storage failure or a corrupt log (LOG_CORRUPT, DB_ERROR, BUSY)
-// Parameters are passed as the raw strings from the URL ("" when absent).
-
-// GET /v1/log/checkpoint, text/plain: the signed note of current_checkpoint().
-Result<std::string> checkpoint_response(store::Db& db, const NoteSigner& signer);
-
-// GET /v1/log/key, text/plain: signer.verifier().key_string(), no trailing newline.
-std::string key_response(const NoteSigner& signer);
-
-// GET /v1/log/entries/{index}: {"index": I, "entry": BASE64(leaf bytes)}.
-Result<boost::json::object> entry_response(store::Db& db, std::string_view index);
-
-// GET /v1/log/proof/inclusion?index=I&size=N: {"leaf_hash": hex, "path": [hex, ...]}.
-// BAD_REQUEST if index >= size; NOT_FOUND if size exceeds the tree.
-Result<boost::json::object> inclusion_response(store::Db& db, std::string_view index, std::string_view size);
-
-// GET /v1/log/proof/consistency?from=M&to=N: {"path": [hex, ...]}.
-// BAD_REQUEST if from > to; NOT_FOUND if to exceeds the tree; from == 0 or from == to
-// give an empty path.
-Result<boost::json::object> consistency_response(store::Db& db, std::string_view from, std::string_view to);
-
-// A URL number: decimal digits only, no sign, fits in int64. BAD_REQUEST naming `field`.
-Result<std::uint64_t> parse_log_number(std::string_view text, std::string_view field);
+Result<NoteSigner> load_log_key(db::Db& db, const std::string& db_path);
 
 }  // namespace chipreg::tlog

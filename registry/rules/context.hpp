@@ -1,5 +1,5 @@
 // What every rule reads while deciding one claim: the facts, indexed once per Engine, and
-// the affiliation graph. Internal to the engine (registry/evaluation.cpp builds it).
+// the affiliation graph. Internal to the engine (registry/rules/evaluation.cpp builds it).
 #pragma once
 
 #include <map>
@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "registry/affiliation.hpp"
-#include "registry/evaluation.hpp"
-#include "registry/facts.hpp"
-#include "registry/policy.hpp"
+#include "registry/rules/affiliation.hpp"
+#include "registry/rules/evaluation.hpp"
+#include "registry/domain/facts.hpp"
+#include "registry/domain/policy.hpp"
 
 namespace chipreg::rules {
 

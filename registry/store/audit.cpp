@@ -3,7 +3,7 @@
 
 #include <boost/json.hpp>
 
-#include "registry/store/clock.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 
@@ -21,14 +21,9 @@ Result<std::vector<AuditRow>> list_audit(Db& db, std::int64_t after, int limit, 
       "WHERE id > ? AND (? IS NULL OR subject = ?) ORDER BY id LIMIT ?");
   if (!st) return st.error();
   st->bind(1, after).bind(2, subject).bind(3, subject).bind(4, limit);
-  std::vector<AuditRow> rows;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    rows.push_back({st->int64(0), st->text(1), st->text(2), st->text(3), st->text(4), st->text(5)});
-  }
-  return rows;
+  return collect<AuditRow>(*st, [](const Stmt& r) -> Result<AuditRow> {
+    return AuditRow{r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)};
+  });
 }
 
 }  // namespace chipreg::store

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 

@@ -3,15 +3,16 @@
 
 #include <boost/json.hpp>
 
+#include <cassert>
 #include <cstdio>
 #include <map>
 
-#include "registry/canonical_json.hpp"
-#include "registry/evaluation.hpp"
+#include "registry/domain/canonical_json.hpp"
+#include "registry/rules/evaluation.hpp"
 #include "registry/log/entries.hpp"
 #include "registry/log/log.hpp"
 #include "registry/store/audit.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/store/db.hpp"
 #include "registry/store/load_facts.hpp"
 
 namespace chipreg::store {
@@ -99,6 +100,9 @@ Result<Evaluated> run_engine(Db& db, const ClaimRequest& request,
   if (!facts) return facts.error();
   auto e = rules::evaluate_claim(*facts, facts->claims.front());
   if (!e) return e.error();
+  // The engine's promises, which the claim row and its log leaf rely on.
+  assert(e->award.fen() >= 0 && "an award is never negative");
+  assert((e->eligible || e->award.fen() == 0) && "an ineligible claim pays nothing");
   return Evaluated{std::move(*e), bundle_of(*facts)};
 }
 
@@ -292,6 +296,7 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
     }
   }
 
+  assert((d.reject || (d.approve_fen >= 0 && d.approve_fen <= c.award_fen)) && "checked above");
   DecisionRecord rec{id, d.reject ? "rejected" : "approved", d.reject ? 0 : d.approve_fen, d.note, reviewer, now_utc(), std::nullopt};
   auto ins = db.prepare("INSERT INTO decisions(claim, outcome, approve_fen, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();

@@ -4,9 +4,9 @@
 
 #include <boost/json.hpp>
 
-#include "registry/canonical_json.hpp"
-#include "registry/fact_json.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/domain/canonical_json.hpp"
+#include "registry/domain/fact_json.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 

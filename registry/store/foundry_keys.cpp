@@ -47,16 +47,7 @@ Result<std::vector<FoundryKey>> query_keys(Db& db, const std::string& sql, const
   auto st = db.prepare(sql);
   if (!st) return st.error();
   if (arg) st->bind(1, *arg);
-  std::vector<FoundryKey> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto k = key_from_row(*st);
-    if (!k) return k.error();
-    out.push_back(std::move(*k));
-  }
-  return out;
+  return collect<FoundryKey>(*st, key_from_row);
 }
 
 Error at(Error e, const std::string& field) {

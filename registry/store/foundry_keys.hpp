@@ -31,9 +31,9 @@
 
 #include "base/result.hpp"
 #include "crypto/keys.hpp"
-#include "registry/date.hpp"
-#include "registry/uscc.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/domain/date.hpp"
+#include "registry/domain/uscc.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 

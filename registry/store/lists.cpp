@@ -13,24 +13,13 @@ Status check_limit(int limit) {
   return Status::Ok();
 }
 
-// Steps `s` to its end, calling `row` on each row; the first failure stops the walk.
-template <typename F>
-Status each(Stmt& s, F&& row) {
-  for (;;) {
-    auto more = s.step();
-    if (!more) return more.error();
-    if (!*more) return Status::Ok();
-    if (auto st = row(); !st) return st;
-  }
-}
-
 // The purchase columns as the log reads them (tlog::purchase_from_columns), behind the id.
 const std::string kPurchaseSelect =
     std::string("SELECT id, ") + tlog::kPurchaseLeafColumns + ", log_index FROM purchases ";
 
 Result<std::vector<StoredPurchase>> read_purchases(Stmt& s) {
   std::vector<StoredPurchase> out;
-  auto st = each(s, [&]() -> Status {
+  auto st = each_row(s, [&]() -> Status {
     auto p = tlog::purchase_from_columns(s, 1);
     if (!p) return p.error();
     out.push_back(StoredPurchase{.id = s.int64(0), .purchase = std::move(*p), .log_index = s.opt_int64(11)});
@@ -48,7 +37,7 @@ Result<std::vector<Enterprise>> list_enterprises(Db& db, const std::string& afte
   if (!s) return s.error();
   s->bind(1, after).bind(2, limit);
   std::vector<std::string> keys;
-  auto st = each(*s, [&]() -> Status {
+  auto st = each_row(*s, [&]() -> Status {
     keys.push_back(s->text(0));
     return Status::Ok();
   });
@@ -74,7 +63,7 @@ Result<std::vector<Product>> list_products(Db& db, const std::optional<Uscc>& ow
   s->bind(1, after).bind(2, limit);
   if (owner) s->bind(3, owner->str());
   std::vector<std::string> keys;
-  auto st = each(*s, [&]() -> Status {
+  auto st = each_row(*s, [&]() -> Status {
     keys.push_back(s->text(0));
     return Status::Ok();
   });
@@ -103,7 +92,7 @@ Result<std::vector<std::string>> list_tapeout_ids(Db& db, const TapeoutScope& sc
   if (scope.foundry) s->bind(3, scope.foundry->str());
   if (scope.design_owner) s->bind(3, scope.design_owner->str());
   std::vector<std::string> out;
-  auto st = each(*s, [&]() -> Status {
+  auto st = each_row(*s, [&]() -> Status {
     out.push_back(s->text(0));
     return Status::Ok();
   });
@@ -144,7 +133,7 @@ Result<std::vector<TokenRow>> list_tokens(Db& db, std::int64_t after, int limit)
   if (!s) return s.error();
   s->bind(1, after).bind(2, limit);
   std::vector<TokenRow> out;
-  auto st = each(*s, [&]() -> Status {
+  auto st = each_row(*s, [&]() -> Status {
     out.push_back(TokenRow{s->int64(0), s->text(1), s->opt_text(2), s->text(3), s->text(4), s->opt_text(5)});
     return Status::Ok();
   });

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 
 namespace chipreg::store {
 

@@ -10,8 +10,8 @@
 
 #include "crypto/digest.hpp"
 #include "crypto/encoding.hpp"
-#include "registry/canonical_json.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/canonical_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/tapeouts.hpp"

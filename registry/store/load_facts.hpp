@@ -37,8 +37,8 @@
 #include <string>
 
 #include "base/result.hpp"
-#include "registry/facts.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/domain/facts.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 

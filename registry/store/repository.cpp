@@ -1,78 +1,31 @@
 // The validated write and read layer for facts (see repository.hpp for the contract).
-// Every statement is prepared once per Repository and reset after each use, so a bulk
-// import runs the same few statements a million times without re-parsing SQL.
+// Every statement comes from the connection's statement cache and goes back to it, reset,
+// when the call ends, so a bulk import runs the same few statements a million times
+// without compiling SQL again.
 #include "registry/store/repository.hpp"
 #include "registry/store/claims.hpp"
 
 #include <array>
+#include <cassert>
 #include <unordered_set>
 #include <utility>
 
 #include <boost/json.hpp>
 
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
+#include "registry/domain/purchase_rules.hpp"
 #include "registry/log/entries.hpp"
 #include "registry/log/store_log.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 namespace {
 
-enum Slot : std::size_t {
-  kSavepoint,
-  kRelease,
-  kRollbackTo,
-  kEnterpriseExists,
-  kPersonExists,
-  kProductExists,
-  kClaimExists,
-  kSeriesClaimExists,
-  kInsertEnterprise,
-  kInsertRole,
-  kSelectEnterprise,
-  kSelectRoles,
-  kInsertPerson,
-  kSelectPerson,
-  kFamilyExists,
-  kInsertFamily,
-  kEquityExists,
-  kPersonEquityExists,
-  kInsertEquity,
-  kAffiliationExists,
-  kInsertAffiliation,
-  kProductModelExists,
-  kInsertProduct,
-  kSelectProduct,
-  kSelectProductByModel,
-  kOwnerHasProducts,
-  kPurchaseExists,
-  kSelectPurchase,
-  kLinesOfInvoice,
-  kReversedSoFar,
-  kInsertPurchase,
-  kInsertOtherAward,
-  kSlotCount
-};
 
 constexpr const char* kProductColumns = "id, kind, owner, self_developed, first_market_date, focus_area, model";
 // The row id, the columns a purchase is read from (the log's, tlog::purchase_from_columns)
 // and its leaf index.
 const std::string kPurchaseColumns = std::string("id, ") + tlog::kPurchaseLeafColumns + ", log_index";
-
-// Resets a statement (and clears its bindings) when the scope that used it ends, so a
-// cached statement never holds a read cursor open or leaks old bindings.
-class Use {
- public:
-  explicit Use(Stmt& s) : s_(s) {}
-  ~Use() { s_.reset(); }
-  Use(const Use&) = delete;
-  Use& operator=(const Use&) = delete;
-  Stmt* operator->() { return &s_; }
-  Stmt& operator*() { return s_; }
-
- private:
-  Stmt& s_;
-};
 
 // Turns a storage failure into the layer's codes: constraint failures the explicit checks
 // did not anticipate become DUPLICATE / CONSTRAINT_VIOLATION with SQLite's words.
@@ -160,7 +113,6 @@ using KeySet = std::unordered_set<std::string, KeyHash, std::equal_to<>>;
 struct Repository::Impl {
   explicit Impl(Db& d) : db(d), appender(d) {}
   Db& db;
-  std::array<std::optional<Stmt>, kSlotCount> stmts;
   KeySet enterprises;
   KeySet persons;
   KeySet products;
@@ -170,37 +122,23 @@ struct Repository::Impl {
   bool partial = false;  // the last failed write left part of itself (row savepoints off)
   bool failed_clean = false;  // set by a body whose failing statement undid itself
 
-  Result<Stmt*> stmt(Slot slot, const char* sql) {
-    auto& s = stmts[slot];
-    if (!s) {
-      auto p = db.prepare(sql);
-      if (!p) return p.error();
-      s.emplace(std::move(*p));
-    }
-    return &*s;
-  }
-  Result<Stmt*> stmt(Slot slot, const std::string& sql) { return stmt(slot, sql.c_str()); }
+  // Statements come from the connection's cache (db::Db::prepare): compiled once per
+  // connection, reset and handed back when the caller's scope ends.
+  Result<Stmt> stmt(const char* sql) { return db.prepare(sql); }
+  Result<Stmt> stmt(const std::string& sql) { return db.prepare(sql); }
 
-  Result<bool> exists(Slot slot, const char* sql, std::string_view key) {
-    auto s = stmt(slot, sql);
+  Result<bool> exists(const char* sql, std::string_view key) {
+    auto s = stmt(sql);
     if (!s) return s.error();
-    Use use(**s);
-    use->bind(1, key);
-    return use->step();
+    s->bind(1, key);
+    return s->step();
   }
 
-  Result<bool> cached_exists(KeySet& cache, Slot slot, const char* sql, std::string_view key) {
+  Result<bool> cached_exists(KeySet& cache, const char* sql, std::string_view key) {
     if (cache.find(key) != cache.end()) return true;
-    auto found = exists(slot, sql, key);
+    auto found = exists(sql, key);
     if (found && *found) cache.emplace(key);
     return found;
-  }
-
-  Status run(Slot slot, const char* sql) {
-    auto s = stmt(slot, sql);
-    if (!s) return s.error();
-    Use use(**s);
-    return use->exec();
   }
 
   // Runs `body` inside SAVEPOINT repo_write: released on success, rolled back on failure,
@@ -215,14 +153,14 @@ struct Repository::Impl {
       if (!r && !failed_clean) partial = true;
       return r;
     }
-    if (auto st = run(kSavepoint, "SAVEPOINT repo_write"); !st) return st.error();
+    auto sp = Savepoint::open(db, "repo_write");
+    if (!sp) return sp.error();
     Result<T> r = body();
     if (!r) {
-      (void)run(kRollbackTo, "ROLLBACK TO repo_write");
-      (void)run(kRelease, "RELEASE repo_write");
+      (void)sp->rollback();
       return r;
     }
-    if (auto st = run(kRelease, "RELEASE repo_write"); !st) return st.error();
+    if (auto st = sp->release(); !st) return st.error();
     return r;
   }
 };
@@ -241,15 +179,15 @@ void Repository::forget_cached() {
 }
 
 Result<bool> Repository::enterprise_exists(std::string_view uscc) {
-  return impl_->cached_exists(impl_->enterprises, kEnterpriseExists, "SELECT 1 FROM enterprises WHERE uscc = ?", uscc);
+  return impl_->cached_exists(impl_->enterprises, "SELECT 1 FROM enterprises WHERE uscc = ?", uscc);
 }
 
 Result<bool> Repository::person_exists(std::string_view id) {
-  return impl_->cached_exists(impl_->persons, kPersonExists, "SELECT 1 FROM persons WHERE id = ?", id);
+  return impl_->cached_exists(impl_->persons, "SELECT 1 FROM persons WHERE id = ?", id);
 }
 
 Result<bool> Repository::product_exists(std::string_view id) {
-  return impl_->cached_exists(impl_->products, kProductExists, "SELECT 1 FROM products WHERE id = ?", id);
+  return impl_->cached_exists(impl_->products, "SELECT 1 FROM products WHERE id = ?", id);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -261,20 +199,17 @@ Status Repository::insert_enterprise(const Enterprise& e) {
   if (!found) return found.error();
   if (*found) return duplicate("enterprise " + e.uscc.str(), "uscc");
   auto r = impl_->atomically<bool>([&]() -> Result<bool> {
-    auto ins = impl_->stmt(kInsertEnterprise,
-                           "INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES (?, ?, ?, ?)");
+    auto ins = impl_->stmt("INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES (?, ?, ?, ?)");
     if (!ins) return ins.error();
     {
-      Use use(**ins);
-      use->bind(1, e.uscc.str()).bind(2, e.name).bind(3, e.in_district).bind(4, now_utc());
-      if (auto st = use->exec(); !st) return map_db_error(st.error(), "uscc");
+      ins->bind(1, e.uscc.str()).bind(2, e.name).bind(3, e.in_district).bind(4, now_utc());
+      if (auto st = ins->exec(); !st) return map_db_error(st.error(), "uscc");
     }
-    auto role = impl_->stmt(kInsertRole, "INSERT OR IGNORE INTO enterprise_roles(uscc, role) VALUES (?, ?)");
+    auto role = impl_->stmt("INSERT OR IGNORE INTO enterprise_roles(uscc, role) VALUES (?, ?)");
     if (!role) return role.error();
     for (Role x : e.roles) {
-      Use use(**role);
-      use->bind(1, e.uscc.str()).bind(2, to_string(x));
-      if (auto st = use->exec(); !st) return map_db_error(st.error(), "roles");
+      role->bind(1, e.uscc.str()).bind(2, to_string(x));
+      if (auto st = role->exec(); !st) return map_db_error(st.error(), "roles");
     }
     return true;
   });
@@ -284,30 +219,23 @@ Status Repository::insert_enterprise(const Enterprise& e) {
 }
 
 Result<std::optional<Enterprise>> Repository::get_enterprise(const Uscc& uscc) {
-  auto s = impl_->stmt(kSelectEnterprise, "SELECT uscc, name, in_district FROM enterprises WHERE uscc = ?");
+  auto s = impl_->stmt("SELECT uscc, name, in_district FROM enterprises WHERE uscc = ?");
   if (!s) return s.error();
   Enterprise e{.uscc = uscc, .name = {}, .in_district = false, .roles = {}};
   {
-    Use use(**s);
-    use->bind(1, uscc.str());
-    auto row = use->step();
+    s->bind(1, uscc.str());
+    auto row = s->step();
     if (!row) return row.error();
     if (!*row) return std::optional<Enterprise>();
-    e.name = use->text(1);
-    e.in_district = use->int64(2) != 0;
+    e.name = s->text(1);
+    e.in_district = s->int64(2) != 0;
   }
-  auto roles = impl_->stmt(kSelectRoles, "SELECT role FROM enterprise_roles WHERE uscc = ? ORDER BY role");
+  auto roles = impl_->stmt("SELECT role FROM enterprise_roles WHERE uscc = ? ORDER BY role");
   if (!roles) return roles.error();
-  Use use(**roles);
-  use->bind(1, uscc.str());
-  for (;;) {
-    auto row = use->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto r = parse_enum<Role>(use->text(0));
-    if (!r) return r.error();
-    e.roles.push_back(*r);
-  }
+  roles->bind(1, uscc.str());
+  auto listed = collect<Role>(*roles, [](const Stmt& r) { return parse_enum<Role>(r.text(0)); });
+  if (!listed) return listed.error();
+  e.roles = std::move(*listed);
   return std::optional<Enterprise>(std::move(e));
 }
 
@@ -320,24 +248,22 @@ Status Repository::insert_person(const Person& p) {
   auto found = person_exists(p.id);
   if (!found) return found.error();
   if (*found) return duplicate("person '" + p.id + "'", "id");
-  auto ins = impl_->stmt(kInsertPerson, "INSERT INTO persons(id, name, created_at) VALUES (?, ?, ?)");
+  auto ins = impl_->stmt("INSERT INTO persons(id, name, created_at) VALUES (?, ?, ?)");
   if (!ins) return ins.error();
-  Use use(**ins);
-  use->bind(1, p.id).bind(2, p.name).bind(3, now_utc());
-  if (auto st = use->exec(); !st) return map_db_error(st.error(), "id");
+  ins->bind(1, p.id).bind(2, p.name).bind(3, now_utc());
+  if (auto st = ins->exec(); !st) return map_db_error(st.error(), "id");
   impl_->persons.insert(p.id);
   return Status::Ok();
 }
 
 Result<std::optional<Person>> Repository::get_person(std::string_view id) {
-  auto s = impl_->stmt(kSelectPerson, "SELECT id, name FROM persons WHERE id = ?");
+  auto s = impl_->stmt("SELECT id, name FROM persons WHERE id = ?");
   if (!s) return s.error();
-  Use use(**s);
-  use->bind(1, id);
-  auto row = use->step();
+  s->bind(1, id);
+  auto row = s->step();
   if (!row) return row.error();
   if (!*row) return std::optional<Person>();
-  return std::optional<Person>(Person{use->text(0), use->text(1)});
+  return std::optional<Person>(Person{s->text(0), s->text(1)});
 }
 
 Result<std::int64_t> Repository::insert_family_link(const FamilyLink& f) {
@@ -348,20 +274,17 @@ Result<std::int64_t> Repository::insert_family_link(const FamilyLink& f) {
     if (!*found) return unknown("UNKNOWN_PERSON", "person", *id, field);
   }
   {
-    auto s = impl_->stmt(kFamilyExists,
-                         "SELECT 1 FROM family_links WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)");
+    auto s = impl_->stmt("SELECT 1 FROM family_links WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)");
     if (!s) return s.error();
-    Use use(**s);
-    use->bind(1, f.a).bind(2, f.b);
-    auto row = use->step();
+    s->bind(1, f.a).bind(2, f.b);
+    auto row = s->step();
     if (!row) return row.error();
     if (*row) return duplicate("family link " + f.a + " / " + f.b, "b");
   }
-  auto ins = impl_->stmt(kInsertFamily, "INSERT INTO family_links(a, b, relation) VALUES (?, ?, ?)");
+  auto ins = impl_->stmt("INSERT INTO family_links(a, b, relation) VALUES (?, ?, ?)");
   if (!ins) return ins.error();
-  Use use(**ins);
-  use->bind(1, f.a).bind(2, f.b).bind(3, to_string(f.relation));
-  if (auto st = use->exec(); !st) return map_db_error(st.error(), "b");
+  ins->bind(1, f.a).bind(2, f.b).bind(3, to_string(f.relation));
+  if (auto st = ins->exec(); !st) return map_db_error(st.error(), "b");
   return impl_->db.last_insert_rowid();
 }
 
@@ -393,29 +316,24 @@ Result<std::int64_t> Repository::insert_equity(const EquityEdge& e) {
     // Two forms, each an equality on its holder column: `holder_x IS ?` with a NULL
     // binding would be planned on the other holder's index and scan every row it is NULL in.
     auto s = e.holder_is_person
-                 ? impl_->stmt(kPersonEquityExists,
-                               "SELECT 1 FROM equity WHERE holder_person = ? AND held = ? AND valid_from = ?")
-                 : impl_->stmt(kEquityExists,
-                               "SELECT 1 FROM equity WHERE holder_enterprise = ? AND held = ? AND valid_from = ?");
+                 ? impl_->stmt("SELECT 1 FROM equity WHERE holder_person = ? AND held = ? AND valid_from = ?")
+                 : impl_->stmt("SELECT 1 FROM equity WHERE holder_enterprise = ? AND held = ? AND valid_from = ?");
     if (!s) return s.error();
-    Use use(**s);
-    use->bind(1, e.holder).bind(2, e.held.str()).bind(3, e.valid.from.str());
-    auto row = use->step();
+    s->bind(1, e.holder).bind(2, e.held.str()).bind(3, e.valid.from.str());
+    auto row = s->step();
     if (!row) return row.error();
     if (*row) {
       return duplicate("equity of " + e.holder + " in " + e.held.str() + " from " + e.valid.from.str(), "from");
     }
   }
-  auto ins = impl_->stmt(kInsertEquity,
-                         "INSERT INTO equity(holder_enterprise, holder_person, held, pct_units, valid_from, valid_to) "
+  auto ins = impl_->stmt("INSERT INTO equity(holder_enterprise, holder_person, held, pct_units, valid_from, valid_to) "
                          "VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
-  Use use(**ins);
   std::optional<std::string> to;
   if (e.valid.to) to = e.valid.to->str();
-  use->bind(1, holder_ent).bind(2, holder_person).bind(3, e.held.str()).bind(4, e.pct.units());
-  use->bind(5, e.valid.from.str()).bind(6, to);
-  if (auto st = use->exec(); !st) return map_db_error(st.error());
+  ins->bind(1, holder_ent).bind(2, holder_person).bind(3, e.held.str()).bind(4, e.pct.units());
+  ins->bind(5, e.valid.from.str()).bind(6, to);
+  if (auto st = ins->exec(); !st) return map_db_error(st.error());
   return impl_->db.last_insert_rowid();
 }
 
@@ -429,26 +347,22 @@ Result<std::int64_t> Repository::insert_manual_affiliation(const ManualAffiliati
     if (!*found) return unknown("UNKNOWN_ENTERPRISE", "enterprise", u->str(), field);
   }
   {
-    auto s = impl_->stmt(kAffiliationExists,
-                         "SELECT 1 FROM manual_affiliations WHERE ((a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)) "
+    auto s = impl_->stmt("SELECT 1 FROM manual_affiliations WHERE ((a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)) "
                          "AND valid_from = ?3");
     if (!s) return s.error();
-    Use use(**s);
-    use->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str());
-    auto row = use->step();
+    s->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str());
+    auto row = s->step();
     if (!row) return row.error();
     if (*row) {
       return duplicate("manual affiliation " + m.a.str() + " / " + m.b.str() + " from " + m.valid.from.str(), "from");
     }
   }
-  auto ins = impl_->stmt(kInsertAffiliation,
-                         "INSERT INTO manual_affiliations(a, b, valid_from, valid_to, basis) VALUES (?, ?, ?, ?, ?)");
+  auto ins = impl_->stmt("INSERT INTO manual_affiliations(a, b, valid_from, valid_to, basis) VALUES (?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
-  Use use(**ins);
   std::optional<std::string> to;
   if (m.valid.to) to = m.valid.to->str();
-  use->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str()).bind(4, to).bind(5, m.basis);
-  if (auto st = use->exec(); !st) return map_db_error(st.error());
+  ins->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str()).bind(4, to).bind(5, m.basis);
+  if (auto st = ins->exec(); !st) return map_db_error(st.error());
   return impl_->db.last_insert_rowid();
 }
 
@@ -465,145 +379,101 @@ Status Repository::insert_product(const Product& p) {
   if (!found) return found.error();
   if (*found) return duplicate("product '" + p.id + "'", "id");
   if (p.model) {
-    auto s = impl_->stmt(kProductModelExists, "SELECT id FROM products WHERE owner = ? AND model = ?");
+    auto s = impl_->stmt("SELECT id FROM products WHERE owner = ? AND model = ?");
     if (!s) return s.error();
-    Use use(**s);
-    use->bind(1, p.owner.str()).bind(2, *p.model);
-    auto row = use->step();
+    s->bind(1, p.owner.str()).bind(2, *p.model);
+    auto row = s->step();
     if (!row) return row.error();
     if (*row) {
       return Error("DUPLICATE",
                    "model: " + p.owner.str() + " already sells model '" + *p.model + "' as product '" +
-                       use->text(0) + "'",
+                       s->text(0) + "'",
                    "model");
     }
   }
-  auto ins = impl_->stmt(kInsertProduct,
-                         "INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
+  auto ins = impl_->stmt("INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
                          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
-  Use use(**ins);
   std::optional<std::string> market;
   if (p.first_market_date) market = p.first_market_date->str();
-  use->bind(1, p.id).bind(2, to_string(p.kind)).bind(3, p.owner.str()).bind(4, p.self_developed);
-  use->bind(5, market).bind(6, p.focus_area).bind(7, p.model).bind(8, now_utc());
-  if (auto st = use->exec(); !st) return map_db_error(st.error(), "id");
+  ins->bind(1, p.id).bind(2, to_string(p.kind)).bind(3, p.owner.str()).bind(4, p.self_developed);
+  ins->bind(5, market).bind(6, p.focus_area).bind(7, p.model).bind(8, now_utc());
+  if (auto st = ins->exec(); !st) return map_db_error(st.error(), "id");
   impl_->products.insert(p.id);
   return Status::Ok();
 }
 
 Result<std::optional<Product>> Repository::get_product(std::string_view id) {
-  auto s = impl_->stmt(kSelectProduct, std::string("SELECT ") + kProductColumns + " FROM products WHERE id = ?");
+  auto s = impl_->stmt(std::string("SELECT ") + kProductColumns + " FROM products WHERE id = ?");
   if (!s) return s.error();
-  Use use(**s);
-  use->bind(1, id);
-  auto row = use->step();
+  s->bind(1, id);
+  auto row = s->step();
   if (!row) return row.error();
   if (!*row) return std::optional<Product>();
-  auto p = product_from_row(*use);
+  auto p = product_from_row(*s);
   if (!p) return p.error();
   return std::optional<Product>(std::move(*p));
 }
 
 Result<std::optional<Product>> Repository::find_product_by_model(const Uscc& owner, std::string_view model) {
-  auto s = impl_->stmt(kSelectProductByModel,
-                       std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? AND model = ?");
+  auto s = impl_->stmt(std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? AND model = ?");
   if (!s) return s.error();
-  Use use(**s);
-  use->bind(1, owner.str()).bind(2, model);
-  auto row = use->step();
+  s->bind(1, owner.str()).bind(2, model);
+  auto row = s->step();
   if (!row) return row.error();
   if (!*row) return std::optional<Product>();
-  auto p = product_from_row(*use);
+  auto p = product_from_row(*s);
   if (!p) return p.error();
   return std::optional<Product>(std::move(*p));
 }
 
 Result<bool> Repository::has_products(const Uscc& owner) {
-  auto s = impl_->stmt(kOwnerHasProducts, "SELECT EXISTS (SELECT 1 FROM products WHERE owner = ?)");
+  auto s = impl_->stmt("SELECT EXISTS (SELECT 1 FROM products WHERE owner = ?)");
   if (!s) return s.error();
-  Use use(**s);
-  use->bind(1, owner.str());
-  auto row = use->step();
+  s->bind(1, owner.str());
+  auto row = s->step();
   if (!row) return row.error();
-  return *row && use->int64(0) != 0;
+  return *row && s->int64(0) != 0;
 }
 
 // ---------------------------------------------------------------------------------------
 // purchases
 
 Result<std::optional<StoredPurchase>> Repository::get_purchase(std::string_view invoice, std::int64_t line) {
-  auto s = impl_->stmt(kSelectPurchase,
-                       std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? AND line = ?");
+  auto s = impl_->stmt(std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? AND line = ?");
   if (!s) return s.error();
-  Use use(**s);
-  use->bind(1, invoice).bind(2, line);
-  auto row = use->step();
+  s->bind(1, invoice).bind(2, line);
+  auto row = s->step();
   if (!row) return row.error();
   if (!*row) return std::optional<StoredPurchase>();
-  auto p = purchase_from_row(*use);
+  auto p = purchase_from_row(*s);
   if (!p) return p.error();
   return std::optional<StoredPurchase>(std::move(*p));
 }
 
 Result<std::vector<StoredPurchase>> Repository::lines_of_invoice(std::string_view invoice) {
-  auto s = impl_->stmt(kLinesOfInvoice,
-                       std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? ORDER BY line");
+  auto s = impl_->stmt(std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? ORDER BY line");
   if (!s) return s.error();
-  Use use(**s);
-  use->bind(1, invoice);
-  std::vector<StoredPurchase> out;
-  for (;;) {
-    auto row = use->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto p = purchase_from_row(*use);
-    if (!p) return p.error();
-    out.push_back(std::move(*p));
-  }
-  return out;
+  s->bind(1, invoice);
+  return collect<StoredPurchase>(*s, purchase_from_row);
 }
 
 Result<std::optional<Money>> Repository::remaining_amount(const InvoiceLineRef& line) {
   auto orig = get_purchase(line.invoice, line.line);
   if (!orig) return orig.error();
   if (!*orig) return std::optional<Money>();
-  auto s = impl_->stmt(kReversedSoFar,
-                       "SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
+  auto s = impl_->stmt("SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
                        "WHERE reverses_invoice = ? AND reverses_line = ?");
   if (!s) return s.error();
-  Use use(**s);
-  use->bind(1, line.invoice).bind(2, line.line);
-  auto row = use->step();
+  s->bind(1, line.invoice).bind(2, line.line);
+  auto row = s->step();
   if (!row) return row.error();
-  return std::optional<Money>(Money::fen((*orig)->purchase.amount.fen() + use->int64(0)));
+  return std::optional<Money>(Money::fen((*orig)->purchase.amount.fen() + s->int64(0)));
 }
 
 Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
-  if (p.invoice.empty()) return Error("BAD_VALUE", "invoice: must not be empty", "invoice");
-  if (p.line < 1) return Error("BAD_VALUE", "line: must be 1 or more", "line");
-  if (p.buyer == p.seller) return Error("BAD_VALUE", "seller: buyer and seller are the same enterprise", "seller");
-  for (const auto& [m, field] : {std::pair{p.amount, "amount_fen"}, std::pair{p.tax, "tax_fen"}}) {
-    if (m.fen() > Money::kMaxIntakeFen || m.fen() < -Money::kMaxIntakeFen) {
-      return Error("AMOUNT_TOO_LARGE", std::string(field) + ": at most " + std::to_string(Money::kMaxIntakeFen) +
-                                           " fen (100 亿元) per line",
-                   field);
-    }
-  }
+  if (auto st = check_purchase_line(p); !st) return st.error();
   if (auto st = check_not_future(p.date, now_utc(), "date"); !st) return st.error();
-  if (!p.reverses) {
-    if (p.amount.fen() < 0) {
-      return Error("BAD_VALUE", "amount_fen: negative amount on a line that reverses nothing (set reverses)",
-                   "amount_fen");
-    }
-    if (p.tax.fen() < 0) return Error("BAD_VALUE", "tax_fen: negative tax on a line that reverses nothing", "tax_fen");
-  } else {
-    if (p.amount.fen() > 0) return Error("BAD_VALUE", "amount_fen: a red-letter line must not be positive", "amount_fen");
-    if (p.tax.fen() > 0) return Error("BAD_VALUE", "tax_fen: a red-letter line must not be positive", "tax_fen");
-    if (p.amount.fen() == 0 && p.tax.fen() == 0) {
-      return Error("BAD_VALUE", "amount_fen: a red-letter line must reverse a non-zero amount", "amount_fen");
-    }
-  }
   for (const auto& [u, field] : {std::pair{&p.buyer, "buyer"}, std::pair{&p.seller, "seller"}}) {
     auto found = enterprise_exists(u->str());
     if (!found) return found.error();
@@ -616,11 +486,10 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
   // inserted below (nothing else is checked after it). A red-letter line is looked up
   // first, so that re-importing one reports DUPLICATE rather than an exhausted reversal.
   if (p.reverses) {
-    auto s = impl_->stmt(kPurchaseExists, "SELECT 1 FROM purchases WHERE invoice = ? AND line = ?");
+    auto s = impl_->stmt("SELECT 1 FROM purchases WHERE invoice = ? AND line = ?");
     if (!s) return s.error();
-    Use use(**s);
-    use->bind(1, p.invoice).bind(2, p.line);
-    auto row = use->step();
+    s->bind(1, p.invoice).bind(2, p.line);
+    auto row = s->step();
     if (!row) return row.error();
     if (*row) return duplicate("invoice " + p.invoice + " line " + std::to_string(p.line), "line");
   }
@@ -633,34 +502,14 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     if (!*orig) return Error("UNKNOWN_INVOICE_LINE", "reverses: no stored " + what, "reverses");
     const Purchase& o = (*orig)->purchase;
     series_year = o.date.year();
-    if (o.reverses) return Error("BAD_REVERSAL", "reverses: " + what + " is itself a red-letter line", "reverses");
-    if (o.buyer != p.buyer) return Error("BAD_REVERSAL", "buyer: differs from the buyer of " + what, "buyer");
-    if (o.seller != p.seller) return Error("BAD_REVERSAL", "seller: differs from the seller of " + what, "seller");
-    if (o.product != p.product) return Error("BAD_REVERSAL", "product: differs from the product of " + what, "product");
-    if (p.date < o.date) return Error("BAD_REVERSAL", "date: before the date of " + what + " (" + o.date.str() + ")", "date");
-    auto s = impl_->stmt(kReversedSoFar,
-                         "SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
+    auto s = impl_->stmt("SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
                          "WHERE reverses_invoice = ? AND reverses_line = ?");
     if (!s) return s.error();
-    Use use(**s);
-    use->bind(1, r.invoice).bind(2, r.line);
-    auto row = use->step();
+    s->bind(1, r.invoice).bind(2, r.line);
+    auto row = s->step();
     if (!row) return row.error();
-    // Sums of at most a few lines of int64 fen; negated they stay far from overflow.
-    const std::int64_t amount_left = o.amount.fen() + use->int64(0);
-    const std::int64_t tax_left = o.tax.fen() + use->int64(1);
-    if (-p.amount.fen() > amount_left) {
-      return Error("BAD_REVERSAL",
-                   "amount_fen: reverses " + std::to_string(-p.amount.fen()) + " fen, more than the remaining " +
-                       std::to_string(amount_left) + " fen of " + what,
-                   "amount_fen");
-    }
-    if (-p.tax.fen() > tax_left) {
-      return Error("BAD_REVERSAL",
-                   "tax_fen: reverses " + std::to_string(-p.tax.fen()) + " fen of tax, more than the remaining " +
-                       std::to_string(tax_left) + " fen of " + what,
-                   "tax_fen");
-    }
+    assert(*row && "an aggregate without GROUP BY returns one row");
+    if (auto st = check_reversal(p, o, Money::fen(s->int64(0)), Money::fen(s->int64(1))); !st) return st.error();
   }
   // The row is the log leaf (schema migration 3): it goes in carrying its leaf index and
   // hash, with id = index + 1. If the INSERT fails (a duplicate line), that one statement
@@ -669,8 +518,7 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
   return impl_->atomically<StoredPurchase>([&]() -> Result<StoredPurchase> {
     auto next = impl_->appender.next_index();
     if (!next) return next.error();
-    auto ins = impl_->stmt(kInsertPurchase,
-                           "INSERT INTO purchases(id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
+    auto ins = impl_->stmt("INSERT INTO purchases(id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
                            "reverses_invoice, reverses_line, log_index, leaf_hash, created_at) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
@@ -679,17 +527,16 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
       // Bound without copies: every string here outlives the statement's use.
       const std::string date = p.date.str();
       const std::string created_at = now_utc();
-      Use use(**ins);
-      use->bind(1, *next + 1).bind_view(2, p.invoice).bind(3, p.line).bind_view(4, date);
-      use->bind_view(5, p.buyer.str()).bind_view(6, p.seller.str());
-      use->bind_view(7, p.product).bind(8, p.amount.fen()).bind(9, p.tax.fen());
+      ins->bind(1, *next + 1).bind_view(2, p.invoice).bind(3, p.line).bind_view(4, date);
+      ins->bind_view(5, p.buyer.str()).bind_view(6, p.seller.str());
+      ins->bind_view(7, p.product).bind(8, p.amount.fen()).bind(9, p.tax.fen());
       if (p.reverses) {
-        use->bind_view(10, p.reverses->invoice).bind(11, p.reverses->line);
+        ins->bind_view(10, p.reverses->invoice).bind(11, p.reverses->line);
       } else {
-        use->bind_null(10).bind_null(11);
+        ins->bind_null(10).bind_null(11);
       }
-      use->bind(12, *next).bind_blob_view(13, leaf.data(), leaf.size()).bind_view(14, created_at);
-      if (auto st = use->exec(); !st) {
+      ins->bind(12, *next).bind_blob_view(13, leaf.data(), leaf.size()).bind_view(14, created_at);
+      if (auto st = ins->exec(); !st) {
         const Error e = map_db_error(st.error(), "line");
         impl_->failed_clean = true;  // a failed INSERT is undone by SQLite itself
         // (The id cannot be taken: the tree size is at least the largest purchase id.)
@@ -703,16 +550,14 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     // A new line of the year, or a red line, changes the claims of its series (nearly
     // always there are none: one indexed probe).
     {
-      auto probe = impl_->stmt(kSeriesClaimExists,
-                               "SELECT 1 FROM claims WHERE claimant = ? AND year = ? AND rule = 'linkage' "
+      auto probe = impl_->stmt("SELECT 1 FROM claims WHERE claimant = ? AND year = ? AND rule = 'linkage' "
                                "AND status <> 'rejected' LIMIT 1");
       if (!probe) return probe.error();
-      Use use(**probe);
-      use->bind_view(1, p.buyer.str()).bind(2, series_year);
-      auto row = use->step();
+      probe->bind_view(1, p.buyer.str()).bind(2, series_year);
+      auto row = probe->step();
       if (!row) return row.error();
       if (*row) {
-        use->reset();
+        probe->reset();
         auto touched = invoice_lines_changed(impl_->db, p.buyer.str(), series_year, p.reverses.has_value());
         if (!touched) return touched.error();
       }
@@ -727,15 +572,13 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
 Result<std::int64_t> Repository::insert_other_award(const OtherAward& a, std::string_view source) {
   if (a.level.empty()) return Error("BAD_VALUE", "level: must not be empty", "level");
   if (a.amount.fen() < 0) return Error("BAD_VALUE", "amount_fen: must not be negative", "amount_fen");
-  auto found = impl_->exists(kClaimExists, "SELECT 1 FROM claims WHERE id = ?", a.claim);
+  auto found = impl_->exists("SELECT 1 FROM claims WHERE id = ?", a.claim);
   if (!found) return found.error();
   if (!*found) return unknown("UNKNOWN_CLAIM", "claim", a.claim, "claim");
-  auto ins = impl_->stmt(kInsertOtherAward,
-                         "INSERT INTO other_awards(claim, level, amount_fen, source, created_at) VALUES (?, ?, ?, ?, ?)");
+  auto ins = impl_->stmt("INSERT INTO other_awards(claim, level, amount_fen, source, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
-  Use use(**ins);
-  use->bind(1, a.claim).bind(2, a.level).bind(3, a.amount.fen()).bind(4, source).bind(5, now_utc());
-  if (auto st = use->exec(); !st) return map_db_error(st.error());
+  ins->bind(1, a.claim).bind(2, a.level).bind(3, a.amount.fen()).bind(4, source).bind(5, now_utc());
+  if (auto st = ins->exec(); !st) return map_db_error(st.error());
   return impl_->db.last_insert_rowid();
 }
 
@@ -767,16 +610,6 @@ Result<std::optional<StoredPurchase>> get_purchase(Db& db, std::string_view invo
 namespace {
 
 // Steps `s` to completion, calling `row` for each result row; stops at the first error.
-template <typename F>
-Status each_row(Stmt& s, F&& row) {
-  for (;;) {
-    auto r = s.step();
-    if (!r) return r.error();
-    if (!*r) return Status::Ok();
-    if (auto st = row(); !st) return st;
-  }
-}
-
 // Prepares `sql` and passes each row, parsed by `parse` (Stmt& -> Result<T>), to `fn`;
 // stops at the first parse error or the first error `fn` returns.
 template <typename Parse, typename Fn>
@@ -814,19 +647,6 @@ Result<ManualAffiliation> manual_from_row(const Stmt& s) {
   return ManualAffiliation{.a = *a, .b = *b, .valid = *v, .basis = s.text(4)};
 }
 
-template <typename T, typename Parse>
-Result<std::vector<T>> collect_rows(Stmt& s, Parse parse) {
-  std::vector<T> out;
-  auto st = each_row(s, [&]() -> Status {
-    auto v = parse(s);
-    if (!v) return v.error();
-    out.push_back(std::move(*v));
-    return Status::Ok();
-  });
-  if (!st) return st.error();
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter& f) {
@@ -847,14 +667,14 @@ Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter&
     s->bind(5, std::to_string(*f.year + 1) + "-01-01");
   }
   s->bind(6, f.limit);
-  return collect_rows<StoredPurchase>(*s, purchase_from_row);
+  return collect<StoredPurchase>(*s, purchase_from_row);
 }
 
 Result<std::vector<Product>> list_products_of(Db& db, const Uscc& owner) {
   auto s = db.prepare(std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? ORDER BY id");
   if (!s) return s.error();
   s->bind(1, owner.str());
-  return collect_rows<Product>(*s, product_from_row);
+  return collect<Product>(*s, product_from_row);
 }
 
 Result<std::vector<Product>> list_products_page(Db& db, const Uscc& owner, int limit,
@@ -866,7 +686,7 @@ Result<std::vector<Product>> list_products_page(Db& db, const Uscc& owner, int l
   if (after_id) s->bind(2, *after_id).bind(3, *after_id);
   else s->bind_null(2).bind_null(3);
   s->bind(4, static_cast<std::int64_t>(limit));
-  return collect_rows<Product>(*s, product_from_row);
+  return collect<Product>(*s, product_from_row);
 }
 
 Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view claim) {
@@ -889,7 +709,7 @@ Result<std::vector<EquityEdge>> equity_into(Db& db, const Uscc& held) {
       "ORDER BY id");
   if (!s) return s.error();
   s->bind(1, held.str());
-  return collect_rows<EquityEdge>(*s, equity_from_row);
+  return collect<EquityEdge>(*s, equity_from_row);
 }
 
 Result<std::vector<FamilyLink>> family_links_of(Db& db, std::string_view person) {
@@ -898,7 +718,7 @@ Result<std::vector<FamilyLink>> family_links_of(Db& db, std::string_view person)
       "SELECT a, b, relation FROM family_links WHERE b = ?1 AND a <> ?1");
   if (!s) return s.error();
   s->bind(1, person);
-  return collect_rows<FamilyLink>(*s, [](const Stmt& r) -> Result<FamilyLink> {
+  return collect<FamilyLink>(*s, [](const Stmt& r) -> Result<FamilyLink> {
     auto rel = parse_enum<FamilyRelation>(r.text(2));
     if (!rel) return rel.error();
     return FamilyLink{r.text(0), r.text(1), *rel};
@@ -911,7 +731,7 @@ Result<std::vector<ManualAffiliation>> manual_affiliations_between(Db& db, const
       "SELECT a, b, valid_from, valid_to, basis FROM manual_affiliations WHERE a = ?2 AND b = ?1");
   if (!s) return s.error();
   s->bind(1, a.str()).bind(2, b.str());
-  return collect_rows<ManualAffiliation>(*s, manual_from_row);
+  return collect<ManualAffiliation>(*s, manual_from_row);
 }
 
 Status for_each_enterprise(Db& db, const std::function<Status(const Enterprise&)>& fn) {

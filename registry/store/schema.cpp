@@ -483,7 +483,7 @@ Result<int> migrate(Db& db) {
   }
   // Inside the caller's transaction, all migrations commit or roll back with it;
   // otherwise each migration gets a transaction of its own.
-  const bool own_tx = sqlite3_get_autocommit(db.raw()) != 0;
+  const bool own_tx = !db.in_transaction();
   for (int v = *found; v < latest_schema_version(); ++v) {
     std::optional<Tx> tx;
     if (own_tx) {

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "base/result.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 

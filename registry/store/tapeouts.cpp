@@ -11,9 +11,9 @@
 #include "crypto/dsse.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/strict_json.hpp"
-#include "registry/attestation.hpp"
+#include "registry/domain/attestation.hpp"
 #include "registry/log/log.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/store/db.hpp"
 #include "registry/store/foundry_keys.hpp"
 
 namespace chipreg::store {
@@ -124,16 +124,7 @@ Result<std::vector<TapeoutRecord>> query_records(Db& db, const std::string& wher
   auto st = db.prepare(std::string(kRecordSelect) + where + " ORDER BY t.date, t.log_index");
   if (!st) return st.error();
   for (std::size_t i = 0; i < args.size(); ++i) st->bind(static_cast<int>(i + 1), args[i]);
-  std::vector<TapeoutRecord> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto r = record_from_row(*st);
-    if (!r) return r.error();
-    out.push_back(std::move(*r));
-  }
-  return out;
+  return collect<TapeoutRecord>(*st, record_from_row);
 }
 
 // Marks `first` on records that hold, for each product and digest they mention, every

@@ -2,7 +2,7 @@
 
 #include "crypto/digest.hpp"
 #include "crypto/encoding.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 

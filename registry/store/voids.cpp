@@ -9,7 +9,7 @@
 #include "registry/log/log.hpp"
 #include "registry/store/audit.hpp"
 #include "registry/store/claims.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 namespace json = boost::json;

@@ -16,8 +16,8 @@
 #include <boost/json/object.hpp>
 
 #include "base/result.hpp"
-#include "registry/date.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/domain/date.hpp"
+#include "registry/store/db.hpp"
 
 namespace chipreg::store {
 

@@ -25,13 +25,13 @@ struct Fixture {
   std::unique_ptr<Handler> handler;
 
   Fixture() {
-    auto db = store::Db::open(path);
+    auto db = db::Db::open(path);
     REQUIRE(db);
     REQUIRE(store::migrate(*db));
     auto t = store::create_token(*db, "admin", std::nullopt);
     REQUIRE(t);
     admin = *t;
-    store::DbOptions o;
+    db::DbOptions o;
     o.create = false;
     pool = std::make_unique<DbPool>(path, o);
     handler = std::make_unique<Handler>(*pool, metrics, nullptr);
@@ -171,11 +171,11 @@ TEST_CASE("api: a group commit answers each write as if alone, and a failed one 
 TEST_CASE("api: a group commit whose transaction cannot start fails every write in it") {
   Fixture f;
   // Another connection holds the write lock past the busy timeout of the pool's connections.
-  auto other = store::Db::open(f.path);
+  auto other = db::Db::open(f.path);
   REQUIRE(other);
-  auto lock = store::Tx::begin(*other);
+  auto lock = db::Tx::begin(*other);
   REQUIRE(lock);
-  store::DbOptions o;
+  db::DbOptions o;
   o.create = false;
   o.busy_timeout_ms = 50;
   DbPool pool(f.path, o);

@@ -8,7 +8,7 @@
 
 #include "crypto/dsse.hpp"
 #include "crypto/encoding.hpp"
-#include "registry/uscc.hpp"
+#include "registry/domain/uscc.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 

@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "crypto/dsse.hpp"
-#include "registry/attestation.hpp"
+#include "registry/domain/attestation.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace chipreg;

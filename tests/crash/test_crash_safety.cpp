@@ -32,8 +32,8 @@
 #include "e2e/serve_process.hpp"
 #include "registry/log/merkle.hpp"
 #include "registry/log/note.hpp"
-#include "registry/store/sqlite.hpp"
-#include "registry/uscc.hpp"
+#include "registry/db/sqlite.hpp"
+#include "registry/domain/uscc.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -78,10 +78,10 @@ tlog::Checkpoint checkpoint(const HttpClient& http, const tlog::NoteVerifier& ve
 
 // Invoice numbers from every purchase row of `buyer`.
 std::set<std::string> present_invoices(const std::string& db_path, const std::string& buyer) {
-  store::DbOptions options;
+  db::DbOptions options;
   options.create = false;
   options.read_only = true;
-  auto db = store::Db::open(db_path, options);
+  auto db = db::Db::open(db_path, options);
   REQUIRE(db.ok());
   auto st = db->prepare("SELECT invoice FROM purchases WHERE buyer = ?");
   REQUIRE(st.ok());

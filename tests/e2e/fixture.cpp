@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "registry/uscc.hpp"
+#include "registry/domain/uscc.hpp"
 #include "support/process.hpp"
 
 namespace chipreg::testing {

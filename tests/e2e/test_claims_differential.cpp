@@ -20,7 +20,7 @@
 #include <set>
 
 #include "e2e/fixture.hpp"
-#include "registry/uscc.hpp"
+#include "registry/domain/uscc.hpp"
 #include "support/process.hpp"
 
 using namespace chipreg::testing;

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "e2e/world.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/process.hpp"
 
 using namespace chipreg::testing;
@@ -216,13 +216,13 @@ TEST_CASE("serve: a writer waiting for SQLite's write lock holds up only its own
   reg.enterprise(reader, "Reader Co.", true, {"oem"});
 
   // Another process-level writer holds the lock, as a long import would.
-  chipreg::store::DbOptions options;
+  chipreg::db::DbOptions options;
   options.create = false;
-  auto db = chipreg::store::Db::open(reg.db(), options);
+  auto db = chipreg::db::Db::open(reg.db(), options);
   REQUIRE(db);
-  std::optional<chipreg::store::Tx> lock;
+  std::optional<chipreg::db::Tx> lock;
   {
-    auto tx = chipreg::store::Tx::begin(*db);
+    auto tx = chipreg::db::Tx::begin(*db);
     REQUIRE(tx);
     lock.emplace(std::move(*tx));
   }

@@ -3,7 +3,7 @@
 
 #include "crypto/encoding.hpp"
 #include "e2e/world.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/process.hpp"
 
 using namespace chipreg::testing;
@@ -216,7 +216,7 @@ TEST_CASE("serve: the whole flow from enterprises to a final decision, over HTTP
     CHECK(leaf.find(R"("invoice":"24332000000012345678","line":1,)") != std::string::npos);
     CHECK(leaf.find(R"(},"kind":"purchase"})") == leaf.size() - 20);
     {
-      auto db = chipreg::store::Db::open(reg.db());
+      auto db = chipreg::db::Db::open(reg.db());
       REQUIRE(db.ok());
       REQUIRE(db->exec_script("UPDATE purchases SET amount_fen = amount_fen + 1 WHERE invoice = '24332000000012345678'").ok());
     }

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -38,7 +38,7 @@ struct Fixture {
                                       kDesign + ",true,,,\n");
     REQUIRE(run_chipreg({"import", "--db", db, "enterprises", dir.file("e.csv")}).exit_code == 0);
     REQUIRE(run_chipreg({"import", "--db", db, "products", dir.file("p.csv")}).exit_code == 0);
-    auto d = chipreg::store::Db::open(db);
+    auto d = chipreg::db::Db::open(db);
     REQUIRE(d.ok());
     REQUIRE(d->exec_script("CREATE TRIGGER refuse_one BEFORE INSERT ON log_nodes WHEN "
                            "(SELECT line FROM purchases ORDER BY id DESC LIMIT 1) = 16 "
@@ -49,7 +49,7 @@ struct Fixture {
     write_file(dir.file("pu.csv"), csv);
   }
   std::int64_t count(const char* table) {
-    auto d = chipreg::store::Db::open(db);
+    auto d = chipreg::db::Db::open(db);
     REQUIRE(d.ok());
     auto st = d->prepare(std::string("SELECT count(*) FROM ") + table);
     REQUIRE(st.ok());

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "registry/store/foundry_keys.hpp"
-#include "registry/store/clock.hpp"
+#include "registry/db/clock.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -347,10 +347,10 @@ TEST_CASE("import: tape-out envelopes are verified against the foundry's registe
   CHECK(errors_of(before) == std::vector<E>{{1, errors_of(before).empty() ? "" : std::get<1>(errors_of(before)[0]),
                                              "UNKNOWN_KEY"}});
   {
-    auto db = chipreg::store::Db::open(reg.db);
+    auto db = chipreg::db::Db::open(reg.db);
     REQUIRE(db);
     chipreg::store::KeyRegistration k{kFoundry, "ed25519", read_file(reg.dir.file("fab.pub")), "2024-01-01", {}};
-    auto id = chipreg::store::register_foundry_key(*db, k, chipreg::store::now_utc());
+    auto id = chipreg::store::register_foundry_key(*db, k, chipreg::db::now_utc());
     INFO((id ? "" : id.error().message));
     REQUIRE(id);
   }

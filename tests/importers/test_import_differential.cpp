@@ -12,7 +12,7 @@
 
 #include "importers/csv_facts.hpp"
 #include "registry/store/claims.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/xlsx_writer.hpp"
@@ -160,9 +160,9 @@ struct Registry {
   }
   std::string purchases() { return run_chipreg({"export", "--db", db, "purchases"}).out; }
   std::int64_t award(chipreg::LinkageGroup g) {
-    auto d = store::Db::open(db);
+    auto d = chipreg::db::Db::open(db);
     REQUIRE(d);
-    auto tx = store::Tx::begin(*d);
+    auto tx = chipreg::db::Tx::begin(*d);
     REQUIRE(tx);
     store::ClaimFiling f{chipreg::RuleId::kLinkage, kOem, 2025, g, std::nullopt};
     auto c = store::file_claim(*d, f, "test");

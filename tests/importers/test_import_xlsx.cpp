@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "registry/store/claims.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/xlsx_writer.hpp"
@@ -131,9 +131,9 @@ struct Registry {
   }
   // Files the claimant's linkage claim for 2025 and returns its award in fen.
   std::int64_t award(const char* group = "chip_module") {
-    auto d = store::Db::open(db);
+    auto d = chipreg::db::Db::open(db);
     REQUIRE(d);
-    auto tx = store::Tx::begin(*d);
+    auto tx = chipreg::db::Tx::begin(*d);
     REQUIRE(tx);
     store::ClaimFiling f;
     f.rule = chipreg::RuleId::kLinkage;

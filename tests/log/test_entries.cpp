@@ -8,8 +8,8 @@
 #include <random>
 #include <string>
 
-#include "registry/canonical_json.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/canonical_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/log/entries.hpp"
 #include "registry/log/log.hpp"
 

@@ -11,9 +11,10 @@
 #include <string>
 
 #include "crypto/encoding.hpp"
+#include "api/log_answers.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/repository.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -31,9 +32,9 @@ chipreg::Uscc uscc(const char* prefix16) {
 }
 
 // Three purchases (one red-letter) written through the repository, which logs them.
-void seed_purchases(chipreg::store::Db& db) {
+void seed_purchases(chipreg::db::Db& db) {
   using namespace chipreg;
-  auto tx = store::Tx::begin(db);
+  auto tx = db::Tx::begin(db);
   REQUIRE(tx.ok());
   const Uscc buyer = uscc("9133010800000001");
   const Uscc seller = uscc("9133010800000002");
@@ -59,13 +60,13 @@ void seed_purchases(chipreg::store::Db& db) {
 // log's verifier key ("key") and the signed checkpoint of those three leaves (`cp_file`).
 void seed_with_checkpoint(const chipreg::testing::TempDir& dir, const std::string& db_path, const std::string& cp_file) {
   REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
-  auto db = chipreg::store::Db::open(db_path);
+  auto db = chipreg::db::Db::open(db_path);
   REQUIRE(db.ok());
   auto signer = tlog::load_log_key(*db, db_path);
   REQUIRE(signer.ok());
-  write_file(dir.file("key"), tlog::key_response(*signer));
+  write_file(dir.file("key"), chipreg::api::key_response(*signer));
   seed_purchases(*db);
-  auto cp = tlog::checkpoint_response(*db, *signer);
+  auto cp = chipreg::api::checkpoint_response(*db, *signer);
   REQUIRE(cp.ok());
   write_file(dir.file(cp_file), *cp);
 }
@@ -100,7 +101,7 @@ TEST_CASE("log cli: audit is clean after normal writes and catches a purchase ed
   const std::string db_path = dir.file("r.db");
   REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
   {
-    auto db = chipreg::store::Db::open(db_path);
+    auto db = chipreg::db::Db::open(db_path);
     REQUIRE(db.ok());
     seed_purchases(*db);
   }
@@ -111,7 +112,7 @@ TEST_CASE("log cli: audit is clean after normal writes and catches a purchase ed
   CHECK(clean.at("problems").as_array().empty());
 
   {
-    auto db = chipreg::store::Db::open(db_path);
+    auto db = chipreg::db::Db::open(db_path);
     REQUIRE(db.ok());
     REQUIRE(db->exec_script("UPDATE purchases SET amount_fen = 200000000 "
                             "WHERE invoice = '24332000000012345678' AND line = 2")
@@ -132,7 +133,7 @@ TEST_CASE("log cli: audit reports a deleted purchase, an unlogged row and a chan
   const std::string db_path = dir.file("r.db");
   REQUIRE(run_chipreg({"init", "--db", db_path}).exit_code == 0);
   {
-    auto db = chipreg::store::Db::open(db_path);
+    auto db = chipreg::db::Db::open(db_path);
     REQUIRE(db.ok());
     seed_purchases(*db);
     // Leaf 1 is the purchase row deleted here; the red-letter line (leaf 2) keeps its row
@@ -177,7 +178,7 @@ TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the 
   const std::string root(held.at("root").as_string());
 
   {
-    auto db = chipreg::store::Db::open(db_path);
+    auto db = chipreg::db::Db::open(db_path);
     REQUIRE(db.ok());
     REQUIRE(db->exec_script("DELETE FROM purchases WHERE id = 3").ok());  // the last leaf
   }
@@ -195,9 +196,9 @@ TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the 
   {
     // A different red-letter line logged in its place: three leaves again, and rows that
     // match their leaves, but not the tree the checkpoint signed.
-    auto db = chipreg::store::Db::open(db_path);
+    auto db = chipreg::db::Db::open(db_path);
     REQUIRE(db.ok());
-    auto tx = chipreg::store::Tx::begin(*db);
+    auto tx = chipreg::db::Tx::begin(*db);
     REQUIRE(tx.ok());
     auto p = chipreg::store::insert_purchase(
         *db, chipreg::Purchase{"24332000000099999999", 1, chipreg::Date::ymd(2025, 4, 1), uscc("9133010800000001"),
@@ -230,26 +231,26 @@ TEST_CASE("log cli: verify checks served inclusion and consistency proofs and re
   chipreg::testing::TempDir dir;
   const std::string db_path = dir.file("r.db");
   seed_with_checkpoint(dir, db_path, "old.cp");  // 3 leaves
-  auto db = chipreg::store::Db::open(db_path);
+  auto db = chipreg::db::Db::open(db_path);
   REQUIRE(db.ok());
   auto signer = tlog::load_log_key(*db, db_path);
   REQUIRE(signer.ok());
   {
-    auto tx = chipreg::store::Tx::begin(*db);
+    auto tx = chipreg::db::Tx::begin(*db);
     REQUIRE(tx.ok());
     for (int i = 0; i < 4; ++i) REQUIRE(tlog::append(*db, tlog::EntryKind::kClaim, "c", "{\"n\":" + std::to_string(i) + "}").ok());
     REQUIRE(tx->commit().ok());
   }
-  auto cp = tlog::checkpoint_response(*db, *signer);
+  auto cp = chipreg::api::checkpoint_response(*db, *signer);
   REQUIRE(cp.ok());
   write_file(dir.file("new.cp"), *cp);
-  auto entry = tlog::entry_response(*db, "1");
+  auto entry = chipreg::api::entry_response(*db, "1");
   REQUIRE(entry.ok());
   write_file(dir.file("entry.json"), boost::json::serialize(*entry));
-  auto proof = tlog::inclusion_response(*db, "1", "7");
+  auto proof = chipreg::api::inclusion_response(*db, "1", "7");
   REQUIRE(proof.ok());
   write_file(dir.file("proof.json"), boost::json::serialize(*proof));
-  auto cons = tlog::consistency_response(*db, "3", "7");
+  auto cons = chipreg::api::consistency_response(*db, "3", "7");
   REQUIRE(cons.ok());
   write_file(dir.file("cons.json"), boost::json::serialize(*cons));
 

@@ -16,10 +16,11 @@
 #include "registry/log/audit.hpp"
 #include "registry/log/entries.hpp"
 #include "registry/log/merkle.hpp"
+#include "api/log_answers.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/schema.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/temp_dir.hpp"
 
 // Undoes schema migration 4, for tests that rebuild an older layout and migrate again.
@@ -33,8 +34,8 @@ static constexpr const char* kUndoMigration4 =
 
 namespace tlog = chipreg::tlog;
 using namespace chipreg;
-using store::Db;
-using store::Tx;
+using db::Db;
+using db::Tx;
 
 namespace {
 
@@ -153,7 +154,7 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
     REQUIRE(tlog::tree_root(db, n).value() == tlog::root(mem.source(), n).value());
   }
   for (std::uint64_t i = 0; i < kLeaves; ++i) {
-    auto e = tlog::entry_response(db, std::to_string(i));
+    auto e = chipreg::api::entry_response(db, std::to_string(i));
     REQUIRE(e.ok());
     CHECK(decoded_entry(*e) == entries[i]);
   }
@@ -161,11 +162,11 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
     const std::uint64_t n = 1 + rng() % kLeaves;
     const std::uint64_t i = rng() % n;
     const std::uint64_t m = rng() % (n + 1);
-    auto inc = tlog::inclusion_response(db, std::to_string(i), std::to_string(n));
+    auto inc = chipreg::api::inclusion_response(db, std::to_string(i), std::to_string(n));
     REQUIRE(inc.ok());
     CHECK(inc->at("leaf_hash").as_string() == crypto::hex(tlog::leaf_hash(entries[i])));
     CHECK(inc->at("path").as_array() == hex_array(tlog::inclusion_proof(mem.source(), i, n).value()));
-    auto con = tlog::consistency_response(db, std::to_string(m), std::to_string(n));
+    auto con = chipreg::api::consistency_response(db, std::to_string(m), std::to_string(n));
     REQUIRE(con.ok());
     CHECK(con->at("path").as_array() == hex_array(tlog::consistency_proof(mem.source(), m, n).value()));
   }
@@ -205,7 +206,7 @@ TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and na
 
   SECTION("the row alone: one ROW_MISMATCH, the tree itself intact") {
     REQUIRE(db.exec_script("UPDATE purchases SET amount_fen = 999 WHERE id = 4").ok());
-    auto e = tlog::entry_response(db, "3");
+    auto e = chipreg::api::entry_response(db, "3");
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().code == "LOG_CORRUPT");
     CHECK(e.error().message == "log entry 3: purchase INV0#4 no longer matches the leaf it was logged as (see chipreg log audit)");
@@ -232,7 +233,7 @@ TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and na
     // The root still comes from the stored subtree; the proof of its neighbour, which
     // carries the forged hash, no longer leads to it.
     CHECK(tlog::tree_root(db, 20).value() == true_root);
-    auto inc = tlog::inclusion_response(db, "2", "20");
+    auto inc = chipreg::api::inclusion_response(db, "2", "20");
     REQUIRE(inc.ok());
     CHECK(inc->at("path").as_array() != hex_array(tlog::inclusion_proof(mem.source(), 2, 20).value()));
   }
@@ -243,10 +244,10 @@ TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and na
     REQUIRE(problems["LOG_GAP"].size() == 1);
     CHECK(problems["LOG_GAP"][0].at("message").as_string() ==
           "leaves 17 to 17 are missing (no log_entries row and no purchase row)");
-    auto e = tlog::entry_response(db, "17");
+    auto e = chipreg::api::entry_response(db, "17");
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().code == "LOG_CORRUPT");
-    auto proof = tlog::inclusion_response(db, "16", "20");
+    auto proof = chipreg::api::inclusion_response(db, "16", "20");
     REQUIRE_FALSE(proof.ok());
     CHECK(proof.error().code == "LOG_CORRUPT");
   }
@@ -310,11 +311,11 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
     REQUIRE(tlog::tree_root(db, n).value() == tlog::root(mem.source(), n).value());
   }
   for (std::uint64_t i = 0; i < 41; ++i) {
-    auto e = tlog::entry_response(db, std::to_string(i));
+    auto e = chipreg::api::entry_response(db, std::to_string(i));
     REQUIRE(e.ok());
     CHECK(decoded_entry(*e) == entries[i]);
     for (std::uint64_t n = i + 1; n <= 41; n += 7) {
-      auto inc = tlog::inclusion_response(db, std::to_string(i), std::to_string(n));
+      auto inc = chipreg::api::inclusion_response(db, std::to_string(i), std::to_string(n));
       REQUIRE(inc.ok());
       CHECK(inc->at("path").as_array() == hex_array(tlog::inclusion_proof(mem.source(), i, n).value()));
     }

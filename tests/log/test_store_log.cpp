@@ -13,9 +13,10 @@
 #include "crypto/encoding.hpp"
 #include "registry/log/audit.hpp"
 #include "registry/log/merkle.hpp"
+#include "api/log_answers.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/schema.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/temp_dir.hpp"
 
 // Undoes schema migration 4, for tests that rebuild an older layout and migrate again.
@@ -28,8 +29,8 @@ static constexpr const char* kUndoMigration4 =
     "DROP TABLE voids; DROP TABLE invoice_status; DROP TABLE claim_facts; ALTER TABLE claims DROP COLUMN stale; ALTER TABLE claims DROP COLUMN overpaid_fen; DROP INDEX family_links_by_b; DROP INDEX manual_affiliations_by_pair; ";
 
 namespace tlog = chipreg::tlog;
-using chipreg::store::Db;
-using chipreg::store::Tx;
+using chipreg::db::Db;
+using chipreg::db::Tx;
 
 namespace {
 
@@ -103,19 +104,19 @@ TEST_CASE("store log: roots and proofs from log_nodes equal the in-memory tree a
     const std::uint64_t n = 1 + rng() % kN;
     const std::uint64_t i = rng() % n;
     const std::uint64_t m = rng() % (n + 1);
-    auto inc = tlog::inclusion_response(db, std::to_string(i), std::to_string(n));
+    auto inc = chipreg::api::inclusion_response(db, std::to_string(i), std::to_string(n));
     REQUIRE(inc.ok());
     auto want_path = tlog::inclusion_proof(mem.source(), i, n);
     REQUIRE(want_path.ok());
     CHECK(inc->at("path").as_array() == hex_array(*want_path));
     CHECK(inc->at("leaf_hash").as_string() == chipreg::crypto::hex(tlog::leaf_hash(entry_for(i))));
-    auto con = tlog::consistency_response(db, std::to_string(m), std::to_string(n));
+    auto con = chipreg::api::consistency_response(db, std::to_string(m), std::to_string(n));
     REQUIRE(con.ok());
     auto want_con = tlog::consistency_proof(mem.source(), m, n);
     REQUIRE(want_con.ok());
     CHECK(con->at("path").as_array() == hex_array(*want_con));
   }
-  auto e = tlog::entry_response(db, "42");
+  auto e = chipreg::api::entry_response(db, "42");
   REQUIRE(e.ok());
   CHECK(e->at("index").as_int64() == 42);
   auto decoded = chipreg::crypto::unbase64(std::string(e->at("entry").as_string()));
@@ -169,19 +170,19 @@ TEST_CASE("store log: endpoint answers carry BAD_REQUEST and NOT_FOUND as docume
     REQUIRE(tx->commit().ok());
   }
   auto code = [](const auto& r) { return r.ok() ? std::string("OK") : r.error().code; };
-  CHECK(code(tlog::entry_response(db, "4")) == "OK");
-  CHECK(code(tlog::entry_response(db, "5")) == "NOT_FOUND");
-  CHECK(code(tlog::entry_response(db, "-1")) == "BAD_REQUEST");
-  CHECK(code(tlog::entry_response(db, "x")) == "BAD_REQUEST");
-  CHECK(code(tlog::entry_response(db, "")) == "BAD_REQUEST");
-  CHECK(code(tlog::inclusion_response(db, "4", "5")) == "OK");
-  CHECK(code(tlog::inclusion_response(db, "5", "5")) == "BAD_REQUEST");
-  CHECK(code(tlog::inclusion_response(db, "0", "6")) == "NOT_FOUND");
-  CHECK(code(tlog::inclusion_response(db, "0", "")) == "BAD_REQUEST");
-  CHECK(code(tlog::consistency_response(db, "2", "5")) == "OK");
-  CHECK(code(tlog::consistency_response(db, "3", "2")) == "BAD_REQUEST");
-  CHECK(code(tlog::consistency_response(db, "2", "6")) == "NOT_FOUND");
-  CHECK(code(tlog::consistency_response(db, "0", "5")) == "OK");
+  CHECK(code(chipreg::api::entry_response(db, "4")) == "OK");
+  CHECK(code(chipreg::api::entry_response(db, "5")) == "NOT_FOUND");
+  CHECK(code(chipreg::api::entry_response(db, "-1")) == "BAD_REQUEST");
+  CHECK(code(chipreg::api::entry_response(db, "x")) == "BAD_REQUEST");
+  CHECK(code(chipreg::api::entry_response(db, "")) == "BAD_REQUEST");
+  CHECK(code(chipreg::api::inclusion_response(db, "4", "5")) == "OK");
+  CHECK(code(chipreg::api::inclusion_response(db, "5", "5")) == "BAD_REQUEST");
+  CHECK(code(chipreg::api::inclusion_response(db, "0", "6")) == "NOT_FOUND");
+  CHECK(code(chipreg::api::inclusion_response(db, "0", "")) == "BAD_REQUEST");
+  CHECK(code(chipreg::api::consistency_response(db, "2", "5")) == "OK");
+  CHECK(code(chipreg::api::consistency_response(db, "3", "2")) == "BAD_REQUEST");
+  CHECK(code(chipreg::api::consistency_response(db, "2", "6")) == "NOT_FOUND");
+  CHECK(code(chipreg::api::consistency_response(db, "0", "5")) == "OK");
   CHECK(code(tlog::tree_root(db, 6)) == "NOT_FOUND");
 }
 
@@ -195,7 +196,7 @@ TEST_CASE("store log: init's key is 0600, kept by a later init, and signs verifi
     REQUIRE(tx.ok());
     auto signer = tlog::ensure_log_key(db, path, std::string("registry.test/log"));
     REQUIRE(signer.ok());
-    first_key = tlog::key_response(*signer);
+    first_key = chipreg::api::key_response(*signer);
     REQUIRE(tlog::append(db, tlog::EntryKind::kTapeout, "t", entry_for(9)).ok());
     REQUIRE(tx->commit().ok());
   }
@@ -207,7 +208,7 @@ TEST_CASE("store log: init's key is 0600, kept by a later init, and signs verifi
     REQUIRE(tx.ok());
     auto again = tlog::ensure_log_key(db, path, std::nullopt);
     REQUIRE(again.ok());
-    CHECK(tlog::key_response(*again) == first_key);
+    CHECK(chipreg::api::key_response(*again) == first_key);
     auto other = tlog::ensure_log_key(db, path, std::string("other.test/log"));
     REQUIRE_FALSE(other.ok());
     CHECK(other.error().code == "LOG_ORIGIN_MISMATCH");
@@ -217,7 +218,7 @@ TEST_CASE("store log: init's key is 0600, kept by a later init, and signs verifi
   CHECK(*origin == "registry.test/log");
   auto signer = tlog::load_log_key(db, path);
   REQUIRE(signer.ok());
-  auto note = tlog::checkpoint_response(db, *signer);
+  auto note = chipreg::api::checkpoint_response(db, *signer);
   REQUIRE(note.ok());
   auto verifier = tlog::parse_note_verifier(first_key);
   REQUIRE(verifier.ok());
@@ -341,7 +342,7 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
   for (std::uint64_t n : {1u, 15u, 16u, 17u, 64u, 99u, 100u}) {
     CHECK(tlog::tree_root(db, n).value() == tlog::root(mem.source(), n).value());
   }
-  auto proof = tlog::inclusion_response(db, "37", "100");
+  auto proof = chipreg::api::inclusion_response(db, "37", "100");
   REQUIRE(proof.ok());
   CHECK(proof->at("path").as_array() == hex_array(tlog::inclusion_proof(mem.source(), 37, 100).value()));
 }

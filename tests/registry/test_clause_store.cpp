@@ -5,8 +5,8 @@
 
 #include <boost/json.hpp>
 
-#include "registry/evaluation.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/rules/evaluation.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/store/clause_facts.hpp"
 #include "registry/store/load_clause_facts.hpp"
 #include "registry/store/repository.hpp"
@@ -52,8 +52,8 @@ Scenario stored_scenario() {
 }
 
 // Stores every fact of `f` (parties through the repository, the clause facts here).
-void store_all(store::Db& db, const Facts& f) {
-  auto tx = store::Tx::begin(db);
+void store_all(db::Db& db, const Facts& f) {
+  auto tx = db::Tx::begin(db);
   REQUIRE(tx.ok());
   for (const auto& e : f.enterprises) REQUIRE(store::insert_enterprise(db, e).ok());
   for (const auto& x : f.rd_declarations) REQUIRE(store::insert_rd_declaration(db, x).ok());
@@ -68,8 +68,8 @@ void store_all(store::Db& db, const Facts& f) {
   REQUIRE(tx->commit().ok());
 }
 
-store::Db fresh(const TempDir& dir) {
-  auto db = store::Db::open(dir.file("c.db"));
+db::Db fresh(const TempDir& dir) {
+  auto db = db::Db::open(dir.file("c.db"));
   REQUIRE(db.ok());
   REQUIRE(store::migrate(*db).ok());
   return std::move(*db);
@@ -82,7 +82,7 @@ TEST_CASE("clause store: the roles eda, compute_center and data_exchange are sto
   auto db = fresh(dir);
   auto f = json_io::parse_scenario(clauses_scenario().text());
   REQUIRE(f.ok());
-  auto tx = store::Tx::begin(db);
+  auto tx = db::Tx::begin(db);
   for (const auto& e : f->enterprises) REQUIRE(store::insert_enterprise(db, e).ok());
   REQUIRE(tx->commit().ok());
   auto back = store::get_enterprise(db, f->enterprises[4].uscc);
@@ -149,7 +149,7 @@ TEST_CASE("clause store: unknown parties and datasets, and duplicate ids, are re
   auto scenario = json_io::parse_scenario(stored_scenario().text());
   REQUIRE(scenario.ok());
   store_all(db, *scenario);
-  auto tx = store::Tx::begin(db);
+  auto tx = db::Tx::begin(db);
   auto dup = store::insert_compute_contract(db, scenario->compute_contracts[0]);
   CHECK(dup.error().code == "DUPLICATE");
   CHECK(dup.error().field == "id");

@@ -3,11 +3,11 @@
 
 #include <limits>
 
-#include "registry/date.hpp"
-#include "registry/enums.hpp"
-#include "registry/money.hpp"
-#include "registry/rate.hpp"
-#include "registry/uscc.hpp"
+#include "registry/domain/date.hpp"
+#include "registry/domain/enums.hpp"
+#include "registry/domain/money.hpp"
+#include "registry/domain/rate.hpp"
+#include "registry/domain/uscc.hpp"
 #include "base/utf8.hpp"
 
 using namespace chipreg;

@@ -11,7 +11,7 @@
 
 #include "registry/store/repository.hpp"
 #include "registry/store/schema.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace chipreg;

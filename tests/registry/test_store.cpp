@@ -1,12 +1,14 @@
 // Specifications of the SQLite store: migrations, RAII transactions, constraints, tokens.
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
 #include <map>
 
 #include <optional>
 
 #include "registry/store/schema.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "registry/store/tokens.hpp"
 #include "support/temp_dir.hpp"
 

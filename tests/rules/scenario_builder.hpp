@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "registry/evaluation.hpp"
-#include "registry/fact_json.hpp"
-#include "registry/uscc.hpp"
+#include "registry/rules/evaluation.hpp"
+#include "registry/domain/fact_json.hpp"
+#include "registry/domain/uscc.hpp"
 
 namespace chipreg::testing {
 

@@ -2,7 +2,7 @@
 // and manual affiliations, each with the proof the query returns.
 #include <catch2/catch.hpp>
 
-#include "registry/affiliation.hpp"
+#include "registry/rules/affiliation.hpp"
 #include "rules/scenario_builder.hpp"
 
 using namespace chipreg;

@@ -8,8 +8,8 @@
 
 #include <random>
 
-#include "registry/affiliation.hpp"
-#include "registry/uscc.hpp"
+#include "registry/rules/affiliation.hpp"
+#include "registry/domain/uscc.hpp"
 
 using namespace chipreg;
 

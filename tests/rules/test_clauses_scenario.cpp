@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "rules/clauses_cast.hpp"
 
 using namespace chipreg;

@@ -12,7 +12,7 @@
 
 #include "e2e/fixture.hpp"
 #include "e2e/world.hpp"
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -142,7 +142,7 @@ TEST_CASE("security: a claim whose evaluation overflows can still be rejected") 
   const std::string id(claim.at("id").as_string());
   {
     // Data from before the intake bound: a line no sum can hold.
-    auto db = store::Db::open(reg.db());
+    auto db = db::Db::open(reg.db());
     REQUIRE(db);
     const std::string sql = "UPDATE purchases SET amount_fen = 9223372036854775000 WHERE buyer = '" + w.oem + "'";
     REQUIRE(db->exec_script(sql.c_str()));

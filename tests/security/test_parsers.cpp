@@ -11,7 +11,7 @@
 #include "crypto/dsse.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/strict_json.hpp"
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 
 using namespace chipreg;
 namespace json = boost::json;

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "registry/date.hpp"
-#include "registry/enums.hpp"
-#include "registry/money.hpp"
-#include "registry/rate.hpp"
-#include "registry/uscc.hpp"
+#include "registry/domain/date.hpp"
+#include "registry/domain/enums.hpp"
+#include "registry/domain/money.hpp"
+#include "registry/domain/rate.hpp"
+#include "registry/domain/uscc.hpp"
 
 namespace chipreg {
 

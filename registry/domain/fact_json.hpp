@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
-#include "registry/facts.hpp"
+#include "registry/domain/facts.hpp"
 
 namespace chipreg::json_io {
 

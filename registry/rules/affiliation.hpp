@@ -26,9 +26,9 @@
 #include <string_view>
 #include <vector>
 
-#include "registry/date.hpp"
-#include "registry/facts.hpp"
-#include "registry/rate.hpp"
+#include "registry/domain/date.hpp"
+#include "registry/domain/facts.hpp"
+#include "registry/domain/rate.hpp"
 
 namespace chipreg::affiliation {
 

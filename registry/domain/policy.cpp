@@ -1,6 +1,6 @@
 // Policy versions: the parameter table (names, JSON types, ranges), the parser of the
 // embedded versions document, version lookup by date, and scenario overrides.
-#include "registry/policy.hpp"
+#include "registry/domain/policy.hpp"
 
 #include <boost/json.hpp>
 

@@ -1,6 +1,6 @@
 // Affiliation (关联): the indexed equity graph and its local queries. See affiliation.hpp
 // for the rule; the comments here say how the queries stay exact and local.
-#include "registry/affiliation.hpp"
+#include "registry/rules/affiliation.hpp"
 
 #include <boost/json.hpp>
 
@@ -359,7 +359,8 @@ struct Graph::Impl {
         const Edge& e = in.edges[i];
         if (!e.valid_on(d)) continue;
         auto it = l.index.find(e.other);
-        if (it == l.index.end()) continue;  // cannot happen: the set is closed under holders
+        assert(it != l.index.end() && "the local set is closed under holders");
+        if (it == l.index.end()) continue;
         found.push_back({e.out_pos, it->second, static_cast<int>(li), e.units});
       }
     }

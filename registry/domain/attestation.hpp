@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "registry/facts.hpp"
+#include "registry/domain/facts.hpp"
 
 namespace chipreg::attestation {
 

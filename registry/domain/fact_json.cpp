@@ -14,7 +14,7 @@
 //   DUPLICATE         a second fact with the same key (USCC, id, invoice + line)
 //   UNKNOWN_REFERENCE a reference to a fact the scenario does not hold
 //   BAD_REVERSAL      a red-letter line that does not match the line it reverses
-#include "registry/fact_json.hpp"
+#include "registry/domain/fact_json.hpp"
 
 #include <boost/json.hpp>
 
@@ -26,7 +26,8 @@
 #include <utility>
 
 #include "crypto/strict_json.hpp"
-#include "registry/policy.hpp"
+#include "registry/domain/policy.hpp"
+#include "registry/domain/purchase_rules.hpp"
 
 namespace chipreg::json_io {
 
@@ -205,7 +206,7 @@ class ObjReader {
   std::set<std::string> used_;
 };
 
-constexpr std::int64_t kMaxLine = 1'000'000'000;
+constexpr std::int64_t kMaxLine = kMaxInvoiceLine;  // purchase_rules.hpp
 
 Result<Rate> pct_from_json(const json::value& v, const char* key) {
   Result<Rate> r = Error("BAD_TYPE", "");
@@ -418,17 +419,13 @@ Result<Purchase> purchase_from_json(const json::value& v) {
     auto ref = line_ref(*r->raw("reverses"));
     if (!ref) return ref.error().at("reverses");
     p.reverses = *ref;
-    if (*p.reverses == p.ref()) return Error("BAD_REVERSAL", "a line cannot reverse itself", "reverses");
   }
-  const bool red = p.reverses.has_value();
-  CHIPREG_TRY(p.amount, r->money("amount_fen", red));
-  CHIPREG_TRY(p.tax, r->money("tax_fen", red));
-  if (red && (p.amount.fen() > 0 || p.tax.fen() > 0)) {
-    return Error("BAD_AMOUNT", "a red-letter line (with reverses) carries a negative amount",
-                 p.amount.fen() > 0 ? "amount_fen" : "tax_fen");
-  }
+  // The sign of the amounts is the line's rule (purchase_rules.hpp), not the reader's.
+  CHIPREG_TRY(p.amount, r->money("amount_fen", true));
+  CHIPREG_TRY(p.tax, r->money("tax_fen", true));
   CHIPREG_TRY(p.platform_status, r->opt_str("platform_status"));
   if (auto st = r->finish(); !st) return st.error();
+  if (auto st = check_purchase_line(p); !st) return st.error();
   return p;
 }
 
@@ -908,6 +905,7 @@ Status check_references(const Facts& f) {
     if (auto st = known_enterprise(pu.seller, p + ".seller"); !st) return st;
     if (products.count(pu.product) == 0) return unknown_ref(p + ".product", "product", pu.product);
   }
+  std::map<InvoiceLineRef, std::pair<std::int64_t, std::int64_t>> reversed;  // amount, tax so far
   for (std::size_t i = 0; i < f.purchases.size(); ++i) {
     const auto& pu = f.purchases[i];
     if (!pu.reverses) continue;
@@ -916,11 +914,14 @@ Status check_references(const Facts& f) {
     if (it == lines.end()) {
       return unknown_ref(p, "purchase line", pu.reverses->invoice + " line " + std::to_string(pu.reverses->line));
     }
-    const Purchase& orig = *it->second;
-    if (orig.reverses) return Error("BAD_REVERSAL", p + ": the reversed line is itself a red-letter line", p);
-    if (orig.buyer != pu.buyer || orig.seller != pu.seller || orig.product != pu.product) {
-      return Error("BAD_REVERSAL", p + ": a red-letter line has the buyer, seller and product of the line it reverses", p);
+    // Earlier red lines of the array against the same original, as the store sums them.
+    // Each passed the check, so the sums stay within the original's amounts.
+    auto& [amount, tax] = reversed[*pu.reverses];
+    if (auto st = check_reversal(pu, *it->second, Money::fen(amount), Money::fen(tax)); !st) {
+      return st.error().at(index_path("purchases", i));
     }
+    amount += pu.amount.fen();
+    tax += pu.tax.fen();
   }
   // The other clauses' facts: unique ids, known parties.
   auto unique_id = [](std::set<std::string>& ids, const std::string& id, const std::string& path,

@@ -1,16 +1,21 @@
-#include "registry/store/sqlite.hpp"
+#include "registry/db/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <cassert>
 
 #include <functional>
 #include <string>
 #include <unordered_map>
 
-namespace chipreg::store {
+namespace chipreg::db {
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
   const int primary = rc & 0xff;
   std::string code = "DB_ERROR";
   if (primary == SQLITE_CONSTRAINT) code = "CONSTRAINT";
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) code = "BUSY";
+  if (primary == SQLITE_TOOBIG) code = "TOO_BIG";
   std::string msg = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   return Error(std::move(code), std::move(msg));
 }
@@ -73,44 +78,51 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
     db_ = o.db_;
     stmt_ = o.stmt_;
     cache_ = std::move(o.cache_);
+    bind_rc_ = o.bind_rc_;
+    bind_index_ = o.bind_index_;
     o.stmt_ = nullptr;
+    o.bind_rc_ = 0;
   }
   return *this;
 }
 
 Stmt::~Stmt() { release(); }
 
-Stmt& Stmt::bind(int i, std::int64_t v) {
-  sqlite3_bind_int64(stmt_, i, v);
+Stmt& Stmt::bound(int rc, int i) {
+  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) {
+    bind_rc_ = rc;
+    bind_index_ = i;
+  }
   return *this;
 }
 
+Stmt& Stmt::bind(int i, std::int64_t v) { return bound(sqlite3_bind_int64(stmt_, i, v), i); }
+
 Stmt& Stmt::bind(int i, std::string_view v) {
-  sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  return *this;
+  return bound(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8), i);
 }
 
 Stmt& Stmt::bind_blob(int i, const void* data, std::size_t n) {
-  sqlite3_bind_blob64(stmt_, i, data, n, SQLITE_TRANSIENT);
-  return *this;
+  return bound(sqlite3_bind_blob64(stmt_, i, data, n, SQLITE_TRANSIENT), i);
 }
 
 Stmt& Stmt::bind_view(int i, std::string_view v) {
-  sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
-  return *this;
+  return bound(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8), i);
 }
 
 Stmt& Stmt::bind_blob_view(int i, const void* data, std::size_t n) {
-  sqlite3_bind_blob64(stmt_, i, data, n, SQLITE_STATIC);
-  return *this;
+  return bound(sqlite3_bind_blob64(stmt_, i, data, n, SQLITE_STATIC), i);
 }
 
-Stmt& Stmt::bind_null(int i) {
-  sqlite3_bind_null(stmt_, i);
-  return *this;
-}
+Stmt& Stmt::bind_null(int i) { return bound(sqlite3_bind_null(stmt_, i), i); }
 
 Result<bool> Stmt::step() {
+  assert(stmt_ != nullptr && "step() on an empty Stmt");
+  if (bind_rc_ != SQLITE_OK) {
+    Error e = sqlite_error(nullptr, bind_rc_, "binding parameter ?" + std::to_string(bind_index_));
+    if ((bind_rc_ & 0xff) != SQLITE_TOOBIG) e.code = "DB_ERROR";
+    return e;
+  }
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -123,13 +135,17 @@ Status Stmt::exec() {
   for (;;) {
     auto r = step();
     if (!r) return r.error();
-    if (!*r) return Status::Ok();
+    if (!*r) break;
   }
+  sqlite3_reset(stmt_);  // ready to be bound and run again (the bindings stay until rebound)
+  return Status::Ok();
 }
 
 void Stmt::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  bind_rc_ = SQLITE_OK;
+  bind_index_ = 0;
 }
 
 std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
@@ -252,8 +268,10 @@ Status Db::exec_script(const char* sql) {
 
 std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Db::changes() const { return sqlite3_changes(db_); }
+bool Db::in_transaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
 
 Result<Tx> Tx::begin(Db& db) {
+  assert(!db.in_transaction() && "Tx::begin inside a transaction: use a Savepoint or a WriteScope");
   if (auto st = db.run("BEGIN IMMEDIATE"); !st) return st.error();
   return Tx(db);
 }
@@ -268,31 +286,74 @@ Status Tx::commit() {
   return Status::Ok();
 }
 
+Result<Savepoint> Savepoint::open(Db& db, std::string_view name) {
+  assert(!name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string_view::npos);
+  Savepoint sp(db, name);
+  if (auto st = db.run("SAVEPOINT " + sp.name_); !st) {
+    sp.open_ = false;
+    return st.error();
+  }
+  return sp;
+}
+
+Savepoint::~Savepoint() {
+  if (open_) (void)rollback();
+}
+
+Status Savepoint::release() {
+  assert(open_ && "release() of a savepoint that has ended");
+  open_ = false;
+  return db_->run("RELEASE " + name_);
+}
+
+Status Savepoint::undo() {
+  assert(open_ && "undo() of a savepoint that has ended");
+  // After an error that rolled back the whole transaction, SQLite has no savepoint left to
+  // return to; the writes are gone either way.
+  if (!db_->in_transaction()) {
+    open_ = false;
+    return Error("DB_ERROR", "the transaction ended with an error; its writes were rolled back");
+  }
+  return db_->run("ROLLBACK TO " + name_);
+}
+
+Status Savepoint::rollback() {
+  Status st = undo();
+  if (!open_) return st;
+  open_ = false;
+  if (Status rel = db_->run("RELEASE " + name_); !rel && st) return rel;
+  return st;
+}
+
+Status ReadSnapshot::begin() {
+  if (!own_) return Status::Ok();
+  auto st = db_.run("BEGIN");
+  if (!st) own_ = false;
+  return st;
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (own_) (void)db_.run("COMMIT");
+}
+
 Result<WriteScope> WriteScope::open(Db& db) {
-  WriteScope w(db);
-  if (sqlite3_get_autocommit(db.raw()) != 0) {
+  WriteScope w;
+  if (!db.in_transaction()) {
     auto tx = Tx::begin(db);
     if (!tx) return tx.error();
     w.tx_.emplace(std::move(*tx));
   } else {
-    if (auto st = db.run("SAVEPOINT write_scope"); !st) return st.error();
-    w.savepoint_ = true;
+    auto sp = Savepoint::open(db, "write_scope");
+    if (!sp) return sp.error();
+    w.savepoint_.emplace(std::move(*sp));
   }
   return w;
 }
 
-WriteScope::~WriteScope() {
-  if (savepoint_) {
-    (void)db_->run("ROLLBACK TO write_scope");
-    (void)db_->run("RELEASE write_scope");
-  }
-}
-
 Status WriteScope::commit() {
   if (tx_) return tx_->commit();
-  if (!savepoint_) return Status::Ok();
-  savepoint_ = false;
-  return db_->run("RELEASE write_scope");
+  if (savepoint_ && savepoint_->is_open()) return savepoint_->release();
+  return Status::Ok();
 }
 
-}  // namespace chipreg::store
+}  // namespace chipreg::db

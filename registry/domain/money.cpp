@@ -1,4 +1,4 @@
-#include "registry/money.hpp"
+#include "registry/domain/money.hpp"
 
 #include <limits>
 

@@ -1,4 +1,4 @@
-#include "registry/rate.hpp"
+#include "registry/domain/rate.hpp"
 
 #include <cmath>
 

@@ -5,9 +5,9 @@
 #include <string>
 
 #include "base/result.hpp"
-#include "registry/date.hpp"
+#include "registry/domain/date.hpp"
 
-namespace chipreg::store {
+namespace chipreg::db {
 
 // How far past today (UTC) a fact's date may lie: one day, for clocks and time zones that
 // disagree (a purchase dated today in Beijing is still yesterday in UTC for eight hours).
@@ -25,4 +25,4 @@ Status check_not_future(const Date& date, const std::string& now, const std::str
 // learned now is dated (a void seen in today's export).
 std::string today_shanghai();
 
-}  // namespace chipreg::store
+}  // namespace chipreg::db

@@ -1,6 +1,6 @@
 // Validation of in-toto Statement v1 payloads carrying the chipreg tape-out predicate
 // (see attestation.hpp).
-#include "registry/attestation.hpp"
+#include "registry/domain/attestation.hpp"
 
 #include <boost/json.hpp>
 

@@ -50,9 +50,9 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "registry/date.hpp"
-#include "registry/money.hpp"
-#include "registry/rate.hpp"
+#include "registry/domain/date.hpp"
+#include "registry/domain/money.hpp"
+#include "registry/domain/rate.hpp"
 
 namespace chipreg::policy {
 

@@ -1,6 +1,13 @@
-// Thin RAII wrappers over the SQLite C API: a connection (Db), a prepared statement
-// (Stmt) and a transaction (Tx). Statements are always prepared and bound; SQL text
-// never contains values. Every failure becomes an Error whose message is SQLite's.
+// The db layer (library chipreg_db): thin RAII wrappers over the SQLite C API, and the one
+// transaction vocabulary of the project. A connection (Db), a prepared statement (Stmt), a
+// transaction (Tx), a savepoint inside one (Savepoint), and the writes of one operation
+// wherever it runs (WriteScope: a Tx of its own, or a Savepoint in the caller's). Rows are
+// read with each_row / collect. Statements are always prepared and bound; SQL text never
+// contains values. Every failure becomes an Error whose message is SQLite's; a failed bind
+// is kept by the statement and returned by its next step(), so no caller can lose it.
+//
+// This header does not include <sqlite3.h>: only the db layer speaks SQLite's C API
+// (cmake/check_layers.cmake makes that a build rule); raw() is there for tests.
 //
 // Statements are cached per connection. A Stmt that ends goes back to its Db, reset and
 // with its bindings cleared, instead of being finalized. The next prepare() of the same SQL
@@ -14,8 +21,6 @@
 // serialized on Debian, but chipreg gives each worker its own connection under WAL).
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,7 +32,10 @@
 
 #include "base/result.hpp"
 
-namespace chipreg::store {
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace chipreg::db {
 
 class Db;
 class StmtCache;  // a connection's idle statements (sqlite.cpp)
@@ -39,11 +47,18 @@ class Stmt {
   Stmt() = default;
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_), cache_(std::move(o.cache_)) { o.stmt_ = nullptr; }
+  Stmt(Stmt&& o) noexcept
+      : db_(o.db_), stmt_(o.stmt_), cache_(std::move(o.cache_)), bind_rc_(o.bind_rc_), bind_index_(o.bind_index_) {
+    o.stmt_ = nullptr;
+    o.bind_rc_ = 0;
+  }
   Stmt& operator=(Stmt&& o) noexcept;
   ~Stmt();
 
-  // Binders take 1-based parameter indexes and return *this for chaining.
+  // Binders take 1-based parameter indexes and return *this for chaining. A bind that
+  // SQLite refuses (SQLITE_RANGE: no such parameter; SQLITE_TOOBIG: over the length limit)
+  // is remembered: the next step() or exec() fails with it, naming the parameter, and runs
+  // nothing. reset() forgets it.
   Stmt& bind(int i, std::int64_t v);
   Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
   Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
@@ -62,9 +77,11 @@ class Stmt {
   }
 
   // Steps once: true when a row is available, false when done. Errors carry code
-  // "CONSTRAINT" for constraint violations, "BUSY" when locked, "DB_ERROR" otherwise.
+  // "CONSTRAINT" for constraint violations, "BUSY" when locked, "TOO_BIG" for a value over
+  // SQLite's length limit, "DB_ERROR" otherwise (a bind error included).
   Result<bool> step();
-  // Runs to completion, ignoring rows.
+  // Runs to completion, ignoring rows, and resets the statement so that it can be bound and
+  // run again (a loop of inserts); the bindings stay until rebound.
   Status exec();
   // Resets for re-use and clears bindings.
   void reset();
@@ -79,6 +96,7 @@ class Stmt {
   std::span<const unsigned char> blob_view(int col) const;
   bool is_null(int col) const;
 
+  bool empty() const { return stmt_ == nullptr; }
   sqlite3_stmt* raw() { return stmt_; }
 
  private:
@@ -86,10 +104,40 @@ class Stmt {
   Stmt(sqlite3* db, sqlite3_stmt* s, std::shared_ptr<StmtCache> cache)
       : db_(db), stmt_(s), cache_(std::move(cache)) {}
   void release();  // back to the cache, or finalized
+  Stmt& bound(int rc, int i);  // records the first failed bind
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
   std::shared_ptr<StmtCache> cache_;  // outlives the Db if this Stmt does (then it finalizes)
+  int bind_rc_ = 0;     // SQLITE_OK, or the first failed bind's code
+  int bind_index_ = 0;  // ... and its parameter
 };
+
+// Steps `s` to the end, calling `row()` (-> Status) for each row; stops at the first error
+// of either.
+template <typename F>
+Status each_row(Stmt& s, F&& row) {
+  for (;;) {
+    auto r = s.step();
+    if (!r) return r.error();
+    if (!*r) return Status::Ok();
+    if (auto st = row(); !st) return st;
+  }
+}
+
+// The rows of `s`, each read by `parse` (const Stmt& -> Result<T>); the first parse error
+// ends the read and is returned.
+template <typename T, typename Parse>
+Result<std::vector<T>> collect(Stmt& s, Parse&& parse) {
+  std::vector<T> out;
+  auto st = each_row(s, [&]() -> Status {
+    auto v = parse(static_cast<const Stmt&>(s));
+    if (!v) return v.error();
+    out.push_back(std::move(*v));
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
 
 struct DbOptions {
   bool create = true;          // create the file if missing
@@ -119,6 +167,9 @@ class Db {
   Status exec_script(const char* sql);
   std::int64_t last_insert_rowid() const;
   int changes() const;
+  // True while a transaction is open on this connection (BEGIN ran and neither COMMIT nor
+  // ROLLBACK has ended it, nor SQLite itself after an error that rolls back).
+  bool in_transaction() const;
   sqlite3* raw() { return db_; }
   // Called with the SQL text each time this connection compiles a statement (a cache miss),
   // so tests can check the plan of every statement that real work prepared. Empty: no call.
@@ -150,6 +201,33 @@ class Tx {
   bool open_;
 };
 
+// A savepoint: inside the connection's open transaction, or (SQLite's rule) starting one
+// that its release() commits. Undone unless released.
+// `name` is an SQL identifier written by the caller's code (never a value).
+//   release()   the writes since open() join the enclosing transaction;
+//   rollback()  they are undone (ROLLBACK TO) and the savepoint ends;
+//   undo()      they are undone and the savepoint stays open for more writes.
+// Destruction without release() is rollback().
+class Savepoint {
+ public:
+  static Result<Savepoint> open(Db& db, std::string_view name);
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  Savepoint(Savepoint&& o) noexcept : db_(o.db_), name_(std::move(o.name_)), open_(o.open_) { o.open_ = false; }
+  Savepoint& operator=(Savepoint&&) = delete;
+  ~Savepoint();
+  Status release();
+  Status rollback();
+  Status undo();
+  bool is_open() const { return open_; }
+
+ private:
+  Savepoint(Db& db, std::string_view name) : db_(&db), name_(name), open_(true) {}
+  Db* db_;
+  std::string name_;
+  bool open_;
+};
+
 // The writes of one operation, all or nothing, wherever it runs: its own transaction
 // (BEGIN IMMEDIATE) when the connection has none open, a savepoint inside the caller's
 // transaction otherwise (a bulk import, or the HTTP service committing several requests
@@ -160,21 +238,33 @@ class WriteScope {
   static Result<WriteScope> open(Db& db);
   WriteScope(const WriteScope&) = delete;
   WriteScope& operator=(const WriteScope&) = delete;
-  WriteScope(WriteScope&& o) noexcept : db_(o.db_), tx_(std::move(o.tx_)), savepoint_(o.savepoint_) {
-    o.savepoint_ = false;
-  }
+  WriteScope(WriteScope&& o) noexcept = default;
   WriteScope& operator=(WriteScope&&) = delete;
-  ~WriteScope();
   Status commit();
 
  private:
-  explicit WriteScope(Db& db) : db_(&db) {}
-  Db* db_;
+  WriteScope() = default;
   std::optional<Tx> tx_;
-  bool savepoint_ = false;
+  std::optional<Savepoint> savepoint_;
+};
+
+// A read snapshot across several statements when the caller has no transaction open
+// (under WAL each statement alone could see a different commit). Inside a caller's
+// transaction it does nothing.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Db& db) : db_(db), own_(!db.in_transaction()) {}
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ~ReadSnapshot();
+  Status begin();
+
+ private:
+  Db& db_;
+  bool own_;
 };
 
 // Maps a SQLite result code to an Error with SQLite's message for that connection.
 Error sqlite_error(sqlite3* db, int rc, std::string_view context);
 
-}  // namespace chipreg::store
+}  // namespace chipreg::db

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "registry/facts.hpp"
-#include "registry/policy.hpp"
+#include "registry/domain/facts.hpp"
+#include "registry/domain/policy.hpp"
 
 namespace chipreg::rules {
 

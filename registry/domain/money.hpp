@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
-#include "registry/rate.hpp"
+#include "registry/domain/rate.hpp"
 
 namespace chipreg {
 

@@ -1,4 +1,4 @@
-#include "registry/uscc.hpp"
+#include "registry/domain/uscc.hpp"
 
 #include <array>
 

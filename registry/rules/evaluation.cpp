@@ -1,6 +1,6 @@
 // The rules engine's entry point: indexes the facts once (Context), dispatches each claim
 // to its rule (rules/linkage.cpp, rules/tapeout.cpp) and writes the contract's output.
-#include "registry/evaluation.hpp"
+#include "registry/rules/evaluation.hpp"
 
 #include <boost/json.hpp>
 

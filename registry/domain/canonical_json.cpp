@@ -1,4 +1,4 @@
-#include "registry/canonical_json.hpp"
+#include "registry/domain/canonical_json.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>

@@ -1,10 +1,10 @@
-#include "registry/store/clock.hpp"
+#include "registry/db/clock.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
-namespace chipreg::store {
+namespace chipreg::db {
 
 std::string now_utc() {
   const auto now = std::chrono::system_clock::now();
@@ -43,4 +43,4 @@ std::string today_shanghai() {
   return buf;
 }
 
-}  // namespace chipreg::store
+}  // namespace chipreg::db

@@ -1,4 +1,4 @@
-#include "registry/date.hpp"
+#include "registry/domain/date.hpp"
 
 #include <cassert>
 #include <cstdio>

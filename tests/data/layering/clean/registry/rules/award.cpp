@@ -1,0 +1,3 @@
+// A rule on domain types only.
+#include "registry/domain/facts.hpp"
+#include "registry/rules/evaluation.hpp"
