@@ -139,8 +139,10 @@ TEST_CASE("group commit: a failed COMMIT fails every success of the batch, and n
   CHECK(b.keys() == std::vector<std::string>{"z"});
 }
 
+// (Moved here from test_handler.cpp, where it ran through Handler::handle_writes.)
 TEST_CASE("group commit: when the transaction cannot start, no request runs and each gets the error") {
   Batch b;
+  // Another connection holds the write lock past the busy timeout of the batch's connection.
   auto locker = store::Db::open(b.path);
   REQUIRE(locker);
   auto lock = store::Tx::begin(*locker);
