@@ -26,7 +26,8 @@ std::shared_ptr<Connection> ConnectionTracker::mark_evicting(Slot it) {
   return it->conn.lock();
 }
 
-bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot, bool* evicted) {
+bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot,
+                              bool* evicted) {
   std::vector<std::shared_ptr<Connection>> evict;  // asked to close once the lock is released
   bool admitted = false;
   {

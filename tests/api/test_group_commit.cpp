@@ -26,9 +26,10 @@ struct Batch {
     auto d = store::Db::open(path);
     REQUIRE(d);
     db = std::move(*d);
-    REQUIRE(db.exec_script("CREATE TABLE k (key TEXT PRIMARY KEY);"
-                           "CREATE TABLE parent (id TEXT PRIMARY KEY);"
-                           "CREATE TABLE child (pid TEXT REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);"));
+    REQUIRE(
+        db.exec_script("CREATE TABLE k (key TEXT PRIMARY KEY);"
+                       "CREATE TABLE parent (id TEXT PRIMARY KEY);"
+                       "CREATE TABLE child (pid TEXT REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);"));
   }
 
   // A request's body says what it does: "key:X" stores X (409 when X is there already),
@@ -44,7 +45,8 @@ struct Batch {
     }
     auto scope = store::WriteScope::open(db);
     REQUIRE(scope);
-    auto st = db.prepare(req.body == "orphan" ? "INSERT INTO child (pid) VALUES ('none')" : "INSERT INTO k (key) VALUES (?1)");
+    auto st = db.prepare(req.body == "orphan" ? "INSERT INTO child (pid) VALUES ('none')"
+                                              : "INSERT INTO k (key) VALUES (?1)");
     REQUIRE(st);
     if (req.body != "orphan") st->bind(1, req.body.substr(4));
     if (auto done = st->exec(); !done) {
