@@ -1,8 +1,9 @@
-// Bearer token parsing and the authorization helpers routes share.
+// Authentication (bearer token, token lookup) and the authorization helpers routes share.
 #include "api/auth.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace chipreg::api {
 
@@ -18,6 +19,15 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (token.empty()) return std::nullopt;
   return token;
+}
+
+Result<store::TokenInfo> authenticate(db::Db& db, std::string_view authorization) {
+  const auto secret = bearer_token(authorization);
+  if (!secret) return Error("UNAUTHENTICATED", "missing bearer token (Authorization: Bearer TOKEN)");
+  auto who = store::find_token(db, *secret);
+  if (!who) return who.error();
+  if (!*who) return Error("UNAUTHENTICATED", "unknown or revoked token");
+  return std::move(**who);
 }
 
 std::optional<Response> require_role(const RouteContext& ctx, std::initializer_list<std::string_view> roles) {

@@ -1,5 +1,6 @@
-// Who is calling, and what they may do. Authentication (the bearer token) happens once in
-// Handler::handle; the helpers here are the authorization checks routes call.
+// Who is calling, and what they may do. Authentication (authenticate(): the bearer token,
+// looked up among the live tokens) happens once per request, in Handler::handle, before the
+// route runs; the other helpers here are the authorization checks routes call.
 //
 // Policy, applied the same way everywhere:
 //   401 UNAUTHENTICATED  no Authorization header, not "Bearer", or an unknown/revoked token;
@@ -18,6 +19,7 @@
 
 #include "api/message.hpp"
 #include "api/router.hpp"
+#include "base/result.hpp"
 #include "registry/store/tokens.hpp"
 
 namespace chipreg::api {
@@ -25,6 +27,14 @@ namespace chipreg::api {
 // The token from an "Authorization: Bearer TOKEN" value (scheme case-insensitive), or
 // nullopt when the header is absent or of another scheme.
 std::optional<std::string_view> bearer_token(std::string_view authorization);
+
+// Authentication: the caller behind an Authorization header value. Reads the bearer token
+// (bearer_token), finds the live token it names, and returns that token's id, role and
+// enterprise, which decide everything the caller may do.
+// Errors: UNAUTHENTICATED (401) when there is no bearer token, or it is unknown or revoked;
+// the store's error (BUSY, DB_ERROR) when the lookup fails.
+// REQUIRES: `db` open; reads only.
+Result<store::TokenInfo> authenticate(db::Db& db, std::string_view authorization);
 
 // REQUIRES: ctx.caller is set (the route is not public).
 // nullopt when the caller has one of `roles`, else a 403 response.

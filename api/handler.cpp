@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/auth.hpp"
+#include "api/group_commit.hpp"
 #include "api/routes/routes.hpp"
 
 namespace chipreg::api {
@@ -45,6 +46,9 @@ bool is_json_media_type(std::string_view ct) {
   return lower.rfind("application/", 0) == 0 && lower.size() > 17 && lower.ends_with("+json");
 }
 
+// 503 when the pool cannot open a connection.
+Response db_unavailable(const Error& e) { return error_response(503, "UNAVAILABLE", "database unavailable: " + e.message); }
+
 }  // namespace
 
 Handler::StoreUse Handler::store_use(const Request& req) const {
@@ -59,45 +63,10 @@ Handler::StoreUse Handler::store_use(const Request& req) const {
 Response Handler::handle(const Request& req) const { return handle_on(req, nullptr); }
 
 std::vector<Response> Handler::handle_writes(const std::vector<const Request*>& reqs) const {
-  std::vector<Response> out(reqs.size());
   auto lease = pool_.acquire();
-  if (!lease) {
-    for (auto& r : out) r = error_response(503, "UNAVAILABLE", "database unavailable: " + lease.error().message);
-    return out;
-  }
+  if (!lease) return std::vector<Response>(reqs.size(), db_unavailable(lease.error()));
   db::Db& db = lease->db();
-  // Replaces a success whose writes did not reach the database by `why`, keeping its route.
-  auto lost = [&out](const std::vector<std::size_t>& done, const Error& why) {
-    for (std::size_t i : done) {
-      std::string route = std::move(out[i].route);
-      out[i] = error_response(why);
-      out[i].route = std::move(route);
-    }
-  };
-  std::size_t next = 0;
-  while (next < reqs.size()) {
-    auto tx = db::Tx::begin(db);
-    if (!tx) {
-      for (; next < reqs.size(); ++next) out[next] = error_response(tx.error());
-      break;
-    }
-    std::vector<std::size_t> done;  // successes waiting for this transaction's commit
-    bool broken = false;
-    while (next < reqs.size() && !broken) {
-      const std::size_t i = next++;
-      out[i] = handle_on(*reqs[i], &db);
-      if (out[i].status < 400) done.push_back(i);
-      if (!db.in_transaction()) {
-        // SQLite ended the transaction itself: the writes of this and the earlier requests are gone.
-        lost(done, Error("DB_ERROR", "the write was rolled back with its transaction; nothing was stored"));
-        done.clear();
-        broken = true;
-      }
-    }
-    if (broken) continue;  // `tx` has nothing left to roll back; the rest get a new one
-    if (auto st = tx->commit(); !st) lost(done, st.error());
-  }
-  return out;
+  return group_commit(db, reqs, [this, &db](const Request& req) { return handle_on(req, &db); });
 }
 
 Response Handler::handle_on(const Request& req, db::Db* db) const {
@@ -139,7 +108,7 @@ Response Handler::handle_on(const Request& req, db::Db* db) const {
     } else if (route.access != Access::kPublic) {
       auto l = pool_.acquire();
       if (!l) {
-        resp = error_response(503, "UNAVAILABLE", "database unavailable: " + l.error().message);
+        resp = db_unavailable(l.error());
         resp.route = route.pattern;
         return resp;
       }
@@ -147,19 +116,13 @@ Response Handler::handle_on(const Request& req, db::Db* db) const {
       ctx.db = &lease->db();
     }
     if (route.access == Access::kToken) {
-      auto secret = bearer_token(req.authorization);
-      if (!secret) {
-        resp = error_response(401, "UNAUTHENTICATED", "missing bearer token (Authorization: Bearer TOKEN)");
-      } else {
-        auto who = store::find_token(*ctx.db, *secret);
-        if (!who) resp = error_response(who.error());
-        else if (!*who) resp = error_response(401, "UNAUTHENTICATED", "unknown or revoked token");
-        else ctx.caller = std::move(**who);
-      }
-      if (!ctx.caller) {
+      auto who = authenticate(*ctx.db, req.authorization);
+      if (!who) {
+        resp = error_response(who.error());
         resp.route = route.pattern;
         return resp;
       }
+      ctx.caller = std::move(*who);
       if (write_limit_ && ctx.caller->role == "enterprise" && routed_method(req) != "GET") {
         if (const int wait = write_limit_->take(ctx.caller->id, RateLimiter::Clock::now()); wait > 0) {
           resp = error_response(429, "RATE_LIMITED",

@@ -33,12 +33,9 @@ class Handler {
   // before the handler serves requests.
   void set_write_limit(int per_minute, int burst) { write_limit_ = std::make_unique<RateLimiter>(per_minute, burst); }
 
-  // Group commit: runs write requests one after another in one transaction on one
-  // connection, each in a savepoint of its own (a failed request writes nothing), and
-  // commits once, so concurrent writers share one fsync. A success is reported only after
-  // the commit: if the commit fails, or SQLite rolls the transaction back under a request
-  // (an I/O error, a full disk), every request whose writes were lost gets that error
-  // instead. Answers in the order of `reqs`.
+  // The write requests `reqs` as one group commit (group_commit.hpp) on one connection of
+  // the pool; every request gets 503 UNAVAILABLE when none can be had. Answers in the order
+  // of `reqs`.
   std::vector<Response> handle_writes(const std::vector<const Request*>& reqs) const;
 
   // What handle(req) would do with the database, so the server can run it in the right

@@ -222,7 +222,8 @@ Status run_server(const ServerOptions& options) {
   IoThreads io(threads);
   asio::thread_pool store_pool(static_cast<std::size_t>(store_threads));
   WriteQueue writes(handler, store_pool);
-  SessionShared shared{options, handler, metrics, log, tracker, store_pool, writes, crypto::hex(*prefix), {}};
+  RequestIds request_ids(crypto::hex(*prefix));
+  SessionShared shared{options, handler, metrics, log, tracker, store_pool, writes, request_ids};
 
   asio::io_context& ioc = io.main();
   auto acceptor = listen_on(ioc, options);

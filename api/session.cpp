@@ -1,119 +1,16 @@
 // Session: the per-connection read → handle → write loop, for plain TCP and TLS.
 #include "api/session.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
-#include <cstdio>
-#include <vector>
+
+#include "api/response_head.hpp"
 
 namespace chipreg::api {
 namespace {
 
-std::string hex64(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
 
 }  // namespace
-
-// ---- ConnectionTracker ----
-
-ConnectionTracker::Slot ConnectionTracker::oldest_idle(const std::string* peer) {
-  Slot best = live_.end();
-  std::int64_t best_since = 0;
-  for (Slot it = live_.begin(); it != live_.end(); ++it) {
-    if (it->evicting || (peer != nullptr && it->peer != *peer)) continue;
-    const std::int64_t since = it->raw->idle_since.load(std::memory_order_relaxed);
-    if (since != 0 && (best == live_.end() || since < best_since)) {
-      best = it;
-      best_since = since;
-    }
-  }
-  return best;
-}
-
-std::shared_ptr<Connection> ConnectionTracker::mark_evicting(Slot it) {
-  it->evicting = true;
-  ++evicting_;
-  return it->conn.lock();
-}
-
-bool ConnectionTracker::admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot, bool* evicted) {
-  std::vector<std::shared_ptr<Connection>> evict;  // asked to close once the lock is released
-  bool admitted = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    bool room = !stopping_.load() && static_cast<int>(live_.size()) < cap_ + kEvictionSlack;
-    const auto mine = per_peer_.find(peer);
-    if (room && per_peer_cap_ > 0 && mine != per_peer_.end() && mine->second >= per_peer_cap_) {
-      const Slot victim = oldest_idle(&peer);
-      room = victim != live_.end();
-      if (room) evict.push_back(mark_evicting(victim));
-    }
-    // Connections already being evicted make room for the ones admitted meanwhile.
-    if (room && static_cast<int>(live_.size()) - evicting_ >= cap_) {
-      const Slot victim = oldest_idle(nullptr);
-      room = victim != live_.end();  // else every connection is busy
-      if (room) evict.push_back(mark_evicting(victim));
-    }
-    if (room) {
-      live_.push_front(Entry{c, c.get(), peer, false});
-      if (per_peer_cap_ > 0) ++per_peer_[peer];
-      *slot = live_.begin();
-      admitted = true;
-    }
-  }
-  for (auto& e : evict) {
-    if (e) e->stop_when_idle();
-  }
-  *evicted = !evict.empty();
-  return admitted;
-}
-
-bool ConnectionTracker::evict_idle() {
-  std::shared_ptr<Connection> victim;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    const Slot it = oldest_idle(nullptr);
-    if (it == live_.end()) return false;
-    victim = mark_evicting(it);
-  }
-  if (victim) victim->stop_when_idle();
-  return true;
-}
-
-void ConnectionTracker::leave(Slot slot) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (slot->evicting) --evicting_;
-  if (per_peer_cap_ > 0) {
-    auto it = per_peer_.find(slot->peer);
-    if (it != per_peer_.end() && --it->second <= 0) per_peer_.erase(it);
-  }
-  live_.erase(slot);
-}
-
-void ConnectionTracker::stop() {
-  std::vector<std::shared_ptr<Connection>> live;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_.store(true);
-    for (auto& e : live_) {
-      if (auto c = e.conn.lock()) live.push_back(std::move(c));
-    }
-  }
-  for (auto& c : live) c->stop_when_idle();
-}
-
-std::size_t ConnectionTracker::count() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return live_.size();
-}
-
-// ---- Session ----
 
 template <typename Stream>
 void Session<Stream>::set_idle(bool idle) {
@@ -184,9 +81,7 @@ void Session<Stream>::do_read() {
 template <typename Stream>
 void Session<Stream>::on_header(beast::error_code ec, std::size_t) {
   set_idle(false);
-  if (ec == http::error::body_limit) {
-    return fail_request(413, "BODY_TOO_LARGE", "request body exceeds " + std::to_string(shared_.options.max_body) + " bytes");
-  }
+  if (ec == http::error::body_limit) return fail_too_large();
   if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
     return fail_request(431, "HEADER_TOO_LARGE", "request header exceeds " + std::to_string(shared_.options.max_header) + " bytes");
   }
@@ -252,9 +147,7 @@ void Session<Stream>::read_body() {
 
 template <typename Stream>
 void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
-  if (ec == http::error::body_limit) {
-    return fail_request(413, "BODY_TOO_LARGE", "request body exceeds " + std::to_string(shared_.options.max_body) + " bytes");
-  }
+  if (ec == http::error::body_limit) return fail_too_large();
   if (ec == http::error::buffer_overflow) {
     // A chunk-size line (with its extensions) or a trailer that does not fit the read
     // buffer: without this bound an endless chunk extension was buffered whole.
@@ -277,7 +170,7 @@ void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
   req.content_type = std::string(msg[http::field::content_type]);
   req.if_none_match = std::string(msg[http::field::if_none_match]);
   req.body = std::move(msg.body());
-  req.request_id = shared_.id_prefix + "-" + hex64(shared_.next_id.fetch_add(1));
+  req.request_id = shared_.request_ids.next();
   handle(std::move(req), start, msg.keep_alive());
 }
 
@@ -312,29 +205,7 @@ void Session<Stream>::respond(const Request& req, Response resp, std::chrono::st
   const std::size_t bytes = resp.body.size();
   // RFC 9110 §9.3.2: a HEAD response has the header fields a GET would have, and no body.
   if (req.method == "HEAD") resp.body.clear();
-  // The status line and header fields, written by hand: every value is ours (no CR or LF),
-  // and this is cheaper than a serializer walking a field list on every request.
-  std::string& head = head_;
-  head.clear();
-  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  head += std::to_string(resp.status);
-  head += ' ';
-  head += http::obsolete_reason(static_cast<http::status>(resp.status));
-  head += "\r\nServer: chipreg\r\nContent-Type: ";
-  head += resp.content_type;
-  head += "\r\nX-Request-Id: ";
-  head += req.request_id;
-  for (const auto& [name, value] : resp.headers) {
-    head += "\r\n";
-    head += name;
-    head += ": ";
-    head += value;
-  }
-  head += "\r\nContent-Length: ";
-  head += std::to_string(bytes);
-  if (close && version != 10) head += "\r\nConnection: close";
-  if (!close && version == 10) head += "\r\nConnection: keep-alive";
-  head += "\r\n\r\n";
+  write_response_head(head_, resp, {version, req.request_id, bytes, close});
   body_ = std::move(resp.body);
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -356,10 +227,15 @@ void Session<Stream>::fail_request(int status, const std::string& code, const st
     req.method = std::string(parser_->get().method_string());
     req.target = std::string(parser_->get().target());
   }
-  req.request_id = shared_.id_prefix + "-" + hex64(shared_.next_id.fetch_add(1));
+  req.request_id = shared_.request_ids.next();
   Response resp = error_response(status, code, message);
   resp.route = "(rejected)";
   respond(req, std::move(resp), std::chrono::steady_clock::now(), false);
+}
+
+template <typename Stream>
+void Session<Stream>::fail_too_large() {
+  fail_request(413, "BODY_TOO_LARGE", "request body exceeds " + std::to_string(shared_.options.max_body) + " bytes");
 }
 
 template <typename Stream>

@@ -5,108 +5,27 @@
 // run on the store pool (writes through the WriteQueue's group commit), never on the
 // network thread, so a slow query or a writer waiting for SQLite's lock holds up only the
 // requests that must wait for it.
+//
+// Thread-safety: every member runs on the session's io_context (one network thread), except
+// stop_when_idle(), which posts there. Only the request being handled leaves that thread
+// (for the store pool), and the session does nothing else until its answer is posted back.
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <chrono>
-#include <cstdint>
-#include <list>
-#include <map>
+#include <cstddef>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 
-#include "api/access_log.hpp"
-#include "api/handler.hpp"
-#include "api/metrics.hpp"
+#include "api/connection.hpp"
+#include "api/connection_tracker.hpp"
+#include "api/message.hpp"
 #include "api/net.hpp"
-#include "api/server.hpp"
-#include "api/write_queue.hpp"
+#include "api/session_shared.hpp"
 
 namespace chipreg::api {
-
-// What a session can be asked from other threads.
-class Connection {
- public:
-  virtual ~Connection() = default;
-  // Closes the connection if it is waiting for a new request; a request in flight finishes
-  // and its response goes out with "Connection: close". Thread-safe (posts to the session's thread).
-  virtual void stop_when_idle() = 0;
-
-  // When the connection started waiting for a request with nothing of it received yet, in
-  // steady_clock ticks; 0 while a request is being read, handled or answered. Written on the
-  // session's thread, read by the tracker when it looks for a connection to evict.
-  std::atomic<std::int64_t> idle_since{0};
-};
-
-// Counts live connections against the cap and remembers them for a graceful stop.
-//
-// At the cap a new connection does not wait for an old one to time out: the connection that
-// has been idle longest (a keep-alive connection between requests, or one that never sent a
-// byte) is closed to make room, so a client with no request in progress holds no slot a new
-// client needs. Only when every connection is busy is the new one refused. With a per-peer
-// cap (0: none), one peer address beyond it evicts its own idle connections or is refused.
-//
-// Thread-safe: state is protected by mu_.
-class ConnectionTracker {
- public:
-  struct Entry {
-    std::weak_ptr<Connection> conn;
-    Connection* raw;  // for idle_since; valid while the entry is listed (leave() comes first)
-    std::string peer;
-    bool evicting = false;
-  };
-  using Slot = std::list<Entry>::iterator;
-
-  ConnectionTracker(int cap, int per_peer_cap) : cap_(cap), per_peer_cap_(per_peer_cap) {}
-  // Registers a connection from `peer` (an IP address), evicting an idle one when at a cap;
-  // false when every connection is busy or the server is stopping (the caller closes it).
-  // `*evicted` tells whether an idle connection was asked to close for this one.
-  bool admit(const std::shared_ptr<Connection>& c, const std::string& peer, Slot* slot, bool* evicted);
-  void leave(Slot slot);
-  // Asks the longest-idle connection to close (after accept() failed for want of file
-  // descriptors); false when none is idle.
-  bool evict_idle();
-  // Marks the server stopping and asks every live connection to stop when idle.
-  void stop();
-  bool stopping() const { return stopping_.load(); }
-  std::size_t count() const;
-  int cap() const { return cap_; }
-
- private:
-  // The longest-idle entry not already being evicted (from `peer` only when given), or end().
-  // REQUIRES: mu_ held.
-  Slot oldest_idle(const std::string* peer);
-  // Marks `it` evicting and returns its connection. REQUIRES: mu_ held.
-  std::shared_ptr<Connection> mark_evicting(Slot it);
-
-  // Connections being evicted still hold their descriptor for a moment; admitting beyond
-  // the cap is allowed by at most this many while they close.
-  static constexpr int kEvictionSlack = 64;
-
-  const int cap_;
-  const int per_peer_cap_;
-  std::atomic<bool> stopping_{false};
-  mutable std::mutex mu_;
-  std::list<Entry> live_;                // protected by mu_; newest first
-  std::map<std::string, int> per_peer_;  // protected by mu_; only with a per-peer cap
-  int evicting_ = 0;                     // protected by mu_
-};
-
-// What every session shares, owned by run_server.
-struct SessionShared {
-  const ServerOptions& options;
-  const Handler& handler;
-  Metrics& metrics;
-  AccessLog& log;
-  ConnectionTracker& tracker;
-  asio::thread_pool& store_pool;          // runs Handler::handle for store-backed reads
-  WriteQueue& writes;                     // and, batched and committed together, the writes
-  std::string id_prefix;                  // random per process
-  std::atomic<std::uint64_t> next_id{0};  // request ids: prefix-counter
-};
 
 // Stream is PlainStream or TlsStream (net.hpp).
 template <typename Stream>
@@ -147,6 +66,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void handle(Request req, std::chrono::steady_clock::time_point start, bool keep_alive);
   void respond(const Request& req, Response resp, std::chrono::steady_clock::time_point start, bool keep_alive);
   void fail_request(int status, const std::string& code, const std::string& message);
+  // 413 BODY_TOO_LARGE: the body is over max_body (by its Content-Length, or while read).
+  void fail_too_large();
   // A reason to refuse the request whose header was just read (RFC 9110/9112), or nullopt.
   struct Refusal {
     int status;

@@ -168,31 +168,6 @@ TEST_CASE("api: a group commit answers each write as if alone, and a failed one 
   CHECK(f.call("POST", "/v1/persons", R"({"id":"p5","name":"孙七"})", f.admin).status == 201);
 }
 
-TEST_CASE("api: a group commit whose transaction cannot start fails every write in it") {
-  Fixture f;
-  // Another connection holds the write lock past the busy timeout of the pool's connections.
-  auto other = db::Db::open(f.path);
-  REQUIRE(other);
-  auto lock = db::Tx::begin(*other);
-  REQUIRE(lock);
-  db::DbOptions o;
-  o.create = false;
-  o.busy_timeout_ms = 50;
-  DbPool pool(f.path, o);
-  Handler handler(pool, f.metrics, nullptr);
-  Request r;
-  r.method = "POST";
-  r.target = "/v1/persons";
-  r.body = R"({"id":"p1","name":"张三"})";
-  r.authorization = "Bearer " + f.admin;
-  auto out = handler.handle_writes({&r, &r});
-  REQUIRE(out.size() == 2);
-  CHECK(out[0].status == 503);
-  CHECK(code_of(out[0]) == "BUSY");
-  CHECK(out[1].status == 503);
-  CHECK(lock->commit().ok());
-}
-
 TEST_CASE("api: paths and query strings that are not UTF-8 never reach a JSON answer") {
   // Found by fuzz_http: a raw 0x9B byte in a claim id was echoed into the 404 message,
   // which made the error body invalid JSON.
