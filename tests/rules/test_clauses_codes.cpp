@@ -191,7 +191,7 @@ TEST_CASE("eda_purchase: a red line reversing more than its blue line is refused
       .purchase("R1", 1, "2025-04-01", kBuyer, kSignoff, "T1", -yuan(150'000), 0,
                 json::object{{"invoice", "I1"}, {"line", 1}})
       .claim("C", "eda_purchase", kBuyer, 2025);
-  auto facts = json_io::parse_scenario(s.text());
+  auto facts = chipreg::json_io::parse_scenario(s.text());
   REQUIRE_FALSE(facts);
   CHECK(facts.error().code == "BAD_REVERSAL");
   CHECK(facts.error().field == "purchases[1].amount_fen");
