@@ -15,19 +15,12 @@ const char* basis_zh(policy::AmountBasis b) {
   return b == policy::AmountBasis::kTaxInclusive ? "价税合计" : "不含税金额";
 }
 
-void append_line_name(std::string& out, const InvoiceLineRef& r) {
+// "发票 24332000000012345678 第1行".
+void append_line_name(std::string& out, const std::string& invoice, std::int64_t line) {
   out += "发票 ";
-  out += r.invoice;
+  out += invoice;
   out += " 第";
-  out += std::to_string(r.line);
-  out += "行";
-}
-
-void append_line_name(std::string& out, const Purchase& p) {
-  out += "发票 ";
-  out += p.invoice;
-  out += " 第";
-  out += std::to_string(p.line);
+  out += std::to_string(line);
   out += "行";
 }
 
@@ -70,7 +63,7 @@ std::string line_step(const JudgedLine& l) {
   std::string step;
   step.reserve(160);
   step += "第12条 ";
-  append_line_name(step, p);
+  append_line_name(step, p.invoice, p.line);
   step += ' ';
   step += p.date.str();
   step += " 产品 ";
@@ -79,7 +72,7 @@ std::string line_step(const JudgedLine& l) {
   step += l.amount.str();
   if (p.reverses) {
     step += " (红字发票, 冲减 ";
-    append_line_name(step, *p.reverses);
+    append_line_name(step, p.reverses->invoice, p.reverses->line);
     step += ')';
   }
   const auto& findings = l.judgement->findings;
@@ -183,7 +176,7 @@ std::vector<std::string> linkage_trace(const Facts& facts, const LinkageSteps& s
   for (const JudgedLine& l : s.lines) t.push_back(line_step(l));
   for (const Purchase* base : s.net.negative) {
     std::string step = "第12条 ";
-    append_line_name(step, *base);
+    append_line_name(step, base->invoice, base->line);
     step += " 冲红后净额为负, 按 0.00 元计";
     t.push_back(std::move(step));
   }
