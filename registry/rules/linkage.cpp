@@ -373,7 +373,8 @@ Result<LinkageFormula> apply_formula(const policy::Parameters& prm, LinkageGroup
 // "每家企业最高补贴100万元 / 150万元": the cap holds for the year, so the claim pays what the
 // capped figure leaves after the series' approvals.
 Result<CapAndPrior> apply_cap_and_priors(const Context& ctx, const ClaimRequest& claim, const policy::Parameters& prm,
-                                         LinkageGroup group, Money computed) {
+                                         LinkageGroup group, Money computed,
+                                         const std::vector<JudgedLine>& lines) {
   assert(!(computed < Money()));
   CapAndPrior c;
   c.cap = group == LinkageGroup::kChipModule ? prm.linkage_chip_cap : prm.linkage_device_cap;
@@ -388,6 +389,14 @@ Result<CapAndPrior> apply_cap_and_priors(const Context& ctx, const ClaimRequest&
       c.prior = *sum;
     }
   }
+  // "按全年累计计算" only where the whole year was counted: no line of the year was left
+  // out as counted by a claim outside the series.
+  for (const JudgedLine& j : lines) {
+    if (j.qualifies) continue;
+    for (const LineFinding& f : j.judgement->findings) {
+      if (f.code == LineCode::kAlreadyClaimed) c.whole_year = false;
+    }
+  }
   c.pay = c.within_cap;
   if (c.prior.fen() > 0) {
     auto rest = c.within_cap.minus(c.prior);
@@ -397,6 +406,44 @@ Result<CapAndPrior> apply_cap_and_priors(const Context& ctx, const ClaimRequest&
   assert(!(c.within_cap > c.cap) && !(c.within_cap > c.computed));
   assert(!(c.pay < Money()) && !(c.pay > c.within_cap));
   return c;
+}
+
+// The contract's lines[] from the judged lines, and one reason per code that excluded
+// lines (sorted by code) and REVERSAL_MISSING for the lines counted but flagged.
+void write_lines(const std::vector<JudgedLine>& lines, ClaimEvaluation& e) {
+  std::map<std::string, std::vector<json::value>> excluded_by_code;
+  std::vector<json::value> reversal_flagged;  // 已红冲-部分 lines counted without their red line
+  e.lines.reserve(lines.size());
+  for (const JudgedLine& j : lines) {
+    LineVerdict lv;
+    lv.ref = j.line->ref();
+    lv.date = j.line->date;
+    lv.product = j.line->product;
+    lv.amount = j.amount;
+    lv.codes.reserve(j.judgement->findings.size() + 1);
+    for (const LineFinding& f : j.judgement->findings) lv.codes.emplace_back(to_code(f.code));
+    if (j.red_voided) lv.codes.emplace_back(to_code(LineCode::kInvoiceVoided));
+    lv.qualifies = j.qualifies;
+    assert(lv.qualifies == lv.codes.empty());
+    if (j.flagged) {
+      lv.codes.emplace_back(to_code(LineCode::kReversalMissing));
+      reversal_flagged.push_back(json_ref(lv.ref));
+    }
+    if (!lv.qualifies) {
+      for (const auto& code : lv.codes) excluded_by_code[code].push_back(json_ref(lv.ref));
+    }
+    lv.reverses = j.line->reverses;
+    lv.affiliation = j.judgement->affiliation;
+    e.lines.push_back(std::move(lv));
+  }
+  for (auto& [code, refs] : excluded_by_code) {
+    e.reasons.push_back(reason(code, {{"scope", "lines"}, {"lines", json::array(refs.begin(), refs.end())}}));
+  }
+  if (!reversal_flagged.empty()) {
+    e.reasons.push_back(reason("REVERSAL_MISSING", {{"scope", "lines"},
+                                                    {"counted", true},
+                                                    {"lines", json::array(reversal_flagged.begin(), reversal_flagged.end())}}));
+  }
 }
 
 }  // namespace
@@ -434,17 +481,9 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
   s.formula = *formula;
 
   s.eligible = pol->version != nullptr && s.claimant.oem && s.claimant.in_district && !s.formula.below;
-  auto paid = apply_cap_and_priors(ctx, claim, prm, group, s.eligible ? s.formula.computed : Money());
+  auto paid = apply_cap_and_priors(ctx, claim, prm, group, s.eligible ? s.formula.computed : Money(), s.lines);
   if (!paid) return paid.error();
   s.paid = *paid;
-  // "按全年累计计算" only where the whole year was counted: no line of the year was left
-  // out as counted by a claim outside the series.
-  for (const JudgedLine& j : s.lines) {
-    if (j.qualifies) continue;
-    for (const LineFinding& f : j.judgement->findings) {
-      if (f.code == LineCode::kAlreadyClaimed) s.paid.whole_year = false;
-    }
-  }
   auto stacked = stack(ctx, claim, prm.stacking, s.paid.pay);
   if (!stacked) return stacked.error();
   s.stacked = std::move(*stacked);
@@ -458,40 +497,8 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
   if (pol->version == nullptr) e.reasons.push_back(reason("POLICY_NOT_IN_FORCE", {{"year", claim.year}}));
   if (!s.claimant.oem) e.reasons.push_back(reason("CLAIMANT_NOT_OEM"));
   if (!s.claimant.in_district) e.reasons.push_back(reason("CLAIMANT_NOT_IN_DISTRICT"));
-  std::map<std::string, std::vector<json::value>> excluded_by_code;
-  std::vector<json::value> reversal_flagged;  // 已红冲-部分 lines counted without their red line
-  e.lines.reserve(s.lines.size());
-  for (const JudgedLine& j : s.lines) {
-    LineVerdict lv;
-    lv.ref = j.line->ref();
-    lv.date = j.line->date;
-    lv.product = j.line->product;
-    lv.amount = j.amount;
-    lv.codes.reserve(j.judgement->findings.size() + 1);
-    for (const LineFinding& f : j.judgement->findings) lv.codes.emplace_back(to_code(f.code));
-    if (j.red_voided) lv.codes.emplace_back(to_code(LineCode::kInvoiceVoided));
-    lv.qualifies = j.qualifies;
-    assert(lv.qualifies == lv.codes.empty());
-    if (j.flagged) {
-      lv.codes.emplace_back(to_code(LineCode::kReversalMissing));
-      reversal_flagged.push_back(json_ref(lv.ref));
-    }
-    if (!lv.qualifies) {
-      for (const auto& code : lv.codes) excluded_by_code[code].push_back(json_ref(lv.ref));
-    }
-    lv.reverses = j.line->reverses;
-    lv.affiliation = j.judgement->affiliation;
-    e.lines.push_back(std::move(lv));
-  }
+  write_lines(s.lines, e);
   e.qualifying = s.net.qualifying;
-  for (auto& [code, refs] : excluded_by_code) {
-    e.reasons.push_back(reason(code, {{"scope", "lines"}, {"lines", json::array(refs.begin(), refs.end())}}));
-  }
-  if (!reversal_flagged.empty()) {
-    e.reasons.push_back(reason("REVERSAL_MISSING", {{"scope", "lines"},
-                                                    {"counted", true},
-                                                    {"lines", json::array(reversal_flagged.begin(), reversal_flagged.end())}}));
-  }
   if (s.formula.below) {
     e.reasons.push_back(reason("BELOW_THRESHOLD", {{"qualifying_fen", s.net.qualifying.fen()},
                                                    {"threshold_fen", s.formula.threshold.fen()}}));
