@@ -55,9 +55,9 @@ PlatformReversal platform_reversal(const std::optional<std::string>& status) {
 // of the pair: the product is one the claim collected (so it exists).
 struct ProductChecks {
   const Product* product = nullptr;
-  bool supplier_not_ic = false;     // SUPPLIER_NOT_IC_ENTERPRISE
-  bool not_owned = false;           // PRODUCT_NOT_OWNED_BY_SUPPLIER
-  bool not_self_developed = false;  // NOT_SELF_DEVELOPED
+  bool supplier_not_ic = false;        // SUPPLIER_NOT_IC_ENTERPRISE
+  bool not_owned = false;              // PRODUCT_NOT_OWNED_BY_SUPPLIER
+  bool not_self_developed = false;     // NOT_SELF_DEVELOPED
   std::optional<LineFinding> tapeout;  // CHIP_WITHOUT_TAPEOUT, TAPEOUT_AFTER_MARKET
 };
 
@@ -85,8 +85,8 @@ ProductChecks product_checks(const Context& ctx, const Purchase& p) {
     if (!first_tapeout) {
       s.tapeout = LineFinding{.code = LineCode::kChipWithoutTapeout};
     } else if (prod->first_market_date && *prod->first_market_date < *first_tapeout) {
-      s.tapeout = LineFinding{.code = LineCode::kTapeoutAfterMarket, .first = *first_tapeout,
-                              .last = *prod->first_market_date};
+      s.tapeout =
+          LineFinding{.code = LineCode::kTapeoutAfterMarket, .first = *first_tapeout, .last = *prod->first_market_date};
     }
   }
   return s;
@@ -259,8 +259,9 @@ Result<LineJudgement> judge_line(const Context& ctx, const Purchase& p, const st
       v.reversal_missing_partial = true;
     }
   }
-  assert(!(v.affiliation.has_value()) ||
-         std::any_of(v.findings.begin(), v.findings.end(), [](const LineFinding& f) { return f.code == LineCode::kAffiliated; }));
+  assert(!(v.affiliation.has_value()) || std::any_of(v.findings.begin(), v.findings.end(), [](const LineFinding& f) {
+    return f.code == LineCode::kAffiliated;
+  }));
   return v;
 }
 
@@ -373,8 +374,7 @@ Result<LinkageFormula> apply_formula(const policy::Parameters& prm, LinkageGroup
 // "每家企业最高补贴100万元 / 150万元": the cap holds for the year, so the claim pays what the
 // capped figure leaves after the series' approvals.
 Result<CapAndPrior> apply_cap_and_priors(const Context& ctx, const ClaimRequest& claim, const policy::Parameters& prm,
-                                         LinkageGroup group, Money computed,
-                                         const std::vector<JudgedLine>& lines) {
+                                         LinkageGroup group, Money computed, const std::vector<JudgedLine>& lines) {
   assert(!(computed < Money()));
   CapAndPrior c;
   c.cap = group == LinkageGroup::kChipModule ? prm.linkage_chip_cap : prm.linkage_device_cap;
@@ -440,9 +440,10 @@ void write_lines(const std::vector<JudgedLine>& lines, ClaimEvaluation& e) {
     e.reasons.push_back(reason(code, {{"scope", "lines"}, {"lines", json::array(refs.begin(), refs.end())}}));
   }
   if (!reversal_flagged.empty()) {
-    e.reasons.push_back(reason("REVERSAL_MISSING", {{"scope", "lines"},
-                                                    {"counted", true},
-                                                    {"lines", json::array(reversal_flagged.begin(), reversal_flagged.end())}}));
+    e.reasons.push_back(
+        reason("REVERSAL_MISSING", {{"scope", "lines"},
+                                    {"counted", true},
+                                    {"lines", json::array(reversal_flagged.begin(), reversal_flagged.end())}}));
   }
 }
 
@@ -500,8 +501,8 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
   write_lines(s.lines, e);
   e.qualifying = s.net.qualifying;
   if (s.formula.below) {
-    e.reasons.push_back(reason("BELOW_THRESHOLD", {{"qualifying_fen", s.net.qualifying.fen()},
-                                                   {"threshold_fen", s.formula.threshold.fen()}}));
+    e.reasons.push_back(reason(
+        "BELOW_THRESHOLD", {{"qualifying_fen", s.net.qualifying.fen()}, {"threshold_fen", s.formula.threshold.fen()}}));
   }
   if (s.paid.capped) {
     e.reasons.push_back(reason("CAPPED", {{"cap_fen", s.paid.cap.fen()}, {"computed_fen", s.paid.computed.fen()}}));

@@ -132,9 +132,15 @@ Result<TapeoutRow> choose_row(const policy::Parameters& prm, const PriorAwards& 
   r.small = *small;
   r.large = *large;
   switch (r.boundary) {
-    case policy::Boundary::kFavorable: r.chosen = large->pay > small->pay ? *large : *small; break;
-    case policy::Boundary::kSmall: r.chosen = *small; break;
-    case policy::Boundary::kLarge: r.chosen = *large; break;
+    case policy::Boundary::kFavorable:
+      r.chosen = large->pay > small->pay ? *large : *small;
+      break;
+    case policy::Boundary::kSmall:
+      r.chosen = *small;
+      break;
+    case policy::Boundary::kLarge:
+      r.chosen = *large;
+      break;
   }
   return r;
 }
@@ -188,14 +194,19 @@ Result<ClaimEvaluation> evaluate_tapeout(const Context& ctx, const ClaimRequest&
   for (const TapeoutFinding& f : s.findings) {
     json::object details;
     switch (f.code) {
-      case TapeoutCode::kPolicyNotInForce: details = {{"date", t.date.str()}}; break;
-      case TapeoutCode::kNotKeyArea: details = {{"focus_area", f.focus_area}}; break;
+      case TapeoutCode::kPolicyNotInForce:
+        details = {{"date", t.date.str()}};
+        break;
+      case TapeoutCode::kNotKeyArea:
+        details = {{"focus_area", f.focus_area}};
+        break;
       case TapeoutCode::kNotFirstTapeout:
         details = {{"earlier", f.earlier->id}, {"earlier_date", f.earlier->date.str()}};
         break;
       case TapeoutCode::kNotDesignOwner:
       case TapeoutCode::kClaimantNotInDistrict:
-      case TapeoutCode::kProductionTapeout: break;
+      case TapeoutCode::kProductionTapeout:
+        break;
     }
     e.reasons.push_back(reason(to_code(f.code), std::move(details)));
   }
@@ -213,9 +224,9 @@ Result<ClaimEvaluation> evaluate_tapeout(const Context& ctx, const ClaimRequest&
     e.cap = large ? prm.tapeout_large_cap : prm.tapeout_small_cap;
     e.prior_approved = large ? s.prior_all : s.prior_small;
     if (chosen.pay < chosen.computed) {
-      e.reasons.push_back(reason("CAPPED", {{"cap_fen", e.cap.fen()},
-                                            {"room_fen", chosen.room.fen()},
-                                            {"computed_fen", chosen.computed.fen()}}));
+      e.reasons.push_back(
+          reason("CAPPED",
+                 {{"cap_fen", e.cap.fen()}, {"room_fen", chosen.room.fen()}, {"computed_fen", chosen.computed.fen()}}));
     }
     e.other_levels = s.stacked.other;
     if (s.stacked.applied) e.reasons.push_back(stacking_reason(s.stacked));

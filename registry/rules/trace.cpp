@@ -30,22 +30,38 @@ void append_note(std::string& out, const LineFinding& f, const Purchase& p, cons
     case LineCode::kPolicyNotInForce:
       out += "日期 " + p.date.str() + " 不在政策施行期内或不在申报年度";
       return;
-    case LineCode::kNotClaimantsPurchase: out += "购买方 " + p.buyer.str() + " 不是申请人"; return;
-    case LineCode::kSupplierNotIcEnterprise: out += "销售方 " + p.seller.str() + " 不是集成电路企业"; return;
-    case LineCode::kProductNotOwnedBySupplier: out += "产品 " + p.product + " 不属于销售方"; return;
+    case LineCode::kNotClaimantsPurchase:
+      out += "购买方 " + p.buyer.str() + " 不是申请人";
+      return;
+    case LineCode::kSupplierNotIcEnterprise:
+      out += "销售方 " + p.seller.str() + " 不是集成电路企业";
+      return;
+    case LineCode::kProductNotOwnedBySupplier:
+      out += "产品 " + p.product + " 不属于销售方";
+      return;
     case LineCode::kAffiliated:
       assert(j.affiliation.has_value());
       out += "购销双方关联 (阈值 " + f.threshold.str() + "): " + j.affiliation.value_or("");
       return;
-    case LineCode::kNotSelfDeveloped: out += "产品非自主研发"; return;
-    case LineCode::kNoFirstMarketDate: out += "产品无首次上市日期"; return;
+    case LineCode::kNotSelfDeveloped:
+      out += "产品非自主研发";
+      return;
+    case LineCode::kNoFirstMarketDate:
+      out += "产品无首次上市日期";
+      return;
     case LineCode::kNotFirstListed:
       out += "采购日 " + p.date.str() + " 不在首次上市 " + f.first.str() + " 起 " + std::to_string(f.months) +
              " 个月以内 (至 " + f.last.str() + ")";
       return;
-    case LineCode::kChipWithoutTapeout: out += "芯片无登记晶圆厂为销售方出具的流片证明"; return;
-    case LineCode::kTapeoutAfterMarket: out += "首次流片 " + f.first.str() + " 晚于首次上市 " + f.last.str(); return;
-    case LineCode::kAlreadyClaimed: out += "该发票行已计入其他申报"; return;
+    case LineCode::kChipWithoutTapeout:
+      out += "芯片无登记晶圆厂为销售方出具的流片证明";
+      return;
+    case LineCode::kTapeoutAfterMarket:
+      out += "首次流片 " + f.first.str() + " 晚于首次上市 " + f.last.str();
+      return;
+    case LineCode::kAlreadyClaimed:
+      out += "该发票行已计入其他申报";
+      return;
     case LineCode::kInvoiceVoided:
       assert(f.voided != nullptr);
       out += "发票已作废 (" + f.voided->date.str() + ", " + f.voided->source + ")";
@@ -96,7 +112,8 @@ std::string line_step(const JudgedLine& l) {
     if (l.red_voided) step += "; 红字发票已作废, 不再冲减";
   }
   if (l.flagged) {
-    step += " [REVERSAL_MISSING: 平台显示 " + p.platform_status.value_or("") + ", 红字发票未登记; 全额计入, 须审核说明]";
+    step +=
+        " [REVERSAL_MISSING: 平台显示 " + p.platform_status.value_or("") + ", 红字发票未登记; 全额计入, 须审核说明]";
   }
   return step;
 }
@@ -105,19 +122,32 @@ std::string line_step(const JudgedLine& l) {
 
 const char* to_code(LineCode c) {
   switch (c) {
-    case LineCode::kPolicyNotInForce: return "POLICY_NOT_IN_FORCE";
-    case LineCode::kNotClaimantsPurchase: return "NOT_CLAIMANTS_PURCHASE";
-    case LineCode::kSupplierNotIcEnterprise: return "SUPPLIER_NOT_IC_ENTERPRISE";
-    case LineCode::kProductNotOwnedBySupplier: return "PRODUCT_NOT_OWNED_BY_SUPPLIER";
-    case LineCode::kAffiliated: return "AFFILIATED";
-    case LineCode::kNotSelfDeveloped: return "NOT_SELF_DEVELOPED";
-    case LineCode::kNoFirstMarketDate: return "NO_FIRST_MARKET_DATE";
-    case LineCode::kNotFirstListed: return "NOT_FIRST_LISTED";
-    case LineCode::kChipWithoutTapeout: return "CHIP_WITHOUT_TAPEOUT";
-    case LineCode::kTapeoutAfterMarket: return "TAPEOUT_AFTER_MARKET";
-    case LineCode::kAlreadyClaimed: return "ALREADY_CLAIMED";
-    case LineCode::kInvoiceVoided: return "INVOICE_VOIDED";
-    case LineCode::kReversalMissing: return "REVERSAL_MISSING";
+    case LineCode::kPolicyNotInForce:
+      return "POLICY_NOT_IN_FORCE";
+    case LineCode::kNotClaimantsPurchase:
+      return "NOT_CLAIMANTS_PURCHASE";
+    case LineCode::kSupplierNotIcEnterprise:
+      return "SUPPLIER_NOT_IC_ENTERPRISE";
+    case LineCode::kProductNotOwnedBySupplier:
+      return "PRODUCT_NOT_OWNED_BY_SUPPLIER";
+    case LineCode::kAffiliated:
+      return "AFFILIATED";
+    case LineCode::kNotSelfDeveloped:
+      return "NOT_SELF_DEVELOPED";
+    case LineCode::kNoFirstMarketDate:
+      return "NO_FIRST_MARKET_DATE";
+    case LineCode::kNotFirstListed:
+      return "NOT_FIRST_LISTED";
+    case LineCode::kChipWithoutTapeout:
+      return "CHIP_WITHOUT_TAPEOUT";
+    case LineCode::kTapeoutAfterMarket:
+      return "TAPEOUT_AFTER_MARKET";
+    case LineCode::kAlreadyClaimed:
+      return "ALREADY_CLAIMED";
+    case LineCode::kInvoiceVoided:
+      return "INVOICE_VOIDED";
+    case LineCode::kReversalMissing:
+      return "REVERSAL_MISSING";
   }
   assert(false && "every LineCode has its code");
   return "";
@@ -125,12 +155,18 @@ const char* to_code(LineCode c) {
 
 const char* to_code(TapeoutCode c) {
   switch (c) {
-    case TapeoutCode::kPolicyNotInForce: return "POLICY_NOT_IN_FORCE";
-    case TapeoutCode::kNotDesignOwner: return "NOT_DESIGN_OWNER";
-    case TapeoutCode::kClaimantNotInDistrict: return "CLAIMANT_NOT_IN_DISTRICT";
-    case TapeoutCode::kNotKeyArea: return "NOT_KEY_AREA";
-    case TapeoutCode::kNotFirstTapeout: return "NOT_FIRST_TAPEOUT";
-    case TapeoutCode::kProductionTapeout: return "PRODUCTION_TAPEOUT";
+    case TapeoutCode::kPolicyNotInForce:
+      return "POLICY_NOT_IN_FORCE";
+    case TapeoutCode::kNotDesignOwner:
+      return "NOT_DESIGN_OWNER";
+    case TapeoutCode::kClaimantNotInDistrict:
+      return "CLAIMANT_NOT_IN_DISTRICT";
+    case TapeoutCode::kNotKeyArea:
+      return "NOT_KEY_AREA";
+    case TapeoutCode::kNotFirstTapeout:
+      return "NOT_FIRST_TAPEOUT";
+    case TapeoutCode::kProductionTapeout:
+      return "PRODUCTION_TAPEOUT";
   }
   assert(false && "every TapeoutCode has its code");
   return "";
@@ -181,8 +217,8 @@ std::vector<std::string> linkage_trace(const Facts& facts, const LinkageSteps& s
     t.push_back(std::move(step));
   }
   const LinkageFormula& f = s.formula;
-  const std::string head = std::string("第12条 ") + group_zh(f.group) + ": 年度合格采购额 (" + basis_zh(f.basis) + ") " +
-                           f.qualifying.str();
+  const std::string head =
+      std::string("第12条 ") + group_zh(f.group) + ": 年度合格采购额 (" + basis_zh(f.basis) + ") " + f.qualifying.str();
   if (f.below) {
     t.push_back(head + " < " + f.threshold.str() + "; 未达门槛, 0.00 元 (BELOW_THRESHOLD)");
   } else if (f.group == LinkageGroup::kChipModule) {
@@ -197,8 +233,8 @@ std::vector<std::string> linkage_trace(const Facts& facts, const LinkageSteps& s
   }
   if (p.prior.fen() > 0) {
     t.push_back("第12条 同一年度同类别已核准 " + p.prior.str() +
-                (p.whole_year ? ", 按全年累计计算: max(0, " : ", 扣减已核准金额: max(0, ") + p.within_cap.plain() + " − " +
-                p.prior.plain() + ") = " + p.pay.str());
+                (p.whole_year ? ", 按全年累计计算: max(0, " : ", 扣减已核准金额: max(0, ") + p.within_cap.plain() +
+                " − " + p.prior.plain() + ") = " + p.pay.str());
   }
   if (s.stacked.applied) t.push_back(stacking_step(s.stacked));
   t.push_back("第12条 结论: " + std::string(s.eligible ? "符合条件" : "不符合条件") + ", 奖励 " + s.award.str());
@@ -217,15 +253,25 @@ std::vector<std::string> tapeout_trace(const Facts& facts, const TapeoutSteps& s
   for (const TapeoutFinding& f : s.findings) {
     std::string why;
     switch (f.code) {
-      case TapeoutCode::kPolicyNotInForce: why = "流片日期 " + to.date.str() + " 早于政策施行日或不在施行期内"; break;
-      case TapeoutCode::kNotDesignOwner: why = "申请人 " + *s.claimant_uscc + " 不是该流片产品的设计方"; break;
-      case TapeoutCode::kClaimantNotInDistrict: why = "申请人未注册在高新区(滨江)"; break;
-      case TapeoutCode::kNotKeyArea: why = "产品领域 '" + f.focus_area + "' 不属于区重点产业导向"; break;
+      case TapeoutCode::kPolicyNotInForce:
+        why = "流片日期 " + to.date.str() + " 早于政策施行日或不在施行期内";
+        break;
+      case TapeoutCode::kNotDesignOwner:
+        why = "申请人 " + *s.claimant_uscc + " 不是该流片产品的设计方";
+        break;
+      case TapeoutCode::kClaimantNotInDistrict:
+        why = "申请人未注册在高新区(滨江)";
+        break;
+      case TapeoutCode::kNotKeyArea:
+        why = "产品领域 '" + f.focus_area + "' 不属于区重点产业导向";
+        break;
       case TapeoutCode::kNotFirstTapeout:
         assert(f.earlier != nullptr);
         why = "同一产品或同一设计摘要已有更早的流片 " + f.earlier->id + " (" + f.earlier->date.str() + ")";
         break;
-      case TapeoutCode::kProductionTapeout: why = "正式量产后批量流片不在支持范围 (§6.2)"; break;
+      case TapeoutCode::kProductionTapeout:
+        why = "正式量产后批量流片不在支持范围 (§6.2)";
+        break;
     }
     t.push_back("第3条 " + why + " (" + to_code(f.code) + ")");
   }

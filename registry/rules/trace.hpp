@@ -17,10 +17,10 @@ namespace chipreg::rules {
 
 struct Stacked {
   policy::Stacking mode = policy::Stacking::kTopUp;
-  Money other;                              // granted by other levels across the series
-  std::vector<const OtherAward*> sources;   // those grants, in facts order
-  Money before;                             // the award the rule left
-  Money after;                              // what the district pays; <= before
+  Money other;                             // granted by other levels across the series
+  std::vector<const OtherAward*> sources;  // those grants, in facts order
+  Money before;                            // the award the rule left
+  Money after;                             // what the district pays; <= before
   // Whether an offset applied: other levels granted something and the rule paid something.
   bool applied = false;
 };
@@ -57,13 +57,13 @@ const char* to_code(LineCode c);
 // date, buyer, seller, product and platform status are read from the line).
 struct LineFinding {
   LineCode code = LineCode::kPolicyNotInForce;
-  Date first{};                           // NOT_FIRST_LISTED: the first market date;
-                                           // TAPEOUT_AFTER_MARKET: the first tape-out
-  Date last{};                            // NOT_FIRST_LISTED: the window's last day;
-                                           // TAPEOUT_AFTER_MARKET: the first market date
-  int months = 0;                          // NOT_FIRST_LISTED: the window, in months
-  Rate threshold{};                        // AFFILIATED: affiliation.threshold
-  const InvoiceVoid* voided = nullptr;     // INVOICE_VOIDED: the void fact
+  Date first{};                         // NOT_FIRST_LISTED: the first market date;
+                                        // TAPEOUT_AFTER_MARKET: the first tape-out
+  Date last{};                          // NOT_FIRST_LISTED: the window's last day;
+                                        // TAPEOUT_AFTER_MARKET: the first market date
+  int months = 0;                       // NOT_FIRST_LISTED: the window, in months
+  Rate threshold{};                     // AFFILIATED: affiliation.threshold
+  const InvoiceVoid* voided = nullptr;  // INVOICE_VOIDED: the void fact
 };
 
 // Every condition of clause 12 on one blue (base) line; red lines share their base's.
@@ -76,12 +76,12 @@ struct LineJudgement {
 // One line of the claimant's year and group, judged.
 struct JudgedLine {
   const Purchase* line = nullptr;
-  const Purchase* base = nullptr;          // the line it reverses (a red line), else itself
+  const Purchase* base = nullptr;            // the line it reverses (a red line), else itself
   const LineJudgement* judgement = nullptr;  // base's
-  Money amount;                            // on linkage.amount_basis; negative on a red line
-  bool red_voided = false;                 // a red line on a voided invoice: no longer nets
+  Money amount;                              // on linkage.amount_basis; negative on a red line
+  bool red_voided = false;                   // a red line on a voided invoice: no longer nets
   bool qualifies = false;
-  bool flagged = false;                    // counted in full, REVERSAL_MISSING for the reviewer
+  bool flagged = false;  // counted in full, REVERSAL_MISSING for the reviewer
 };
 
 struct LinkageClaimant {
@@ -91,8 +91,8 @@ struct LinkageClaimant {
 };
 
 struct Netted {
-  Money qualifying;                        // sum of max(0, net) over the counted base lines
-  std::vector<const Purchase*> negative;   // base lines netting below zero, in ref order
+  Money qualifying;                       // sum of max(0, net) over the counted base lines
+  std::vector<const Purchase*> negative;  // base lines netting below zero, in ref order
 };
 
 struct LinkageFormula {
@@ -100,22 +100,22 @@ struct LinkageFormula {
   policy::AmountBasis basis = policy::AmountBasis::kTaxInclusive;
   Money qualifying;
   Money threshold;
-  bool below = false;                      // qualifying < threshold: BELOW_THRESHOLD
-  Rate rate;                               // chip_module
-  Money step;                              // device_material: each full step …
-  Money per_step;                          // … pays this
+  bool below = false;  // qualifying < threshold: BELOW_THRESHOLD
+  Rate rate;           // chip_module
+  Money step;          // device_material: each full step …
+  Money per_step;      // … pays this
   std::int64_t steps = 0;
-  Money computed;                          // the formula's figure; 0 when below
+  Money computed;  // the formula's figure; 0 when below
 };
 
 struct CapAndPrior {
   Money cap;
-  Money computed;                          // 0 when the claim fails a condition
-  bool capped = false;                     // computed > cap: CAPPED
-  Money within_cap;                        // min(computed, cap)
-  Money prior;                             // approved already in the series
-  Money pay;                               // max(0, within_cap − prior)
-  bool whole_year = true;                  // no line of the year was counted outside the series
+  Money computed;          // 0 when the claim fails a condition
+  bool capped = false;     // computed > cap: CAPPED
+  Money within_cap;        // min(computed, cap)
+  Money prior;             // approved already in the series
+  Money pay;               // max(0, within_cap − prior)
+  bool whole_year = true;  // no line of the year was counted outside the series
 };
 
 struct LinkageSteps {
@@ -150,23 +150,23 @@ const char* to_code(TapeoutCode c);
 
 struct TapeoutFinding {
   TapeoutCode code = TapeoutCode::kPolicyNotInForce;
-  const Tapeout* earlier = nullptr;        // NOT_FIRST_TAPEOUT
-  std::string focus_area{};               // NOT_KEY_AREA
+  const Tapeout* earlier = nullptr;  // NOT_FIRST_TAPEOUT
+  std::string focus_area{};          // NOT_KEY_AREA
 };
 
 // One row of clause 3 applied to the cost: its figure and what its caps leave.
 struct RowPay {
   TapeoutBranch branch = TapeoutBranch::kSmall;
   Rate rate;
-  Money computed;                          // cost × rate, rounded down
-  Money room;                              // what the caps leave, >= 0
-  Money pay;                               // min(computed, room)
+  Money computed;  // cost × rate, rounded down
+  Money room;      // what the caps leave, >= 0
+  Money pay;       // min(computed, room)
 };
 
 struct TapeoutRow {
-  bool at_split = false;                   // cost == tapeout.split_fen: BOUNDARY_AMBIGUOUS
+  bool at_split = false;  // cost == tapeout.split_fen: BOUNDARY_AMBIGUOUS
   policy::Boundary boundary = policy::Boundary::kFavorable;
-  RowPay small;                            // both rows: only when at_split
+  RowPay small;  // both rows: only when at_split
   RowPay large;
   RowPay chosen;
 };
@@ -175,9 +175,9 @@ struct TapeoutSteps {
   const Policy* policy = nullptr;
   const Tapeout* tapeout = nullptr;
   const std::string* claimant_uscc = nullptr;
-  std::vector<TapeoutFinding> findings;    // in the order of RULES.md; empty: eligible
-  Money prior_all;                         // the year's approved tape-out awards
-  Money prior_small;                       // of which the small (<=) row's
+  std::vector<TapeoutFinding> findings;  // in the order of RULES.md; empty: eligible
+  Money prior_all;                       // the year's approved tape-out awards
+  Money prior_small;                     // of which the small (<=) row's
   TapeoutRow row;
   Stacked stacked;
   bool eligible = false;
