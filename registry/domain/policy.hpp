@@ -119,6 +119,25 @@ struct Parameters {
   Money event_cap;
 };
 
+// The interpretations that choose among versions or bound what any version can speak of,
+// so they cannot be parameters of a version themselves. The engine reads them from its
+// Context, beside the versions (docs/RULES-ENGINE.md "Version in force").
+struct Conventions {
+  // An annual claim's figures (threshold, rate, cap, basis) use the version in force on
+  // this day of the claim year: 31 December, the year's last day, so that a version taking
+  // effect during the year governs that year's totals.
+  int annual_month = 12;
+  int annual_day = 31;
+  // The calendar years a claim may name: those a Date holds (date.hpp, 1900-9999).
+  int first_year = 1900;
+  int last_year = 9999;
+
+  constexpr bool year_in_range(int year) const { return year >= first_year && year <= last_year; }
+  // The day whose version decides `year`'s figures. REQUIRES: year_in_range(year).
+  Date annual_date(int year) const { return Date::ymd(year, annual_month, annual_day); }
+};
+inline constexpr Conventions kConventions{};
+
 struct Version {
   std::string id;                 // "binjiang-ic-2024"
   std::string title;

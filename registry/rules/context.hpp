@@ -27,6 +27,8 @@ struct Context {
   explicit Context(const Facts& f);
 
   const Facts& facts;
+  // Which version decides a claim year, and the years a claim may name.
+  const policy::Conventions& conventions = policy::kConventions;
   affiliation::Graph graph;
   std::unordered_map<std::string, const Enterprise*> enterprises;
   std::unordered_map<std::string, const Product*> products;

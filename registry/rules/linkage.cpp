@@ -7,9 +7,10 @@
 // full 5,000,000.00 元, cap 1,000,000.00 元. Parameters: linkage.*, affiliation.threshold.
 //
 // Interpretations (docs/RULES-ENGINE.md):
-// - The annual figures use the version in force on 31 December of the claim year; each
-//   line's own conditions (window, affiliation threshold) use the version in force on the
-//   line's date, and a line dated before any version is POLICY_NOT_IN_FORCE.
+// - The annual figures use the version in force on 31 December of the claim year
+//   (policy::Conventions::annual_date); each line's own conditions (window, affiliation
+//   threshold) use the version in force on the line's date, and a line dated before any
+//   version is POLICY_NOT_IN_FORCE.
 // - A red-letter line nets against the line it reverses, in that line's year and group,
 //   and shares its verdict: reversing a non-qualifying line changes nothing. A line's net
 //   amount never goes below zero (over-reversal is not a negative purchase).
@@ -20,29 +21,28 @@
 // - A blue line the platform shows as 已红冲 with no registered red line reversing it:
 //   REVERSAL_MISSING. 已红冲-全额 (or an unqualified 已红冲) does not count; 已红冲-部分
 //   counts in full and flags the claim, which a reviewer approves only with a note.
+//
+// The rule as steps, each opening with the words of the clause it implements:
+//   check_claimant → collect_lines → judge_lines → net_red_lines → apply_formula →
+//   apply_cap_and_priors → stack (stacking.cpp). They return plain results (trace.hpp);
+//   evaluate_linkage writes the evaluation from them and trace.cpp narrates them.
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <map>
 #include <string_view>
 #include <unordered_map>
 
+#include "registry/rules/clause.hpp"
 #include "registry/rules/context.hpp"
+#include "registry/rules/trace.hpp"
 
 namespace chipreg::rules {
 
 namespace json = boost::json;
 
 namespace {
-
-const char* group_zh(LinkageGroup g) { return g == LinkageGroup::kChipModule ? "芯片/模组类" : "设备/材料类"; }
-
-struct BaseVerdict {
-  std::vector<std::string> codes;
-  std::optional<std::string> affiliation;
-  std::vector<std::string> notes;  // why, per code, for the trace
-  bool reversal_missing_partial = false;  // counts, but flags the claim (REVERSAL_MISSING)
-};
 
 // How the platform's 发票状态 reads for reversal: none, 部分 (part) or 全额 (whole).
 enum class PlatformReversal { kNone, kPartial, kFull };
@@ -51,42 +51,28 @@ PlatformReversal platform_reversal(const std::optional<std::string>& status) {
   return status->find("部分") != std::string::npos ? PlatformReversal::kPartial : PlatformReversal::kFull;
 }
 
-
-// The checks that depend on the seller and the product only, in the order their codes
-// appear: `before` goes ahead of AFFILIATED, `self_developed` after it, `tapeout` after
-// the first-listed window.
-struct Coded {
-  std::vector<std::string> codes;
-  std::vector<std::string> notes;
-  void add(std::string code, std::string note) {
-    codes.push_back(std::move(code));
-    notes.push_back(std::move(note));
-  }
-  void append_to(BaseVerdict& v) const {
-    v.codes.insert(v.codes.end(), codes.begin(), codes.end());
-    v.notes.insert(v.notes.end(), notes.begin(), notes.end());
-  }
-};
-struct StaticChecks {
+// The conditions that depend on the seller and the product only, the same for every line
+// of the pair: the product is one the claim collected (so it exists).
+struct ProductChecks {
   const Product* product = nullptr;
-  Coded before;          // SUPPLIER_NOT_IC_ENTERPRISE, PRODUCT_NOT_OWNED_BY_SUPPLIER
-  Coded self_developed;  // NOT_SELF_DEVELOPED
-  Coded tapeout;         // CHIP_WITHOUT_TAPEOUT, TAPEOUT_AFTER_MARKET
+  bool supplier_not_ic = false;        // SUPPLIER_NOT_IC_ENTERPRISE
+  bool not_owned = false;              // PRODUCT_NOT_OWNED_BY_SUPPLIER
+  bool not_self_developed = false;     // NOT_SELF_DEVELOPED
+  std::optional<LineFinding> tapeout;  // CHIP_WITHOUT_TAPEOUT, TAPEOUT_AFTER_MARKET
 };
 
-StaticChecks static_checks(const Context& ctx, const Purchase& p) {
-  StaticChecks s;
+// "集成电路企业自主研发 … 芯片": the seller is an IC enterprise owning the product, which
+// it developed itself; a chip was first taped out for it, at a registered foundry, no
+// later than its first market date.
+ProductChecks product_checks(const Context& ctx, const Purchase& p) {
+  ProductChecks s;
   const Enterprise* seller = ctx.enterprise(p.seller.str());
-  if (seller == nullptr || !seller->is_ic()) {
-    s.before.add("SUPPLIER_NOT_IC_ENTERPRISE", "销售方 " + p.seller.str() + " 不是集成电路企业");
-  }
+  s.supplier_not_ic = seller == nullptr || !seller->is_ic();
   const Product* prod = ctx.product(p.product);
+  assert(prod != nullptr && "collect_lines keeps only lines of known products");
   s.product = prod;
-  if (prod == nullptr || prod->owner != p.seller) {
-    s.before.add("PRODUCT_NOT_OWNED_BY_SUPPLIER", "产品 " + p.product + " 不属于销售方");
-  }
-  if (prod == nullptr) return s;
-  if (!prod->self_developed) s.self_developed.add("NOT_SELF_DEVELOPED", "产品非自主研发");
+  s.not_owned = prod->owner != p.seller;
+  s.not_self_developed = !prod->self_developed;
   if (prod->kind == ProductKind::kChip) {
     std::optional<Date> first_tapeout;
     if (auto tl = ctx.tapeouts_by_product.find(prod->id); tl != ctx.tapeouts_by_product.end()) {
@@ -97,10 +83,10 @@ StaticChecks static_checks(const Context& ctx, const Purchase& p) {
       }
     }
     if (!first_tapeout) {
-      s.tapeout.add("CHIP_WITHOUT_TAPEOUT", "芯片无登记晶圆厂为销售方出具的流片证明");
+      s.tapeout = LineFinding{.code = LineCode::kChipWithoutTapeout};
     } else if (prod->first_market_date && *prod->first_market_date < *first_tapeout) {
-      s.tapeout.add("TAPEOUT_AFTER_MARKET",
-                    "首次流片 " + first_tapeout->str() + " 晚于首次上市 " + prod->first_market_date->str());
+      s.tapeout =
+          LineFinding{.code = LineCode::kTapeoutAfterMarket, .first = *first_tapeout, .last = *prod->first_market_date};
     }
   }
   return s;
@@ -140,7 +126,7 @@ struct LineCaches {
       return h(*k.seller) ^ (h(*k.product) * 31);
     }
   };
-  std::unordered_map<PairKey, StaticChecks, PairKeyHash> statics;
+  std::unordered_map<PairKey, ProductChecks, PairKeyHash> products;
 
   const Result<Policy>& policy(const Context& ctx, Date d) {
     const auto& all = policy::versions();
@@ -149,76 +135,133 @@ struct LineCaches {
     if (it == policies.end()) it = policies.emplace(version, policy_on(ctx.facts, d)).first;
     return it->second;
   }
-  const StaticChecks& checks(const Context& ctx, const Purchase& p) {
+  const ProductChecks& checks(const Context& ctx, const Purchase& p) {
     const PairKey key{&p.seller.str(), &p.product};
-    auto it = statics.find(key);
-    if (it == statics.end()) it = statics.emplace(key, static_checks(ctx, p)).first;
+    auto it = products.find(key);
+    if (it == products.end()) it = products.emplace(key, product_checks(ctx, p)).first;
+    return it->second;
+  }
+  const affiliation::Verdict& affiliated(const Context& ctx, const Purchase& p, Rate threshold) {
+    const AffiliationKey key{&p.buyer.str(), &p.seller.str(), ctx.period_of(p.date), threshold.units()};
+    auto it = affiliation.find(key);
+    if (it == affiliation.end()) {
+      it = affiliation.emplace(key, ctx.graph.affiliated(p.buyer.str(), p.seller.str(), p.date, threshold)).first;
+    }
     return it->second;
   }
 };
 
-Result<BaseVerdict> check_line(const Context& ctx, const Purchase& p, const std::string& claimant, int year,
-                               LineCaches& caches) {
-  BaseVerdict v;
+// "鼓励终端厂商、系统集成商试用 …" (and §3: 在高新区(滨江)内): the claimant is a terminal
+// manufacturer or a system integrator registered in the district.
+LinkageClaimant check_claimant(const Context& ctx, const std::string& uscc) {
+  LinkageClaimant c;
+  c.enterprise = ctx.enterprise(uscc);
+  c.oem = c.enterprise && (c.enterprise->has_role(Role::kOem) || c.enterprise->has_role(Role::kSystemIntegrator));
+  c.in_district = c.enterprise && c.enterprise->in_district;
+  return c;
+}
+
+// A line of the claim and the blue line it counts with.
+struct Collected {
+  const Purchase* line;
+  const Purchase* base;
+};
+
+// "设备、材料类 / 芯片、模组类当年度采购金额": the claimant's lines of the claim year and of
+// the group's product kinds, in line-ref order. A red line belongs where the line it
+// reverses belongs, whatever its own date.
+std::vector<Collected> collect_lines(const Context& ctx, const std::string& claimant, int year, LinkageGroup group) {
+  struct Entry {
+    Collected c;
+    std::uint32_t invoice_rank = 0;  // the line's invoice among the distinct ones, sorted
+  };
+  std::vector<Entry> entries;
+  if (auto it = ctx.purchases_by_buyer.find(claimant); it != ctx.purchases_by_buyer.end()) {
+    for (const Purchase* p : it->second) {
+      const Purchase* base = p;
+      if (p->reverses) {
+        if (auto b = ctx.purchases.find(*p->reverses); b != ctx.purchases.end()) base = b->second;
+      }
+      const Product* prod = ctx.product(base->product);
+      if (base->date.year() != year || prod == nullptr || prod->kind == ProductKind::kEdaTool ||
+          group_of(prod->kind) != group) {
+        continue;
+      }
+      entries.push_back({{p, base}, 0});
+    }
+  }
+  // Line-ref order (invoice, then line) with the strings compared once per distinct
+  // invoice instead of once per comparison: invoices carry several lines each.
+  std::unordered_map<std::string_view, std::uint32_t> rank;
+  rank.reserve(entries.size());
+  for (const Entry& en : entries) rank.emplace(en.c.line->invoice, 0);
+  std::vector<std::string_view> invoices;
+  invoices.reserve(rank.size());
+  for (const auto& [invoice, r] : rank) invoices.push_back(invoice);
+  std::sort(invoices.begin(), invoices.end());
+  for (std::size_t i = 0; i < invoices.size(); ++i) rank[invoices[i]] = static_cast<std::uint32_t>(i);
+  for (Entry& en : entries) en.invoice_rank = rank[en.c.line->invoice];
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.invoice_rank != b.invoice_rank ? a.invoice_rank < b.invoice_rank : a.c.line->line < b.c.line->line;
+  });
+  std::vector<Collected> out;
+  out.reserve(entries.size());
+  for (const Entry& en : entries) out.push_back(en.c);
+  return out;
+}
+
+// "试用非关联集成电路企业自主研发、首次上市的设备、材料、芯片或模组": every condition of
+// RULES.md on one blue line of the claim year, in the order of its codes.
+Result<LineJudgement> judge_line(const Context& ctx, const Purchase& p, const std::string& claimant, int year,
+                                 LineCaches& caches) {
+  assert(p.date.year() == year && "collect_lines keeps only base lines of the claim year");
+  (void)year;
+  LineJudgement v;
   const Result<Policy>& pol = caches.policy(ctx, p.date);
   if (!pol) return pol.error();
-  if (pol->version == nullptr || p.date.year() != year) {
-    v.codes.push_back("POLICY_NOT_IN_FORCE");
-    v.notes.push_back("日期 " + p.date.str() + " 不在政策施行期内或不在申报年度");
-  }
+  if (pol->version == nullptr) v.findings.push_back({.code = LineCode::kPolicyNotInForce});
   const policy::Parameters& prm = pol->params;
-  if (p.buyer.str() != claimant) {
-    v.codes.push_back("NOT_CLAIMANTS_PURCHASE");
-    v.notes.push_back("购买方 " + p.buyer.str() + " 不是申请人");
+  if (p.buyer.str() != claimant) v.findings.push_back({.code = LineCode::kNotClaimantsPurchase});
+  const ProductChecks& pc = caches.checks(ctx, p);
+  if (pc.supplier_not_ic) v.findings.push_back({.code = LineCode::kSupplierNotIcEnterprise});
+  if (pc.not_owned) v.findings.push_back({.code = LineCode::kProductNotOwnedBySupplier});
+  const affiliation::Verdict& aff = caches.affiliated(ctx, p, prm.affiliation_threshold);
+  if (aff.affiliated) {
+    v.findings.push_back({.code = LineCode::kAffiliated, .threshold = prm.affiliation_threshold});
+    v.affiliation = aff.proof;
   }
-  const StaticChecks& sc = caches.checks(ctx, p);
-  sc.before.append_to(v);
-  const LineCaches::AffiliationKey key{&p.buyer.str(), &p.seller.str(), ctx.period_of(p.date),
-                                       prm.affiliation_threshold.units()};
-  auto it = caches.affiliation.find(key);
-  if (it == caches.affiliation.end()) {
-    it = caches.affiliation
-             .emplace(key, ctx.graph.affiliated(p.buyer.str(), p.seller.str(), p.date, prm.affiliation_threshold))
-             .first;
-  }
-  if (it->second.affiliated) {
-    v.codes.push_back("AFFILIATED");
-    v.affiliation = it->second.proof;
-    v.notes.push_back("购销双方关联 (阈值 " + prm.affiliation_threshold.str() + "): " + it->second.proof);
-  }
-  if (const Product* prod = sc.product; prod != nullptr) {
-    sc.self_developed.append_to(v);
-    if (!prod->first_market_date) {
-      v.codes.push_back("NO_FIRST_MARKET_DATE");
-      v.notes.push_back("产品无首次上市日期");
-    } else {
-      const Date first = *prod->first_market_date;
-      const Date last = first.add_months(prm.linkage_window_months);
-      if (p.date < first || last < p.date) {
-        v.codes.push_back("NOT_FIRST_LISTED");
-        v.notes.push_back("采购日 " + p.date.str() + " 不在首次上市 " + first.str() + " 起 " +
-                          std::to_string(prm.linkage_window_months) + " 个月以内 (至 " + last.str() + ")");
-      }
+  if (pc.not_self_developed) v.findings.push_back({.code = LineCode::kNotSelfDeveloped});
+  if (!pc.product->first_market_date) {
+    v.findings.push_back({.code = LineCode::kNoFirstMarketDate});
+  } else {
+    // 首次上市: within linkage.first_listed_window_months of the first market date, both
+    // ends included (以内).
+    const Date first = *pc.product->first_market_date;
+    const Date last = first.add_months(prm.linkage_window_months);
+    assert(!(last < first) && "the window is a non-negative number of months");
+    if (p.date < first || last < p.date) {
+      v.findings.push_back(
+          {.code = LineCode::kNotFirstListed, .first = first, .last = last, .months = prm.linkage_window_months});
     }
-    sc.tapeout.append_to(v);
   }
+  if (pc.tapeout) v.findings.push_back(*pc.tapeout);
   if (!ctx.claimed_elsewhere.empty() && ctx.claimed_elsewhere.count(p.ref()) != 0) {
-    v.codes.push_back("ALREADY_CLAIMED");
-    v.notes.push_back("该发票行已计入其他申报");
+    v.findings.push_back({.code = LineCode::kAlreadyClaimed});
   }
   if (auto it = ctx.voids.find(p.invoice); it != ctx.voids.end()) {
-    v.codes.push_back("INVOICE_VOIDED");
-    v.notes.push_back("发票已作废 (" + it->second->date.str() + ", " + it->second->source + ")");
+    v.findings.push_back({.code = LineCode::kInvoiceVoided, .voided = it->second});
   }
   const PlatformReversal shown = platform_reversal(p.platform_status);
   if (shown != PlatformReversal::kNone && ctx.reversed.count(p.ref()) == 0) {
     if (shown == PlatformReversal::kFull) {
-      v.codes.push_back("REVERSAL_MISSING");
-      v.notes.push_back("平台显示 " + *p.platform_status + ", 但未登记对应红字发票, 不计入");
+      v.findings.push_back({.code = LineCode::kReversalMissing});
     } else {
       v.reversal_missing_partial = true;
     }
   }
+  assert(!(v.affiliation.has_value()) || std::any_of(v.findings.begin(), v.findings.end(), [](const LineFinding& f) {
+    return f.code == LineCode::kAffiliated;
+  }));
   return v;
 }
 
@@ -227,21 +270,182 @@ Result<Money> basis_amount(const Purchase& p, policy::AmountBasis basis) {
   return p.amount.plus(p.tax);
 }
 
-// The order of InvoiceLineRef, without building the refs.
-bool ref_less(const Purchase& a, const Purchase& b) {
-  const int c = a.invoice.compare(b.invoice);
-  return c != 0 ? c < 0 : a.line < b.line;
+// Judges every collected line: its base line once (red lines share the verdict), the
+// line's own amount on the basis, and whether the line counts.
+// The judgements are keyed by the base line itself: invoice + line is unique among the
+// facts (the scenario parser and the store reject a second one), so this keys by its ref
+// without copying and comparing refs on every line. Node-based: pointers stay valid.
+using Judgements = std::unordered_map<const Purchase*, LineJudgement>;
+Result<std::vector<JudgedLine>> judge_lines(const Context& ctx, const std::vector<Collected>& collected,
+                                            const std::string& claimant, int year, const policy::Parameters& prm,
+                                            Judgements& judgements) {
+  LineCaches caches;
+  judgements.reserve(collected.size());
+  std::vector<JudgedLine> out;
+  out.reserve(collected.size());
+  for (const Collected& c : collected) {
+    auto v = judgements.find(c.base);
+    if (v == judgements.end()) {
+      auto judged = judge_line(ctx, *c.base, claimant, year, caches);
+      if (!judged) return judged.error();
+      v = judgements.emplace(c.base, std::move(*judged)).first;
+    }
+    auto amount = basis_amount(*c.line, prm.linkage_amount_basis);
+    if (!amount) return amount.error();
+    JudgedLine j;
+    j.line = c.line;
+    j.base = c.base;
+    j.judgement = &v->second;
+    j.amount = *amount;
+    // A voided red invoice no longer nets against the line it reversed.
+    j.red_voided = c.line != c.base && ctx.voids.count(c.line->invoice) != 0;
+    j.qualifies = v->second.findings.empty() && !j.red_voided;
+    j.flagged = j.qualifies && c.line == c.base && v->second.reversal_missing_partial;
+    assert((c.line == c.base || c.line->reverses) && "only a red line counts with another line");
+    out.push_back(j);
+  }
+  return out;
 }
 
-void append_line_name(std::string& out, const InvoiceLineRef& r) {
-  out += "发票 ";
-  out += r.invoice;
-  out += " 第";
-  out += std::to_string(r.line);
-  out += "行";
+// "当年度采购金额累计": the lines that count, each blue line netted with the red lines
+// that reverse it; a net below zero counts as zero.
+Result<Netted> net_red_lines(const std::vector<JudgedLine>& lines) {
+  std::unordered_map<const Purchase*, Money> net;  // per counted base line
+  net.reserve(lines.size());
+  for (const JudgedLine& j : lines) {
+    if (!j.qualifies) continue;
+    Money& base_net = net[j.base];
+    auto sum = base_net.plus(j.amount);
+    if (!sum) return sum.error();
+    base_net = *sum;
+  }
+  // Negative nets are noted in line order; the sum of the rest does not depend on order
+  // (all terms are non-negative, so it overflows exactly when the total does).
+  Netted out;
+  for (const auto& [base, amount] : net) {
+    if (amount < Money()) {
+      out.negative.push_back(base);
+      continue;
+    }
+    auto sum = out.qualifying.plus(amount);
+    if (!sum) return sum.error();
+    out.qualifying = *sum;
+  }
+  std::sort(out.negative.begin(), out.negative.end(), [](const Purchase* a, const Purchase* b) {
+    const int c = a->invoice.compare(b->invoice);
+    return c != 0 ? c < 0 : a->line < b->line;
+  });
+  assert(!(out.qualifying < Money()));
+  return out;
 }
 
-std::string line_name(const InvoiceLineRef& r) { return "发票 " + r.invoice + " 第" + std::to_string(r.line) + "行"; }
+// "设备、材料类当年度采购金额累计达500万元以上,按当年采购金额每500万元补贴10万元的标准 …;
+// 芯片、模组类当年度采购金额累计达300万元以上,按照最高不超过当年采购金额的30%给予补贴":
+// the threshold (以上: reached at the threshold itself) and the group's formula.
+Result<LinkageFormula> apply_formula(const policy::Parameters& prm, LinkageGroup group, Money qualifying) {
+  assert(!(qualifying < Money()));
+  LinkageFormula f;
+  f.group = group;
+  f.basis = prm.linkage_amount_basis;
+  f.qualifying = qualifying;
+  const bool chips = group == LinkageGroup::kChipModule;
+  f.threshold = chips ? prm.linkage_chip_threshold : prm.linkage_device_threshold;
+  f.below = qualifying < f.threshold;
+  if (f.below) return f;
+  if (chips) {
+    f.rate = prm.linkage_chip_rate;
+    auto c = qualifying.apply(f.rate);
+    if (!c) return c.error();
+    f.computed = *c;
+    assert(!(f.computed > qualifying) && "a rate is at most 100%");
+  } else {
+    f.step = prm.linkage_device_step;
+    f.per_step = prm.linkage_device_award_per_step;
+    assert(f.step.fen() > 0 && "linkage.device_material.step_fen is positive (policy.cpp)");
+    f.steps = qualifying.fen() / f.step.fen();
+    auto c = f.per_step.times(f.steps);
+    if (!c) return c.error();
+    f.computed = *c;
+  }
+  assert(!(f.computed < Money()));
+  return f;
+}
+
+// "每家企业最高补贴100万元 / 150万元": the cap holds for the year, so the claim pays what the
+// capped figure leaves after the series' approvals.
+Result<CapAndPrior> apply_cap_and_priors(const Context& ctx, const ClaimRequest& claim, const policy::Parameters& prm,
+                                         LinkageGroup group, Money computed, const std::vector<JudgedLine>& lines) {
+  assert(!(computed < Money()));
+  CapAndPrior c;
+  c.cap = group == LinkageGroup::kChipModule ? prm.linkage_chip_cap : prm.linkage_device_cap;
+  assert(!(c.cap < Money()) && "caps are non-negative (policy.cpp)");
+  c.computed = computed;
+  c.capped = computed > c.cap;
+  c.within_cap = c.capped ? c.cap : computed;
+  for (const auto& a : ctx.facts.prior_approvals) {
+    if (a.rule == RuleId::kLinkage && a.claimant == claim.claimant && a.year == claim.year && a.group == group) {
+      auto sum = c.prior.plus(a.amount);
+      if (!sum) return sum.error();
+      c.prior = *sum;
+    }
+  }
+  // "按全年累计计算" only where the whole year was counted: no line of the year was left
+  // out as counted by a claim outside the series.
+  for (const JudgedLine& j : lines) {
+    if (j.qualifies) continue;
+    for (const LineFinding& f : j.judgement->findings) {
+      if (f.code == LineCode::kAlreadyClaimed) c.whole_year = false;
+    }
+  }
+  c.pay = c.within_cap;
+  if (c.prior.fen() > 0) {
+    auto rest = c.within_cap.minus(c.prior);
+    if (!rest) return rest.error();
+    c.pay = *rest < Money() ? Money() : *rest;
+  }
+  assert(!(c.within_cap > c.cap) && !(c.within_cap > c.computed));
+  assert(!(c.pay < Money()) && !(c.pay > c.within_cap));
+  return c;
+}
+
+// The contract's lines[] from the judged lines, and one reason per code that excluded
+// lines (sorted by code) and REVERSAL_MISSING for the lines counted but flagged.
+void write_lines(const std::vector<JudgedLine>& lines, ClaimEvaluation& e) {
+  std::map<std::string, std::vector<json::value>> excluded_by_code;
+  std::vector<json::value> reversal_flagged;  // 已红冲-部分 lines counted without their red line
+  e.lines.reserve(lines.size());
+  for (const JudgedLine& j : lines) {
+    LineVerdict lv;
+    lv.ref = j.line->ref();
+    lv.date = j.line->date;
+    lv.product = j.line->product;
+    lv.amount = j.amount;
+    lv.codes.reserve(j.judgement->findings.size() + 1);
+    for (const LineFinding& f : j.judgement->findings) lv.codes.emplace_back(to_code(f.code));
+    if (j.red_voided) lv.codes.emplace_back(to_code(LineCode::kInvoiceVoided));
+    lv.qualifies = j.qualifies;
+    assert(lv.qualifies == lv.codes.empty());
+    if (j.flagged) {
+      lv.codes.emplace_back(to_code(LineCode::kReversalMissing));
+      reversal_flagged.push_back(json_ref(lv.ref));
+    }
+    if (!lv.qualifies) {
+      for (const auto& code : lv.codes) excluded_by_code[code].push_back(json_ref(lv.ref));
+    }
+    lv.reverses = j.line->reverses;
+    lv.affiliation = j.judgement->affiliation;
+    e.lines.push_back(std::move(lv));
+  }
+  for (auto& [code, refs] : excluded_by_code) {
+    e.reasons.push_back(reason(code, {{"scope", "lines"}, {"lines", json::array(refs.begin(), refs.end())}}));
+  }
+  if (!reversal_flagged.empty()) {
+    e.reasons.push_back(
+        reason("REVERSAL_MISSING", {{"scope", "lines"},
+                                    {"counted", true},
+                                    {"lines", json::array(reversal_flagged.begin(), reversal_flagged.end())}}));
+  }
+}
 
 }  // namespace
 
@@ -253,251 +457,64 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
   e.year = claim.year;
   e.group = claim.group.value_or(LinkageGroup::kChipModule);
   const LinkageGroup group = *e.group;
-  const bool chips = group == LinkageGroup::kChipModule;
 
-  if (claim.year < 1900 || claim.year > 9999) {
-    return Error("BAD_VALUE", "claim year out of range", "year");
-  }
-  const Date year_end = Date::ymd(claim.year, 12, 31);
-  auto pol = policy_on(ctx.facts, year_end);
+  if (!ctx.conventions.year_in_range(claim.year)) return Error("BAD_VALUE", "claim year out of range", "year");
+  LinkageSteps s;
+  s.year = claim.year;
+  s.claimant_uscc = &e.claimant;
+  s.policy_date = ctx.conventions.annual_date(claim.year);
+  auto pol = policy_on(ctx.facts, s.policy_date);
   if (!pol) return pol.error();
+  s.policy = &*pol;
   const policy::Parameters& prm = pol->params;
+  s.claimant = check_claimant(ctx, e.claimant);
+
+  const std::vector<Collected> collected = collect_lines(ctx, e.claimant, claim.year, group);
+  Judgements judgements;
+  auto lines = judge_lines(ctx, collected, e.claimant, claim.year, prm, judgements);
+  if (!lines) return lines.error();
+  s.lines = std::move(*lines);
+  auto net = net_red_lines(s.lines);
+  if (!net) return net.error();
+  s.net = std::move(*net);
+  auto formula = apply_formula(prm, group, s.net.qualifying);
+  if (!formula) return formula.error();
+  s.formula = *formula;
+
+  s.eligible = pol->version != nullptr && s.claimant.oem && s.claimant.in_district && !s.formula.below;
+  auto paid = apply_cap_and_priors(ctx, claim, prm, group, s.eligible ? s.formula.computed : Money(), s.lines);
+  if (!paid) return paid.error();
+  s.paid = *paid;
+  auto stacked = stack(ctx, claim, prm.stacking, s.paid.pay);
+  if (!stacked) return stacked.error();
+  s.stacked = std::move(*stacked);
+  s.award = s.stacked.after;
+  assert(!(s.award > s.paid.pay) && !(s.award > s.paid.cap) && !(s.award < Money()));
+  assert(s.eligible || s.paid.computed.fen() == 0);
+
+  // The evaluation, written from the steps' results.
   e.policy_version = pol->version ? pol->version->id : "";
   e.parameters = prm;
-  e.trace.push_back(policy_trace(ctx.facts, *pol, year_end));
-
-  bool ok = true;
-  if (pol->version == nullptr) {
-    ok = false;
-    e.reasons.push_back(reason("POLICY_NOT_IN_FORCE", {{"year", claim.year}}));
-    e.trace.push_back("第12条: " + std::to_string(claim.year) + " 年度不在任何政策版本施行期内 (POLICY_NOT_IN_FORCE)");
+  if (pol->version == nullptr) e.reasons.push_back(reason("POLICY_NOT_IN_FORCE", {{"year", claim.year}}));
+  if (!s.claimant.oem) e.reasons.push_back(reason("CLAIMANT_NOT_OEM"));
+  if (!s.claimant.in_district) e.reasons.push_back(reason("CLAIMANT_NOT_IN_DISTRICT"));
+  write_lines(s.lines, e);
+  e.qualifying = s.net.qualifying;
+  if (s.formula.below) {
+    e.reasons.push_back(reason(
+        "BELOW_THRESHOLD", {{"qualifying_fen", s.net.qualifying.fen()}, {"threshold_fen", s.formula.threshold.fen()}}));
   }
-  const Enterprise* claimant = ctx.enterprise(e.claimant);
-  const bool oem = claimant && (claimant->has_role(Role::kOem) || claimant->has_role(Role::kSystemIntegrator));
-  const bool in_district = claimant && claimant->in_district;
-  e.trace.push_back(std::string("第12条 申请人 ") + (claimant ? claimant->name + " " : "") + e.claimant +
-                    ": 终端厂商/系统集成商 " + (oem ? "是" : "否 (CLAIMANT_NOT_OEM)") + "; 注册在高新区(滨江) " +
-                    (in_district ? "是" : "否 (CLAIMANT_NOT_IN_DISTRICT)"));
-  if (!oem) {
-    ok = false;
-    e.reasons.push_back(reason("CLAIMANT_NOT_OEM"));
+  if (s.paid.capped) {
+    e.reasons.push_back(reason("CAPPED", {{"cap_fen", s.paid.cap.fen()}, {"computed_fen", s.paid.computed.fen()}}));
   }
-  if (!in_district) {
-    ok = false;
-    e.reasons.push_back(reason("CLAIMANT_NOT_IN_DISTRICT"));
-  }
-
-  // The claimant's lines of the year and group. A red line belongs where the line it
-  // reverses belongs.
-  struct Entry {
-    const Purchase* line;
-    const Purchase* base;
-    std::uint32_t invoice_rank = 0;  // the line's invoice among the distinct ones, sorted
-  };
-  std::vector<Entry> entries;
-  if (auto it = ctx.purchases_by_buyer.find(e.claimant); it != ctx.purchases_by_buyer.end()) {
-    for (const Purchase* p : it->second) {
-      const Purchase* base = p;
-      if (p->reverses) {
-        if (auto b = ctx.purchases.find(*p->reverses); b != ctx.purchases.end()) base = b->second;
-      }
-      const Product* prod = ctx.product(base->product);
-      if (base->date.year() != claim.year || prod == nullptr || prod->kind == ProductKind::kEdaTool ||
-          group_of(prod->kind) != group) {
-        continue;
-      }
-      entries.push_back({p, base, 0});
-    }
-  }
-  // Line-ref order (invoice, then line) with the strings compared once per distinct
-  // invoice instead of once per comparison: invoices carry several lines each.
-  {
-    std::unordered_map<std::string_view, std::uint32_t> rank;
-    rank.reserve(entries.size());
-    for (const Entry& en : entries) rank.emplace(en.line->invoice, 0);
-    std::vector<std::string_view> invoices;
-    invoices.reserve(rank.size());
-    for (const auto& [invoice, r] : rank) invoices.push_back(invoice);
-    std::sort(invoices.begin(), invoices.end());
-    for (std::size_t i = 0; i < invoices.size(); ++i) rank[invoices[i]] = static_cast<std::uint32_t>(i);
-    for (Entry& en : entries) en.invoice_rank = rank[en.line->invoice];
-  }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.invoice_rank != b.invoice_rank ? a.invoice_rank < b.invoice_rank : a.line->line < b.line->line;
-  });
-
-  // Keyed by the base line itself: invoice + line is unique among the facts (the scenario
-  // parser and the store reject a second one), so this is keying by its ref without
-  // copying and comparing refs on every line.
-  LineCaches caches;
-  std::unordered_map<const Purchase*, BaseVerdict> verdicts;
-  std::unordered_map<const Purchase*, Money> net;  // per qualifying base line
-  verdicts.reserve(entries.size());
-  net.reserve(entries.size());
-  std::map<std::string, std::vector<json::value>> excluded_by_code;
-  std::vector<json::value> reversal_flagged;  // 已红冲-部分 lines counted without their red line
-  bool some_claimed_elsewhere = false;
-  e.lines.reserve(entries.size());
-  e.trace.reserve(e.trace.size() + entries.size() + 8);
-  for (const Entry& en : entries) {
-    auto v = verdicts.find(en.base);
-    if (v == verdicts.end()) {
-      auto checked = check_line(ctx, *en.base, e.claimant, claim.year, caches);
-      if (!checked) return checked.error();
-      v = verdicts.emplace(en.base, std::move(*checked)).first;
-    }
-    auto amount = basis_amount(*en.line, prm.linkage_amount_basis);
-    if (!amount) return amount.error();
-    LineVerdict lv;
-    lv.ref = en.line->ref();
-    lv.date = en.line->date;
-    lv.product = en.line->product;
-    lv.amount = *amount;
-    lv.codes = v->second.codes;
-    // A voided red invoice no longer nets against the line it reversed.
-    const bool voided_red = en.line != en.base && ctx.voids.count(en.line->invoice) != 0;
-    if (voided_red) lv.codes.push_back("INVOICE_VOIDED");
-    lv.qualifies = lv.codes.empty();
-    if (lv.qualifies && en.line == en.base && v->second.reversal_missing_partial) {
-      lv.codes.push_back("REVERSAL_MISSING");  // counted in full, flagged for the reviewer
-      reversal_flagged.push_back(json::object{{"invoice", lv.ref.invoice}, {"line", lv.ref.line}});
-    }
-    if (!lv.qualifies && std::find(lv.codes.begin(), lv.codes.end(), "ALREADY_CLAIMED") != lv.codes.end()) {
-      some_claimed_elsewhere = true;
-    }
-    lv.reverses = en.line->reverses;
-    lv.affiliation = v->second.affiliation;
-    // One buffer per step: this runs once per line.
-    std::string step;
-    step.reserve(160);
-    step += "第12条 ";
-    append_line_name(step, lv.ref);
-    step += ' ';
-    step += lv.date.str();
-    step += " 产品 ";
-    step += lv.product;
-    step += ": ";
-    step += lv.amount.str();
-    if (lv.reverses) {
-      step += " (红字发票, 冲减 ";
-      append_line_name(step, *lv.reverses);
-      step += ')';
-    }
-    if (lv.qualifies) {
-      Money& base_net = net[en.base];
-      auto sum = base_net.plus(lv.amount);
-      if (!sum) return sum.error();
-      base_net = *sum;
-      step += " 计入";
-    } else {
-      step += " 不计入 [";
-      for (std::size_t k = 0; k < lv.codes.size(); ++k) {
-        if (k > 0) step += ", ";
-        step += lv.codes[k];
-        excluded_by_code[lv.codes[k]].push_back(json::object{{"invoice", lv.ref.invoice}, {"line", lv.ref.line}});
-      }
-      step += ']';
-      for (const auto& n : v->second.notes) {
-        step += "; ";
-        step += n;
-      }
-      if (voided_red) step += "; 红字发票已作废, 不再冲减";
-    }
-    if (lv.qualifies && !lv.codes.empty()) {
-      step += " [REVERSAL_MISSING: 平台显示 " + en.line->platform_status.value_or("") + ", 红字发票未登记; 全额计入, 须审核说明]";
-    }
-    e.trace.push_back(std::move(step));
-    e.lines.push_back(std::move(lv));
-  }
-
-  // Negative nets are noted in line order; the sum of the rest does not depend on order
-  // (all terms are non-negative, so it overflows exactly when the total does).
-  Money qualifying;
-  std::vector<const Purchase*> negative;
-  for (const auto& [base, amount] : net) {
-    if (amount < Money()) {
-      negative.push_back(base);
-      continue;
-    }
-    auto sum = qualifying.plus(amount);
-    if (!sum) return sum.error();
-    qualifying = *sum;
-  }
-  std::sort(negative.begin(), negative.end(), [](const Purchase* a, const Purchase* b) { return ref_less(*a, *b); });
-  for (const Purchase* base : negative) {
-    e.trace.push_back("第12条 " + line_name(base->ref()) + " 冲红后净额为负, 按 0.00 元计");
-  }
-  e.qualifying = qualifying;
-  for (auto& [code, lines] : excluded_by_code) {
-    json::array arr(lines.begin(), lines.end());
-    e.reasons.push_back(reason(code, {{"scope", "lines"}, {"lines", std::move(arr)}}));
-  }
-  if (!reversal_flagged.empty()) {
-    e.reasons.push_back(reason("REVERSAL_MISSING", {{"scope", "lines"},
-                                                    {"counted", true},
-                                                    {"lines", json::array(reversal_flagged.begin(), reversal_flagged.end())}}));
-  }
-
-  const Money threshold = chips ? prm.linkage_chip_threshold : prm.linkage_device_threshold;
-  const Money cap = chips ? prm.linkage_chip_cap : prm.linkage_device_cap;
-  const char* basis_zh = prm.linkage_amount_basis == policy::AmountBasis::kTaxInclusive ? "价税合计" : "不含税金额";
-  Money computed;
-  if (qualifying < threshold) {
-    ok = false;
-    e.reasons.push_back(reason("BELOW_THRESHOLD", {{"qualifying_fen", qualifying.fen()}, {"threshold_fen", threshold.fen()}}));
-    e.trace.push_back(std::string("第12条 ") + group_zh(group) + ": 年度合格采购额 (" + basis_zh + ") " + qualifying.str() +
-                      " < " + threshold.str() + "; 未达门槛, 0.00 元 (BELOW_THRESHOLD)");
-  } else if (chips) {
-    auto c = qualifying.apply(prm.linkage_chip_rate);
-    if (!c) return c.error();
-    computed = *c;
-    e.trace.push_back(std::string("第12条 ") + group_zh(group) + ": 年度合格采购额 (" + basis_zh + ") " + qualifying.str() +
-                      " ≥ " + threshold.str() + "; " + prm.linkage_chip_rate.str() + " = " + computed.str() +
-                      " (向下取整到分)");
-  } else {
-    const std::int64_t steps = qualifying.fen() / prm.linkage_device_step.fen();
-    auto c = prm.linkage_device_award_per_step.times(steps);
-    if (!c) return c.error();
-    computed = *c;
-    e.trace.push_back(std::string("第12条 ") + group_zh(group) + ": 年度合格采购额 (" + basis_zh + ") " + qualifying.str() +
-                      " ≥ " + threshold.str() + "; 每满 " + prm.linkage_device_step.str() + " 奖励 " +
-                      prm.linkage_device_award_per_step.str() + ", " + std::to_string(steps) + " × " +
-                      prm.linkage_device_award_per_step.plain() + " = " + computed.str());
-  }
-  if (!ok) computed = Money();
-  e.eligible = ok;
-  e.computed = computed;
-  e.cap = cap;
-
-  Money prior;
-  for (const auto& a : ctx.facts.prior_approvals) {
-    if (a.rule == RuleId::kLinkage && a.claimant.str() == e.claimant && a.year == claim.year && a.group == group) {
-      auto sum = prior.plus(a.amount);
-      if (!sum) return sum.error();
-      prior = *sum;
-    }
-  }
-  e.prior_approved = prior;
-  Money capped = computed;
-  if (computed > cap) {
-    capped = cap;
-    e.reasons.push_back(reason("CAPPED", {{"cap_fen", cap.fen()}, {"computed_fen", computed.fen()}}));
-    e.trace.push_back("第12条 每家企业每年最高 " + cap.str() + ": " + computed.str() + " → " + cap.str() + " (CAPPED)");
-  }
-  Money pay = capped;
-  if (prior.fen() > 0) {
-    auto rest = capped.minus(prior);
-    if (!rest) return rest.error();
-    pay = *rest < Money() ? Money() : *rest;
-    // "按全年累计计算" only where the whole year was counted: no line of the year was left
-    // out as counted by a claim outside the series.
-    e.trace.push_back("第12条 同一年度同类别已核准 " + prior.str() +
-                      (some_claimed_elsewhere ? ", 扣减已核准金额: max(0, " : ", 按全年累计计算: max(0, ") +
-                      capped.plain() + " − " + prior.plain() + ") = " + pay.str());
-  }
-  e.award = pay;
-  if (auto st = apply_stacking(ctx, claim, prm, e); !st) return st.error();
-  e.trace.push_back("第12条 结论: " + std::string(e.eligible ? "符合条件" : "不符合条件") + ", 奖励 " + e.award.str());
+  if (s.stacked.applied) e.reasons.push_back(stacking_reason(s.stacked));
+  e.eligible = s.eligible;
+  e.computed = s.paid.computed;
+  e.cap = s.paid.cap;
+  e.prior_approved = s.paid.prior;
+  e.other_levels = s.stacked.other;
+  e.award = s.award;
+  e.trace = linkage_trace(ctx.facts, s);
   return e;
 }
 
