@@ -72,7 +72,7 @@ void BM_EvaluateLinkage10kLines(benchmark::State& state) {
     return;
   }
   for (auto _ : state) {
-    auto e = rules::evaluate(*facts);
+    auto e = rules::evaluate(*facts, policy::versions());
     benchmark::DoNotOptimize(e.ok());
     if (e.ok() && e->at(0).lines.size() != 10'000) state.SkipWithError("wrong line count");
   }

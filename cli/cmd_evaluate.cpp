@@ -44,7 +44,7 @@ int cmd_evaluate(int argc, char** argv, int first) {
 
   auto facts = json_io::parse_scenario(text);
   if (!facts) return print_error(facts.error()), 2;
-  auto evaluations = rules::evaluate(*facts);
+  auto evaluations = rules::evaluate(*facts, policy::versions());
   if (!evaluations) return print_error(evaluations.error()), 2;
   std::cout << boost::json::serialize(rules::to_json(*evaluations)) << "\n";
   return std::cout.good() ? 0 : 1;

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto facts = chipreg::json_io::parse_scenario(text);
   if (!facts) return 0;
-  auto result = chipreg::rules::evaluate(*facts);
+  auto result = chipreg::rules::evaluate(*facts, chipreg::policy::versions());
   if (!result) return 0;
   (void)boost::json::serialize(chipreg::rules::to_json(*result));
   return 0;

@@ -78,7 +78,7 @@ Result<store::ClaimFiling> read_filing(RouteContext& ctx, std::optional<Response
     if (*tapeout) return fail(error_response(422, "BAD_VALUE", "a linkage claim names no tape-out", "tapeout"));
     if (!*year) return fail(error_response(400, "MISSING_FIELD", "field 'year' is required for a linkage claim", "year"));
     if (!*group) return fail(error_response(400, "MISSING_FIELD", "field 'group' is required for a linkage claim", "group"));
-    if (**year < 1900 || **year > 9999) return fail(error_response(422, "BAD_VALUE", "year must be 1900..9999", "year"));
+    if (!Date::year_in_range(**year)) return fail(error_response(422, "BAD_VALUE", "year must be " + Date::year_range(), "year"));
     auto g = parse_enum<LinkageGroup>(**group);
     if (!g) return fail(error_response(g.error().at("group")));
     filing.year = static_cast<int>(**year);
@@ -184,7 +184,7 @@ Response list(RouteContext& ctx) {
   if (!year) return error_response(year.error());
   if (*year) {
     // Range-checked before the narrowing: 4294969321 is not 2025.
-    if (**year < 1900 || **year > 9999) return error_response(400, "BAD_QUERY", "year must be 1900..9999", "year");
+    if (!Date::year_in_range(**year)) return error_response(400, "BAD_QUERY", "year must be " + Date::year_range(), "year");
     filter.year = static_cast<int>(**year);
   }
   auto rows = store::list_claims(*ctx.db, filter);

@@ -165,8 +165,8 @@ Response list_purchases(RouteContext& ctx) {
   if (!buyer) return error_response(buyer.error());
   auto year = query_int(ctx, "year");
   if (!year) return error_response(year.error());
-  if (*year && (**year < 1900 || **year > 9999))
-    return error_response(400, "BAD_QUERY", "year must be 1900..9999", "year");
+  if (*year && (!Date::year_in_range(**year)))
+    return error_response(400, "BAD_QUERY", "year must be " + Date::year_range(), "year");
   const auto& who = *ctx.caller;
   if (!is_bureau(who)) {
     if (who.role != "enterprise") return forbidden("a " + who.role + " token may not list purchases");

@@ -106,7 +106,7 @@ Response list_purchases(RouteContext& ctx) {
   store::PurchaseFilter filter;
   filter.buyer = *uscc;
   if (*year) {
-    if (**year < 1900 || **year > 9999) return error_response(400, "BAD_QUERY", "year must be 1900..9999", "year");
+    if (!Date::year_in_range(**year)) return error_response(400, "BAD_QUERY", "year must be " + Date::year_range(), "year");
     filter.year = static_cast<int>(**year);
   }
   if (page->after) {

@@ -16,8 +16,10 @@ int Date::days_in_month(int y, int m) {
   return m == 2 && leap(y) ? 29 : kDays[m - 1];
 }
 
+std::string Date::year_range() { return std::to_string(kMinYear) + ".." + std::to_string(kMaxYear); }
+
 bool Date::valid(int y, int m, int d) {
-  return y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+  return year_in_range(y) && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
 Date Date::ymd(int y, int m, int d) {

@@ -14,6 +14,13 @@ namespace chipreg {
 
 class Date {
  public:
+  // The years a Date holds, and so the years any fact or claim may name.
+  static constexpr int kMinYear = 1900;
+  static constexpr int kMaxYear = 9999;
+  static constexpr bool year_in_range(long long y) { return y >= kMinYear && y <= kMaxYear; }
+  // "1900..9999", for messages.
+  static std::string year_range();
+
   constexpr Date() = default;
   // REQUIRES: valid(y, m, d)
   static Date ymd(int y, int m, int d);

@@ -434,8 +434,8 @@ Result<Purchase> purchase_from_json(const json::value& v) {
 namespace {
 
 // A fact's own year (rd_declarations[].year, prior approvals): the policy's range.
-constexpr std::int64_t kMinYear = 1900;
-constexpr std::int64_t kMaxYear = 9999;
+constexpr std::int64_t kMinYear = Date::kMinYear;
+constexpr std::int64_t kMaxYear = Date::kMaxYear;
 
 }  // namespace
 
@@ -591,7 +591,7 @@ Result<PriorApproval> prior_approval_from_json(const json::value& v) {
   PriorApproval a{placeholder_uscc(), RuleId::kLinkage, {}, 0, {}, {}, {}, {}};
   CHIPREG_TRY(a.claimant, r->uscc("claimant"));
   CHIPREG_TRY(a.rule, r->enumeration<RuleId>("rule"));
-  CHIPREG_TRY(a.year, r->integer("year", 1900, 9999));
+  CHIPREG_TRY(a.year, r->integer("year", kMinYear, kMaxYear));
   CHIPREG_TRY(a.group, r->opt_enumeration<LinkageGroup>("group"));
   CHIPREG_TRY(a.branch, r->opt_enumeration<TapeoutBranch>("branch"));
   CHIPREG_TRY(a.dataset, r->opt_str("dataset"));
@@ -630,9 +630,9 @@ Result<ClaimRequest> claim_request_from_json(const json::value& v) {
   if (takes_tapeout || takes_event) {
     // The year of a tape-out (event) claim is its tape-out's (event's start); a given year
     // must agree (checked by scenario_from_json / the store, which know the fact).
-    if (!r->absent("year")) CHIPREG_TRY(c.year, r->integer("year", 1900, 9999));
+    if (!r->absent("year")) CHIPREG_TRY(c.year, r->integer("year", kMinYear, kMaxYear));
   } else {
-    CHIPREG_TRY(c.year, r->integer("year", 1900, 9999));
+    CHIPREG_TRY(c.year, r->integer("year", kMinYear, kMaxYear));
   }
   if (takes_group) CHIPREG_TRY(c.group, r->enumeration<LinkageGroup>("group"));
   if (takes_tapeout) CHIPREG_TRY(c.tapeout, r->str("tapeout"));

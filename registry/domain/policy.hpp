@@ -129,8 +129,8 @@ struct Conventions {
   int annual_month = 12;
   int annual_day = 31;
   // The calendar years a claim may name: those a Date holds (date.hpp, 1900-9999).
-  int first_year = 1900;
-  int last_year = 9999;
+  int first_year = Date::kMinYear;
+  int last_year = Date::kMaxYear;
 
   constexpr bool year_in_range(int year) const { return year >= first_year && year <= last_year; }
   // The day whose version decides `year`'s figures. REQUIRES: year_in_range(year).

@@ -41,8 +41,8 @@ bool is_key_area(std::string_view area) {
   return std::find(kKeyAreas.begin(), kKeyAreas.end(), area) != kKeyAreas.end();
 }
 
-bool policy_in_force(Date d) {
-  const auto& all = policy::versions();
+bool policy_in_force(const Context& ctx, Date d) {
+  const auto& all = ctx.versions;
   return !all.empty() && policy::in_force(all, d) != nullptr;
 }
 
@@ -122,7 +122,7 @@ Result<Money> ClauseClaim::qualifying_sum() const {
 
 Result<ClauseClaim> open_claim(const Context& ctx, const ClaimRequest& claim, std::string clause, int year,
                                Date policy_date) {
-  if (year < 1900 || year > 9999) return Error("BAD_VALUE", "claim year out of range", "year");
+  if (!ctx.conventions.year_in_range(year)) return Error("BAD_VALUE", "claim year out of range", "year");
   ClauseClaim c;
   c.request = &claim;
   c.clause = std::move(clause);
@@ -132,7 +132,7 @@ Result<ClauseClaim> open_claim(const Context& ctx, const ClaimRequest& claim, st
   c.e.year = year;
   c.e.dataset = claim.dataset;
   c.e.event = claim.event;
-  auto pol = policy_on(ctx.facts, policy_date);
+  auto pol = policy_on(ctx, policy_date);
   if (!pol) return pol.error();
   c.policy = *pol;
   c.e.policy_version = pol->version ? pol->version->id : "";

@@ -28,7 +28,7 @@ namespace chipreg::rules {
 bool is_key_area(std::string_view area);
 
 // Whether a policy version is in force on `d` (facts dated before 2024-06-25 do not count).
-bool policy_in_force(Date d);
+bool policy_in_force(const Context& ctx, Date d);
 
 // "第8条" + the claim under construction.
 struct ClauseClaim {

@@ -33,7 +33,7 @@ Result<ClaimEvaluation> evaluate_compute(const Context& ctx, const ClaimRequest&
     item.id = k.id;
     item.date = k.date;
     std::vector<std::string> notes;
-    if (!policy_in_force(k.date)) {
+    if (!policy_in_force(ctx, k.date)) {
       item.codes.push_back("POLICY_NOT_IN_FORCE");
       notes.push_back("合同日期早于政策施行日");
     }

@@ -24,9 +24,13 @@ struct InvoiceLineRefHash {
 };
 
 struct Context {
-  explicit Context(const Facts& f);
+  // REQUIRES: `f` and `versions` outlive the Context.
+  Context(const Facts& f, const std::vector<policy::Version>& versions);
 
   const Facts& facts;
+  // The policy versions the engine was given, ordered by effective date (never a
+  // process-wide table read behind the caller's back).
+  const std::vector<policy::Version>& versions;
   // Which version decides a claim year, and the years a claim may name.
   const policy::Conventions& conventions = policy::kConventions;
   affiliation::Graph graph;
@@ -59,7 +63,7 @@ struct Policy {
   const policy::Version* version = nullptr;
   policy::Parameters params;
 };
-Result<Policy> policy_on(const Facts& facts, Date d);
+Result<Policy> policy_on(const Context& ctx, Date d);
 
 // "binjiang-ic-2024 (2024-06-25 起施行)" and the overrides, for the trace.
 std::string policy_trace(const Facts& facts, const Policy& p, Date d);

@@ -40,7 +40,7 @@ Result<ClaimEvaluation> evaluate_data_platform(const Context& ctx, const ClaimRe
     item.details["buyer"] = t.buyer.str();
     item.details["seller"] = t.seller.str();
     std::vector<std::string> notes;
-    if (!policy_in_force(t.date)) {
+    if (!policy_in_force(ctx, t.date)) {
       item.codes.push_back("POLICY_NOT_IN_FORCE");
       notes.push_back("交易日期早于政策施行日");
     }

@@ -92,7 +92,7 @@ Result<ClaimEvaluation> evaluate_dataset(const Context& ctx, const ClaimRequest&
     item.amount = call->income;
     item.details["caller"] = call->caller.str();
     auto& n = notes[call->id];
-    if (!policy_in_force(call->date)) {
+    if (!policy_in_force(ctx, call->date)) {
       item.codes.push_back("POLICY_NOT_IN_FORCE");
       n.push_back("调用日期早于政策施行日");
     }

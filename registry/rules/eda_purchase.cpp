@@ -32,7 +32,7 @@ struct LineCheck {
 // The conditions of one (non-red) purchase line.
 LineCheck check_line(const Context& ctx, const Purchase& p, const Product& tool) {
   LineCheck v;
-  if (!policy_in_force(p.date)) {
+  if (!policy_in_force(ctx, p.date)) {
     v.codes.push_back("POLICY_NOT_IN_FORCE");
     v.notes.push_back("采购日 " + p.date.str() + " 早于政策施行日");
   }

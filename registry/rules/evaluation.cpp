@@ -12,7 +12,7 @@ namespace chipreg::rules {
 
 namespace json = boost::json;
 
-Context::Context(const Facts& f) : facts(f), graph(f) {
+Context::Context(const Facts& f, const std::vector<policy::Version>& v) : facts(f), versions(v), graph(f) {
   for (const auto& e : f.enterprises) enterprises.emplace(e.uscc.str(), &e);
   for (const auto& p : f.products) products.emplace(p.id, &p);
   for (const auto& t : f.tapeouts) {
@@ -59,10 +59,11 @@ const Product* Context::product(const std::string& id) const {
   return it == products.end() ? nullptr : it->second;
 }
 
-Result<Policy> policy_on(const Facts& facts, Date d) {
+Result<Policy> policy_on(const Context& ctx, Date d) {
   Policy p;
-  const auto& all = policy::versions();
-  if (all.empty()) return Error("BAD_POLICY", "no policy versions are built in");
+  const Facts& facts = ctx.facts;
+  const auto& all = ctx.versions;
+  if (all.empty()) return Error("BAD_POLICY", "the engine was given no policy versions");
   p.version = policy::in_force(all, d);
   auto params = policy::apply_overrides(p.version ? p.version->params : all.front().params, facts.parameters);
   if (!params) return params.error();
@@ -81,11 +82,12 @@ std::string policy_trace(const Facts& facts, const Policy& p, Date d) {
 }
 
 struct Engine::Impl {
-  explicit Impl(const Facts& f) : ctx(f) {}
+  Impl(const Facts& f, const std::vector<policy::Version>& v) : ctx(f, v) {}
   Context ctx;
 };
 
-Engine::Engine(const Facts& facts) : impl_(std::make_unique<Impl>(facts)) {}
+Engine::Engine(const Facts& facts, const std::vector<policy::Version>& versions)
+    : impl_(std::make_unique<Impl>(facts, versions)) {}
 Engine::~Engine() = default;
 
 Result<ClaimEvaluation> Engine::evaluate(const ClaimRequest& claim) const {
@@ -107,13 +109,14 @@ Result<ClaimEvaluation> Engine::evaluate(const ClaimRequest& claim) const {
   return Error("BAD_ENUM", "unknown rule", "rule");
 }
 
-Result<ClaimEvaluation> evaluate_claim(const Facts& facts, const ClaimRequest& claim) {
-  Engine engine(facts);
+Result<ClaimEvaluation> evaluate_claim(const Facts& facts, const ClaimRequest& claim,
+                                       const std::vector<policy::Version>& versions) {
+  Engine engine(facts, versions);
   return engine.evaluate(claim);
 }
 
-Result<std::vector<ClaimEvaluation>> evaluate(const Facts& facts) {
-  Engine engine(facts);
+Result<std::vector<ClaimEvaluation>> evaluate(const Facts& facts, const std::vector<policy::Version>& versions) {
+  Engine engine(facts, versions);
   std::vector<ClaimEvaluation> out;
   out.reserve(facts.claims.size());
   for (std::size_t i = 0; i < facts.claims.size(); ++i) {

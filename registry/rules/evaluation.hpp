@@ -1,11 +1,13 @@
 // The rules engine's entry point: a pure function from Facts to one evaluation per claim.
 //
-// `chipreg evaluate`, the HTTP service and the tests all call this, so they agree by
-// construction. Nothing here reads a database or a clock: the store loads Facts, the
-// engine decides, the callers present (to_json gives the contract's output object).
+// `chipreg evaluate`, the HTTP service and the tests all call this; that they agree is
+// tested, not assumed (tests/e2e/test_claims_differential.cpp). Nothing here reads a
+// database, a clock or a global table: the store loads Facts, the caller passes the
+// policy versions, the engine decides, the callers present (to_json gives the contract's
+// output object).
 //
 //   auto facts = json_io::parse_scenario(text);          // or loaded from SQLite
-//   auto evals = rules::evaluate(*facts);                  // one per facts.claims entry
+//   auto evals = rules::evaluate(*facts, policy::versions());  // one per facts.claims entry
 //   boost::json::object out = rules::to_json(*evals);      // {"claims": [...]}
 //
 // Interpretations the engine takes are parameters of the policy version (policy.hpp) and
@@ -96,23 +98,28 @@ struct ClaimEvaluation {
   }
 };
 
+// The engine is a pure function of the facts and the policy versions it is given (ordered
+// by effective date; the built-in ones are policy::versions(), which callers pass); it
+// reads no process-wide table.
+//
 // Evaluates facts.claims, each on its own against the facts and prior_approvals (claims do
 // not consume each other's caps), in input order. Fails only on input the engine cannot
 // decide on: a bad parameter override (BAD_PARAMETER, UNKNOWN_PARAMETER, field
 // "parameters.NAME"), a claim naming a missing enterprise or tape-out (UNKNOWN_REFERENCE,
 // field "claims[i].claimant"), or money overflow (MONEY_OVERFLOW). Never throws for data.
-Result<std::vector<ClaimEvaluation>> evaluate(const Facts& facts);
+Result<std::vector<ClaimEvaluation>> evaluate(const Facts& facts, const std::vector<policy::Version>& versions);
 
 // The same for one claim that need not be in facts.claims (the HTTP service evaluates a
 // new claim against facts loaded from the store). Builds the affiliation index each call:
 // use an Engine for several claims over the same facts.
-Result<ClaimEvaluation> evaluate_claim(const Facts& facts, const ClaimRequest& claim);
+Result<ClaimEvaluation> evaluate_claim(const Facts& facts, const ClaimRequest& claim,
+                                       const std::vector<policy::Version>& versions);
 
 // Holds the indexes built from one Facts (affiliation graph, lookups) for many claims.
-// REQUIRES: `facts` outlives the Engine and does not change while it lives.
+// REQUIRES: `facts` and `versions` outlive the Engine and do not change while it lives.
 class Engine {
  public:
-  explicit Engine(const Facts& facts);
+  Engine(const Facts& facts, const std::vector<policy::Version>& versions);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

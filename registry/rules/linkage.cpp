@@ -129,10 +129,10 @@ struct LineCaches {
   std::unordered_map<PairKey, ProductChecks, PairKeyHash> products;
 
   const Result<Policy>& policy(const Context& ctx, Date d) {
-    const auto& all = policy::versions();
+    const auto& all = ctx.versions;
     const policy::Version* version = all.empty() ? nullptr : policy::in_force(all, d);
     auto it = policies.find(version);
-    if (it == policies.end()) it = policies.emplace(version, policy_on(ctx.facts, d)).first;
+    if (it == policies.end()) it = policies.emplace(version, policy_on(ctx, d)).first;
     return it->second;
   }
   const ProductChecks& checks(const Context& ctx, const Purchase& p) {
@@ -463,7 +463,7 @@ Result<ClaimEvaluation> evaluate_linkage(const Context& ctx, const ClaimRequest&
   s.year = claim.year;
   s.claimant_uscc = &e.claimant;
   s.policy_date = ctx.conventions.annual_date(claim.year);
-  auto pol = policy_on(ctx.facts, s.policy_date);
+  auto pol = policy_on(ctx, s.policy_date);
   if (!pol) return pol.error();
   s.policy = &*pol;
   const policy::Parameters& prm = pol->params;

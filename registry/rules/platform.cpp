@@ -58,7 +58,7 @@ Result<ClaimEvaluation> evaluate_platform(const Context& ctx, const ClaimRequest
     item.amount = x.amount;
     item.details["kind"] = std::string(to_string(x.kind));
     std::vector<std::string> notes;
-    if (!policy_in_force(x.date)) {
+    if (!policy_in_force(ctx, x.date)) {
       item.codes.push_back("POLICY_NOT_IN_FORCE");
       notes.push_back("支出日期早于政策施行日");
     }

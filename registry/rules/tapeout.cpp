@@ -161,7 +161,7 @@ Result<ClaimEvaluation> evaluate_tapeout(const Context& ctx, const ClaimRequest&
   e.year = t.date.year();
 
   // A tape-out is decided by the version in force on its date.
-  auto pol = policy_on(ctx.facts, t.date);
+  auto pol = policy_on(ctx, t.date);
   if (!pol) return pol.error();
   const policy::Parameters& prm = pol->params;
   TapeoutSteps s;

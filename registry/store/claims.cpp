@@ -98,7 +98,7 @@ Result<Evaluated> run_engine(Db& db, const ClaimRequest& request,
                              const std::optional<std::string>& decided_before = std::nullopt) {
   auto facts = load_facts(db, request, decided_before);
   if (!facts) return facts.error();
-  auto e = rules::evaluate_claim(*facts, facts->claims.front());
+  auto e = rules::evaluate_claim(*facts, facts->claims.front(), policy::versions());
   if (!e) return e.error();
   // The engine's promises, which the claim row and its log leaf rely on.
   assert(e->award.fen() >= 0 && "an award is never negative");
@@ -189,8 +189,8 @@ Result<ClaimRequest> checked_request(Db& db, const ClaimFiling& filing, const st
     if (!row) return row.error();
     if (!*row) return Error("UNKNOWN_ENTERPRISE", "no enterprise " + filing.claimant + " is registered", "claimant");
   }
-  if (filing.rule == RuleId::kLinkage && (!filing.group || filing.year < 1900 || filing.year > 9999)) {
-    return Error("BAD_VALUE", "a linkage claim needs a year (1900..9999) and a group", filing.group ? "year" : "group");
+  if (filing.rule == RuleId::kLinkage && (!filing.group || !Date::year_in_range(filing.year))) {
+    return Error("BAD_VALUE", "a linkage claim needs a year (" + Date::year_range() + ") and a group", filing.group ? "year" : "group");
   }
   if (filing.rule == RuleId::kTapeout && !filing.tapeout) {
     return Error("MISSING_FIELD", "a tape-out claim names its tape-out", "tapeout");

@@ -97,7 +97,7 @@ TEST_CASE("clause store: a claim decided on the loaded facts gets the scenario's
   auto scenario = json_io::parse_scenario(stored_scenario().text());
   REQUIRE(scenario.ok());
   store_all(db, *scenario);
-  auto direct = rules::evaluate(*scenario);
+  auto direct = rules::evaluate(*scenario, policy::versions());
   REQUIRE(direct.ok());
   for (std::size_t i = 0; i < scenario->claims.size(); ++i) {
     const ClaimRequest& claim = scenario->claims[i];
@@ -106,7 +106,7 @@ TEST_CASE("clause store: a claim decided on the loaded facts gets the scenario's
     f.enterprises = scenario->enterprises;
     f.products = scenario->products;
     REQUIRE(store::load_clause_facts(db, claim, f).ok());
-    auto e = rules::evaluate_claim(f, claim);
+    auto e = rules::evaluate_claim(f, claim, policy::versions());
     REQUIRE(e.ok());
     CHECK(e->award == (*direct)[i].award);
     CHECK(e->eligible == (*direct)[i].eligible);

@@ -225,7 +225,7 @@ inline Scenario base_scenario() {
 inline std::vector<rules::ClaimEvaluation> run(const Scenario& s) {
   auto facts = json_io::parse_scenario(s.text());
   if (!facts) throw std::runtime_error("scenario: " + facts.error().code + " " + facts.error().field + " " + facts.error().message);
-  auto out = rules::evaluate(*facts);
+  auto out = rules::evaluate(*facts, policy::versions());
   if (!out) throw std::runtime_error("evaluate: " + out.error().code + " " + out.error().message);
   return std::move(*out);
 }
