@@ -112,9 +112,15 @@ class WorkbookPart : public XmlPart {
     std::string rid;
   };
   std::vector<Sheet> sheets;
+  bool date1904 = false;
 
  protected:
   void start(std::string_view name, const char** atts) override {
+    if (name == "workbookPr") {
+      const char* d = attr(atts, "date1904");
+      date1904 = d && (std::strcmp(d, "1") == 0 || std::strcmp(d, "true") == 0);
+      return;
+    }
     if (name != "sheet") return;
     const char* n = attr(atts, "name");
     const char* id = nullptr;
@@ -243,6 +249,7 @@ struct XlsxReader::Impl {
 
   std::string sheet_name;
   std::uint64_t sheet_size = 0;
+  bool date1904 = false;
 
   // One open zip entry, read in chunks under the caps.
   struct Entry {
@@ -516,6 +523,7 @@ struct XlsxReader::Impl {
     }
     WorkbookPart wb;
     if (auto st = parse_whole("xl/workbook.xml", wb); !st) return st;
+    date1904 = wb.date1904;
     RelsPart rels;
     if (auto st = parse_whole("xl/_rels/workbook.xml.rels", rels); !st) return st;
     auto resolve = [](std::string target) {
@@ -667,6 +675,7 @@ Result<bool> XlsxReader::next(std::vector<std::string>& cells) {
 
 long XlsxReader::record_line() const { return impl_->line; }
 const std::string& XlsxReader::sheet_name() const { return impl_->sheet_name; }
+bool XlsxReader::date1904() const { return impl_->date1904; }
 std::uint64_t XlsxReader::sheet_bytes() const { return impl_->sheet_size; }
 std::uint64_t XlsxReader::sheet_bytes_read() const { return impl_->sheet ? impl_->sheet->entry().read : 0; }
 
