@@ -75,10 +75,11 @@ def lines(n):
             inv0, s0, amt0, _, _, _ = rows[0]
             red = -(amt0 // 10)
             rows.insert(0, (str(25339000000000000000 + k), s0, red, red * 13 // 100, "否", f"被红冲蓝字数电发票号码：{inv0}"))
+        date = f"2025-{1 + k % 12:02d}-{1 + k % 28:02d} 10:20:30"  # a red invoice the same day as its blue one
         for inv_, s, amt, tax, positive, remark in rows:
             if r == n: return
             yield [("n", str(r + 1)), ("s", ""), ("s", ""), ("s", inv_), ("s", sellers[s]), ("s", f"销售方{s}有限公司"),
-                   ("s", buyer), ("s", "整机厂有限公司"), ("s", f"2025-{1 + r % 12:02d}-{1 + r % 28:02d} 10:20:30"),
+                   ("s", buyer), ("s", "整机厂有限公司"), ("s", date),
                    ("s", "1090000000000000000"), ("s", ""), ("s", "*集成电路*通信模组"), ("s", f"M-{s}"), ("s", "个"),
                    ("n", "1"), ("s", ""), ("a", amt), ("s", "13%"), ("a", tax), ("a", amt + tax),
                    ("s", "电子发票服务平台"), ("s", "数电发票（增值税专用发票）"), ("s", "正常"), ("s", positive),

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <functional>
 
 #include "importers/exact_number.hpp"
 
@@ -326,13 +327,28 @@ Result<std::string> EinvoiceMapper::invoice_of(const std::vector<std::string>& c
 
 Result<std::int64_t> EinvoiceMapper::next_line(const std::string& invoice) {
   if (invoice == counted_invoice_) return ++counted_lines_;
+  // Three bit positions of the invoice in the filter, from one 64-bit hash.
+  const std::size_t bits = spilled_.size() * 64;
+  auto positions = [bits](const std::string& key) {
+    const std::uint64_t h = std::hash<std::string>{}(key);
+    const std::uint64_t h2 = (h >> 32) | 1;
+    return std::array<std::size_t, 3>{static_cast<std::size_t>(h % bits), static_cast<std::size_t>((h + h2) % bits),
+                                      static_cast<std::size_t>((h + 2 * h2) % bits)};
+  };
   if (!counted_invoice_.empty()) {
     if (auto st = spill_.set_lines(counted_invoice_, counted_lines_); !st) return st.error();
+    for (std::size_t b : positions(counted_invoice_)) spilled_[b / 64] |= std::uint64_t{1} << (b % 64);
   }
-  auto before = spill_.lines(invoice);
-  if (!before) return before.error();
+  bool maybe = true;
+  for (std::size_t b : positions(invoice)) maybe = maybe && (spilled_[b / 64] >> (b % 64) & 1) != 0;
+  std::int64_t before = 0;
+  if (maybe) {
+    auto n = spill_.lines(invoice);
+    if (!n) return n.error();
+    before = *n;
+  }
   counted_invoice_ = invoice;
-  counted_lines_ = *before + 1;
+  counted_lines_ = before + 1;
   return counted_lines_;
 }
 

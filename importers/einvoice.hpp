@@ -123,6 +123,9 @@ class EinvoiceMapper {
   // invoice, not per line.
   std::string counted_invoice_;
   std::int64_t counted_lines_ = 0;
+  // A Bloom filter of the invoices whose counter is in spill_ (1 MiB, fixed): a new
+  // invoice, the common case, is numbered 1 without a query.
+  std::vector<std::uint64_t> spilled_ = std::vector<std::uint64_t>(1u << 17);
   std::unordered_map<std::string, std::string> product_by_model_;  // seller \x1f model -> product
   std::unordered_map<std::string, bool> seller_has_products_;
   // The invoice of the last mapped row and its lines so far (product, line): a discount

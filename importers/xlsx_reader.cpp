@@ -39,10 +39,14 @@ std::string_view trim_name(std::string_view s) {
 }
 
 // An element's or attribute's name without its namespace prefix ("x:row" -> "row").
+// One forward pass (names are short: this runs for every tag and attribute of the sheet).
 std::string_view local(const char* name) {
-  std::string_view n(name);
-  const auto colon = n.rfind(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+  const char* from = name;
+  const char* p = name;
+  for (; *p; ++p) {
+    if (*p == ':') from = p + 1;
+  }
+  return {from, static_cast<std::size_t>(p - from)};
 }
 
 const char* attr(const char** atts, std::string_view want) {
@@ -384,8 +388,15 @@ struct XlsxReader::Impl {
         row_error_.reset();
         in_row_ = true;
       } else if (name == "c" && in_row_) {
-        const char* ref = attr(atts, "r");
-        const char* t = attr(atts, "t");
+        // r and t in one pass over the attributes (a cell has two or three).
+        const char* ref = nullptr;
+        const char* t = nullptr;
+        for (int i = 0; atts[i]; i += 2) {
+          const std::string_view a = local(atts[i]);
+          if (a.size() != 1) continue;
+          if (a[0] == 'r' && !ref) ref = atts[i + 1];
+          else if (a[0] == 't' && !t) t = atts[i + 1];
+        }
         // s shared, i inlineStr, f str (formula string), b boolean; anything else as stored.
         type_ = !t                                 ? 'n'
                 : std::strcmp(t, "s") == 0         ? 's'
