@@ -305,6 +305,10 @@ TEST_CASE("import: usage errors exit 2 without importing") {
     INFO(r.err);
     return std::string(json::parse(r.err).as_object().at("error").as_object().at("code").as_string());
   };
+  write_file(reg.dir.file("junk.db"), std::string(200, 'x'));
+  auto junk = run_chipreg({"import", "--db", reg.dir.file("junk.db"), "persons", reg.dir.file("x.csv")});
+  CHECK(junk.exit_code == 2);
+  CHECK(code_of(junk) == "DB_ERROR");
   write_file(reg.dir.file("plain.db"), "");
   auto uninit = run_chipreg({"import", "--db", reg.dir.file("plain.db"), "persons", reg.dir.file("x.csv")});
   CHECK(uninit.exit_code == 2);
