@@ -20,31 +20,18 @@ sizes=("$@")
 bin=$(realpath "$bin")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+lib=$(cd "$(dirname "$0")/lib" && pwd)
+source "$lib/common.sh"
 
 # Valid USCCs (GB 32100-2015 check characters), 50 buyers and 50 sellers, one product per
 # seller; rows spread over 2025. Amounts are exact fen.
-python3 - "$work" "${sizes[@]}" <<'PY'
+PYTHONPATH="$lib" python3 - "$work" "${sizes[@]}" <<'PY'
 import sys, random
+from benchdata import uscc, write_registry
 work, sizes = sys.argv[1], [int(s) for s in sys.argv[2:]]
-A = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-def org_check(b):
-    w = [3, 7, 9, 10, 5, 8, 4, 2]
-    v = lambda c: int(c) if c.isdigit() else ord(c) - 55
-    c = 11 - sum(v(x) * y for x, y in zip(b, w)) % 11
-    return 'X' if c == 10 else ('0' if c == 11 else str(c))
-def uscc(p16):
-    code = p16 + org_check(p16[8:16])
-    s = sum(A.index(c) * pow(3, i, 31) for i, c in enumerate(code))
-    return code + A[(31 - s % 31) % 31]
 buyers = [uscc("913301080%07d" % i) for i in range(50)]
 sellers = [uscc("913301080%07d" % (100 + i)) for i in range(50)]
-with open(f"{work}/enterprises.csv", "w") as f:
-    f.write("uscc,name,in_district,roles\n")
-    for u in buyers: f.write(f"{u},buyer {u},true,oem\n")
-    for u in sellers: f.write(f"{u},seller {u},true,ic_design\n")
-with open(f"{work}/products.csv", "w") as f:
-    f.write("id,kind,owner,self_developed,first_market_date,focus_area,model\n")
-    for i, u in enumerate(sellers): f.write(f"P{i},chip,{u},true,2024-06-01,chip_design,M-{i}\n")
+write_registry(work, buyers, sellers, "chip")
 rnd = random.Random(7)
 for n in sizes:
     with open(f"{work}/purchases-{n}.csv", "w") as f:
@@ -62,20 +49,13 @@ purchases_table="CREATE TABLE purchases (invoice TEXT NOT NULL, line INTEGER NOT
   buyer TEXT NOT NULL, seller TEXT NOT NULL, product TEXT NOT NULL, amount_fen INTEGER NOT NULL,
   tax_fen INTEGER NOT NULL, reverses_invoice TEXT, reverses_line INTEGER, UNIQUE (invoice, line));"
 
-peak_kb() { awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$1"; }
-# CPU seconds (user + system): robust when other jobs share the machine, unlike wall time.
-cpu_s() { awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"; }
-now() { date +%s.%N; }
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 printf '%-9s %10s %10s %7s %10s %10s %7s %14s %14s %10s %10s %7s\n' rows chipreg_s sqlite3_s ratio chip_cpu sql_cpu cpu_rat \
   chipreg_rss_kb sqlite3_rss_kb same_w_s same_w_cpu cpu_rat
 for n in "${sizes[@]}"; do
   csv="$work/purchases-$n.csv"
   db="$work/chipreg-$n.db"
-  "$bin" init --db "$db" >/dev/null
-  "$bin" import --db "$db" enterprises "$work/enterprises.csv" >/dev/null
-  "$bin" import --db "$db" products "$work/products.csv" >/dev/null
+  registry "$bin" "$db" "$work"
   t0=$(now)
   /usr/bin/time -v -o "$work/chipreg.time" "$bin" import --db "$db" purchases "$csv" >"$work/out.json" 2>/dev/null || true
   t1=$(now)

@@ -1,4 +1,5 @@
-// Fuzzes the xlsx sheet reader (libzip + expat) and the exact number lexer on what it reads:
+// Fuzzes the xlsx sheet reader (libzip + expat), the exact number lexer and the date serial
+// conversion (in the workbook's date system, date1904 included) on what it reads:
 // no archive may crash, hang or allocate without bound; every cell it returns is valid
 // UTF-8; a row error names its row and reading goes on; after a fatal error the reader
 // ends. Caps are set low so that zip bombs hit them quickly.
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "base/utf8.hpp"
+#include "importers/einvoice.hpp"
 #include "importers/exact_number.hpp"
 #include "importers/xlsx_reader.hpp"
 
@@ -22,6 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_columns = 256;
   auto reader = XlsxReader::open_memory(std::string(reinterpret_cast<const char*>(data), size), limits);
   if (!reader) return 0;
+  const auto dates = (*reader)->date1904() ? chipreg::importers::SerialDates::k1904
+                                          : chipreg::importers::SerialDates::k1900;
   std::vector<std::string> cells;
   bool ended = false;
   // Each row takes at least one byte of inflated XML, so the rows are bounded by the caps.
@@ -46,6 +50,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!chipreg::valid_utf8(c)) std::abort();
       auto fen = chipreg::importers::lexical_to_fen(c, "金额");
       (void)fen;
+      // A serial converts to a real date from 1900 to 9999, or is refused; never both ways.
+      if (auto d = chipreg::importers::date_from_serial(c, dates)) {
+        if (d->year() < 1900 || d->year() > 9999) std::abort();
+      } else if (d.error().code != "BAD_DATE") {
+        std::abort();
+      }
     }
   }
   if (!ended) std::abort();

@@ -1,9 +1,12 @@
 // E-invoice platform export rows -> purchases (see einvoice.hpp for the column mapping).
 #include "importers/einvoice.hpp"
 
+#include "registry/domain/purchase_rules.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <functional>
 
 #include "importers/exact_number.hpp"
 
@@ -165,8 +168,76 @@ Result<Date> parse_invoice_date(std::string_view text) {
   return Date::ymd(part[0], part[1], part[2]);
 }
 
-Result<EinvoiceMapper> EinvoiceMapper::bind(const std::vector<std::string>& header) {
-  EinvoiceMapper m;
+namespace {
+
+// The whole days of a non-negative decimal lexical ([+]digits[.digits][(e|E)[+-]digits]),
+// exactly: the integer part of the value it spells. Nullopt when it is not such a
+// lexical, is negative or is past `max`.
+std::optional<std::int64_t> whole_part(std::string_view s, std::int64_t max) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  std::string digits;  // the mantissa's digits, the decimal point taken out
+  long point = -1;      // digits before the point
+  std::size_t i = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      if (digits.size() > 64) return std::nullopt;
+      digits += c;
+    } else if (c == '.' && point < 0) {
+      point = static_cast<long>(digits.size());
+    } else {
+      break;
+    }
+  }
+  if (digits.empty()) return std::nullopt;
+  if (point < 0) point = static_cast<long>(digits.size());
+  long exp = 0;
+  if (i < s.size()) {
+    if (s[i] != 'e' && s[i] != 'E') return std::nullopt;
+    ++i;
+    bool neg = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    if (i == s.size() || s.size() - i > 4) return std::nullopt;
+    for (; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      exp = exp * 10 + (s[i] - '0');
+    }
+    if (neg) exp = -exp;
+  }
+  const long whole_digits = point + exp;  // digits of the integer part
+  std::int64_t v = 0;
+  for (long k = 0; k < whole_digits; ++k) {
+    const int d = k < static_cast<long>(digits.size()) ? digits[static_cast<std::size_t>(k)] - '0' : 0;
+    v = v * 10 + d;
+    if (v > max) return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<Date> date_from_serial(std::string_view lexical, SerialDates system) {
+  const std::string_view t = trim(lexical);
+  // 9999-12-31 is serial 2,958,465 in the 1900 system, 2,957,003 in the 1904 one.
+  const std::int64_t max = system == SerialDates::k1904 ? 2'957'003 : 2'958'465;
+  const auto days = system == SerialDates::kNone ? std::nullopt : whole_part(t, max);
+  auto bad = [&](const std::string& why) {
+    return Error("BAD_DATE", "'" + std::string(t.substr(0, 40)) + "' is not a date serial of the workbook (" + why + ")");
+  };
+  if (!days) return bad("a number of days from 0 to " + std::to_string(max));
+  if (system == SerialDates::k1904) return Date::ymd(1904, 1, 1).add_days(*days);
+  // 1900 system: Excel keeps Lotus 1-2-3's 1900-02-29, serial 60, which never was.
+  if (*days == 0) return bad("0 is 1900-01-00");
+  if (*days == 60) return bad("60 is 1900-02-29, a day that does not exist");
+  if (*days < 60) return Date::ymd(1899, 12, 31).add_days(*days);
+  return Date::ymd(1899, 12, 30).add_days(*days);
+}
+
+Result<EinvoiceMapper> EinvoiceMapper::bind(const std::vector<std::string>& header, SerialDates dates) {
+  auto spill = SpillStore::open();
+  if (!spill) return spill.error();
+  EinvoiceMapper m(std::move(*spill));
+  m.dates_ = dates;
   m.names_ = header;
   for (int c = 0; c < kColCount; ++c) {
     m.col_[c] = -1;
@@ -256,6 +327,33 @@ Result<std::string> EinvoiceMapper::invoice_of(const std::vector<std::string>& c
   return Error("MISSING_FIELD", std::string(name(c)) + ": no invoice number", name(c));
 }
 
+Result<std::int64_t> EinvoiceMapper::next_line(const std::string& invoice) {
+  if (invoice == counted_invoice_) return ++counted_lines_;
+  // Three bit positions of the invoice in the filter, from one 64-bit hash.
+  const std::size_t bits = spilled_.size() * 64;
+  auto positions = [bits](const std::string& key) {
+    const std::uint64_t h = std::hash<std::string>{}(key);
+    const std::uint64_t h2 = (h >> 32) | 1;
+    return std::array<std::size_t, 3>{static_cast<std::size_t>(h % bits), static_cast<std::size_t>((h + h2) % bits),
+                                      static_cast<std::size_t>((h + 2 * h2) % bits)};
+  };
+  if (!counted_invoice_.empty()) {
+    if (auto st = spill_.set_lines(counted_invoice_, counted_lines_); !st) return st.error();
+    for (std::size_t b : positions(counted_invoice_)) spilled_[b / 64] |= std::uint64_t{1} << (b % 64);
+  }
+  bool maybe = true;
+  for (std::size_t b : positions(invoice)) maybe = maybe && (spilled_[b / 64] >> (b % 64) & 1) != 0;
+  std::int64_t before = 0;
+  if (maybe) {
+    auto n = spill_.lines(invoice);
+    if (!n) return n.error();
+    before = *n;
+  }
+  counted_invoice_ = invoice;
+  counted_lines_ = before + 1;
+  return counted_lines_;
+}
+
 namespace {
 
 Error skip(const char* code, std::string message, std::string field) {
@@ -313,6 +411,7 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
   {
     auto known = seller_has_products_.find(seller->str());
     if (known == seller_has_products_.end()) {
+      if (seller_has_products_.size() >= kCacheEntries) seller_has_products_.clear();
       auto has = repo.has_products(*seller);
       if (!has) return has.error();
       known = seller_has_products_.emplace(seller->str(), *has).first;
@@ -326,13 +425,20 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
 
   // Lines are numbered in order of appearance, rejected rows included, so that
   // re-importing a corrected file gives every row the same number again.
-  const std::int64_t line = ++next_line_[invoice];
+  auto numbered = next_line(invoice);
+  if (!numbered) return numbered.error();
+  const std::int64_t line = *numbered;
   if (invoice != last_invoice_) {
     last_invoice_ = invoice;
     last_lines_.clear();
   }
 
-  auto date = parse_invoice_date(cell(cells, kDate));
+  const std::string_view date_text = cell(cells, kDate);
+  // A workbook's numeric 开票日期 is a date serial: only digits, '.', and an exponent.
+  const bool serial = dates_ != SerialDates::kNone && !date_text.empty() &&
+                      date_text.find_first_not_of("+.0123456789eE") == std::string_view::npos &&
+                      date_text.find_first_of("eE.") != 0 && std::count(date_text.begin(), date_text.end(), '.') <= 1;
+  auto date = serial ? date_from_serial(date_text, dates_) : parse_invoice_date(date_text);
   if (!date) return Error(date.error().code, std::string(name(kDate)) + ": " + date.error().message, name(kDate));
   auto buyer = Uscc::parse(cell(cells, kBuyer));
   if (!buyer) return Error(buyer.error().code, std::string(name(kBuyer)) + ": " + buyer.error().message, name(kBuyer));
@@ -382,6 +488,7 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
                      name(kModel));
       }
       product = (*p)->id;
+      if (product_by_model_.size() >= kCacheEntries) product_by_model_.clear();
       product_by_model_.emplace(std::move(key), product);
     }
   }
@@ -435,8 +542,10 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
   }
   if (!red && !discount) last_lines_.emplace_back(product, line);
   std::string number = invoice;
-  return Outcome{Purchase{std::move(invoice), line, *date, *buyer, *seller, std::move(product), *amount, tax, reverses, {}},
-                 std::nullopt, std::move(number), std::string(status)};
+  Purchase p{std::move(invoice), line, *date, *buyer, *seller, std::move(product), *amount, tax, reverses, {}};
+  // The line's own rules have one owner (purchase_rules.hpp), as for every other road.
+  if (auto st = check_purchase_line(p); !st) return st.error();
+  return Outcome{std::move(p), std::nullopt, std::move(number), std::string(status)};
 }
 
 }  // namespace chipreg::importers

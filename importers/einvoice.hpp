@@ -8,8 +8,12 @@
 //   invoice          数电发票号码 | 数电票号码 | 全电发票号码; when that cell is empty,
 //                    发票代码 + 发票号码 (the two concatenated, as the old VAT invoices
 //                    are keyed) or 发票号码 alone
-//   line             order of appearance of the invoice's rows in the file (1, 2, ...)
-//   date             开票日期: 2025-03-01, 2025-03-01 10:20:30, 2025/3/1, 2025年03月01日
+//   line             order of appearance of the invoice's rows in the file (1, 2, ...),
+//                    counted per invoice in the SpillStore (an invoice's lines need not be
+//                    adjacent; memory does not grow with the number of invoices)
+//   date             开票日期: 2025-03-01, 2025-03-01 10:20:30, 2025/3/1, 2025年03月01日;
+//                    from a workbook also a numeric date serial (45717.43 = 2025-03-01,
+//                    1900 or, with date1904, 1904 system; see date_from_serial)
 //   seller           销方识别号 | 销售方识别号 | 销方纳税人识别号 | 销售方纳税人识别号
 //   buyer            购方识别号 | 购买方识别号 | 购方纳税人识别号 | 购买方纳税人识别号
 //   product          the seller's product whose `model` equals 规格型号 (规格型号 required)
@@ -44,12 +48,15 @@
 // ignored. Error fields name the Chinese column.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "base/result.hpp"
+#include "importers/spill_store.hpp"
 #include "registry/domain/facts.hpp"
 #include "registry/store/repository.hpp"
 
@@ -61,10 +68,23 @@ bool looks_like_einvoice(const std::vector<std::string>& header);
 // Parses an invoice date in the formats listed above (time of day ignored).
 Result<Date> parse_invoice_date(std::string_view text);
 
+// How a workbook counts its date serials: xl/workbook.xml's <workbookPr date1904="1"/>.
+enum class SerialDates { kNone, k1900, k1904 };
+
+// An Excel date serial (the lexical of a numeric cell, e.g. "45717.4305555556" or
+// "4.5717E4") as a date, exactly (no floating point): the whole days count from the
+// workbook's epoch, the fraction (the time of day) is ignored. 1900 system: 1 is
+// 1900-01-01, 60 is Excel's fictitious 1900-02-29 (refused), 61 is 1900-03-01; 1904
+// system: 0 is 1904-01-01. BAD_DATE for a negative, non-numeric or out-of-range serial
+// (past 9999-12-31).
+Result<Date> date_from_serial(std::string_view lexical, SerialDates system);
+
 class EinvoiceMapper {
  public:
-  // Fails (BAD_HEADER, line 1) when a needed column is missing.
-  static Result<EinvoiceMapper> bind(const std::vector<std::string>& header);
+  // Fails (BAD_HEADER, line 1) when a needed column is missing. `dates`: the workbook's
+  // serial date system when the rows come from one (a numeric 开票日期 is then a date
+  // serial); kNone for CSV, where a bare number is not a date.
+  static Result<EinvoiceMapper> bind(const std::vector<std::string>& header, SerialDates dates = SerialDates::kNone);
 
   struct Outcome {
     std::optional<Purchase> purchase;  // the line to import
@@ -81,12 +101,31 @@ class EinvoiceMapper {
   // The skip reasons map() uses, for reports.
   static bool is_skip(std::string_view code);
 
+  // The import's per-invoice scratch tables (line counters, and the importer's facts about
+  // invoices): memory stays flat however many invoices the file has.
+  SpillStore& spill() { return spill_; }
+
+  // Per-seller caches (product by model, has-products) hold at most this many entries; past
+  // it they start over, so they stay bounded by a constant, not by the file.
+  static constexpr std::size_t kCacheEntries = 4096;
+
  private:
   enum Col { kDigitalNo, kCode, kNumber, kDate, kSeller, kBuyer, kModel, kAmount, kTax, kTotal, kStatus,
              kPositive, kOriginal, kRemark, kGoods, kColCount };
+  explicit EinvoiceMapper(SpillStore spill) : spill_(std::move(spill)) {}
+
   int col_[kColCount] = {};
+  SerialDates dates_ = SerialDates::kNone;
   std::vector<std::string> names_;  // header names by position
-  std::unordered_map<std::string, std::int64_t> next_line_;     // invoice -> lines seen
+  SpillStore spill_;
+  // The line counter of the invoice being read; the others' counters wait in spill_.
+  // Lines of one invoice are normally adjacent, so the spill is read and written once per
+  // invoice, not per line.
+  std::string counted_invoice_;
+  std::int64_t counted_lines_ = 0;
+  // A Bloom filter of the invoices whose counter is in spill_ (1 MiB, fixed): a new
+  // invoice, the common case, is numbered 1 without a query.
+  std::vector<std::uint64_t> spilled_ = std::vector<std::uint64_t>(1u << 17);
   std::unordered_map<std::string, std::string> product_by_model_;  // seller \x1f model -> product
   std::unordered_map<std::string, bool> seller_has_products_;
   // The invoice of the last mapped row and its lines so far (product, line): a discount
@@ -95,6 +134,7 @@ class EinvoiceMapper {
   std::vector<std::pair<std::string, std::int64_t>> last_lines_;
 
   Result<std::string> invoice_of(const std::vector<std::string>& cells) const;
+  Result<std::int64_t> next_line(const std::string& invoice);
 
   std::string_view cell(const std::vector<std::string>& cells, Col c) const;
   const char* name(Col c) const;

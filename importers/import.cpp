@@ -417,25 +417,25 @@ std::function<Status(const json::value&, std::string_view)> jsonl_writer(ImportK
 // (作废) of a registered invoice, and every platform status, are recorded as facts of their
 // own; a blue invoice shown as 已红冲 whose red invoice is not registered is reported
 // (REVERSAL_MISSING in the claims that count it).
-template <typename SeenMap>
-Status record_invoice_facts(db::Db& db, const SeenMap& seen, ImportReport& report) {
+Status record_invoice_facts(db::Db& db, SpillStore& seen, ImportReport& report) {
   const std::string source = "einvoice-import";
   auto today = Date::parse(db::today_shanghai());
   if (!today) return today.error();
-  for (const auto& [invoice, s] : seen) {
+  return seen.for_each_fact([&](const SpillStore::Fact& s) -> Status {
+    const std::string& invoice = s.invoice;
     if (s.voided) {
       auto v = store::void_invoice(db, invoice, *today, source, "import");
-      if (!v && v.error().code == "UNKNOWN_INVOICE") continue;  // never registered: skipped above
+      if (!v && v.error().code == "UNKNOWN_INVOICE") return Status::Ok();  // never registered: skipped above
       if (!v) return v.error();
       if (v->changed) report.voids.push_back({s.line, invoice, s.status, v->claims});
-      continue;
+      return Status::Ok();
     }
-    if (s.status.empty()) continue;
+    if (s.status.empty()) return Status::Ok();
     auto st = store::set_platform_status(db, invoice, s.status, source, "import");
-    if (!st && st.error().code == "UNKNOWN_INVOICE") continue;  // its rows were rejected
+    if (!st && st.error().code == "UNKNOWN_INVOICE") return Status::Ok();  // its rows were rejected
     if (!st) return st.error();
     if (st->changed) report.statuses.push_back({s.line, invoice, s.status, st->claims});
-    if (s.status.find("红冲") == std::string::npos) continue;
+    if (s.status.find("红冲") == std::string::npos) return Status::Ok();
     // A red invoice of its own: a discount line (折扣行) reverses a line of the same invoice.
     auto red = db.prepare("SELECT 1 FROM purchases WHERE reverses_invoice = ? AND invoice <> ? LIMIT 1");
     if (!red) return red.error();
@@ -443,8 +443,8 @@ Status record_invoice_facts(db::Db& db, const SeenMap& seen, ImportReport& repor
     auto row = red->step();
     if (!row) return row.error();
     if (!*row) report.reversal_missing.push_back({s.line, invoice, s.status, st->claims});
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 // Red-letter e-invoice rows wait here, in a temporary file, until the blue rows of the
@@ -519,7 +519,7 @@ bool same_purchase(const Purchase& a, const Purchase& b) {
 // set, is the share of the input read so far (for the progress bar).
 template <typename Reader>
 Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, const ImportOptions& options,
-                                 std::function<double()> fraction) {
+                                 std::function<double()> fraction, SerialDates dates = SerialDates::kNone) {
   std::vector<std::string> cells;
   auto header = reader.next(cells);
   if (!header) return header.error();
@@ -532,7 +532,7 @@ Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, co
   std::optional<EinvoiceMapper> einvoice;
   std::optional<CsvLayout> layout;
   if (kind == ImportKind::kPurchases && looks_like_einvoice(names)) {
-    auto m = EinvoiceMapper::bind(names);
+    auto m = EinvoiceMapper::bind(names, dates);
     if (!m) return m.error();
     einvoice.emplace(std::move(*m));
     imp.report().einvoice = true;
@@ -555,14 +555,8 @@ Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, co
   }
   // What the export says of each invoice (its 发票状态), by invoice, for after the rows: a
   // void of a registered invoice, or a platform status, is a fact of its own. Only invoices
-  // whose status is not 正常 (or empty) are kept, so the map stays as small as the export's
-  // exceptions rather than growing with every invoice.
-  struct Seen {
-    long line = 0;
-    std::string status;
-    bool voided = false;
-  };
-  std::map<std::string, Seen> seen;
+  // whose status is not 正常 (or empty) are noted, in the mapper's SpillStore (on disk past
+  // a bounded cache, not in the heap).
   std::string status_checked;  // the last invoice looked up in invoice_status
   long current_line = 0;
   auto write_cells = [&](const std::vector<std::string>& row) -> Status {
@@ -572,8 +566,8 @@ Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, co
     const bool says_something = !outcome->status.empty() && outcome->status != "正常";
     if (says_something && !outcome->invoice.empty() &&
         (!outcome->purchase || !outcome->purchase->reverses || outcome->purchase->reverses->invoice == outcome->invoice)) {
-      auto [it, fresh] = seen.try_emplace(outcome->invoice);
-      if (fresh) it->second = Seen{current_line, outcome->status, outcome->skipped && outcome->skipped->code == "VOIDED"};
+      const bool voided = outcome->skipped && outcome->skipped->code == "VOIDED";
+      if (auto st = einvoice->spill().note(outcome->invoice, current_line, outcome->status, voided); !st) return st;
     }
     if (outcome->skipped) return *outcome->skipped;
     const Purchase& p = *outcome->purchase;
@@ -596,7 +590,9 @@ Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, co
             had->bind(1, p.invoice);
             auto row = had->step();
             if (!row) return row.error();
-            if (*row) seen.try_emplace(p.invoice, Seen{current_line, "正常", false});
+            if (*row) {
+              if (auto st = einvoice->spill().note(p.invoice, current_line, "正常", false); !st) return st;
+            }
           }
           return Error("ALREADY_IMPORTED", "invoice " + p.invoice + " line " + std::to_string(p.line) +
                                                " is stored already with the same values: skipped", "");
@@ -651,8 +647,8 @@ Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, co
       if (!st) return imp.abort(st.error(), line);
     }
   }
-  if (einvoice && !seen.empty()) {
-    Status st = imp.after_rows([&]() -> Status { return record_invoice_facts(db, seen, imp.report()); });
+  if (einvoice && einvoice->spill().facts() > 0) {
+    Status st = imp.after_rows([&]() -> Status { return record_invoice_facts(db, einvoice->spill(), imp.report()); });
     if (!st) return imp.abort(st.error(), current_line);
   }
   if (auto st = imp.finish(); !st) return st.error();
@@ -692,11 +688,12 @@ Result<ImportReport> import_xlsx(db::Db& db, ImportKind kind, const std::string&
   if (r.sheet_bytes() > 0) {
     fraction = [&r] { return static_cast<double>(r.sheet_bytes_read()) / static_cast<double>(r.sheet_bytes()); };
   }
+  const SerialDates dates = r.date1904() ? SerialDates::k1904 : SerialDates::k1900;
   // Inflating and parsing the sheet runs on its own thread, ahead of the writes.
   Prefetched<XlsxReader> rows(r, std::move(fraction));
   std::function<double()> shown;
   if (options.progress) shown = [&rows] { return rows.fraction(); };
-  return import_rows(db, kind, rows, options, std::move(shown));
+  return import_rows(db, kind, rows, options, std::move(shown), dates);
 }
 
 Result<ImportReport> import_jsonl(db::Db& db, ImportKind kind, std::FILE* file, const ImportOptions& options) {

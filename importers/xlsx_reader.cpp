@@ -39,10 +39,14 @@ std::string_view trim_name(std::string_view s) {
 }
 
 // An element's or attribute's name without its namespace prefix ("x:row" -> "row").
+// One forward pass (names are short: this runs for every tag and attribute of the sheet).
 std::string_view local(const char* name) {
-  std::string_view n(name);
-  const auto colon = n.rfind(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+  const char* from = name;
+  const char* p = name;
+  for (; *p; ++p) {
+    if (*p == ':') from = p + 1;
+  }
+  return {from, static_cast<std::size_t>(p - from)};
 }
 
 const char* attr(const char** atts, std::string_view want) {
@@ -112,9 +116,15 @@ class WorkbookPart : public XmlPart {
     std::string rid;
   };
   std::vector<Sheet> sheets;
+  bool date1904 = false;
 
  protected:
   void start(std::string_view name, const char** atts) override {
+    if (name == "workbookPr") {
+      const char* d = attr(atts, "date1904");
+      date1904 = d && (std::strcmp(d, "1") == 0 || std::strcmp(d, "true") == 0);
+      return;
+    }
     if (name != "sheet") return;
     const char* n = attr(atts, "name");
     const char* id = nullptr;
@@ -243,6 +253,7 @@ struct XlsxReader::Impl {
 
   std::string sheet_name;
   std::uint64_t sheet_size = 0;
+  bool date1904 = false;
 
   // One open zip entry, read in chunks under the caps.
   struct Entry {
@@ -377,8 +388,15 @@ struct XlsxReader::Impl {
         row_error_.reset();
         in_row_ = true;
       } else if (name == "c" && in_row_) {
-        const char* ref = attr(atts, "r");
-        const char* t = attr(atts, "t");
+        // r and t in one pass over the attributes (a cell has two or three).
+        const char* ref = nullptr;
+        const char* t = nullptr;
+        for (int i = 0; atts[i]; i += 2) {
+          const std::string_view a = local(atts[i]);
+          if (a.size() != 1) continue;
+          if (a[0] == 'r' && !ref) ref = atts[i + 1];
+          else if (a[0] == 't' && !t) t = atts[i + 1];
+        }
         // s shared, i inlineStr, f str (formula string), b boolean; anything else as stored.
         type_ = !t                                 ? 'n'
                 : std::strcmp(t, "s") == 0         ? 's'
@@ -516,6 +534,7 @@ struct XlsxReader::Impl {
     }
     WorkbookPart wb;
     if (auto st = parse_whole("xl/workbook.xml", wb); !st) return st;
+    date1904 = wb.date1904;
     RelsPart rels;
     if (auto st = parse_whole("xl/_rels/workbook.xml.rels", rels); !st) return st;
     auto resolve = [](std::string target) {
@@ -667,6 +686,7 @@ Result<bool> XlsxReader::next(std::vector<std::string>& cells) {
 
 long XlsxReader::record_line() const { return impl_->line; }
 const std::string& XlsxReader::sheet_name() const { return impl_->sheet_name; }
+bool XlsxReader::date1904() const { return impl_->date1904; }
 std::uint64_t XlsxReader::sheet_bytes() const { return impl_->sheet_size; }
 std::uint64_t XlsxReader::sheet_bytes_read() const { return impl_->sheet ? impl_->sheet->entry().read : 0; }
 

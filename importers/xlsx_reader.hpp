@@ -74,6 +74,9 @@ class XlsxReader {
   void set_column_names(std::vector<std::string>) {}
 
   const std::string& sheet_name() const;
+  // True when xl/workbook.xml's <workbookPr> has date1904="1" (or "true"): date serials
+  // count days from 1904-01-01, not from 1900 (see einvoice.hpp's date_from_serial).
+  bool date1904() const;
   // The sheet part's inflated size from the zip directory, and how much of it was read:
   // what a progress bar needs.
   std::uint64_t sheet_bytes() const;

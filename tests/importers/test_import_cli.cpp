@@ -300,6 +300,29 @@ TEST_CASE("import: usage errors exit 2 without importing") {
   CHECK(header.exit_code == 2);
   CHECK_THAT(header.err, Catch::Contains("BAD_HEADER") && Catch::Contains("nom"));
   CHECK(run_chipreg({"import", "--db", reg.dir.file("nodb.db"), "persons", reg.dir.file("x.csv")}).exit_code == 2);
+  // Each exit-2 case of docs/IMPORT.md's table, with its code.
+  auto code_of = [](const chipreg::testing::ProcessResult& r) {
+    INFO(r.err);
+    return std::string(json::parse(r.err).as_object().at("error").as_object().at("code").as_string());
+  };
+  write_file(reg.dir.file("junk.db"), std::string(200, 'x'));
+  auto junk = run_chipreg({"import", "--db", reg.dir.file("junk.db"), "persons", reg.dir.file("x.csv")});
+  CHECK(junk.exit_code == 2);
+  CHECK(code_of(junk) == "DB_ERROR");
+  write_file(reg.dir.file("plain.db"), "");
+  auto uninit = run_chipreg({"import", "--db", reg.dir.file("plain.db"), "persons", reg.dir.file("x.csv")});
+  CHECK(uninit.exit_code == 2);
+  CHECK(code_of(uninit) == "USAGE");
+  auto batch = run_chipreg({"import", "--db", reg.db, "persons", reg.dir.file("x.csv"), "--batch", "0"});
+  CHECK(batch.exit_code == 2);
+  CHECK(code_of(batch) == "USAGE");
+  write_file(reg.dir.file("w.xlsx"), "PK\x03\x04 not really a zip");
+  auto workbook_kind = run_chipreg({"import", "--db", reg.db, "persons", reg.dir.file("w.xlsx")});
+  CHECK(workbook_kind.exit_code == 2);
+  CHECK(code_of(workbook_kind) == "USAGE");
+  auto broken = run_chipreg({"import", "--db", reg.db, "purchases", reg.dir.file("w.xlsx")});
+  CHECK(broken.exit_code == 2);
+  CHECK(code_of(broken) == "BAD_XLSX");
   CHECK(reg.export_csv("persons") == "id,name\n");
 }
 

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -447,4 +448,169 @@ TEST_CASE("import xlsx: a later export's 已作废 voids a stored invoice and �
   CHECK(third.at("statuses").as_array()[0].at("invoice").as_string() == "25332000000000000801");
   CHECK(third.at("statuses").as_array()[0].at("status").as_string() == "正常");
   CHECK_FALSE(reg.import_xlsx("4.xlsx", {a1, a2}, 0).contains("statuses"));
+}
+
+namespace {
+
+// The sheet of `lines` as inline-string XML, written verbatim into a workbook whose
+// workbook.xml says `workbook_pr` (for <workbookPr date1904="1"/>).
+void write_workbook(const std::string& path, const std::vector<L>& lines, const std::string& workbook_pr) {
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<worksheet "
+      "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>";
+  const auto rows = sheet(lines);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const std::string n = std::to_string(r + 1);
+    xml += "<row r=\"" + n + "\">";
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      const std::string& v = rows[r][c];
+      if (v.empty()) continue;
+      const std::string ref = chipreg::testing::column_letters(c) + n;
+      if (v.rfind("#n:", 0) == 0) {
+        xml += "<c r=\"" + ref + "\"><v>" + v.substr(3) + "</v></c>";
+      } else {
+        xml += "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + v + "</t></is></c>";
+      }
+    }
+    xml += "</row>";
+  }
+  xml += "</sheetData></worksheet>";
+  chipreg::testing::write_zip(
+      path, {{"xl/workbook.xml",
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<workbook "
+              "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+              "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">" +
+                  workbook_pr + "<sheets><sheet name=\"信息汇总表\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
+             {"xl/_rels/workbook.xml.rels",
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Relationships "
+              "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
+              "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
+              "Target=\"worksheets/sheet1.xml\"/></Relationships>"},
+             {"xl/worksheets/sheet1.xml", xml}});
+}
+
+// The lines of an export, sorted (the export lists rows in the order they were stored).
+std::vector<std::string> sorted_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from < text.size()) {
+    const auto nl = text.find('\n', from);
+    out.push_back(text.substr(from, nl == std::string::npos ? std::string::npos : nl - from));
+    from = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("import xlsx: a numeric 开票日期 is a 1900-system date serial, the time of day ignored") {
+  Registry reg;
+  // 45717.43 = 2025-03-01 10:20; 4.5748E4 = 45748 = 2025-04-01; 45657.99 = 2024-12-31 23:59,
+  // outside the 2025 claim; and the text forms alongside.
+  auto rep = reg.import_xlsx(
+      "serial.xlsx",
+      {{.digital = "25332000000000000901", .amount = "#n:2000000.0", .tax = "#n:260000.0", .date = "#n:45717.4305555556"},
+       {.digital = "25332000000000000902", .amount = "#n:1000000.0", .tax = "#n:130000.0", .date = "#n:4.5748E4"},
+       {.digital = "25332000000000000903", .amount = "#n:3000000.0", .tax = "#n:390000.0", .date = "#n:45657.999988"},
+       {.digital = "25332000000000000904", .amount = "#n:500000.0", .tax = "#n:65000.0", .date = "2025-05-06"},
+       {.digital = "25332000000000000905", .amount = "#n:500000.0", .tax = "#n:65000.0", .date = "2025-06-07 23:59:59"},
+       {.digital = "25332000000000000906", .amount = "#n:100.0", .tax = "#n:13.0", .date = "#n:60"},
+       {.digital = "25332000000000000907", .amount = "#n:100.0", .tax = "#n:13.0", .date = "#n:-3"}},
+      1);
+  CHECK(rep.at("imported").as_int64() == 5);
+  CHECK(errors_of(rep) == std::vector<E>{{7, "开票日期", "BAD_DATE"}, {8, "开票日期", "BAD_DATE"}});
+  CHECK(reg.purchases() == kPurchaseHeader + stored("25332000000000000901", 1, "M1", 200000000, 26000000) +
+                               stored("25332000000000000902", 1, "M1", 100000000, 13000000, "", "", "2025-04-01") +
+                               stored("25332000000000000903", 1, "M1", 300000000, 39000000, "", "", "2024-12-31") +
+                               stored("25332000000000000904", 1, "M1", 50000000, 6500000, "", "", "2025-05-06") +
+                               stored("25332000000000000905", 1, "M1", 50000000, 6500000, "", "", "2025-06-07"));
+  // 2025: 2,260,000 + 1,130,000 + 565,000 + 565,000 = 4,520,000.00 元 -> 1,356,000.00 元 (the
+  // 2024-12-31 invoice does not count).
+  CHECK(reg.award() == 135'600'000);
+}
+
+TEST_CASE("import xlsx: a date1904 workbook counts its serials from 1904-01-01") {
+  Registry reg;
+  const std::vector<L> lines = {
+      {.digital = "25332000000000000911", .amount = "#n:3000000.0", .tax = "#n:390000.0", .date = "#n:44255.5"},
+      {.digital = "25332000000000000912", .amount = "#n:1000000.0", .tax = "#n:130000.0", .date = "#n:44195"}};
+  write_workbook(reg.dir.file("1904.xlsx"), lines, "<workbookPr date1904=\"1\"/>");
+  auto rep = reg.import_path(reg.dir.file("1904.xlsx"), 0);
+  CHECK(rep.at("imported").as_int64() == 2);
+  CHECK(reg.purchases() == kPurchaseHeader +
+                               stored("25332000000000000911", 1, "M1", 300000000, 39000000, "", "", "2025-03-01") +
+                               stored("25332000000000000912", 1, "M1", 100000000, 13000000, "", "", "2024-12-31"));
+  // Only 2025-03-01 counts: 3,390,000.00 元 -> 1,017,000.00 元 (with the 2024-12-31 line it
+  // would be 4,520,000.00 元 -> 1,356,000.00 元).
+  CHECK(reg.award() == 101'700'000);
+  // The same serials in a 1900-system workbook are 2020 dates: no 2025 award at all.
+  Registry other;
+  write_workbook(other.dir.file("1900.xlsx"), lines, "<workbookPr date1904=\"false\"/>");
+  other.import_path(other.dir.file("1900.xlsx"), 0);
+  CHECK(other.purchases() == kPurchaseHeader +
+                                 stored("25332000000000000911", 1, "M1", 300000000, 39000000, "", "", "2021-02-28") +
+                                 stored("25332000000000000912", 1, "M1", 100000000, 13000000, "", "", "2020-12-30"));
+  auto d = db::Db::open(other.db);
+  REQUIRE(d);
+  auto tx = db::Tx::begin(*d);
+  REQUIRE(tx);
+  store::ClaimFiling f;
+  f.rule = chipreg::RuleId::kLinkage;
+  f.claimant = kOem;
+  f.year = 2025;
+  f.group = chipreg::LinkageGroup::kChipModule;
+  auto c = store::file_claim(*d, f, "test");
+  CHECK((!c || c->award_fen == 0));
+}
+
+TEST_CASE("import xlsx: red and blue lines resolve in any order, an invoice's lines need not be adjacent") {
+  // Blue 数电 invoice B (XM-1 then XM-2, other rows between them), blue old-system invoice O,
+  // red RB reversing B's XM-2 line, red RO reversing O (remark number first). Every order of
+  // the five rows that keeps B's two lines in their order imports the same rows and award.
+  const std::string o_code = "3300211130", o_no = "00000077";
+  const L b1{.digital = "25332000000000001001", .amount = "#n:2000000.0", .tax = "#n:260000.0"};
+  const L b2{.digital = "25332000000000001001", .amount = "#n:1000000.0", .tax = "#n:130000.0", .model = "XM-2"};
+  const L o{.digital = "--", .amount = "#n:1500000.0", .tax = "#n:195000.0", .code = o_code, .number = o_no};
+  const L rb{.digital = "25332000000000001002",
+             .amount = "#n:-400000.0",
+             .tax = "#n:-52000.0",
+             .model = "XM-2",
+             .positive = "否",
+             .remark = "被红冲蓝字数电发票号码：25332000000000001001"};
+  const L ro{.digital = "25332000000000001003",
+             .amount = "#n:-500000.0",
+             .tax = "#n:-65000.0",
+             .positive = "否",
+             .remark = "被红冲蓝字发票号码：" + o_no + " 被红冲蓝字发票代码：" + o_code};
+  const std::vector<L> all = {b1, b2, o, rb, ro};
+  const std::string want =
+      kPurchaseHeader + stored("25332000000000001001", 1, "M1", 200000000, 26000000) +
+      stored("25332000000000001001", 2, "M2", 100000000, 13000000) +
+      stored("25332000000000001002", 1, "M2", -40000000, -5200000, "25332000000000001001", "2") +
+      stored("25332000000000001003", 1, "M1", -50000000, -6500000, o_code + o_no, "1") +
+      stored(o_code + o_no, 1, "M1", 150000000, 19500000);
+  std::vector<int> order = {0, 1, 2, 3, 4};
+  int tried = 0;
+  do {
+    if (std::find(order.begin(), order.end(), 0) > std::find(order.begin(), order.end(), 1)) continue;
+    // Every third order (20 of the 60), always including the first (blue first) and the
+    // last (all red first, B's lines apart).
+    if (tried++ % 3 != 0 && order != std::vector<int>{4, 3, 2, 0, 1} && order != std::vector<int>{4, 3, 0, 2, 1}) {
+      continue;
+    }
+    std::vector<L> lines;
+    std::string shown;
+    for (int i : order) lines.push_back(all[static_cast<std::size_t>(i)]), shown += std::to_string(i);
+    INFO("order " << shown);
+    Registry reg;
+    auto rep = reg.import_xlsx("o.xlsx", lines, 0);
+    CHECK(rep.at("imported").as_int64() == 5);
+    CHECK(rep.at("rejected").as_int64() == 0);
+    CHECK(sorted_lines(reg.purchases()) == sorted_lines(want));
+    // Blue 2,260,000 + 1,130,000 + 1,695,000 = 5,085,000; red 452,000 + 565,000: 4,068,000.00
+    // 元 -> 1,220,400.00 元.
+    CHECK(reg.award() == 122'040'000);
+  } while (std::next_permutation(order.begin(), order.end()));
+  CHECK(tried == 60);
 }
