@@ -1,14 +1,13 @@
 // E-invoice platform export rows -> purchases (see einvoice.hpp for the column mapping).
 #include "importers/einvoice.hpp"
 
-#include "registry/domain/purchase_rules.hpp"
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <functional>
 
 #include "importers/exact_number.hpp"
+#include "registry/domain/purchase_rules.hpp"
 
 namespace chipreg::importers {
 namespace {

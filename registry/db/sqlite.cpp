@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cassert>
+#include <cstring>
 
 #include <functional>
 #include <string>
@@ -20,28 +21,47 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
   return Error(std::move(code), std::move(msg));
 }
 
-// A connection's idle prepared statements, one per SQL text (sqlite3_sql of the statement,
-// which is the text it was prepared from). Belongs to the connection's thread, like the Db.
+// A connection's idle prepared statements, one per SQL text. Belongs to the connection's
+// thread, like the Db. A statement's text travels with it (Stmt::sql_) while it is in use
+// and comes back as its key, in a map node kept from its last stay: in the steady state a
+// statement's trip out and back allocates nothing and hashes a few words, not its text.
 class StmtCache {
  public:
-  // An idle statement prepared from exactly `sql`, now the caller's; nullptr if none.
-  sqlite3_stmt* take(std::string_view sql) {
+  // An idle statement prepared from exactly `sql`, now the caller's, with its text moved
+  // into `key`; nullptr if none.
+  sqlite3_stmt* take(std::string_view sql, std::string& key) {
     auto it = idle_.find(sql);
     if (it == idle_.end()) return nullptr;
-    sqlite3_stmt* s = it->second;
-    idle_.erase(it);
+    auto node = idle_.extract(it);
+    sqlite3_stmt* s = node.mapped();
+    key = std::move(node.key());
+    spare_.push_back(std::move(node));
     return s;
   }
 
-  // Takes back a statement that is done with: reset (which ends any read it held open) and
-  // with its bindings cleared (they may point at the caller's memory). Finalized instead
-  // when the connection is closing, when one is already idle for its SQL, or when full.
-  void give(sqlite3_stmt* s) {
+  // Takes back a statement that is done with, under its text `key`: reset (which ends any
+  // read it held open) and with its bindings cleared (they may point at the caller's
+  // memory). Finalized instead when the connection is closing, when one is already idle
+  // for its text, or when full.
+  void give(sqlite3_stmt* s, std::string&& key) {
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    const char* sql = sqlite3_sql(s);
-    if (closed_ || sql == nullptr || idle_.size() >= kStmtCacheSize || !idle_.emplace(sql, s).second) {
+    if (closed_ || key.empty() || idle_.size() >= kStmtCacheSize) {
       sqlite3_finalize(s);
+      return;
+    }
+    if (spare_.empty()) {
+      if (!idle_.emplace(std::move(key), s).second) sqlite3_finalize(s);
+      return;
+    }
+    auto node = std::move(spare_.back());
+    spare_.pop_back();
+    node.key() = std::move(key);
+    node.mapped() = s;
+    auto put = idle_.insert(std::move(node));
+    if (!put.inserted) {  // one is already idle for this text
+      sqlite3_finalize(s);
+      spare_.push_back(std::move(put.node));
     }
   }
 
@@ -49,22 +69,39 @@ class StmtCache {
   void close() {
     for (auto& [sql, s] : idle_) sqlite3_finalize(s);
     idle_.clear();
+    spare_.clear();
     closed_ = true;
   }
 
  private:
+  // SQL texts of one program differ in length or in their first, middle or last words;
+  // equal hashes are told apart by comparing the texts. Short texts hash whole.
   struct Hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+    std::size_t operator()(std::string_view v) const {
+      if (v.size() < 24) return std::hash<std::string_view>{}(v);
+      auto word = [&v](std::size_t at) {
+        std::uint64_t w;
+        std::memcpy(&w, v.data() + at, sizeof w);
+        return w;
+      };
+      std::uint64_t h = v.size() * 0x9e3779b97f4a7c15ULL;
+      for (std::uint64_t w : {word(0), word(v.size() / 2 - 4), word(v.size() - 8)}) {
+        h ^= w + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+      }
+      return static_cast<std::size_t>(h);
+    }
   };
-  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> idle_;
+  using Map = std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>>;
+  Map idle_;
+  std::vector<Map::node_type> spare_;  // nodes of statements now in use
   bool closed_ = false;
 };
 
 void Stmt::release() {
   if (stmt_ == nullptr) return;
   if (cache_) {
-    cache_->give(stmt_);
+    cache_->give(stmt_, std::move(sql_));
   } else {
     sqlite3_finalize(stmt_);
   }
@@ -78,6 +115,7 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
     db_ = o.db_;
     stmt_ = o.stmt_;
     cache_ = std::move(o.cache_);
+    sql_ = std::move(o.sql_);
     bind_rc_ = o.bind_rc_;
     bind_index_ = o.bind_index_;
     o.stmt_ = nullptr;
@@ -237,14 +275,15 @@ Result<Db> Db::open(const std::string& path, const DbOptions& options) {
 
 Result<Stmt> Db::prepare(std::string_view sql) {
   if (cache_) {
-    if (sqlite3_stmt* s = cache_->take(sql)) return Stmt(db_, s, cache_);
+    std::string key;
+    if (sqlite3_stmt* s = cache_->take(sql, key)) return Stmt(db_, s, cache_, std::move(key));
   }
   if (on_compile_) on_compile_(sql);
   sqlite3_stmt* s = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "cannot prepare statement");
   if (s == nullptr) return Error("DB_ERROR", "cannot prepare statement: no SQL statement in the text");
-  return Stmt(db_, s, cache_);
+  return Stmt(db_, s, cache_, std::string(sql));
 }
 
 Status Db::run(std::string_view sql) {

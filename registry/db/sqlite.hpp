@@ -48,7 +48,12 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   Stmt(Stmt&& o) noexcept
-      : db_(o.db_), stmt_(o.stmt_), cache_(std::move(o.cache_)), bind_rc_(o.bind_rc_), bind_index_(o.bind_index_) {
+      : db_(o.db_),
+        stmt_(o.stmt_),
+        cache_(std::move(o.cache_)),
+        sql_(std::move(o.sql_)),
+        bind_rc_(o.bind_rc_),
+        bind_index_(o.bind_index_) {
     o.stmt_ = nullptr;
     o.bind_rc_ = 0;
   }
@@ -101,13 +106,14 @@ class Stmt {
 
  private:
   friend class Db;
-  Stmt(sqlite3* db, sqlite3_stmt* s, std::shared_ptr<StmtCache> cache)
-      : db_(db), stmt_(s), cache_(std::move(cache)) {}
+  Stmt(sqlite3* db, sqlite3_stmt* s, std::shared_ptr<StmtCache> cache, std::string sql)
+      : db_(db), stmt_(s), cache_(std::move(cache)), sql_(std::move(sql)) {}
   void release();  // back to the cache, or finalized
   Stmt& bound(int rc, int i);  // records the first failed bind
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
   std::shared_ptr<StmtCache> cache_;  // outlives the Db if this Stmt does (then it finalizes)
+  std::string sql_;     // the text it was prepared from: its key in the cache
   int bind_rc_ = 0;     // SQLITE_OK, or the first failed bind's code
   int bind_index_ = 0;  // ... and its parameter
 };

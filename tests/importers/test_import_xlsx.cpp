@@ -551,9 +551,9 @@ TEST_CASE("import xlsx: a date1904 workbook counts its serials from 1904-01-01")
   CHECK(other.purchases() == kPurchaseHeader +
                                  stored("25332000000000000911", 1, "M1", 300000000, 39000000, "", "", "2021-02-28") +
                                  stored("25332000000000000912", 1, "M1", 100000000, 13000000, "", "", "2020-12-30"));
-  auto d = db::Db::open(other.db);
+  auto d = chipreg::db::Db::open(other.db);
   REQUIRE(d);
-  auto tx = db::Tx::begin(*d);
+  auto tx = chipreg::db::Tx::begin(*d);
   REQUIRE(tx);
   store::ClaimFiling f;
   f.rule = chipreg::RuleId::kLinkage;
