@@ -281,11 +281,11 @@ Result<boost::json::object> audit_log(store::Db& db, const std::optional<Checkpo
   if (!st) return st.error();
   st = each_row(db,
                 "SELECT NULL, c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.evaluation, c.log_index, "
-                "f.facts_sha256 FROM claims c LEFT JOIN claim_facts f ON f.claim = c.id ORDER BY c.id",
+                "f.facts_sha256, c.dataset, c.event FROM claims c LEFT JOIN claim_facts f ON f.claim = c.id ORDER BY c.id",
                 [&](store::Stmt& s) {
                   ++checked["claim"];
-                  ClaimEntryFields c{s.text(1), s.text(2), s.text(3), s.int64(4), s.opt_text(5), s.opt_text(6), s.text(7),
-                                     s.opt_text(9)};
+                  ClaimEntryFields c{s.text(1),     s.text(2),      s.text(3), s.int64(4),     s.opt_text(5),
+                                     s.opt_text(6), s.opt_text(10), s.opt_text(11), s.text(7), s.opt_text(9)};
                   check_row(leaves, report, "claim", c.id, std::nullopt, s.opt_int64(8), claim_entry(c));
                 });
   if (!st) return st.error();

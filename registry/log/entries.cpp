@@ -73,6 +73,8 @@ Result<std::string> claim_entry(const ClaimEntryFields& c) {
                            {"evaluation", std::move(*eval)}};
   if (c.group) fact["group"] = *c.group;
   if (c.tapeout) fact["tapeout"] = *c.tapeout;
+  if (c.dataset) fact["dataset"] = *c.dataset;
+  if (c.event) fact["event"] = *c.event;
   if (c.facts_sha256) fact["facts_sha256"] = *c.facts_sha256;
   return make_entry(EntryKind::kClaim, fact);
 }

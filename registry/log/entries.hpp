@@ -8,8 +8,9 @@
 //   kind       ref              fact inside make_entry(kind, fact)
 //   tapeout    tapeout id       {"id", "envelope": the stored DSSE envelope, parsed}
 //   purchase   INVOICE#LINE     json_io::to_json(Purchase)
-//   claim      claim id         {"id", "rule", "claimant", "year", "group" | "tapeout",
-//                                "evaluation": the stored evaluation, parsed}
+//   claim      claim id         {"id", "rule", "claimant", "year", "group" | "tapeout" |
+//                                "dataset" | "event" (the rule's series key, when it has one),
+//                                "evaluation": the stored evaluation, parsed, "facts_sha256"}
 //   decision   claim id         {"claim", "outcome", "approve_fen", "note", "reviewer",
 //                                "decided_at"}
 //
@@ -39,11 +40,13 @@ Result<std::string> tapeout_entry(std::string_view id, std::string_view envelope
 
 struct ClaimEntryFields {
   std::string id;
-  std::string rule;                    // "linkage" | "tapeout"
+  std::string rule;                    // the rule's name (RuleId)
   std::string claimant;                // USCC
   std::int64_t year = 0;
   std::optional<std::string> group;    // linkage
   std::optional<std::string> tapeout;  // tapeout
+  std::optional<std::string> dataset;  // dataset
+  std::optional<std::string> event;    // event
   std::string evaluation_json;         // as stored in claims.evaluation
   std::optional<std::string> facts_sha256;  // claim_facts.facts_sha256 (absent before migration 4)
 };

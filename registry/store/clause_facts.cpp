@@ -6,6 +6,7 @@
 
 #include "registry/canonical_json.hpp"
 #include "registry/fact_json.hpp"
+#include "registry/store/claims.hpp"
 #include "registry/store/clock.hpp"
 
 namespace chipreg::store {
@@ -34,6 +35,15 @@ Status run_insert(Stmt& st, const char* what, const std::string& key, const char
     return Error("DUPLICATE", std::string(what) + " " + key.substr(0, 80) + " is already registered", key_field);
   }
   return Error("CONSTRAINT_VIOLATION", "the registry refused the row: " + e.message, key_field);
+}
+
+// After an insert: the submitted claims the fact feeds become stale (claims.hpp).
+Status stale_after(Db& db, Status inserted, RuleId rule, const std::optional<std::string>& claimant,
+                   std::optional<int> year, const std::optional<std::string>& dataset = std::nullopt) {
+  if (!inserted) return inserted;
+  auto marked = clause_facts_changed(db, rule, claimant, year, dataset);
+  if (!marked) return marked.error();
+  return Status::Ok();
 }
 
 template <typename T>
@@ -66,7 +76,8 @@ Status insert_rd_declaration(Db& db, const RdDeclaration& d) {
   auto st = db.prepare("INSERT INTO rd_declarations(enterprise, year, field, fact, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, d.enterprise.str()).bind(2, d.year).bind(3, to_string(d.field)).bind(4, fact_text(d)).bind(5, now_utc());
-  return run_insert(*st, "R&D declaration", d.audit_ref, "audit_ref");
+  return stale_after(db, run_insert(*st, "R&D declaration", d.audit_ref, "audit_ref"),
+                     d.field == RdField::kEda ? RuleId::kEdaRd : RuleId::kEquipmentRd, d.enterprise.str(), d.year);
 }
 
 Status insert_signoff_participant(Db& db, const SignoffParticipant& p) {
@@ -74,7 +85,9 @@ Status insert_signoff_participant(Db& db, const SignoffParticipant& p) {
   auto st = db.prepare("INSERT INTO signoff_participants(enterprise, fact, created_at) VALUES (?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, p.enterprise.str()).bind(2, fact_text(p)).bind(3, now_utc());
-  return run_insert(*st, "sign-off participation", p.enterprise.str(), "enterprise");
+  // Every buyer of the participant's tools may be concerned: all submitted 2b claims.
+  return stale_after(db, run_insert(*st, "sign-off participation", p.enterprise.str(), "enterprise"),
+                     RuleId::kEdaPurchase, std::nullopt, std::nullopt);
 }
 
 Status insert_compute_contract(Db& db, const ComputeContract& c) {
@@ -85,7 +98,8 @@ Status insert_compute_contract(Db& db, const ComputeContract& c) {
   if (!st) return st.error();
   st->bind(1, c.id).bind(2, c.customer.str()).bind(3, c.provider.str()).bind(4, c.date.str());
   st->bind(5, fact_text(c)).bind(6, now_utc());
-  return run_insert(*st, "compute contract", c.id, "id");
+  return stale_after(db, run_insert(*st, "compute contract", c.id, "id"), RuleId::kCompute, c.customer.str(),
+                     c.date.year());
 }
 
 Status insert_data_trade(Db& db, const DataTrade& t) {
@@ -97,7 +111,8 @@ Status insert_data_trade(Db& db, const DataTrade& t) {
   if (!st) return st.error();
   st->bind(1, t.id).bind(2, t.platform.str()).bind(3, t.buyer.str()).bind(4, t.seller.str()).bind(5, t.date.str());
   st->bind(6, fact_text(t)).bind(7, now_utc());
-  return run_insert(*st, "data trade", t.id, "id");
+  return stale_after(db, run_insert(*st, "data trade", t.id, "id"), RuleId::kDataPlatform, t.platform.str(),
+                     t.date.year());
 }
 
 Status insert_dataset(Db& db, const Dataset& d) {
@@ -123,7 +138,8 @@ Status insert_dataset_call(Db& db, const DatasetCall& c) {
   if (!st) return st.error();
   st->bind(1, c.id).bind(2, c.dataset).bind(3, c.caller.str()).bind(4, c.date.str()).bind(5, fact_text(c));
   st->bind(6, now_utc());
-  return run_insert(*st, "dataset call", c.id, "id");
+  return stale_after(db, run_insert(*st, "dataset call", c.id, "id"), RuleId::kDataset, std::nullopt, c.date.year(),
+                     c.dataset);
 }
 
 Status insert_platform_recognition(Db& db, const PlatformRecognition& r) {
@@ -131,7 +147,8 @@ Status insert_platform_recognition(Db& db, const PlatformRecognition& r) {
   auto st = db.prepare("INSERT INTO platform_recognitions(enterprise, fact, created_at) VALUES (?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, r.enterprise.str()).bind(2, fact_text(r)).bind(3, now_utc());
-  return run_insert(*st, "platform recognition", r.enterprise.str(), "enterprise");
+  return stale_after(db, run_insert(*st, "platform recognition", r.enterprise.str(), "enterprise"),
+                     RuleId::kPlatform, r.enterprise.str(), std::nullopt);
 }
 
 Status insert_platform_expense(Db& db, const PlatformExpense& x) {
@@ -139,7 +156,8 @@ Status insert_platform_expense(Db& db, const PlatformExpense& x) {
   auto st = db.prepare("INSERT INTO platform_expenses(id, enterprise, date, fact, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, x.id).bind(2, x.enterprise.str()).bind(3, x.date.str()).bind(4, fact_text(x)).bind(5, now_utc());
-  return run_insert(*st, "platform expense", x.id.value_or(""), "id");
+  return stale_after(db, run_insert(*st, "platform expense", x.id.value_or(""), "id"), RuleId::kPlatform,
+                     x.enterprise.str(), x.date.year());
 }
 
 Status insert_event(Db& db, const Event& e) {
