@@ -1,5 +1,6 @@
 #include "registry/store/schema.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -522,8 +523,8 @@ CREATE INDEX claims_by_claimant ON claims(claimant, year, rule, grp);
 CREATE INDEX claims_by_status ON claims(status);
 )sql";
 
-constexpr std::array<const char*, 8> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
-                                                    kMigration6, kMigration7, kMigration8};
+constexpr std::array<const char*, 8> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                    kMigration5, kMigration6, kMigration7, kMigration8};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and
@@ -592,7 +593,8 @@ Status check_foreign_keys(Db& db, int migration) {
 
 int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
 
-Result<int> migrate(Db& db) {
+Result<int> migrate(Db& db, int up_to) {
+  const int target = up_to < 0 ? latest_schema_version() : std::min(up_to, latest_schema_version());
   auto found = user_version(db);
   if (!found) return found;
   if (*found > latest_schema_version()) {
@@ -603,7 +605,7 @@ Result<int> migrate(Db& db) {
   // Inside the caller's transaction, all migrations commit or roll back with it;
   // otherwise each migration gets a transaction of its own.
   const bool own_tx = sqlite3_get_autocommit(db.raw()) != 0;
-  for (int v = *found; v < latest_schema_version(); ++v) {
+  for (int v = *found; v < target; ++v) {
     const bool rebuild = needs_foreign_keys_off(v + 1);
     // PRAGMA foreign_keys is a no-op inside a transaction: a caller migrating inside its
     // own must have turned them off first (cmd_init does).
@@ -612,8 +614,9 @@ Result<int> migrate(Db& db) {
       auto on = foreign_keys_on(db);
       if (!on) return on.error();
       if (*on && has_rows_referencing(db)) {
-        return Error("FOREIGN_KEYS_ON", "schema migration " + std::to_string(v + 1) +
-                                            " rebuilds referenced tables: turn foreign keys off before the transaction");
+        return Error("FOREIGN_KEYS_ON",
+                     "schema migration " + std::to_string(v + 1) +
+                         " rebuilds referenced tables: turn foreign keys off before the transaction");
       }
     }
     std::optional<Tx> tx;

@@ -91,12 +91,20 @@ TEST_CASE("serve: every rule of the other clauses is filed over HTTP and decides
 
   // E1: R&D 12,000,000, sales 3,000,000 → 1,800,000.00 元. Q1: equipment R&D 400,000,000 → capped.
   reg.must(201, "/v1/rd-declarations",
-           json::object{{"enterprise", w.firm}, {"year", 2025}, {"field", "eda"}, {"rd_fen", 12'000'000 * kYuan},
-                        {"sales_fen", 3'000'000 * kYuan}, {"audit_ref", "SJ-2026-001"}},
+           json::object{{"enterprise", w.firm},
+                        {"year", 2025},
+                        {"field", "eda"},
+                        {"rd_fen", 12'000'000 * kYuan},
+                        {"sales_fen", 3'000'000 * kYuan},
+                        {"audit_ref", "SJ-2026-001"}},
            w.firm_token);
   reg.must(201, "/v1/rd-declarations",
-           json::object{{"enterprise", w.firm}, {"year", 2025}, {"field", "equipment_material"},
-                        {"rd_fen", 400'000'000 * kYuan}, {"sales_fen", 1}, {"audit_ref", "SJ-2026-002"}},
+           json::object{{"enterprise", w.firm},
+                        {"year", 2025},
+                        {"field", "equipment_material"},
+                        {"rd_fen", 400'000'000 * kYuan},
+                        {"sales_fen", 1},
+                        {"audit_ref", "SJ-2026-002"}},
            w.firm_token);
   auto e1 = w.file(json::object{{"rule", "eda_rd"}, {"year", 2025}}, w.firm_token);
   CHECK(award(e1) == 1'800'000 * kYuan);
@@ -109,15 +117,27 @@ TEST_CASE("serve: every rule of the other clauses is filed over HTTP and decides
 
   // E4: EDA tools 3,000,000 (价税合计) from a provincial sign-off participant → 1,500,000.00 元.
   reg.must(201, "/v1/signoff-participants",
-           json::object{{"enterprise", w.tools}, {"level", "provincial"}, {"from", "2024-01-01"}, {"to", nullptr}}, admin);
+           json::object{{"enterprise", w.tools}, {"level", "provincial"}, {"from", "2024-01-01"}, {"to", nullptr}},
+           admin);
   reg.must(201, "/v1/products",
-           json::object{{"id", "EDA-1"}, {"kind", "eda_tool"}, {"owner", w.tools}, {"self_developed", true},
-                        {"first_market_date", "2024-07-01"}, {"focus_area", "semiconductor_software"}, {"model", "EDA-X"}},
+           json::object{{"id", "EDA-1"},
+                        {"kind", "eda_tool"},
+                        {"owner", w.tools},
+                        {"self_developed", true},
+                        {"first_market_date", "2024-07-01"},
+                        {"focus_area", "semiconductor_software"},
+                        {"model", "EDA-X"}},
            admin);
   reg.must(201, "/v1/purchases",
-           json::object{{"invoice", "24332000000099000001"}, {"line", 1}, {"date", "2025-04-01"}, {"buyer", w.firm},
-                        {"seller", w.tools}, {"product", "EDA-1"}, {"amount_fen", 2'700'000 * kYuan},
-                        {"tax_fen", 300'000 * kYuan}, {"reverses", nullptr}},
+           json::object{{"invoice", "24332000000099000001"},
+                        {"line", 1},
+                        {"date", "2025-04-01"},
+                        {"buyer", w.firm},
+                        {"seller", w.tools},
+                        {"product", "EDA-1"},
+                        {"amount_fen", 2'700'000 * kYuan},
+                        {"tax_fen", 300'000 * kYuan},
+                        {"reverses", nullptr}},
            w.firm_token);
   auto e4 = w.file(json::object{{"rule", "eda_purchase"}, {"year", 2025}}, w.firm_token);
   CHECK(award(e4) == 1'500'000 * kYuan);
@@ -126,12 +146,20 @@ TEST_CASE("serve: every rule of the other clauses is filed over HTTP and decides
 
   // K1: contracts 1,600,000 with vouchers 200,000 → 700,000.00 元, VOUCHER_OFFSET.
   reg.must(201, "/v1/compute-contracts",
-           json::object{{"id", "K-1"}, {"customer", w.firm}, {"provider", w.center}, {"date", "2025-02-01"},
-                        {"amount_fen", 1'000'000 * kYuan}, {"voucher_fen", 200'000 * kYuan}},
+           json::object{{"id", "K-1"},
+                        {"customer", w.firm},
+                        {"provider", w.center},
+                        {"date", "2025-02-01"},
+                        {"amount_fen", 1'000'000 * kYuan},
+                        {"voucher_fen", 200'000 * kYuan}},
            w.firm_token);
   reg.must(201, "/v1/compute-contracts",
-           json::object{{"id", "K-2"}, {"customer", w.firm}, {"provider", w.center}, {"date", "2025-05-01"},
-                        {"amount_fen", 600'000 * kYuan}, {"voucher_fen", 0}},
+           json::object{{"id", "K-2"},
+                        {"customer", w.firm},
+                        {"provider", w.center},
+                        {"date", "2025-05-01"},
+                        {"amount_fen", 600'000 * kYuan},
+                        {"voucher_fen", 0}},
            w.firm_token);
   auto k1 = w.file(json::object{{"rule", "compute"}, {"year", 2025}}, w.firm_token);
   CHECK(award(k1) == 700'000 * kYuan);
@@ -143,12 +171,20 @@ TEST_CASE("serve: every rule of the other clauses is filed over HTTP and decides
            json::object{{"holder", w.exchange}, {"held", w.sub}, {"pct", 30}, {"from", "2020-01-01"}, {"to", nullptr}},
            admin);
   reg.must(201, "/v1/data-trades",
-           json::object{{"id", "DT-1"}, {"platform", w.exchange}, {"buyer", w.callers[0]}, {"seller", w.callers[1]},
-                        {"date", "2025-03-01"}, {"amount_fen", 250'000'000 * kYuan}},
+           json::object{{"id", "DT-1"},
+                        {"platform", w.exchange},
+                        {"buyer", w.callers[0]},
+                        {"seller", w.callers[1]},
+                        {"date", "2025-03-01"},
+                        {"amount_fen", 250'000'000 * kYuan}},
            w.exchange_token);
   reg.must(201, "/v1/data-trades",
-           json::object{{"id", "DT-2"}, {"platform", w.exchange}, {"buyer", w.sub}, {"seller", w.callers[2]},
-                        {"date", "2025-04-01"}, {"amount_fen", 50'000'000 * kYuan}},
+           json::object{{"id", "DT-2"},
+                        {"platform", w.exchange},
+                        {"buyer", w.sub},
+                        {"seller", w.callers[2]},
+                        {"date", "2025-04-01"},
+                        {"amount_fen", 50'000'000 * kYuan}},
            w.exchange_token);
   auto d1 = w.file(json::object{{"rule", "data_platform"}, {"year", 2025}}, w.exchange_token);
   CHECK(award(d1) == 2'500'000 * kYuan);
@@ -159,8 +195,11 @@ TEST_CASE("serve: every rule of the other clauses is filed over HTTP and decides
   reg.must(201, "/v1/datasets", json::object{{"id", "DS-1"}, {"owner", w.firm}}, w.firm_token);
   for (int i = 0; i < 4; ++i) {
     reg.must(201, "/v1/dataset-calls",
-             json::object{{"id", "CALL-" + std::to_string(i)}, {"dataset", "DS-1"}, {"caller", w.callers[i]},
-                          {"date", "2025-06-0" + std::to_string(i + 1)}, {"income_fen", 500'000 * kYuan}},
+             json::object{{"id", "CALL-" + std::to_string(i)},
+                          {"dataset", "DS-1"},
+                          {"caller", w.callers[i]},
+                          {"date", "2025-06-0" + std::to_string(i + 1)},
+                          {"income_fen", 500'000 * kYuan}},
              w.firm_token);
   }
   auto s1 = w.file(json::object{{"rule", "dataset"}, {"year", 2025}, {"dataset", "DS-1"}}, w.firm_token);
@@ -170,28 +209,41 @@ TEST_CASE("serve: every rule of the other clauses is filed over HTTP and decides
 
   // P1: a provincial platform spends 7,000,000 → capped 5,000,000.00 元.
   reg.must(201, "/v1/platform-recognitions",
-           json::object{{"enterprise", w.firm}, {"level", "provincial"}, {"from", "2024-07-01"}, {"to", nullptr}}, admin);
-  reg.must(201, "/v1/platform-expenses",
-           json::object{{"enterprise", w.firm}, {"date", "2025-03-01"}, {"kind", "venue_rent"},
-                        {"amount_fen", 3'000'000 * kYuan}},
-           w.firm_token);
-  reg.must(201, "/v1/platform-expenses",
-           json::object{{"enterprise", w.firm}, {"date", "2025-08-01"}, {"kind", "construction"},
-                        {"amount_fen", 4'000'000 * kYuan}},
-           w.firm_token);
+           json::object{{"enterprise", w.firm}, {"level", "provincial"}, {"from", "2024-07-01"}, {"to", nullptr}},
+           admin);
+  reg.must(
+      201, "/v1/platform-expenses",
+      json::object{
+          {"enterprise", w.firm}, {"date", "2025-03-01"}, {"kind", "venue_rent"}, {"amount_fen", 3'000'000 * kYuan}},
+      w.firm_token);
+  reg.must(
+      201, "/v1/platform-expenses",
+      json::object{
+          {"enterprise", w.firm}, {"date", "2025-08-01"}, {"kind", "construction"}, {"amount_fen", 4'000'000 * kYuan}},
+      w.firm_token);
   auto p1 = w.file(json::object{{"rule", "platform"}, {"year", 2025}}, w.firm_token);
   CHECK(award(p1) == 5'000'000 * kYuan);
   require_bundle_reproduces(reg, p1, w.firm_token);
 
   // V1: rent 1,500,000 approved 10 days before the start → 750,000.00 元; V2: approved on day one.
   reg.must(201, "/v1/events",
-           json::object{{"id", "EV-1"}, {"organizer", w.firm}, {"start", "2025-09-11"}, {"in_district", true},
-                        {"focus_area", "ai_software"}, {"approval_date", "2025-09-01"}, {"approval_ref", "BP-1"},
+           json::object{{"id", "EV-1"},
+                        {"organizer", w.firm},
+                        {"start", "2025-09-11"},
+                        {"in_district", true},
+                        {"focus_area", "ai_software"},
+                        {"approval_date", "2025-09-01"},
+                        {"approval_ref", "BP-1"},
                         {"venue_rent_fen", 1'500'000 * kYuan}},
            w.firm_token);
   reg.must(201, "/v1/events",
-           json::object{{"id", "EV-2"}, {"organizer", w.firm}, {"start", "2025-10-01"}, {"in_district", true},
-                        {"focus_area", "ai_software"}, {"approval_date", "2025-10-01"}, {"approval_ref", "BP-2"},
+           json::object{{"id", "EV-2"},
+                        {"organizer", w.firm},
+                        {"start", "2025-10-01"},
+                        {"in_district", true},
+                        {"focus_area", "ai_software"},
+                        {"approval_date", "2025-10-01"},
+                        {"approval_ref", "BP-2"},
                         {"venue_rent_fen", 1'500'000 * kYuan}},
            w.firm_token);
   auto v1 = w.file(json::object{{"rule", "event"}, {"event", "EV-1"}}, w.firm_token);
@@ -225,8 +277,12 @@ TEST_CASE("serve: a series of the other clauses pays the remainder, a new fact m
   auto& reg = w.reg;
   auto contract = [&](const std::string& id, const std::string& date, std::int64_t yuan) {
     reg.must(201, "/v1/compute-contracts",
-             json::object{{"id", id}, {"customer", w.firm}, {"provider", w.center}, {"date", date},
-                          {"amount_fen", yuan * kYuan}, {"voucher_fen", 0}},
+             json::object{{"id", id},
+                          {"customer", w.firm},
+                          {"provider", w.center},
+                          {"date", date},
+                          {"amount_fen", yuan * kYuan},
+                          {"voucher_fen", 0}},
              w.firm_token);
   };
   contract("K-1", "2025-02-01", 1'000'000);
@@ -246,8 +302,8 @@ TEST_CASE("serve: a series of the other clauses pays the remainder, a new fact m
   auto fresh = reg.must(200, "/v1/claims/" + id_of(first) + "/evaluate", json::object{}, w.reviewer).as_object();
   CHECK(fresh.at("stale") == false);
   CHECK(award(fresh) == 800'000 * kYuan);
-  reg.must(200, "/v1/claims/" + id_of(first) + "/decision", json::object{{"approve_fen", 800'000 * kYuan}, {"note", ""}},
-           w.reviewer);
+  reg.must(200, "/v1/claims/" + id_of(first) + "/decision",
+           json::object{{"approve_fen", 800'000 * kYuan}, {"note", ""}}, w.reviewer);
   // More contracts: the second claim is computed on the whole year, 2,400,000 × 50 % =
   // 1,200,000 → capped 1,000,000, less the 800,000 approved = 200,000.00 元.
   contract("K-3", "2025-06-01", 800'000);
@@ -270,17 +326,21 @@ TEST_CASE("serve: clause 8 over HTTP judges affiliation on the stored ownership;
   reg.must(201, "/v1/datasets", json::object{{"id", "DS-1"}, {"owner", w.firm}}, w.firm_token);
   for (int i = 0; i < 4; ++i) {
     reg.must(201, "/v1/dataset-calls",
-             json::object{{"id", "CALL-" + std::to_string(i)}, {"dataset", "DS-1"}, {"caller", w.callers[i]},
-                          {"date", "2025-06-10"}, {"income_fen", 500'000 * kYuan}},
+             json::object{{"id", "CALL-" + std::to_string(i)},
+                          {"dataset", "DS-1"},
+                          {"caller", w.callers[i]},
+                          {"date", "2025-06-10"},
+                          {"income_fen", 500'000 * kYuan}},
              w.firm_token);
   }
   // Callers 0 and 1 under a common holder: one group, so 3 groups — not more than 3.
   const std::string holder = mint_uscc(620);
   reg.enterprise(holder, "共同股东", false, {"other"});
   for (int i = 0; i < 2; ++i) {
-    reg.must(201, "/v1/equity",
-             json::object{{"holder", holder}, {"held", w.callers[i]}, {"pct", 40}, {"from", "2020-01-01"}, {"to", nullptr}},
-             reg.admin());
+    reg.must(
+        201, "/v1/equity",
+        json::object{{"holder", holder}, {"held", w.callers[i]}, {"pct", 40}, {"from", "2020-01-01"}, {"to", nullptr}},
+        reg.admin());
   }
   auto s = w.file(json::object{{"rule", "dataset"}, {"year", 2025}, {"dataset", "DS-1"}}, w.firm_token);
   CHECK(award(s) == 0);
@@ -290,7 +350,10 @@ TEST_CASE("serve: clause 8 over HTTP judges affiliation on the stored ownership;
   const std::string fifth = mint_uscc(621);
   reg.enterprise(fifth, "调用方 4", true, {"other"});
   reg.must(201, "/v1/dataset-calls",
-           json::object{{"id", "CALL-4"}, {"dataset", "DS-1"}, {"caller", fifth}, {"date", "2025-07-01"},
+           json::object{{"id", "CALL-4"},
+                        {"dataset", "DS-1"},
+                        {"caller", fifth},
+                        {"date", "2025-07-01"},
                         {"income_fen", 500'000 * kYuan}},
            w.firm_token);
   CHECK(reg.http().get("/v1/claims/" + id_of(s), w.firm_token).json().at("stale") == true);
