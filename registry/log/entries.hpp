@@ -77,4 +77,20 @@ struct InvoiceStatusEntryFields {
 };
 std::string invoice_status_entry(const InvoiceStatusEntryFields& s);
 
+// The other clauses' facts, one builder per kind (a kind's leaf may change on its own: a
+// later design commits to private facts with a salt), each make_entry(kind,
+// json_io::to_json(fact)). The ref is the fact's id; for the facts that have none (R&D
+// declarations, sign-off participations, recognitions, expenses without an id) it is
+// "#" + the row's id in its table, which the writer passes as `row`.
+std::string rd_declaration_entry(const RdDeclaration& d);
+std::string signoff_participant_entry(const SignoffParticipant& p);
+std::string compute_contract_entry(const ComputeContract& c);
+std::string data_trade_entry(const DataTrade& t);
+std::string dataset_entry(const Dataset& d);
+std::string dataset_call_entry(const DatasetCall& c);
+std::string platform_recognition_entry(const PlatformRecognition& r);
+std::string platform_expense_entry(const PlatformExpense& x);
+std::string event_entry(const Event& e);
+std::string row_ref(std::int64_t row);
+
 }  // namespace chipreg::tlog

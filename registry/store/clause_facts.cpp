@@ -6,6 +6,8 @@
 
 #include "registry/canonical_json.hpp"
 #include "registry/fact_json.hpp"
+#include "registry/log/entries.hpp"
+#include "registry/log/log.hpp"
 #include "registry/store/claims.hpp"
 #include "registry/store/clock.hpp"
 
@@ -35,6 +37,20 @@ Status run_insert(Stmt& st, const char* what, const std::string& key, const char
     return Error("DUPLICATE", std::string(what) + " " + key.substr(0, 80) + " is already registered", key_field);
   }
   return Error("CONSTRAINT_VIOLATION", "the registry refused the row: " + e.message, key_field);
+}
+
+// After an insert: the fact's log leaf, its index kept in the row (`update` binds ?1 the
+// index, ?2 the row's key).
+template <typename Key>
+Status logged(Db& db, Status inserted, tlog::EntryKind kind, const std::string& ref, const std::string& entry,
+              const char* update, const Key& key) {
+  if (!inserted) return inserted;
+  auto index = tlog::append(db, kind, ref, entry);
+  if (!index) return index.error();
+  auto st = db.prepare(update);
+  if (!st) return st.error();
+  st->bind(1, *index).bind(2, key);
+  return st->exec();
 }
 
 // After an insert: the submitted claims the fact feeds become stale (claims.hpp).
@@ -76,7 +92,11 @@ Status insert_rd_declaration(Db& db, const RdDeclaration& d) {
   auto st = db.prepare("INSERT INTO rd_declarations(enterprise, year, field, fact, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, d.enterprise.str()).bind(2, d.year).bind(3, to_string(d.field)).bind(4, fact_text(d)).bind(5, now_utc());
-  return stale_after(db, run_insert(*st, "R&D declaration", d.audit_ref, "audit_ref"),
+  auto ins = run_insert(*st, "R&D declaration", d.audit_ref, "audit_ref");
+  const std::int64_t row = db.last_insert_rowid();
+  ins = logged(db, ins, tlog::EntryKind::kRdDeclaration, tlog::row_ref(row), tlog::rd_declaration_entry(d),
+               "UPDATE rd_declarations SET log_index = ?1 WHERE id = ?2", row);
+  return stale_after(db, ins,
                      d.field == RdField::kEda ? RuleId::kEdaRd : RuleId::kEquipmentRd, d.enterprise.str(), d.year);
 }
 
@@ -86,7 +106,11 @@ Status insert_signoff_participant(Db& db, const SignoffParticipant& p) {
   if (!st) return st.error();
   st->bind(1, p.enterprise.str()).bind(2, fact_text(p)).bind(3, now_utc());
   // Every buyer of the participant's tools may be concerned: all submitted 2b claims.
-  return stale_after(db, run_insert(*st, "sign-off participation", p.enterprise.str(), "enterprise"),
+  auto ins = run_insert(*st, "sign-off participation", p.enterprise.str(), "enterprise");
+  const std::int64_t row = db.last_insert_rowid();
+  ins = logged(db, ins, tlog::EntryKind::kSignoffParticipant, tlog::row_ref(row), tlog::signoff_participant_entry(p),
+               "UPDATE signoff_participants SET log_index = ?1 WHERE id = ?2", row);
+  return stale_after(db, ins,
                      RuleId::kEdaPurchase, std::nullopt, std::nullopt);
 }
 
@@ -98,7 +122,9 @@ Status insert_compute_contract(Db& db, const ComputeContract& c) {
   if (!st) return st.error();
   st->bind(1, c.id).bind(2, c.customer.str()).bind(3, c.provider.str()).bind(4, c.date.str());
   st->bind(5, fact_text(c)).bind(6, now_utc());
-  return stale_after(db, run_insert(*st, "compute contract", c.id, "id"), RuleId::kCompute, c.customer.str(),
+  auto ins = logged(db, run_insert(*st, "compute contract", c.id, "id"), tlog::EntryKind::kComputeContract, c.id,
+                    tlog::compute_contract_entry(c), "UPDATE compute_contracts SET log_index = ?1 WHERE id = ?2", c.id);
+  return stale_after(db, ins, RuleId::kCompute, c.customer.str(),
                      c.date.year());
 }
 
@@ -111,7 +137,9 @@ Status insert_data_trade(Db& db, const DataTrade& t) {
   if (!st) return st.error();
   st->bind(1, t.id).bind(2, t.platform.str()).bind(3, t.buyer.str()).bind(4, t.seller.str()).bind(5, t.date.str());
   st->bind(6, fact_text(t)).bind(7, now_utc());
-  return stale_after(db, run_insert(*st, "data trade", t.id, "id"), RuleId::kDataPlatform, t.platform.str(),
+  auto ins = logged(db, run_insert(*st, "data trade", t.id, "id"), tlog::EntryKind::kDataTrade, t.id,
+                    tlog::data_trade_entry(t), "UPDATE data_trades SET log_index = ?1 WHERE id = ?2", t.id);
+  return stale_after(db, ins, RuleId::kDataPlatform, t.platform.str(),
                      t.date.year());
 }
 
@@ -120,7 +148,8 @@ Status insert_dataset(Db& db, const Dataset& d) {
   auto st = db.prepare("INSERT INTO datasets(id, owner, fact, created_at) VALUES (?, ?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, d.id).bind(2, d.owner.str()).bind(3, fact_text(d)).bind(4, now_utc());
-  return run_insert(*st, "dataset", d.id, "id");
+  return logged(db, run_insert(*st, "dataset", d.id, "id"), tlog::EntryKind::kDataset, d.id, tlog::dataset_entry(d),
+                "UPDATE datasets SET log_index = ?1 WHERE id = ?2", d.id);
 }
 
 Status insert_dataset_call(Db& db, const DatasetCall& c) {
@@ -138,7 +167,9 @@ Status insert_dataset_call(Db& db, const DatasetCall& c) {
   if (!st) return st.error();
   st->bind(1, c.id).bind(2, c.dataset).bind(3, c.caller.str()).bind(4, c.date.str()).bind(5, fact_text(c));
   st->bind(6, now_utc());
-  return stale_after(db, run_insert(*st, "dataset call", c.id, "id"), RuleId::kDataset, std::nullopt, c.date.year(),
+  auto ins = logged(db, run_insert(*st, "dataset call", c.id, "id"), tlog::EntryKind::kDatasetCall, c.id,
+                    tlog::dataset_call_entry(c), "UPDATE dataset_calls SET log_index = ?1 WHERE id = ?2", c.id);
+  return stale_after(db, ins, RuleId::kDataset, std::nullopt, c.date.year(),
                      c.dataset);
 }
 
@@ -147,7 +178,11 @@ Status insert_platform_recognition(Db& db, const PlatformRecognition& r) {
   auto st = db.prepare("INSERT INTO platform_recognitions(enterprise, fact, created_at) VALUES (?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, r.enterprise.str()).bind(2, fact_text(r)).bind(3, now_utc());
-  return stale_after(db, run_insert(*st, "platform recognition", r.enterprise.str(), "enterprise"),
+  auto ins = run_insert(*st, "platform recognition", r.enterprise.str(), "enterprise");
+  const std::int64_t row = db.last_insert_rowid();
+  ins = logged(db, ins, tlog::EntryKind::kPlatformRecognition, tlog::row_ref(row), tlog::platform_recognition_entry(r),
+               "UPDATE platform_recognitions SET log_index = ?1 WHERE id = ?2", row);
+  return stale_after(db, ins,
                      RuleId::kPlatform, r.enterprise.str(), std::nullopt);
 }
 
@@ -156,7 +191,11 @@ Status insert_platform_expense(Db& db, const PlatformExpense& x) {
   auto st = db.prepare("INSERT INTO platform_expenses(id, enterprise, date, fact, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, x.id).bind(2, x.enterprise.str()).bind(3, x.date.str()).bind(4, fact_text(x)).bind(5, now_utc());
-  return stale_after(db, run_insert(*st, "platform expense", x.id.value_or(""), "id"), RuleId::kPlatform,
+  auto ins = run_insert(*st, "platform expense", x.id.value_or(""), "id");
+  const std::int64_t row = db.last_insert_rowid();
+  ins = logged(db, ins, tlog::EntryKind::kPlatformExpense, x.id ? *x.id : tlog::row_ref(row),
+               tlog::platform_expense_entry(x), "UPDATE platform_expenses SET log_index = ?1 WHERE row = ?2", row);
+  return stale_after(db, ins, RuleId::kPlatform,
                      x.enterprise.str(), x.date.year());
 }
 
@@ -165,7 +204,8 @@ Status insert_event(Db& db, const Event& e) {
   auto st = db.prepare("INSERT INTO events(id, organizer, start, fact, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return st.error();
   st->bind(1, e.id).bind(2, e.organizer.str()).bind(3, e.start.str()).bind(4, fact_text(e)).bind(5, now_utc());
-  return run_insert(*st, "event", e.id, "id");
+  return logged(db, run_insert(*st, "event", e.id, "id"), tlog::EntryKind::kEvent, e.id, tlog::event_entry(e),
+                "UPDATE events SET log_index = ?1 WHERE id = ?2", e.id);
 }
 
 Status for_each_rd_declaration(Db& db, const std::function<Status(const RdDeclaration&)>& fn) {

@@ -468,6 +468,7 @@ CREATE INDEX IF NOT EXISTS equity_by_person_edge ON equity(holder_person, held, 
 // - products.kind gains eda_tool (clause 2b).
 // - claims.rule gains every rule of the vocabulary, with the columns that name a series:
 //   dataset (rule dataset) and event (rule event); the CHECK keeps each rule's shape.
+// - The other clauses' fact tables gain log_index: each fact is a log leaf.
 constexpr const char* kMigration8 = R"sql(
 CREATE TABLE products_v8 (
   id                TEXT PRIMARY KEY CHECK (length(id) > 0),
@@ -521,6 +522,17 @@ DROP TABLE claims;
 ALTER TABLE claims_v8 RENAME TO claims;
 CREATE INDEX claims_by_claimant ON claims(claimant, year, rule, grp);
 CREATE INDEX claims_by_status ON claims(status);
+
+-- Each of the other clauses' facts is a log leaf (registry/log/entries.hpp).
+ALTER TABLE rd_declarations ADD COLUMN log_index INTEGER;
+ALTER TABLE signoff_participants ADD COLUMN log_index INTEGER;
+ALTER TABLE compute_contracts ADD COLUMN log_index INTEGER;
+ALTER TABLE data_trades ADD COLUMN log_index INTEGER;
+ALTER TABLE datasets ADD COLUMN log_index INTEGER;
+ALTER TABLE dataset_calls ADD COLUMN log_index INTEGER;
+ALTER TABLE platform_recognitions ADD COLUMN log_index INTEGER;
+ALTER TABLE platform_expenses ADD COLUMN log_index INTEGER;
+ALTER TABLE events ADD COLUMN log_index INTEGER;
 )sql";
 
 constexpr std::array<const char*, 8> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,

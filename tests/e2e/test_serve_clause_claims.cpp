@@ -376,3 +376,60 @@ TEST_CASE("serve: clause 8 over HTTP judges affiliation on the stored ownership;
   auto no_year = reg.http().post("/v1/claims", json::object{{"rule", "platform"}}, w.firm_token);
   CHECK(no_year.status == 400);
 }
+
+TEST_CASE("serve: each of the other clauses' facts is a log leaf, and the audit finds an edited one") {
+  World w;
+  auto& reg = w.reg;
+  reg.must(201, "/v1/rd-declarations",
+           json::object{{"enterprise", w.firm}, {"year", 2025}, {"field", "eda"}, {"rd_fen", 100}, {"sales_fen", 1},
+                        {"audit_ref", "SJ-1"}},
+           w.firm_token);
+  reg.must(201, "/v1/signoff-participants",
+           json::object{{"enterprise", w.tools}, {"level", "national"}, {"from", "2024-01-01"}, {"to", nullptr}},
+           reg.admin());
+  reg.must(201, "/v1/compute-contracts",
+           json::object{{"id", "K-1"}, {"customer", w.firm}, {"provider", w.center}, {"date", "2025-02-01"},
+                        {"amount_fen", 4242}, {"voucher_fen", 0}},
+           w.firm_token);
+  reg.must(201, "/v1/data-trades",
+           json::object{{"id", "DT-1"}, {"platform", w.exchange}, {"buyer", w.callers[0]}, {"seller", w.callers[1]},
+                        {"date", "2025-03-01"}, {"amount_fen", 7}},
+           w.exchange_token);
+  reg.must(201, "/v1/datasets", json::object{{"id", "DS-1"}, {"owner", w.firm}}, w.firm_token);
+  reg.must(201, "/v1/dataset-calls",
+           json::object{{"id", "CALL-1"}, {"dataset", "DS-1"}, {"caller", w.callers[0]}, {"date", "2025-06-01"},
+                        {"income_fen", 5}},
+           w.firm_token);
+  reg.must(201, "/v1/platform-recognitions",
+           json::object{{"enterprise", w.firm}, {"level", "national"}, {"from", "2024-07-01"}, {"to", nullptr}},
+           reg.admin());
+  reg.must(201, "/v1/platform-expenses",
+           json::object{{"enterprise", w.firm}, {"date", "2025-03-01"}, {"kind", "venue_rent"}, {"amount_fen", 9}},
+           w.firm_token);
+  reg.must(201, "/v1/events",
+           json::object{{"id", "EV-1"}, {"organizer", w.firm}, {"start", "2025-09-11"}, {"in_district", true},
+                        {"focus_area", "ai_software"}, {"approval_date", "2025-09-01"}, {"approval_ref", "BP-1"},
+                        {"venue_rent_fen", 100}},
+           w.firm_token);
+  auto audit = run_process({CHIPREG_BINARY, "log", "audit", "--db", reg.db()});
+  INFO(audit.out << audit.err);
+  REQUIRE(audit.exit_code == 0);
+  auto report = json::parse(audit.out).as_object();
+  INFO(audit.out);
+  const auto& checked = report.at("checked").as_object();
+  for (const char* kind : {"rd_declaration", "signoff_participant", "compute_contract", "data_trade", "dataset",
+                           "dataset_call", "platform_recognition", "platform_expense", "event"}) {
+    INFO(kind);
+    CHECK(checked.at(kind) == 1);
+  }
+  // An edit behind chipreg's back: the contract's amount no longer matches its leaf.
+  auto edit = run_process({"python3", "-c",
+                           "import sqlite3,sys;c=sqlite3.connect(sys.argv[1]);"
+                           "c.execute(\"UPDATE compute_contracts SET fact=replace(fact,'4242','4243')\");c.commit()",
+                           reg.db()});
+  REQUIRE(edit.exit_code == 0);
+  auto again = run_process({CHIPREG_BINARY, "log", "audit", "--db", reg.db()});
+  CHECK(again.exit_code != 0);
+  CHECK(again.out.find("ROW_MISMATCH") != std::string::npos);
+  CHECK(again.out.find("compute_contract K-1") != std::string::npos);
+}
