@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include <initializer_list>
+#include <utility>
+
 #include "registry/canonical_json.hpp"
 #include "registry/fact_json.hpp"
 #include "registry/log/entries.hpp"
@@ -16,6 +19,26 @@ namespace chipreg::store {
 namespace json = boost::json;
 
 namespace {
+
+// Intake bounds, as purchases keep them (repository.cpp): no amount beyond
+// Money::kMaxIntakeFen (AMOUNT_TOO_LARGE) and no date past today + kClockSkewDays
+// (FUTURE_DATE), each naming its field. Checked before any write.
+Status check_bounds(std::initializer_list<std::pair<Money, const char*>> amounts,
+                    std::initializer_list<std::pair<std::optional<Date>, const char*>> dates) {
+  for (const auto& [m, field] : amounts) {
+    if (m.fen() > Money::kMaxIntakeFen || m.fen() < -Money::kMaxIntakeFen) {
+      return Error("AMOUNT_TOO_LARGE",
+                   std::string(field) + ": at most " + std::to_string(Money::kMaxIntakeFen) + " fen (100 亿元) per fact",
+                   field);
+    }
+  }
+  const std::string now = now_utc();
+  for (const auto& [d, field] : dates) {
+    if (!d) continue;
+    if (auto st = check_not_future(*d, now, field); !st) return st;
+  }
+  return Status::Ok();
+}
 
 Status require_enterprise(Db& db, const Uscc& u, const char* field) {
   auto st = db.prepare("SELECT 1 FROM enterprises WHERE uscc = ?");
@@ -88,6 +111,13 @@ Status each_fact(Db& db, const char* sql, const char* table, Parse parse, const 
 }  // namespace
 
 Status insert_rd_declaration(Db& db, const RdDeclaration& d) {
+  // A declaration of a year that has not begun yet is a future fact (its 1 January).
+  if (auto s = check_bounds({{d.rd, "rd_fen"}, {d.sales, "sales_fen"}},
+                            {{d.year >= 1 && d.year <= 9999 ? std::optional<Date>(Date::ymd(d.year, 1, 1)) : std::nullopt,
+                              "year"}});
+      !s) {
+    return s;
+  }
   if (auto s = require_enterprise(db, d.enterprise, "enterprise"); !s) return s;
   auto st = db.prepare("INSERT INTO rd_declarations(enterprise, year, field, fact, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return st.error();
@@ -101,6 +131,7 @@ Status insert_rd_declaration(Db& db, const RdDeclaration& d) {
 }
 
 Status insert_signoff_participant(Db& db, const SignoffParticipant& p) {
+  if (auto s = check_bounds({}, {{p.valid.from, "from"}}); !s) return s;
   if (auto s = require_enterprise(db, p.enterprise, "enterprise"); !s) return s;
   auto st = db.prepare("INSERT INTO signoff_participants(enterprise, fact, created_at) VALUES (?, ?, ?)");
   if (!st) return st.error();
@@ -115,6 +146,7 @@ Status insert_signoff_participant(Db& db, const SignoffParticipant& p) {
 }
 
 Status insert_compute_contract(Db& db, const ComputeContract& c) {
+  if (auto s = check_bounds({{c.amount, "amount_fen"}, {c.voucher, "voucher_fen"}}, {{c.date, "date"}}); !s) return s;
   if (auto s = require_enterprise(db, c.customer, "customer"); !s) return s;
   if (auto s = require_enterprise(db, c.provider, "provider"); !s) return s;
   auto st = db.prepare(
@@ -129,6 +161,7 @@ Status insert_compute_contract(Db& db, const ComputeContract& c) {
 }
 
 Status insert_data_trade(Db& db, const DataTrade& t) {
+  if (auto s = check_bounds({{t.amount, "amount_fen"}}, {{t.date, "date"}}); !s) return s;
   if (auto s = require_enterprise(db, t.platform, "platform"); !s) return s;
   if (auto s = require_enterprise(db, t.buyer, "buyer"); !s) return s;
   if (auto s = require_enterprise(db, t.seller, "seller"); !s) return s;
@@ -153,6 +186,7 @@ Status insert_dataset(Db& db, const Dataset& d) {
 }
 
 Status insert_dataset_call(Db& db, const DatasetCall& c) {
+  if (auto s = check_bounds({{c.income, "income_fen"}}, {{c.date, "date"}}); !s) return s;
   {
     auto st = db.prepare("SELECT 1 FROM datasets WHERE id = ?");
     if (!st) return st.error();
@@ -174,6 +208,7 @@ Status insert_dataset_call(Db& db, const DatasetCall& c) {
 }
 
 Status insert_platform_recognition(Db& db, const PlatformRecognition& r) {
+  if (auto s = check_bounds({}, {{r.valid.from, "from"}}); !s) return s;
   if (auto s = require_enterprise(db, r.enterprise, "enterprise"); !s) return s;
   auto st = db.prepare("INSERT INTO platform_recognitions(enterprise, fact, created_at) VALUES (?, ?, ?)");
   if (!st) return st.error();
@@ -187,6 +222,7 @@ Status insert_platform_recognition(Db& db, const PlatformRecognition& r) {
 }
 
 Status insert_platform_expense(Db& db, const PlatformExpense& x) {
+  if (auto s = check_bounds({{x.amount, "amount_fen"}}, {{x.date, "date"}}); !s) return s;
   if (auto s = require_enterprise(db, x.enterprise, "enterprise"); !s) return s;
   auto st = db.prepare("INSERT INTO platform_expenses(id, enterprise, date, fact, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return st.error();
@@ -200,6 +236,9 @@ Status insert_platform_expense(Db& db, const PlatformExpense& x) {
 }
 
 Status insert_event(Db& db, const Event& e) {
+  // An event is registered before it starts (its approval comes first: 事前报批), so only
+  // the approval's date is bounded.
+  if (auto s = check_bounds({{e.venue_rent, "venue_rent_fen"}}, {{e.approval_date, "approval_date"}}); !s) return s;
   if (auto s = require_enterprise(db, e.organizer, "organizer"); !s) return s;
   auto st = db.prepare("INSERT INTO events(id, organizer, start, fact, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return st.error();

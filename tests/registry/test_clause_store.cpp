@@ -328,3 +328,80 @@ TEST_CASE("migration 8 inside a caller's transaction needs foreign keys off when
   CHECK(one(*db, "PRAGMA user_version") == "8");
   CHECK(one(*db, "SELECT count(*) FROM pragma_foreign_key_check") == "0");
 }
+
+TEST_CASE("clause store: intake bounds FUTURE_DATE and AMOUNT_TOO_LARGE name the field and write nothing") {
+  TempDir dir;
+  auto db = fresh(dir);
+  auto scenario = json_io::parse_scenario(clauses_scenario().text());
+  REQUIRE(scenario.ok());
+  store_all(db, *scenario);
+  const Uscc buyer = *Uscc::parse(kBuyer);
+  const Uscc center = *Uscc::parse(kCenter);
+  auto count = [&](const char* table) {
+    auto st = db.prepare(std::string("SELECT count(*) FROM ") + table);
+    REQUIRE(st.ok());
+    REQUIRE(st->step().value());
+    return st->int64(0);
+  };
+  const std::int64_t leaves_before = count("log_entries");
+  auto insert = [&](auto fn) {
+    auto tx = store::Tx::begin(db);
+    REQUIRE(tx.ok());
+    Status s = fn();
+    if (s) REQUIRE(tx->commit().ok());
+    return s;
+  };
+  const Date far = Date::ymd(2999, 1, 1);
+  const Money too_much = Money::fen(Money::kMaxIntakeFen + 1);
+
+  auto future = insert([&] {
+    return store::insert_compute_contract(db, ComputeContract{"K9", buyer, center, far, Money::fen(100), Money()});
+  });
+  REQUIRE_FALSE(future.ok());
+  CHECK(future.error().code == "FUTURE_DATE");
+  CHECK(future.error().field == "date");
+  auto large = insert([&] {
+    return store::insert_compute_contract(db, ComputeContract{"K9", buyer, center, Date::ymd(2025, 1, 2), Money::fen(100), too_much});
+  });
+  REQUIRE_FALSE(large.ok());
+  CHECK(large.error().code == "AMOUNT_TOO_LARGE");
+  CHECK(large.error().field == "voucher_fen");
+  CHECK(count("compute_contracts") == 0);
+  CHECK(count("log_entries") == leaves_before);  // no partial write: no row, no leaf
+
+  // Exactly the bound is accepted, and logged.
+  REQUIRE(insert([&] {
+            return store::insert_compute_contract(
+                db, ComputeContract{"K9", buyer, center, Date::ymd(2025, 1, 2), Money::fen(Money::kMaxIntakeFen), Money()});
+          }).ok());
+  CHECK(count("compute_contracts") == 1);
+  CHECK(count("log_entries") == leaves_before + 1);
+
+  auto rd = insert([&] {
+    return store::insert_rd_declaration(db, RdDeclaration{buyer, 2999, RdField::kEda, Money::fen(100), Money::fen(100), "A"});
+  });
+  REQUIRE_FALSE(rd.ok());
+  CHECK(rd.error().code == "FUTURE_DATE");
+  CHECK(rd.error().field == "year");
+  auto trade = insert([&] {
+    return store::insert_data_trade(db, DataTrade{"T9", center, buyer, center, Date::ymd(2025, 1, 2), too_much});
+  });
+  REQUIRE_FALSE(trade.ok());
+  CHECK(trade.error().field == "amount_fen");
+  // An event may be registered before it starts; its approval may not lie ahead.
+  CHECK(insert([&] {
+          return store::insert_event(db, Event{"EV9", buyer, far, true, "ai_software", Date::ymd(2025, 1, 2),
+                                               std::string("BP"), Money::fen(100)});
+        }).ok());
+  auto approval = insert([&] {
+    return store::insert_event(db, Event{"EV10", buyer, far, true, "ai_software", far, std::string("BP"), Money::fen(100)});
+  });
+  REQUIRE_FALSE(approval.ok());
+  CHECK(approval.error().code == "FUTURE_DATE");
+  CHECK(approval.error().field == "approval_date");
+  auto expense = insert([&] {
+    return store::insert_platform_expense(db, PlatformExpense{std::nullopt, buyer, far, ExpenseKind::kVenueRent, Money::fen(100)});
+  });
+  REQUIRE_FALSE(expense.ok());
+  CHECK(expense.error().field == "date");
+}
