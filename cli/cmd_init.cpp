@@ -28,6 +28,10 @@ int cmd_init(int argc, char** argv, int first) {
 
   auto db = db::Db::open(*path);
   if (!db) return print_error(db.error()), 1;
+  // Migrations that rebuild a referenced table run with foreign keys off, and the pragma
+  // is a no-op inside the transaction below; migrate() checks every reference before the
+  // commit (PRAGMA foreign_key_check).
+  if (auto st = db->exec_script("PRAGMA foreign_keys = OFF"); !st) return print_error(st.error()), 1;
   auto tx = db::Tx::begin(*db);
   if (!tx) return print_error(tx.error()), 1;
   auto before = store::migrate(*db);

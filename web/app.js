@@ -16,16 +16,42 @@
   const ROLE_NAMES = { admin: '管理员', reviewer: '审核员', foundry: '代工厂', enterprise: '企业' };
   const STATUS_NAMES = { submitted: '待审核', approved: '已核准', rejected: '已驳回' };
   const RULE_NAMES = {
-    linkage: '第十二条 芯机联动', tapeout: '第三条 首次流片', eda_rd: 'EDA 研发', eda_purchase: 'EDA 采购',
-    equipment_rd: '装备研发', compute: '算力', data_platform: '数据平台', platform: '公共平台',
-    dataset: '数据集', event: '活动',
+    linkage: '第十二条 芯机联动', tapeout: '第三条 首次流片', eda_rd: '第二条 EDA 研发', eda_purchase: '第二条 EDA 工具采购',
+    equipment_rd: '第四条 装备材料研发', compute: '第六条 算力服务', data_platform: '第七条 数据交易平台',
+    dataset: '第八条 数据集流通', platform: '第十六条 高能级平台', event: '第十六条 会展活动',
+  };
+  // What each rule's filing names besides the rule: a year, a dataset, an event.
+  const RULE_FIELDS = {
+    linkage: ['year', 'group'], tapeout: ['tapeout'], eda_rd: ['year'], eda_purchase: ['year'], equipment_rd: ['year'],
+    compute: ['year'], data_platform: ['year'], dataset: ['year', 'dataset'], platform: ['year'], event: ['event'],
+  };
+  // The other clauses' facts (POST /v1/<path>): each field's label and input kind.
+  const CLAUSE_FACTS = {
+    'rd-declarations': ['研发投入申报（第二、四条）', [['enterprise', '企业（统一社会信用代码）', 'me'], ['year', '年度', 'int'],
+      ['field', '领域', ['eda', 'EDA'], ['equipment_material', '装备材料']], ['rd_fen', '研发投入（元）', 'yuan'],
+      ['sales_fen', '实际销售额（元）', 'yuan'], ['audit_ref', '审计报告编号', 'text']]],
+    'compute-contracts': ['算力服务合同（第六条）', [['id', '合同编号', 'text'], ['customer', '客户（统一社会信用代码）', 'me'],
+      ['provider', '算力中心（统一社会信用代码）', 'text'], ['date', '签订日期', 'date'], ['amount_fen', '合同金额（元）', 'yuan'],
+      ['voucher_fen', '抵扣算力券（元）', 'yuan']]],
+    'data-trades': ['数据交易（第七条）', [['id', '交易编号', 'text'], ['platform', '交易平台（统一社会信用代码）', 'me'],
+      ['buyer', '买方（统一社会信用代码）', 'text'], ['seller', '卖方（统一社会信用代码）', 'text'], ['date', '交易日期', 'date'],
+      ['amount_fen', '交易额（元）', 'yuan']]],
+    datasets: ['数据集（第八条）', [['id', '数据集编号', 'text'], ['owner', '所有者（统一社会信用代码）', 'me']]],
+    'dataset-calls': ['数据集调用（第八条）', [['id', '调用编号', 'text'], ['dataset', '数据集编号', 'text'],
+      ['caller', '调用方（统一社会信用代码）', 'text'], ['date', '调用日期', 'date'], ['income_fen', '单次流通收益（元）', 'yuan']]],
+    'platform-expenses': ['平台支出（第十六条）', [['enterprise', '平台企业（统一社会信用代码）', 'me'], ['date', '支出日期', 'date'],
+      ['kind', '类别', ['venue_rent', '场地租金'], ['construction', '项目建设']], ['amount_fen', '金额（元）', 'yuan']]],
+    events: ['会展活动（第十六条）', [['id', '活动编号', 'text'], ['organizer', '主办方（统一社会信用代码）', 'me'],
+      ['start', '开始日期', 'date'], ['in_district', '在本区举办', ['true', '是'], ['false', '否']],
+      ['focus_area', '主题方向', 'text'], ['approval_date', '事前报批日期', 'date'], ['approval_ref', '报批文号', 'text'],
+      ['venue_rent_fen', '场地租金（元）', 'yuan']]],
   };
   const GROUP_NAMES = { chip_module: '芯片、模组', device_material: '器件、材料' };
   const ENTERPRISE_ROLES = {
     oem: '整机企业', system_integrator: '系统集成商', ic_design: '芯片设计', ic_equipment: '集成电路装备',
     ic_material: '集成电路材料', ic_packaging: '封装测试', foundry: '晶圆代工', other: '其他',
   };
-  const PRODUCT_KINDS = { chip: '芯片', module: '模组', device: '器件', material: '材料' };
+  const PRODUCT_KINDS = { chip: '芯片', module: '模组', device: '器件', material: '材料', eda_tool: 'EDA 工具' };
   const TAPEOUT_KINDS = { mpw: '多项目晶圆 (MPW)', engineering: '工程批', production: '量产批' };
 
   // Rule reason codes (RULES.md) and the API's error codes, each with a Chinese message.
@@ -39,7 +65,8 @@
     NOT_ENOUGH_CALLERS: '调用方数量不足', NOT_FIRST_LISTED: '产品不在首发上市 36 个月内',
     NOT_FIRST_TAPEOUT: '不是该产品的首次流片', NOT_HIGH_LEVEL_PLATFORM: '不是高能级平台', NOT_IN_DISTRICT: '不在本区',
     NOT_KEY_AREA: '产品不属于区重点产业方向', NOT_SELF_DEVELOPED: '产品不是自主研发', NO_ACTUAL_SALES: '无实际销售',
-    NO_FIRST_MARKET_DATE: '产品无首次上市日期', NO_PRIOR_APPROVAL: '无前序核准',
+    NO_FIRST_MARKET_DATE: '产品无首次上市日期', NO_PRIOR_APPROVAL: '活动未在开始前事前报批',
+    NO_QUALIFYING_ITEMS: '没有符合条件的项目', INVOICE_VOIDED: '发票已作废',
     OTHER_LEVEL_OFFSET: '已扣减其他层级同一项目的奖励（从高不重复）', POLICY_NOT_IN_FORCE: '日期早于政策生效日或不在申报年度',
     PRODUCTION_TAPEOUT: '量产批流片不予支持', PRODUCT_NOT_OWNED_BY_SUPPLIER: '销售方不是该产品的所有方',
     REVERSAL_MISSING: '发票已红冲但红字发票未登记', SELLER_NOT_SIGNOFF_PARTICIPANT: '销售方不是签核参与方',
@@ -65,7 +92,8 @@
     BAD_HEADER: '文件表头不符合要求', BAD_CSV: 'CSV 格式错误', UNKNOWN_ENTERPRISE: '企业未登记',
     UNKNOWN_PERSON: '自然人未登记', UNKNOWN_PRODUCT: '产品未登记', UNKNOWN_INVOICE_LINE: '被冲销的发票行不存在',
     UNKNOWN_CLAIM: '申报不存在', UNKNOWN_TAPEOUT: '流片记录不存在', UNKNOWN_REFERENCE: '引用的记录不存在',
-    UNKNOWN_PARAMETER: '未知参数', BAD_PARAMETER: '参数取值无效', MISSING_ENTERPRISE: '该角色须指定企业',
+    UNKNOWN_DATASET: '数据集未登记', UNKNOWN_EVENT: '活动未登记', FUTURE_DATE: '日期晚于今天',
+    AMOUNT_TOO_LARGE: '金额超过单笔上限', UNKNOWN_PARAMETER: '未知参数', BAD_PARAMETER: '参数取值无效', MISSING_ENTERPRISE: '该角色须指定企业',
     UNEXPECTED_ENTERPRISE: '该角色不应指定企业', NOT_A_FOUNDRY: '该企业未登记为代工厂', NOT_FOUNDRY: '不是代工厂',
     ABOVE_AWARD: '核准金额超过测算奖励', MONEY_OVERFLOW: '金额超出范围', UNSUPPORTED_FORMAT: '暂不支持该文件格式',
     KEY_REVOKED: '签名密钥已吊销', KEY_EXPIRED: '签名密钥已过期', KEY_NOT_YET_VALID: '签名密钥尚未生效',
@@ -252,7 +280,7 @@
 
   const NAV = {
     reviewer: [['#/queue', '审核队列'], ['#/payout', '拨付清单']],
-    enterprise: [['#/purchases', '我的发票'], ['#/upload', '上传发票导出'], ['#/file', '申报预览与提交'], ['#/claims', '我的申报']],
+    enterprise: [['#/purchases', '我的发票'], ['#/upload', '上传发票导出'], ['#/facts', '登记条款事实'], ['#/file', '申报预览与提交'], ['#/claims', '我的申报']],
     foundry: [['#/tapeouts', '流片证明'], ['#/submit', '提交签名信封']],
     admin: [['#/admin/enterprises', '企业'], ['#/admin/products', '产品'], ['#/admin/keys', '代工厂密钥'],
       ['#/admin/tokens', '令牌'], ['#/queue', '申报']],
@@ -328,7 +356,7 @@
     }
     const views = {
       queue: queueView, claim: claimView, payout: payoutView, purchases: purchasesView, upload: uploadView,
-      file: fileView, claims: myClaimsView, tapeouts: tapeoutsView, submit: submitView, admin: adminView,
+      file: fileView, facts: factsView, claims: myClaimsView, tapeouts: tapeoutsView, submit: submitView, admin: adminView,
     };
     const view = views[parts[0]];
     const box = h('section', { class: 'view' });
@@ -416,6 +444,7 @@
       ['规则计算额（上限与扣减前）', money(ev.computed_fen), '元'],
     ];
     if (ev.qualifying_fen !== undefined) facts.push(['计入的年度采购额', money(ev.qualifying_fen), '元']);
+    if (ev.basis_fen !== undefined) facts.push(['计算基数', h('span', { id: 'basis-yuan' }, money(ev.basis_fen)), '元']);
     if (ev.cap_fen !== undefined) facts.push(['年度上限', money(ev.cap_fen), '元']);
     if (ev.prior_approved_fen) facts.push(['本系列此前已核准', money(ev.prior_approved_fen), '元']);
     if (ev.other_levels_fen) facts.push(['其他层级已奖励', money(ev.other_levels_fen), '元']);
@@ -430,6 +459,7 @@
     out.appendChild(h('h3', {}, '测算过程'));
     out.appendChild(h('ol', { class: 'trace', id: 'trace' }, (ev.trace || []).map((t) => h('li', {}, t))));
     if (ev.lines) out.appendChild(linesBlock(ev.lines));
+    if (ev.items) out.appendChild(itemsBlock(ev.items));
     const chains = (ev.reasons || []).filter((r) => r.code === 'AFFILIATED' && r.chain);
     const proofs = (ev.lines || []).filter((l) => l.affiliation);
     if (proofs.length || chains.length) {
@@ -464,6 +494,16 @@
     return box;
   }
 
+  // The items a rule of the other clauses counted or excluded (contracts, trades, calls...).
+  function itemsBlock(items) {
+    const rows = items.map((it) =>
+      tr(h('code', {}, it.id || (it.invoice ? it.invoice + ' #' + it.line : '')), it.date || '',
+        it.amount_fen !== undefined ? money(it.amount_fen) : '', it.qualifies ? '计入' : '不计入',
+        h('span', {}, (it.codes || []).map((c) => h('span', { class: 'code-reason' }, REASONS[c] || c, ' ', h('code', {}, c))))));
+    return h('div', { class: 'lines', id: 'items' }, h('h3', {}, '计入项目（共 ' + items.length + ' 项）'),
+      table(['编号', '日期', '金额（元）', '结果', '原因'], rows));
+  }
+
   async function claimView(box, parts) {
     const id = parts.join('/');
     const claim = await api('GET', '/v1/claims/' + encodeURIComponent(id));
@@ -484,6 +524,8 @@
         h('dt', {}, '条款'), h('dd', {}, RULE_NAMES[claim.rule] || claim.rule),
         claim.group ? [h('dt', {}, '组别'), h('dd', {}, GROUP_NAMES[claim.group] || claim.group)] : null,
         claim.tapeout ? [h('dt', {}, '流片'), h('dd', {}, h('code', {}, claim.tapeout))] : null,
+        claim.dataset ? [h('dt', {}, '数据集'), h('dd', {}, h('code', {}, claim.dataset))] : null,
+        claim.event ? [h('dt', {}, '活动'), h('dd', {}, h('code', {}, claim.event))] : null,
         h('dt', {}, '年度'), h('dd', {}, String(claim.year)),
         h('dt', {}, '状态'), h('dd', { id: 'claim-status' }, STATUS_NAMES[claim.status] || claim.status),
         h('dt', {}, '提交时间'), h('dd', {}, when(claim.created_at)),
@@ -683,23 +725,37 @@
   }
 
   async function fileView(box) {
-    const rule = select('rule', [['linkage', RULE_NAMES.linkage], ['tapeout', RULE_NAMES.tapeout]], 'linkage');
+    const rule = select('rule', Object.entries(RULE_NAMES), 'linkage');
     const year = h('input', { name: 'year', type: 'number', min: '1900', max: '9999', value: String(new Date().getFullYear() - 1) });
     const group = select('group', Object.entries(GROUP_NAMES), 'chip_module');
     let tapeouts = [];
     try { tapeouts = await all('/v1/tapeouts', 2); } catch (e) { tapeouts = []; }
     const tapeout = select('tapeout', tapeouts.map((t) => [t.id, t.id + ' · ' + t.product + ' · ' + t.date]), '');
-    const linkageFields = h('div', {}, field('年度', year), field('组别', group));
-    const tapeoutFields = h('div', { hidden: true }, field('流片记录', tapeout));
+    const dataset = h('input', { name: 'dataset', type: 'text', autocomplete: 'off' });
+    const eventId = h('input', { name: 'event', type: 'text', autocomplete: 'off' });
+    const rows = { year: field('年度', year), group: field('组别', group), tapeout: field('流片记录', tapeout),
+      dataset: field('数据集编号', dataset), event: field('活动编号', eventId) };
+    const linkageFields = h('div', {}, Object.values(rows));
+    const tapeoutFields = h('div', { hidden: true });
+    function show() {
+      for (const [k, row] of Object.entries(rows)) row.hidden = !RULE_FIELDS[rule.value].includes(k);
+    }
+    show();
     const out = h('div', { id: 'preview' });
     const form = h('form', { class: 'card', id: 'file-claim' }, field('条款', rule), linkageFields, tapeoutFields,
       h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'do-preview' }, '预览测算')), out);
-    rule.addEventListener('change', () => { linkageFields.hidden = rule.value !== 'linkage'; tapeoutFields.hidden = rule.value === 'linkage'; });
+    rule.addEventListener('change', show);
     append(box, [h('h1', {}, '申报预览与提交'), h('p', {}, '先预览测算结果（不会记录），确认后再正式提交。'), form]);
 
     function body() {
-      return rule.value === 'linkage' ? { rule: 'linkage', year: Number.parseInt(year.value, 10), group: group.value }
-        : { rule: 'tapeout', tapeout: tapeout.value };
+      const b = { rule: rule.value };
+      const want = RULE_FIELDS[rule.value];
+      if (want.includes('year')) b.year = Number.parseInt(year.value, 10);
+      if (want.includes('group')) b.group = group.value;
+      if (want.includes('tapeout')) b.tapeout = tapeout.value;
+      if (want.includes('dataset')) b.dataset = dataset.value.trim();
+      if (want.includes('event')) b.event = eventId.value.trim();
+      return b;
     }
     async function fileIt(b) {
       try {
@@ -711,7 +767,7 @@
       ev.preventDefault();
       clear(out);
       const b = body();
-      if (rule.value === 'linkage' && !(b.year >= 1900 && b.year <= 9999)) return out.appendChild(errorBox({ code: 'INPUT', message: '请填写年度' }));
+      if (b.year !== undefined && !(b.year >= 1900 && b.year <= 9999)) return out.appendChild(errorBox({ code: 'INPUT', message: '请填写年度' }));
       try {
         const ev2 = await api('POST', '/v1/claims/preview', b);
         out.appendChild(h('h2', {}, '预览结果（尚未提交）'));
@@ -726,6 +782,53 @@
           out.appendChild(errorBox(e));
         }
       }
+    });
+  }
+
+  // The other clauses' facts, one form per kind; the enterprise fields default to the
+  // signed-in enterprise (the API refuses facts about another one).
+  async function factsView(box) {
+    const kind = select('kind', Object.entries(CLAUSE_FACTS).map(([k, v]) => [k, v[0]]), 'compute-contracts');
+    const fields = h('div', { id: 'fact-fields' });
+    const out = h('div', { id: 'fact-result' });
+    let controls = [];
+    function draw() {
+      clear(fields);
+      controls = CLAUSE_FACTS[kind.value][1].map(([name, label, type, ...options]) => {
+        let c;
+        if (Array.isArray(type)) c = select(name, [type, ...options], type[0]);
+        else c = h('input', { name, type: type === 'date' ? 'date' : 'text', autocomplete: 'off',
+          inputmode: type === 'yuan' ? 'decimal' : type === 'int' ? 'numeric' : undefined,
+          value: type === 'me' ? (me.enterprise || '') : type === 'yuan' ? '0.00' : '' });
+        fields.appendChild(field(label, c));
+        return [name, type, c];
+      });
+    }
+    kind.addEventListener('change', draw);
+    draw();
+    const form = h('form', { class: 'card', id: 'clause-fact' }, field('事实类别', kind), fields,
+      h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'do-fact' }, '登记')), out);
+    append(box, [h('h1', {}, '登记条款事实'), h('p', {}, '第二、四、六、七、八、十六条所需的事实，登记后记入透明日志。'), form]);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(out);
+      const body = {};
+      try {
+        for (const [name, type, c] of controls) {
+          if (type === 'yuan') {
+            const fen = yuanToFen(c.value);
+            if (fen === null) throw { code: 'INPUT', message: '金额格式有误（' + name + '）' };
+            body[name] = Number(fen);
+          }
+          else if (type === 'int') body[name] = Number.parseInt(c.value, 10);
+          else if (name === 'in_district') body[name] = c.value === 'true';
+          else body[name] = c.value.trim();
+        }
+      } catch (e) { return out.appendChild(errorBox(e)); }
+      try {
+        await api('POST', '/v1/' + kind.value, body);
+        out.appendChild(notice('ok', '已登记：', CLAUSE_FACTS[kind.value][0]));
+      } catch (e) { out.appendChild(errorBox(e)); }
     });
   }
 

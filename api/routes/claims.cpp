@@ -1,6 +1,9 @@
 // Claims and the reviewer workflow:
 //   POST /v1/claims                   an enterprise token (the claimant is its enterprise)
 //                                     {"rule": "linkage", "year", "group"} | {"rule": "tapeout", "tapeout"}
+//                                     | {"rule": "dataset", "year", "dataset"} | {"rule": "event", "event"}
+//                                     | {"rule", "year"} for eda_rd, eda_purchase, equipment_rd, compute,
+//                                     data_platform, platform
 //                                     (an optional "claimant" must be the token's enterprise, else 403)
 //                                     → 201 the claim with its evaluation
 //   GET  /v1/claims/{id}              the claimant's enterprise token, reviewer, admin; anyone else
@@ -20,9 +23,12 @@
 //                                     approving an ineligible claim: 422 NOT_ELIGIBLE;
 //                                     a second decision: 409
 // A tape-out claim (filing or preview) on a tape-out the caller may not read answers 404,
-// exactly as GET /v1/tapeouts/{id} does.
+// exactly as GET /v1/tapeouts/{id} does; so does a dataset claim on a dataset the caller
+// does not own and an event claim on an event it did not organize (their facts bundle
+// would show another enterprise's callers, incomes and approvals).
 #include "api/routes/common.hpp"
 #include "registry/store/claims.hpp"
+#include "registry/db/sqlite.hpp"
 #include "registry/store/tapeouts.hpp"
 
 namespace chipreg::api::routes {
@@ -35,6 +41,16 @@ Response claim_response(int status, const store::ClaimRecord& c) {
   r.status = status;
   r.body = store::to_json_text(c);
   return r;
+}
+
+// Whether `sql` (one parameter: the id) finds a row whose first column is `owner`.
+Result<bool> owned_by(db::Db& db, const char* sql, const std::string& id, const std::string& owner) {
+  auto st = db.prepare(sql);
+  if (!st) return st.error();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return row.error();
+  return *row && st->text(0) == owner;
 }
 
 // The filing in a POST /v1/claims (or preview) body, or the error answer.
@@ -56,6 +72,10 @@ Result<store::ClaimFiling> read_filing(RouteContext& ctx, std::optional<Response
   if (!group) return fail(error_response(group.error()));
   auto tapeout = f.opt_string("tapeout");
   if (!tapeout) return fail(error_response(tapeout.error()));
+  auto dataset = f.opt_string("dataset");
+  if (!dataset) return fail(error_response(dataset.error()));
+  auto event = f.opt_string("event");
+  if (!event) return fail(error_response(event.error()));
   if (auto st = f.finish(); !st) return fail(error_response(st.error()));
 
   const std::string& mine = *ctx.caller->enterprise;
@@ -67,12 +87,38 @@ Result<store::ClaimFiling> read_filing(RouteContext& ctx, std::optional<Response
   auto parsed_rule = parse_enum<RuleId>(*rule);
   if (!parsed_rule) return fail(error_response(parsed_rule.error().at("rule")));
   filing.rule = *parsed_rule;
-  // The other clauses' rules are decided by the engine (chipreg evaluate) but not yet
-  // filed over HTTP: the store does not load their facts yet.
+  // Each rule names exactly the fields of its series.
+  const bool is_linkage = filing.rule == RuleId::kLinkage;
+  const bool is_tapeout = filing.rule == RuleId::kTapeout;
+  const bool is_dataset = filing.rule == RuleId::kDataset;
+  const bool is_event = filing.rule == RuleId::kEvent;
+  if (!is_linkage && *group) return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim has no linkage group", "group"));
+  if (!is_tapeout && *tapeout) return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no tape-out", "tapeout"));
+  if (!is_dataset && *dataset) return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no dataset", "dataset"));
+  if (!is_event && *event) return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no event", "event"));
   if (!is_first_wave(filing.rule)) {
-    return fail(error_response(
-        422, "RULE_NOT_FILED_OVER_HTTP",
-        "rule '" + *rule + "' is evaluated by chipreg evaluate; filing it over HTTP is not supported yet", "rule"));
+    if (is_event) {
+      if (*year) return fail(error_response(422, "BAD_VALUE", "an event claim's year is its event's start year", "year"));
+      if (!*event) return fail(error_response(400, "MISSING_FIELD", "field 'event' is required for an event claim", "event"));
+      filing.event = **event;
+    } else {
+      if (!*year) return fail(error_response(400, "MISSING_FIELD", "field 'year' is required for a " + *rule + " claim", "year"));
+      if (**year < 1900 || **year > 9999) return fail(error_response(422, "BAD_VALUE", "year must be 1900..9999", "year"));
+      filing.year = static_cast<int>(**year);
+      if (is_dataset) {
+        if (!*dataset) return fail(error_response(400, "MISSING_FIELD", "field 'dataset' is required for a dataset claim", "dataset"));
+        filing.dataset = **dataset;
+      }
+    }
+    // Only the owner of the dataset, the organizer of the event, sees its facts.
+    if (is_dataset || is_event) {
+      auto mine_too = is_dataset ? owned_by(*ctx.db, "SELECT owner FROM datasets WHERE id = ?", *filing.dataset, mine)
+                                 : owned_by(*ctx.db, "SELECT organizer FROM events WHERE id = ?", *filing.event, mine);
+      if (!mine_too) return fail(error_response(mine_too.error()));
+      if (!*mine_too) return fail(not_found(std::string(is_dataset ? "dataset " : "event ") +
+                                            (is_dataset ? *filing.dataset : *filing.event)));
+    }
+    return filing;
   }
   if (filing.rule == RuleId::kLinkage) {
     if (*tapeout) return fail(error_response(422, "BAD_VALUE", "a linkage claim names no tape-out", "tapeout"));

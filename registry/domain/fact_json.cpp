@@ -1119,6 +1119,20 @@ json::object to_scenario_json(const Facts& f) {
   put("products", f.products);
   put("tapeouts", f.tapeouts);
   put("purchases", f.purchases);
+  // The other clauses' arrays only when they hold facts: a clause 3 or 12 bundle stays
+  // byte for byte what it was (its SHA-256 is in the log).
+  auto put_some = [&put](const char* key, const auto& items) {
+    if (!items.empty()) put(key, items);
+  };
+  put_some("rd_declarations", f.rd_declarations);
+  put_some("signoff_participants", f.signoff_participants);
+  put_some("compute_contracts", f.compute_contracts);
+  put_some("data_trades", f.data_trades);
+  put_some("datasets", f.datasets);
+  put_some("dataset_calls", f.dataset_calls);
+  put_some("platform_recognitions", f.platform_recognitions);
+  put_some("platform_expenses", f.platform_expenses);
+  put_some("events", f.events);
   put("voids", f.voids);
   put("other_awards", f.other_awards);
   put("prior_approvals", f.prior_approvals);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crypto/encoding.hpp"
+#include "registry/domain/fact_json.hpp"
 #include "registry/log/entries.hpp"
 #include "registry/log/merkle.hpp"
 #include "registry/log/store_log.hpp"
@@ -280,11 +281,11 @@ Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint
   if (!st) return st.error();
   st = each_row(db,
                 "SELECT NULL, c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.evaluation, c.log_index, "
-                "f.facts_sha256 FROM claims c LEFT JOIN claim_facts f ON f.claim = c.id ORDER BY c.id",
+                "f.facts_sha256, c.dataset, c.event FROM claims c LEFT JOIN claim_facts f ON f.claim = c.id ORDER BY c.id",
                 [&](db::Stmt& s) {
                   ++checked["claim"];
-                  ClaimEntryFields c{s.text(1), s.text(2), s.text(3), s.int64(4), s.opt_text(5), s.opt_text(6), s.text(7),
-                                     s.opt_text(9)};
+                  ClaimEntryFields c{s.text(1),     s.text(2),      s.text(3), s.int64(4),     s.opt_text(5),
+                                     s.opt_text(6), s.opt_text(10), s.opt_text(11), s.text(7), s.opt_text(9)};
                   check_row(leaves, report, "claim", c.id, std::nullopt, s.opt_int64(8), claim_entry(c));
                 });
   if (!st) return st.error();
@@ -310,6 +311,70 @@ Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint
                             invoice_status_entry({s.text(1), s.text(2), s.text(3)}));
                 });
   if (!st) return st.error();
+
+  // The other clauses' facts: each row's stored fact rebuilt into its leaf. Columns: the
+  // row id (or NULL), the ref, the fact JSON, log_index.
+  auto clause_rows = [&](const char* kind, const char* sql, auto parse, auto entry) -> Status {
+    return each_row(db, sql, [&](db::Stmt& s) {
+      ++checked[kind];
+      boost::system::error_code ec;
+      auto v = boost::json::parse(s.text(2), ec);
+      Result<std::string> rebuilt = Error("BAD_JSON", "the stored fact is not JSON");
+      if (!ec) {
+        auto fact = parse(v);
+        rebuilt = fact ? Result<std::string>(entry(*fact)) : Result<std::string>(fact.error());
+      }
+      check_row(leaves, report, kind, s.text(1), s.opt_int64(0), s.opt_int64(3), rebuilt);
+    });
+  };
+  if (auto s = clause_rows("rd_declaration", "SELECT id, '#' || id, fact, log_index FROM rd_declarations ORDER BY id",
+                           json_io::rd_declaration_from_json, rd_declaration_entry);
+      !s) {
+    return s.error();
+  }
+  if (auto s = clause_rows("signoff_participant",
+                           "SELECT id, '#' || id, fact, log_index FROM signoff_participants ORDER BY id",
+                           json_io::signoff_participant_from_json, signoff_participant_entry);
+      !s) {
+    return s.error();
+  }
+  if (auto s = clause_rows("compute_contract", "SELECT NULL, id, fact, log_index FROM compute_contracts ORDER BY id",
+                           json_io::compute_contract_from_json, compute_contract_entry);
+      !s) {
+    return s.error();
+  }
+  if (auto s = clause_rows("data_trade", "SELECT NULL, id, fact, log_index FROM data_trades ORDER BY id",
+                           json_io::data_trade_from_json, data_trade_entry);
+      !s) {
+    return s.error();
+  }
+  if (auto s = clause_rows("dataset", "SELECT NULL, id, fact, log_index FROM datasets ORDER BY id",
+                           json_io::dataset_from_json, dataset_entry);
+      !s) {
+    return s.error();
+  }
+  if (auto s = clause_rows("dataset_call", "SELECT NULL, id, fact, log_index FROM dataset_calls ORDER BY id",
+                           json_io::dataset_call_from_json, dataset_call_entry);
+      !s) {
+    return s.error();
+  }
+  if (auto s = clause_rows("platform_recognition",
+                           "SELECT id, '#' || id, fact, log_index FROM platform_recognitions ORDER BY id",
+                           json_io::platform_recognition_from_json, platform_recognition_entry);
+      !s) {
+    return s.error();
+  }
+  if (auto s = clause_rows("platform_expense",
+                           "SELECT row, coalesce(id, '#' || row), fact, log_index FROM platform_expenses ORDER BY row",
+                           json_io::platform_expense_from_json, platform_expense_entry);
+      !s) {
+    return s.error();
+  }
+  if (auto s = clause_rows("event", "SELECT NULL, id, fact, log_index FROM events ORDER BY id",
+                           json_io::event_from_json, event_entry);
+      !s) {
+    return s.error();
+  }
 
   for (const auto& [kind, refs] : leaves.by_kind) {
     for (const auto& [ref, logged] : refs) {

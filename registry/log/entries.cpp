@@ -73,6 +73,8 @@ Result<std::string> claim_entry(const ClaimEntryFields& c) {
                            {"evaluation", std::move(*eval)}};
   if (c.group) fact["group"] = *c.group;
   if (c.tapeout) fact["tapeout"] = *c.tapeout;
+  if (c.dataset) fact["dataset"] = *c.dataset;
+  if (c.event) fact["event"] = *c.event;
   if (c.facts_sha256) fact["facts_sha256"] = *c.facts_sha256;
   return make_entry(EntryKind::kClaim, fact);
 }
@@ -95,5 +97,28 @@ std::string invoice_status_entry(const InvoiceStatusEntryFields& s) {
   return make_entry(EntryKind::kInvoiceStatus,
                     boost::json::object{{"invoice", s.invoice}, {"status", s.status}, {"source", s.source}});
 }
+
+std::string rd_declaration_entry(const RdDeclaration& d) {
+  return make_entry(EntryKind::kRdDeclaration, json_io::to_json(d));
+}
+std::string signoff_participant_entry(const SignoffParticipant& p) {
+  return make_entry(EntryKind::kSignoffParticipant, json_io::to_json(p));
+}
+std::string compute_contract_entry(const ComputeContract& c) {
+  return make_entry(EntryKind::kComputeContract, json_io::to_json(c));
+}
+std::string data_trade_entry(const DataTrade& t) { return make_entry(EntryKind::kDataTrade, json_io::to_json(t)); }
+std::string dataset_entry(const Dataset& d) { return make_entry(EntryKind::kDataset, json_io::to_json(d)); }
+std::string dataset_call_entry(const DatasetCall& c) {
+  return make_entry(EntryKind::kDatasetCall, json_io::to_json(c));
+}
+std::string platform_recognition_entry(const PlatformRecognition& r) {
+  return make_entry(EntryKind::kPlatformRecognition, json_io::to_json(r));
+}
+std::string platform_expense_entry(const PlatformExpense& x) {
+  return make_entry(EntryKind::kPlatformExpense, json_io::to_json(x));
+}
+std::string event_entry(const Event& e) { return make_entry(EntryKind::kEvent, json_io::to_json(e)); }
+std::string row_ref(std::int64_t row) { return "#" + std::to_string(row); }
 
 }  // namespace chipreg::tlog

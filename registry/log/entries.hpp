@@ -8,8 +8,9 @@
 //   kind       ref              fact inside make_entry(kind, fact)
 //   tapeout    tapeout id       {"id", "envelope": the stored DSSE envelope, parsed}
 //   purchase   INVOICE#LINE     json_io::to_json(Purchase)
-//   claim      claim id         {"id", "rule", "claimant", "year", "group" | "tapeout",
-//                                "evaluation": the stored evaluation, parsed}
+//   claim      claim id         {"id", "rule", "claimant", "year", "group" | "tapeout" |
+//                                "dataset" | "event" (the rule's series key, when it has one),
+//                                "evaluation": the stored evaluation, parsed, "facts_sha256"}
 //   decision   claim id         {"claim", "outcome", "approve_fen", "note", "reviewer",
 //                                "decided_at"}
 //
@@ -39,11 +40,13 @@ Result<std::string> tapeout_entry(std::string_view id, std::string_view envelope
 
 struct ClaimEntryFields {
   std::string id;
-  std::string rule;                    // "linkage" | "tapeout"
+  std::string rule;                    // the rule's name (RuleId)
   std::string claimant;                // USCC
   std::int64_t year = 0;
   std::optional<std::string> group;    // linkage
   std::optional<std::string> tapeout;  // tapeout
+  std::optional<std::string> dataset;  // dataset
+  std::optional<std::string> event;    // event
   std::string evaluation_json;         // as stored in claims.evaluation
   std::optional<std::string> facts_sha256;  // claim_facts.facts_sha256 (absent before migration 4)
 };
@@ -73,5 +76,21 @@ struct InvoiceStatusEntryFields {
   std::string source;
 };
 std::string invoice_status_entry(const InvoiceStatusEntryFields& s);
+
+// The other clauses' facts, one builder per kind (a kind's leaf may change on its own: a
+// later design commits to private facts with a salt), each make_entry(kind,
+// json_io::to_json(fact)). The ref is the fact's id; for the facts that have none (R&D
+// declarations, sign-off participations, recognitions, expenses without an id) it is
+// "#" + the row's id in its table, which the writer passes as `row`.
+std::string rd_declaration_entry(const RdDeclaration& d);
+std::string signoff_participant_entry(const SignoffParticipant& p);
+std::string compute_contract_entry(const ComputeContract& c);
+std::string data_trade_entry(const DataTrade& t);
+std::string dataset_entry(const Dataset& d);
+std::string dataset_call_entry(const DatasetCall& c);
+std::string platform_recognition_entry(const PlatformRecognition& r);
+std::string platform_expense_entry(const PlatformExpense& x);
+std::string event_entry(const Event& e);
+std::string row_ref(std::int64_t row);
 
 }  // namespace chipreg::tlog

@@ -16,6 +16,15 @@ std::string_view to_string(EntryKind kind) {
     case EntryKind::kDecision: return "decision";
     case EntryKind::kVoid: return "void";
     case EntryKind::kInvoiceStatus: return "invoice_status";
+    case EntryKind::kRdDeclaration: return "rd_declaration";
+    case EntryKind::kSignoffParticipant: return "signoff_participant";
+    case EntryKind::kComputeContract: return "compute_contract";
+    case EntryKind::kDataTrade: return "data_trade";
+    case EntryKind::kDataset: return "dataset";
+    case EntryKind::kDatasetCall: return "dataset_call";
+    case EntryKind::kPlatformRecognition: return "platform_recognition";
+    case EntryKind::kPlatformExpense: return "platform_expense";
+    case EntryKind::kEvent: return "event";
   }
   return "?";
 }

@@ -16,7 +16,24 @@
 
 namespace chipreg::tlog {
 
-enum class EntryKind { kTapeout, kPurchase, kClaim, kDecision, kVoid, kInvoiceStatus };
+enum class EntryKind {
+  kTapeout,
+  kPurchase,
+  kClaim,
+  kDecision,
+  kVoid,
+  kInvoiceStatus,
+  // The other clauses' facts (schema migration 8): the fact is its scenario object.
+  kRdDeclaration,
+  kSignoffParticipant,
+  kComputeContract,
+  kDataTrade,
+  kDataset,
+  kDatasetCall,
+  kPlatformRecognition,
+  kPlatformExpense,
+  kEvent,
+};
 std::string_view to_string(EntryKind kind);
 
 // The leaf bytes for a fact: canonical_json({"kind": KIND, "fact": FACT}).
@@ -29,6 +46,9 @@ std::string_view to_string(EntryKind kind);
 //   decision    {"claim", "outcome", "approve_fen", "note", "reviewer", "decided_at"}
 //   void        {"invoice", "date", "source"}                 (作废, registry/store/voids.hpp)
 //   invoice_status {"invoice", "status", "source"}            (the platform's 发票状态)
+//   rd_declaration, signoff_participant, compute_contract, data_trade, dataset,
+//   dataset_call, platform_recognition, platform_expense, event
+//               json_io::to_json(fact)                 (the scenario object, entries.hpp)
 // A claim leaf written since schema migration 4 also carries "facts_sha256": the RFC 8785
 // SHA-256 of the scenario the evaluation was computed on (GET /v1/claims/{id}/facts).
 //

@@ -17,7 +17,7 @@
 namespace chipreg::rules {
 
 Result<ClaimEvaluation> evaluate_compute(const Context& ctx, const ClaimRequest& claim) {
-  auto opened = open_claim(ctx, claim, "第6条", claim.year, Date::ymd(claim.year, 12, 31));
+  auto opened = open_claim(ctx, claim, "第6条", claim.year, ctx.conventions.annual_date(claim.year));
   if (!opened) return opened.error();
   ClauseClaim& c = *opened;
   const policy::Parameters& prm = c.params();

@@ -20,7 +20,7 @@
 namespace chipreg::rules {
 
 Result<ClaimEvaluation> evaluate_data_platform(const Context& ctx, const ClaimRequest& claim) {
-  auto opened = open_claim(ctx, claim, "第7条", claim.year, Date::ymd(claim.year, 12, 31));
+  auto opened = open_claim(ctx, claim, "第7条", claim.year, ctx.conventions.annual_date(claim.year));
   if (!opened) return opened.error();
   ClauseClaim& c = *opened;
   const policy::Parameters& prm = c.params();

@@ -70,7 +70,7 @@ Result<ClaimEvaluation> evaluate_dataset(const Context& ctx, const ClaimRequest&
     return Error("UNKNOWN_REFERENCE", "no dataset '" + claim.dataset.value_or("") + "'", "dataset");
   }
   const Dataset& ds = *dit->second;
-  auto opened = open_claim(ctx, claim, "第8条", claim.year, Date::ymd(claim.year, 12, 31));
+  auto opened = open_claim(ctx, claim, "第8条", claim.year, ctx.conventions.annual_date(claim.year));
   if (!opened) return opened.error();
   ClauseClaim& c = *opened;
   const policy::Parameters& prm = c.params();

@@ -23,7 +23,7 @@ bool high_level(Level l) { return l == Level::kNational || l == Level::kProvinci
 }  // namespace
 
 Result<ClaimEvaluation> evaluate_platform(const Context& ctx, const ClaimRequest& claim) {
-  auto opened = open_claim(ctx, claim, "第16条", claim.year, Date::ymd(claim.year, 12, 31));
+  auto opened = open_claim(ctx, claim, "第16条", claim.year, ctx.conventions.annual_date(claim.year));
   if (!opened) return opened.error();
   ClauseClaim& c = *opened;
   const policy::Parameters& prm = c.params();
@@ -31,7 +31,7 @@ Result<ClaimEvaluation> evaluate_platform(const Context& ctx, const ClaimRequest
   // Step 1: a district enterprise recognized as a high-level platform during the year.
   check_claimant(c, "", true);
   const Date first = Date::ymd(claim.year, 1, 1);
-  const Date last = Date::ymd(claim.year, 12, 31);
+  const Date last = ctx.conventions.annual_date(claim.year);
   std::vector<const PlatformRecognition*> valid;
   std::string seen;
   for (const auto& r : ctx.facts.platform_recognitions) {

@@ -24,7 +24,7 @@ constexpr const char* kClaimColumns =
     "c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.branch, c.status, c.eligible, c.award_fen, "
     "c.computed_fen, c.evaluation, c.log_index, c.created_at, c.evaluated_at, "
     "d.outcome, d.approve_fen, d.note, d.reviewer, d.decided_at, d.log_index, c.stale, c.overpaid_fen, "
-    "(SELECT f.facts_sha256 FROM claim_facts f WHERE f.claim = c.id)";
+    "(SELECT f.facts_sha256 FROM claim_facts f WHERE f.claim = c.id), c.dataset, c.event";
 
 ClaimRecord read_claim(const Stmt& st, bool with_evaluation) {
   ClaimRecord c;
@@ -51,6 +51,8 @@ ClaimRecord read_claim(const Stmt& st, bool with_evaluation) {
   c.stale = st.int64(21) != 0;
   c.overpaid_fen = st.int64(22);
   c.facts_sha256 = st.opt_text(23);
+  c.dataset = st.opt_text(24);
+  c.event = st.opt_text(25);
   return c;
 }
 
@@ -68,15 +70,19 @@ Result<std::string> next_claim_id(Db& db) {
 }
 
 Status check_not_pending(Db& db, const ClaimFiling& f) {
+  // A tape-out is awarded once; every other series takes one submitted claim at a time
+  // (an approved one is followed by a claim for the remainder).
   auto st = db.prepare(
-      "SELECT id, status FROM claims WHERE claimant = ? AND status <> 'rejected' AND "
-      "((rule = 'linkage' AND ? = 'linkage' AND year = ? AND grp = ? AND status = 'submitted') OR "
-      " (rule = 'tapeout' AND tapeout = ?)) ORDER BY id LIMIT 1");
+      "SELECT id, status FROM claims WHERE claimant = ?1 AND rule = ?2 AND status <> 'rejected' AND "
+      "((rule = 'tapeout' AND tapeout = ?5) OR "
+      " (rule <> 'tapeout' AND status = 'submitted' AND "
+      "  ((rule = 'event' AND event = ?7) OR (rule <> 'event' AND year = ?3 AND grp IS ?4 AND dataset IS ?6)))) "
+      "ORDER BY id LIMIT 1");
   if (!st) return st.error();
   st->bind(1, f.claimant).bind(2, to_string(f.rule)).bind(3, f.year);
   if (f.group) st->bind(4, to_string(*f.group));
   else st->bind_null(4);
-  st->bind(5, f.tapeout);
+  st->bind(5, f.tapeout).bind(6, f.dataset).bind(7, f.event);
   auto row = st->step();
   if (!row) return row.error();
   if (!*row) return Status::Ok();
@@ -84,8 +90,12 @@ Status check_not_pending(Db& db, const ClaimFiling& f) {
   if (st->text(1) == "approved") {
     return Error("DUPLICATE", "tape-out " + f.tapeout.value_or("") + " was already awarded in claim " + other);
   }
-  return Error("PENDING_CLAIM", "claim " + other + " for the same " +
-                                    (f.rule == RuleId::kLinkage ? "year and group" : "tape-out") +
+  const char* same = f.rule == RuleId::kLinkage   ? "year and group"
+                     : f.rule == RuleId::kTapeout ? "tape-out"
+                     : f.rule == RuleId::kDataset ? "year and dataset"
+                     : f.rule == RuleId::kEvent   ? "event"
+                                                  : "rule and year";
+  return Error("PENDING_CLAIM", "claim " + other + " for the same " + std::string(same) +
                                     " awaits a decision; re-evaluate it instead of filing another");
 }
 
@@ -150,7 +160,8 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   if (!*stored) return Error("INTERNAL", "claim " + id + " vanished while being evaluated");
   if (auto s = store_lines(db, id, (*stored)->claimant, e); !s) return s.error();
   const ClaimRecord& c = **stored;
-  auto entry = tlog::claim_entry({c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.evaluation_text, ev.facts.sha256});
+  auto entry = tlog::claim_entry(
+      {c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.dataset, c.event, c.evaluation_text, ev.facts.sha256});
   if (!entry) return entry.error();
   auto index = tlog::append(db, tlog::EntryKind::kClaim, id, *entry);
   if (!index) return index.error();
@@ -166,7 +177,7 @@ ClaimRequest request_of(const ClaimRecord& c) {
   auto claimant = Uscc::parse(c.claimant);
   auto rule = parse_enum<RuleId>(c.rule);  // the claims CHECK admits only known rules
   ClaimRequest r{c.id, rule ? *rule : RuleId::kLinkage, *claimant, c.year, std::nullopt, c.tapeout,
-                 std::nullopt, std::nullopt, {}};
+                 c.dataset, c.event, {}};
   if (c.group) {
     if (auto g = parse_enum<LinkageGroup>(*c.group)) r.group = *g;
   }
@@ -195,8 +206,18 @@ Result<ClaimRequest> checked_request(Db& db, const ClaimFiling& filing, const st
   if (filing.rule == RuleId::kTapeout && !filing.tapeout) {
     return Error("MISSING_FIELD", "a tape-out claim names its tape-out", "tapeout");
   }
+  if (filing.rule == RuleId::kEvent && !filing.event) {
+    return Error("MISSING_FIELD", "an event claim names its event", "event");
+  }
+  if (filing.rule == RuleId::kDataset && !filing.dataset) {
+    return Error("MISSING_FIELD", "a dataset claim names its dataset", "dataset");
+  }
+  const bool annual = filing.rule != RuleId::kTapeout && filing.rule != RuleId::kEvent;
+  if (annual && (filing.year < 1900 || filing.year > 9999)) {
+    return Error("BAD_VALUE", "a " + std::string(to_string(filing.rule)) + " claim needs a year (1900..9999)", "year");
+  }
   if (auto s = check_not_pending(db, filing); !s) return s.error();
-  return ClaimRequest{id, filing.rule, *claimant, filing.year, filing.group, filing.tapeout, std::nullopt, std::nullopt, {}};
+  return ClaimRequest{id, filing.rule, *claimant, filing.year, filing.group, filing.tapeout, filing.dataset, filing.event, {}};
 }
 
 }  // namespace
@@ -219,13 +240,13 @@ Result<ClaimRecord> file_claim(Db& db, const ClaimFiling& filing, const std::str
 
   const std::string now = now_utc();
   auto ins = db.prepare(
-      "INSERT INTO claims(id, rule, claimant, year, grp, tapeout, evaluation, created_at, evaluated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)");
+      "INSERT INTO claims(id, rule, claimant, year, grp, tapeout, evaluation, created_at, evaluated_at, dataset, event) "
+      "VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)");
   if (!ins) return ins.error();
   ins->bind(1, *id).bind(2, to_string(filing.rule)).bind(3, filing.claimant).bind(4, e->evaluation.year);
   if (filing.group) ins->bind(5, to_string(*filing.group));
   else ins->bind_null(5);
-  ins->bind(6, filing.tapeout).bind(7, now).bind(8, now);
+  ins->bind(6, filing.tapeout).bind(7, now).bind(8, now).bind(9, filing.dataset).bind(10, filing.event);
   if (auto s = ins->exec(); !s) return s.error();
   auto stored = store_evaluation(db, *id, *e);
   if (!stored) return stored.error();
@@ -386,7 +407,8 @@ Result<std::optional<StoredFacts>> claim_facts(Db& db, const std::string& id) {
 Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string& buyer, int year, bool can_lower) {
   auto st = db.prepare(
       "SELECT c.id, c.status, d.decided_at, d.approve_fen, c.overpaid_fen FROM claims c LEFT JOIN decisions d ON d.claim = c.id "
-      "WHERE c.claimant = ?1 AND c.year = ?2 AND c.rule = 'linkage' AND c.status <> 'rejected' ORDER BY c.id");
+      "WHERE c.claimant = ?1 AND c.year = ?2 AND (c.rule = 'linkage' OR c.rule = 'eda_purchase') "
+      "AND c.status <> 'rejected' ORDER BY c.id");
   if (!st) return st.error();
   st->bind(1, buyer).bind(2, year);
   struct Touched {
@@ -438,6 +460,26 @@ Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string
   return out;
 }
 
+Result<std::vector<std::string>> clause_facts_changed(Db& db, RuleId rule, const std::optional<std::string>& claimant,
+                                                      std::optional<int> year, const std::optional<std::string>& dataset) {
+  auto st = db.prepare(
+      "UPDATE claims SET stale = 1 WHERE status = 'submitted' AND rule = ?1 AND (?2 IS NULL OR claimant = ?2) "
+      "AND (?3 IS NULL OR year = ?3) AND (?4 IS NULL OR dataset = ?4) RETURNING id");
+  if (!st) return st.error();
+  st->bind(1, to_string(rule)).bind(2, claimant);
+  if (year) st->bind(3, *year);
+  else st->bind_null(3);
+  st->bind(4, dataset);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(st->text(0));
+  }
+  return out;
+}
+
 json::object ClaimRecord::evaluation() const {
   if (evaluation_text.empty()) return {};
   boost::system::error_code ec;
@@ -452,6 +494,8 @@ json::object claim_head(const ClaimRecord& c) {
   json::object o{{"id", c.id}, {"rule", c.rule}, {"claimant", c.claimant}, {"year", c.year}};
   if (c.group) o["group"] = *c.group;
   if (c.tapeout) o["tapeout"] = *c.tapeout;
+  if (c.dataset) o["dataset"] = *c.dataset;
+  if (c.event) o["event"] = *c.event;
   if (c.branch) o["branch"] = *c.branch;
   o["status"] = c.status;
   o["eligible"] = c.eligible;
@@ -497,6 +541,8 @@ json::object claim_log_fact(const ClaimRecord& c) {
   json::object o{{"id", c.id}, {"rule", c.rule}, {"claimant", c.claimant}, {"year", c.year}};
   if (c.group) o["group"] = *c.group;
   if (c.tapeout) o["tapeout"] = *c.tapeout;
+  if (c.dataset) o["dataset"] = *c.dataset;
+  if (c.event) o["event"] = *c.event;
   o["evaluation"] = c.evaluation();
   return o;
 }

@@ -12,8 +12,9 @@
 //     facts changed since (new purchases, awards, approvals), STALE_EVALUATION (409) asks the
 //     reviewer to re-evaluate first. Approved amounts become prior approvals of later claims
 //     of the same claimant, year and group (or tape-out branch).
-//   - At most one submitted claim per (claimant, year, group) or per tape-out (PENDING_CLAIM,
-//     409): two pending claims would each count the same lines and the same cap.
+//   - At most one submitted claim per series (PENDING_CLAIM, 409): (claimant, year, group)
+//     for linkage, the tape-out, (claimant, rule, year[, dataset]) for the other clauses,
+//     the event for events: two pending claims would each count the same basis and cap.
 //   - Filing and each re-evaluation append the claim fact to the transparency log, a decision
 //     the decision fact (formats in registry/log/log.hpp); every change writes an audit row.
 //
@@ -46,12 +47,14 @@ struct DecisionRecord {
 
 struct ClaimRecord {
   std::string id;
-  std::string rule;      // "linkage" | "tapeout"
+  std::string rule;      // the rule's name (RuleId)
   std::string claimant;  // USCC
   int year = 0;
   std::optional<std::string> group;    // linkage
   std::optional<std::string> tapeout;  // tapeout
   std::optional<std::string> branch;   // tapeout: as evaluated
+  std::optional<std::string> dataset;  // dataset
+  std::optional<std::string> event;    // event
   std::string status;                  // submitted | approved | rejected
   bool eligible = false;
   std::int64_t award_fen = 0;
@@ -74,13 +77,17 @@ struct ClaimRecord {
   boost::json::object evaluation() const;
 };
 
-// What an enterprise files: {"rule": "linkage", "year", "group"} or {"rule": "tapeout", "tapeout"}.
+// What an enterprise files: {"rule": "linkage", "year", "group"}, {"rule": "tapeout",
+// "tapeout"}, {"rule": "dataset", "year", "dataset"}, {"rule": "event", "event"}, or
+// {"rule", "year"} for eda_rd, eda_purchase, equipment_rd, compute, data_platform, platform.
 struct ClaimFiling {
   RuleId rule = RuleId::kLinkage;
   std::string claimant;                 // USCC (the filing enterprise)
-  int year = 0;                         // linkage
+  int year = 0;                         // every rule but tapeout and event (derived)
   std::optional<LinkageGroup> group;    // linkage
   std::optional<std::string> tapeout;   // tapeout
+  std::optional<std::string> dataset;   // dataset
+  std::optional<std::string> event;     // event
 };
 
 // The reviewer's verdict: approve `approve_fen` (0 <= approve_fen <= award_fen) or reject.
@@ -111,6 +118,14 @@ Result<std::optional<StoredFacts>> claim_facts(Db& db, const std::string& id);
 // (a void, a red line, a platform status), approved ones get overpaid_fen recomputed on
 // the current facts. Returns the claims touched. REQUIRES: an open write transaction.
 Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string& buyer, int year, bool can_lower);
+
+// A fact of the other clauses was written: the submitted claims of `rule` it feeds become
+// stale — those of `claimant` (every claimant when nullopt), of `year` (every year when
+// nullopt) and of `dataset` (when given). Returns the claims marked. REQUIRES: an open
+// write transaction.
+Result<std::vector<std::string>> clause_facts_changed(Db& db, RuleId rule, const std::optional<std::string>& claimant,
+                                                      std::optional<int> year,
+                                                      const std::optional<std::string>& dataset = std::nullopt);
 
 // Re-evaluates a submitted claim on the current facts. NOT_FOUND, ALREADY_DECIDED (409).
 // When the facts bundle and the evaluation are unchanged, nothing is appended to the log

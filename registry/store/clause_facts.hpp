@@ -8,6 +8,11 @@
 // fails (one INSERT each).
 //
 // Errors (Error::field names the offending field of the fact):
+//   AMOUNT_TOO_LARGE      money beyond Money::kMaxIntakeFen (10^12 fen), naming the field
+//   FUTURE_DATE           a date past today + kClockSkewDays (clock.hpp): a contract's,
+//                         trade's, call's or expense's date, a participation's or
+//                         recognition's `from`, an event's approval_date, a declaration's
+//                         year (its 1 January); an event's start may lie ahead
 //   UNKNOWN_ENTERPRISE    a party that names no registered enterprise
 //   UNKNOWN_DATASET       a call of a dataset that is not registered
 //   DUPLICATE             an id already stored (contract, trade, dataset, call, expense, event)

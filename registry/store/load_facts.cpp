@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "registry/domain/canonical_json.hpp"
 #include "registry/domain/fact_json.hpp"
 #include "registry/log/store_log.hpp"
+#include "registry/store/load_clause_facts.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/tapeouts.hpp"
 
@@ -22,7 +24,8 @@ Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claima
                                                       const std::string& except_claim,
                                                       const std::optional<std::string>& decided_before) {
   auto st = db.prepare(
-      "SELECT c.id, c.rule, c.grp, c.branch, d.approve_fen FROM claims c JOIN decisions d ON d.claim = c.id "
+      "SELECT c.id, c.rule, c.grp, c.branch, d.approve_fen, c.dataset, c.event FROM claims c "
+      "JOIN decisions d ON d.claim = c.id "
       "WHERE c.claimant = ?1 AND c.year = ?2 AND c.id <> ?3 AND d.outcome = 'approved' "
       "AND (?4 IS NULL OR d.decided_at < ?4 OR (d.decided_at = ?4 AND c.id < ?3)) ORDER BY d.decided_at, c.id");
   if (!st) return st.error();
@@ -47,7 +50,9 @@ Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claima
       if (!parsed) return Error("CORRUPT_ROW", "claim " + claim + ": " + parsed.error().message);
       branch = *parsed;
     }
-    out.push_back(PriorApprovalRow{PriorApproval{claimant, *rule, group, year, branch, Money::fen(st->int64(4))}, claim});
+    out.push_back(PriorApprovalRow{
+        PriorApproval{claimant, *rule, group, year, branch, Money::fen(st->int64(4)), st->opt_text(5), st->opt_text(6)},
+        claim});
   }
   return out;
 }
@@ -176,7 +181,11 @@ Status read_line(Stmt& st, Facts& f, std::set<std::string>& voided) {
   return Status::Ok();
 }
 
-Status load_linkage(Builder& b, const ClaimRequest& claim) {
+// The claimant's blue lines of the claim year whose product `keep`s, and the red lines of
+// any later date that reverse them, each with its invoice's void and platform status; the
+// products they name. Returns the blue lines loaded.
+Result<std::set<InvoiceLineRef>> load_year_lines(Builder& b, const ClaimRequest& claim,
+                                                 const std::function<bool(ProductKind)>& keep) {
   Db& db = b.db;
   Facts& f = b.f;
   const std::string year_start = std::to_string(claim.year) + "-01-01";
@@ -197,8 +206,8 @@ Status load_linkage(Builder& b, const ClaimRequest& claim) {
     if (!*row) break;
     auto kind = b.add_product(blue->text(5));
     if (!kind) return kind.error();
-    if (!in_group(*kind, *claim.group)) continue;
-    if (auto s = read_line(*blue, f, voided); !s) return s;
+    if (!keep(*kind)) continue;
+    if (auto s = read_line(*blue, f, voided); !s) return s.error();
     counted.insert(f.purchases.back().ref());
   }
   auto red = db.prepare(std::string(kLineSelect) +
@@ -212,7 +221,7 @@ Status load_linkage(Builder& b, const ClaimRequest& claim) {
     if (!*row) break;
     const InvoiceLineRef reverses{red->text(8), red->int64(9)};
     if (counted.count(reverses) == 0) continue;  // reverses a line of another year or group
-    if (auto s = read_line(*red, f, voided); !s) return s;
+    if (auto s = read_line(*red, f, voided); !s) return s.error();
   }
   // Products were read for every line of the year, the other group's too: keep those the
   // lines name.
@@ -222,6 +231,17 @@ Status load_linkage(Builder& b, const ClaimRequest& claim) {
   b.enterprises.insert(claim.claimant.str());
   for (const auto& p : f.purchases) b.enterprises.insert(p.seller.str());
   for (const auto& p : f.products) b.enterprises.insert(p.owner.str());
+  return counted;
+}
+
+Status load_linkage(Builder& b, const ClaimRequest& claim) {
+  Db& db = b.db;
+  Facts& f = b.f;
+  const std::string year_start = std::to_string(claim.year) + "-01-01";
+  const std::string next_year = std::to_string(claim.year + 1) + "-01-01";
+  auto lines = load_year_lines(b, claim, [&](ProductKind k) { return in_group(k, *claim.group); });
+  if (!lines) return lines.error();
+  const std::set<InvoiceLineRef>& counted = *lines;
   for (const auto& p : f.products) {
     if (p.kind != ProductKind::kChip) continue;
     auto ts = trusted_tapeouts_related(db, p.id);
@@ -281,16 +301,102 @@ Status load_tapeout(Builder& b, ClaimRequest& claim) {
   return Status::Ok();
 }
 
-// The series' ids and other levels' grants recorded on any claim of it.
+// An event claim's year is its event's start year (UNKNOWN_EVENT, 422, for an event the
+// registry does not hold).
+Status event_year(Db& db, ClaimRequest& claim) {
+  auto st = db.prepare("SELECT start FROM events WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, claim.event.value_or(""));
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return Error("UNKNOWN_EVENT", "no event '" + claim.event.value_or("").substr(0, 80) + "' is registered", "event");
+  auto d = Date::parse(st->text(0));
+  if (!d) return Error("CORRUPT_ROW", "stored event start '" + st->text(0) + "' is invalid");
+  claim.year = d->year();
+  return Status::Ok();
+}
+
+// The other clauses (2, 4, 6, 7, 8, 16): the facts of load_clause_facts.hpp, the EDA-tool
+// lines for clause 2b, every party those facts name, and for the rules that judge
+// affiliation (7: platform, buyers, sellers; 8: owner and callers) the ownership around
+// those parties and the manual affiliations between each pair the rule may judge.
+Status load_other_clause(Builder& b, ClaimRequest& claim) {
+  Db& db = b.db;
+  Facts& f = b.f;
+  if (claim.rule == RuleId::kEvent) {
+    if (auto s = event_year(db, claim); !s) return s;
+  }
+  if (claim.rule == RuleId::kEdaPurchase) {
+    auto lines = load_year_lines(b, claim, [](ProductKind k) { return k == ProductKind::kEdaTool; });
+    if (!lines) return lines.error();
+  }
+  if (auto s = load_clause_facts(db, claim, f); !s) return s;
+  if (claim.rule == RuleId::kDataset && f.datasets.empty()) {
+    return Error("UNKNOWN_DATASET", "no dataset '" + claim.dataset.value_or("").substr(0, 80) + "' is registered",
+                 "dataset");
+  }
+  b.enterprises.insert(claim.claimant.str());
+  for (const auto& s : f.signoff_participants) b.enterprises.insert(s.enterprise.str());
+  for (const auto& k : f.compute_contracts) {
+    b.enterprises.insert(k.customer.str());
+    b.enterprises.insert(k.provider.str());
+  }
+  for (const auto& d : f.datasets) b.enterprises.insert(d.owner.str());
+  for (const auto& r : f.platform_recognitions) b.enterprises.insert(r.enterprise.str());
+  for (const auto& x : f.platform_expenses) b.enterprises.insert(x.enterprise.str());
+  for (const auto& e : f.events) b.enterprises.insert(e.organizer.str());
+  for (const auto& d : f.rd_declarations) b.enterprises.insert(d.enterprise.str());
+  // Parties whose affiliation the rule judges, and the pairs it judges.
+  std::vector<Uscc> roots;
+  std::set<std::pair<std::string, std::string>> pairs;
+  std::set<std::string> seen;
+  auto root = [&](const Uscc& u) {
+    b.enterprises.insert(u.str());
+    if (seen.insert(u.str()).second) roots.push_back(u);
+  };
+  auto pair = [&](const Uscc& x, const Uscc& y) {
+    if (x == y) return;
+    pairs.emplace(std::min(x.str(), y.str()), std::max(x.str(), y.str()));
+  };
+  for (const auto& t : f.data_trades) {
+    root(t.platform);
+    root(t.buyer);
+    root(t.seller);
+    pair(t.platform, t.buyer);
+    pair(t.platform, t.seller);
+    pair(t.buyer, t.seller);  // data_platform.exclude = also_affiliated_pairs
+  }
+  if (claim.rule == RuleId::kDataset) {
+    for (const auto& d : f.datasets) root(d.owner);
+    for (const auto& c : f.dataset_calls) root(c.caller);
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+      for (std::size_t j = i + 1; j < roots.size(); ++j) pair(roots[i], roots[j]);
+    }
+  }
+  if (roots.empty()) return Status::Ok();
+  if (auto s = b.add_ownership(roots); !s) return s;
+  for (const auto& [x, y] : pairs) {
+    auto ux = Uscc::parse(x);
+    auto uy = Uscc::parse(y);
+    if (!ux || !uy) return Error("CORRUPT_ROW", "stored USCC '" + x + "' or '" + y + "' is invalid");
+    auto m = manual_affiliations_between(db, *ux, *uy);
+    if (!m) return m.error();
+    for (auto& a : *m) f.manual_affiliations.push_back(std::move(a));
+  }
+  return Status::Ok();
+}
+
+// The series' ids and other levels' grants recorded on any claim of it: the claims of the
+// same claimant, rule and year, and group (linkage), tape-out, dataset or event.
 Status load_series(Db& db, ClaimRequest& claim, Facts& f) {
   auto st = db.prepare(
       "SELECT id FROM claims WHERE claimant = ?1 AND rule = ?2 AND year = ?3 AND id <> ?4 AND "
-      "((?2 = 'linkage' AND grp = ?5) OR (?2 = 'tapeout' AND tapeout = ?6)) ORDER BY id");
+      "grp IS ?5 AND tapeout IS ?6 AND dataset IS ?7 AND event IS ?8 ORDER BY id");
   if (!st) return st.error();
   st->bind(1, claim.claimant.str()).bind(2, to_string(claim.rule)).bind(3, claim.year).bind(4, claim.id);
   if (claim.group) st->bind(5, to_string(*claim.group));
   else st->bind_null(5);
-  st->bind(6, claim.tapeout);
+  st->bind(6, claim.tapeout).bind(7, claim.dataset).bind(8, claim.event);
   claim.series.clear();
   for (;;) {
     auto row = st->step();
@@ -315,9 +421,11 @@ Result<Facts> load_facts(Db& db, ClaimRequest claim, const std::optional<std::st
   Builder b{db, f, {}, {}, {}, {}};
   if (claim.rule == RuleId::kTapeout) {
     if (auto s = load_tapeout(b, claim); !s) return s.error();
-  } else {
+  } else if (claim.rule == RuleId::kLinkage) {
     if (!claim.group) return Error("MISSING_FIELD", "a linkage claim names its group", "group");
     if (auto s = load_linkage(b, claim); !s) return s.error();
+  } else {
+    if (auto s = load_other_clause(b, claim); !s) return s.error();
   }
   if (auto s = load_series(db, claim, f); !s) return s.error();
   auto priors = prior_approvals(db, claim.claimant, claim.year, claim.id, decided_before);
@@ -325,9 +433,11 @@ Result<Facts> load_facts(Db& db, ClaimRequest claim, const std::optional<std::st
   for (auto& p : *priors) {
     // Prior approvals of the series only: the engine would ignore the others, and the
     // bundle holds exactly what the evaluation used.
+    // (dataset: every dataset of the owner in the year counts against its cap.)
     const PriorApproval& a = p.approval;
     if (a.rule != claim.rule) continue;
     if (claim.rule == RuleId::kLinkage && a.group != claim.group) continue;
+    if (claim.rule == RuleId::kEvent && a.event != claim.event) continue;
     f.prior_approvals.push_back(std::move(p.approval));
   }
   if (auto s = b.load_enterprises(); !s) return s.error();

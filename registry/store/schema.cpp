@@ -1,5 +1,6 @@
 #include "registry/store/schema.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -458,8 +459,89 @@ CREATE INDEX IF NOT EXISTS equity_by_enterprise_edge ON equity(holder_enterprise
 CREATE INDEX IF NOT EXISTS equity_by_person_edge ON equity(holder_person, held, valid_from);
 )sql";
 
-constexpr std::array<const char*, 7> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
-                                                    kMigration6, kMigration7};
+// Migration 8: the other clauses' claims and EDA tools become storable. Both tables are
+// rebuilt the SQLite way (CREATE the new table, copy, DROP, RENAME; sqlite.org/lang_altertable
+// "Making Other Kinds Of Table Schema Changes"), which needs foreign keys off: purchases and
+// tape-outs reference products, and claim_lines, decisions, other_awards and claim_facts
+// reference claims. migrate() turns them off around it and runs PRAGMA foreign_key_check
+// before committing (kNeedsForeignKeysOff).
+// - products.kind gains eda_tool (clause 2b).
+// - claims.rule gains every rule of the vocabulary, with the columns that name a series:
+//   dataset (rule dataset) and event (rule event); the CHECK keeps each rule's shape.
+// - The other clauses' fact tables gain log_index: each fact is a log leaf.
+constexpr const char* kMigration8 = R"sql(
+CREATE TABLE products_v8 (
+  id                TEXT PRIMARY KEY CHECK (length(id) > 0),
+  kind              TEXT NOT NULL CHECK (kind IN ('chip', 'module', 'device', 'material', 'eda_tool')),
+  owner             TEXT NOT NULL REFERENCES enterprises(uscc),
+  self_developed    INTEGER NOT NULL CHECK (self_developed IN (0, 1)),
+  first_market_date TEXT,
+  focus_area        TEXT NOT NULL DEFAULT '',
+  model             TEXT,
+  created_at        TEXT NOT NULL,
+  UNIQUE (owner, model)
+) WITHOUT ROWID;
+INSERT INTO products_v8(id, kind, owner, self_developed, first_market_date, focus_area, model, created_at)
+  SELECT id, kind, owner, self_developed, first_market_date, focus_area, model, created_at FROM products;
+DROP TABLE products;
+ALTER TABLE products_v8 RENAME TO products;
+CREATE INDEX products_by_owner ON products(owner, id);
+
+CREATE TABLE claims_v8 (
+  id           TEXT PRIMARY KEY,
+  rule         TEXT NOT NULL CHECK (rule IN ('linkage', 'tapeout', 'eda_rd', 'eda_purchase', 'equipment_rd',
+                                             'compute', 'data_platform', 'dataset', 'platform', 'event')),
+  claimant     TEXT NOT NULL REFERENCES enterprises(uscc),
+  year         INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+  grp          TEXT CHECK (grp IN ('device_material', 'chip_module')),
+  tapeout      TEXT REFERENCES tapeouts(id),
+  branch       TEXT CHECK (branch IN ('small', 'large')),
+  status       TEXT NOT NULL DEFAULT 'submitted' CHECK (status IN ('submitted', 'approved', 'rejected')),
+  eligible     INTEGER NOT NULL DEFAULT 0 CHECK (eligible IN (0, 1)),
+  award_fen    INTEGER NOT NULL DEFAULT 0 CHECK (award_fen >= 0),
+  computed_fen INTEGER NOT NULL DEFAULT 0 CHECK (computed_fen >= 0),
+  evaluation   TEXT NOT NULL,
+  log_index    INTEGER,
+  created_at   TEXT NOT NULL,
+  evaluated_at TEXT NOT NULL,
+  stale        INTEGER NOT NULL DEFAULT 0 CHECK (stale IN (0, 1)),
+  overpaid_fen INTEGER NOT NULL DEFAULT 0 CHECK (overpaid_fen >= 0),
+  dataset      TEXT REFERENCES datasets(id),
+  event        TEXT REFERENCES events(id),
+  CHECK ((rule = 'linkage') = (grp IS NOT NULL)),
+  CHECK ((rule = 'tapeout') = (tapeout IS NOT NULL)),
+  CHECK ((rule = 'dataset') = (dataset IS NOT NULL)),
+  CHECK ((rule = 'event') = (event IS NOT NULL)),
+  CHECK (rule = 'tapeout' OR branch IS NULL)
+) WITHOUT ROWID;
+INSERT INTO claims_v8(id, rule, claimant, year, grp, tapeout, branch, status, eligible, award_fen, computed_fen,
+                      evaluation, log_index, created_at, evaluated_at, stale, overpaid_fen)
+  SELECT id, rule, claimant, year, grp, tapeout, branch, status, eligible, award_fen, computed_fen,
+         evaluation, log_index, created_at, evaluated_at, stale, overpaid_fen FROM claims;
+DROP TABLE claims;
+ALTER TABLE claims_v8 RENAME TO claims;
+CREATE INDEX claims_by_claimant ON claims(claimant, year, rule, grp);
+CREATE INDEX claims_by_status ON claims(status);
+
+-- Each of the other clauses' facts is a log leaf (registry/log/entries.hpp).
+ALTER TABLE rd_declarations ADD COLUMN log_index INTEGER;
+ALTER TABLE signoff_participants ADD COLUMN log_index INTEGER;
+ALTER TABLE compute_contracts ADD COLUMN log_index INTEGER;
+ALTER TABLE data_trades ADD COLUMN log_index INTEGER;
+ALTER TABLE datasets ADD COLUMN log_index INTEGER;
+ALTER TABLE dataset_calls ADD COLUMN log_index INTEGER;
+ALTER TABLE platform_recognitions ADD COLUMN log_index INTEGER;
+ALTER TABLE platform_expenses ADD COLUMN log_index INTEGER;
+ALTER TABLE events ADD COLUMN log_index INTEGER;
+)sql";
+
+constexpr std::array<const char*, 8> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                    kMigration5, kMigration6, kMigration7, kMigration8};
+
+// Migrations that rebuild a table other tables reference: they run with foreign keys off
+// (a DROP of the old table would otherwise delete-check every referencing row), and
+// PRAGMA foreign_key_check must find nothing before they commit. 1-based numbers.
+bool needs_foreign_keys_off(int migration) { return migration == 8; }
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");
@@ -469,11 +551,62 @@ Result<int> user_version(Db& db) {
   return static_cast<int>(st->int64(0));
 }
 
+Result<bool> foreign_keys_on(Db& db) {
+  auto st = db.prepare("PRAGMA foreign_keys");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  return *row && st->int64(0) != 0;
+}
+
+// Whether any row references the tables migration 8 rebuilds (with none, the DROPs check
+// nothing and foreign keys may stay on: a fresh database created inside a transaction).
+bool has_rows_referencing(Db& db) {
+  for (const char* sql : {"SELECT 1 FROM products LIMIT 1", "SELECT 1 FROM claims LIMIT 1"}) {
+    auto st = db.prepare(sql);
+    if (!st) return true;
+    auto row = st->step();
+    if (!row || *row) return true;
+  }
+  return false;
+}
+
+// Foreign keys off for the scope of one rebuilding migration run in its own transaction,
+// back on after it (whatever happened).
+class FkOff {
+ public:
+  FkOff(Db& db, bool active) : db_(db), active_(active) {
+    if (active_) (void)db_.exec_script("PRAGMA foreign_keys = OFF");
+  }
+  ~FkOff() {
+    if (active_) (void)db_.exec_script("PRAGMA foreign_keys = ON");
+  }
+  FkOff(const FkOff&) = delete;
+  FkOff& operator=(const FkOff&) = delete;
+
+ private:
+  Db& db_;
+  bool active_;
+};
+
+// After a rebuild with foreign keys off: every reference must still resolve.
+Status check_foreign_keys(Db& db, int migration) {
+  auto st = db.prepare("PRAGMA foreign_key_check");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return Status::Ok();
+  return Error("FOREIGN_KEY_VIOLATION", "schema migration " + std::to_string(migration) + ": table " + st->text(0) +
+                                            " row " + std::to_string(st->int64(1)) + " references a missing " +
+                                            st->text(2) + " row");
+}
+
 }  // namespace
 
 int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
 
-Result<int> migrate(Db& db) {
+Result<int> migrate(Db& db, int up_to) {
+  const int target = up_to < 0 ? latest_schema_version() : std::min(up_to, latest_schema_version());
   auto found = user_version(db);
   if (!found) return found;
   if (*found > latest_schema_version()) {
@@ -484,7 +617,20 @@ Result<int> migrate(Db& db) {
   // Inside the caller's transaction, all migrations commit or roll back with it;
   // otherwise each migration gets a transaction of its own.
   const bool own_tx = !db.in_transaction();
-  for (int v = *found; v < latest_schema_version(); ++v) {
+  for (int v = *found; v < target; ++v) {
+    const bool rebuild = needs_foreign_keys_off(v + 1);
+    // PRAGMA foreign_keys is a no-op inside a transaction: a caller migrating inside its
+    // own must have turned them off first (cmd_init does).
+    FkOff fk_off(db, rebuild && own_tx);
+    if (rebuild) {
+      auto on = foreign_keys_on(db);
+      if (!on) return on.error();
+      if (*on && has_rows_referencing(db)) {
+        return Error("FOREIGN_KEYS_ON",
+                     "schema migration " + std::to_string(v + 1) +
+                         " rebuilds referenced tables: turn foreign keys off before the transaction");
+      }
+    }
     std::optional<Tx> tx;
     if (own_tx) {
       auto t = Tx::begin(db);
@@ -492,6 +638,9 @@ Result<int> migrate(Db& db) {
       tx.emplace(std::move(*t));
     }
     if (auto st = db.exec_script(kMigrations[static_cast<std::size_t>(v)]); !st) return st.error();
+    if (rebuild) {
+      if (auto st = check_foreign_keys(db, v + 1); !st) return st.error();
+    }
     const std::string bump = "PRAGMA user_version = " + std::to_string(v + 1);
     if (auto st = db.exec_script(bump.c_str()); !st) return st.error();
     if (tx) {

@@ -14,8 +14,12 @@ namespace chipreg::store {
 // The version a fully migrated database reports.
 int latest_schema_version();
 
-// Brings `db` to latest_schema_version(). Returns the version found before migrating.
-// Fails (code SCHEMA_TOO_NEW) on a database written by a newer chipreg.
-Result<int> migrate(Db& db);
+// Brings `db` to latest_schema_version() (or to `up_to`, for tests that build an older
+// layout). Returns the version found before migrating. Fails (code SCHEMA_TOO_NEW) on a
+// database written by a newer chipreg. A migration that rebuilds a referenced table
+// (migration 8) runs with foreign keys off and checks them before it commits; inside a
+// caller's transaction on a database holding rows it REQUIRES foreign keys already off
+// (FOREIGN_KEYS_ON otherwise: the pragma cannot change inside a transaction).
+Result<int> migrate(Db& db, int up_to = -1);
 
 }  // namespace chipreg::store

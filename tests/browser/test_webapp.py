@@ -482,6 +482,56 @@ class WebApp(unittest.TestCase):
         self.assertEqual(mine[0]["status"], "submitted")
         self.assertIn(mine[0]["id"], self.d.current_url)
 
+    def test_3b_enterprise_files_a_compute_contract_and_a_clause_6_claim(self):
+        w, srv = self.w, self.srv
+        # The AI computing centre and a district customer, registered by the bureau.
+        center, customer = uscc(20), uscc(21)
+        for code, name, roles in ((center, "杭州人工智能计算中心", ["compute_center"]), (customer, "算力客户有限公司", ["other"])):
+            srv.json("POST", "/v1/enterprises", {"uscc": code, "name": name, "in_district": True, "roles": roles}, srv.admin, 201)
+        token = srv.json("POST", "/v1/tokens", {"role": "enterprise", "enterprise": customer, "label": "算力客户"},
+                         srv.admin, 201)["token"]
+        self.sign_in(token, "企业")
+        self.d.find_element(By.LINK_TEXT, "登记条款事实").click()
+        form = self.css("#clause-fact")
+        self.assertEqual(self.css("#clause-fact select[name=kind]").get_attribute("value"), "compute-contracts")
+        self.assertEqual(self.css("#clause-fact input[name=customer]").get_attribute("value"), customer)
+        for name, value in (("id", "K-WEB-1"), ("provider", center), ("amount_fen", "1,600,000.00"),
+                            ("voucher_fen", "200,000.00")):
+            box = self.css("#clause-fact input[name=%s]" % name)
+            box.clear()
+            box.send_keys(value)
+        self.d.execute_script("document.querySelector('#clause-fact input[name=date]').value = '2025-03-01'")
+        self.d.find_element(By.ID, "do-fact").click()
+        self.text_in("#fact-result", "已登记")
+        # (1,600,000 − 200,000) × 50 % = 700,000.00 元 (RULES.md K1).
+        from selenium.webdriver.support.ui import Select
+        self.d.find_element(By.LINK_TEXT, "申报预览与提交").click()
+        Select(self.css("#file-claim select[name=rule]")).select_by_value("compute")
+        year = self.css("#file-claim input[name=year]")
+        year.clear()
+        year.send_keys("2025")
+        self.d.find_element(By.ID, "do-preview").click()
+        self.wait(EC.element_to_be_clickable((By.ID, "do-file")))
+        self.assertEqual(self.css("#preview #award-yuan").text, "700,000.00")
+        self.d.find_element(By.ID, "do-file").click()
+        self.text_in("#claim-status", "待审核")
+        self.assertEqual(self.css("#award-yuan").text, "700,000.00")
+        self.text_in("#items", "K-WEB-1")
+        self.text_in("#trace", "第6条")
+        mine = srv.json("GET", "/v1/claims", token=token)["items"]
+        self.assertEqual([(c["rule"], c["award_fen"]) for c in mine], [("compute", 70000000)])
+        cid = mine[0]["id"]
+        # The reviewer's queue lists it beside the clause 3 and 12 claims, and its page opens.
+        self.d.execute_script("sessionStorage.clear()")
+        self.d.get(srv.base + "/")
+        self.sign_in(w.reviewer, "审核员")
+        link = self.wait(EC.element_to_be_clickable((By.LINK_TEXT, cid)))
+        link.click()
+        self.text_in("#claim-id", cid)
+        self.assertEqual(self.css("#award-yuan").text, "700,000.00")
+        self.text_in("#claim", "第六条 算力服务")
+        self.shot("clause-6-claim", 1400)
+
     def test_4_foundry_submits_an_envelope(self):
         self.sign_in(self.w.foundry_token, "代工厂")
         self.text_in("main", self.w.tapeout1)

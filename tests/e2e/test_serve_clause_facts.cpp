@@ -1,6 +1,5 @@
 // End-to-end: the other clauses' facts over HTTP (POST /v1/<name with dashes>), each with
-// the roles its route documents, and the claims of their rules refused until the store
-// files them.
+// the roles its route documents, and a claim of their rules filed on them.
 #include <catch2/catch.hpp>
 
 #include <boost/json.hpp>
@@ -90,8 +89,8 @@ TEST_CASE("serve: the other clauses' facts are filed by admin or the enterprise 
   CHECK(unknown.status == 422);
   CHECK(json::parse(unknown.body).at("error").at("code") == "UNKNOWN_DATASET");
 
-  // The rules are decided by chipreg evaluate; filing them over HTTP is refused for now.
-  auto claim = http.post("/v1/claims", json::object{{"rule", "eda_rd"}, {"year", 2025}}, mine);
-  CHECK(claim.status == 422);
-  CHECK(json::parse(claim.body).at("error").at("code") == "RULE_NOT_FILED_OVER_HTTP");
+  // A claim of their rules is filed on the stored facts (test_serve_clause_claims.cpp has
+  // every rule): R&D 12,000,000.00 元 with sales → 15 % = 1,800,000.00 元.
+  auto claim = reg.must(201, "/v1/claims", json::object{{"rule", "eda_rd"}, {"year", 2025}}, mine);
+  CHECK(claim.at("evaluation").at("award_fen") == 180000000);
 }

@@ -196,3 +196,212 @@ TEST_CASE("clause store: every stored fact exports back as it was given") {
   CHECK(out[0] == json_io::to_json(f.rd_declarations[0]));
   CHECK(out.back() == json_io::to_json(f.events.back()));
 }
+
+namespace {
+
+void sql(db::Db& db, const std::string& text) {
+  auto st = db.exec_script(text.c_str());
+  INFO(text);
+  REQUIRE(st.ok());
+}
+
+bool runs(db::Db& db, const std::string& text) { return db.exec_script(text.c_str()).ok(); }
+
+std::string one(db::Db& db, const std::string& query) {
+  auto st = db.prepare(query);
+  REQUIRE(st.ok());
+  auto row = st->step();
+  REQUIRE(row.ok());
+  REQUIRE(*row);
+  return st->text(0);
+}
+
+// A version-7 registry holding a product, a purchase of it, and a decided claim with its
+// facts bundle and another level's award: every table that references the rebuilt ones.
+void fill_version7(db::Db& db) {
+  const std::string a = kBuyer;
+  const std::string b = kCenter;
+  sql(db, "INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES ('" + a + "', 'A', 1, 'now'), ('" + b +
+              "', 'B', 1, 'now')");
+  sql(db,
+      "INSERT INTO products(id, kind, owner, self_developed, focus_area, model, created_at) VALUES "
+      "('P1', 'module', '" +
+          b + "', 1, 'chip_design', 'M1', 'now')");
+  sql(db,
+      "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, created_at) VALUES "
+      "('INV1', 1, '2025-03-01', '" +
+          a + "', '" + b + "', 'P1', 100, 13, 'now')");
+  sql(db,
+      "INSERT INTO claims(id, rule, claimant, year, grp, evaluation, created_at, evaluated_at, award_fen) VALUES "
+      "('C00000001', 'linkage', '" +
+          a + "', 2025, 'chip_module', '{}', 'now', 'now', 30)");
+  sql(db, "INSERT INTO claim_lines(claim, purchase) SELECT 'C00000001', id FROM purchases");
+  sql(db,
+      "INSERT INTO decisions(claim, outcome, approve_fen, reviewer, decided_at) VALUES "
+      "('C00000001', 'approved', 30, 'r', 'now')");
+  sql(db, "INSERT INTO other_awards(claim, level, amount_fen, created_at) VALUES ('C00000001', 'city', 5, 'now')");
+  sql(db,
+      "INSERT INTO claim_facts(claim, facts_sha256, facts) VALUES ('C00000001', '" + std::string(64, 'a') + "', '{}')");
+}
+
+}  // namespace
+
+TEST_CASE("migration 8: products and claims are rebuilt with every row and reference kept; eda_tool is storable") {
+  TempDir dir;
+  auto db = db::Db::open(dir.file("v7.db"));
+  REQUIRE(db.ok());
+  REQUIRE(store::migrate(*db, 7).ok());
+  fill_version7(*db);
+  // A product kind eda_tool is refused by version 7's CHECK.
+  CHECK_FALSE(runs(*db,
+                   "INSERT INTO products(id, kind, owner, self_developed, created_at) VALUES "
+                   "('T0', 'eda_tool', '" +
+                       kCenter + "', 1, 'now')"));
+
+  auto from = store::migrate(*db);
+  REQUIRE(from.ok());
+  CHECK(*from == 7);
+  CHECK(one(*db, "PRAGMA user_version") == "8");
+  CHECK(one(*db, "PRAGMA foreign_keys") == "1");  // back on after the rebuild
+  CHECK(one(*db, "SELECT count(*) FROM pragma_foreign_key_check") == "0");
+  CHECK(one(*db, "SELECT kind || '/' || model || '/' || focus_area FROM products WHERE id = 'P1'") ==
+        "module/M1/chip_design");
+  CHECK(one(*db, "SELECT rule || '/' || grp || '/' || award_fen || '/' || status FROM claims") ==
+        "linkage/chip_module/30/submitted");
+  CHECK(one(*db, "SELECT count(*) FROM claims WHERE dataset IS NULL AND event IS NULL") == "1");
+  CHECK(one(*db, "SELECT count(*) FROM decisions d JOIN claims c ON c.id = d.claim") == "1");
+  // The indexes came back with the tables.
+  CHECK(one(*db,
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+            "('products_by_owner', 'claims_by_claimant', 'claims_by_status')") == "3");
+
+  // eda_tool products are stored (and read back) now; references still hold.
+  Product tool{"T1",         ProductKind::kEdaTool,    *Uscc::parse(kCenter), true,
+               std::nullopt, "semiconductor_software", std::nullopt};
+  {
+    auto tx = db::Tx::begin(*db);
+    REQUIRE(tx.ok());
+    auto st = store::insert_product(*db, tool);
+    REQUIRE(st.ok());
+    REQUIRE(tx->commit().ok());
+  }
+  auto back = store::get_product(*db, "T1");
+  REQUIRE(back.ok());
+  REQUIRE(back->has_value());
+  CHECK((*back)->kind == ProductKind::kEdaTool);
+  CHECK_FALSE(runs(*db,
+                   "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
+                   "created_at) VALUES ('INV2', 1, '2025-03-01', '" +
+                       kBuyer + "', '" + kCenter +
+                       "', 'NOPE', 1, 0, 'now')"));  // foreign keys are enforced on the rebuilt table
+  // Each rule's claim shape: a dataset claim names its dataset, a linkage claim no dataset.
+  CHECK_FALSE(runs(*db,
+                   "INSERT INTO claims(id, rule, claimant, year, evaluation, created_at, evaluated_at) "
+                   "VALUES ('C00000002', 'dataset', '" +
+                       kBuyer + "', 2025, '{}', 'now', 'now')"));
+  CHECK(runs(*db,
+             "INSERT INTO claims(id, rule, claimant, year, evaluation, created_at, evaluated_at) "
+             "VALUES ('C00000003', 'compute', '" +
+                 kBuyer + "', 2025, '{}', 'now', 'now')"));
+}
+
+TEST_CASE("migration 8 inside a caller's transaction needs foreign keys off when rows exist") {
+  TempDir dir;
+  auto db = db::Db::open(dir.file("v7.db"));
+  REQUIRE(db.ok());
+  REQUIRE(store::migrate(*db, 7).ok());
+  fill_version7(*db);
+  {
+    auto tx = db::Tx::begin(*db);
+    REQUIRE(tx.ok());
+    auto r = store::migrate(*db);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "FOREIGN_KEYS_ON");
+  }
+  // As `chipreg init` does it: off before the transaction.
+  REQUIRE(runs(*db, "PRAGMA foreign_keys = OFF"));
+  auto tx = db::Tx::begin(*db);
+  REQUIRE(tx.ok());
+  auto r = store::migrate(*db);
+  REQUIRE(r.ok());
+  REQUIRE(tx->commit().ok());
+  CHECK(one(*db, "PRAGMA user_version") == "8");
+  CHECK(one(*db, "SELECT count(*) FROM pragma_foreign_key_check") == "0");
+}
+
+TEST_CASE("clause store: intake bounds FUTURE_DATE and AMOUNT_TOO_LARGE name the field and write nothing") {
+  TempDir dir;
+  auto db = fresh(dir);
+  auto scenario = json_io::parse_scenario(clauses_scenario().text());
+  REQUIRE(scenario.ok());
+  store_all(db, *scenario);
+  const Uscc buyer = *Uscc::parse(kBuyer);
+  const Uscc center = *Uscc::parse(kCenter);
+  auto count = [&](const char* table) {
+    auto st = db.prepare(std::string("SELECT count(*) FROM ") + table);
+    REQUIRE(st.ok());
+    REQUIRE(st->step().value());
+    return st->int64(0);
+  };
+  const std::int64_t leaves_before = count("log_entries");
+  auto insert = [&](auto fn) {
+    auto tx = db::Tx::begin(db);
+    REQUIRE(tx.ok());
+    Status s = fn();
+    if (s) REQUIRE(tx->commit().ok());
+    return s;
+  };
+  const Date far = Date::ymd(2999, 1, 1);
+  const Money too_much = Money::fen(Money::kMaxIntakeFen + 1);
+
+  auto future = insert([&] {
+    return store::insert_compute_contract(db, ComputeContract{"K9", buyer, center, far, Money::fen(100), Money()});
+  });
+  REQUIRE_FALSE(future.ok());
+  CHECK(future.error().code == "FUTURE_DATE");
+  CHECK(future.error().field == "date");
+  auto large = insert([&] {
+    return store::insert_compute_contract(db, ComputeContract{"K9", buyer, center, Date::ymd(2025, 1, 2), Money::fen(100), too_much});
+  });
+  REQUIRE_FALSE(large.ok());
+  CHECK(large.error().code == "AMOUNT_TOO_LARGE");
+  CHECK(large.error().field == "voucher_fen");
+  CHECK(count("compute_contracts") == 0);
+  CHECK(count("log_entries") == leaves_before);  // no partial write: no row, no leaf
+
+  // Exactly the bound is accepted, and logged.
+  REQUIRE(insert([&] {
+            return store::insert_compute_contract(
+                db, ComputeContract{"K9", buyer, center, Date::ymd(2025, 1, 2), Money::fen(Money::kMaxIntakeFen), Money()});
+          }).ok());
+  CHECK(count("compute_contracts") == 1);
+  CHECK(count("log_entries") == leaves_before + 1);
+
+  auto rd = insert([&] {
+    return store::insert_rd_declaration(db, RdDeclaration{buyer, 2999, RdField::kEda, Money::fen(100), Money::fen(100), "A"});
+  });
+  REQUIRE_FALSE(rd.ok());
+  CHECK(rd.error().code == "FUTURE_DATE");
+  CHECK(rd.error().field == "year");
+  auto trade = insert([&] {
+    return store::insert_data_trade(db, DataTrade{"T9", center, buyer, center, Date::ymd(2025, 1, 2), too_much});
+  });
+  REQUIRE_FALSE(trade.ok());
+  CHECK(trade.error().field == "amount_fen");
+  // An event may be registered before it starts; its approval may not lie ahead.
+  CHECK(insert([&] {
+          return store::insert_event(db, Event{"EV9", buyer, far, true, "ai_software", Date::ymd(2025, 1, 2),
+                                               std::string("BP"), Money::fen(100)});
+        }).ok());
+  auto approval = insert([&] {
+    return store::insert_event(db, Event{"EV10", buyer, far, true, "ai_software", far, std::string("BP"), Money::fen(100)});
+  });
+  REQUIRE_FALSE(approval.ok());
+  CHECK(approval.error().code == "FUTURE_DATE");
+  CHECK(approval.error().field == "approval_date");
+  auto expense = insert([&] {
+    return store::insert_platform_expense(db, PlatformExpense{std::nullopt, buyer, far, ExpenseKind::kVenueRent, Money::fen(100)});
+  });
+  REQUIRE_FALSE(expense.ok());
+  CHECK(expense.error().field == "date");
+}
