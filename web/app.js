@@ -45,6 +45,14 @@
       ['start', '开始日期', 'date'], ['in_district', '在本区举办', ['true', '是'], ['false', '否']],
       ['focus_area', '主题方向', 'text'], ['approval_date', '事前报批日期', 'date'], ['approval_ref', '报批文号', 'text'],
       ['venue_rent_fen', '场地租金（元）', 'yuan']]],
+    // The bureau's own records (admin only): who takes part in a sign-off centre, and a
+    // platform's recognition, each valid from a date and, if it ended, to a date.
+    'signoff-participants': ['流片签核中心参与单位（第二条，管理员）', [['enterprise', '企业（统一社会信用代码）', 'text'],
+      ['level', '级别', ['national', '国家级'], ['provincial', '省级'], ['municipal', '市级']],
+      ['from', '有效起始日', 'date'], ['to', '有效截止日（可空）', 'optdate']], 'admin'],
+    'platform-recognitions': ['高能级平台认定（第十六条，管理员）', [['enterprise', '平台企业（统一社会信用代码）', 'text'],
+      ['level', '级别', ['national', '国家级'], ['provincial', '省级'], ['municipal', '市级']],
+      ['from', '有效起始日', 'date'], ['to', '有效截止日（可空）', 'optdate']], 'admin'],
   };
   const GROUP_NAMES = { chip_module: '芯片、模组', device_material: '器件、材料' };
   const ENTERPRISE_ROLES = {
@@ -283,7 +291,7 @@
     enterprise: [['#/purchases', '我的发票'], ['#/upload', '上传发票导出'], ['#/facts', '登记条款事实'], ['#/file', '申报预览与提交'], ['#/claims', '我的申报']],
     foundry: [['#/tapeouts', '流片证明'], ['#/submit', '提交签名信封']],
     admin: [['#/admin/enterprises', '企业'], ['#/admin/products', '产品'], ['#/admin/keys', '代工厂密钥'],
-      ['#/admin/tokens', '令牌'], ['#/queue', '申报']],
+      ['#/admin/tokens', '令牌'], ['#/facts', '条款事实'], ['#/queue', '申报']],
   };
 
   function shell() {
@@ -788,7 +796,10 @@
   // The other clauses' facts, one form per kind; the enterprise fields default to the
   // signed-in enterprise (the API refuses facts about another one).
   async function factsView(box) {
-    const kind = select('kind', Object.entries(CLAUSE_FACTS).map(([k, v]) => [k, v[0]]), 'compute-contracts');
+    // An enterprise records its own facts; the bureau's records are the admin's.
+    const kinds = Object.entries(CLAUSE_FACTS).filter(([, v]) => (v[2] === 'admin') === (me.role === 'admin'));
+    const first = kinds.some(([k]) => k === 'compute-contracts') ? 'compute-contracts' : kinds[0][0];
+    const kind = select('kind', kinds.map(([k, v]) => [k, v[0]]), first);
     const fields = h('div', { id: 'fact-fields' });
     const out = h('div', { id: 'fact-result' });
     let controls = [];
@@ -797,7 +808,7 @@
       controls = CLAUSE_FACTS[kind.value][1].map(([name, label, type, ...options]) => {
         let c;
         if (Array.isArray(type)) c = select(name, [type, ...options], type[0]);
-        else c = h('input', { name, type: type === 'date' ? 'date' : 'text', autocomplete: 'off',
+        else c = h('input', { name, type: type === 'date' || type === 'optdate' ? 'date' : 'text', autocomplete: 'off',
           inputmode: type === 'yuan' ? 'decimal' : type === 'int' ? 'numeric' : undefined,
           value: type === 'me' ? (me.enterprise || '') : type === 'yuan' ? '0.00' : '' });
         fields.appendChild(field(label, c));
@@ -821,6 +832,7 @@
             body[name] = Number(fen);
           }
           else if (type === 'int') body[name] = Number.parseInt(c.value, 10);
+          else if (type === 'optdate') body[name] = c.value.trim() === '' ? null : c.value.trim();
           else if (name === 'in_district') body[name] = c.value === 'true';
           else body[name] = c.value.trim();
         }

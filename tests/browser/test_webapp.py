@@ -532,6 +532,34 @@ class WebApp(unittest.TestCase):
         self.text_in("#claim", "第六条 算力服务")
         self.shot("clause-6-claim", 1400)
 
+    def test_3c_admin_records_a_platform_recognition_that_a_clause_16_claim_then_uses(self):
+        from selenium.webdriver.support.ui import Select
+        srv = self.srv
+        firm = uscc(22)
+        srv.json("POST", "/v1/enterprises", {"uscc": firm, "name": "平台运营有限公司", "in_district": True,
+                                             "roles": ["other"]}, srv.admin, 201)
+        self.sign_in(srv.admin, "管理员")
+        self.d.find_element(By.LINK_TEXT, "条款事实").click()
+        kinds = [o.get_attribute("value") for o in self.d.find_elements(By.CSS_SELECTOR, "#clause-fact select[name=kind] option")]
+        self.assertEqual(kinds, ["signoff-participants", "platform-recognitions"])  # the bureau's records only
+        Select(self.css("#clause-fact select[name=kind]")).select_by_value("platform-recognitions")
+        Select(self.css("#clause-fact select[name=level]")).select_by_value("provincial")
+        box = self.css("#clause-fact input[name=enterprise]")
+        box.clear()
+        box.send_keys(firm)
+        self.d.execute_script("document.querySelector('#clause-fact input[name=from]').value = '2024-07-01'")
+        self.d.find_element(By.ID, "do-fact").click()  # 'to' left empty: still recognised
+        self.text_in("#fact-result", "已登记")
+        # P1 (RULES.md): a provincial platform spending 7,000,000 元 is paid the 5,000,000.00 元 cap.
+        token = srv.json("POST", "/v1/tokens", {"role": "enterprise", "enterprise": firm, "label": "平台"},
+                         srv.admin, 201)["token"]
+        for date, kind, fen in (("2025-03-01", "venue_rent", 300000000), ("2025-08-01", "construction", 400000000)):
+            srv.json("POST", "/v1/platform-expenses", {"enterprise": firm, "date": date, "kind": kind, "amount_fen": fen},
+                     token, 201)
+        preview = srv.json("POST", "/v1/claims/preview", {"rule": "platform", "year": 2025}, token, 200)
+        evaluation = preview.get("evaluation", preview)
+        self.assertEqual(evaluation["award_fen"], 500000000)
+
     def test_4_foundry_submits_an_envelope(self):
         self.sign_in(self.w.foundry_token, "代工厂")
         self.text_in("main", self.w.tapeout1)
