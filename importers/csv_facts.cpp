@@ -328,9 +328,9 @@ Result<Purchase> purchase_from_csv(const CsvRow& r) {
     if (*rl < 1) return Error("BAD_VALUE", "reverses_line: must be 1 or more", "reverses_line");
     reverses = InvoiceLineRef{std::string(rev_inv), *rl};
   }
-  Purchase p{std::move(*invoice), *line,    *date, *buyer, *seller, std::move(*product), Money::fen(*amount),
-             Money::fen(*tax),    reverses};
-  if (auto st = check_purchase_line(p); !st) return st.error();
+  Result<Purchase> p = Purchase{std::move(*invoice), *line, *date, *buyer, *seller, std::move(*product),
+                                Money::fen(*amount), Money::fen(*tax), reverses};
+  if (auto st = check_purchase_line(*p); !st) return st.error();
   return p;
 }
 
