@@ -20,13 +20,13 @@
 
 namespace chipreg::store {
 
-Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claimant, int year,
+Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claimant, std::optional<int> year,
                                                       const std::string& except_claim,
                                                       const std::optional<std::string>& decided_before) {
   auto st = db.prepare(
-      "SELECT c.id, c.rule, c.grp, c.branch, d.approve_fen, c.dataset, c.event FROM claims c "
+      "SELECT c.id, c.rule, c.grp, c.branch, d.approve_fen, c.dataset, c.event, c.year FROM claims c "
       "JOIN decisions d ON d.claim = c.id "
-      "WHERE c.claimant = ?1 AND c.year = ?2 AND c.id <> ?3 AND d.outcome = 'approved' "
+      "WHERE c.claimant = ?1 AND (?2 IS NULL OR c.year = ?2) AND c.id <> ?3 AND d.outcome = 'approved' "
       "AND (?4 IS NULL OR d.decided_at < ?4 OR (d.decided_at = ?4 AND c.id < ?3)) ORDER BY d.decided_at, c.id");
   if (!st) return st.error();
   st->bind(1, claimant.str()).bind(2, year).bind(3, except_claim).bind(4, decided_before);
@@ -51,7 +51,8 @@ Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claima
       branch = *parsed;
     }
     out.push_back(PriorApprovalRow{
-        PriorApproval{claimant, *rule, group, year, branch, Money::fen(st->int64(4)), st->opt_text(5), st->opt_text(6)},
+        PriorApproval{claimant, *rule, group, static_cast<int>(st->int64(7)), branch, Money::fen(st->int64(4)),
+                      st->opt_text(5), st->opt_text(6)},
         claim});
   }
   return out;
@@ -428,7 +429,10 @@ Result<Facts> load_facts(Db& db, ClaimRequest claim, const std::optional<std::st
     if (auto s = load_other_clause(b, claim); !s) return s.error();
   }
   if (auto s = load_series(db, claim, f); !s) return s.error();
-  auto priors = prior_approvals(db, claim.claimant, claim.year, claim.id, decided_before);
+  // Clause 4's cap may span years (equipment_rd.cap_scope = lifetime), and the rule names
+  // other years' approvals in its trace either way: it sees all of them, as a scenario does.
+  const std::optional<int> years = claim.rule == RuleId::kEquipmentRd ? std::nullopt : std::optional<int>(claim.year);
+  auto priors = prior_approvals(db, claim.claimant, years, claim.id, decided_before);
   if (!priors) return priors.error();
   for (auto& p : *priors) {
     // Prior approvals of the series only: the engine would ignore the others, and the

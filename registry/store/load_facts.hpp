@@ -64,9 +64,10 @@ struct PriorApprovalRow {
   std::string claim;
 };
 
-// Approved decisions on claims of `claimant` in `year`, except `except_claim` (and, with
-// `decided_before`, only those decided before that time), in decision order.
-Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claimant, int year,
+// Approved decisions on claims of `claimant` in `year` (every year when `year` is empty),
+// except `except_claim` (and, with `decided_before`, only those decided before that time),
+// in decision order.
+Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claimant, std::optional<int> year,
                                                       const std::string& except_claim,
                                                       const std::optional<std::string>& decided_before = std::nullopt);
 

@@ -433,3 +433,41 @@ TEST_CASE("serve: each of the other clauses' facts is a log leaf, and the audit 
   CHECK(again.out.find("ROW_MISMATCH") != std::string::npos);
   CHECK(again.out.find("compute_contract K-1") != std::string::npos);
 }
+
+TEST_CASE("serve: a clause 4 claim sees the claimant's approvals of other years, as the whole-world scenario does") {
+  World w;
+  auto& reg = w.reg;
+  for (int year : {2024, 2025}) {
+    reg.must(201, "/v1/rd-declarations",
+             json::object{{"enterprise", w.firm},
+                          {"year", year},
+                          {"field", "equipment_material"},
+                          {"rd_fen", 100'000'000 * kYuan},
+                          {"sales_fen", 1},
+                          {"audit_ref", "SJ-" + std::to_string(year)}},
+             w.firm_token);
+  }
+  // 2024: 15 % of 100,000,000 = 15,000,000.00 元, approved.
+  auto y2024 = w.file(json::object{{"rule", "equipment_rd"}, {"year", 2024}}, w.firm_token);
+  REQUIRE(award(y2024) == 15'000'000 * kYuan);
+  reg.must(200, "/v1/claims/" + id_of(y2024) + "/decision",
+           json::object{{"approve_fen", 15'000'000 * kYuan}, {"note", ""}}, w.reviewer);
+  // 2025: the cap is per year (equipment_rd.cap_scope = year), so 2024's approval does not
+  // lower it, and the trace says so; the bundle carries that approval, and `chipreg evaluate`
+  // on the bundle decides the same.
+  auto y2025 = w.file(json::object{{"rule", "equipment_rd"}, {"year", 2025}}, w.firm_token);
+  CHECK(award(y2025) == 15'000'000 * kYuan);
+  bool named = false;
+  for (const auto& line : y2025.at("evaluation").at("trace").as_array()) {
+    const std::string text(line.as_string());
+    if (text.find("其他年度已核准 15,000,000.00 元 不计入本年度上限") != std::string::npos) named = true;
+  }
+  CHECK(named);
+  auto facts = reg.http().get("/v1/claims/" + id_of(y2025) + "/facts", w.firm_token);
+  REQUIRE(facts.status == 200);
+  const auto bundle = json::parse(facts.body).as_object();
+  REQUIRE(bundle.at("prior_approvals").as_array().size() == 1);
+  CHECK(bundle.at("prior_approvals").as_array()[0].at("year") == 2024);
+  CHECK(bundle.at("prior_approvals").as_array()[0].at("amount_fen") == 15'000'000 * kYuan);
+  require_bundle_reproduces(reg, y2025, w.firm_token);
+}
