@@ -471,3 +471,31 @@ TEST_CASE("serve: a clause 4 claim sees the claimant's approvals of other years,
   CHECK(bundle.at("prior_approvals").as_array()[0].at("amount_fen") == 15'000'000 * kYuan);
   require_bundle_reproduces(reg, y2025, w.firm_token);
 }
+
+TEST_CASE("serve: the other clauses' intake refuses an amount beyond 100 亿元 and a future date, naming the field") {
+  World w;
+  auto& reg = w.reg;
+  auto post = [&](std::int64_t amount, const std::string& date) {
+    return reg.http().post("/v1/compute-contracts",
+                           json::object{{"id", "K-BOUND"},
+                                        {"customer", w.firm},
+                                        {"provider", w.center},
+                                        {"date", date},
+                                        {"amount_fen", amount},
+                                        {"voucher_fen", 0}},
+                           w.firm_token);
+  };
+  auto big = post(1'000'000'000'001, "2025-03-01");
+  CHECK(big.status == 422);
+  auto bige = json::parse(big.body).at("error");
+  CHECK(bige.at("code") == "AMOUNT_TOO_LARGE");
+  CHECK(bige.at("field") == "amount_fen");
+  auto future = post(100 * kYuan, "2999-01-01");
+  CHECK(future.status == 422);
+  auto fe = json::parse(future.body).at("error");
+  CHECK(fe.at("code") == "FUTURE_DATE");
+  CHECK(fe.at("field") == "date");
+  // Neither wrote anything: the same id is still free.
+  auto ok = post(1'000'000 * kYuan, "2025-03-01");
+  CHECK(ok.status == 201);
+}
