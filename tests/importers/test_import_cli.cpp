@@ -10,6 +10,7 @@
 
 #include "registry/store/foundry_keys.hpp"
 #include "registry/db/clock.hpp"
+#include "registry/db/sqlite.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -389,4 +390,19 @@ TEST_CASE("import: tape-out envelopes are verified against the foundry's registe
   CHECK(exported.rfind("envelope\n\"{", 0) == 0);
   auto again = reg.import("tapeouts", "t.csv", exported, 1);
   CHECK(errors_of(again) == std::vector<E>{{2, std::get<1>(errors_of(again).at(0)), "DUPLICATE"}});
+}
+
+TEST_CASE("import: a bulk import leaves planner statistics for the tables it filled (bounded ANALYZE)") {
+  Registry reg;
+  reg.base();
+  std::string csv = kPurchaseHeader;
+  for (int i = 1; i <= 40; ++i) csv += purchase("S" + std::to_string(i), 1, "2025-03-01", "P1", 100 * i, 13 * i);
+  CHECK(reg.import("purchases", "s.csv", csv, 0).at("imported").as_int64() == 40);
+  auto db = chipreg::db::Db::open(reg.db, chipreg::db::DbOptions{.create = false, .read_only = true});
+  REQUIRE(db);
+  auto st = db->prepare("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'purchases' AND idx = 'purchases_by_buyer_date'");
+  REQUIRE(st);
+  REQUIRE(st->step().value());
+  // "rows rows-per-buyer rows-per-(buyer, date)": one buyer, one date, 40 lines.
+  CHECK(st->text(1).rfind("40 ", 0) == 0);
 }
