@@ -228,8 +228,10 @@ Result<Date> date_from_serial(std::string_view lexical, SerialDates system) {
   // 1900 system: Excel keeps Lotus 1-2-3's 1900-02-29, serial 60, which never was.
   if (*days == 0) return bad("0 is 1900-01-00");
   if (*days == 60) return bad("60 is 1900-02-29, a day that does not exist");
-  if (*days < 60) return Date::ymd(1899, 12, 31).add_days(*days);
-  return Date::ymd(1899, 12, 30).add_days(*days);
+  // Counted from days a Date holds (its years start at 1900): serial 1 is 1900-01-01 and,
+  // past the phantom day, serial 61 is 1900-03-01.
+  if (*days < 60) return Date::ymd(1900, 1, 1).add_days(*days - 1);
+  return Date::ymd(1900, 3, 1).add_days(*days - 61);
 }
 
 Result<EinvoiceMapper> EinvoiceMapper::bind(const std::vector<std::string>& header, SerialDates dates) {
