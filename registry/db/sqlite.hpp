@@ -130,6 +130,18 @@ Status each_row(Stmt& s, F&& row) {
   }
 }
 
+// The one row of `s` read by `parse` (const Stmt& -> Result<T>), or nothing when it has
+// none (a lookup by key).
+template <typename T, typename Parse>
+Result<std::optional<T>> optional_row(Stmt& s, Parse&& parse) {
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<T>();
+  auto v = parse(static_cast<const Stmt&>(s));
+  if (!v) return v.error();
+  return std::optional<T>(std::move(*v));
+}
+
 // The rows of `s`, each read by `parse` (const Stmt& -> Result<T>); the first parse error
 // ends the read and is returned.
 template <typename T, typename Parse>

@@ -8,6 +8,7 @@
 namespace chipreg::store {
 
 using db::collect;
+using db::optional_row;
 using db::Db;
 using db::DbOptions;
 using db::each_row;

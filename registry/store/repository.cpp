@@ -407,24 +407,14 @@ Result<std::optional<Product>> Repository::get_product(std::string_view id) {
   auto s = impl_->stmt(std::string("SELECT ") + kProductColumns + " FROM products WHERE id = ?");
   if (!s) return s.error();
   s->bind(1, id);
-  auto row = s->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Product>();
-  auto p = product_from_row(*s);
-  if (!p) return p.error();
-  return std::optional<Product>(std::move(*p));
+  return optional_row<Product>(*s, product_from_row);
 }
 
 Result<std::optional<Product>> Repository::find_product_by_model(const Uscc& owner, std::string_view model) {
   auto s = impl_->stmt(std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? AND model = ?");
   if (!s) return s.error();
   s->bind(1, owner.str()).bind(2, model);
-  auto row = s->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Product>();
-  auto p = product_from_row(*s);
-  if (!p) return p.error();
-  return std::optional<Product>(std::move(*p));
+  return optional_row<Product>(*s, product_from_row);
 }
 
 Result<bool> Repository::has_products(const Uscc& owner) {
@@ -443,12 +433,7 @@ Result<std::optional<StoredPurchase>> Repository::get_purchase(std::string_view 
   auto s = impl_->stmt(std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? AND line = ?");
   if (!s) return s.error();
   s->bind(1, invoice).bind(2, line);
-  auto row = s->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<StoredPurchase>();
-  auto p = purchase_from_row(*s);
-  if (!p) return p.error();
-  return std::optional<StoredPurchase>(std::move(*p));
+  return optional_row<StoredPurchase>(*s, purchase_from_row);
 }
 
 Result<std::vector<StoredPurchase>> Repository::lines_of_invoice(std::string_view invoice) {

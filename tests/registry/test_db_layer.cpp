@@ -206,3 +206,28 @@ TEST_CASE("db: the asserts are on in this build: releasing a savepoint twice abo
   SUCCEED();
 #endif
 }
+
+TEST_CASE("db: optional_row reads a lookup's one row, nothing when there is none, and a parser's refusal") {
+  testing::TempDir dir;
+  Db db = scratch(dir);
+  REQUIRE(put(db, "a", 7).ok());
+  auto lookup = [&](const char* key) {
+    auto s = db.prepare("SELECT v FROM t WHERE k = ?");
+    REQUIRE(s.ok());
+    s->bind(1, key);
+    return optional_row<std::int64_t>(*s, [](const Stmt& r) -> Result<std::int64_t> {
+      if (r.int64(0) < 0) return Error("CORRUPT_ROW", "negative");
+      return r.int64(0);
+    });
+  };
+  auto found = lookup("a");
+  REQUIRE(found.ok());
+  CHECK(*found == std::optional<std::int64_t>(7));
+  auto none = lookup("b");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+  REQUIRE(put(db, "c", -1).ok());
+  auto bad = lookup("c");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == "CORRUPT_ROW");
+}
