@@ -384,14 +384,8 @@ Result<std::vector<ClaimRecord>> list_claims(Db& db, const ClaimFilter& f) {
   if (f.year) st->bind(3, *f.year);
   else st->bind_null(3);
   st->bind(4, f.after_id).bind(5, f.limit);
-  std::vector<ClaimRecord> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_claim(*st, f.with_evaluation));
-  }
-  return out;
+  return collect<ClaimRecord>(*st,
+                              [&f](const Stmt& r) -> Result<ClaimRecord> { return read_claim(r, f.with_evaluation); });
 }
 
 Result<std::optional<StoredFacts>> claim_facts(Db& db, const std::string& id) {
@@ -470,14 +464,7 @@ Result<std::vector<std::string>> clause_facts_changed(Db& db, RuleId rule, const
   if (year) st->bind(3, *year);
   else st->bind_null(3);
   st->bind(4, dataset);
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(st->text(0));
-  }
-  return out;
+  return collect<std::string>(*st, [](const Stmt& r) -> Result<std::string> { return r.text(0); });
 }
 
 json::object ClaimRecord::evaluation() const {
