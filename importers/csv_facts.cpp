@@ -329,7 +329,7 @@ Result<Purchase> purchase_from_csv(const CsvRow& r) {
     reverses = InvoiceLineRef{std::string(rev_inv), *rl};
   }
   Result<Purchase> p = Purchase{std::move(*invoice), *line, *date, *buyer, *seller, std::move(*product),
-                                Money::fen(*amount), Money::fen(*tax), reverses};
+                                Money::fen(*amount), Money::fen(*tax), reverses, std::nullopt};
   if (auto st = check_purchase_line(*p); !st) return st.error();
   return p;
 }

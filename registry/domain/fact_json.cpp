@@ -206,7 +206,6 @@ class ObjReader {
   std::set<std::string> used_;
 };
 
-constexpr std::int64_t kMaxLine = kMaxInvoiceLine;  // purchase_rules.hpp
 
 Result<Rate> pct_from_json(const json::value& v, const char* key) {
   Result<Rate> r = Error("BAD_TYPE", "");
@@ -242,7 +241,7 @@ Result<InvoiceLineRef> line_ref(const json::value& v) {
   if (!r) return r.error();
   InvoiceLineRef ref;
   CHIPREG_TRY(ref.invoice, r->str("invoice"));
-  CHIPREG_TRY(ref.line, r->integer("line", 1, kMaxLine));
+  CHIPREG_TRY(ref.line, r->integer("line", 1, kMaxInvoiceLine));
   if (auto st = r->finish(); !st) return st.error();
   return ref;
 }
@@ -410,7 +409,7 @@ Result<Purchase> purchase_from_json(const json::value& v) {
   if (!r) return r.error();
   Purchase p{{}, 0, {}, placeholder_uscc(), placeholder_uscc(), {}, {}, {}, {}};
   CHIPREG_TRY(p.invoice, r->str("invoice"));
-  CHIPREG_TRY(p.line, r->integer("line", 1, kMaxLine));
+  CHIPREG_TRY(p.line, r->integer("line", 1, kMaxInvoiceLine));
   CHIPREG_TRY(p.date, r->date("date"));
   CHIPREG_TRY(p.buyer, r->uscc("buyer"));
   CHIPREG_TRY(p.seller, r->uscc("seller"));
@@ -431,21 +430,13 @@ Result<Purchase> purchase_from_json(const json::value& v) {
 
 // ---- The other clauses
 
-namespace {
-
-// A fact's own year (rd_declarations[].year, prior approvals): the policy's range.
-constexpr std::int64_t kMinYear = Date::kMinYear;
-constexpr std::int64_t kMaxYear = Date::kMaxYear;
-
-}  // namespace
-
 Result<RdDeclaration> rd_declaration_from_json(const json::value& v) {
   auto r = ObjReader::open(v);
   if (!r) return r.error();
   RdDeclaration d{placeholder_uscc(), 0, RdField::kEda, {}, {}, {}};
   CHIPREG_TRY(d.enterprise, r->uscc("enterprise"));
   std::int64_t year = 0;
-  CHIPREG_TRY(year, r->integer("year", kMinYear, kMaxYear));
+  CHIPREG_TRY(year, r->integer("year", Date::kMinYear, Date::kMaxYear));
   d.year = static_cast<int>(year);
   CHIPREG_TRY(d.field, r->enumeration<RdField>("field"));
   CHIPREG_TRY(d.rd, r->money("rd_fen", false));
@@ -591,7 +582,7 @@ Result<PriorApproval> prior_approval_from_json(const json::value& v) {
   PriorApproval a{placeholder_uscc(), RuleId::kLinkage, {}, 0, {}, {}, {}, {}};
   CHIPREG_TRY(a.claimant, r->uscc("claimant"));
   CHIPREG_TRY(a.rule, r->enumeration<RuleId>("rule"));
-  CHIPREG_TRY(a.year, r->integer("year", kMinYear, kMaxYear));
+  CHIPREG_TRY(a.year, r->integer("year", Date::kMinYear, Date::kMaxYear));
   CHIPREG_TRY(a.group, r->opt_enumeration<LinkageGroup>("group"));
   CHIPREG_TRY(a.branch, r->opt_enumeration<TapeoutBranch>("branch"));
   CHIPREG_TRY(a.dataset, r->opt_str("dataset"));
@@ -630,9 +621,9 @@ Result<ClaimRequest> claim_request_from_json(const json::value& v) {
   if (takes_tapeout || takes_event) {
     // The year of a tape-out (event) claim is its tape-out's (event's start); a given year
     // must agree (checked by scenario_from_json / the store, which know the fact).
-    if (!r->absent("year")) CHIPREG_TRY(c.year, r->integer("year", kMinYear, kMaxYear));
+    if (!r->absent("year")) CHIPREG_TRY(c.year, r->integer("year", Date::kMinYear, Date::kMaxYear));
   } else {
-    CHIPREG_TRY(c.year, r->integer("year", kMinYear, kMaxYear));
+    CHIPREG_TRY(c.year, r->integer("year", Date::kMinYear, Date::kMaxYear));
   }
   if (takes_group) CHIPREG_TRY(c.group, r->enumeration<LinkageGroup>("group"));
   if (takes_tapeout) CHIPREG_TRY(c.tapeout, r->str("tapeout"));

@@ -128,11 +128,8 @@ struct Conventions {
   // effect during the year governs that year's totals.
   int annual_month = 12;
   int annual_day = 31;
-  // The calendar years a claim may name: those a Date holds (date.hpp, 1900-9999).
-  int first_year = Date::kMinYear;
-  int last_year = Date::kMaxYear;
-
-  constexpr bool year_in_range(int year) const { return year >= first_year && year <= last_year; }
+  // The calendar years a claim may name: those a Date holds (Date::year_in_range).
+  static constexpr bool year_in_range(int year) { return Date::year_in_range(year); }
   // The day whose version decides `year`'s figures. REQUIRES: year_in_range(year).
   Date annual_date(int year) const { return Date::ymd(year, annual_month, annual_day); }
 };

@@ -30,32 +30,26 @@ Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claima
       "AND (?4 IS NULL OR d.decided_at < ?4 OR (d.decided_at = ?4 AND c.id < ?3)) ORDER BY d.decided_at, c.id");
   if (!st) return st.error();
   st->bind(1, claimant.str()).bind(2, year).bind(3, except_claim).bind(4, decided_before);
-  std::vector<PriorApprovalRow> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    const std::string claim = st->text(0);
-    auto rule = parse_enum<RuleId>(st->text(1));
+  return collect<PriorApprovalRow>(*st, [&claimant](const Stmt& r) -> Result<PriorApprovalRow> {
+    const std::string claim = r.text(0);
+    auto rule = parse_enum<RuleId>(r.text(1));
     if (!rule) return Error("CORRUPT_ROW", "claim " + claim + ": " + rule.error().message);
     std::optional<LinkageGroup> group;
-    if (auto g = st->opt_text(2)) {
+    if (auto g = r.opt_text(2)) {
       auto parsed = parse_enum<LinkageGroup>(*g);
       if (!parsed) return Error("CORRUPT_ROW", "claim " + claim + ": " + parsed.error().message);
       group = *parsed;
     }
     std::optional<TapeoutBranch> branch;
-    if (auto b = st->opt_text(3)) {
+    if (auto b = r.opt_text(3)) {
       auto parsed = parse_enum<TapeoutBranch>(*b);
       if (!parsed) return Error("CORRUPT_ROW", "claim " + claim + ": " + parsed.error().message);
       branch = *parsed;
     }
-    out.push_back(PriorApprovalRow{
-        PriorApproval{claimant, *rule, group, static_cast<int>(st->int64(7)), branch, Money::fen(st->int64(4)),
-                      st->opt_text(5), st->opt_text(6)},
-        claim});
-  }
-  return out;
+    return PriorApprovalRow{PriorApproval{claimant, *rule, group, static_cast<int>(r.int64(7)), branch,
+                                          Money::fen(r.int64(4)), r.opt_text(5), r.opt_text(6)},
+                            claim};
+  });
 }
 
 FactsBundle bundle_of(const Facts& facts) {
