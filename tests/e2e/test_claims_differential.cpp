@@ -384,7 +384,8 @@ TEST_CASE("claims differential: HTTP, evaluate on the facts bundle and evaluate 
   }
   INFO("evaluations compared: " << d.compared);
   WARN("evaluations compared: " << d.compared);
-  CHECK(d.compared >= 600);
+  // Each world files about five claims and re-evaluates some: at least three per world.
+  CHECK(d.compared >= 3 * kWorlds);
 }
 
 // ---- The other clauses (2a, 2b, 4, 6, 7, 8, 16a, 16b) ------------------------------------
@@ -691,7 +692,8 @@ TEST_CASE("claims differential: the other clauses' rules agree over HTTP, on the
     d.decide_all(W);
   }
   WARN("evaluations compared: " << base.compared);
-  CHECK(base.compared >= 300);
+  // About thirty evaluations per world (218 in the first seven): at least ten per world.
+  CHECK(base.compared >= 10 * kClauseWorlds);
   // Not a test of refusals only: every rule paid something in some world.
   for (const char* rule : {"eda_rd", "eda_purchase", "equipment_rd", "compute", "data_platform", "dataset", "platform",
                            "event"}) {
