@@ -52,6 +52,20 @@ Result<boost::json::object> entry_response(db::Db& db, std::string_view index) {
   return boost::json::object{{"index", e->index}, {"entry", crypto::base64(e->entry)}};
 }
 
+Result<boost::json::object> opening_response(db::Db& db, std::string_view index,
+                                             const std::function<bool(const StoredEntry&)>& may_read) {
+  auto i = parse_log_number(index, "index");
+  if (!i) return i.error();
+  auto e = read_entry(db, *i);
+  if (!e) return e.error();
+  if (!may_read(*e)) return Error("NOT_FOUND", "no log entry at index " + std::to_string(*i) + " that this caller may open", "index");
+  boost::json::object out{{"index", e->index},      {"kind", e->kind},
+                          {"ref", e->ref},          {"v", e->version()},
+                          {"entry", crypto::base64(e->entry)}, {"opening", crypto::base64(e->opening)}};
+  if (!e->salt.empty()) out["salt"] = crypto::hex(e->salt.data(), e->salt.size());
+  return out;
+}
+
 Result<boost::json::object> inclusion_response(db::Db& db, std::string_view index, std::string_view size) {
   auto i = parse_log_number(index, "index");
   if (!i) return i.error();

@@ -6,12 +6,14 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "base/result.hpp"
 #include "registry/db/sqlite.hpp"
 #include "registry/log/note.hpp"
+#include "registry/log/store_log.hpp"
 
 namespace chipreg::api {
 
@@ -31,6 +33,16 @@ std::string key_response(const NoteSigner& signer);
 
 // GET /v1/log/entries/{index}: {"index": I, "entry": BASE64(leaf bytes)}.
 Result<boost::json::object> entry_response(db::Db& db, std::string_view index);
+
+// GET /v1/log/entries/{index}/opening: what the leaf hides, for those who may read it:
+//   {"index", "kind", "ref", "v": 1|2, "entry": BASE64(leaf bytes), "opening": BASE64(the
+//    fact's bytes as logged), "salt": hex (v2 only)}
+// so the reader checks SHA-256(salt || opening) against the leaf's commitment, then the
+// leaf's inclusion (chipreg log verify --entry-response takes this answer). `may_read`
+// decides on the stored entry (its parties); when it refuses the answer is NOT_FOUND, the
+// same as for an index beyond the tree.
+Result<boost::json::object> opening_response(db::Db& db, std::string_view index,
+                                             const std::function<bool(const tlog::StoredEntry&)>& may_read);
 
 // GET /v1/log/proof/inclusion?index=I&size=N: {"leaf_hash": hex, "path": [hex, ...]}.
 // BAD_REQUEST if index >= size; NOT_FOUND if size exceeds the tree.

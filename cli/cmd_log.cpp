@@ -40,7 +40,9 @@ constexpr const char* kVerifyHelp =
     "  --checkpoint CP       signed checkpoint (GET /v1/log/checkpoint); its signature and\n"
     "                        origin are checked first, its size and root are the tree's\n"
     "  --entry FILE          the exact leaf bytes (the decoded \"entry\" of /v1/log/entries/I)\n"
-    "  --entry-response FILE the JSON answer of GET /v1/log/entries/I (gives the index too)\n"
+    "  --entry-response FILE the JSON answer of GET /v1/log/entries/I (gives the index too),\n"
+    "                        or of GET /v1/log/entries/I/opening: then the fact's bytes and\n"
+    "                        salt are checked against the leaf's commitment too, and printed\n"
     "  --index I             the entry's leaf index (if not given by --entry-response)\n"
     "  --proof P             proof JSON: {\"leaf_hash\", \"path\"} from /v1/log/proof/inclusion\n"
     "                        with size = the checkpoint's size, or {\"path\"} from\n"
@@ -139,6 +141,38 @@ Result<tlog::Checkpoint> load_checkpoint(const std::string& path, const tlog::No
   return cp;
 }
 
+// Checks an opening response against its leaf bytes `entry` and returns the fact it opens
+// ({"fact", "kind"} as logged). v2 ("salt" given): entry must be the commitment to the
+// opening under the salt; v1: entry must be the opening itself. BAD_OPENING otherwise.
+Result<boost::json::value> open_entry(const boost::json::object& doc, const std::string& entry) {
+  const auto* b64 = doc.if_contains("opening");
+  const auto* kind = doc.if_contains("kind");
+  if (b64 == nullptr || !b64->is_string() || kind == nullptr || !kind->is_string()) {
+    return Error("BAD_JSON", "an opening response needs \"opening\" and \"kind\" strings", "entry-response");
+  }
+  auto bytes = crypto::unbase64(std::string(b64->as_string()));
+  if (!bytes) return Error("BAD_JSON", "opening is not base64", "entry-response.opening");
+  const std::string opening(bytes->begin(), bytes->end());
+  std::vector<unsigned char> salt;
+  if (const auto* hex_salt = doc.if_contains("salt")) {
+    if (!hex_salt->is_string()) return Error("BAD_JSON", "salt must be a hex string", "entry-response.salt");
+    auto raw = crypto::unhex(std::string(hex_salt->as_string()));
+    if (!raw || raw->size() != tlog::kSaltBytes) {
+      return Error("BAD_JSON", "salt must be 64 hex digits", "entry-response.salt");
+    }
+    salt = std::move(*raw);
+  }
+  if (tlog::leaf_bytes(std::string(kind->as_string()), salt, opening) != entry) {
+    return Error("BAD_OPENING", salt.empty() ? "the opening is not the entry's bytes"
+                                             : "SHA-256(salt || opening) is not the entry's commitment",
+                 "entry-response.opening");
+  }
+  boost::system::error_code ec;
+  auto fact = boost::json::parse(opening, ec);
+  if (ec) return Error("BAD_OPENING", "the opening is not JSON", "entry-response.opening");
+  return fact;
+}
+
 int log_verify(int argc, char** argv, int first) {
   auto args = Args::parse(argc, argv, first,
                           {"key", "checkpoint", "old-checkpoint", "entry", "entry-response", "index", "proof"}, {"help"});
@@ -178,6 +212,7 @@ int log_verify(int argc, char** argv, int first) {
 
   std::string entry;
   std::optional<std::uint64_t> index;
+  std::optional<boost::json::object> entry_doc;  // the entry response, when given
   if (auto e = args->get("entry")) {
     if (args->get("entry-response")) return print_error(Error("USAGE", "give --entry or --entry-response, not both")), 2;
     auto bytes = slurp(*e, "entry");
@@ -197,6 +232,7 @@ int log_verify(int argc, char** argv, int first) {
     auto i = index_of(*idx, "entry-response.index");
     if (!i) return fail(i.error());
     index = *i;
+    entry_doc = std::move(*doc);
   } else {
     return print_error(Error("USAGE", "give --entry FILE or --entry-response FILE (or --old-checkpoint for consistency)")), 2;
   }
@@ -211,6 +247,14 @@ int log_verify(int argc, char** argv, int first) {
   }
   if (!index) return print_error(Error("USAGE", "give the leaf index with --index (or use --entry-response)")), 2;
 
+  // An opening response (GET /v1/log/entries/I/opening) also carries the fact's bytes and,
+  // for a v2 leaf, the salt: the entry must be exactly their commitment (or, v1, the bytes).
+  std::optional<boost::json::value> fact;
+  if (entry_doc && entry_doc->contains("opening")) {
+    auto opened = open_entry(*entry_doc, entry);
+    if (!opened) return fail(opened.error());
+    fact = std::move(*opened);
+  }
   const tlog::Hash leaf = tlog::leaf_hash(entry);
   if (const auto* given = proof->if_contains("leaf_hash")) {
     auto h = hash_of(*given, "leaf_hash");
@@ -218,13 +262,14 @@ int log_verify(int argc, char** argv, int first) {
     if (*h != leaf) return fail(Error("BAD_PROOF", "the proof's leaf_hash is not the hash of this entry", "leaf_hash"));
   }
   if (auto st = tlog::verify_inclusion(*index, cp->size, leaf, *path, cp->root); !st) return fail(st.error());
-  std::cout << boost::json::serialize(boost::json::object{{"ok", true},
-                                                          {"verified", "inclusion"},
-                                                          {"origin", cp->origin},
-                                                          {"index", static_cast<std::int64_t>(*index)},
-                                                          {"tree_size", static_cast<std::int64_t>(cp->size)},
-                                                          {"leaf_hash", crypto::hex(leaf)}})
-            << "\n";
+  boost::json::object out{{"ok", true},
+                          {"verified", fact ? "inclusion+opening" : "inclusion"},
+                          {"origin", cp->origin},
+                          {"index", static_cast<std::int64_t>(*index)},
+                          {"tree_size", static_cast<std::int64_t>(cp->size)},
+                          {"leaf_hash", crypto::hex(leaf)}};
+  if (fact) out["fact"] = std::move(*fact);
+  std::cout << boost::json::serialize(out) << "\n";
   return 0;
 }
 

@@ -43,7 +43,7 @@ class Report {
 // What the leaf pass learned about each (kind, ref): its latest leaf and how many.
 struct Logged {
   std::int64_t latest = -1;
-  Hash hash{};  // of the latest leaf
+  Hash hash{};  // leaf_hash of the latest leaf's opening (the fact's bytes, either version)
   bool seen_row = false;
 };
 
@@ -69,10 +69,10 @@ struct LeafRow {
 // one ROW_MISMATCH, and an edited leaf hash shows in the subtrees above it).
 Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& nodes_checked,
                   std::int64_t& purchases_checked) {
-  auto entries = db.prepare("SELECT idx, kind, ref, entry, leaf_hash FROM log_entries ORDER BY idx");
+  auto entries = db.prepare("SELECT idx, kind, ref, entry, leaf_hash, salt FROM log_entries ORDER BY idx");
   if (!entries) return entries.error();
   auto purchases = db.prepare(std::string("SELECT id, log_index, ") + kPurchaseLeafColumns +
-                              ", leaf_hash FROM purchases WHERE leaf_hash IS NOT NULL ORDER BY id");
+                              ", leaf_hash, salt FROM purchases WHERE leaf_hash IS NOT NULL ORDER BY id");
   if (!purchases) return purchases.error();
   auto node_stmt = db.prepare("SELECT hash FROM log_nodes WHERE level = ? AND idx = ?");
   if (!node_stmt) return node_stmt.error();
@@ -96,14 +96,17 @@ Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& n
     return Status::Ok();
   };
 
-  // A log_entries leaf: its entry is what was logged.
+  // A log_entries leaf: its entry is the opening that was logged, and the leaf is the
+  // opening itself (v1) or its commitment under the stored salt (v2).
   auto entry_leaf = [&](db::Stmt& s) -> LeafRow {
     const auto idx = static_cast<std::uint64_t>(s.int64(0));
     const auto blob = s.blob_view(3);
-    const Hash leaf = leaf_hash(std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
-    auto& logged = leaves.by_kind[s.text(1)][s.text(2)];
+    const std::string_view opening(reinterpret_cast<const char*>(blob.data()), blob.size());
+    const std::string kind = s.text(1);
+    const Hash leaf = leaf_hash(leaf_bytes(kind, s.blob_view(5), opening));
+    auto& logged = leaves.by_kind[kind][s.text(2)];
     logged.latest = static_cast<std::int64_t>(idx);
-    logged.hash = leaf;
+    logged.hash = leaf_hash(opening);
     const auto stored = s.blob_view(4);
     ++nodes_checked;
     if (stored.size() != 32 || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
@@ -128,7 +131,7 @@ Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& n
     if (!p) {
       report.add("UNREADABLE_ROW", "purchase " + ref + ": " + p.error().message, "purchase", ref,
                  static_cast<std::int64_t>(idx), row_id);
-    } else if (leaf_hash(purchase_entry(*p)) != logged_hash) {
+    } else if (leaf_hash(leaf_bytes(to_string(EntryKind::kPurchase), s.blob_view(13), purchase_entry(*p))) != logged_hash) {
       report.add("ROW_MISMATCH", "purchase " + ref + " no longer matches its log entry", "purchase", ref,
                  static_cast<std::int64_t>(idx), row_id);
     }

@@ -229,7 +229,7 @@ Result<NoteSigner> read_key_file(const std::string& path) {
 // ---- appends ------------------------------------------------------------------------
 
 constexpr const char* kInsertEntrySql =
-    "INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at, salt, parties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kInsertNodeSql = "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)";
 
 // Each statement is prepared on its first use: a writer that builds an Appender for one
@@ -250,20 +250,39 @@ Result<std::int64_t> Appender::next_index() {
   return read_size(**ends);
 }
 
-Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std::string_view entry) {
+Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std::string_view opening,
+                                      const Parties& parties) {
+  auto salt = new_salt();
+  if (!salt) return salt.error();
+  return insert(kind, ref, opening, *salt, parties_text(parties));
+}
+
+Result<std::int64_t> Appender::append_public(EntryKind kind, std::string_view ref, std::string_view entry) {
+  return insert(kind, ref, entry, {}, {});
+}
+
+Result<std::int64_t> Appender::insert(EntryKind kind, std::string_view ref, std::string_view opening,
+                                      std::span<const unsigned char> salt, std::string_view parties) {
   assert(db_->in_transaction() && "tlog::append outside a transaction");
   auto next = next_index();
   if (!next) return next.error();
   const std::int64_t idx = *next;
   auto ins = ready(insert_entry_, kInsertEntrySql);
   if (!ins) return ins.error();
-  const Hash leaf = leaf_hash(entry);
+  // The row keeps the opening in `entry` and the salt beside it; the leaf is the
+  // commitment (v2), or the opening itself when there is no salt (v1).
+  const Hash leaf = leaf_hash(leaf_bytes(to_string(kind), salt, opening));
   const std::string created_at = db::now_utc();
   // Bound without copies: the caller's bytes and these locals outlive the statement's use.
   db::Stmt& insert = **ins;
   insert.reset();
-  insert.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, entry.data(), entry.size());
+  insert.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, opening.data(), opening.size());
   insert.bind_blob_view(5, leaf.data(), leaf.size()).bind_view(6, created_at);
+  if (salt.empty()) {
+    insert.bind_null(7).bind_null(8);
+  } else {
+    insert.bind_blob_view(7, salt.data(), salt.size()).bind_view(8, parties);
+  }
   Status inserted = insert.exec();
   insert.reset();
   if (!inserted) return inserted.error();
@@ -307,9 +326,10 @@ Status Appender::close_subtrees(std::int64_t idx, const Hash& leaf) {
   return Status::Ok();
 }
 
-Result<std::int64_t> append(db::Db& db, EntryKind kind, std::string_view ref, std::string_view entry) {
+Result<std::int64_t> append(db::Db& db, EntryKind kind, std::string_view ref, std::string_view opening,
+                            const Parties& parties) {
   Appender appender(db);
-  return appender.append(kind, ref, entry);
+  return appender.append(kind, ref, opening, parties);
 }
 
 // ---- reads --------------------------------------------------------------------------
@@ -352,41 +372,70 @@ Result<Purchase> purchase_from_columns(const db::Stmt& s, int first) {
 Result<StoredEntry> read_entry(db::Db& db, std::uint64_t index) {
   ReadSnapshot snap(db);
   if (auto st = snap.begin(); !st) return st.error();
-  auto st = db.prepare("SELECT idx, kind, ref, entry, created_at FROM log_entries WHERE idx = ?");
+  auto st = db.prepare("SELECT idx, kind, ref, entry, created_at, salt, parties, leaf_hash FROM log_entries WHERE idx = ?");
   if (!st) return st.error();
   st->bind(1, static_cast<std::int64_t>(index));
   auto row = st->step();
   if (!row) return row.error();
+  const std::string at = "log entry " + std::to_string(index);
+  // The leaf rebuilt from its stored opening and salt must hash to the leaf hash the tree
+  // holds; otherwise the row was edited behind chipreg's back.
+  auto checked = [&](StoredEntry e, std::span<const unsigned char> stored) -> Result<StoredEntry> {
+    const Hash leaf = leaf_hash(e.entry);
+    if (stored.size() != leaf.size() || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
+      return Error("LOG_CORRUPT", at + ": " + e.kind + " " + e.ref +
+                                      " no longer matches the leaf it was logged as (see chipreg log audit)");
+    }
+    return e;
+  };
   if (*row) {
     const auto blob = st->blob_view(3);
-    return StoredEntry{st->int64(0), st->text(1), st->text(2), std::string(blob.begin(), blob.end()), st->text(4)};
+    StoredEntry e{st->int64(0), st->text(1), st->text(2), {}, st->text(4), std::string(blob.begin(), blob.end()), {}, {}};
+    if (!st->is_null(5)) {
+      const auto salt = st->blob_view(5);
+      e.salt.assign(salt.begin(), salt.end());
+      e.parties = split_parties(st->text(6));
+    }
+    e.entry = leaf_bytes(e.kind, e.salt, e.opening);
+    return checked(std::move(e), st->blob_view(7));
   }
   // Not in log_entries: a purchase that is its own leaf, rebuilt from its row and checked
   // against the leaf hash it was logged with.
   auto p = db.prepare(std::string("SELECT ") + kPurchaseLeafColumns +
-                      ", leaf_hash, created_at FROM purchases WHERE id = ? AND leaf_hash IS NOT NULL");
+                      ", leaf_hash, created_at, salt FROM purchases WHERE id = ? AND leaf_hash IS NOT NULL");
   if (!p) return p.error();
   p->bind(1, static_cast<std::int64_t>(index) + 1);
   row = p->step();
   if (!row) return row.error();
-  const std::string at = "log entry " + std::to_string(index);
   if (*row) {
     auto purchase = purchase_from_columns(*p, 0);
     if (!purchase) return Error("LOG_CORRUPT", at + ": its purchase row no longer reads: " + purchase.error().message);
-    std::string entry = purchase_entry(*purchase);
-    const auto stored = p->blob_view(10);
-    const Hash leaf = leaf_hash(entry);
-    if (stored.size() != leaf.size() || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
-      return Error("LOG_CORRUPT", at + ": purchase " + purchase_ref(*purchase) +
-                                      " no longer matches the leaf it was logged as (see chipreg log audit)");
+    StoredEntry e{static_cast<std::int64_t>(index), std::string(to_string(EntryKind::kPurchase)), purchase_ref(*purchase),
+                  {}, p->text(11), purchase_entry(*purchase), {}, {}};
+    if (!p->is_null(12)) {
+      const auto salt = p->blob_view(12);
+      e.salt.assign(salt.begin(), salt.end());
+      e.parties = {purchase->buyer.str(), purchase->seller.str()};
     }
-    return StoredEntry{static_cast<std::int64_t>(index), std::string(to_string(EntryKind::kPurchase)),
-                       purchase_ref(*purchase), std::move(entry), p->text(11)};
+    e.entry = leaf_bytes(e.kind, e.salt, e.opening);
+    return checked(std::move(e), p->blob_view(10));
   }
   auto size = tree_size(db);
   if (!size) return size.error();
   if (index < *size) return Error("LOG_CORRUPT", at + " is missing: no log_entries row and no purchase row");
   return Error("NOT_FOUND", "no log entry at index " + std::to_string(index), "index");
+}
+
+Parties split_parties(std::string_view text) {
+  Parties out;
+  while (!text.empty()) {
+    const auto space = text.find(' ');
+    const auto word = text.substr(0, space);
+    if (!word.empty()) out.emplace_back(word);
+    if (space == std::string_view::npos) break;
+    text.remove_prefix(space + 1);
+  }
+  return out;
 }
 
 Result<std::string> log_origin(db::Db& db) {

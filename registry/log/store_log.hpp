@@ -34,8 +34,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "registry/domain/facts.hpp"
@@ -67,7 +69,13 @@ class Appender {
   // Appends `entry` as the next leaf and returns its 0-based index. Fails (leaving the
   // statement effects to the caller's transaction rollback) only on storage errors.
   // REQUIRES: the Db is inside an open write transaction.
-  Result<std::int64_t> append(EntryKind kind, std::string_view ref, std::string_view entry);
+  // `opening` is the fact's bytes; the leaf is their v2 commitment (log.hpp), readable in
+  // the clear by `parties` and the bureau.
+  Result<std::int64_t> append(EntryKind kind, std::string_view ref, std::string_view opening, const Parties& parties);
+
+  // Appends a v1 leaf: `entry` itself, readable by anyone. For a fact that is public by
+  // nature, and for the layouts before schema migration 9 (their tests).
+  Result<std::int64_t> append_public(EntryKind kind, std::string_view ref, std::string_view entry);
 
   // For a writer whose row is itself the leaf (a purchase: see schema migration 3): it has
   // stored leaf `index` (its hash `leaf`) in its own row; this stores the subtrees that
@@ -82,6 +90,8 @@ class Appender {
 
  private:
   Result<db::Stmt*> ready(db::Stmt& slot, const char* sql);
+  Result<std::int64_t> insert(EntryKind kind, std::string_view ref, std::string_view opening,
+                              std::span<const unsigned char> salt, std::string_view parties);
   db::Db* db_;
   db::Stmt ends_, insert_entry_, read_node_, insert_node_;
   LeafStmts read_leaves_;
@@ -110,13 +120,20 @@ struct StoredEntry {
   std::int64_t index = 0;
   std::string kind;
   std::string ref;
-  std::string entry;  // the leaf bytes
+  std::string entry;  // the leaf bytes: the opening (v1) or its commitment (v2)
   std::string created_at;
+  std::string opening;              // the fact's bytes (make_entry)
+  std::vector<unsigned char> salt;  // empty for a v1 leaf
+  Parties parties;                  // who besides the bureau may read a v2 leaf's opening
+  int version() const { return salt.empty() ? 1 : 2; }
 };
 // The leaf at `index`: its log_entries row, or the purchase row that is the leaf, rebuilt.
 // Errors: NOT_FOUND when index >= tree size; LOG_CORRUPT when the leaf is missing or its
-// purchase row no longer matches the leaf hash it was logged with.
+// row no longer matches the leaf hash it was logged with.
 Result<StoredEntry> read_entry(db::Db& db, std::uint64_t index);
+
+// The parties of a log_entries row's `parties` column (USCCs separated by spaces).
+Parties split_parties(std::string_view text);
 
 // The log's origin: meta 'log_origin', or kDefaultOrigin when unset.
 Result<std::string> log_origin(db::Db& db);

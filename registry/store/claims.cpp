@@ -163,7 +163,7 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   auto entry = tlog::claim_entry(
       {c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.dataset, c.event, c.evaluation_text, ev.facts.sha256});
   if (!entry) return entry.error();
-  auto index = tlog::append(db, tlog::EntryKind::kClaim, id, *entry);
+  auto index = tlog::append(db, tlog::EntryKind::kClaim, id, *entry, {c.claimant});
   if (!index) return index.error();
   auto set = db.prepare("UPDATE claims SET log_index = ? WHERE id = ?");
   if (!set) return set.error();
@@ -346,7 +346,8 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
     }
   }
   auto index = tlog::append(db, tlog::EntryKind::kDecision, id,
-                            tlog::decision_entry({rec.claim, rec.outcome, rec.approve_fen, rec.note, rec.reviewer, rec.decided_at}));
+                            tlog::decision_entry({rec.claim, rec.outcome, rec.approve_fen, rec.note, rec.reviewer, rec.decided_at}),
+                            {c.claimant});
   if (!index) return index.error();
   auto set = db.prepare("UPDATE decisions SET log_index = ? WHERE claim = ?");
   if (!set) return set.error();

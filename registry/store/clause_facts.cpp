@@ -62,13 +62,15 @@ Status run_insert(Stmt& st, const char* what, const std::string& key, const char
   return Error("CONSTRAINT_VIOLATION", "the registry refused the row: " + e.message, key_field);
 }
 
-// After an insert: the fact's log leaf, its index kept in the row (`update` binds ?1 the
+// After an insert: the fact's log leaf (a private one: its readers are the enterprises the
+// fact names), its index kept in the row (`update` binds ?1 the
 // index, ?2 the row's key).
 template <typename Key>
 Status logged(Db& db, Status inserted, tlog::EntryKind kind, const std::string& ref, const std::string& entry,
               const char* update, const Key& key) {
   if (!inserted) return inserted;
-  auto index = tlog::append(db, kind, ref, entry);
+  // Its readers besides the bureau: every enterprise the fact names.
+  auto index = tlog::append(db, kind, ref, entry, tlog::parties_named_in(json::parse(entry)));
   if (!index) return index.error();
   auto st = db.prepare(update);
   if (!st) return st.error();

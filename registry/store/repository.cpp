@@ -504,10 +504,15 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     auto next = impl_->appender.next_index();
     if (!next) return next.error();
     auto ins = impl_->stmt("INSERT INTO purchases(id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
-                           "reverses_invoice, reverses_line, log_index, leaf_hash, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           "reverses_invoice, reverses_line, log_index, leaf_hash, created_at, salt) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
-    const tlog::Hash leaf = tlog::leaf_hash(tlog::purchase_entry(p));
+    // A private fact: the leaf commits to the purchase's bytes under a fresh salt (leaf
+    // version 2, schema migration 9); its readers are the buyer and the seller.
+    auto salt = tlog::new_salt();
+    if (!salt) return salt.error();
+    const tlog::Hash leaf =
+        tlog::leaf_hash(tlog::commitment_entry(tlog::to_string(tlog::EntryKind::kPurchase), *salt, tlog::purchase_entry(p)));
     {
       // Bound without copies: every string here outlives the statement's use.
       const std::string date = p.date.str();
@@ -521,6 +526,7 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
         ins->bind_null(10).bind_null(11);
       }
       ins->bind(12, *next).bind_blob_view(13, leaf.data(), leaf.size()).bind_view(14, created_at);
+      ins->bind_blob_view(15, salt->data(), salt->size());
       if (auto st = ins->exec(); !st) {
         const Error e = map_db_error(st.error(), "line");
         impl_->failed_clean = true;  // a failed INSERT is undone by SQLite itself

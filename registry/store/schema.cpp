@@ -535,8 +535,20 @@ ALTER TABLE platform_expenses ADD COLUMN log_index INTEGER;
 ALTER TABLE events ADD COLUMN log_index INTEGER;
 )sql";
 
-constexpr std::array<const char*, 8> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                    kMigration5, kMigration6, kMigration7, kMigration8};
+// Migration 9: leaves of private facts become salted commitments (leaf version 2,
+// registry/log/log.hpp, docs/LOG.md "Leaf versions"). A leaf's row keeps the fact's bytes
+// (the opening: log_entries.entry, or the purchase row itself) and gains its salt and, in
+// log_entries, the parties who may read the opening. Leaves logged before keep salt NULL:
+// they stay version 1, with their bytes as they were hashed. Constant time: no row is
+// rewritten.
+constexpr const char* kMigration9 = R"sql(
+ALTER TABLE log_entries ADD COLUMN salt BLOB CHECK (salt IS NULL OR length(salt) = 32);
+ALTER TABLE log_entries ADD COLUMN parties TEXT;
+ALTER TABLE purchases ADD COLUMN salt BLOB CHECK (salt IS NULL OR length(salt) = 32);
+)sql";
+
+constexpr std::array<const char*, 9> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+                                                    kMigration6, kMigration7, kMigration8, kMigration9};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and

@@ -273,8 +273,11 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
 
   const json::object env_obj = dsse::to_json(*env);
   const std::string stored = json::serialize(env_obj);
+  // Its readers: who may read the tape-out itself (GET /v1/tapeouts/{id}) besides the
+  // bureau, the foundry and the design owner (the product's owner reads it through them).
   auto log_index = tlog::append(db, tlog::EntryKind::kTapeout, id,
-                                tlog::make_entry(tlog::EntryKind::kTapeout, json::object{{"id", id}, {"envelope", env_obj}}));
+                                tlog::make_entry(tlog::EntryKind::kTapeout, json::object{{"id", id}, {"envelope", env_obj}}),
+                                {statement->foundry.str(), statement->design_owner.str()});
   if (!log_index) return log_index.error();
 
   {

@@ -30,13 +30,14 @@ namespace {
 // line's is the year of the line it reverses).
 struct InvoiceLines {
   std::string buyer;
+  std::string seller;
   std::vector<std::int64_t> lines;
   std::set<int> years;
 };
 
 Result<std::optional<InvoiceLines>> invoice_lines(Db& db, const std::string& invoice) {
   auto st = db.prepare(
-      "SELECT p.line, p.buyer, substr(coalesce(b.date, p.date), 1, 4) FROM purchases p "
+      "SELECT p.line, p.buyer, substr(coalesce(b.date, p.date), 1, 4), p.seller FROM purchases p "
       "LEFT JOIN purchases b ON b.invoice = p.reverses_invoice AND b.line = p.reverses_line "
       "WHERE p.invoice = ? ORDER BY p.line");
   if (!st) return st.error();
@@ -48,6 +49,7 @@ Result<std::optional<InvoiceLines>> invoice_lines(Db& db, const std::string& inv
     if (!*row) break;
     out.lines.push_back(st->int64(0));
     out.buyer = st->text(1);
+    out.seller = st->text(3);
     out.years.insert(static_cast<int>(std::strtol(st->text(2).c_str(), nullptr, 10)));
   }
   if (out.lines.empty()) return std::optional<InvoiceLines>();
@@ -91,7 +93,8 @@ Result<InvoiceFactOutcome> void_invoice(Db& db, const std::string& invoice, Date
     }
   }
   const std::string d = date.str();
-  auto index = tlog::append(db, tlog::EntryKind::kVoid, invoice, tlog::void_entry({invoice, d, source}));
+  auto index = tlog::append(db, tlog::EntryKind::kVoid, invoice, tlog::void_entry({invoice, d, source}),
+                            {(*il)->buyer, (*il)->seller});
   if (!index) return index.error();
   auto ins = db.prepare("INSERT INTO voids(invoice, date, source, actor, log_index, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
@@ -132,7 +135,8 @@ Result<InvoiceFactOutcome> set_platform_status(Db& db, const std::string& invoic
   }
   // 正常 again is a fact too: the row keeps the status the invoice now has (the loader
   // reads 正常 as no status), and its leaf records it.
-  auto index = tlog::append(db, tlog::EntryKind::kInvoiceStatus, invoice, tlog::invoice_status_entry({invoice, status, source}));
+  auto index = tlog::append(db, tlog::EntryKind::kInvoiceStatus, invoice, tlog::invoice_status_entry({invoice, status, source}),
+                            {(*il)->buyer, (*il)->seller});
   if (!index) return index.error();
   {
     auto up = db.prepare(

@@ -319,11 +319,24 @@ TEST_CASE("claims e2e: the facts bundle re-derives the award offline and its dig
   REQUIRE(py.exit_code == 0);
   const std::string digest = py.out.substr(0, 64);
   CHECK(digest == std::string(claim.at("facts_sha256").as_string()));
-  auto leaf = s.reg.http().get("/v1/log/entries/" + std::to_string(claim.at("log_index").as_int64()));
-  auto entry = json::parse(leaf.body).as_object();
-  auto decoded = run_process({"python3", "-c", "import base64,sys;print(base64.b64decode(sys.argv[1]).decode())",
-                              std::string(entry.at("entry").as_string())});
+  // The public leaf is a commitment; the claimant opens it (fact bytes and salt) and python
+  // checks that SHA-256(salt || opening) is the commitment the public leaf shows.
+  const std::string index = std::to_string(claim.at("log_index").as_int64());
+  auto opened = s.reg.http().get("/v1/log/entries/" + index + "/opening", s.oem_token);
+  REQUIRE(opened.status == 200);
+  auto entry = json::parse(opened.body).as_object();
+  CHECK(entry.at("entry") == json::parse(s.reg.http().get("/v1/log/entries/" + index).body).at("entry"));
+  auto decoded = run_process(
+      {"python3", "-c",
+       "import base64,hashlib,json,sys;e=json.loads(sys.argv[1]);leaf=json.loads(base64.b64decode(e['entry']));"
+       "o=base64.b64decode(e['opening']);"
+       "assert leaf['v']==2 and leaf['commitment']==hashlib.sha256(bytes.fromhex(e['salt'])+o).hexdigest(),'commitment';"
+       "print(o.decode())",
+       json::serialize(entry)});
+  INFO(decoded.err);
+  REQUIRE(decoded.exit_code == 0);
   CHECK(json::parse(decoded.out).at("fact").at("facts_sha256").as_string() == digest);
+  CHECK(s.reg.http().get("/v1/log/entries/" + index + "/opening", s.design_token).status == 404);
   // Another enterprise sees neither the claim nor its facts.
   CHECK(s.reg.http().get("/v1/claims/" + id + "/facts", s.design_token).status == 404);
 }

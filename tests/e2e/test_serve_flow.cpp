@@ -1,9 +1,12 @@
 // End-to-end: the whole registry flow over HTTP against the real `chipreg serve`.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "crypto/encoding.hpp"
 #include "e2e/world.hpp"
 #include "registry/db/sqlite.hpp"
+#include "support/log_leaves.hpp"
 #include "support/process.hpp"
 
 using namespace chipreg::testing;
@@ -203,7 +206,7 @@ TEST_CASE("serve: the whole flow from enterprises to a final decision, over HTTP
     CHECK(http.get("/v1/tapeouts/" + w.tapeout_id, w.other_token).status == 404);
   }
 
-  SECTION("a purchase is its own log leaf, served as its bytes until its row is edited behind the registry") {
+  SECTION("a purchase is its own log leaf: the public sees its commitment, its parties its bytes, until its row is edited") {
     auto p = http.get("/v1/purchases/24332000000012345678/1", w.oem_token).json();
     const std::string index = std::to_string(p.at("log_index").as_int64());
     CHECK(p.at("id").as_int64() == p.at("log_index").as_int64() + 1);
@@ -212,9 +215,28 @@ TEST_CASE("serve: the whole flow from enterprises to a final decision, over HTTP
     auto bytes = chipreg::crypto::unbase64(std::string(entry.json().at("entry").as_string()));
     REQUIRE(bytes.ok());
     const std::string leaf(bytes->begin(), bytes->end());
-    CHECK(leaf.rfind(R"({"fact":{"amount_fen":)", 0) == 0);
-    CHECK(leaf.find(R"("invoice":"24332000000012345678","line":1,)") != std::string::npos);
-    CHECK(leaf.find(R"(},"kind":"purchase"})") == leaf.size() - 20);
+    // {"commitment":"<64 hex>","kind":"purchase","v":2}: nothing of the purchase itself.
+    CHECK(leaf.size() == 15 + 64 + 26);
+    CHECK(leaf.rfind(R"({"commitment":")", 0) == 0);
+    CHECK(leaf.substr(15 + 64) == R"(","kind":"purchase","v":2})");
+    CHECK(leaf.find("24332000000012345678") == std::string::npos);
+    // The buyer, the seller and the bureau open it; another enterprise, and no token, cannot.
+    auto opened = http.get("/v1/log/entries/" + index + "/opening", w.oem_token);
+    REQUIRE(opened.status == 200);
+    CHECK(opened.json().at("entry") == entry.json().at("entry"));
+    CHECK(opened.json().at("ref").as_string() == "24332000000012345678#1");
+    auto fact = chipreg::crypto::unbase64(std::string(opened.json().at("opening").as_string()));
+    REQUIRE(fact.ok());
+    const std::string opening(fact->begin(), fact->end());
+    CHECK(opening.rfind(R"({"fact":{"amount_fen":)", 0) == 0);
+    CHECK(opening.find(R"("invoice":"24332000000012345678","line":1,)") != std::string::npos);
+    auto salt = chipreg::crypto::unhex(std::string(opened.json().at("salt").as_string()));
+    REQUIRE(salt.ok());
+    CHECK(leaf == chipreg::testing::expected_commitment("purchase", std::string(salt->begin(), salt->end()), opening));
+    CHECK(http.get("/v1/log/entries/" + index + "/opening", w.design_token).status == 200);  // the seller
+    CHECK(http.get("/v1/log/entries/" + index + "/opening", w.reviewer_token).status == 200);
+    CHECK(http.get("/v1/log/entries/" + index + "/opening", w.other_token).status == 404);
+    CHECK(http.get("/v1/log/entries/" + index + "/opening").status == 401);
     {
       auto db = chipreg::db::Db::open(reg.db());
       REQUIRE(db.ok());
@@ -223,6 +245,51 @@ TEST_CASE("serve: the whole flow from enterprises to a final decision, over HTTP
     auto edited = http.get("/v1/log/entries/" + index);
     CHECK(edited.status == 500);
     CHECK(edited.error_code() == "LOG_CORRUPT");
+    CHECK(http.get("/v1/log/entries/" + index + "/opening", w.oem_token).status == 500);
+  }
+
+  SECTION("the public log names no party, product, invoice or amount; each leaf opens to its parties only") {
+    auto filed = http.post("/v1/claims", json::object{{"rule", "linkage"}, {"year", 2025}, {"group", "chip_module"}}, w.oem_token);
+    REQUIRE(filed.status == 201);
+    const std::string id = str(filed.json(), "id");
+    auto decided = http.post("/v1/claims/" + id + "/decision", json::object{{"approve_fen", 100000000}, {"note", "ok"}},
+                             w.reviewer_token);
+    REQUIRE(decided.status == 200);
+    const auto cp = http.get("/v1/log/checkpoint").body;
+    const auto size = std::stoll(cp.substr(cp.find('\n') + 1));
+    REQUIRE(size >= 4);  // the tape-out, the purchase, the claim, the decision
+    std::map<std::string, std::int64_t> index_of;  // kind -> a leaf of that kind
+    for (std::int64_t i = 0; i < size; ++i) {
+      auto e = http.get("/v1/log/entries/" + std::to_string(i));
+      REQUIRE(e.status == 200);
+      auto bytes = chipreg::crypto::unbase64(std::string(e.json().at("entry").as_string()));
+      REQUIRE(bytes.ok());
+      const std::string leaf(bytes->begin(), bytes->end());
+      INFO(leaf);
+      auto parsed = json::parse(leaf).as_object();
+      CHECK(parsed.size() == 3);
+      CHECK(parsed.at("v").as_int64() == 2);
+      CHECK(parsed.at("commitment").as_string().size() == 64);
+      for (const std::string& secret : {w.oem, w.design, w.foundry, std::string("P-CHIP"), std::string("24332000000012345678"),
+                                        std::string("300000000")}) {
+        CHECK(leaf.find(secret) == std::string::npos);
+      }
+      index_of[std::string(parsed.at("kind").as_string())] = i;
+    }
+    auto opens = [&](const char* kind, const std::string& token) {
+      REQUIRE(index_of.count(kind) == 1);
+      return http.get("/v1/log/entries/" + std::to_string(index_of[kind]) + "/opening", token).status;
+    };
+    CHECK(opens("tapeout", w.foundry_token) == 200);
+    CHECK(opens("tapeout", w.design_token) == 200);
+    CHECK(opens("tapeout", w.oem_token) == 404);
+    CHECK(opens("claim", w.oem_token) == 200);
+    CHECK(opens("claim", w.design_token) == 404);
+    CHECK(opens("decision", w.oem_token) == 200);
+    CHECK(opens("decision", w.other_token) == 404);
+    CHECK(opens("decision", w.reviewer_token) == 200);
+    CHECK(opens("purchase", w.other_token) == 404);
+    CHECK(opens("purchase", reg.admin()) == 200);
   }
 
   SECTION("metrics count requests by route and status") {

@@ -238,7 +238,7 @@ TEST_CASE("log cli: verify checks served inclusion and consistency proofs and re
   {
     auto tx = chipreg::db::Tx::begin(*db);
     REQUIRE(tx.ok());
-    for (int i = 0; i < 4; ++i) REQUIRE(tlog::append(*db, tlog::EntryKind::kClaim, "c", "{\"n\":" + std::to_string(i) + "}").ok());
+    for (int i = 0; i < 4; ++i) REQUIRE(tlog::append(*db, tlog::EntryKind::kClaim, "c", "{\"n\":" + std::to_string(i) + "}", {}).ok());
     REQUIRE(tx->commit().ok());
   }
   auto cp = chipreg::api::checkpoint_response(*db, *signer);
@@ -299,4 +299,62 @@ TEST_CASE("log cli: verify checks served inclusion and consistency proofs and re
   CHECK_THAT(foreign.err, Catch::Contains("UNKNOWN_KEY"));
   CHECK(run_chipreg({"log", "verify", "--help"}).exit_code == 0);
   CHECK(run_chipreg({"log", "verify", "--key", dir.file("key")}).exit_code == 2);
+}
+
+TEST_CASE("log cli: verify checks an opening against its leaf's commitment and refuses a forged fact or salt") {
+  chipreg::testing::TempDir dir;
+  const std::string db_path = dir.file("r.db");
+  seed_with_checkpoint(dir, db_path, "cp");  // 3 purchase leaves, each a v2 commitment
+  auto db = chipreg::db::Db::open(db_path);
+  REQUIRE(db.ok());
+  auto opened = chipreg::api::opening_response(*db, "1", [](const tlog::StoredEntry&) { return true; });
+  REQUIRE(opened.ok());
+  write_file(dir.file("opening.json"), boost::json::serialize(*opened));
+  auto proof = chipreg::api::inclusion_response(*db, "1", "3");
+  REQUIRE(proof.ok());
+  write_file(dir.file("proof.json"), boost::json::serialize(*proof));
+  auto verify = [&](const std::string& file) {
+    return run_chipreg({"log", "verify", "--key", dir.file("key"), "--checkpoint", dir.file("cp"), "--entry-response",
+                        dir.file(file), "--proof", dir.file("proof.json")});
+  };
+  auto ok = verify("opening.json");
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  auto out = boost::json::parse(ok.out).as_object();
+  CHECK(out.at("verified").as_string() == "inclusion+opening");
+  // The fact proven is the second purchase line, 500,000.00 元.
+  CHECK(out.at("fact").at("kind").as_string() == "purchase");
+  CHECK(out.at("fact").at("fact").at("line").as_int64() == 2);
+  CHECK(out.at("fact").at("fact").at("amount_fen").as_int64() == 50000000);
+
+  // A forged amount under the true salt no longer opens the commitment.
+  auto forged = *opened;
+  auto bytes = chipreg::crypto::unbase64(std::string(forged.at("opening").as_string()));
+  REQUIRE(bytes.ok());
+  std::string text(bytes->begin(), bytes->end());
+  const auto at = text.find("50000000");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 8, "90000000");
+  forged["opening"] = chipreg::crypto::base64(text);
+  write_file(dir.file("forged.json"), boost::json::serialize(forged));
+  auto bad_fact = verify("forged.json");
+  CHECK(bad_fact.exit_code == 1);
+  CHECK_THAT(bad_fact.err, Catch::Contains("BAD_OPENING"));
+  // Another salt does not either.
+  auto resalted = *opened;
+  std::string salt(resalted.at("salt").as_string());
+  salt[0] = salt[0] == '0' ? '1' : '0';
+  resalted["salt"] = salt;
+  write_file(dir.file("resalted.json"), boost::json::serialize(resalted));
+  auto bad_salt = verify("resalted.json");
+  CHECK(bad_salt.exit_code == 1);
+  CHECK_THAT(bad_salt.err, Catch::Contains("BAD_OPENING"));
+  // The public entry alone proves inclusion, and shows no fact.
+  auto entry = chipreg::api::entry_response(*db, "1");
+  REQUIRE(entry.ok());
+  write_file(dir.file("entry.json"), boost::json::serialize(*entry));
+  auto plain = verify("entry.json");
+  REQUIRE(plain.exit_code == 0);
+  CHECK(boost::json::parse(plain.out).at("verified").as_string() == "inclusion");
+  CHECK(plain.out.find("amount_fen") == std::string::npos);
 }

@@ -21,6 +21,7 @@
 #include "registry/store/repository.hpp"
 #include "registry/store/schema.hpp"
 #include "registry/db/sqlite.hpp"
+#include "support/log_leaves.hpp"
 #include "support/temp_dir.hpp"
 
 // Undoes schema migration 4, for tests that rebuild an older layout and migrate again.
@@ -104,7 +105,7 @@ void add_purchases(Db& db, tlog::MemoryTree& mem, std::int64_t first, std::int64
     REQUIRE(stored.ok());
     CHECK(stored->log_index == static_cast<std::int64_t>(mem.size()));
     CHECK(stored->id == *stored->log_index + 1);
-    mem.append(tlog::purchase_entry(purchase(k)));
+    mem.append(testing::expected_leaf(db, *stored->log_index, "purchase", tlog::purchase_entry(purchase(k))));
     REQUIRE(tx->commit().ok());
   }
 }
@@ -116,7 +117,8 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
   Db db = open_db(dir);
   tlog::MemoryTree mem;
   std::mt19937_64 rng(20261128);
-  std::vector<std::string> entries;  // every leaf's bytes, by index
+  std::vector<std::string> entries;   // every leaf's bytes (a v2 commitment), by index
+  std::vector<std::string> openings;  // every leaf's fact bytes
   std::int64_t purchases = 0, claims = 0;
   store::Repository repo(db);
   tlog::Appender appender(db);
@@ -133,13 +135,15 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
         REQUIRE(stored.ok());
         REQUIRE(stored->log_index == want);
         CHECK(stored->id == want + 1);
-        entries.push_back(tlog::purchase_entry(p));
+        openings.push_back(tlog::purchase_entry(p));
+        entries.push_back(testing::expected_leaf(db, want, "purchase", openings.back()));
       } else {
         const std::string e = claim_entry_for(claims++);
-        auto idx = appender.append(tlog::EntryKind::kClaim, "c" + std::to_string(claims), e);
+        auto idx = appender.append(tlog::EntryKind::kClaim, "c" + std::to_string(claims), e, {kBuyer.str()});
         REQUIRE(idx.ok());
         REQUIRE(*idx == want);
-        entries.push_back(e);
+        openings.push_back(e);
+        entries.push_back(testing::expected_leaf(db, want, "claim", e));
       }
       mem.append(entries.back());
     }
@@ -157,6 +161,22 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
     auto e = chipreg::api::entry_response(db, std::to_string(i));
     REQUIRE(e.ok());
     CHECK(decoded_entry(*e) == entries[i]);
+    // The opening gives back the fact's bytes, and its parties: buyer and seller for a
+    // purchase, those the writer named for a log_entries leaf.
+    tlog::Parties parties;
+    auto o = chipreg::api::opening_response(db, std::to_string(i), [&](const tlog::StoredEntry& s) {
+      parties = s.parties;
+      return true;
+    });
+    REQUIRE(o.ok());
+    auto opening = crypto::unbase64(std::string(o->at("opening").as_string()));
+    REQUIRE(opening.ok());
+    CHECK(std::string(opening->begin(), opening->end()) == openings[i]);
+    if (o->at("kind").as_string() == "purchase") {
+      CHECK(parties == tlog::Parties{kBuyer.str(), kSeller.str()});
+    } else {
+      CHECK(parties == tlog::Parties{kBuyer.str()});
+    }
   }
   for (int t = 0; t < 300; ++t) {
     const std::uint64_t n = 1 + rng() % kLeaves;
@@ -222,7 +242,8 @@ TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and na
   SECTION("the row and its leaf hash, under a stored subtree: the subtree above it disagrees") {
     Purchase edited = purchase(3);
     edited.amount = Money::fen(999);
-    const tlog::Hash forged = tlog::leaf_hash(tlog::purchase_entry(edited));
+    const tlog::Hash forged =
+        tlog::leaf_hash(testing::expected_commitment("purchase", testing::stored_salt(db, 3), tlog::purchase_entry(edited)));
     auto st = db.prepare("UPDATE purchases SET amount_fen = 999, leaf_hash = ? WHERE id = 4");
     REQUIRE(st.ok());
     st->bind_blob(1, forged.data(), forged.size());
@@ -273,14 +294,14 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
     for (std::int64_t k = 0; k < 21; ++k) {
       if (k % 5 == 2) {
         ++claims;
-        REQUIRE(appender.append(tlog::EntryKind::kClaim, "c" + std::to_string(k), claim_entry_for(k)).ok());
+        REQUIRE(appender.append_public(tlog::EntryKind::kClaim, "c" + std::to_string(k), claim_entry_for(k)).ok());
         entries.push_back(claim_entry_for(k));
         mem.append(entries.back());
         continue;
       }
       ++legacy_purchases;
       const Purchase p = purchase(k);
-      auto idx = appender.append(tlog::EntryKind::kPurchase, tlog::purchase_ref(p), tlog::purchase_entry(p));
+      auto idx = appender.append_public(tlog::EntryKind::kPurchase, tlog::purchase_ref(p), tlog::purchase_entry(p));
       REQUIRE(idx.ok());
       entries.push_back(tlog::purchase_entry(p));
       mem.append(entries.back());
@@ -291,8 +312,9 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
     }
     REQUIRE(tx->commit().ok());
   }
-  REQUIRE(db.exec_script((std::string("ALTER TABLE purchases DROP COLUMN leaf_hash; ") + kUndoMigration4 +
-                          "PRAGMA user_version = 2;").c_str()).ok());
+  REQUIRE(db.exec_script((std::string("ALTER TABLE log_entries DROP COLUMN salt; ALTER TABLE log_entries DROP COLUMN parties; "
+                                      "ALTER TABLE purchases DROP COLUMN salt; ALTER TABLE purchases DROP COLUMN leaf_hash; ") +
+                          kUndoMigration4 + "PRAGMA user_version = 2;").c_str()).ok());
   CHECK(count(db, "SELECT max(id) FROM purchases") == legacy_purchases);
 
   auto from = store::migrate(db);
@@ -303,7 +325,10 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
 
   // New purchases take ids above every old one, and no log_entries rows.
   add_purchases(db, mem, 100, 20);
-  for (std::int64_t k = 100; k < 120; ++k) entries.push_back(tlog::purchase_entry(purchase(k)));
+  for (std::int64_t k = 100; k < 120; ++k) {
+    entries.push_back(testing::expected_leaf(db, static_cast<std::int64_t>(entries.size()), "purchase",
+                                             tlog::purchase_entry(purchase(k))));
+  }
   CHECK(count(db, "SELECT count(*) FROM log_entries") == legacy_purchases + claims);
   CHECK(count(db, "SELECT min(id) FROM purchases WHERE leaf_hash IS NOT NULL") == 22);
   REQUIRE(tlog::tree_size(db).value() == 41);

@@ -17,6 +17,7 @@
 #include "registry/log/store_log.hpp"
 #include "registry/store/schema.hpp"
 #include "registry/db/sqlite.hpp"
+#include "support/log_leaves.hpp"
 #include "support/temp_dir.hpp"
 
 // Undoes schema migration 4, for tests that rebuild an older layout and migrate again.
@@ -62,10 +63,10 @@ TEST_CASE("store log: roots and proofs from log_nodes equal the in-memory tree a
     REQUIRE(tx.ok());
     tlog::Appender appender(db);
     for (std::uint64_t i = 0; i < kN; ++i) {
-      auto idx = appender.append(tlog::EntryKind::kPurchase, "INV#" + std::to_string(i), entry_for(i));
+      auto idx = appender.append(tlog::EntryKind::kPurchase, "INV#" + std::to_string(i), entry_for(i), {});
       REQUIRE(idx.ok());
       CHECK(*idx == static_cast<std::int64_t>(i));
-      mem.append(entry_for(i));
+      mem.append(chipreg::testing::expected_leaf(db, *idx, "purchase", entry_for(i)));
     }
     REQUIRE(tx->commit().ok());
   }
@@ -109,7 +110,8 @@ TEST_CASE("store log: roots and proofs from log_nodes equal the in-memory tree a
     auto want_path = tlog::inclusion_proof(mem.source(), i, n);
     REQUIRE(want_path.ok());
     CHECK(inc->at("path").as_array() == hex_array(*want_path));
-    CHECK(inc->at("leaf_hash").as_string() == chipreg::crypto::hex(tlog::leaf_hash(entry_for(i))));
+    CHECK(inc->at("leaf_hash").as_string() ==
+          chipreg::crypto::hex(tlog::leaf_hash(chipreg::testing::expected_leaf(db, static_cast<std::int64_t>(i), "purchase", entry_for(i)))));
     auto con = chipreg::api::consistency_response(db, std::to_string(m), std::to_string(n));
     REQUIRE(con.ok());
     auto want_con = tlog::consistency_proof(mem.source(), m, n);
@@ -121,7 +123,51 @@ TEST_CASE("store log: roots and proofs from log_nodes equal the in-memory tree a
   CHECK(e->at("index").as_int64() == 42);
   auto decoded = chipreg::crypto::unbase64(std::string(e->at("entry").as_string()));
   REQUIRE(decoded.ok());
-  CHECK(std::string(decoded->begin(), decoded->end()) == entry_for(42));
+  // The public entry is the commitment, never the fact's bytes ...
+  CHECK(std::string(decoded->begin(), decoded->end()) == chipreg::testing::expected_leaf(db, 42, "purchase", entry_for(42)));
+  CHECK(std::string(decoded->begin(), decoded->end()).find("\"n\":42") == std::string::npos);
+  // ... which the opening answer gives, with the salt, to whom may_read admits.
+  auto opened = chipreg::api::opening_response(db, "42", [](const tlog::StoredEntry&) { return true; });
+  REQUIRE(opened.ok());
+  CHECK(opened->at("v").as_int64() == 2);
+  CHECK(opened->at("kind").as_string() == "purchase");
+  CHECK(opened->at("ref").as_string() == "INV#42");
+  CHECK(opened->at("entry") == e->at("entry"));
+  auto opening = chipreg::crypto::unbase64(std::string(opened->at("opening").as_string()));
+  REQUIRE(opening.ok());
+  CHECK(std::string(opening->begin(), opening->end()) == entry_for(42));
+  auto salt = chipreg::crypto::unhex(std::string(opened->at("salt").as_string()));
+  REQUIRE(salt.ok());
+  CHECK(std::string(salt->begin(), salt->end()) == chipreg::testing::stored_salt(db, 42));
+  auto refused = chipreg::api::opening_response(db, "42", [](const tlog::StoredEntry&) { return false; });
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == "NOT_FOUND");
+}
+
+TEST_CASE("store log: every leaf gets its own salt, so equal facts have unrelated commitments") {
+  chipreg::testing::TempDir dir;
+  Db db = open_db(dir);
+  auto tx = Tx::begin(db);
+  REQUIRE(tx.ok());
+  REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "c", entry_for(1), {"91330108000000019R"}).ok());
+  REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "c", entry_for(1), {"91330108000000019R"}).ok());
+  REQUIRE(tx->commit().ok());
+  const std::string a = chipreg::testing::stored_salt(db, 0), b = chipreg::testing::stored_salt(db, 1);
+  CHECK(a.size() == 32);
+  CHECK(a != b);
+  auto e0 = tlog::read_entry(db, 0), e1 = tlog::read_entry(db, 1);
+  REQUIRE((e0.ok() && e1.ok()));
+  CHECK(e0->entry != e1->entry);
+  CHECK(e0->opening == e1->opening);
+  CHECK(e0->parties == tlog::Parties{"91330108000000019R"});
+  // A row whose opening was edited no longer hashes to its leaf: read_entry refuses it.
+  auto edit = db.prepare("UPDATE log_entries SET entry = ? WHERE idx = 1");
+  REQUIRE(edit.ok());
+  edit->bind(1, entry_for(2));
+  REQUIRE(edit->exec().ok());
+  auto edited = tlog::read_entry(db, 1);
+  REQUIRE_FALSE(edited.ok());
+  CHECK(edited.error().code == "LOG_CORRUPT");
 }
 
 TEST_CASE("store log: an append rolls back with the caller's transaction") {
@@ -130,14 +176,14 @@ TEST_CASE("store log: an append rolls back with the caller's transaction") {
   {
     auto tx = Tx::begin(db);
     REQUIRE(tx.ok());
-    REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "c1", entry_for(0)).ok());
+    REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "c1", entry_for(0), {}).ok());
     REQUIRE(tx->commit().ok());
   }
   {
     auto tx = Tx::begin(db);
     REQUIRE(tx.ok());
-    REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "c2", entry_for(1)).ok());
-    REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "c3", entry_for(2)).ok());
+    REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "c2", entry_for(1), {}).ok());
+    REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "c3", entry_for(2), {}).ok());
     // no commit: the writer failed after appending
   }
   auto size = tlog::tree_size(db);
@@ -152,7 +198,7 @@ TEST_CASE("store log: an append rolls back with the caller's transaction") {
   {
     auto tx = Tx::begin(db);
     REQUIRE(tx.ok());
-    for (int i = 1; i < 16; ++i) REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "x", entry_for(100 + i)).ok());
+    for (int i = 1; i < 16; ++i) REQUIRE(tlog::append(db, tlog::EntryKind::kClaim, "x", entry_for(100 + i), {}).ok());
   }
   auto nodes = db.prepare("SELECT count(*) FROM log_nodes");
   REQUIRE(nodes.ok());
@@ -166,7 +212,7 @@ TEST_CASE("store log: endpoint answers carry BAD_REQUEST and NOT_FOUND as docume
   {
     auto tx = Tx::begin(db);
     REQUIRE(tx.ok());
-    for (int i = 0; i < 5; ++i) REQUIRE(tlog::append(db, tlog::EntryKind::kPurchase, "r", entry_for(i)).ok());
+    for (int i = 0; i < 5; ++i) REQUIRE(tlog::append(db, tlog::EntryKind::kPurchase, "r", entry_for(i), {}).ok());
     REQUIRE(tx->commit().ok());
   }
   auto code = [](const auto& r) { return r.ok() ? std::string("OK") : r.error().code; };
@@ -197,7 +243,7 @@ TEST_CASE("store log: init's key is 0600, kept by a later init, and signs verifi
     auto signer = tlog::ensure_log_key(db, path, std::string("registry.test/log"));
     REQUIRE(signer.ok());
     first_key = chipreg::api::key_response(*signer);
-    REQUIRE(tlog::append(db, tlog::EntryKind::kTapeout, "t", entry_for(9)).ok());
+    REQUIRE(tlog::append(db, tlog::EntryKind::kTapeout, "t", entry_for(9), {}).ok());
     REQUIRE(tx->commit().ok());
   }
   struct stat info {};
@@ -226,7 +272,7 @@ TEST_CASE("store log: init's key is 0600, kept by a later init, and signs verifi
   REQUIRE(cp.ok());
   CHECK(cp->origin == "registry.test/log");
   CHECK(cp->size == 1);
-  CHECK(cp->root == tlog::leaf_hash(entry_for(9)));
+  CHECK(cp->root == tlog::leaf_hash(chipreg::testing::expected_leaf(db, 0, "tapeout", entry_for(9))));
 }
 
 TEST_CASE("store log: a missing key with a recorded origin is refused, not silently replaced") {
@@ -267,8 +313,9 @@ void append_many(Db& db, tlog::MemoryTree& mem, std::uint64_t n) {
   REQUIRE(tx.ok());
   tlog::Appender appender(db);
   for (std::uint64_t i = 0; i < n; ++i) {
-    REQUIRE(appender.append(tlog::EntryKind::kPurchase, "INV#" + std::to_string(i), entry_for(i)).ok());
-    mem.append(entry_for(i));
+    auto idx = appender.append(tlog::EntryKind::kPurchase, "INV#" + std::to_string(i), entry_for(i), {});
+    REQUIRE(idx.ok());
+    mem.append(chipreg::testing::expected_leaf(db, *idx, "purchase", entry_for(i)));
   }
   REQUIRE(tx->commit().ok());
 }
@@ -311,9 +358,18 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
   Db db = open_db(dir);
   tlog::MemoryTree mem;
   append_many(db, mem, 100);
-  // Turn the log back into its schema-1 layout: no leaf_hash column, every level stored.
-  // (Migration 4's objects go too: the migrations after 1 run again.)
+  // Turn the log back into its schema-1 layout: no leaf_hash column, every level stored,
+  // and every leaf a v1 leaf whose entry is the bytes that were hashed (the commitment).
+  // (Migration 4's and 9's objects go too: the migrations after 1 run again.)
+  for (std::int64_t i = 0; i < 100; ++i) {
+    auto up = db.prepare("UPDATE log_entries SET entry = ? WHERE idx = ?");
+    REQUIRE(up.ok());
+    up->bind(1, chipreg::testing::expected_leaf(db, i, "purchase", entry_for(static_cast<std::uint64_t>(i)))).bind(2, i);
+    REQUIRE(up->exec().ok());
+  }
   std::string sql =
+      "ALTER TABLE log_entries DROP COLUMN salt; ALTER TABLE log_entries DROP COLUMN parties; "
+      "ALTER TABLE purchases DROP COLUMN salt; "
       "ALTER TABLE log_entries DROP COLUMN leaf_hash; ALTER TABLE purchases DROP COLUMN leaf_hash; "
       "DELETE FROM log_nodes; " + std::string(kUndoMigration4) + "PRAGMA user_version = 1;";
   REQUIRE(db.exec_script(sql.c_str()).ok());
