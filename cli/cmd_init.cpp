@@ -34,7 +34,8 @@ int cmd_init(int argc, char** argv, int first) {
   if (auto st = db->exec_script("PRAGMA foreign_keys = OFF"); !st) return print_error(st.error()), 1;
   auto tx = db::Tx::begin(*db);
   if (!tx) return print_error(tx.error()), 1;
-  auto before = store::migrate(*db);
+  store::MigrationNotes notes;
+  auto before = store::migrate(*db, -1, &notes);
   if (!before) return print_error(before.error()), 1;
   std::optional<std::string> admin;
   if (*before == 0) {
@@ -45,6 +46,12 @@ int cmd_init(int argc, char** argv, int first) {
   if (auto key = tlog::ensure_log_key(*db, *path, args->get("log-origin")); !key) return print_error(key.error()), 1;
   if (auto st = tx->commit(); !st) return print_error(st.error()), 1;
   if (admin) std::cout << boost::json::serialize(boost::json::object{{"admin_token", *admin}}) << "\n";
+  if (notes.reference_facts_logged > 0) {
+    std::cerr << "chipreg init: 迁移已将 " << notes.reference_facts_logged
+              << " 条既有参考事实（企业、人员、股权、产品、代工厂密钥等）记入透明日志 / migration 10 logged "
+              << notes.reference_facts_logged
+              << " existing reference facts (enterprises, persons, equity, products, foundry keys, ...) as log leaves\n";
+  }
   return 0;
 }
 

@@ -217,6 +217,22 @@ std::span<const unsigned char> Stmt::blob_view(int col) const {
 
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
+Stmt::ColumnType Stmt::column_type(int col) const {
+  switch (sqlite3_column_type(stmt_, col)) {
+    case SQLITE_NULL: return ColumnType::kNull;
+    case SQLITE_INTEGER: return ColumnType::kInteger;
+    case SQLITE_TEXT: return ColumnType::kText;
+    default: return ColumnType::kOther;
+  }
+}
+
+int Stmt::column_count() const { return sqlite3_column_count(stmt_); }
+
+std::string Stmt::column_name(int col) const {
+  const char* name = sqlite3_column_name(stmt_, col);
+  return name ? std::string(name) : std::string();
+}
+
 Db::Db(sqlite3* db) : db_(db), cache_(std::make_shared<StmtCache>()) {}
 
 void Db::close() {

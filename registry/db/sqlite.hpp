@@ -100,6 +100,11 @@ class Stmt {
   // read of another type on this statement.
   std::span<const unsigned char> blob_view(int col) const;
   bool is_null(int col) const;
+  // For readers of rows whose shape the statement decides (registry/log/fact_rows.cpp).
+  enum class ColumnType { kNull, kInteger, kText, kOther };
+  ColumnType column_type(int col) const;
+  int column_count() const;
+  std::string column_name(int col) const;
 
   bool empty() const { return stmt_ == nullptr; }
   sqlite3_stmt* raw() { return stmt_; }

@@ -28,6 +28,15 @@ std::string_view to_string(EntryKind kind) {
     case EntryKind::kPlatformRecognition: return "platform_recognition";
     case EntryKind::kPlatformExpense: return "platform_expense";
     case EntryKind::kEvent: return "event";
+    case EntryKind::kEnterprise: return "enterprise";
+    case EntryKind::kPerson: return "person";
+    case EntryKind::kFamilyLink: return "family_link";
+    case EntryKind::kEquity: return "equity";
+    case EntryKind::kManualAffiliation: return "manual_affiliation";
+    case EntryKind::kProduct: return "product";
+    case EntryKind::kFoundryKey: return "foundry_key";
+    case EntryKind::kKeyRevocation: return "key_revocation";
+    case EntryKind::kOtherAward: return "other_award";
   }
   return "?";
 }

@@ -36,6 +36,16 @@ enum class EntryKind {
   kPlatformRecognition,
   kPlatformExpense,
   kEvent,
+  // The reference facts (schema migration 10, fact_rows.hpp): the fact is the row.
+  kEnterprise,
+  kPerson,
+  kFamilyLink,
+  kEquity,
+  kManualAffiliation,
+  kProduct,
+  kFoundryKey,
+  kKeyRevocation,
+  kOtherAward,
 };
 std::string_view to_string(EntryKind kind);
 

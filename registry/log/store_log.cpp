@@ -230,6 +230,9 @@ Result<NoteSigner> read_key_file(const std::string& path) {
 
 constexpr const char* kInsertEntrySql =
     "INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at, salt, parties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+// A v1 leaf names only the columns every layout since migration 2 has.
+constexpr const char* kInsertPublicEntrySql =
+    "INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)";
 constexpr const char* kInsertNodeSql = "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)";
 
 // Each statement is prepared on its first use: a writer that builds an Appender for one
@@ -267,7 +270,7 @@ Result<std::int64_t> Appender::insert(EntryKind kind, std::string_view ref, std:
   auto next = next_index();
   if (!next) return next.error();
   const std::int64_t idx = *next;
-  auto ins = ready(insert_entry_, kInsertEntrySql);
+  auto ins = salt.empty() ? ready(insert_public_entry_, kInsertPublicEntrySql) : ready(insert_entry_, kInsertEntrySql);
   if (!ins) return ins.error();
   // The row keeps the opening in `entry` and the salt beside it; the leaf is the
   // commitment (v2), or the opening itself when there is no salt (v1).
@@ -278,11 +281,7 @@ Result<std::int64_t> Appender::insert(EntryKind kind, std::string_view ref, std:
   insert.reset();
   insert.bind(1, idx).bind_view(2, to_string(kind)).bind_view(3, ref).bind_blob_view(4, opening.data(), opening.size());
   insert.bind_blob_view(5, leaf.data(), leaf.size()).bind_view(6, created_at);
-  if (salt.empty()) {
-    insert.bind_null(7).bind_null(8);
-  } else {
-    insert.bind_blob_view(7, salt.data(), salt.size()).bind_view(8, parties);
-  }
+  if (!salt.empty()) insert.bind_blob_view(7, salt.data(), salt.size()).bind_view(8, parties);
   Status inserted = insert.exec();
   insert.reset();
   if (!inserted) return inserted.error();

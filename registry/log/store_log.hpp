@@ -93,7 +93,7 @@ class Appender {
   Result<std::int64_t> insert(EntryKind kind, std::string_view ref, std::string_view opening,
                               std::span<const unsigned char> salt, std::string_view parties);
   db::Db* db_;
-  db::Stmt ends_, insert_entry_, read_node_, insert_node_;
+  db::Stmt ends_, insert_entry_, insert_public_entry_, read_node_, insert_node_;
   LeafStmts read_leaves_;
 };
 

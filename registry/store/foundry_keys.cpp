@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 
 #include <map>
+
+#include "registry/log/fact_rows.hpp"
 #include <mutex>
 
 namespace chipreg::store {
@@ -145,6 +147,9 @@ Result<std::string> register_foundry_key(Db& db, const KeyRegistration& reg, con
     return Error("DUPLICATE", "key " + keyid + " is already registered (foundry " + (*existing)->foundry.str() + ")",
                  "public_key_pem");
   }
+  // The row and its log leaf, all or nothing (a transaction of its own if the caller has none).
+  auto scope = WriteScope::open(db);
+  if (!scope) return scope.error();
   auto st = db.prepare(
       "INSERT INTO foundry_keys (keyid, foundry, alg, public_key_pem, valid_from, valid_to, revoked_from, "
       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)");
@@ -155,6 +160,9 @@ Result<std::string> register_foundry_key(Db& db, const KeyRegistration& reg, con
   if (to) st->bind(6, to->str()); else st->bind_null(6);
   st->bind(7, now);
   if (auto done = st->exec(); !done) return done.error();
+  auto logged = tlog::log_fact_row(db, tlog::EntryKind::kFoundryKey, keyid);
+  if (!logged) return logged.error();
+  if (auto done = scope->commit(); !done) return done.error();
   return keyid;
 }
 
@@ -163,10 +171,16 @@ Status revoke_foundry_key(Db& db, std::string_view keyid, const Date& from) {
   if (!key) return key.error();
   if (!*key) return Error("UNKNOWN_KEY", "no foundry key " + std::string(keyid.substr(0, 64)), "keyid");
   if ((*key)->revoked_from && *(*key)->revoked_from <= from) return Status::Ok();
+  auto scope = WriteScope::open(db);
+  if (!scope) return scope.error();
   auto st = db.prepare("UPDATE foundry_keys SET revoked_from = ?1 WHERE keyid = ?2");
   if (!st) return st.error();
   st->bind(1, from.str()).bind(2, keyid);
-  return st->exec();
+  if (auto done = st->exec(); !done) return done;
+  // A revocation (or one moved earlier) is a new leaf; the latest matches the row.
+  auto logged = tlog::log_fact_row(db, tlog::EntryKind::kKeyRevocation, keyid);
+  if (!logged) return logged.error();
+  return scope->commit();
 }
 
 Status revoke_foundry_key(Db& db, std::string_view keyid, const json::value& body) {

@@ -15,6 +15,7 @@
 #include "registry/domain/fact_json.hpp"
 #include "registry/domain/purchase_rules.hpp"
 #include "registry/log/entries.hpp"
+#include "registry/log/fact_rows.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/db.hpp"
 
@@ -163,6 +164,22 @@ struct Repository::Impl {
     if (auto st = sp->release(); !st) return st.error();
     return r;
   }
+
+  // A row of an integer-keyed reference table and its log leaf (fact_rows.hpp), all or
+  // nothing: `insert` writes the row, whose id is then the leaf's ref.
+  template <typename F>
+  Result<std::int64_t> logged_insert(tlog::EntryKind kind, F&& insert) {
+    return atomically<std::int64_t>([&]() -> Result<std::int64_t> {
+      if (auto st = insert(); !st) {
+        failed_clean = true;  // the one failed INSERT undid itself
+        return st.error();
+      }
+      const std::int64_t id = db.last_insert_rowid();
+      auto logged = tlog::log_fact_row(db, kind, id);
+      if (!logged) return logged.error();
+      return id;
+    });
+  }
 };
 
 Repository::Repository(Db& db) : impl_(std::make_unique<Impl>(db)) {}
@@ -211,6 +228,8 @@ Status Repository::insert_enterprise(const Enterprise& e) {
       role->bind(1, e.uscc.str()).bind(2, to_string(x));
       if (auto st = role->exec(); !st) return map_db_error(st.error(), "roles");
     }
+    auto logged = tlog::log_fact_row(impl_->db, tlog::EntryKind::kEnterprise, e.uscc.str());
+    if (!logged) return logged.error();
     return true;
   });
   if (!r) return r.error();
@@ -248,10 +267,19 @@ Status Repository::insert_person(const Person& p) {
   auto found = person_exists(p.id);
   if (!found) return found.error();
   if (*found) return duplicate("person '" + p.id + "'", "id");
-  auto ins = impl_->stmt("INSERT INTO persons(id, name, created_at) VALUES (?, ?, ?)");
-  if (!ins) return ins.error();
-  ins->bind(1, p.id).bind(2, p.name).bind(3, now_utc());
-  if (auto st = ins->exec(); !st) return map_db_error(st.error(), "id");
+  auto r = impl_->atomically<bool>([&]() -> Result<bool> {
+    auto ins = impl_->stmt("INSERT INTO persons(id, name, created_at) VALUES (?, ?, ?)");
+    if (!ins) return ins.error();
+    ins->bind(1, p.id).bind(2, p.name).bind(3, now_utc());
+    if (auto st = ins->exec(); !st) {
+      impl_->failed_clean = true;
+      return map_db_error(st.error(), "id");
+    }
+    auto logged = tlog::log_fact_row(impl_->db, tlog::EntryKind::kPerson, p.id);
+    if (!logged) return logged.error();
+    return true;
+  });
+  if (!r) return r.error();
   impl_->persons.insert(p.id);
   return Status::Ok();
 }
@@ -281,11 +309,13 @@ Result<std::int64_t> Repository::insert_family_link(const FamilyLink& f) {
     if (!row) return row.error();
     if (*row) return duplicate("family link " + f.a + " / " + f.b, "b");
   }
-  auto ins = impl_->stmt("INSERT INTO family_links(a, b, relation) VALUES (?, ?, ?)");
-  if (!ins) return ins.error();
-  ins->bind(1, f.a).bind(2, f.b).bind(3, to_string(f.relation));
-  if (auto st = ins->exec(); !st) return map_db_error(st.error(), "b");
-  return impl_->db.last_insert_rowid();
+  return impl_->logged_insert(tlog::EntryKind::kFamilyLink, [&]() -> Status {
+    auto ins = impl_->stmt("INSERT INTO family_links(a, b, relation) VALUES (?, ?, ?)");
+    if (!ins) return ins.error();
+    ins->bind(1, f.a).bind(2, f.b).bind(3, to_string(f.relation));
+    if (auto st = ins->exec(); !st) return map_db_error(st.error(), "b");
+    return Status::Ok();
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -326,15 +356,17 @@ Result<std::int64_t> Repository::insert_equity(const EquityEdge& e) {
       return duplicate("equity of " + e.holder + " in " + e.held.str() + " from " + e.valid.from.str(), "from");
     }
   }
-  auto ins = impl_->stmt("INSERT INTO equity(holder_enterprise, holder_person, held, pct_units, valid_from, valid_to) "
-                         "VALUES (?, ?, ?, ?, ?, ?)");
-  if (!ins) return ins.error();
-  std::optional<std::string> to;
-  if (e.valid.to) to = e.valid.to->str();
-  ins->bind(1, holder_ent).bind(2, holder_person).bind(3, e.held.str()).bind(4, e.pct.units());
-  ins->bind(5, e.valid.from.str()).bind(6, to);
-  if (auto st = ins->exec(); !st) return map_db_error(st.error());
-  return impl_->db.last_insert_rowid();
+  return impl_->logged_insert(tlog::EntryKind::kEquity, [&]() -> Status {
+    auto ins = impl_->stmt("INSERT INTO equity(holder_enterprise, holder_person, held, pct_units, valid_from, valid_to) "
+                           "VALUES (?, ?, ?, ?, ?, ?)");
+    if (!ins) return ins.error();
+    std::optional<std::string> to;
+    if (e.valid.to) to = e.valid.to->str();
+    ins->bind(1, holder_ent).bind(2, holder_person).bind(3, e.held.str()).bind(4, e.pct.units());
+    ins->bind(5, e.valid.from.str()).bind(6, to);
+    if (auto st = ins->exec(); !st) return map_db_error(st.error());
+    return Status::Ok();
+  });
 }
 
 Result<std::int64_t> Repository::insert_manual_affiliation(const ManualAffiliation& m) {
@@ -357,13 +389,15 @@ Result<std::int64_t> Repository::insert_manual_affiliation(const ManualAffiliati
       return duplicate("manual affiliation " + m.a.str() + " / " + m.b.str() + " from " + m.valid.from.str(), "from");
     }
   }
-  auto ins = impl_->stmt("INSERT INTO manual_affiliations(a, b, valid_from, valid_to, basis) VALUES (?, ?, ?, ?, ?)");
-  if (!ins) return ins.error();
-  std::optional<std::string> to;
-  if (m.valid.to) to = m.valid.to->str();
-  ins->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str()).bind(4, to).bind(5, m.basis);
-  if (auto st = ins->exec(); !st) return map_db_error(st.error());
-  return impl_->db.last_insert_rowid();
+  return impl_->logged_insert(tlog::EntryKind::kManualAffiliation, [&]() -> Status {
+    auto ins = impl_->stmt("INSERT INTO manual_affiliations(a, b, valid_from, valid_to, basis) VALUES (?, ?, ?, ?, ?)");
+    if (!ins) return ins.error();
+    std::optional<std::string> to;
+    if (m.valid.to) to = m.valid.to->str();
+    ins->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str()).bind(4, to).bind(5, m.basis);
+    if (auto st = ins->exec(); !st) return map_db_error(st.error());
+    return Status::Ok();
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -391,14 +425,23 @@ Status Repository::insert_product(const Product& p) {
                    "model");
     }
   }
-  auto ins = impl_->stmt("INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
-                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!ins) return ins.error();
-  std::optional<std::string> market;
-  if (p.first_market_date) market = p.first_market_date->str();
-  ins->bind(1, p.id).bind(2, to_string(p.kind)).bind(3, p.owner.str()).bind(4, p.self_developed);
-  ins->bind(5, market).bind(6, p.focus_area).bind(7, p.model).bind(8, now_utc());
-  if (auto st = ins->exec(); !st) return map_db_error(st.error(), "id");
+  auto r = impl_->atomically<bool>([&]() -> Result<bool> {
+    auto ins = impl_->stmt("INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
+                           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!ins) return ins.error();
+    std::optional<std::string> market;
+    if (p.first_market_date) market = p.first_market_date->str();
+    ins->bind(1, p.id).bind(2, to_string(p.kind)).bind(3, p.owner.str()).bind(4, p.self_developed);
+    ins->bind(5, market).bind(6, p.focus_area).bind(7, p.model).bind(8, now_utc());
+    if (auto st = ins->exec(); !st) {
+      impl_->failed_clean = true;
+      return map_db_error(st.error(), "id");
+    }
+    auto logged = tlog::log_fact_row(impl_->db, tlog::EntryKind::kProduct, p.id);
+    if (!logged) return logged.error();
+    return true;
+  });
+  if (!r) return r.error();
   impl_->products.insert(p.id);
   return Status::Ok();
 }
@@ -566,11 +609,13 @@ Result<std::int64_t> Repository::insert_other_award(const OtherAward& a, std::st
   auto found = impl_->exists("SELECT 1 FROM claims WHERE id = ?", a.claim);
   if (!found) return found.error();
   if (!*found) return unknown("UNKNOWN_CLAIM", "claim", a.claim, "claim");
-  auto ins = impl_->stmt("INSERT INTO other_awards(claim, level, amount_fen, source, created_at) VALUES (?, ?, ?, ?, ?)");
-  if (!ins) return ins.error();
-  ins->bind(1, a.claim).bind(2, a.level).bind(3, a.amount.fen()).bind(4, source).bind(5, now_utc());
-  if (auto st = ins->exec(); !st) return map_db_error(st.error());
-  return impl_->db.last_insert_rowid();
+  return impl_->logged_insert(tlog::EntryKind::kOtherAward, [&]() -> Status {
+    auto ins = impl_->stmt("INSERT INTO other_awards(claim, level, amount_fen, source, created_at) VALUES (?, ?, ?, ?, ?)");
+    if (!ins) return ins.error();
+    ins->bind(1, a.claim).bind(2, a.level).bind(3, a.amount.fen()).bind(4, source).bind(5, now_utc());
+    if (auto st = ins->exec(); !st) return map_db_error(st.error());
+    return Status::Ok();
+  });
 }
 
 // ---------------------------------------------------------------------------------------

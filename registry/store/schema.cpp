@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "registry/log/fact_rows.hpp"
+
 namespace chipreg::store {
 namespace {
 
@@ -547,8 +549,25 @@ ALTER TABLE log_entries ADD COLUMN parties TEXT;
 ALTER TABLE purchases ADD COLUMN salt BLOB CHECK (salt IS NULL OR length(salt) = 32);
 )sql";
 
-constexpr std::array<const char*, 9> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
-                                                    kMigration6, kMigration7, kMigration8, kMigration9};
+// Migration 10: every reference fact is a log leaf (registry/log/fact_rows.hpp): each
+// table gains the index of its row's leaf, foundry keys also that of their revocation.
+// migrate() then logs every existing row (log_unlogged_fact_rows), one leaf each, and
+// reports how many (MigrationNotes).
+constexpr const char* kMigration10 = R"sql(
+ALTER TABLE enterprises ADD COLUMN log_index INTEGER;
+ALTER TABLE persons ADD COLUMN log_index INTEGER;
+ALTER TABLE family_links ADD COLUMN log_index INTEGER;
+ALTER TABLE equity ADD COLUMN log_index INTEGER;
+ALTER TABLE manual_affiliations ADD COLUMN log_index INTEGER;
+ALTER TABLE products ADD COLUMN log_index INTEGER;
+ALTER TABLE foundry_keys ADD COLUMN log_index INTEGER;
+ALTER TABLE foundry_keys ADD COLUMN revocation_log_index INTEGER;
+ALTER TABLE other_awards ADD COLUMN log_index INTEGER;
+)sql";
+constexpr int kReferenceLeavesMigration = 10;
+
+constexpr std::array<const char*, 10> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+                                                     kMigration6, kMigration7, kMigration8, kMigration9, kMigration10};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and
@@ -617,7 +636,7 @@ Status check_foreign_keys(Db& db, int migration) {
 
 int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
 
-Result<int> migrate(Db& db, int up_to) {
+Result<int> migrate(Db& db, int up_to, MigrationNotes* notes) {
   const int target = up_to < 0 ? latest_schema_version() : std::min(up_to, latest_schema_version());
   auto found = user_version(db);
   if (!found) return found;
@@ -650,6 +669,11 @@ Result<int> migrate(Db& db, int up_to) {
       tx.emplace(std::move(*t));
     }
     if (auto st = db.exec_script(kMigrations[static_cast<std::size_t>(v)]); !st) return st.error();
+    if (v + 1 == kReferenceLeavesMigration) {
+      auto logged = tlog::log_unlogged_fact_rows(db);
+      if (!logged) return logged.error();
+      if (notes) notes->reference_facts_logged += *logged;
+    }
     if (rebuild) {
       if (auto st = check_foreign_keys(db, v + 1); !st) return st.error();
     }

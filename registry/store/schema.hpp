@@ -6,6 +6,8 @@
 // application code validates first for good messages, and the database is the backstop.
 #pragma once
 
+#include <cstdint>
+
 #include "base/result.hpp"
 #include "registry/store/db.hpp"
 
@@ -20,6 +22,12 @@ int latest_schema_version();
 // (migration 8) runs with foreign keys off and checks them before it commits; inside a
 // caller's transaction on a database holding rows it REQUIRES foreign keys already off
 // (FOREIGN_KEYS_ON otherwise: the pragma cannot change inside a transaction).
-Result<int> migrate(Db& db, int up_to = -1);
+//
+// What a migration did that its caller should tell the operator: migration 10 logs every
+// existing reference row (enterprises, equity, products, ...) as a leaf.
+struct MigrationNotes {
+  std::int64_t reference_facts_logged = 0;
+};
+Result<int> migrate(Db& db, int up_to = -1, MigrationNotes* notes = nullptr);
 
 }  // namespace chipreg::store

@@ -40,8 +40,10 @@ struct Fixture {
     REQUIRE(run_chipreg({"import", "--db", db, "products", dir.file("p.csv")}).exit_code == 0);
     auto d = chipreg::db::Db::open(db);
     REQUIRE(d.ok());
+    // The enterprises and the product took leaves 0-2 (reference facts are leaves): purchase
+    // line 13 is leaf 15, the one that completes the first stored subtree.
     REQUIRE(d->exec_script("CREATE TRIGGER refuse_one BEFORE INSERT ON log_nodes WHEN "
-                           "(SELECT line FROM purchases ORDER BY id DESC LIMIT 1) = 16 "
+                           "(SELECT line FROM purchases ORDER BY id DESC LIMIT 1) = 13 "
                            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;")
                 .ok());
     std::string csv = "invoice,line,date,buyer,seller,product,amount_fen,tax_fen,reverses_invoice,reverses_line\n";
@@ -70,11 +72,11 @@ TEST_CASE("import: a row that fails half-way is undone alone, and the rows aroun
   CHECK(rep.at("rejected").as_int64() == 1);
   const auto& errors = rep.at("errors").as_array();
   REQUIRE(errors.size() == 1);
-  CHECK(errors[0].at("line").as_int64() == 17);  // purchase line 16, after the header
+  CHECK(errors[0].at("line").as_int64() == 14);  // purchase line 13, after the header
   CHECK(errors[0].at("code").as_string() == "CONSTRAINT");
   CHECK(f.count("purchases") == 19);
-  CHECK(f.count("log_entries") == 0);  // each purchase is its own leaf
-  // Line 17 took leaf 15 in place of the undone line 16, and completed the first subtree.
+  CHECK(f.count("log_entries") == 3);  // the reference facts; each purchase is its own leaf
+  // Line 14 took leaf 15 in place of the undone line 13, and completed the first subtree.
   CHECK(f.count("log_nodes") == 1);
   // Every stored row matches its leaf: the half-written row left neither row nor leaf.
   auto audit = run_chipreg({"log", "audit", "--db", f.db});

@@ -31,7 +31,8 @@ chipreg::Uscc uscc(const char* prefix16) {
   return *u;
 }
 
-// Three purchases (one red-letter) written through the repository, which logs them.
+// Two enterprises and a product (leaves 0-2: reference facts are leaves), then three
+// purchases (leaves 3-5, one red-letter) written through the repository, which logs them.
 void seed_purchases(chipreg::db::Db& db) {
   using namespace chipreg;
   auto tx = db::Tx::begin(db);
@@ -107,7 +108,9 @@ TEST_CASE("log cli: audit is clean after normal writes and catches a purchase ed
   }
   auto clean = audit(db_path, 0);
   CHECK(clean.at("ok").as_bool());
-  CHECK(clean.at("tree_size").as_int64() == 3);
+  CHECK(clean.at("tree_size").as_int64() == 6);
+  CHECK(clean.at("checked").at("enterprise").as_int64() == 2);
+  CHECK(clean.at("checked").at("product").as_int64() == 1);
   CHECK(clean.at("checked").at("purchase").as_int64() == 3);
   CHECK(clean.at("problems").as_array().empty());
 
@@ -125,7 +128,7 @@ TEST_CASE("log cli: audit is clean after normal writes and catches a purchase ed
   CHECK(problems[0].at("problem").as_string() == "ROW_MISMATCH");
   CHECK(problems[0].at("kind").as_string() == "purchase");
   CHECK(problems[0].at("ref").as_string() == "24332000000012345678#2");
-  CHECK(problems[0].at("log_index").as_int64() == 1);
+  CHECK(problems[0].at("log_index").as_int64() == 4);
 }
 
 TEST_CASE("log cli: audit reports a deleted purchase, an unlogged row and a changed leaf hash") {
@@ -136,13 +139,13 @@ TEST_CASE("log cli: audit reports a deleted purchase, an unlogged row and a chan
     auto db = chipreg::db::Db::open(db_path);
     REQUIRE(db.ok());
     seed_purchases(*db);
-    // Leaf 1 is the purchase row deleted here; the red-letter line (leaf 2) keeps its row
+    // Leaf 4 is the purchase row deleted here; the red-letter line (leaf 5) keeps its row
     // but its logged leaf hash is overwritten; row '99' was never logged.
     REQUIRE(db->exec_script("DELETE FROM purchases WHERE invoice = '24332000000012345678' AND line = 2;"
                             "UPDATE purchases SET leaf_hash = zeroblob(32) WHERE invoice = '24332000000099999999';"
                             "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
                             "created_at) SELECT '99', 1, date, buyer, seller, product, 1, 0, created_at FROM purchases "
-                            "WHERE id = 1;")
+                            "WHERE id = 4;")
                 .ok());
   }
   auto report = audit(db_path, 1);
@@ -153,11 +156,11 @@ TEST_CASE("log cli: audit reports a deleted purchase, an unlogged row and a chan
   REQUIRE(by_code.size() == 3);
   REQUIRE(by_code.count("LOG_GAP") == 1);
   CHECK(by_code["LOG_GAP"].at("message").as_string() ==
-        "leaves 1 to 1 are missing (no log_entries row and no purchase row)");
+        "leaves 4 to 4 are missing (no log_entries row and no purchase row)");
   REQUIRE(by_code.count("ROW_MISMATCH") == 1);
   CHECK(by_code["ROW_MISMATCH"].at("ref").as_string() == "24332000000099999999#1");
-  CHECK(by_code["ROW_MISMATCH"].at("log_index").as_int64() == 2);
-  CHECK(by_code["ROW_MISMATCH"].at("row").as_int64() == 3);
+  CHECK(by_code["ROW_MISMATCH"].at("log_index").as_int64() == 5);
+  CHECK(by_code["ROW_MISMATCH"].at("row").as_int64() == 6);
   REQUIRE(by_code.count("UNLOGGED_ROW") == 1);
   CHECK(by_code["UNLOGGED_ROW"].at("ref").as_string() == "99#1");
 }
@@ -165,7 +168,7 @@ TEST_CASE("log cli: audit reports a deleted purchase, an unlogged row and a chan
 TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the end or replaced") {
   chipreg::testing::TempDir dir;
   const std::string db_path = dir.file("r.db");
-  seed_with_checkpoint(dir, db_path, "r.cp");  // 3 leaves
+  seed_with_checkpoint(dir, db_path, "r.cp");  // 6 leaves
   auto audit_against = [&](int want_exit) {
     auto r = run_chipreg({"log", "audit", "--db", db_path, "--checkpoint", dir.file("r.cp"), "--key", dir.file("key")});
     INFO(r.out << r.err);
@@ -173,28 +176,28 @@ TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the 
     return boost::json::parse(r.out).as_object();
   };
   auto held = audit_against(0);
-  CHECK(held.at("checkpoint").at("tree_size").as_int64() == 3);
+  CHECK(held.at("checkpoint").at("tree_size").as_int64() == 6);
   CHECK(held.at("checkpoint").at("held").as_bool());
   const std::string root(held.at("root").as_string());
 
   {
     auto db = chipreg::db::Db::open(db_path);
     REQUIRE(db.ok());
-    REQUIRE(db->exec_script("DELETE FROM purchases WHERE id = 3").ok());  // the last leaf
+    REQUIRE(db->exec_script("DELETE FROM purchases WHERE id = 6").ok());  // the last leaf
   }
-  // The database alone shows a consistent log of two leaves...
+  // The database alone shows a consistent log of five leaves...
   auto alone = audit(db_path, 0);
-  CHECK(alone.at("tree_size").as_int64() == 2);
+  CHECK(alone.at("tree_size").as_int64() == 5);
   // ...which the checkpoint proves was cut short.
   auto cut = audit_against(1);
   CHECK_FALSE(cut.at("checkpoint").at("held").as_bool());
   REQUIRE(cut.at("problems").as_array().size() == 1);
   CHECK(cut.at("problems").as_array()[0].at("problem").as_string() == "LOG_TRUNCATED");
   CHECK(cut.at("problems").as_array()[0].at("message").as_string() ==
-        "the checkpoint signs a tree of 3 leaves; the log holds 2");
+        "the checkpoint signs a tree of 6 leaves; the log holds 5");
 
   {
-    // A different red-letter line logged in its place: three leaves again, and rows that
+    // A different red-letter line logged in its place: six leaves again, and rows that
     // match their leaves, but not the tree the checkpoint signed.
     auto db = chipreg::db::Db::open(db_path);
     REQUIRE(db.ok());
@@ -205,10 +208,10 @@ TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the 
                                uscc("9133010800000002"), "P1", chipreg::Money::fen(-5000000),
                                chipreg::Money::fen(-650000), chipreg::InvoiceLineRef{"24332000000012345678", 1}});
     REQUIRE(p.ok());
-    CHECK(p->log_index == 2);
+    CHECK(p->log_index == 5);
     REQUIRE(tx->commit().ok());
   }
-  CHECK(audit(db_path, 0).at("tree_size").as_int64() == 3);
+  CHECK(audit(db_path, 0).at("tree_size").as_int64() == 6);
   auto replaced = audit_against(1);
   REQUIRE(replaced.at("problems").as_array().size() == 1);
   CHECK(replaced.at("problems").as_array()[0].at("problem").as_string() == "CHECKPOINT_MISMATCH");
@@ -230,7 +233,7 @@ TEST_CASE("log cli: audit against a saved checkpoint catches leaves cut off the 
 TEST_CASE("log cli: verify checks served inclusion and consistency proofs and refuses tampered ones") {
   chipreg::testing::TempDir dir;
   const std::string db_path = dir.file("r.db");
-  seed_with_checkpoint(dir, db_path, "old.cp");  // 3 leaves
+  seed_with_checkpoint(dir, db_path, "old.cp");  // 6 leaves
   auto db = chipreg::db::Db::open(db_path);
   REQUIRE(db.ok());
   auto signer = tlog::load_log_key(*db, db_path);
@@ -247,10 +250,10 @@ TEST_CASE("log cli: verify checks served inclusion and consistency proofs and re
   auto entry = chipreg::api::entry_response(*db, "1");
   REQUIRE(entry.ok());
   write_file(dir.file("entry.json"), boost::json::serialize(*entry));
-  auto proof = chipreg::api::inclusion_response(*db, "1", "7");
+  auto proof = chipreg::api::inclusion_response(*db, "1", "10");
   REQUIRE(proof.ok());
   write_file(dir.file("proof.json"), boost::json::serialize(*proof));
-  auto cons = chipreg::api::consistency_response(*db, "3", "7");
+  auto cons = chipreg::api::consistency_response(*db, "6", "10");
   REQUIRE(cons.ok());
   write_file(dir.file("cons.json"), boost::json::serialize(*cons));
 
@@ -304,13 +307,13 @@ TEST_CASE("log cli: verify checks served inclusion and consistency proofs and re
 TEST_CASE("log cli: verify checks an opening against its leaf's commitment and refuses a forged fact or salt") {
   chipreg::testing::TempDir dir;
   const std::string db_path = dir.file("r.db");
-  seed_with_checkpoint(dir, db_path, "cp");  // 3 purchase leaves, each a v2 commitment
+  seed_with_checkpoint(dir, db_path, "cp");  // 6 leaves, each a v2 commitment; 3-5 the purchases
   auto db = chipreg::db::Db::open(db_path);
   REQUIRE(db.ok());
-  auto opened = chipreg::api::opening_response(*db, "1", [](const tlog::StoredEntry&) { return true; });
+  auto opened = chipreg::api::opening_response(*db, "4", [](const tlog::StoredEntry&) { return true; });
   REQUIRE(opened.ok());
   write_file(dir.file("opening.json"), boost::json::serialize(*opened));
-  auto proof = chipreg::api::inclusion_response(*db, "1", "3");
+  auto proof = chipreg::api::inclusion_response(*db, "4", "6");
   REQUIRE(proof.ok());
   write_file(dir.file("proof.json"), boost::json::serialize(*proof));
   auto verify = [&](const std::string& file) {
@@ -350,7 +353,7 @@ TEST_CASE("log cli: verify checks an opening against its leaf's commitment and r
   CHECK(bad_salt.exit_code == 1);
   CHECK_THAT(bad_salt.err, Catch::Contains("BAD_OPENING"));
   // The public entry alone proves inclusion, and shows no fact.
-  auto entry = chipreg::api::entry_response(*db, "1");
+  auto entry = chipreg::api::entry_response(*db, "4");
   REQUIRE(entry.ok());
   write_file(dir.file("entry.json"), boost::json::serialize(*entry));
   auto plain = verify("entry.json");

@@ -43,10 +43,22 @@ namespace {
 const Uscc kBuyer = *Uscc::complete("9133010800000001");
 const Uscc kSeller = *Uscc::complete("9133010800000002");
 
-Db open_db(const testing::TempDir& dir) {
+// The buyer, the seller and the product, written at `version` as chipreg wrote them then.
+// At the latest version each is a leaf (0-2); below migration 10 they are rows only.
+Db open_db(const testing::TempDir& dir, int version = -1) {
   auto db = Db::open(dir.file("r.db"));
   REQUIRE(db.ok());
-  REQUIRE(store::migrate(*db).ok());
+  REQUIRE(store::migrate(*db, version).ok());
+  if (version >= 0) {
+    REQUIRE(db->exec_script(("INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES ('" + kBuyer.str() +
+                             "', '整机厂', 1, 'now'), ('" + kSeller.str() +
+                             "', '芯片设计', 1, 'now'); INSERT INTO products(id, kind, owner, self_developed, "
+                             "first_market_date, focus_area, model, created_at) VALUES ('P1', 'chip', '" +
+                             kSeller.str() + "', 1, '2025-01-10', '', NULL, 'now');")
+                                .c_str())
+                .ok());
+    return std::move(*db);
+  }
   auto tx = Tx::begin(*db);
   REQUIRE(tx.ok());
   REQUIRE(store::insert_enterprise(*db, Enterprise{kBuyer, "整机厂", true, {Role::kOem}}).ok());
@@ -95,8 +107,23 @@ std::string decoded_entry(const boost::json::object& response) {
   return std::string(bytes->begin(), bytes->end());
 }
 
+// The leaves already in the log (the reference facts open_db wrote), into `mem` and, when
+// given, their bytes and openings.
+void take_existing(Db& db, tlog::MemoryTree& mem, std::vector<std::string>* entries = nullptr,
+                   std::vector<std::string>* openings = nullptr) {
+  const auto size = tlog::tree_size(db).value();
+  for (std::uint64_t i = mem.size(); i < size; ++i) {
+    auto e = tlog::read_entry(db, i);
+    REQUIRE(e.ok());
+    mem.append(e->entry);
+    if (entries) entries->push_back(e->entry);
+    if (openings) openings->push_back(e->opening);
+  }
+}
+
 // Appends `n` purchases through the repository, each its own transaction.
 void add_purchases(Db& db, tlog::MemoryTree& mem, std::int64_t first, std::int64_t n) {
+  take_existing(db, mem);
   store::Repository repo(db);
   for (std::int64_t k = first; k < first + n; ++k) {
     auto tx = Tx::begin(db);
@@ -119,10 +146,12 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
   std::mt19937_64 rng(20261128);
   std::vector<std::string> entries;   // every leaf's bytes (a v2 commitment), by index
   std::vector<std::string> openings;  // every leaf's fact bytes
+  take_existing(db, mem, &entries, &openings);  // the parties and the product
+  const std::int64_t references = static_cast<std::int64_t>(entries.size());
   std::int64_t purchases = 0, claims = 0;
   store::Repository repo(db);
   tlog::Appender appender(db);
-  constexpr int kLeaves = 1000;
+  const std::size_t kLeaves = 1000;
   while (entries.size() < kLeaves) {
     auto tx = Tx::begin(db);
     REQUIRE(tx.ok());
@@ -149,7 +178,7 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
     }
     REQUIRE(tx->commit().ok());
   }
-  CHECK(count(db, "SELECT count(*) FROM log_entries") == claims);
+  CHECK(count(db, "SELECT count(*) FROM log_entries") == claims + references);
   CHECK(count(db, "SELECT count(*) FROM purchases WHERE leaf_hash IS NOT NULL") == purchases);
   CHECK(count(db, "SELECT count(*) FROM purchases WHERE id <> log_index + 1") == 0);
   REQUIRE(tlog::tree_size(db).value() == kLeaves);
@@ -172,7 +201,9 @@ TEST_CASE("purchase leaves: mixed with log_entries leaves, roots, proofs and ent
     auto opening = crypto::unbase64(std::string(o->at("opening").as_string()));
     REQUIRE(opening.ok());
     CHECK(std::string(opening->begin(), opening->end()) == openings[i]);
-    if (o->at("kind").as_string() == "purchase") {
+    if (static_cast<std::int64_t>(i) < references) {
+      CHECK(parties.size() == 1);  // an enterprise itself, the product's owner
+    } else if (o->at("kind").as_string() == "purchase") {
       CHECK(parties == tlog::Parties{kBuyer.str(), kSeller.str()});
     } else {
       CHECK(parties == tlog::Parties{kBuyer.str()});
@@ -203,16 +234,17 @@ TEST_CASE("purchase leaves: a purchase undone by a savepoint gives its index to 
   store::Repository repo(db);
   auto tx = Tx::begin(db);
   REQUIRE(tx.ok());
-  REQUIRE(repo.insert_purchase(purchase(0)).value().log_index == 0);
+  // Leaves 0-2 are the parties and the product.
+  REQUIRE(repo.insert_purchase(purchase(0)).value().log_index == 3);
   REQUIRE(db.exec_script("SAVEPOINT request").ok());
-  REQUIRE(repo.insert_purchase(purchase(1)).value().log_index == 1);
+  REQUIRE(repo.insert_purchase(purchase(1)).value().log_index == 4);
   REQUIRE(db.exec_script("ROLLBACK TO request; RELEASE request").ok());
   auto third = repo.insert_purchase(purchase(2));
   REQUIRE(third.ok());
-  CHECK(third->log_index == 1);
-  CHECK(third->id == 2);
+  CHECK(third->log_index == 4);
+  CHECK(third->id == 5);
   REQUIRE(tx->commit().ok());
-  CHECK(tlog::tree_size(db).value() == 2);
+  CHECK(tlog::tree_size(db).value() == 5);
   CHECK(audit_problems(db).empty());
 }
 
@@ -220,31 +252,33 @@ TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and na
   testing::TempDir dir;
   Db db = open_db(dir);
   tlog::MemoryTree mem;
-  add_purchases(db, mem, 0, 20);  // leaves 0-15 under a stored subtree, 16-19 on the right edge
+  // The parties and product are leaves 0-2, the purchases 3-22: 0-15 under a stored
+  // subtree, 16-22 on the right edge. purchase(3) is leaf 6, row 7.
+  add_purchases(db, mem, 0, 20);
   REQUIRE(audit_problems(db).empty());
-  const tlog::Hash true_root = tlog::root(mem.source(), 20).value();
+  const tlog::Hash true_root = tlog::root(mem.source(), 23).value();
 
   SECTION("the row alone: one ROW_MISMATCH, the tree itself intact") {
-    REQUIRE(db.exec_script("UPDATE purchases SET amount_fen = 999 WHERE id = 4").ok());
-    auto e = chipreg::api::entry_response(db, "3");
+    REQUIRE(db.exec_script("UPDATE purchases SET amount_fen = 999 WHERE id = 7").ok());
+    auto e = chipreg::api::entry_response(db, "6");
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().code == "LOG_CORRUPT");
-    CHECK(e.error().message == "log entry 3: purchase INV0#4 no longer matches the leaf it was logged as (see chipreg log audit)");
+    CHECK(e.error().message == "log entry 6: purchase INV0#4 no longer matches the leaf it was logged as (see chipreg log audit)");
     auto problems = audit_problems(db);
     REQUIRE(problems.size() == 1);
     REQUIRE(problems["ROW_MISMATCH"].size() == 1);
     const auto& p = problems["ROW_MISMATCH"][0];
     CHECK(p.at("ref").as_string() == "INV0#4");
-    CHECK(p.at("log_index").as_int64() == 3);
-    CHECK(p.at("row").as_int64() == 4);
-    CHECK(tlog::tree_root(db, 20).value() == true_root);  // proofs still prove what was logged
+    CHECK(p.at("log_index").as_int64() == 6);
+    CHECK(p.at("row").as_int64() == 7);
+    CHECK(tlog::tree_root(db, 23).value() == true_root);  // proofs still prove what was logged
   }
   SECTION("the row and its leaf hash, under a stored subtree: the subtree above it disagrees") {
     Purchase edited = purchase(3);
     edited.amount = Money::fen(999);
     const tlog::Hash forged =
-        tlog::leaf_hash(testing::expected_commitment("purchase", testing::stored_salt(db, 3), tlog::purchase_entry(edited)));
-    auto st = db.prepare("UPDATE purchases SET amount_fen = 999, leaf_hash = ? WHERE id = 4");
+        tlog::leaf_hash(testing::expected_commitment("purchase", testing::stored_salt(db, 6), tlog::purchase_entry(edited)));
+    auto st = db.prepare("UPDATE purchases SET amount_fen = 999, leaf_hash = ? WHERE id = 7");
     REQUIRE(st.ok());
     st->bind_blob(1, forged.data(), forged.size());
     REQUIRE(st->exec().ok());
@@ -253,22 +287,22 @@ TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and na
     CHECK(problems["NODE_MISMATCH"].size() == 1);  // level 4, index 0: the one stored subtree
     // The root still comes from the stored subtree; the proof of its neighbour, which
     // carries the forged hash, no longer leads to it.
-    CHECK(tlog::tree_root(db, 20).value() == true_root);
-    auto inc = chipreg::api::inclusion_response(db, "2", "20");
+    CHECK(tlog::tree_root(db, 23).value() == true_root);
+    auto inc = chipreg::api::inclusion_response(db, "7", "23");
     REQUIRE(inc.ok());
-    CHECK(inc->at("path").as_array() != hex_array(tlog::inclusion_proof(mem.source(), 2, 20).value()));
+    CHECK(inc->at("path").as_array() != hex_array(tlog::inclusion_proof(mem.source(), 7, 23).value()));
   }
   SECTION("a deleted row: a gap, and proofs across it fail") {
-    REQUIRE(db.exec_script("DELETE FROM purchases WHERE id = 18").ok());
+    REQUIRE(db.exec_script("DELETE FROM purchases WHERE id = 21").ok());
     auto problems = audit_problems(db);
     REQUIRE(problems.size() == 1);
     REQUIRE(problems["LOG_GAP"].size() == 1);
     CHECK(problems["LOG_GAP"][0].at("message").as_string() ==
-          "leaves 17 to 17 are missing (no log_entries row and no purchase row)");
-    auto e = chipreg::api::entry_response(db, "17");
+          "leaves 20 to 20 are missing (no log_entries row and no purchase row)");
+    auto e = chipreg::api::entry_response(db, "20");
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().code == "LOG_CORRUPT");
-    auto proof = chipreg::api::inclusion_response(db, "16", "20");
+    auto proof = chipreg::api::inclusion_response(db, "21", "23");
     REQUIRE_FALSE(proof.ok());
     CHECK(proof.error().code == "LOG_CORRUPT");
   }
@@ -276,7 +310,9 @@ TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and na
 
 TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its leaves and grows in the new one") {
   testing::TempDir dir;
-  Db db = open_db(dir);
+  // Written at version 9 (the parties and the product are rows, not leaves), then turned
+  // back into the schema-2 layout below.
+  Db db = open_db(dir, 9);
   tlog::MemoryTree mem;
   std::vector<std::string> entries;
   // The schema-2 layout, written the way chipreg wrote it then: every purchase leaf a
@@ -321,7 +357,11 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
   REQUIRE(from.ok());
   CHECK(*from == 2);
   CHECK(count(db, "SELECT count(*) FROM purchases WHERE leaf_hash IS NULL") == legacy_purchases);
-  REQUIRE(tlog::tree_size(db).value() == 21);
+  // Migration 10 logged the two enterprises and the product: leaves 21-23.
+  REQUIRE(tlog::tree_size(db).value() == 24);
+  take_existing(db, mem, &entries);
+  CHECK(count(db, "SELECT count(*) FROM enterprises WHERE log_index IS NOT NULL") == 2);
+  CHECK(count(db, "SELECT log_index FROM products WHERE id = 'P1'") == 23);
 
   // New purchases take ids above every old one, and no log_entries rows.
   add_purchases(db, mem, 100, 20);
@@ -329,17 +369,17 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
     entries.push_back(testing::expected_leaf(db, static_cast<std::int64_t>(entries.size()), "purchase",
                                              tlog::purchase_entry(purchase(k))));
   }
-  CHECK(count(db, "SELECT count(*) FROM log_entries") == legacy_purchases + claims);
-  CHECK(count(db, "SELECT min(id) FROM purchases WHERE leaf_hash IS NOT NULL") == 22);
-  REQUIRE(tlog::tree_size(db).value() == 41);
-  for (std::uint64_t n = 0; n <= 41; ++n) {
+  CHECK(count(db, "SELECT count(*) FROM log_entries") == legacy_purchases + claims + 3);
+  CHECK(count(db, "SELECT min(id) FROM purchases WHERE leaf_hash IS NOT NULL") == 25);
+  REQUIRE(tlog::tree_size(db).value() == 44);
+  for (std::uint64_t n = 0; n <= 44; ++n) {
     REQUIRE(tlog::tree_root(db, n).value() == tlog::root(mem.source(), n).value());
   }
-  for (std::uint64_t i = 0; i < 41; ++i) {
+  for (std::uint64_t i = 0; i < 44; ++i) {
     auto e = chipreg::api::entry_response(db, std::to_string(i));
     REQUIRE(e.ok());
     CHECK(decoded_entry(*e) == entries[i]);
-    for (std::uint64_t n = i + 1; n <= 41; n += 7) {
+    for (std::uint64_t n = i + 1; n <= 44; n += 7) {
       auto inc = chipreg::api::inclusion_response(db, std::to_string(i), std::to_string(n));
       REQUIRE(inc.ok());
       CHECK(inc->at("path").as_array() == hex_array(tlog::inclusion_proof(mem.source(), i, n).value()));
@@ -348,7 +388,8 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
   auto report = tlog::audit_log(db);
   REQUIRE(report.ok());
   CHECK(report->at("checked").at("purchase").as_int64() == legacy_purchases + 20);
-  CHECK(report->at("root").as_string() == crypto::hex(tlog::root(mem.source(), 41).value()));
+  CHECK(report->at("checked").at("enterprise").as_int64() == 2);
+  CHECK(report->at("root").as_string() == crypto::hex(tlog::root(mem.source(), 44).value()));
   auto problems = audit_problems(db);
   REQUIRE(problems.size() == 1);  // the claim stand-ins have no rows
   CHECK(problems["ROW_MISSING"].size() == static_cast<std::size_t>(claims));

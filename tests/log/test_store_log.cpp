@@ -29,6 +29,14 @@ static constexpr const char* kUndoMigration4 =
     "DROP TABLE platform_expenses; DROP TABLE events; "
     "DROP TABLE voids; DROP TABLE invoice_status; DROP TABLE claim_facts; ALTER TABLE claims DROP COLUMN stale; ALTER TABLE claims DROP COLUMN overpaid_fen; DROP INDEX family_links_by_b; DROP INDEX manual_affiliations_by_pair; ";
 
+// Undoes migration 10 (the reference facts' leaf indexes).
+static constexpr const char* kUndoMigration10 =
+    "ALTER TABLE enterprises DROP COLUMN log_index; ALTER TABLE persons DROP COLUMN log_index; "
+    "ALTER TABLE family_links DROP COLUMN log_index; ALTER TABLE equity DROP COLUMN log_index; "
+    "ALTER TABLE manual_affiliations DROP COLUMN log_index; ALTER TABLE products DROP COLUMN log_index; "
+    "ALTER TABLE foundry_keys DROP COLUMN log_index; ALTER TABLE foundry_keys DROP COLUMN revocation_log_index; "
+    "ALTER TABLE other_awards DROP COLUMN log_index; ";
+
 namespace tlog = chipreg::tlog;
 using chipreg::db::Db;
 using chipreg::db::Tx;
@@ -369,7 +377,7 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
   }
   std::string sql =
       "ALTER TABLE log_entries DROP COLUMN salt; ALTER TABLE log_entries DROP COLUMN parties; "
-      "ALTER TABLE purchases DROP COLUMN salt; "
+      "ALTER TABLE purchases DROP COLUMN salt; " + std::string(kUndoMigration10) +
       "ALTER TABLE log_entries DROP COLUMN leaf_hash; ALTER TABLE purchases DROP COLUMN leaf_hash; "
       "DELETE FROM log_nodes; " + std::string(kUndoMigration4) + "PRAGMA user_version = 1;";
   REQUIRE(db.exec_script(sql.c_str()).ok());

@@ -1,0 +1,187 @@
+// Reference facts as log leaves (see fact_rows.hpp).
+#include "registry/log/fact_rows.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <string>
+#include <vector>
+
+#include "registry/log/entries.hpp"
+#include "registry/log/store_log.hpp"
+
+namespace chipreg::tlog {
+namespace {
+
+struct FactTable {
+  EntryKind kind;
+  const char* from;          // the table, aliased t
+  const char* key;           // the column naming a row
+  bool integer_key;          // the ref is "#" + key
+  const char* columns;       // the fact's columns, as SELECT expressions over t
+  const char* where;         // which rows are facts ("" for all)
+  const char* log_column;    // where the row records its leaf index
+  std::array<const char*, 2> parties;  // columns holding the USCCs of its readers
+  bool is_public;            // a v1 leaf
+};
+
+constexpr FactTable kTables[] = {
+    {EntryKind::kEnterprise, "enterprises t", "uscc", false,
+     "t.uscc AS uscc, t.name AS name, t.in_district AS in_district, "
+     "coalesce((SELECT group_concat(role, ' ') FROM (SELECT r.role FROM enterprise_roles r WHERE r.uscc = t.uscc "
+     "ORDER BY r.role)), '') AS roles",
+     "", "log_index", {"uscc", nullptr}, false},
+    {EntryKind::kPerson, "persons t", "id", false, "t.id AS id, t.name AS name", "", "log_index", {nullptr, nullptr},
+     false},
+    {EntryKind::kFamilyLink, "family_links t", "id", true, "t.id AS id, t.a AS a, t.b AS b, t.relation AS relation", "",
+     "log_index", {nullptr, nullptr}, false},
+    {EntryKind::kEquity, "equity t", "id", true,
+     "t.id AS id, t.holder_enterprise AS holder_enterprise, t.holder_person AS holder_person, t.held AS held, "
+     "t.pct_units AS pct_units, t.valid_from AS valid_from, t.valid_to AS valid_to",
+     "", "log_index", {"holder_enterprise", "held"}, false},
+    {EntryKind::kManualAffiliation, "manual_affiliations t", "id", true,
+     "t.id AS id, t.a AS a, t.b AS b, t.valid_from AS valid_from, t.valid_to AS valid_to, t.basis AS basis", "",
+     "log_index", {"a", "b"}, false},
+    {EntryKind::kProduct, "products t", "id", false,
+     "t.id AS id, t.kind AS kind, t.owner AS owner, t.self_developed AS self_developed, "
+     "t.first_market_date AS first_market_date, t.focus_area AS focus_area, t.model AS model",
+     "", "log_index", {"owner", nullptr}, false},
+    {EntryKind::kFoundryKey, "foundry_keys t", "keyid", false,
+     "t.keyid AS keyid, t.foundry AS foundry, t.alg AS alg, t.public_key_pem AS public_key_pem, "
+     "t.valid_from AS valid_from, t.valid_to AS valid_to",
+     "", "log_index", {nullptr, nullptr}, true},
+    {EntryKind::kKeyRevocation, "foundry_keys t", "keyid", false, "t.keyid AS keyid, t.revoked_from AS revoked_from",
+     "t.revoked_from IS NOT NULL", "revocation_log_index", {nullptr, nullptr}, true},
+    {EntryKind::kOtherAward, "other_awards t", "id", true,
+     "t.id AS id, t.claim AS claim, (SELECT c.claimant FROM claims c WHERE c.id = t.claim) AS claimant, "
+     "t.level AS level, t.amount_fen AS amount_fen, t.source AS source",
+     "", "log_index", {"claimant", nullptr}, false},
+};
+
+constexpr std::array<EntryKind, std::size(kTables)> kKinds = [] {
+  std::array<EntryKind, std::size(kTables)> out{};
+  for (std::size_t i = 0; i < std::size(kTables); ++i) out[i] = kTables[i].kind;
+  return out;
+}();
+
+const FactTable& table_of(EntryKind kind) {
+  for (const auto& t : kTables) {
+    if (t.kind == kind) return t;
+  }
+  assert(false && "not a reference kind");
+  return kTables[0];
+}
+
+std::string select_sql(const FactTable& t, bool one) {
+  std::string sql = std::string("SELECT ") + t.columns + ", t." + t.log_column + " FROM " + t.from;
+  std::string where = t.where;
+  if (one) where += std::string(where.empty() ? "" : " AND ") + "t." + t.key + " = ?1";
+  if (!where.empty()) sql += " WHERE " + where;
+  if (!one) sql += std::string(" ORDER BY t.") + t.key;
+  return sql;
+}
+
+struct Built {
+  FactRow row;
+  Parties parties;
+};
+
+// The fact of the current row of `s` (its columns but the last, which is the log index).
+Built build(const FactTable& t, const db::Stmt& s) {
+  boost::json::object fact;
+  Parties parties;
+  const int n = s.column_count() - 1;
+  for (int i = 0; i < n; ++i) {
+    const std::string name = s.column_name(i);
+    switch (s.column_type(i)) {
+      case db::Stmt::ColumnType::kNull: fact[name] = nullptr; break;
+      case db::Stmt::ColumnType::kInteger: fact[name] = s.int64(i); break;
+      default: fact[name] = s.text(i); break;  // text (a blob would be an edit: read as text)
+    }
+    for (const char* p : t.parties) {
+      if (p != nullptr && name == p && !s.is_null(i)) {
+        std::string v = s.text(i);
+        if (std::find(parties.begin(), parties.end(), v) == parties.end()) parties.push_back(std::move(v));
+      }
+    }
+  }
+  FactRow row{t.kind, {}, std::nullopt, s.opt_int64(n), make_entry(t.kind, fact)};
+  if (t.integer_key) {
+    row.row = fact.at(t.key).is_int64() ? std::optional<std::int64_t>(fact.at(t.key).as_int64()) : std::nullopt;
+    row.ref = row_ref(row.row.value_or(0));
+  } else {
+    row.ref = s.text(0);  // the key is each text-keyed table's first column
+  }
+  return {std::move(row), std::move(parties)};
+}
+
+template <typename Bind>
+Result<std::int64_t> log_one(db::Db& db, EntryKind kind, Bind bind, const std::string& what) {
+  const FactTable& t = table_of(kind);
+  auto st = db.prepare(select_sql(t, true));
+  if (!st) return st.error();
+  bind(*st);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return Error("NOT_FOUND", std::string(to_string(kind)) + " " + what + " has no row to log");
+  Built b = build(t, *st);
+  st->reset();
+  Appender appender(db);
+  auto index = t.is_public ? appender.append_public(kind, b.row.ref, b.row.opening)
+                           : appender.append(kind, b.row.ref, b.row.opening, b.parties);
+  if (!index) return index.error();
+  auto up = db.prepare(std::string("UPDATE ") + std::string(t.from).substr(0, std::string(t.from).find(' ')) + " SET " +
+                       t.log_column + " = ?1 WHERE " + t.key + " = ?2");
+  if (!up) return up.error();
+  up->bind(1, *index);
+  if (t.integer_key) {
+    up->bind(2, b.row.row.value_or(0));
+  } else {
+    up->bind(2, b.row.ref);
+  }
+  if (auto s = up->exec(); !s) return s.error();
+  return index;
+}
+
+}  // namespace
+
+std::span<const EntryKind> reference_kinds() { return kKinds; }
+
+Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::string_view key) {
+  return log_one(db, kind, [&](db::Stmt& s) { s.bind(1, key); }, "'" + std::string(key.substr(0, 80)) + "'");
+}
+
+Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::int64_t row) {
+  return log_one(db, kind, [&](db::Stmt& s) { s.bind(1, row); }, row_ref(row));
+}
+
+Status each_fact_row(db::Db& db, const std::function<Status(const FactRow&)>& fn) {
+  for (const auto& t : kTables) {
+    auto st = db.prepare(select_sql(t, false));
+    if (!st) return st.error();
+    if (auto s = db::each_row(*st, [&]() -> Status { return fn(build(t, *st).row); }); !s) return s;
+  }
+  return Status::Ok();
+}
+
+Result<std::int64_t> log_unlogged_fact_rows(db::Db& db) {
+  // Read first, then log: the writes go to the tables being read.
+  std::vector<FactRow> pending;
+  if (auto s = each_fact_row(db,
+                             [&](const FactRow& r) {
+                               if (!r.log_index) pending.push_back(r);
+                               return Status::Ok();
+                             });
+      !s) {
+    return s.error();
+  }
+  for (const auto& r : pending) {
+    auto index = r.row ? log_fact_row(db, r.kind, *r.row) : log_fact_row(db, r.kind, r.ref);
+    if (!index) return index.error();
+  }
+  return static_cast<std::int64_t>(pending.size());
+}
+
+}  // namespace chipreg::tlog

@@ -1,0 +1,68 @@
+// The registry's reference facts as log leaves (schema migration 10): enterprises with
+// their roles, persons, family links, equity, manual affiliations, products, foundry keys,
+// key revocations and other levels' awards. Each accepted row is a leaf, so `chipreg log
+// audit` names a field edited, a row deleted or a row inserted behind chipreg's back.
+//
+// One road for writer and audit: a leaf is built from the row *as stored*, read back with
+// the same SELECT the audit runs, never from the values the writer meant to store. The
+// fact is the object of the row's columns (docs/LOG.md lists them per kind), integers as
+// integers, text as strings, NULL as null:
+//
+//   kind                ref            fact columns                                   readers
+//   enterprise          USCC           uscc, name, in_district, roles ("a b", sorted)  the enterprise
+//   person              person id      id, name                                       bureau only
+//   family_link         #id            id, a, b, relation                             bureau only
+//   equity              #id            id, holder_enterprise, holder_person, held,    holder (an enterprise), held
+//                                      pct_units, valid_from, valid_to
+//   manual_affiliation  #id            id, a, b, valid_from, valid_to, basis          a, b
+//   product             product id     id, kind, owner, self_developed,               owner
+//                                      first_market_date, focus_area, model
+//   foundry_key         keyid          keyid, foundry, alg, public_key_pem,           public (v1)
+//                                      valid_from, valid_to
+//   key_revocation      keyid          keyid, revoked_from                            public (v1)
+//   other_award         #id            id, claim, claimant, level, amount_fen, source the claimant
+//
+// Private kinds are v2 commitments (log.hpp); a foundry's public key and its revocation are
+// public by nature, so their leaves are v1. A revocation moved earlier is a new leaf: the
+// latest one must match the row.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "registry/db/sqlite.hpp"
+#include "registry/log/log.hpp"
+
+namespace chipreg::tlog {
+
+// The kinds this file logs, in the order the audit and the backfill read them.
+std::span<const EntryKind> reference_kinds();
+
+// Logs the row of `kind` named by `key` (its text key: a USCC, a person, product or key id)
+// or `row` (its integer id): reads it back, appends its leaf and stores the leaf's index in
+// the row. Returns the index. NOT_FOUND if there is no such row.
+// REQUIRES: `db` is inside an open write transaction, after the row was written.
+Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::string_view key);
+Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::int64_t row);
+
+// One stored reference row, as the audit and the backfill see it.
+struct FactRow {
+  EntryKind kind;
+  std::string ref;
+  std::optional<std::int64_t> row;        // the integer id, for the tables keyed by one
+  std::optional<std::int64_t> log_index;  // as the row records it
+  std::string opening;                    // the fact's bytes, rebuilt from the row
+};
+// Calls fn for every row of every reference kind, in reference_kinds() order, then key order.
+Status each_fact_row(db::Db& db, const std::function<Status(const FactRow&)>& fn);
+
+// For schema migration 10: logs every reference row that has no leaf yet and returns how
+// many. REQUIRES: an open write transaction.
+Result<std::int64_t> log_unlogged_fact_rows(db::Db& db);
+
+}  // namespace chipreg::tlog
