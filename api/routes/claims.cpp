@@ -179,13 +179,23 @@ Response preview(RouteContext& ctx) {
   return ok(*e);
 }
 
-// The claim if the caller may see it; 404 for unknown ids and for other enterprises' claims.
+// NOT_FOUND for claim `id` unless the caller may see a claim of `claimant` (nullopt: there is
+// no such claim): other enterprises' claims answer exactly as unknown ids.
+Status check_visible(const RouteContext& ctx, const std::string& id, const std::optional<std::string>& claimant) {
+  const auto& who = *ctx.caller;
+  if (!claimant || !(is_bureau(who) || acts_for(who, *claimant)))
+    return Error("NOT_FOUND", "claim " + id + " not found");
+  return Status::Ok();
+}
+
+// The claim if the caller may see it.
 Result<store::ClaimRecord> visible_claim(RouteContext& ctx, store::ClaimView view = store::ClaimView::kFull) {
   const std::string& id = ctx.param("id");
   auto c = store::get_claim(*ctx.db, id, view);
   if (!c) return c.error();
-  const auto& who = *ctx.caller;
-  if (!*c || !(is_bureau(who) || acts_for(who, (*c)->claimant))) return Error("NOT_FOUND", "claim " + id + " not found");
+  if (auto s = check_visible(ctx, id, *c ? std::optional<std::string>((*c)->claimant) : std::nullopt); !s) {
+    return s.error();
+  }
   return std::move(**c);
 }
 
@@ -211,9 +221,12 @@ Response lines(RouteContext& ctx) {
     after = parse_id(*page->after);
     if (!after) return bad_cursor();
   }
-  auto c = visible_claim(ctx, store::ClaimView::kSummary);
-  if (!c) return error_response(c.error());
-  auto rows = store::claim_lines_page(*ctx.db, c->id, after, page->limit + 1);
+  // Only the claimant is read of the claim: its record also holds the whole evaluation.
+  const std::string& id = ctx.param("id");
+  auto claimant = store::claimant_of(*ctx.db, id);
+  if (!claimant) return error_response(claimant.error());
+  if (auto s = check_visible(ctx, id, *claimant); !s) return error_response(s.error());
+  auto rows = store::claim_lines_page(*ctx.db, id, after, page->limit + 1);
   if (!rows) return error_response(rows.error());
   const bool more = static_cast<int>(rows->size()) > page->limit;
   if (more) rows->pop_back();

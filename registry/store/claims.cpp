@@ -415,6 +415,13 @@ Result<std::optional<ClaimRecord>> get_claim(Db& db, const std::string& id, Clai
   return optional_row<ClaimRecord>(*st, [](const Stmt& r) -> Result<ClaimRecord> { return read_claim(r); });
 }
 
+Result<std::optional<std::string>> claimant_of(Db& db, const std::string& id) {
+  auto st = db.prepare("SELECT claimant FROM claims WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, id);
+  return optional_row<std::string>(*st, [](const Stmt& r) -> Result<std::string> { return r.text(0); });
+}
+
 Result<std::vector<ClaimLine>> claim_lines_page(Db& db, const std::string& id, std::optional<std::int64_t> after,
                                                 int limit) {
   auto st = db.prepare("SELECT seq, line FROM claim_line_verdicts WHERE claim = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");

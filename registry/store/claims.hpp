@@ -151,6 +151,10 @@ enum class ClaimView { kFull, kSummary };
 // One claim with its decision, or nullopt.
 Result<std::optional<ClaimRecord>> get_claim(Db& db, const std::string& id, ClaimView view = ClaimView::kFull);
 
+// The claimant of claim `id`, or nullopt when there is no such claim: a read of the head of
+// its record only.
+Result<std::optional<std::string>> claimant_of(Db& db, const std::string& id);
+
 // One line of a claim's evaluation: its position in the evaluation's "lines" and the line
 // object as serialized there.
 struct ClaimLine {

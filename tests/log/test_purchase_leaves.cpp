@@ -28,6 +28,7 @@
 // Undoes migrations 6 (the other clauses' facts; its enterprise_roles rebuild is redone
 // as is) and 4.
 static constexpr const char* kUndoMigration4 =
+    "DROP TABLE claim_line_verdicts; DROP TABLE claim_summaries; "
     "DROP TABLE dataset_calls; DROP TABLE datasets; DROP TABLE rd_declarations; DROP TABLE signoff_participants; "
     "DROP TABLE compute_contracts; DROP TABLE data_trades; DROP TABLE platform_recognitions; "
     "DROP TABLE platform_expenses; DROP TABLE events; "

@@ -285,6 +285,9 @@ TEST_CASE("query plans: every statement the purchase, claim and token paths comp
     REQUIRE(summary.ok());
     REQUIRE(*summary);
     REQUIRE((*summary)->line_count.has_value());
+    auto claimant = claimant_of(db, c->id);
+    REQUIRE(claimant.ok());
+    CHECK(*claimant == uscc(0).str());
     auto page = claim_lines_page(db, c->id, 10, 50);
     REQUIRE(page.ok());
     CHECK(page->size() == 50);
