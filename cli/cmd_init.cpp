@@ -48,7 +48,7 @@ int cmd_init(int argc, char** argv, int first) {
   if (admin) std::cout << boost::json::serialize(boost::json::object{{"admin_token", *admin}}) << "\n";
   if (notes.reference_facts_logged > 0) {
     std::cerr << "chipreg init: 迁移已将 " << notes.reference_facts_logged
-              << " 条既有参考事实（企业、人员、股权、产品、代工厂密钥等）记入透明日志 / migration 10 logged "
+              << " 条既有参考事实（企业、人员、股权、产品、代工厂密钥等）记入透明日志 / migration 11 logged "
               << notes.reference_facts_logged
               << " existing reference facts (enterprises, persons, equity, products, foundry keys, ...) as log leaves\n";
   }

@@ -7,7 +7,11 @@
 //                                     (an optional "claimant" must be the token's enterprise, else 403)
 //                                     → 201 the claim with its evaluation
 //   GET  /v1/claims/{id}              the claimant's enterprise token, reviewer, admin; anyone else
-//                                     gets 404 exactly as for an unknown id (ids cannot be probed)
+//                                     gets 404 exactly as for an unknown id (ids cannot be probed).
+//                                     ?view=summary: the evaluation without "lines", and
+//                                     "line_count"; any other view: 400
+//   GET  /v1/claims/{id}/lines        as GET /v1/claims/{id}: the evaluation's lines in pages,
+//                                     ?limit= (1..500, default 100) ?after= → {"items", "next"}
 //   GET  /v1/claims                   reviewer, admin: all; an enterprise token: its own only
 //                                     (?enterprise= naming another: 403). Filters ?status= ?enterprise=
 //                                     ?year=, paging ?limit= ?after=; items leave out the evaluation
@@ -175,20 +179,69 @@ Response preview(RouteContext& ctx) {
   return ok(*e);
 }
 
-// The claim if the caller may see it; 404 for unknown ids and for other enterprises' claims.
-Result<store::ClaimRecord> visible_claim(RouteContext& ctx) {
-  const std::string& id = ctx.param("id");
-  auto c = store::get_claim(*ctx.db, id);
-  if (!c) return c.error();
+// NOT_FOUND for claim `id` unless the caller may see a claim of `claimant` (nullopt: there is
+// no such claim): other enterprises' claims answer exactly as unknown ids.
+Status check_visible(const RouteContext& ctx, const std::string& id, const std::optional<std::string>& claimant) {
   const auto& who = *ctx.caller;
-  if (!*c || !(is_bureau(who) || acts_for(who, (*c)->claimant))) return Error("NOT_FOUND", "claim " + id + " not found");
+  if (!claimant || !(is_bureau(who) || acts_for(who, *claimant)))
+    return Error("NOT_FOUND", "claim " + id + " not found");
+  return Status::Ok();
+}
+
+// The claim if the caller may see it.
+Result<store::ClaimRecord> visible_claim(RouteContext& ctx, store::ClaimView view = store::ClaimView::kFull) {
+  const std::string& id = ctx.param("id");
+  auto c = store::get_claim(*ctx.db, id, view);
+  if (!c) return c.error();
+  if (auto s = check_visible(ctx, id, *c ? std::optional<std::string>((*c)->claimant) : std::nullopt); !s) {
+    return s.error();
+  }
   return std::move(**c);
 }
 
 Response get(RouteContext& ctx) {
-  auto c = visible_claim(ctx);
+  auto view = store::ClaimView::kFull;
+  if (auto v = ctx.query_value("view")) {
+    if (*v != "summary")
+      return error_response(400, "BAD_QUERY", "view must be summary (or absent: the whole claim)", "view");
+    view = store::ClaimView::kSummary;
+  }
+  auto c = visible_claim(ctx, view);
   if (!c) return error_response(c.error());
   return claim_response(200, *c);
+}
+
+// A page of the evaluation's lines, each spliced in as stored (no parse, no re-serialize);
+// the cursor is the last line's position.
+Response lines(RouteContext& ctx) {
+  auto page = page_params(ctx);
+  if (!page) return error_response(page.error());
+  std::optional<std::int64_t> after;
+  if (page->after) {
+    after = parse_id(*page->after);
+    if (!after) return bad_cursor();
+  }
+  // Only the claimant is read of the claim: its record also holds the whole evaluation.
+  const std::string& id = ctx.param("id");
+  auto claimant = store::claimant_of(*ctx.db, id);
+  if (!claimant) return error_response(claimant.error());
+  if (auto s = check_visible(ctx, id, *claimant); !s) return error_response(s.error());
+  auto rows = store::claim_lines_page(*ctx.db, id, after, page->limit + 1);
+  if (!rows) return error_response(rows.error());
+  const bool more = static_cast<int>(rows->size()) > page->limit;
+  if (more) rows->pop_back();
+  std::string body = "{\"items\":[";
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    if (i > 0) body += ',';
+    body += (*rows)[i].text;
+  }
+  body += "],\"next\":";
+  body += more ? "\"" + std::to_string(rows->back().seq) + "\"" : std::string("null");
+  body += '}';
+  Response r;
+  r.status = 200;
+  r.body = std::move(body);
+  return r;
 }
 
 Response facts(RouteContext& ctx) {
@@ -304,6 +357,7 @@ void add_claim_routes(Router& r) {
   r.add("POST", "/v1/claims", Access::kToken, file);
   r.add("POST", "/v1/claims/preview", Access::kToken, preview, /*reads_only=*/true);
   r.add("GET", "/v1/claims/{id}/facts", Access::kToken, facts);
+  r.add("GET", "/v1/claims/{id}/lines", Access::kToken, lines);
   r.add("GET", "/v1/claims", Access::kToken, list);
   r.add("GET", "/v1/claims/{id}", Access::kToken, get);
   r.add("POST", "/v1/claims/{id}/evaluate", Access::kToken, evaluate);

@@ -37,6 +37,10 @@ Result<Page> page_params(const RouteContext& ctx) {
   return page;
 }
 
+Response bad_cursor() {
+  return error_response(400, "BAD_QUERY", "after must be a cursor from a previous page", "after");
+}
+
 boost::json::object page_json(boost::json::array items, const std::optional<std::string>& next) {
   boost::json::object o;
   o["items"] = std::move(items);

@@ -41,6 +41,9 @@ struct Page {
 // Reads ?limit= and ?after=; BAD_QUERY (400) for a limit outside 1..500.
 Result<Page> page_params(const RouteContext& ctx);
 
+// 400 BAD_QUERY naming "after": a cursor no previous page gave.
+Response bad_cursor();
+
 // {"items": items, "next": cursor or null}
 boost::json::object page_json(boost::json::array items, const std::optional<std::string>& next);
 

@@ -21,10 +21,6 @@ namespace json = boost::json;
 
 namespace {
 
-Response bad_cursor() {
-  return error_response(400, "BAD_QUERY", "after must be a cursor from a previous page", "after");
-}
-
 // `rows` holds up to limit + 1 items: the extra one only says that a next page exists.
 template <typename T, typename ToJson, typename Key>
 Response paged(const std::vector<T>& rows, int limit, ToJson to_json, Key key) {

@@ -380,7 +380,7 @@ Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint
     return s.error();
   }
 
-  // The reference facts (schema migration 10): each row rebuilt from its columns.
+  // The reference facts (schema migration 11): each row rebuilt from its columns.
   for (EntryKind kind : reference_kinds()) checked[std::string(to_string(kind))] = 0;
   if (auto s = each_fact_row(db,
                              [&](const FactRow& r) {

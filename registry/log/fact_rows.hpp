@@ -1,4 +1,4 @@
-// The registry's reference facts as log leaves (schema migration 10): enterprises with
+// The registry's reference facts as log leaves (schema migration 11): enterprises with
 // their roles, persons, family links, equity, manual affiliations, products, foundry keys,
 // key revocations and other levels' awards. Each accepted row is a leaf, so `chipreg log
 // audit` names a field edited, a row deleted or a row inserted behind chipreg's back.
@@ -61,7 +61,7 @@ struct FactRow {
 // Calls fn for every row of every reference kind, in reference_kinds() order, then key order.
 Status each_fact_row(db::Db& db, const std::function<Status(const FactRow&)>& fn);
 
-// For schema migration 10: logs every reference row that has no leaf yet and returns how
+// For schema migration 11: logs every reference row that has no leaf yet and returns how
 // many. REQUIRES: an open write transaction.
 Result<std::int64_t> log_unlogged_fact_rows(db::Db& db);
 

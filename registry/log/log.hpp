@@ -36,7 +36,7 @@ enum class EntryKind {
   kPlatformRecognition,
   kPlatformExpense,
   kEvent,
-  // The reference facts (schema migration 10, fact_rows.hpp): the fact is the row.
+  // The reference facts (schema migration 11, fact_rows.hpp): the fact is the row.
   kEnterprise,
   kPerson,
   kFamilyLink,

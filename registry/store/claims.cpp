@@ -20,13 +20,26 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* kClaimColumns =
-    "c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.branch, c.status, c.eligible, c.award_fen, "
-    "c.computed_fen, c.evaluation, c.log_index, c.created_at, c.evaluated_at, "
-    "d.outcome, d.approve_fen, d.note, d.reviewer, d.decided_at, d.log_index, c.stale, c.overpaid_fen, "
-    "(SELECT f.facts_sha256 FROM claim_facts f WHERE f.claim = c.id), c.dataset, c.event";
+// What a read of claims selects as the evaluation (column 11) and the line count (26): the
+// whole stored evaluation, its summary, or nothing (a listing: SQLite then never reads the
+// large column at all).
+enum class EvaluationPart { kWhole, kSummary, kNone };
 
-ClaimRecord read_claim(const Stmt& st, bool with_evaluation) {
+// The SELECT of claims c LEFT JOIN decisions d that read_claim reads.
+std::string select_claims(EvaluationPart part) {
+  const char* evaluation = part == EvaluationPart::kWhole     ? "c.evaluation, NULL"
+                           : part == EvaluationPart::kSummary ? "s.evaluation, s.line_count"
+                                                              : "'', NULL";
+  return std::string(
+             "SELECT c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.branch, c.status, c.eligible, "
+             "c.award_fen, c.computed_fen, c.log_index, c.created_at, c.evaluated_at, "
+             "d.outcome, d.approve_fen, d.note, d.reviewer, d.decided_at, d.log_index, c.stale, c.overpaid_fen, "
+             "(SELECT f.facts_sha256 FROM claim_facts f WHERE f.claim = c.id), c.dataset, c.event, ") +
+         evaluation + " FROM claims c LEFT JOIN decisions d ON d.claim = c.id" +
+         (part == EvaluationPart::kSummary ? " LEFT JOIN claim_summaries s ON s.claim = c.id" : "");
+}
+
+ClaimRecord read_claim(const Stmt& st) {
   ClaimRecord c;
   c.id = st.text(0);
   c.rule = st.text(1);
@@ -39,20 +52,19 @@ ClaimRecord read_claim(const Stmt& st, bool with_evaluation) {
   c.eligible = st.int64(8) != 0;
   c.award_fen = st.int64(9);
   c.computed_fen = st.int64(10);
-  if (with_evaluation) {
-    c.evaluation_text = st.text(11);
+  c.log_index = st.opt_int64(11);
+  c.created_at = st.text(12);
+  c.evaluated_at = st.text(13);
+  if (auto outcome = st.opt_text(14)) {
+    c.decision = DecisionRecord{c.id, *outcome, st.int64(15), st.text(16), st.text(17), st.text(18), st.opt_int64(19)};
   }
-  c.log_index = st.opt_int64(12);
-  c.created_at = st.text(13);
-  c.evaluated_at = st.text(14);
-  if (auto outcome = st.opt_text(15)) {
-    c.decision = DecisionRecord{c.id, *outcome, st.int64(16), st.text(17), st.text(18), st.text(19), st.opt_int64(20)};
-  }
-  c.stale = st.int64(21) != 0;
-  c.overpaid_fen = st.int64(22);
-  c.facts_sha256 = st.opt_text(23);
-  c.dataset = st.opt_text(24);
-  c.event = st.opt_text(25);
+  c.stale = st.int64(20) != 0;
+  c.overpaid_fen = st.int64(21);
+  c.facts_sha256 = st.opt_text(22);
+  c.dataset = st.opt_text(23);
+  c.event = st.opt_text(24);
+  c.evaluation_text = st.text(25);
+  c.line_count = st.opt_int64(26);
   return c;
 }
 
@@ -134,12 +146,43 @@ Status store_lines(Db& db, const std::string& claim, const std::string& claimant
   return Status::Ok();
 }
 
+// Replaces the claim's evaluation parts (schema migration 10) with those of `evaluation`:
+// each of its lines as serialized within it, and the rest with the line count.
+Status store_parts(Db& db, const std::string& claim, json::object evaluation) {
+  auto del = db.prepare("DELETE FROM claim_line_verdicts WHERE claim = ?");
+  if (!del) return del.error();
+  del->bind(1, claim);
+  if (auto s = del->exec(); !s) return s;
+  json::object summary;
+  std::int64_t count = 0;
+  for (auto& kv : evaluation) {
+    if (kv.key() != "lines") {
+      summary.emplace(kv.key(), std::move(kv.value()));
+      continue;
+    }
+    auto ins = db.prepare("INSERT INTO claim_line_verdicts(claim, seq, line) VALUES (?, ?, ?)");
+    if (!ins) return ins.error();
+    for (const auto& line : kv.value().as_array()) {
+      ins->bind(1, claim).bind(2, count++).bind(3, json::serialize(line));
+      if (auto s = ins->exec(); !s) return s;
+    }
+  }
+  auto sum = db.prepare(
+      "INSERT INTO claim_summaries(claim, evaluation, line_count) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT(claim) DO UPDATE SET evaluation = excluded.evaluation, line_count = excluded.line_count");
+  if (!sum) return sum.error();
+  sum->bind(1, claim).bind(2, json::serialize(summary)).bind(3, count);
+  return sum->exec();
+}
+
 // Stores `ev` as the claim's current evaluation with its facts bundle, logs the claim fact
 // (carrying facts_sha256) and returns the record.
 Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evaluated& ev) {
   const rules::ClaimEvaluation& e = ev.evaluation;
   const std::string now = now_utc();
-  const std::string text = json::serialize(rules::to_json(e));
+  json::object whole = rules::to_json(e);
+  const std::string text = json::serialize(whole);
+  if (auto s = store_parts(db, id, std::move(whole)); !s) return s.error();
   auto facts = db.prepare(
       "INSERT INTO claim_facts(claim, facts_sha256, facts) VALUES (?1, ?2, ?3) "
       "ON CONFLICT(claim) DO UPDATE SET facts_sha256 = excluded.facts_sha256, facts = excluded.facts");
@@ -364,29 +407,45 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
   return std::move(**stored);
 }
 
-Result<std::optional<ClaimRecord>> get_claim(Db& db, const std::string& id) {
-  auto st = db.prepare(std::string("SELECT ") + kClaimColumns +
-                       " FROM claims c LEFT JOIN decisions d ON d.claim = c.id WHERE c.id = ?");
+Result<std::optional<ClaimRecord>> get_claim(Db& db, const std::string& id, ClaimView view) {
+  auto st = db.prepare(select_claims(view == ClaimView::kSummary ? EvaluationPart::kSummary : EvaluationPart::kWhole) +
+                       " WHERE c.id = ?");
   if (!st) return st.error();
   st->bind(1, id);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<ClaimRecord>();
-  return std::optional<ClaimRecord>(read_claim(*st, true));
+  return optional_row<ClaimRecord>(*st, [](const Stmt& r) -> Result<ClaimRecord> { return read_claim(r); });
+}
+
+Result<std::optional<std::string>> claimant_of(Db& db, const std::string& id) {
+  auto st = db.prepare("SELECT claimant FROM claims WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, id);
+  return optional_row<std::string>(*st, [](const Stmt& r) -> Result<std::string> { return r.text(0); });
+}
+
+Result<std::vector<ClaimLine>> claim_lines_page(Db& db, const std::string& id, std::optional<std::int64_t> after,
+                                                int limit) {
+  auto st = db.prepare("SELECT seq, line FROM claim_line_verdicts WHERE claim = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+  if (!st) return st.error();
+  st->bind(1, id).bind(2, after.value_or(-1)).bind(3, limit);
+  return collect<ClaimLine>(*st, [](const Stmt& r) -> Result<ClaimLine> { return ClaimLine{r.int64(0), r.text(1)}; });
 }
 
 Result<std::vector<ClaimRecord>> list_claims(Db& db, const ClaimFilter& f) {
-  auto st = db.prepare(std::string("SELECT ") + kClaimColumns +
-                       " FROM claims c LEFT JOIN decisions d ON d.claim = c.id "
-                       "WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.claimant = ?2) "
-                       "AND (?3 IS NULL OR c.year = ?3) AND (?4 IS NULL OR c.id > ?4) ORDER BY c.id LIMIT ?5");
+  // Only the filters given are in the SQL: "(?1 IS NULL OR c.status = ?1)" is planned as a
+  // walk over every claim. A page is then a range of the primary key, of claims_by_status
+  // or of claims_by_claimant (whose entries end in the id).
+  std::string sql =
+      select_claims(f.with_evaluation ? EvaluationPart::kWhole : EvaluationPart::kNone) + " WHERE c.id > ?1";
+  if (f.status) sql += " AND c.status = ?2";
+  if (f.claimant) sql += " AND c.claimant = ?3";
+  if (f.year) sql += " AND c.year = ?4";
+  auto st = db.prepare(sql + " ORDER BY c.id LIMIT ?5");
   if (!st) return st.error();
-  st->bind(1, f.status).bind(2, f.claimant);
-  if (f.year) st->bind(3, *f.year);
-  else st->bind_null(3);
-  st->bind(4, f.after_id).bind(5, f.limit);
-  return collect<ClaimRecord>(*st,
-                              [&f](const Stmt& r) -> Result<ClaimRecord> { return read_claim(r, f.with_evaluation); });
+  st->bind(1, f.after_id.value_or("")).bind(5, f.limit);
+  if (f.status) st->bind(2, *f.status);
+  if (f.claimant) st->bind(3, *f.claimant);
+  if (f.year) st->bind(4, *f.year);
+  return collect<ClaimRecord>(*st, [](const Stmt& r) -> Result<ClaimRecord> { return read_claim(r); });
 }
 
 Result<std::optional<StoredFacts>> claim_facts(Db& db, const std::string& id) {
@@ -496,6 +555,7 @@ json::object claim_head(const ClaimRecord& c) {
   o["log_index"] = c.log_index ? json::value(*c.log_index) : json::value(nullptr);
   o["created_at"] = c.created_at;
   o["evaluated_at"] = c.evaluated_at;
+  if (c.line_count) o["line_count"] = *c.line_count;
   if (c.decision) {
     const auto& d = *c.decision;
     o["decision"] = json::object{{"outcome", d.outcome},   {"approve_fen", d.approve_fen}, {"note", d.note},

@@ -72,6 +72,9 @@ struct ClaimRecord {
   std::string created_at;
   std::string evaluated_at;
   std::optional<DecisionRecord> decision;
+  // ClaimView::kSummary: how many lines the evaluation has; evaluation_text then holds the
+  // evaluation without its "lines".
+  std::optional<std::int64_t> line_count;
 
   // The stored evaluation parsed ({} when not loaded, see ClaimFilter::with_evaluation).
   boost::json::object evaluation() const;
@@ -141,8 +144,28 @@ Result<ClaimRecord> reevaluate_claim(Db& db, const std::string& id, const std::s
 Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionInput& decision,
                                  const std::string& reviewer);
 
+// What a read of one claim holds of its evaluation: all of it, or (kSummary) all but the
+// per-line array, with the line count: a summary's size does not grow with the lines.
+enum class ClaimView { kFull, kSummary };
+
 // One claim with its decision, or nullopt.
-Result<std::optional<ClaimRecord>> get_claim(Db& db, const std::string& id);
+Result<std::optional<ClaimRecord>> get_claim(Db& db, const std::string& id, ClaimView view = ClaimView::kFull);
+
+// The claimant of claim `id`, or nullopt when there is no such claim: a read of the head of
+// its record only.
+Result<std::optional<std::string>> claimant_of(Db& db, const std::string& id);
+
+// One line of a claim's evaluation: its position in the evaluation's "lines" and the line
+// object as serialized there.
+struct ClaimLine {
+  std::int64_t seq = 0;
+  std::string text;
+};
+// Up to `limit` lines of claim `id`'s current evaluation after position `after` (from the
+// first when nullopt), in order: one range of an index, whatever the claim's size. An
+// unknown claim, or a claim of a rule without lines, has none.
+Result<std::vector<ClaimLine>> claim_lines_page(Db& db, const std::string& id, std::optional<std::int64_t> after,
+                                                int limit);
 
 struct ClaimFilter {
   std::optional<std::string> status;
@@ -159,7 +182,7 @@ Result<std::vector<ClaimRecord>> list_claims(Db& db, const ClaimFilter& filter);
 // "eligible", "award_fen", "computed_fen", "approved_fen" (the decision's amount, 0 until
 // approved), "stale", "overpaid_fen", "facts_sha256", "evaluation"?, "log_index",
 // "created_at", "evaluated_at", "decision": null | {"outcome", "approve_fen", "note",
-// "reviewer", "decided_at", "log_index"}}.
+// "reviewer", "decided_at", "log_index"}, "line_count" (a summary only)}.
 boost::json::object to_json(const ClaimRecord& c, bool with_evaluation = true);
 // The same as serialized text, splicing the stored evaluation in without re-parsing it.
 std::string to_json_text(const ClaimRecord& c);

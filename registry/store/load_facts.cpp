@@ -382,11 +382,13 @@ Status load_other_clause(Builder& b, ClaimRequest& claim) {
 }
 
 // The series' ids and other levels' grants recorded on any claim of it: the claims of the
-// same claimant, rule and year, and group (linkage), tape-out, dataset or event.
+// same claimant, rule and year, and group (linkage), tape-out, dataset or event. The
+// index range is (claimant, year, rule); grp, NULL for every rule but linkage, is kept off
+// the index by its unary + (an IS NULL there would match every row of the range anyway).
 Status load_series(Db& db, ClaimRequest& claim, Facts& f) {
   auto st = db.prepare(
       "SELECT id FROM claims WHERE claimant = ?1 AND rule = ?2 AND year = ?3 AND id <> ?4 AND "
-      "grp IS ?5 AND tapeout IS ?6 AND dataset IS ?7 AND event IS ?8 ORDER BY id");
+      "+grp IS ?5 AND tapeout IS ?6 AND dataset IS ?7 AND event IS ?8 ORDER BY id");
   if (!st) return st.error();
   st->bind(1, claim.claimant.str()).bind(2, to_string(claim.rule)).bind(3, claim.year).bind(4, claim.id);
   if (claim.group) st->bind(5, to_string(*claim.group));

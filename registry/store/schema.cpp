@@ -549,11 +549,39 @@ ALTER TABLE log_entries ADD COLUMN parties TEXT;
 ALTER TABLE purchases ADD COLUMN salt BLOB CHECK (salt IS NULL OR length(salt) = 32);
 )sql";
 
-// Migration 10: every reference fact is a log leaf (registry/log/fact_rows.hpp): each
+// Migration 10: a claim's evaluation is also kept in two parts, so that it can be read
+// without its per-line array (GET /v1/claims/{id}?view=summary) and its lines in pages
+// (GET /v1/claims/{id}/lines), each an indexed read that does not grow with the claim.
+// - claim_line_verdicts: evaluation.lines[seq] as serialized in claims.evaluation, keyed
+//   by (claim, seq): a page is one range of the primary key.
+// - claim_summaries: the evaluation without "lines", and how many lines it had.
+// Neither references claims: a foreign-key check would read the claims record, which
+// holds the whole evaluation (store_evaluation writes all three together). Claims
+// evaluated before this migration are split here by SQLite's JSON functions, whose text
+// for an object is the stored text of it.
+constexpr const char* kMigration10 = R"sql(
+CREATE TABLE claim_line_verdicts (
+  claim TEXT NOT NULL,
+  seq   INTEGER NOT NULL CHECK (seq >= 0),
+  line  TEXT NOT NULL,
+  PRIMARY KEY (claim, seq)
+) WITHOUT ROWID;
+CREATE TABLE claim_summaries (
+  claim      TEXT PRIMARY KEY,
+  evaluation TEXT NOT NULL,
+  line_count INTEGER NOT NULL CHECK (line_count >= 0)
+) WITHOUT ROWID;
+INSERT INTO claim_line_verdicts(claim, seq, line)
+  SELECT c.id, j.key, j.value FROM claims c, json_each(c.evaluation, '$.lines') j;
+INSERT INTO claim_summaries(claim, evaluation, line_count)
+  SELECT id, json_remove(evaluation, '$.lines'), coalesce(json_array_length(evaluation, '$.lines'), 0) FROM claims;
+)sql";
+
+// Migration 11: every reference fact is a log leaf (registry/log/fact_rows.hpp): each
 // table gains the index of its row's leaf, foundry keys also that of their revocation.
 // migrate() then logs every existing row (log_unlogged_fact_rows), one leaf each, and
 // reports how many (MigrationNotes).
-constexpr const char* kMigration10 = R"sql(
+constexpr const char* kMigration11 = R"sql(
 ALTER TABLE enterprises ADD COLUMN log_index INTEGER;
 ALTER TABLE persons ADD COLUMN log_index INTEGER;
 ALTER TABLE family_links ADD COLUMN log_index INTEGER;
@@ -564,10 +592,11 @@ ALTER TABLE foundry_keys ADD COLUMN log_index INTEGER;
 ALTER TABLE foundry_keys ADD COLUMN revocation_log_index INTEGER;
 ALTER TABLE other_awards ADD COLUMN log_index INTEGER;
 )sql";
-constexpr int kReferenceLeavesMigration = 10;
+constexpr int kReferenceLeavesMigration = 11;
 
-constexpr std::array<const char*, 10> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
-                                                     kMigration6, kMigration7, kMigration8, kMigration9, kMigration10};
+constexpr std::array<const char*, 11> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                     kMigration5, kMigration6, kMigration7, kMigration8,
+                                                     kMigration9, kMigration10, kMigration11};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and

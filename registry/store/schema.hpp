@@ -23,7 +23,7 @@ int latest_schema_version();
 // caller's transaction on a database holding rows it REQUIRES foreign keys already off
 // (FOREIGN_KEYS_ON otherwise: the pragma cannot change inside a transaction).
 //
-// What a migration did that its caller should tell the operator: migration 10 logs every
+// What a migration did that its caller should tell the operator: migration 11 logs every
 // existing reference row (enterprises, equity, products, ...) as a leaf.
 struct MigrationNotes {
   std::int64_t reference_facts_logged = 0;

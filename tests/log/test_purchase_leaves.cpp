@@ -28,6 +28,7 @@
 // Undoes migrations 6 (the other clauses' facts; its enterprise_roles rebuild is redone
 // as is) and 4.
 static constexpr const char* kUndoMigration4 =
+    "DROP TABLE claim_line_verdicts; DROP TABLE claim_summaries; "
     "DROP TABLE dataset_calls; DROP TABLE datasets; DROP TABLE rd_declarations; DROP TABLE signoff_participants; "
     "DROP TABLE compute_contracts; DROP TABLE data_trades; DROP TABLE platform_recognitions; "
     "DROP TABLE platform_expenses; DROP TABLE events; "
@@ -44,7 +45,7 @@ const Uscc kBuyer = *Uscc::complete("9133010800000001");
 const Uscc kSeller = *Uscc::complete("9133010800000002");
 
 // The buyer, the seller and the product, written at `version` as chipreg wrote them then.
-// At the latest version each is a leaf (0-2); below migration 10 they are rows only.
+// At the latest version each is a leaf (0-2); below migration 11 they are rows only.
 Db open_db(const testing::TempDir& dir, int version = -1) {
   auto db = Db::open(dir.file("r.db"));
   REQUIRE(db.ok());
@@ -310,9 +311,9 @@ TEST_CASE("purchase leaves: an edited purchase row is refused as an entry and na
 
 TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its leaves and grows in the new one") {
   testing::TempDir dir;
-  // Written at version 9 (the parties and the product are rows, not leaves), then turned
+  // Written at version 10 (the parties and the product are rows, not leaves), then turned
   // back into the schema-2 layout below.
-  Db db = open_db(dir, 9);
+  Db db = open_db(dir, 10);
   tlog::MemoryTree mem;
   std::vector<std::string> entries;
   // The schema-2 layout, written the way chipreg wrote it then: every purchase leaf a
@@ -357,7 +358,7 @@ TEST_CASE("purchase leaves: a log in the layout before migration 3 keeps its lea
   REQUIRE(from.ok());
   CHECK(*from == 2);
   CHECK(count(db, "SELECT count(*) FROM purchases WHERE leaf_hash IS NULL") == legacy_purchases);
-  // Migration 10 logged the two enterprises and the product: leaves 21-23.
+  // Migration 11 logged the two enterprises and the product: leaves 21-23.
   REQUIRE(tlog::tree_size(db).value() == 24);
   take_existing(db, mem, &entries);
   CHECK(count(db, "SELECT count(*) FROM enterprises WHERE log_index IS NOT NULL") == 2);

@@ -1,4 +1,4 @@
-// Every reference fact is a log leaf (schema migration 10, registry/log/fact_rows.hpp):
+// Every reference fact is a log leaf (schema migration 11, registry/log/fact_rows.hpp):
 // `log audit` names a field edited, a row deleted and a row inserted behind chipreg's back
 // in each of their tables, and a private one shows only its commitment to the public.
 #include <catch2/catch.hpp>
@@ -233,11 +233,11 @@ TEST_CASE("reference leaves: the audit names a row deleted, and a row inserted, 
   }
 }
 
-TEST_CASE("reference leaves: migration 10 logs the reference rows a database already holds") {
+TEST_CASE("reference leaves: migration 11 logs the reference rows a database already holds") {
   testing::TempDir dir;
   auto db = Db::open(dir.file("r.db"));
   REQUIRE(db.ok());
-  REQUIRE(store::migrate(*db, 9).ok());
+  REQUIRE(store::migrate(*db, 10).ok());
   REQUIRE(db->exec_script(("INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES ('" + kDesign.str() +
                            "', 'D', 1, 'now'), ('" + kOem.str() + "', 'O', 1, 'now'); "
                            "INSERT INTO enterprise_roles(uscc, role) VALUES ('" + kOem.str() + "', 'oem'); "
@@ -248,7 +248,7 @@ TEST_CASE("reference leaves: migration 10 logs the reference rows a database alr
   store::MigrationNotes notes;
   auto from = store::migrate(*db, -1, &notes);
   REQUIRE(from.ok());
-  CHECK(*from == 9);
+  CHECK(*from == 10);
   CHECK(notes.reference_facts_logged == 3);
   CHECK(tlog::tree_size(*db).value() == 3);
   auto report = tlog::audit_log(*db);

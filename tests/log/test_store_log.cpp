@@ -24,13 +24,14 @@
 // Undoes migrations 6 (the other clauses' facts; its enterprise_roles rebuild is redone
 // as is) and 4.
 static constexpr const char* kUndoMigration4 =
+    "DROP TABLE claim_line_verdicts; DROP TABLE claim_summaries; "
     "DROP TABLE dataset_calls; DROP TABLE datasets; DROP TABLE rd_declarations; DROP TABLE signoff_participants; "
     "DROP TABLE compute_contracts; DROP TABLE data_trades; DROP TABLE platform_recognitions; "
     "DROP TABLE platform_expenses; DROP TABLE events; "
     "DROP TABLE voids; DROP TABLE invoice_status; DROP TABLE claim_facts; ALTER TABLE claims DROP COLUMN stale; ALTER TABLE claims DROP COLUMN overpaid_fen; DROP INDEX family_links_by_b; DROP INDEX manual_affiliations_by_pair; ";
 
-// Undoes migration 10 (the reference facts' leaf indexes).
-static constexpr const char* kUndoMigration10 =
+// Undoes migration 11 (the reference facts' leaf indexes).
+static constexpr const char* kUndoMigration11 =
     "ALTER TABLE enterprises DROP COLUMN log_index; ALTER TABLE persons DROP COLUMN log_index; "
     "ALTER TABLE family_links DROP COLUMN log_index; ALTER TABLE equity DROP COLUMN log_index; "
     "ALTER TABLE manual_affiliations DROP COLUMN log_index; ALTER TABLE products DROP COLUMN log_index; "
@@ -377,7 +378,7 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
   }
   std::string sql =
       "ALTER TABLE log_entries DROP COLUMN salt; ALTER TABLE log_entries DROP COLUMN parties; "
-      "ALTER TABLE purchases DROP COLUMN salt; " + std::string(kUndoMigration10) +
+      "ALTER TABLE purchases DROP COLUMN salt; " + std::string(kUndoMigration11) +
       "ALTER TABLE log_entries DROP COLUMN leaf_hash; ALTER TABLE purchases DROP COLUMN leaf_hash; "
       "DELETE FROM log_nodes; " + std::string(kUndoMigration4) + "PRAGMA user_version = 1;";
   REQUIRE(db.exec_script(sql.c_str()).ok());

@@ -7,8 +7,11 @@
 
 #include <optional>
 
-#include "registry/store/schema.hpp"
+#include <boost/json.hpp>
+
 #include "registry/db/sqlite.hpp"
+#include "registry/store/claims.hpp"
+#include "registry/store/schema.hpp"
 #include "registry/store/tokens.hpp"
 #include "support/temp_dir.hpp"
 
@@ -50,6 +53,56 @@ TEST_CASE("store: migrate creates the schema once and reports the version found"
   auto fk = db->prepare("PRAGMA foreign_keys");
   REQUIRE(fk->step().value());
   CHECK(fk->int64(0) == 1);
+}
+
+TEST_CASE("store: migration 10 splits each stored evaluation into its lines and its summary") {
+  testing::TempDir dir;
+  auto db = Db::open(dir.file("t.db"));
+  REQUIRE(db.ok());
+  REQUIRE(migrate(*db, 9).ok());
+  const std::string claimant = "91330108000000011X";
+  insert_enterprise(*db, claimant);
+  // As rules::to_json writes them: a line with a reversal, escapes and Chinese text.
+  const std::string evaluation = boost::json::serialize(boost::json::parse(
+      R"j({"id":"C00000001","eligible":true,"award_fen":12,"reasons":[{"code":"AFFILIATED"}],)j"
+      R"j("trace":["第十二条 \"联动\""],"lines":[)j"
+      R"j({"invoice":"I1","line":1,"qualifies":true,"codes":[],"amount_fen":100},)j"
+      R"j({"invoice":"I2","line":2,"qualifies":false,"codes":["AFFILIATED"],"amount_fen":-50,)j"
+      R"j("reverses":{"invoice":"I1","line":1},"affiliation":"甲 → 乙\n(30%)"}],"policy_version":"v1"})j"));
+  for (const char* id : {"C00000001", "C00000002"}) {
+    auto st = db->prepare(
+        "INSERT INTO claims(id, rule, claimant, year, grp, evaluation, created_at, evaluated_at) "
+        "VALUES (?, 'linkage', ?, 2025, 'chip_module', ?, 'now', 'now')");
+    REQUIRE(st.ok());
+    st->bind(1, id).bind(2, claimant).bind(3, std::string(id) == "C00000001" ? evaluation : std::string("{}"));
+    REQUIRE(st->exec().ok());
+  }
+  REQUIRE(migrate(*db).ok());
+
+  const boost::json::object whole = boost::json::parse(evaluation).as_object();
+  auto lines = claim_lines_page(*db, "C00000001", std::nullopt, 10);
+  REQUIRE(lines.ok());
+  REQUIRE(lines->size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK((*lines)[i].seq == static_cast<std::int64_t>(i));
+    CHECK((*lines)[i].text == boost::json::serialize(whole.at("lines").at(i)));  // byte for byte
+  }
+  auto page = claim_lines_page(*db, "C00000001", 0, 10);
+  REQUIRE(page.ok());
+  REQUIRE(page->size() == 1);
+  CHECK(page->front().seq == 1);
+
+  auto summary = get_claim(*db, "C00000001", ClaimView::kSummary);
+  REQUIRE(summary.ok());
+  REQUIRE(*summary);
+  CHECK((*summary)->line_count == 2);
+  boost::json::object expected = whole;
+  expected.erase("lines");
+  CHECK(boost::json::parse((*summary)->evaluation_text) == expected);
+  auto empty = get_claim(*db, "C00000002", ClaimView::kSummary);
+  REQUIRE(empty.ok());
+  CHECK((**empty).line_count == 0);
+  CHECK((**empty).evaluation_text == "{}");
 }
 
 TEST_CASE("store: a database from a newer chipreg is refused") {
