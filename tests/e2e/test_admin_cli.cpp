@@ -322,3 +322,24 @@ TEST_CASE("admin cli: every admin command explains itself with --help and is lis
   CHECK(bad.exit_code == 2);
   CHECK(error_of(bad).at("code") == "USAGE");
 }
+
+TEST_CASE("admin cli: a long backup reports its progress in pages on stderr") {
+  TempDir dir;
+  const std::string db = dir.file("reg.db");
+  REQUIRE(run_chipreg({"init", "--db", db}).exit_code == 0);
+  {
+    auto raw = chipreg::db::Db::open(db);
+    REQUIRE(raw);
+    // About 700 pages of 4 KiB, in a table the log does not cover.
+    REQUIRE(raw->exec_script(
+        "CREATE TABLE filler(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2500) "
+        "INSERT INTO filler SELECT randomblob(1000) FROM c"));
+  }
+  auto r = run_chipreg({"backup", "--db", db, "--out", dir.file("copy.db")});
+  REQUIRE(r.exit_code == 0);
+  const auto pages = json::parse(r.out).at("pages").as_int64();
+  CHECK(pages > 512);
+  CHECK(r.err.find("备份 backup: 256/" + std::to_string(pages) + " 页 pages\n") != std::string::npos);
+  CHECK(r.err.find("备份 backup: " + std::to_string(pages) + "/" + std::to_string(pages) + " 页 pages\n") !=
+        std::string::npos);
+}
