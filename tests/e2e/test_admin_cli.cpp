@@ -209,6 +209,13 @@ TEST_CASE("admin cli: token create recovers a lost admin, and the server accepts
   REQUIRE(who.status == 200);
   CHECK(who.json().at("role") == "admin");
   CHECK(who.json().at("id") == made.at("id"));
+  // The audit trail names the command line as the actor.
+  auto trail = reg.http().get("/v1/audit?subject=" + std::to_string(made.at("id").as_int64()), token).json();
+  bool recorded = false;
+  for (const auto& row : trail.at("items").as_array()) {
+    recorded = recorded || (row.at("action") == "token.create" && row.at("actor") == "cli");
+  }
+  CHECK(recorded);
   // It can do what only an admin can: make another token over HTTP.
   CHECK(reg.http().post("/v1/tokens", json::object{{"role", "reviewer"}}, token).status == 201);
 
@@ -248,6 +255,10 @@ TEST_CASE("admin cli: key add, revoke and list agree with the HTTP API") {
   CHECK(str(key, "foundry") == w.foundry);
   CHECK(key.at("revoked_from").is_null());
   CHECK(reg.http().get("/v1/foundry-keys/" + keyid, w.foundry_token).json() == key);
+  auto trail = reg.http().get("/v1/audit?subject=" + keyid, reg.admin()).json().at("items").as_array();
+  REQUIRE(trail.size() == 1);
+  CHECK(trail[0].at("actor") == "cli");
+  CHECK(trail[0].at("action") == "foundry_key.register");
 
   // A tape-out signed with the key added on the command line is accepted over HTTP.
   json::object predicate = w.tapeout_predicate;
