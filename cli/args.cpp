@@ -22,7 +22,7 @@ Result<Args> Args::parse(int argc, char** argv, int first, const std::set<std::s
         if (inline_value) {
           a.values_[name] = *inline_value;
         } else {
-          if (i + 1 >= argc) return Error("USAGE", "option --" + name + " needs a value");
+          if (i + 1 >= argc) return Error("USAGE", "option --" + name + " needs a value", name);
           a.values_[name] = argv[++i];
         }
       } else if (flags.count(name) && !inline_value) {
@@ -45,7 +45,7 @@ std::optional<std::string> Args::get(const std::string& name) const {
 
 Result<std::string> Args::require(const std::string& name) const {
   auto v = get(name);
-  if (!v) return Error("USAGE", "missing required option --" + name);
+  if (!v) return Error("USAGE", "missing required option --" + name, name);
   return *v;
 }
 

@@ -21,7 +21,7 @@ class Args {
                             const std::set<std::string>& flags);
 
   std::optional<std::string> get(const std::string& name) const;
-  // The value of a required option, or a USAGE error naming it.
+  // The value of a required option, or a USAGE error naming it (in the message and field).
   Result<std::string> require(const std::string& name) const;
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   const std::vector<std::string>& positional() const { return positional_; }

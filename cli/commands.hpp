@@ -14,5 +14,9 @@ int cmd_verify(int argc, char** argv, int first);
 int cmd_import(int argc, char** argv, int first);
 int cmd_export(int argc, char** argv, int first);
 int cmd_log(int argc, char** argv, int first);
+int cmd_backup(int argc, char** argv, int first);
+int cmd_restore(int argc, char** argv, int first);
+int cmd_token(int argc, char** argv, int first);
+int cmd_key(int argc, char** argv, int first);
 
 }  // namespace chipreg::cli

@@ -28,6 +28,10 @@ constexpr Command kCommands[] = {
     {"import", chipreg::cli::cmd_import, "import --db PATH KIND FILE [--atomic] bulk import from .csv or .jsonl (--help for kinds)"},
     {"export", chipreg::cli::cmd_export, "export --db PATH KIND                 the rows of KIND as CSV on stdout"},
     {"log", chipreg::cli::cmd_log, "log verify|audit ...                 check log proofs offline; audit a registry's log"},
+    {"backup", chipreg::cli::cmd_backup, "backup --db PATH --out FILE          a consistent copy, safe while serve runs (not the log key)"},
+    {"restore", chipreg::cli::cmd_restore, "restore --from FILE --db PATH        put back a backup that passes the log audit"},
+    {"token", chipreg::cli::cmd_token, "token create --db PATH --role R ...  a bearer token straight in the database (lost admin)"},
+    {"key", chipreg::cli::cmd_key, "key add|revoke|list --db PATH ...    the foundry keys, as /v1/foundry-keys"},
 };
 
 void usage(std::ostream& out) {

@@ -6,7 +6,6 @@
 // token any registered enterprise; admin and reviewer tokens none.
 #include "api/routes/common.hpp"
 #include "registry/store/tokens.hpp"
-#include "registry/domain/uscc.hpp"
 
 namespace chipreg::api::routes {
 namespace json = boost::json;
@@ -26,34 +25,8 @@ Response create_token(RouteContext& ctx) {
   if (!label) return error_response(label.error());
   if (auto st = f.finish(); !st) return error_response(st.error());
 
-  const bool bureau = *role == "admin" || *role == "reviewer";
-  if (!bureau && *role != "foundry" && *role != "enterprise") {
-    return error_response(422, "BAD_ENUM", "unknown role '" + role->substr(0, 32) +
-                                               "' (expected one of: admin, reviewer, foundry, enterprise)", "role");
-  }
-  if (bureau && *enterprise) {
-    return error_response(422, "UNEXPECTED_ENTERPRISE", "a " + *role + " token acts for the bureau, not an enterprise", "enterprise");
-  }
-  if (!bureau && !*enterprise) {
-    return error_response(422, "MISSING_ENTERPRISE", "a " + *role + " token needs the enterprise it acts for", "enterprise");
-  }
   db::Db& db = *ctx.db;
-  if (*enterprise) {
-    auto uscc = Uscc::parse(**enterprise);
-    if (!uscc) return error_response(uscc.error().at("enterprise"));
-    auto st = db.prepare(
-        "SELECT (SELECT count(*) FROM enterprises WHERE uscc = ?1), "
-        "(SELECT count(*) FROM enterprise_roles WHERE uscc = ?1 AND role = 'foundry')");
-    if (!st) return error_response(st.error());
-    st->bind(1, **enterprise);
-    if (auto row = st->step(); !row) return error_response(row.error());
-    if (st->int64(0) == 0) {
-      return error_response(422, "UNKNOWN_ENTERPRISE", "no enterprise " + **enterprise + " is registered", "enterprise");
-    }
-    if (*role == "foundry" && st->int64(1) == 0) {
-      return error_response(422, "NOT_A_FOUNDRY", "enterprise " + **enterprise + " is not registered as a foundry", "enterprise");
-    }
-  }
+  if (auto st = store::check_token_grant(db, *role, *enterprise); !st) return error_response(st.error());
   return in_transaction(db, [&] {
     auto token = store::create_token(db, *role, *enterprise, label->value_or(""));
     if (!token) return error_response(token.error());

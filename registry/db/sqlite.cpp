@@ -1,9 +1,13 @@
 #include "registry/db/sqlite.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cassert>
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include <functional>
 #include <string>
@@ -409,6 +413,94 @@ Status WriteScope::commit() {
   if (tx_) return tx_->commit();
   if (savepoint_ && savepoint_->is_open()) return savepoint_->release();
   return Status::Ok();
+}
+
+namespace {
+
+Error io_error(const std::string& path, int err) { return Error("IO_ERROR", path + ": " + std::strerror(err)); }
+
+// fsync of a file or directory by path.
+Status sync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return io_error(path, errno);
+  const bool ok = ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!ok) return io_error(path, err);
+  return Status::Ok();
+}
+
+// Copies every page of `src` into the (empty) database file `path`, in steps.
+Result<int> copy_pages(Db& src, const std::string& path, const BackupOptions& options) {
+  sqlite3* dest = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> own(dest, sqlite3_close_v2);
+  if (rc != SQLITE_OK) return sqlite_error(dest, rc, "cannot open backup file '" + path + "'");
+  sqlite3_backup* b = sqlite3_backup_init(dest, "main", src.raw(), "main");
+  if (b == nullptr) return sqlite_error(dest, sqlite3_errcode(dest), "cannot start the backup");
+  int total = 0;
+  do {
+    rc = sqlite3_backup_step(b, options.pages_per_step);
+    total = sqlite3_backup_pagecount(b);
+    if (options.progress && (rc == SQLITE_OK || rc == SQLITE_DONE)) {
+      options.progress(total - sqlite3_backup_remaining(b), total);
+    }
+  } while (rc == SQLITE_OK);
+  sqlite3_backup_finish(b);  // its error, if any, is the one `rc` holds
+  if (rc != SQLITE_DONE) return sqlite_error(dest, rc, "backup failed");
+  // The copy is one self-contained file: pages come with the source's WAL mark, and a WAL
+  // file cannot travel with it.
+  rc = sqlite3_exec(dest, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(dest, rc, "backup file '" + path + "'");
+  return total;
+}
+
+}  // namespace
+
+Result<int> backup_to(Db& src, const std::string& out, const BackupOptions& options) {
+  assert(!src.in_transaction() && "backup_to inside a transaction");
+  assert(options.pages_per_step > 0);
+  if (!options.replace && ::access(out.c_str(), F_OK) == 0) {
+    return Error("EXISTS", out + " exists");
+  }
+  std::string dir = std::filesystem::path(out).parent_path().string();
+  if (dir.empty()) dir = ".";
+  std::string tmp = out + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());  // mode 0600
+  if (fd < 0) return io_error(tmp, errno);
+  ::close(fd);
+  auto discard = [&tmp](Error e) -> Result<int> {
+    for (const char* suffix : {"", "-journal"}) ::unlink((tmp + suffix).c_str());
+    return e;
+  };
+
+  // One read transaction over every step: the copy is of a single snapshot, and other
+  // connections' commits cannot make the backup start over.
+  if (auto st = src.run("BEGIN"); !st) return discard(st.error());
+  Result<int> pages = [&]() -> Result<int> {
+    if (auto st = src.run("SELECT count(*) FROM sqlite_schema"); !st) return st.error();
+    return copy_pages(src, tmp, options);
+  }();
+  (void)src.run("COMMIT");
+  if (!pages) return discard(pages.error());
+  if (auto st = sync_path(tmp, O_RDONLY); !st) return discard(st.error());
+
+  if (options.replace) {
+    for (const char* suffix : {"-wal", "-shm"}) {
+      if (::unlink((out + suffix).c_str()) != 0 && errno != ENOENT) return discard(io_error(out + suffix, errno));
+    }
+    if (::rename(tmp.c_str(), out.c_str()) != 0) return discard(io_error(out, errno));
+  } else {
+    // link() refuses an existing name, so a file that appeared meanwhile is kept too.
+    if (::link(tmp.c_str(), out.c_str()) != 0) {
+      const int err = errno;
+      if (err == EEXIST) return discard(Error("EXISTS", out + " exists"));
+      return discard(io_error(out, err));
+    }
+    ::unlink(tmp.c_str());
+  }
+  if (auto st = sync_path(dir, O_RDONLY | O_DIRECTORY); !st) return st.error();
+  return pages;
 }
 
 }  // namespace chipreg::db

@@ -287,6 +287,30 @@ class ReadSnapshot {
   bool own_;
 };
 
+// ---- online backup -----------------------------------------------------------------
+
+struct BackupOptions {
+  // Replace an existing `out` (its stale `out`-wal and `out`-shm are removed first: a WAL
+  // left by the old file must never be applied to the new one). Default: refuse, EXISTS.
+  bool replace = false;
+  // Pages copied per step; progress is reported after each step.
+  int pages_per_step = 256;
+  // Called after each step with the pages copied so far and the total. Empty: no call.
+  std::function<void(int done, int total)> progress;
+};
+
+// Copies the whole database of `src` to a new file `out` with SQLite's online backup API,
+// as of one moment: the copy runs inside one read transaction on `src`, so writers on
+// other connections (a running `chipreg serve`) go on committing under WAL and none of
+// their later commits is in the copy. The copy is written to a temporary file next to
+// `out` (mode 0600), synced, and only then linked or renamed to `out` (and the directory
+// synced): `out` is either absent, or the old file, or the whole copy, never a part.
+// Returns the number of pages copied.
+// REQUIRES: `src` has no transaction open.
+// Errors: EXISTS (`out` exists and !replace), IO_ERROR (the file system),
+// BUSY / DB_ERROR (SQLite, with its message).
+Result<int> backup_to(Db& src, const std::string& out, const BackupOptions& options = {});
+
 // Maps a SQLite result code to an Error with SQLite's message for that connection.
 Error sqlite_error(sqlite3* db, int rc, std::string_view context);
 

@@ -663,6 +663,8 @@ Status check_foreign_keys(Db& db, int migration) {
 
 }  // namespace
 
+Result<int> schema_version(Db& db) { return user_version(db); }
+
 int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
 
 Result<int> migrate(Db& db, int up_to, MigrationNotes* notes) {

@@ -16,6 +16,10 @@ namespace chipreg::store {
 // The version a fully migrated database reports.
 int latest_schema_version();
 
+// The version `db` is at: the number of migrations applied, 0 for a database that no
+// chipreg has initialized. Errors: DB_ERROR (for instance, the file is not a database).
+Result<int> schema_version(Db& db);
+
 // Brings `db` to latest_schema_version() (or to `up_to`, for tests that build an older
 // layout). Returns the version found before migrating. Fails (code SCHEMA_TOO_NEW) on a
 // database written by a newer chipreg. A migration that rebuilds a referenced table

@@ -2,9 +2,38 @@
 
 #include "crypto/digest.hpp"
 #include "crypto/encoding.hpp"
+#include "registry/domain/uscc.hpp"
 #include "registry/store/db.hpp"
 
 namespace chipreg::store {
+
+Status check_token_grant(Db& db, const std::string& role, const std::optional<std::string>& enterprise) {
+  const bool bureau = role == "admin" || role == "reviewer";
+  if (!bureau && role != "foundry" && role != "enterprise") {
+    return Error("BAD_ENUM", "unknown role '" + role.substr(0, 32) + "' (expected one of: admin, reviewer, foundry, enterprise)",
+                 "role");
+  }
+  if (bureau && enterprise) {
+    return Error("UNEXPECTED_ENTERPRISE", "a " + role + " token acts for the bureau, not an enterprise", "enterprise");
+  }
+  if (!bureau && !enterprise) {
+    return Error("MISSING_ENTERPRISE", "a " + role + " token needs the enterprise it acts for", "enterprise");
+  }
+  if (!enterprise) return Status::Ok();
+  auto uscc = Uscc::parse(*enterprise);
+  if (!uscc) return uscc.error().at("enterprise");
+  auto st = db.prepare(
+      "SELECT (SELECT count(*) FROM enterprises WHERE uscc = ?1), "
+      "(SELECT count(*) FROM enterprise_roles WHERE uscc = ?1 AND role = 'foundry')");
+  if (!st) return st.error();
+  st->bind(1, *enterprise);
+  if (auto row = st->step(); !row) return row.error();
+  if (st->int64(0) == 0) return Error("UNKNOWN_ENTERPRISE", "no enterprise " + *enterprise + " is registered", "enterprise");
+  if (role == "foundry" && st->int64(1) == 0) {
+    return Error("NOT_A_FOUNDRY", "enterprise " + *enterprise + " is not registered as a foundry", "enterprise");
+  }
+  return Status::Ok();
+}
 
 Result<std::string> create_token(Db& db, const std::string& role, const std::optional<std::string>& enterprise,
                                  const std::string& label) {

@@ -18,6 +18,13 @@ struct TokenInfo {
   std::string label;
 };
 
+// Whether a token of `role` may act for `enterprise`: admin and reviewer tokens act for the
+// bureau and name no enterprise; an enterprise token names a registered enterprise, a
+// foundry token one registered with the foundry role. Errors (field "role" or
+// "enterprise"): BAD_ENUM, UNEXPECTED_ENTERPRISE, MISSING_ENTERPRISE, BAD_USCC,
+// UNKNOWN_ENTERPRISE, NOT_A_FOUNDRY; DB_ERROR.
+Status check_token_grant(Db& db, const std::string& role, const std::optional<std::string>& enterprise);
+
 // Creates a token and returns its secret. REQUIRES: an open transaction or autocommit.
 // Errors: CONSTRAINT when role/enterprise do not fit (see the tokens table), or an
 // unknown enterprise.
