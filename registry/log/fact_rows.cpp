@@ -117,10 +117,34 @@ Built build(const FactTable& t, const db::Stmt& s) {
   return {std::move(row), std::move(parties)};
 }
 
+std::string update_sql(const FactTable& t) {
+  const std::string from(t.from);
+  return "UPDATE " + from.substr(0, from.find(' ')) + " SET " + t.log_column + " = ?1 WHERE " + t.key + " = ?2";
+}
+
+// Each table's two statements of the write path, spelled once (the import path logs a
+// row per line: building the text each time cost more than preparing it from the cache).
+struct WriteSql {
+  std::string select_one, update;
+};
+const WriteSql& write_sql(EntryKind kind) {
+  static const std::array<WriteSql, std::size(kTables)> sql = [] {
+    std::array<WriteSql, std::size(kTables)> out;
+    for (std::size_t i = 0; i < std::size(kTables); ++i) out[i] = {select_sql(kTables[i], true), update_sql(kTables[i])};
+    return out;
+  }();
+  for (std::size_t i = 0; i < std::size(kTables); ++i) {
+    if (kTables[i].kind == kind) return sql[i];
+  }
+  assert(false && "not a reference kind");
+  return sql[0];
+}
+
 template <typename Bind>
 Result<std::int64_t> log_one(db::Db& db, EntryKind kind, Bind bind, const std::string& what) {
   const FactTable& t = table_of(kind);
-  auto st = db.prepare(select_sql(t, true));
+  const WriteSql& sql = write_sql(kind);
+  auto st = db.prepare(sql.select_one);
   if (!st) return st.error();
   bind(*st);
   auto row = st->step();
@@ -132,8 +156,7 @@ Result<std::int64_t> log_one(db::Db& db, EntryKind kind, Bind bind, const std::s
   auto index = t.is_public ? appender.append_public(kind, b.row.ref, b.row.opening)
                            : appender.append(kind, b.row.ref, b.row.opening, b.parties);
   if (!index) return index.error();
-  auto up = db.prepare(std::string("UPDATE ") + std::string(t.from).substr(0, std::string(t.from).find(' ')) + " SET " +
-                       t.log_column + " = ?1 WHERE " + t.key + " = ?2");
+  auto up = db.prepare(sql.update);
   if (!up) return up.error();
   up->bind(1, *index);
   if (t.integer_key) {
