@@ -165,20 +165,25 @@ struct Repository::Impl {
     return r;
   }
 
-  // A row of an integer-keyed reference table and its log leaf (fact_rows.hpp), all or
-  // nothing: `insert` writes the row, whose id is then the leaf's ref.
+  // A row of a reference table and its log leaf (fact_rows.hpp), all or nothing: `insert`
+  // writes the row (one INSERT), named by `key`, or when none is given by its new rowid,
+  // which is returned.
   template <typename F>
-  Result<std::int64_t> logged_insert(tlog::EntryKind kind, F&& insert) {
+  Result<std::int64_t> logged_insert(tlog::EntryKind kind, std::optional<std::string_view> key, F&& insert) {
     return atomically<std::int64_t>([&]() -> Result<std::int64_t> {
       if (auto st = insert(); !st) {
         failed_clean = true;  // the one failed INSERT undid itself
         return st.error();
       }
       const std::int64_t id = db.last_insert_rowid();
-      auto logged = tlog::log_fact_row(db, kind, id);
+      auto logged = key ? tlog::log_fact_row(db, kind, *key) : tlog::log_fact_row(db, kind, id);
       if (!logged) return logged.error();
       return id;
     });
+  }
+  template <typename F>
+  Result<std::int64_t> logged_insert(tlog::EntryKind kind, F&& insert) {
+    return logged_insert(kind, std::nullopt, std::forward<F>(insert));
   }
 };
 
@@ -267,17 +272,12 @@ Status Repository::insert_person(const Person& p) {
   auto found = person_exists(p.id);
   if (!found) return found.error();
   if (*found) return duplicate("person '" + p.id + "'", "id");
-  auto r = impl_->atomically<bool>([&]() -> Result<bool> {
+  auto r = impl_->logged_insert(tlog::EntryKind::kPerson, p.id, [&]() -> Status {
     auto ins = impl_->stmt("INSERT INTO persons(id, name, created_at) VALUES (?, ?, ?)");
     if (!ins) return ins.error();
     ins->bind(1, p.id).bind(2, p.name).bind(3, now_utc());
-    if (auto st = ins->exec(); !st) {
-      impl_->failed_clean = true;
-      return map_db_error(st.error(), "id");
-    }
-    auto logged = tlog::log_fact_row(impl_->db, tlog::EntryKind::kPerson, p.id);
-    if (!logged) return logged.error();
-    return true;
+    if (auto st = ins->exec(); !st) return map_db_error(st.error(), "id");
+    return Status::Ok();
   });
   if (!r) return r.error();
   impl_->persons.insert(p.id);
@@ -425,7 +425,7 @@ Status Repository::insert_product(const Product& p) {
                    "model");
     }
   }
-  auto r = impl_->atomically<bool>([&]() -> Result<bool> {
+  auto r = impl_->logged_insert(tlog::EntryKind::kProduct, p.id, [&]() -> Status {
     auto ins = impl_->stmt("INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
                            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
@@ -433,13 +433,8 @@ Status Repository::insert_product(const Product& p) {
     if (p.first_market_date) market = p.first_market_date->str();
     ins->bind(1, p.id).bind(2, to_string(p.kind)).bind(3, p.owner.str()).bind(4, p.self_developed);
     ins->bind(5, market).bind(6, p.focus_area).bind(7, p.model).bind(8, now_utc());
-    if (auto st = ins->exec(); !st) {
-      impl_->failed_clean = true;
-      return map_db_error(st.error(), "id");
-    }
-    auto logged = tlog::log_fact_row(impl_->db, tlog::EntryKind::kProduct, p.id);
-    if (!logged) return logged.error();
-    return true;
+    if (auto st = ins->exec(); !st) return map_db_error(st.error(), "id");
+    return Status::Ok();
   });
   if (!r) return r.error();
   impl_->products.insert(p.id);
