@@ -694,10 +694,13 @@ TEST_CASE("claims differential: the other clauses' rules agree over HTTP, on the
   WARN("evaluations compared: " << base.compared);
   // About thirty evaluations per world (218 in the first seven): at least ten per world.
   CHECK(base.compared >= 10 * kClauseWorlds);
-  // Not a test of refusals only: every rule paid something in some world.
-  for (const char* rule : {"eda_rd", "eda_purchase", "equipment_rd", "compute", "data_platform", "dataset", "platform",
-                           "event"}) {
-    INFO(rule);
-    CHECK(d.paid[rule] > 0);
+  // Not a test of refusals only: every rule paid something in some world. Decided on all 30
+  // worlds (the Release run): the first 7 that the ASan run builds do not reach every rule.
+  if (kShare == 1) {
+    for (const char* rule : {"eda_rd", "eda_purchase", "equipment_rd", "compute", "data_platform", "dataset",
+                             "platform", "event"}) {
+      INFO(rule);
+      CHECK(d.paid[rule] > 0);
+    }
   }
 }
