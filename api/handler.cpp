@@ -8,6 +8,11 @@
 #include "api/auth.hpp"
 #include "api/group_commit.hpp"
 #include "api/routes/routes.hpp"
+#include "registry/store/audit.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
 
 namespace chipreg::api {
 
@@ -48,6 +53,25 @@ bool is_json_media_type(std::string_view ct) {
 
 // 503 when the pool cannot open a connection.
 Response db_unavailable(const Error& e) { return error_response(503, "UNAVAILABLE", "database unavailable: " + e.message); }
+
+// The audit row of a write the registry refused: who, which route, the status and the
+// reason code and field of the answer. Best effort: failing to record it does not change
+// the answer the caller gets (which already says nothing was written).
+void record_refusal(db::Db& db, const store::TokenInfo& who, const Request& req, const Route& route,
+                    const Response& resp) {
+  boost::json::object detail{{"method", req.method}, {"route", route.pattern}, {"status", resp.status}};
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(resp.body, ec);
+  if (!ec && body.is_object()) {
+    if (const auto* err = body.as_object().if_contains("error"); err != nullptr && err->is_object()) {
+      for (const char* key : {"code", "field"}) {
+        if (const auto* v = err->as_object().if_contains(key)) detail[key] = *v;
+      }
+    }
+  }
+  const std::string path = req.target.substr(0, std::min(req.target.find('?'), std::size_t{200}));
+  (void)store::audit(db, actor(who), "refused", path, detail);
+}
 
 }  // namespace
 
@@ -134,6 +158,12 @@ Response Handler::handle_on(const Request& req, db::Db* db) const {
       }
     }
     resp = route.fn(ctx);
+    // A write refused to a token goes into the audit trail with its reason, in the batch's
+    // transaction (the request's own savepoint is already undone). Not for a peer without
+    // a token, nor a 429: either would let a caller grow the trail at the request rate.
+    if (db != nullptr && ctx.caller && resp.status >= 400 && resp.status < 500 && resp.status != 429) {
+      record_refusal(*db, *ctx.caller, req, route, resp);
+    }
   } catch (const std::exception& e) {
     resp = error_response(500, "INTERNAL", std::string("internal error: ") + e.what());
   }

@@ -116,8 +116,19 @@
     'purchase.create': '登记发票行', 'purchase.import': '导入发票', 'tapeout.submit': '提交流片证明',
     'token.create': '创建令牌', 'token.revoke': '吊销令牌', 'foundry_key.register': '登记密钥',
     'foundry_key.revoke': '吊销密钥', 'enterprise.create': '登记企业', 'product.create': '登记产品',
-    'other_award.create': '登记其他层级奖励',
+    'other_award.create': '登记其他层级奖励', 'refused': '被拒绝的写入',
   };
+  // The audit action's name: import.KIND (命令行导入) and import.KIND.refused included.
+  function auditAction(action) {
+    if (AUDIT_ACTIONS[action]) return AUDIT_ACTIONS[action];
+    const m = /^import\.([a-z_]+)(\.refused)?$/.exec(action || '');
+    if (m) return (m[2] ? '命令行导入被拒绝：' : '命令行导入：') + m[1];
+    return action;
+  }
+  // The actor as people know it: the token's label, with the token beside it.
+  function auditActor(a) {
+    return a.actor_label ? h('span', {}, a.actor_label + ' ', h('code', {}, a.actor)) : h('code', {}, a.actor);
+  }
 
   function errorText(code, message) {
     const zh = ERRORS[code] || REASONS[code] || '操作失败';
@@ -618,7 +629,7 @@
     try {
       const items = await all('/v1/audit?subject=' + encodeURIComponent(id), 5);
       box.appendChild(table(['时间', '操作人', '操作', '详情'], items.map((a) =>
-        tr(when(a.at), h('code', {}, a.actor), AUDIT_ACTIONS[a.action] || a.action,
+        tr(when(a.at), auditActor(a), auditAction(a.action),
           h('code', { class: 'detail' }, typeof a.detail === 'string' ? a.detail : JSON.stringify(a.detail))))));
     } catch (e) { box.appendChild(errorBox(e)); }
     return box;

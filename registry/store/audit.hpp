@@ -19,18 +19,27 @@ namespace chipreg::store {
 struct AuditRow {
   std::int64_t id = 0;
   std::string at;       // ISO 8601 UTC
-  std::string actor;    // "admin#1", "enterprise:USCC#7", "cli"
-  std::string action;   // "enterprise.create", "claim.file", "claim.decide", ...
+  std::string actor;    // "admin#1", "enterprise:USCC#7", "cli:OPERATOR"
+  std::string action;   // "enterprise.create", "claim.file", "claim.decide", "refused", "import.purchases", ...
   std::string subject;  // the id of what changed
   std::string detail;   // a JSON object, serialized
+  std::optional<std::string> actor_label;  // the label of the actor's token, when it is one
 };
 
 // Appends a row stamped now. REQUIRES: inside the transaction of the change it records.
 Status audit(Db& db, std::string_view actor, std::string_view action, std::string_view subject,
              const boost::json::object& detail = {});
 
-// Rows with id > `after`, oldest first, at most `limit`; only those about `subject` when set.
-Result<std::vector<AuditRow>> list_audit(Db& db, std::int64_t after, int limit,
-                                         const std::optional<std::string>& subject = std::nullopt);
+// Which rows to list: those with id > `after`, oldest first, at most `limit`, and of the
+// filters given only the rows that match all: about `subject`, by `actor`, stamped at or
+// after `from` and before `to` (ISO 8601 prefixes compared as text: "2026-12-01" or
+// "2026-12-01T08:00:00Z"). Each filter is one indexed range (schema migration 12); a time
+// range is first turned into the range of row ids stamped inside it.
+struct AuditQuery {
+  std::int64_t after = 0;
+  int limit = 100;
+  std::optional<std::string> subject, actor, from, to;
+};
+Result<std::vector<AuditRow>> list_audit(Db& db, const AuditQuery& q);
 
 }  // namespace chipreg::store

@@ -594,9 +594,17 @@ ALTER TABLE other_awards ADD COLUMN log_index INTEGER;
 )sql";
 constexpr int kReferenceLeavesMigration = 11;
 
-constexpr std::array<const char*, 11> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                     kMigration5, kMigration6, kMigration7, kMigration8,
-                                                     kMigration9, kMigration10, kMigration11};
+// Migration 12: the audit trail is read by subject, by actor and by time
+// (GET /v1/audit?subject=&actor=&from=&to=, store/audit.hpp), each one indexed range.
+constexpr const char* kMigration12 = R"sql(
+CREATE INDEX audit_by_subject ON audit(subject, id);
+CREATE INDEX audit_by_actor ON audit(actor, id);
+CREATE INDEX audit_by_at ON audit(at, id);
+)sql";
+
+constexpr std::array<const char*, 12> kMigrations = {kMigration1, kMigration2,  kMigration3, kMigration4,
+                                                     kMigration5, kMigration6,  kMigration7, kMigration8,
+                                                     kMigration9, kMigration10, kMigration11, kMigration12};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and

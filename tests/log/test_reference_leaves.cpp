@@ -162,7 +162,7 @@ TEST_CASE("reference leaves: a foundry key and its revocation are public leaves;
   }
   key_leaf->bind(1, w.keyid);
   REQUIRE(*key_leaf->step());
-  CHECK(key_leaf->int64(1) == tlog::tree_size(w.db).value() - 1);
+  CHECK(static_cast<std::uint64_t>(key_leaf->int64(1)) == tlog::tree_size(w.db).value() - 1);
   CHECK(w.problems().empty());
   // Moving it back behind chipreg's back: the row no longer matches the latest leaf.
   w.sql("UPDATE foundry_keys SET revoked_from = '2026-01-01'");
