@@ -157,13 +157,21 @@ TEST_CASE("api: a group commit answers each write as if alone, and a failed one 
   CHECK(out[3].status == 201);
   CHECK(out[4].status == 401);
   for (const auto& r : out) CHECK(r.route == "/v1/persons");
-  // Exactly the two successes are stored, with one audit row each, all committed.
+  // Exactly the two successes are stored, with one audit row each, all committed; the two
+  // refusals to the token are in the trail as refused, the one without a token is not.
   CHECK(json::parse(f.call("GET", "/v1/persons/p1", "", f.admin).body).at("name") == "张三");
   CHECK(json::parse(f.call("GET", "/v1/persons/p3", "", f.admin).body).at("name") == "王五");
   CHECK(f.call("GET", "/v1/persons/p2", "", f.admin).status == 404);
   CHECK(f.call("GET", "/v1/persons/p4", "", f.admin).status == 404);
   auto audit = json::parse(f.call("GET", "/v1/audit", "", f.admin).body);
-  CHECK(audit.at("items").as_array().size() == 2);
+  const auto& items = audit.at("items").as_array();
+  REQUIRE(items.size() == 4);
+  CHECK(items[0].at("action") == "person.create");
+  CHECK(items[1].at("action") == "refused");
+  CHECK(items[1].at("detail").at("code") == "DUPLICATE");
+  CHECK(items[2].at("action") == "refused");
+  CHECK(items[2].at("detail").at("status") == 400);
+  CHECK(items[3].at("action") == "person.create");
   // and a connection is back in autocommit mode: a plain write after the batch commits alone
   CHECK(f.call("POST", "/v1/persons", R"({"id":"p5","name":"孙七"})", f.admin).status == 201);
 }
