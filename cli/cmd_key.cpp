@@ -20,7 +20,7 @@ namespace {
 constexpr const char* kKeyHelp =
     "usage: chipreg key add --db PATH --foundry USCC --alg ALG --public-key FILE --valid-from DATE\n"
     "                       [--valid-to DATE] [--label L]\n"
-    "       chipreg key revoke --db PATH --key-id ID --from DATE\n"
+    "       chipreg key revoke --db PATH --key-id ID --from DATE [--confirm]\n"
     "       chipreg key list --db PATH [--foundry USCC]\n\n"
     "The foundry keys whose signatures on tape-out attestations the registry accepts; the\n"
     "same as POST /v1/foundry-keys, POST /v1/foundry-keys/{keyid}/revoke and\n"
@@ -33,7 +33,9 @@ constexpr const char* kKeyHelp =
     "  revoke  revokes key ID from DATE: from that day on nothing dated or presented on or\n"
     "          after DATE is accepted. A revocation can be moved earlier, never later (a\n"
     "          later DATE keeps the earlier one). Attestations logged before DATE stay\n"
-    "          trusted; moving DATE to or before one's date or log day untrusts it.\n"
+    "          trusted; moving DATE to or before one's date or log day untrusts it. Prints\n"
+    "          on stderr the attestations it makes untrusted and the claims on them; moving\n"
+    "          an existing revocation earlier needs --confirm.\n"
     "  list    prints {\"items\": [...], \"next\": null}, as GET /v1/foundry-keys does.\n\n"
     "The audit trail records foundry_key.register and foundry_key.revoke by actor \"cli\".\n";
 
@@ -97,11 +99,19 @@ int key_revoke(const Args& args, db::Db& db) {
 
   auto tx = db::Tx::begin(db);
   if (!tx) return fail(tx.error());
-  if (auto st = store::revoke_foundry_key(db, *keyid, *date); !st) return fail(st.error());
-  if (auto st = store::audit(db, "cli", "foundry_key.revoke", *keyid, json::object{{"from", *from}}); !st) {
-    return fail(st.error());
+  auto impact = store::revoke_with_impact(db, *keyid, *date, args.flag("confirm"), "cli");
+  if (!impact) {
+    Error e = impact.error();
+    if (e.code == "CONFIRM_REQUIRED") e = Error(e.code, e.message + " with --confirm", "confirm");
+    if (e.field == "keyid") e.field = "key-id";
+    return fail(e);
   }
   if (auto st = tx->commit(); !st) return fail(st.error());
+  // What it made untrusted, before the key itself.
+  std::cerr << "chipreg key revoke: 不再可信的流片证明 " << impact->tapeouts.size() << " 份，涉及申报 "
+            << impact->claims.size() << " 件 / " << impact->tapeouts.size() << " attestations no longer trusted, "
+            << impact->claims.size() << " submitted or approved claims on them: "
+            << json::serialize(store::to_json(*impact)) << "\n";
   if (auto st = print_key(db, *keyid); !st) return fail(st.error());
   return 0;
 }
@@ -132,12 +142,14 @@ int cmd_key(int argc, char** argv, int first) {
   }
   int (*run)(const Args&, db::Db&) = nullptr;
   std::set<std::string> valued;
+  std::set<std::string> flags = {"help"};
   if (sub == "add") {
     run = key_add;
     valued = {"db", "foundry", "alg", "public-key", "valid-from", "valid-to", "label"};
   } else if (sub == "revoke") {
     run = key_revoke;
     valued = {"db", "key-id", "from"};
+    flags.insert("confirm");
   } else if (sub == "list") {
     run = key_list;
     valued = {"db", "foundry"};
@@ -145,7 +157,7 @@ int cmd_key(int argc, char** argv, int first) {
     print_error(Error("USAGE", "unknown key subcommand '" + sub + "'; expected add, revoke or list"));
     return 2;
   }
-  auto args = Args::parse(argc, argv, first + 1, valued, {"help"});
+  auto args = Args::parse(argc, argv, first + 1, valued, flags);
   if (args && args->flag("help")) return std::cout << kKeyHelp, 0;
   if (!args) return print_error(args.error()), 2;
   auto path = args->require("db");

@@ -1,7 +1,13 @@
 // Foundry keys:
 //   POST /v1/foundry-keys                 admin  {"foundry", "alg", "public_key_pem", "valid_from", "valid_to"?}
 //                                         → 201 {"keyid", ...the key}; the keyid is computed from the key
-//   POST /v1/foundry-keys/{keyid}/revoke  admin  {"from": date} → 200 the key
+//   POST /v1/foundry-keys/{keyid}/revoke  admin  {"from": date, "confirm"?: bool} → 200 the key, with
+//                                         "affected": {"tapeouts": [ids], "claims": [{"id", "status"}]}:
+//                                         the accepted attestations this revocation made untrusted and
+//                                         the submitted or approved tape-out claims on them. Moving an
+//                                         existing revocation earlier needs "confirm": true (409
+//                                         CONFIRM_REQUIRED otherwise, naming both dates and the impact).
+//                                         A date on or after the existing one changes nothing.
 //   GET  /v1/foundry-keys/{keyid}         any token (public keys are public) → the key
 //   GET  /v1/foundry-keys?foundry=USCC    any token → {"items": [...], "next": null}
 #include "api/routes/common.hpp"
@@ -48,20 +54,29 @@ Response revoke_key(RouteContext& ctx) {
   FieldReader f(*body);
   auto from = f.string("from");
   if (!from) return error_response(from.error());
+  auto confirm = f.opt_boolean("confirm");
+  if (!confirm) return error_response(confirm.error());
   if (auto st = f.finish(); !st) return error_response(st.error());
+  auto date = Date::parse(*from);
+  if (!date) return error_response(Error(date.error().code, date.error().message, "from"));
   const std::string& keyid = ctx.param("keyid");
   db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto existing = store::find_foundry_key(db, keyid);
     if (!existing) return error_response(existing.error());
     if (!*existing) return not_found("foundry key " + keyid);
-    if (auto st = store::revoke_foundry_key(db, keyid, json::value(*body)); !st) return error_response(st.error());
-    if (auto st = store::audit(db, actor(*ctx.caller), "foundry_key.revoke", keyid, json::object{{"from", *from}}); !st) {
-      return error_response(st.error());
+    auto impact = store::revoke_with_impact(db, keyid, *date, confirm->value_or(false), actor(*ctx.caller));
+    if (!impact) {
+      if (impact.error().code == "CONFIRM_REQUIRED") {
+        return error_response(409, "CONFIRM_REQUIRED", impact.error().message + " with \"confirm\": true", "confirm");
+      }
+      return error_response(impact.error());
     }
     auto key = store::find_foundry_key(db, keyid);
     if (!key) return error_response(key.error());
-    return ok(store::to_json(**key));
+    json::object out = store::to_json(**key);
+    out["affected"] = store::to_json(*impact);
+    return ok(out);
   });
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "registry/log/fact_rows.hpp"
+#include "registry/store/audit.hpp"
 #include <mutex>
 
 namespace chipreg::store {
@@ -235,6 +236,69 @@ Status key_use(const FoundryKey& key, const Date& tapeout_date, const Date& subm
     }
   }
   return Status::Ok();
+}
+
+Result<RevocationImpact> revocation_impact(Db& db, std::string_view keyid, const Date& from) {
+  auto key = find_foundry_key(db, keyid);
+  if (!key) return key.error();
+  if (!*key) return Error("UNKNOWN_KEY", "no foundry key " + std::string(keyid.substr(0, 64)), "keyid");
+  RevocationImpact out;
+  auto st = db.prepare("SELECT id, date, created_at FROM tapeouts WHERE keyid = ?1 ORDER BY id");
+  if (!st) return st.error();
+  st->bind(1, keyid);
+  if (auto s = db::each_row(*st, [&]() -> Status {
+        auto date = Date::parse(st->text(1));
+        auto logged = Date::parse(std::string_view(st->text(2)).substr(0, 10));
+        if (!date || !logged) return Error("DB_ERROR", "stored tape-out " + st->text(0) + " has an unreadable date");
+        if (key_status((*key)->revoked_from, *date, *logged).trusted && !key_status(from, *date, *logged).trusted) {
+          out.tapeouts.push_back(st->text(0));
+        }
+        return Status::Ok();
+      });
+      !s) {
+    return s.error();
+  }
+  auto claims = db.prepare("SELECT id, status FROM claims WHERE tapeout = ?1 AND status IN ('submitted', 'approved') ORDER BY id");
+  if (!claims) return claims.error();
+  for (const auto& t : out.tapeouts) {
+    claims->reset();
+    claims->bind(1, t);
+    auto rows = collect<RevocationImpact::Claim>(*claims, [](const Stmt& r) -> Result<RevocationImpact::Claim> {
+      return RevocationImpact::Claim{r.text(0), r.text(1)};
+    });
+    if (!rows) return rows.error();
+    out.claims.insert(out.claims.end(), rows->begin(), rows->end());
+  }
+  return out;
+}
+
+Result<RevocationImpact> revoke_with_impact(Db& db, std::string_view keyid, const Date& from, bool confirm,
+                                            std::string_view actor) {
+  auto existing = find_foundry_key(db, keyid);
+  if (!existing) return existing.error();
+  if (!*existing) return Error("UNKNOWN_KEY", "no foundry key " + std::string(keyid.substr(0, 64)), "keyid");
+  auto impact = revocation_impact(db, keyid, from);
+  if (!impact) return impact.error();
+  const std::optional<Date> before = (*existing)->revoked_from;
+  if (before && from < *before && !confirm) {
+    return Error("CONFIRM_REQUIRED",
+                 "key " + std::string(keyid) + " is revoked from " + before->str() + "; moving that to " + from.str() +
+                     " makes " + std::to_string(impact->tapeouts.size()) + " more attestations untrusted (" +
+                     std::to_string(impact->claims.size()) + " submitted or approved claims on them): confirm it",
+                 "confirm");
+  }
+  if (auto st = revoke_foundry_key(db, keyid, from); !st) return st.error();
+  json::object detail{{"from", from.str()}, {"affected", to_json(*impact)}};
+  if (before) detail["previous_from"] = before->str();
+  if (auto st = audit(db, actor, "foundry_key.revoke", keyid, detail); !st) return st.error();
+  return impact;
+}
+
+json::object to_json(const RevocationImpact& impact) {
+  json::array claims;
+  for (const auto& c : impact.claims) claims.push_back(json::object{{"id", c.id}, {"status", c.status}});
+  return json::object{{"tapeouts", json::array(impact.tapeouts.begin(), impact.tapeouts.end())},
+                      {"claims", std::move(claims)}};
 }
 
 KeyStatus key_status(const std::optional<Date>& revoked_from, const Date& tapeout_date, const Date& logged_on) {

@@ -84,6 +84,29 @@ Result<std::string> register_foundry_key(Db& db, const KeyRegistration& reg, con
 // already recorded keeps the earlier one (a revocation is never weakened) and succeeds.
 // Errors: UNKNOWN_KEY, BAD_DATE (field "from"), BAD_REQUEST (body shape), DB_ERROR.
 Status revoke_foundry_key(Db& db, std::string_view keyid, const Date& from);
+
+// What revoking `keyid` from `from` would change, decided by key_status() exactly as the
+// loaders decide it: the accepted attestations it signed that are trusted now and would no
+// longer be, and the submitted or approved tape-out claims on them. Indexed reads of that
+// key's attestations and of those claims (schema migration 13). Read-only.
+struct RevocationImpact {
+  std::vector<std::string> tapeouts;
+  struct Claim {
+    std::string id, status;
+  };
+  std::vector<Claim> claims;
+};
+Result<RevocationImpact> revocation_impact(Db& db, std::string_view keyid, const Date& from);
+boost::json::object to_json(const RevocationImpact& impact);
+
+// A revocation as an admin asks for it (POST /v1/foundry-keys/{keyid}/revoke and `chipreg
+// key revoke`): its impact first; moving an existing revocation earlier needs `confirm`
+// (409 CONFIRM_REQUIRED otherwise, naming both dates and the counts); then the revocation,
+// its log leaf and its audit row by `actor` (with the impact and the previous date).
+// Returns the impact. Errors: UNKNOWN_KEY, CONFIRM_REQUIRED, storage errors.
+// REQUIRES: inside the caller's transaction.
+Result<RevocationImpact> revoke_with_impact(Db& db, std::string_view keyid, const Date& from, bool confirm,
+                                            std::string_view actor);
 Status revoke_foundry_key(Db& db, std::string_view keyid, const boost::json::value& body);
 
 // Lookups. find_* returns nullopt for an unknown keyid.

@@ -602,9 +602,16 @@ CREATE INDEX audit_by_actor ON audit(actor, id);
 CREATE INDEX audit_by_at ON audit(at, id);
 )sql";
 
-constexpr std::array<const char*, 12> kMigrations = {kMigration1, kMigration2,  kMigration3, kMigration4,
-                                                     kMigration5, kMigration6,  kMigration7, kMigration8,
-                                                     kMigration9, kMigration10, kMigration11, kMigration12};
+// Migration 13: a revocation's impact (store/foundry_keys.hpp, revocation_impact) reads
+// the key's attestations and the claims on them by index.
+constexpr const char* kMigration13 = R"sql(
+CREATE INDEX tapeouts_by_keyid ON tapeouts(keyid);
+CREATE INDEX claims_by_tapeout ON claims(tapeout);
+)sql";
+
+constexpr std::array<const char*, 13> kMigrations = {kMigration1,  kMigration2,  kMigration3, kMigration4, kMigration5,
+                                                     kMigration6,  kMigration7,  kMigration8, kMigration9, kMigration10,
+                                                     kMigration11, kMigration12, kMigration13};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and
