@@ -7,6 +7,7 @@
 #include <array>
 #include <cassert>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "registry/log/entries.hpp"
@@ -66,12 +67,12 @@ constexpr std::array<EntryKind, std::size(kTables)> kKinds = [] {
   return out;
 }();
 
-const FactTable& table_of(EntryKind kind) {
-  for (const auto& t : kTables) {
-    if (t.kind == kind) return t;
+std::size_t index_of(EntryKind kind) {
+  for (std::size_t i = 0; i < std::size(kTables); ++i) {
+    if (kTables[i].kind == kind) return i;
   }
   assert(false && "not a reference kind");
-  return kTables[0];
+  return 0;
 }
 
 std::string select_sql(const FactTable& t, bool one) {
@@ -127,29 +128,35 @@ std::string update_sql(const FactTable& t) {
 struct WriteSql {
   std::string select_one, update;
 };
-const WriteSql& write_sql(EntryKind kind) {
+const WriteSql& write_sql(std::size_t table) {
   static const std::array<WriteSql, std::size(kTables)> sql = [] {
     std::array<WriteSql, std::size(kTables)> out;
     for (std::size_t i = 0; i < std::size(kTables); ++i) out[i] = {select_sql(kTables[i], true), update_sql(kTables[i])};
     return out;
   }();
-  for (std::size_t i = 0; i < std::size(kTables); ++i) {
-    if (kTables[i].kind == kind) return sql[i];
-  }
-  assert(false && "not a reference kind");
-  return sql[0];
+  return sql[table];
 }
 
-template <typename Bind>
-Result<std::int64_t> log_one(db::Db& db, EntryKind kind, Bind bind, const std::string& what) {
-  const FactTable& t = table_of(kind);
-  const WriteSql& sql = write_sql(kind);
+// `key` is the row's text key or integer id, bound as ?1 and named in the error.
+template <typename Key>
+Result<std::int64_t> log_one(db::Db& db, EntryKind kind, const Key& key) {
+  const std::size_t i = index_of(kind);
+  const FactTable& t = kTables[i];
+  const WriteSql& sql = write_sql(i);
   auto st = db.prepare(sql.select_one);
   if (!st) return st.error();
-  bind(*st);
+  st->bind(1, key);
   auto row = st->step();
   if (!row) return row.error();
-  if (!*row) return Error("NOT_FOUND", std::string(to_string(kind)) + " " + what + " has no row to log");
+  if (!*row) {
+    std::string what;
+    if constexpr (std::is_integral_v<Key>) {
+      what = row_ref(key);
+    } else {
+      what = "'" + std::string(std::string_view(key).substr(0, 80)) + "'";
+    }
+    return Error("NOT_FOUND", std::string(to_string(kind)) + " " + what + " has no row to log");
+  }
   Built b = build(t, *st);
   st->reset();
   Appender appender(db);
@@ -172,13 +179,9 @@ Result<std::int64_t> log_one(db::Db& db, EntryKind kind, Bind bind, const std::s
 
 std::span<const EntryKind> reference_kinds() { return kKinds; }
 
-Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::string_view key) {
-  return log_one(db, kind, [&](db::Stmt& s) { s.bind(1, key); }, "'" + std::string(key.substr(0, 80)) + "'");
-}
+Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::string_view key) { return log_one(db, kind, key); }
 
-Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::int64_t row) {
-  return log_one(db, kind, [&](db::Stmt& s) { s.bind(1, row); }, row_ref(row));
-}
+Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::int64_t row) { return log_one(db, kind, row); }
 
 Status each_fact_row(db::Db& db, const std::function<Status(const FactRow&)>& fn) {
   for (const auto& t : kTables) {
