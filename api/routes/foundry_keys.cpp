@@ -62,11 +62,9 @@ Response revoke_key(RouteContext& ctx) {
   const std::string& keyid = ctx.param("keyid");
   db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
-    auto existing = store::find_foundry_key(db, keyid);
-    if (!existing) return error_response(existing.error());
-    if (!*existing) return not_found("foundry key " + keyid);
     auto impact = store::revoke_with_impact(db, keyid, *date, confirm->value_or(false), actor(*ctx.caller));
     if (!impact) {
+      if (impact.error().code == "UNKNOWN_KEY") return not_found("foundry key " + keyid);
       if (impact.error().code == "CONFIRM_REQUIRED") {
         return error_response(409, "CONFIRM_REQUIRED", impact.error().message + " with \"confirm\": true", "confirm");
       }

@@ -4,10 +4,10 @@
 #include <boost/json.hpp>
 
 #include <map>
+#include <mutex>
 
 #include "registry/log/fact_rows.hpp"
 #include "registry/store/audit.hpp"
-#include <mutex>
 
 namespace chipreg::store {
 namespace json = boost::json;
@@ -167,11 +167,16 @@ Result<std::string> register_foundry_key(Db& db, const KeyRegistration& reg, con
   return keyid;
 }
 
-Status revoke_foundry_key(Db& db, std::string_view keyid, const Date& from) {
-  auto key = find_foundry_key(db, keyid);
-  if (!key) return key.error();
-  if (!*key) return Error("UNKNOWN_KEY", "no foundry key " + std::string(keyid.substr(0, 64)), "keyid");
-  if ((*key)->revoked_from && *(*key)->revoked_from <= from) return Status::Ok();
+namespace {
+
+Error unknown_key(std::string_view keyid) {
+  return Error("UNKNOWN_KEY", "no foundry key " + std::string(keyid.substr(0, 64)), "keyid");
+}
+
+// The revocation of `key`, as read by the caller: the row and its leaf.
+Status revoke(Db& db, const FoundryKey& key, const Date& from) {
+  if (key.revoked_from && *key.revoked_from <= from) return Status::Ok();
+  const std::string& keyid = key.keyid;
   auto scope = WriteScope::open(db);
   if (!scope) return scope.error();
   auto st = db.prepare("UPDATE foundry_keys SET revoked_from = ?1 WHERE keyid = ?2");
@@ -184,14 +189,13 @@ Status revoke_foundry_key(Db& db, std::string_view keyid, const Date& from) {
   return scope->commit();
 }
 
-Status revoke_foundry_key(Db& db, std::string_view keyid, const json::value& body) {
-  if (!body.is_object()) return Error("BAD_REQUEST", "body: must be a JSON object", "body");
-  const json::value* v = body.get_object().if_contains("from");
-  if (v == nullptr) return Error("BAD_REQUEST", "from: missing", "from");
-  if (!v->is_string()) return Error("BAD_REQUEST", "from: must be a date string", "from");
-  auto d = Date::parse(std::string_view(v->get_string()));
-  if (!d) return at(d.error(), "from");
-  return revoke_foundry_key(db, keyid, *d);
+}  // namespace
+
+Status revoke_foundry_key(Db& db, std::string_view keyid, const Date& from) {
+  auto key = find_foundry_key(db, keyid);
+  if (!key) return key.error();
+  if (!*key) return unknown_key(keyid);
+  return revoke(db, **key, from);
 }
 
 Result<std::optional<FoundryKey>> find_foundry_key(Db& db, std::string_view keyid) {
@@ -238,19 +242,16 @@ Status key_use(const FoundryKey& key, const Date& tapeout_date, const Date& subm
   return Status::Ok();
 }
 
-Result<RevocationImpact> revocation_impact(Db& db, std::string_view keyid, const Date& from) {
-  auto key = find_foundry_key(db, keyid);
-  if (!key) return key.error();
-  if (!*key) return Error("UNKNOWN_KEY", "no foundry key " + std::string(keyid.substr(0, 64)), "keyid");
+Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const Date& from) {
   RevocationImpact out;
   auto st = db.prepare("SELECT id, date, created_at FROM tapeouts WHERE keyid = ?1 ORDER BY id");
   if (!st) return st.error();
-  st->bind(1, keyid);
+  st->bind(1, key.keyid);
   if (auto s = db::each_row(*st, [&]() -> Status {
         auto date = Date::parse(st->text(1));
         auto logged = Date::parse(std::string_view(st->text(2)).substr(0, 10));
         if (!date || !logged) return Error("DB_ERROR", "stored tape-out " + st->text(0) + " has an unreadable date");
-        if (key_status((*key)->revoked_from, *date, *logged).trusted && !key_status(from, *date, *logged).trusted) {
+        if (key_status(key.revoked_from, *date, *logged).trusted && !key_status(from, *date, *logged).trusted) {
           out.tapeouts.push_back(st->text(0));
         }
         return Status::Ok();
@@ -276,8 +277,8 @@ Result<RevocationImpact> revoke_with_impact(Db& db, std::string_view keyid, cons
                                             std::string_view actor) {
   auto existing = find_foundry_key(db, keyid);
   if (!existing) return existing.error();
-  if (!*existing) return Error("UNKNOWN_KEY", "no foundry key " + std::string(keyid.substr(0, 64)), "keyid");
-  auto impact = revocation_impact(db, keyid, from);
+  if (!*existing) return unknown_key(keyid);
+  auto impact = revocation_impact(db, **existing, from);
   if (!impact) return impact.error();
   const std::optional<Date> before = (*existing)->revoked_from;
   if (before && from < *before && !confirm) {
@@ -287,7 +288,7 @@ Result<RevocationImpact> revoke_with_impact(Db& db, std::string_view keyid, cons
                      std::to_string(impact->claims.size()) + " submitted or approved claims on them): confirm it",
                  "confirm");
   }
-  if (auto st = revoke_foundry_key(db, keyid, from); !st) return st.error();
+  if (auto st = revoke(db, **existing, from); !st) return st.error();
   json::object detail{{"from", from.str()}, {"affected", to_json(*impact)}};
   if (before) detail["previous_from"] = before->str();
   if (auto st = audit(db, actor, "foundry_key.revoke", keyid, detail); !st) return st.error();

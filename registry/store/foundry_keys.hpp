@@ -79,10 +79,9 @@ Result<KeyRegistration> key_registration_from_json(const boost::json::value& bod
 //   is already registered, for this or another foundry), DB_ERROR / BUSY.
 Result<std::string> register_foundry_key(Db& db, const KeyRegistration& reg, const std::string& now);
 
-// Revokes `keyid` from `from` (YYYY-MM-DD), the HTTP body {"from": date}.
-// A revocation can be set, or moved earlier; asking for a later date than the one
-// already recorded keeps the earlier one (a revocation is never weakened) and succeeds.
-// Errors: UNKNOWN_KEY, BAD_DATE (field "from"), BAD_REQUEST (body shape), DB_ERROR.
+// Revokes `keyid` from `from`, with its log leaf. A revocation can be set, or moved
+// earlier; asking for a later date than the one already recorded keeps the earlier one (a
+// revocation is never weakened) and succeeds. Errors: UNKNOWN_KEY, DB_ERROR.
 Status revoke_foundry_key(Db& db, std::string_view keyid, const Date& from);
 
 // What revoking `keyid` from `from` would change, decided by key_status() exactly as the
@@ -96,7 +95,7 @@ struct RevocationImpact {
   };
   std::vector<Claim> claims;
 };
-Result<RevocationImpact> revocation_impact(Db& db, std::string_view keyid, const Date& from);
+Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const Date& from);
 boost::json::object to_json(const RevocationImpact& impact);
 
 // A revocation as an admin asks for it (POST /v1/foundry-keys/{keyid}/revoke and `chipreg
@@ -107,7 +106,6 @@ boost::json::object to_json(const RevocationImpact& impact);
 // REQUIRES: inside the caller's transaction.
 Result<RevocationImpact> revoke_with_impact(Db& db, std::string_view keyid, const Date& from, bool confirm,
                                             std::string_view actor);
-Status revoke_foundry_key(Db& db, std::string_view keyid, const boost::json::value& body);
 
 // Lookups. find_* returns nullopt for an unknown keyid.
 Result<std::optional<FoundryKey>> find_foundry_key(Db& db, std::string_view keyid);

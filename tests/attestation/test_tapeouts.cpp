@@ -262,7 +262,7 @@ TEST_CASE("tapeouts: revocation rejects later dates and later submissions but ke
   auto kept = reg.submit(Registry::envelope(reg.key_a, reg.statement(reg.fab_a, "P1", "2024-09-01")), reg.fab_a,
                          "2024-09-15T08:00:00Z");
   REQUIRE(kept.ok());
-  REQUIRE(revoke_foundry_key(reg.db, reg.keyid_a, json::parse(R"({"from": "2024-10-01"})")).ok());
+  REQUIRE(revoke_foundry_key(reg.db, reg.keyid_a, Date::ymd(2024, 10, 1)).ok());
 
   auto dated_after = reg.submit(Registry::envelope(reg.key_a, reg.statement(reg.fab_a, "P2", "2024-10-01")), reg.fab_a,
                                 "2024-09-20T00:00:00Z");
