@@ -11,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "importers/string_table.hpp"
+
 namespace chipreg::importers {
 namespace {
 
@@ -160,13 +162,13 @@ class RelsPart : public XmlPart {
   void text(const char*, int) override {}
 };
 
-// xl/sharedStrings.xml: every <si>'s text, runs concatenated, phonetic runs left out.
+// xl/sharedStrings.xml: every <si>'s text, runs concatenated, phonetic runs left out,
+// into `table` (a temporary file: the table can be as large as the sheet).
 class SharedStringsPart : public XmlPart {
  public:
-  explicit SharedStringsPart(std::uint64_t max_count) : max_(max_count) {}
-  std::string arena;
-  std::vector<std::size_t> ends;  // end offset of string i in arena
+  SharedStringsPart(StringTable& table, std::uint64_t max_count) : table_(table), max_(max_count) {}
   bool too_many = false;
+  std::optional<Error> io_error;  // the table's, which stopped the parse
 
  protected:
   void start(std::string_view name, const char**) override {
@@ -184,19 +186,25 @@ class SharedStringsPart : public XmlPart {
       if (in_rph_ > 0) --in_rph_;
     } else if (name == "si") {
       in_si_ = false;
-      if (ends.size() >= max_) {
+      if (table_.size() >= max_) {
         too_many = true;
         XML_StopParser(p_, XML_FALSE);
         return;
       }
-      ends.push_back(arena.size());
+      if (auto st = table_.end_string(); !st) stop(st.error());
     }
   }
   void text(const char* s, int len) override {
-    if (collecting_) arena.append(s, static_cast<std::size_t>(len));
+    if (!collecting_) return;
+    if (auto st = table_.append(std::string_view(s, static_cast<std::size_t>(len))); !st) stop(st.error());
   }
 
  private:
+  void stop(const Error& e) {
+    if (!io_error) io_error = e;
+    XML_StopParser(p_, XML_FALSE);
+  }
+  StringTable& table_;
   std::uint64_t max_;
   bool in_si_ = false;
   int in_rph_ = 0;
@@ -248,8 +256,7 @@ struct XlsxReader::Impl {
   std::string memory;  // the archive when opened from memory
   zip_t* zip = nullptr;
   std::uint64_t total_read = 0;
-  std::string arena;  // shared strings
-  std::vector<std::size_t> ends;
+  std::optional<StringTable> strings;  // the shared strings, when the workbook has them
 
   std::string sheet_name;
   std::uint64_t sheet_size = 0;
@@ -367,6 +374,10 @@ struct XlsxReader::Impl {
           return bad(entry_->name + ": " + why() + " (after sheet row " + std::to_string(row_) + ")");
         }
         if (status == XML_STATUS_SUSPENDED) suspended_ = true;
+        if (fatal_) {  // the shared strings' temporary file failed
+          dead_ = true;
+          return *fatal_;
+        }
         if (ready_) return true;
         if (final_ && !suspended_) return false;
       }
@@ -465,16 +476,17 @@ struct XlsxReader::Impl {
       out.clear();
       if (type_ == 's') {
         long index = -1;
-        if (!parse_long(trim_blanks(value_), index) || static_cast<std::size_t>(index) >= owner_.ends.size()) {
+        const std::uint64_t count = owner_.strings ? owner_.strings->size() : 0;
+        if (!parse_long(trim_blanks(value_), index) || static_cast<std::uint64_t>(index) >= count) {
           if (!row_error_) {
             row_error_ = "column " + std::to_string(c + 1) + ": shared string index '" + value_.substr(0, 20) +
-                         "' is out of range (the table has " + std::to_string(owner_.ends.size()) + ")";
+                         "' is out of range (the table has " + std::to_string(count) + ")";
           }
           return;
         }
-        const std::size_t i = static_cast<std::size_t>(index);
-        const std::size_t from = i == 0 ? 0 : owner_.ends[i - 1];
-        out.assign(owner_.arena, from, owner_.ends[i] - from);
+        if (auto st = owner_.strings->get(static_cast<std::uint64_t>(index), out); !st && !fatal_) {
+          fatal_ = st.error();
+        }
       } else if (type_ == 'b') {
         const auto v = trim_blanks(value_);
         out = v == "1" ? "TRUE" : v == "0" ? "FALSE" : std::string(v);
@@ -497,6 +509,7 @@ struct XlsxReader::Impl {
     std::vector<std::string> cells_;
     std::size_t used_ = 0;
     std::optional<std::string> row_error_;
+    std::optional<Error> fatal_;
   };
 
   std::unique_ptr<Sheet> sheet;
@@ -551,15 +564,18 @@ struct XlsxReader::Impl {
     {
       std::string part = rels.shared_strings.empty() ? "xl/sharedStrings.xml" : resolve(rels.shared_strings);
       if (zip_name_locate(zip, part.c_str(), ZIP_FL_NOCASE) >= 0) {
-        SharedStringsPart sst(limits.max_shared_strings);
+        auto table = StringTable::create();
+        if (!table) return table.error();
+        strings.emplace(std::move(*table));
+        SharedStringsPart sst(*strings, limits.max_shared_strings);
         Status st = parse_whole(part, sst);
         if (sst.too_many) {
           return Error("XLSX_TOO_LARGE",
                        "xlsx: more than " + std::to_string(limits.max_shared_strings) + " shared strings");
         }
+        if (sst.io_error) return *sst.io_error;
         if (!st) return st;
-        arena = std::move(sst.arena);
-        ends = std::move(sst.ends);
+        if (auto done = strings->finish(); !done) return done;
       }
     }
     auto part_of = [&](const WorkbookPart::Sheet& s) -> std::optional<std::string> {

@@ -15,7 +15,8 @@
 //
 // Memory: the sheet XML is fed to expat in fixed-size chunks straight from zip_fread, and
 // the parser is suspended at the end of each row, so one row is held at a time. The shared
-// strings table is the one thing held whole (one arena and an offset per string).
+// strings table goes to an unlinked temporary file and is read back through a bounded
+// block cache (string_table.hpp), so memory does not grow with it either.
 //
 // Hostile input (XlsxLimits): at most max_entries archive entries; no entry inflates past
 // max_entry_bytes, all parts read together past max_total_bytes, and an entry past 64 MiB may
