@@ -998,21 +998,23 @@
         ev.preventDefault();
         clear(out);
         try {
-          const tapeouts = (await all('/v1/tapeouts')).filter((t) => t.keyid === k.keyid);
-          // As the store decides (foundry_keys.hpp): an attestation dated, or logged, on or
-          // after the revocation day is no longer trusted.
-          const hit = tapeouts.filter((t) => t.date >= date.value || String(t.created_at || '').slice(0, 10) >= date.value);
-          const ids = new Set(hit.map((t) => t.id));
-          const claims = (await all('/v1/claims')).filter((c) => c.tapeout && ids.has(c.tapeout));
+          // The registry's own answer (store::revocation_impact, as the revoke decides it):
+          // the attestations that would become untrusted and the claims relying on them.
+          const key = encodeURIComponent(k.keyid);
+          const p = await api('GET', '/v1/foundry-keys/' + key + '/revocation-impact?from=' + encodeURIComponent(date.value));
+          const hit = p.affected.tapeouts;
+          const claims = p.affected.claims;
           out.appendChild(h('div', { class: 'impact', id: 'impact-summary' },
-            h('p', {}, '该密钥签署的流片证明 ' + tapeouts.length + ' 份，其中 ', h('strong', { id: 'impact-tapeouts' }, String(hit.length)),
-              ' 份的流片日期或登记日期在 ' + date.value + ' 或之后，将不再可信；涉及申报 ', h('strong', { id: 'impact-claims' }, String(claims.length)), ' 件。'),
-            table(['流片编号', '产品', '流片日期'], hit.map((t) => tr(h('code', {}, t.id), t.product, t.date))),
-            table(['申报编号', '申报企业', '状态', '测算奖励（元）'], claims.map((c) =>
-              tr(h('a', { href: '#/claim/' + encodeURIComponent(c.id) }, c.id), h('code', {}, c.claimant), STATUS_NAMES[c.status] || c.status, money(c.award_fen)))),
+            h('p', {}, '自 ' + date.value + '（北京时间）起吊销：将不再可信的流片证明 ', h('strong', { id: 'impact-tapeouts' }, String(hit.length)),
+              ' 份（流片日期或登记日期在该日或之后）；依赖这些证明的待审或已核准申报 ', h('strong', { id: 'impact-claims' }, String(claims.length)), ' 件。',
+              p.revoked_from ? '（该密钥现自 ' + p.revoked_from + ' 起吊销' + (p.confirm_required ? '，此次提前须确认）' : '）') : ''),
+            table(['流片编号'], hit.map((id) => tr(h('code', {}, id)))),
+            table(['申报编号', '条款', '依赖的流片证明', '状态'], claims.map((c) =>
+              tr(h('a', { href: '#/claim/' + encodeURIComponent(c.id) }, c.id), c.rule === 'tapeout' ? '首次流片（第三条）' : '芯片联动（第十二条）',
+                h('code', {}, c.tapeout), STATUS_NAMES[c.status] || c.status))),
             h('button', { type: 'button', class: 'danger', id: 'confirm-revoke', onclick: async () => {
               try {
-                await api('POST', '/v1/foundry-keys/' + encodeURIComponent(k.keyid) + '/revoke', { from: date.value });
+                await api('POST', '/v1/foundry-keys/' + key + '/revoke', { from: date.value, confirm: p.confirm_required });
                 await route();
               } catch (e) { out.appendChild(errorBox(e)); }
             } }, '确认吊销')));

@@ -2,12 +2,17 @@
 //   POST /v1/foundry-keys                 admin  {"foundry", "alg", "public_key_pem", "valid_from", "valid_to"?}
 //                                         → 201 {"keyid", ...the key}; the keyid is computed from the key
 //   POST /v1/foundry-keys/{keyid}/revoke  admin  {"from": date, "confirm"?: bool} → 200 the key, with
-//                                         "affected": {"tapeouts": [ids], "claims": [{"id", "status"}]}:
-//                                         the accepted attestations this revocation made untrusted and
-//                                         the submitted or approved tape-out claims on them. Moving an
+//                                         "affected": {"tapeouts": [ids], "claims": [{"id", "status",
+//                                         "rule", "tapeout"}]}: the accepted attestations this revocation
+//                                         made untrusted and the submitted or approved claims relying on
+//                                         them (store::revocation_impact). Moving an
 //                                         existing revocation earlier needs "confirm": true (409
 //                                         CONFIRM_REQUIRED otherwise, naming both dates and the impact).
 //                                         A date on or after the existing one changes nothing.
+//   GET  /v1/foundry-keys/{keyid}/revocation-impact?from=D   admin → {"keyid", "from",
+//                                         "revoked_from" (now), "confirm_required", "affected"}:
+//                                         what the revoke above would answer, without revoking
+//                                         (the web app shows it before the admin confirms)
 //   GET  /v1/foundry-keys/{keyid}         any token (public keys are public) → the key
 //   GET  /v1/foundry-keys?foundry=USCC    any token → {"items": [...], "next": null}
 #include "api/routes/common.hpp"
@@ -78,11 +83,31 @@ Response revoke_key(RouteContext& ctx) {
   });
 }
 
+Response revocation_preview(RouteContext& ctx) {
+  if (auto deny = require_role(ctx, {"admin"})) return *deny;
+  auto from = ctx.query_value("from");
+  if (!from) return error_response(400, "BAD_QUERY", "from (YYYY-MM-DD) is required", "from");
+  auto date = Date::parse(*from);
+  if (!date) return error_response(400, "BAD_QUERY", "from: " + date.error().message, "from");
+  auto key = store::find_foundry_key(*ctx.db, ctx.param("keyid"));
+  if (!key) return error_response(key.error());
+  if (!*key) return not_found("foundry key " + ctx.param("keyid"));
+  auto impact = store::revocation_impact(*ctx.db, **key, *date);
+  if (!impact) return error_response(impact.error());
+  const auto& before = (*key)->revoked_from;
+  return ok(json::object{{"keyid", (*key)->keyid},
+                         {"from", date->str()},
+                         {"revoked_from", before ? json::value(before->str()) : json::value(nullptr)},
+                         {"confirm_required", before && *date < *before},
+                         {"affected", store::to_json(*impact)}});
+}
+
 }  // namespace
 
 void add_foundry_key_routes(Router& r) {
   r.add("POST", "/v1/foundry-keys", Access::kToken, create_key);
   r.add("POST", "/v1/foundry-keys/{keyid}/revoke", Access::kToken, revoke_key);
+  r.add("GET", "/v1/foundry-keys/{keyid}/revocation-impact", Access::kToken, revocation_preview);
   r.add("GET", "/v1/foundry-keys/{keyid}", Access::kToken, [](RouteContext& ctx) {
     auto key = store::find_foundry_key(*ctx.db, ctx.param("keyid"));
     if (!key) return error_response(key.error());

@@ -43,4 +43,18 @@ std::string today_shanghai() {
   return buf;
 }
 
+Result<Date> shanghai_date_of(std::string_view ts) {
+  auto day = Date::parse(ts.substr(0, 10));
+  if (!day) return Error("BAD_DATE", "'" + std::string(ts.substr(0, 40)) + "' is not an ISO 8601 time");
+  if (ts.size() == 10) return *day;
+  // "THH:" after the date: the hour decides whether +8 h crosses midnight.
+  auto digit = [&](std::size_t i) { return i < ts.size() && ts[i] >= '0' && ts[i] <= '9'; };
+  if (ts.size() < 14 || ts[10] != 'T' || !digit(11) || !digit(12) || ts[13] != ':' || ts.back() != 'Z') {
+    return Error("BAD_DATE", "'" + std::string(ts.substr(0, 40)) + "' is not an ISO 8601 UTC time");
+  }
+  const int hour = (ts[11] - '0') * 10 + (ts[12] - '0');
+  if (hour > 23) return Error("BAD_DATE", "'" + std::string(ts.substr(0, 40)) + "' has no such hour");
+  return hour + 8 >= 24 ? day->add_days(1) : *day;
+}
+
 }  // namespace chipreg::db

@@ -25,4 +25,10 @@ Status check_not_future(const Date& date, const std::string& now, const std::str
 // learned now is dated (a void seen in today's export).
 std::string today_shanghai();
 
+// The Asia/Shanghai date of an ISO 8601 UTC timestamp as now_utc() writes it
+// ("2026-11-28T17:30:00.000Z" is 2026-11-29 in Hangzhou): the day a revocation, a
+// submission or a log entry happened, in the bureau's calendar. A bare date
+// ("2026-11-28") is taken as already local. Error BAD_DATE for anything else.
+Result<Date> shanghai_date_of(std::string_view utc_timestamp);
+
 }  // namespace chipreg::db

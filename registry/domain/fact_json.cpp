@@ -400,6 +400,7 @@ Result<Tapeout> tapeout_from_json(const json::value& v) {
   CHIPREG_TRY(t.mask_set_id, r->opt_str("mask_set_id"));
   CHIPREG_TRY(t.keyid, r->opt_str("keyid"));
   CHIPREG_TRY(t.key_status, r->opt_str("key_status"));
+  CHIPREG_TRY(t.untrusted_from, r->opt_date("untrusted_from"));
   if (auto st = r->finish(); !st) return st.error();
   return t;
 }
@@ -707,6 +708,7 @@ json::object to_json(const Tapeout& t) {
   if (t.mask_set_id) o["mask_set_id"] = *t.mask_set_id;
   if (t.keyid) o["keyid"] = *t.keyid;
   if (t.key_status) o["key_status"] = *t.key_status;
+  if (t.untrusted_from) o["untrusted_from"] = t.untrusted_from->str();
   return o;
 }
 

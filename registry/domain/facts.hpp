@@ -94,6 +94,11 @@ struct Tapeout {
   // tape-out date ("valid", "revoked from 2025-03-01 (after this tape-out)").
   std::optional<std::string> keyid;
   std::optional<std::string> key_status;
+  // Set on an attestation that its key's revocation no longer lets anyone trust (the
+  // revocation falls on or before the tape-out's date or its log day, store::key_status):
+  // that revocation date. Such a tape-out counts for no rule; the line findings it would
+  // have answered name it (CHIP_WITHOUT_TAPEOUT, TAPEOUT_AFTER_MARKET), with its key.
+  std::optional<Date> untrusted_from;
 };
 
 struct InvoiceLineRef {

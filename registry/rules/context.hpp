@@ -44,6 +44,9 @@ struct Context {
   std::unordered_set<InvoiceLineRef, InvoiceLineRefHash> reversed;
   std::unordered_map<std::string, std::vector<const Purchase*>> purchases_by_buyer;
   std::unordered_map<std::string, std::vector<const Tapeout*>> tapeouts_by_product;
+  // Attestations a key revocation made untrusted (Tapeout::untrusted_from): in neither
+  // map above, only named in the findings they would have answered.
+  std::unordered_map<std::string, std::vector<const Tapeout*>> untrusted_by_product;
   std::unordered_map<std::string, const Dataset*> datasets;
   std::unordered_map<std::string, std::vector<const DatasetCall*>> calls_by_dataset;
   std::unordered_map<std::string, const Event*> events;

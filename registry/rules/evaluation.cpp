@@ -16,6 +16,10 @@ Context::Context(const Facts& f, const std::vector<policy::Version>& v) : facts(
   for (const auto& e : f.enterprises) enterprises.emplace(e.uscc.str(), &e);
   for (const auto& p : f.products) products.emplace(p.id, &p);
   for (const auto& t : f.tapeouts) {
+    if (t.untrusted_from) {
+      untrusted_by_product[t.product].push_back(&t);
+      continue;
+    }
     tapeouts.emplace(t.id, &t);
     tapeouts_by_product[t.product].push_back(&t);
   }

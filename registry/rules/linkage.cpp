@@ -74,19 +74,31 @@ ProductChecks product_checks(const Context& ctx, const Purchase& p) {
   s.not_owned = prod->owner != p.seller;
   s.not_self_developed = !prod->self_developed;
   if (prod->kind == ProductKind::kChip) {
-    std::optional<Date> first_tapeout;
-    if (auto tl = ctx.tapeouts_by_product.find(prod->id); tl != ctx.tapeouts_by_product.end()) {
-      for (const Tapeout* t : tl->second) {
-        const Enterprise* foundry = ctx.enterprise(t->foundry.str());
-        if (t->design_owner != p.seller || foundry == nullptr || !foundry->has_role(Role::kFoundry)) continue;
-        if (!first_tapeout || t->date < *first_tapeout) first_tapeout = t->date;
+    // The earliest attestation of `index` for this product that a registered foundry
+    // issued to the seller.
+    auto earliest = [&](const auto& index) -> const Tapeout* {
+      const Tapeout* first = nullptr;
+      if (auto tl = index.find(prod->id); tl != index.end()) {
+        for (const Tapeout* t : tl->second) {
+          const Enterprise* foundry = ctx.enterprise(t->foundry.str());
+          if (t->design_owner != p.seller || foundry == nullptr || !foundry->has_role(Role::kFoundry)) continue;
+          if (first == nullptr || t->date < first->date) first = t;
+        }
       }
-    }
-    if (!first_tapeout) {
-      s.tapeout = LineFinding{.code = LineCode::kChipWithoutTapeout};
-    } else if (prod->first_market_date && *prod->first_market_date < *first_tapeout) {
-      s.tapeout =
-          LineFinding{.code = LineCode::kTapeoutAfterMarket, .first = *first_tapeout, .last = *prod->first_market_date};
+      return first;
+    };
+    const Tapeout* first = earliest(ctx.tapeouts_by_product);
+    // An earlier attestation that a revocation took away is named, so that the finding
+    // says why the chip lost it.
+    const Tapeout* revoked = earliest(ctx.untrusted_by_product);
+    if (revoked != nullptr && first != nullptr && !(revoked->date < first->date)) revoked = nullptr;
+    if (first == nullptr) {
+      s.tapeout = LineFinding{.code = LineCode::kChipWithoutTapeout, .untrusted = revoked};
+    } else if (prod->first_market_date && *prod->first_market_date < first->date) {
+      s.tapeout = LineFinding{.code = LineCode::kTapeoutAfterMarket,
+                              .first = first->date,
+                              .last = *prod->first_market_date,
+                              .untrusted = revoked};
     }
   }
   return s;

@@ -53,7 +53,7 @@ std::vector<TapeoutFinding> check_conditions(const Context& ctx, const ClaimRequ
   std::string area = prod ? prod->focus_area : "";
   if (!is_key_area(area)) out.push_back({.code = TapeoutCode::kNotKeyArea, .focus_area = std::move(area)});
   for (const auto& u : ctx.facts.tapeouts) {
-    if (u.id == t.id || (u.product != t.product && u.design_digest != t.design_digest)) continue;
+    if (u.untrusted_from || u.id == t.id || (u.product != t.product && u.design_digest != t.design_digest)) continue;
     if (u.date < t.date || (u.date == t.date && u.id < t.id)) {
       out.push_back({.code = TapeoutCode::kNotFirstTapeout, .earlier = &u});
       break;

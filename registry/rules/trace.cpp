@@ -24,6 +24,14 @@ void append_line_name(std::string& out, const std::string& invoice, std::int64_t
   out += "行";
 }
 
+// ", 流片证明 T (密钥 K) 因该密钥自 R 起吊销而不再采信": why an attestation that would have
+// answered the finding does not count.
+void append_revoked(std::string& out, const Tapeout* t) {
+  if (t == nullptr || !t->untrusted_from) return;
+  out += "; 流片证明 " + t->id + " (" + t->date.str() + ", 签名密钥 " + t->keyid.value_or("?") + ") 因该密钥自 " +
+         t->untrusted_from->str() + " 起吊销而不再采信";
+}
+
 // Why one condition failed, naming what it found; `p` is the base line judged.
 void append_note(std::string& out, const LineFinding& f, const Purchase& p, const LineJudgement& j) {
   switch (f.code) {
@@ -55,9 +63,11 @@ void append_note(std::string& out, const LineFinding& f, const Purchase& p, cons
       return;
     case LineCode::kChipWithoutTapeout:
       out += "芯片无登记晶圆厂为销售方出具的流片证明";
+      append_revoked(out, f.untrusted);
       return;
     case LineCode::kTapeoutAfterMarket:
       out += "首次流片 " + f.first.str() + " 晚于首次上市 " + f.last.str();
+      append_revoked(out, f.untrusted);
       return;
     case LineCode::kAlreadyClaimed:
       out += "该发票行已计入其他申报";

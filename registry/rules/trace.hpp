@@ -64,6 +64,9 @@ struct LineFinding {
   int months = 0;                       // NOT_FIRST_LISTED: the window, in months
   Rate threshold{};                     // AFFILIATED: affiliation.threshold
   const InvoiceVoid* voided = nullptr;  // INVOICE_VOIDED: the void fact
+  // CHIP_WITHOUT_TAPEOUT, TAPEOUT_AFTER_MARKET: the earlier attestation a key revocation
+  // made untrusted (Tapeout::untrusted_from), if any.
+  const Tapeout* untrusted = nullptr;
 };
 
 // Every condition of clause 12 on one blue (base) line; red lines share their base's.

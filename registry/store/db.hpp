@@ -20,6 +20,7 @@ using db::WriteScope;
 using db::check_not_future;
 using db::kClockSkewDays;
 using db::now_utc;
+using db::shanghai_date_of;
 using db::today_shanghai;
 
 }  // namespace chipreg::store

@@ -3,8 +3,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "registry/log/fact_rows.hpp"
 #include "registry/store/audit.hpp"
@@ -249,7 +251,7 @@ Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const 
   st->bind(1, key.keyid);
   if (auto s = db::each_row(*st, [&]() -> Status {
         auto date = Date::parse(st->text(1));
-        auto logged = Date::parse(std::string_view(st->text(2)).substr(0, 10));
+        auto logged = shanghai_date_of(st->text(2));
         if (!date || !logged) return Error("DB_ERROR", "stored tape-out " + st->text(0) + " has an unreadable date");
         if (key_status(key.revoked_from, *date, *logged).trusted && !key_status(from, *date, *logged).trusted) {
           out.tapeouts.push_back(st->text(0));
@@ -261,15 +263,84 @@ Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const 
   }
   auto claims = db.prepare("SELECT id, status FROM claims WHERE tapeout = ?1 AND status IN ('submitted', 'approved') ORDER BY id");
   if (!claims) return claims.error();
+  std::map<std::string, RevocationImpact::Claim> found;  // by id
   for (const auto& t : out.tapeouts) {
     claims->reset();
     claims->bind(1, t);
-    auto rows = collect<RevocationImpact::Claim>(*claims, [](const Stmt& r) -> Result<RevocationImpact::Claim> {
-      return RevocationImpact::Claim{r.text(0), r.text(1)};
-    });
-    if (!rows) return rows.error();
-    out.claims.insert(out.claims.end(), rows->begin(), rows->end());
+    if (auto s = each_row(*claims, [&]() -> Status {
+          found.emplace(claims->text(0), RevocationImpact::Claim{claims->text(0), claims->text(1), "tapeout", t});
+          return Status::Ok();
+        });
+        !s) {
+      return s.error();
+    }
   }
+  // Linkage: per (chip, design owner) of an affected attestation, does the earliest
+  // trusted attestation change? The chip's attestations by the product index.
+  const std::set<std::string> affected(out.tapeouts.begin(), out.tapeouts.end());
+  auto of_product = db.prepare(
+      "SELECT t.id, t.date, t.created_at, t.design_owner, t.keyid, k.revoked_from FROM tapeouts t "
+      "JOIN foundry_keys k ON k.keyid = t.keyid WHERE t.product = ?1 ORDER BY t.date, t.id");
+  auto lines = db.prepare(
+      "SELECT DISTINCT c.id, c.status FROM purchases p JOIN claim_lines cl ON cl.purchase = p.id "
+      "JOIN claims c ON c.id = cl.claim WHERE p.product = ?1 AND p.seller = ?2 AND c.rule = 'linkage' "
+      "AND c.status IN ('submitted', 'approved')");
+  if (!of_product) return of_product.error();
+  if (!lines) return lines.error();
+  auto products = db.prepare("SELECT product, design_owner FROM tapeouts WHERE id = ?1");
+  if (!products) return products.error();
+  std::set<std::pair<std::string, std::string>> chips;  // (product, design owner)
+  for (const auto& t : out.tapeouts) {
+    products->reset();
+    products->bind(1, t);
+    if (auto s = each_row(*products, [&]() -> Status {
+          chips.emplace(products->text(0), products->text(1));
+          return Status::Ok();
+        });
+        !s) {
+      return s.error();
+    }
+  }
+  for (const auto& [product, owner] : chips) {
+    of_product->reset();
+    of_product->bind(1, product);
+    // The earliest trusted attestation for `owner`, now and after the revocation.
+    std::optional<std::pair<Date, std::string>> now_first, then_first;  // (date, id)
+    if (auto s = each_row(*of_product, [&]() -> Status {
+          if (of_product->text(3) != owner) return Status::Ok();
+          auto date = Date::parse(of_product->text(1));
+          auto logged = shanghai_date_of(of_product->text(2));
+          if (!date || !logged) return Error("DB_ERROR", "stored tape-out " + of_product->text(0) + " has an unreadable date");
+          std::optional<Date> revoked;
+          if (auto r = of_product->opt_text(5)) {
+            auto d = Date::parse(*r);
+            if (!d) return Error("DB_ERROR", "stored revocation of key " + of_product->text(4) + " is unreadable");
+            revoked = *d;
+          }
+          const std::string id = of_product->text(0);
+          if (!key_status(revoked, *date, *logged).trusted) return Status::Ok();
+          if (!now_first) now_first.emplace(*date, id);
+          if (!then_first && affected.count(id) == 0) then_first.emplace(*date, id);
+          return Status::Ok();
+        });
+        !s) {
+      return s.error();
+    }
+    // The rule judges the chip by the earliest date: a tie on that date changes nothing.
+    if (!now_first || (then_first && then_first->first == now_first->first)) continue;
+    lines->reset();
+    lines->bind(1, product).bind(2, owner);
+    if (auto s = each_row(*lines, [&]() -> Status {
+          found.emplace(lines->text(0), RevocationImpact::Claim{lines->text(0), lines->text(1), "linkage", now_first->second});
+          return Status::Ok();
+        });
+        !s) {
+      return s.error();
+    }
+  }
+  for (auto& [id, c] : found) out.claims.push_back(std::move(c));
+  std::stable_sort(out.claims.begin(), out.claims.end(),
+                   [](const auto& a, const auto& b) { return a.rule > b.rule; });  // tape-out claims first
   return out;
 }
 
@@ -297,7 +368,9 @@ Result<RevocationImpact> revoke_with_impact(Db& db, std::string_view keyid, cons
 
 json::object to_json(const RevocationImpact& impact) {
   json::array claims;
-  for (const auto& c : impact.claims) claims.push_back(json::object{{"id", c.id}, {"status", c.status}});
+  for (const auto& c : impact.claims) {
+    claims.push_back(json::object{{"id", c.id}, {"status", c.status}, {"rule", c.rule}, {"tapeout", c.tapeout}});
+  }
   return json::object{{"tapeouts", json::array(impact.tapeouts.begin(), impact.tapeouts.end())},
                       {"claims", std::move(claims)}};
 }

@@ -6,7 +6,7 @@
 // days included, valid_to absent = open-ended) and may be revoked from a date R.
 //
 // What a key may sign, decided by key_use() for a tape-out dated D submitted on day S
-// (S = the UTC date of the submission):
+// (S = the Asia/Shanghai date of the submission, db::shanghai_date_of):
 //   - valid_from <= D <= valid_to                      else KEY_NOT_YET_VALID / KEY_EXPIRED
 //   - revoked from R: D < R and S < R                  else KEY_REVOKED
 //     A revocation takes effect at the start of day R: nothing dated on or after R and
@@ -86,14 +86,20 @@ Status revoke_foundry_key(Db& db, std::string_view keyid, const Date& from);
 
 // What revoking `keyid` from `from` would change, decided by key_status() exactly as the
 // loaders decide it: the accepted attestations it signed that are trusted now and would no
-// longer be, and the submitted or approved tape-out claims on them. Indexed reads of that
-// key's attestations and of those claims (schema migration 13). Read-only.
+// longer be, and the submitted or approved claims that rely on them:
+//   - tape-out claims (clause 3) on one of them;
+//   - linkage claims (clause 12) that counted a line of a chip whose earliest trusted
+//     tape-out for the line's seller is one of them (the line becomes
+//     CHIP_WITHOUT_TAPEOUT, or is judged against a later tape-out).
+// Indexed reads of that key's attestations, of the claims on them, of the chip's other
+// attestations and of the lines of (chip, seller) (schema migrations 13 and 14). Read-only.
 struct RevocationImpact {
   std::vector<std::string> tapeouts;
   struct Claim {
-    std::string id, status;
+    std::string id, status, rule;
+    std::string tapeout;  // the attestation it relies on
   };
-  std::vector<Claim> claims;
+  std::vector<Claim> claims;  // tape-out claims, then linkage claims, each by id, each once
 };
 Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const Date& from);
 boost::json::object to_json(const RevocationImpact& impact);

@@ -239,7 +239,7 @@ Status load_linkage(Builder& b, const ClaimRequest& claim) {
   const std::set<InvoiceLineRef>& counted = *lines;
   for (const auto& p : f.products) {
     if (p.kind != ProductKind::kChip) continue;
-    auto ts = trusted_tapeouts_related(db, p.id);
+    auto ts = tapeouts_of_product(db, p.id);
     if (!ts) return ts.error();
     for (auto& t : *ts) {
       t.cost = Money();  // unused by the linkage rule; the design owner's secret
@@ -280,8 +280,15 @@ Status load_linkage(Builder& b, const ClaimRequest& claim) {
 Status load_tapeout(Builder& b, ClaimRequest& claim) {
   auto found = find_tapeout(b.db, claim.tapeout.value_or(""));
   if (!found) return found.error();
-  if (!*found || !(*found)->trusted) {
+  if (!*found) {
     return Error("UNKNOWN_TAPEOUT", "no trusted tape-out attestation '" + claim.tapeout.value_or("") + "'", "tapeout");
+  }
+  if (const Tapeout& u = (*found)->fact; !(*found)->trusted) {
+    return Error("UNKNOWN_TAPEOUT",
+                 "tape-out attestation '" + u.id + "' is no longer trusted: its key " + u.keyid.value_or("?") +
+                     " is revoked from " + (u.untrusted_from ? u.untrusted_from->str() : std::string("?")) +
+                     ", on or before its tape-out date or the day it was logged (流片证明签名密钥已吊销, 不再采信)",
+                 "tapeout");
   }
   const Tapeout& t = (*found)->fact;
   claim.year = t.date.year();

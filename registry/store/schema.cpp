@@ -609,9 +609,16 @@ CREATE INDEX tapeouts_by_keyid ON tapeouts(keyid);
 CREATE INDEX claims_by_tapeout ON claims(tapeout);
 )sql";
 
-constexpr std::array<const char*, 13> kMigrations = {kMigration1,  kMigration2,  kMigration3, kMigration4, kMigration5,
-                                                     kMigration6,  kMigration7,  kMigration8, kMigration9, kMigration10,
-                                                     kMigration11, kMigration12, kMigration13};
+// Migration 14: a revocation's impact on linkage claims: the lines of a chip (product,
+// seller) and the claims that counted them, by index.
+constexpr const char* kMigration14 = R"sql(
+CREATE INDEX IF NOT EXISTS purchases_by_product ON purchases(product, seller);
+CREATE INDEX IF NOT EXISTS claim_lines_by_purchase ON claim_lines(purchase);
+)sql";
+
+constexpr std::array<const char*, 14> kMigrations = {kMigration1,  kMigration2,  kMigration3,  kMigration4, kMigration5,
+                                                     kMigration6,  kMigration7,  kMigration8,  kMigration9, kMigration10,
+                                                     kMigration11, kMigration12, kMigration13, kMigration14};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and

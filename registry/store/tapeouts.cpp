@@ -95,7 +95,7 @@ Result<TapeoutRecord> record_from_row(const Stmt& st) {
     revoked = *d;
   }
   const std::string created_at = st.text(13);
-  auto logged = Date::parse(std::string_view(created_at).substr(0, 10));
+  auto logged = shanghai_date_of(created_at);
   if (!logged) return bad_row(id, logged.error());
   const KeyStatus ks = key_status(revoked, *date, *logged);
   return TapeoutRecord{.fact = Tapeout{.id = id,
@@ -108,7 +108,8 @@ Result<TapeoutRecord> record_from_row(const Stmt& st) {
                                        .cost = Money::fen(st.int64(7)),
                                        .mask_set_id = st.opt_text(8),
                                        .keyid = st.text(15),
-                                       .key_status = ks.text},
+                                       .key_status = ks.text,
+                                       .untrusted_from = ks.trusted ? std::nullopt : revoked},
                        .trusted = ks.trusted,
                        .first = false,
                        .mask_set_conflict = st.int64(11) != 0,
@@ -178,7 +179,9 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
     return Error("UNSUPPORTED_PAYLOAD_TYPE", "payloadType must be '" + std::string(dsse::kInTotoPayloadType) + "'",
                  "payloadType");
   }
-  auto today = Date::parse(std::string_view(now).substr(0, 10));
+  // The day of submission in the bureau's calendar (Asia/Shanghai): a revocation from R
+  // refuses what is presented from 00:00 Beijing time on R.
+  auto today = shanghai_date_of(now);
   if (!today) return Error("BAD_REQUEST", "submission time '" + now + "' is not ISO 8601");
 
   // 2b. A payload that two readers could read differently (a repeated key, a number the
@@ -379,6 +382,15 @@ Result<std::vector<Tapeout>> trusted_tapeouts_related(Db& db, const std::string&
   for (auto& r : *rows) {
     if (r.trusted) out.push_back(std::move(r.fact));
   }
+  return out;
+}
+
+Result<std::vector<Tapeout>> tapeouts_of_product(Db& db, const std::string& product) {
+  auto rows = query_records(db, "WHERE t.product = ?1", {product});
+  if (!rows) return rows.error();
+  std::vector<Tapeout> out;
+  out.reserve(rows->size());
+  for (auto& r : *rows) out.push_back(std::move(r.fact));
   return out;
 }
 

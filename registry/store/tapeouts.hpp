@@ -16,7 +16,7 @@
 //   5. WRONG_FOUNDRY            predicate.foundry differs from the submitter or from the
 //                               verifying key's foundry
 //   6. KEY_NOT_YET_VALID, KEY_EXPIRED, KEY_REVOKED   see foundry_keys.hpp key_use(), with
-//                               the submission day = the UTC date of `now`. If several
+//                               the submission day = the Asia/Shanghai date of `now`. If several
 //                               distinct keys of the foundry verified, one usable key is
 //                               enough.
 //   7. UNKNOWN_ENTERPRISE       predicate.foundry or predicate.design_owner unregistered
@@ -100,8 +100,8 @@ Result<std::vector<TapeoutRecord>> load_tapeout_records(Db& db);
 Result<std::optional<TapeoutRecord>> find_tapeout(Db& db, std::string_view id);
 
 // The Tapeout facts for the rules engine: trusted attestations only unless
-// `include_untrusted`, each with keyid and key_status filled, ordered by
-// (date, log_index).
+// `include_untrusted`, each with keyid and key_status filled (and untrusted_from on an
+// untrusted one), ordered by (date, log_index).
 Result<std::vector<Tapeout>> load_tapeouts(Db& db, bool include_untrusted = false);
 
 // The trusted attestations of `product`, or (with `digest`) those sharing the product or
@@ -109,6 +109,10 @@ Result<std::vector<Tapeout>> load_tapeouts(Db& db, bool include_untrusted = fals
 // first-ness, through the product and digest indexes. Ordered by (date, log_index).
 Result<std::vector<Tapeout>> trusted_tapeouts_related(Db& db, const std::string& product,
                                                       const std::optional<std::string>& digest = std::nullopt);
+
+// Every attestation of `product`, the untrusted ones marked (Tapeout::untrusted_from):
+// a linkage claim's chip lines, whose findings name a tape-out a revocation took away.
+Result<std::vector<Tapeout>> tapeouts_of_product(Db& db, const std::string& product);
 
 // The transparency-log fact of a stored attestation, {"id", "envelope"}, rebuilt from its
 // row exactly as submit_tapeout logged it (for `log audit`). nullopt for an unknown id.

@@ -274,8 +274,14 @@ TEST_CASE("tapeouts: revocation rejects later dates and later submissions but ke
   CHECK(presented_after.error().code == "KEY_REVOKED");
   auto before_both = reg.submit(Registry::envelope(reg.key_a, reg.statement(reg.fab_a, "P2", "2024-09-10",
                                                                             "mpw", std::string(64, '9'))),
-                                reg.fab_a, "2024-09-30T23:59:59Z");
+                                reg.fab_a, "2024-09-30T15:59:59Z");  // 23:59:59 in Hangzhou
   CHECK(before_both.ok());
+  // Days are Asia/Shanghai days: 16:00 UTC on 30 September is already 1 October there.
+  auto beijing_midnight = reg.submit(Registry::envelope(reg.key_a, reg.statement(reg.fab_a, "P2", "2024-09-10", "mpw",
+                                                                                 std::string(64, '8'))),
+                                     reg.fab_a, "2024-09-30T16:00:00Z");
+  REQUIRE_FALSE(beijing_midnight.ok());
+  CHECK(beijing_midnight.error().code == "KEY_REVOKED");
 
   auto facts = load_tapeouts(reg.db);
   REQUIRE(facts.ok());
@@ -299,6 +305,12 @@ TEST_CASE("tapeouts: revocation rejects later dates and later submissions but ke
   CHECK(all->size() == 2);
   CHECK_FALSE(reg.record(kept->id).trusted);
   CHECK_FALSE(reg.record(kept->id).first);
+  // A linkage claim's chip still sees it, marked with the revocation that took it away.
+  auto of_p1 = tapeouts_of_product(reg.db, "P1");
+  REQUIRE(of_p1.ok());
+  REQUIRE(of_p1->size() == 1);
+  CHECK(of_p1->front().id == kept->id);
+  CHECK(of_p1->front().untrusted_from == std::optional<Date>(Date::ymd(2024, 9, 12)));
   CHECK(revoke_foundry_key(reg.db, std::string(64, '0'), Date::ymd(2024, 1, 1)).error().code == "UNKNOWN_KEY");
 }
 

@@ -82,3 +82,98 @@ TEST_CASE("revocation: chipreg key revoke reports the impact and needs --confirm
   // --confirm belongs to revoke only.
   CHECK(run_chipreg({"key", "list", "--db", reg.db(), "--confirm"}).exit_code == 2);
 }
+
+TEST_CASE("revocation: linkage claims on the chip are affected, and the re-evaluated findings name the key and date") {
+  Registry reg;
+  World w = build_world(reg);  // P-CHIP, taped out 2024-09-01 under w.keyid; the OEM bought it for 3,000,000.00 元
+  auto tapeout_claim =
+      reg.http().post("/v1/claims", json::object{{"rule", "tapeout"}, {"tapeout", w.tapeout_id}}, w.design_token);
+  REQUIRE(tapeout_claim.status == 201);
+  auto linkage = reg.http().post(
+      "/v1/claims", json::object{{"rule", "linkage"}, {"year", 2025}, {"group", "chip_module"}}, w.oem_token);
+  INFO(linkage.body);
+  REQUIRE(linkage.status == 201);
+  const std::string linkage_id(linkage.json().at("id").as_string());
+  REQUIRE(linkage.json().at("evaluation").at("eligible").as_bool());
+  REQUIRE(linkage.json().at("evaluation").at("lines").at(0).at("qualifies").as_bool());
+
+  // The preview (what the web app shows before the admin confirms) changes nothing and
+  // answers what the revoke then does.
+  auto preview = reg.http().get("/v1/foundry-keys/" + w.keyid + "/revocation-impact?from=2024-08-01", reg.admin());
+  INFO(preview.body);
+  REQUIRE(preview.status == 200);
+  CHECK(preview.json().at("revoked_from").is_null());
+  CHECK_FALSE(preview.json().at("confirm_required").as_bool());
+  CHECK(reg.http().get("/v1/foundry-keys/" + w.keyid, reg.admin()).json().at("revoked_from").is_null());
+  CHECK(reg.http().get("/v1/foundry-keys/" + w.keyid + "/revocation-impact?from=2024-08-01", w.oem_token).status == 403);
+  CHECK(reg.http().get("/v1/foundry-keys/" + w.keyid + "/revocation-impact?from=soon", reg.admin()).status == 400);
+  CHECK(reg.http().get("/v1/foundry-keys/" + std::string(64, '0') + "/revocation-impact?from=2024-08-01", reg.admin())
+            .status == 404);
+
+  // Revoked from before the tape-out: both claims rely on it, and the answer says which
+  // attestation each relies on.
+  auto revoked = reg.http().post("/v1/foundry-keys/" + w.keyid + "/revoke", json::object{{"from", "2024-08-01"}},
+                                 reg.admin());
+  INFO(revoked.body);
+  REQUIRE(revoked.status == 200);
+  const json::value answer = revoked.json();
+  CHECK(answer.at("affected") == preview.json().at("affected"));
+  const auto& claims = answer.at("affected").at("claims").as_array();
+  REQUIRE(claims.size() == 2);
+  CHECK(claims.at(0).at("rule").as_string() == "tapeout");
+  CHECK(claims.at(0).at("id").as_string() == tapeout_claim.json().at("id").as_string());
+  CHECK(claims.at(1).at("rule").as_string() == "linkage");
+  CHECK(claims.at(1).at("id").as_string() == linkage_id);
+  CHECK(claims.at(1).at("tapeout").as_string() == w.tapeout_id);
+  CHECK(claims.at(1).at("status").as_string() == "submitted");
+
+  // Re-evaluated, the line is CHIP_WITHOUT_TAPEOUT and its finding names the attestation,
+  // the key and the revocation date.
+  auto again = reg.http().post("/v1/claims/" + linkage_id + "/evaluate", json::object{}, reg.admin());
+  INFO(again.body);
+  REQUIRE(again.status == 200);
+  const json::value evaluation = again.json().at("evaluation");
+  CHECK_FALSE(evaluation.at("eligible").as_bool());
+  CHECK(evaluation.at("award_fen").as_int64() == 0);
+  const auto& line = evaluation.at("lines").at(0);
+  CHECK_FALSE(line.at("qualifies").as_bool());
+  REQUIRE(line.at("codes").as_array().size() == 1);
+  CHECK(line.at("codes").at(0).as_string() == "CHIP_WITHOUT_TAPEOUT");
+  bool named = false;
+  for (const auto& t : evaluation.at("trace").as_array()) {
+    const std::string step(t.as_string());
+    if (step.find("CHIP_WITHOUT_TAPEOUT") == std::string::npos) continue;
+    named = step.find("流片证明 " + w.tapeout_id) != std::string::npos && step.find(w.keyid) != std::string::npos &&
+            step.find("自 2024-08-01 起吊销") != std::string::npos;
+  }
+  CHECK(named);
+  // The facts bundle carries the attestation, marked, so `chipreg evaluate` on it agrees.
+  auto facts = reg.http().get("/v1/claims/" + linkage_id + "/facts", reg.admin());
+  REQUIRE(facts.status == 200);
+  INFO(facts.body);
+  const json::value bundle = facts.json();
+  REQUIRE(bundle.at("tapeouts").as_array().size() == 1);
+  CHECK(bundle.at("tapeouts").at(0).at("untrusted_from").as_string() == "2024-08-01");
+
+  // The tape-out claim, re-evaluated, is refused with the same facts in its message.
+  auto refused = reg.http().post("/v1/claims/" + std::string(claims.at(0).at("id").as_string()) + "/evaluate",
+                                 json::object{}, reg.admin());
+  INFO(refused.body);
+  CHECK(refused.status == 422);
+  CHECK(refused.error_code() == "UNKNOWN_TAPEOUT");
+  const std::string message(refused.json().at("error").at("message").as_string());
+  CHECK(message.find(w.keyid) != std::string::npos);
+  CHECK(message.find("revoked from 2024-08-01") != std::string::npos);
+
+  // A revocation after the tape-out and its log day takes nothing away: no claims.
+  Registry other;
+  World v = build_world(other);
+  REQUIRE(other.http()
+              .post("/v1/claims", json::object{{"rule", "linkage"}, {"year", 2025}, {"group", "chip_module"}},
+                    v.oem_token)
+              .status == 201);
+  auto harmless = other.http().post("/v1/foundry-keys/" + v.keyid + "/revoke", json::object{{"from", "2999-01-01"}},
+                                    other.admin());
+  REQUIRE(harmless.status == 200);
+  CHECK(harmless.json().at("affected").at("claims").as_array().empty());
+}

@@ -13,6 +13,7 @@
 
 #include "registry/db/sqlite.hpp"
 #include "registry/store/claims.hpp"
+#include "registry/store/foundry_keys.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/schema.hpp"
 #include "registry/store/tokens.hpp"
@@ -309,4 +310,71 @@ TEST_CASE("query plans: every statement the purchase, claim and token paths comp
     INFO(fragment);
     CHECK(compiled_one(compiled, fragment));
   }
+}
+
+TEST_CASE("query plans: a revocation's impact on tape-out and linkage claims is read by index") {
+  testing::TempDir dir;
+  std::vector<std::string> compiled;
+  Db db = recording_db(dir, compiled);
+  Repository repo(db);
+  // A foundry (0), 30 design houses (1..30) with a chip each, taped out under one key, and
+  // 120 buyers (31..150) that each bought two houses' chips and filed a linkage claim.
+  {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    for (int i = 0; i <= 150; ++i) {
+      const Role role = i == 0 ? Role::kFoundry : i <= 30 ? Role::kIcDesign : Role::kOem;
+      REQUIRE(repo.insert_enterprise(Enterprise{uscc(i), "企业" + std::to_string(i), true, {role}}).ok());
+    }
+    const std::string keyid(64, 'a');
+    auto key = db.prepare(
+        "INSERT INTO foundry_keys(keyid, foundry, alg, public_key_pem, valid_from, created_at) "
+        "VALUES (?1, ?2, 'ed25519', 'unused', '2024-01-01', '2024-01-01T00:00:00.000Z')");
+    REQUIRE(key.ok());
+    key->bind(1, keyid).bind(2, uscc(0).str());
+    REQUIRE(key->exec().ok());
+    auto tapeout = db.prepare(
+        "INSERT INTO tapeouts(id, envelope, envelope_sha256, keyid, product, foundry, design_owner, date, kind, "
+        "design_digest, cost_fen, created_at) VALUES (?1, '{}', ?2, ?3, ?4, ?5, ?6, '2024-08-01', 'mpw', ?2, 0, "
+        "'2024-08-02T00:00:00.000Z')");
+    REQUIRE(tapeout.ok());
+    for (int i = 1; i <= 30; ++i) {
+      const std::string product = "CHIP" + std::to_string(i);
+      REQUIRE(repo.insert_product(Product{product, ProductKind::kChip, uscc(i), true, Date::ymd(2024, 9, 1),
+                                          "chip_design", "M" + product})
+                  .ok());
+      char digest[65];
+      std::snprintf(digest, sizeof digest, "%064d", i);
+      tapeout->reset();
+      tapeout->bind(1, "T" + std::to_string(i)).bind(2, std::string(digest)).bind(3, keyid).bind(4, product);
+      tapeout->bind(5, uscc(0).str()).bind(6, uscc(i).str());
+      REQUIRE(tapeout->exec().ok());
+    }
+    for (int b = 31; b <= 150; ++b) {
+      for (int k = 0; k < 2; ++k) {
+        const int seller = 1 + (b * 2 + k) % 30;
+        Purchase p{"2433200000000" + std::to_string(1000000 + b * 2 + k), 1, Date::ymd(2025, 3, 1), uscc(b),
+                   uscc(seller), "CHIP" + std::to_string(seller), Money::fen(250000000), Money::fen(32500000),
+                   std::nullopt, std::nullopt};
+        REQUIRE(repo.insert_purchase(p).ok());
+      }
+      ClaimFiling f{RuleId::kLinkage, uscc(b).str(), 2025, LinkageGroup::kChipModule, {}, {}, {}};
+      auto c = file_claim(db, f, "test");
+      REQUIRE(c.ok());
+      CHECK(c->eligible);
+    }
+    REQUIRE(tx->commit().ok());
+  }
+  REQUIRE(db.run("ANALYZE").ok());
+  compiled.clear();
+  auto key = find_foundry_key(db, std::string(64, 'a'));
+  REQUIRE(key.ok());
+  REQUIRE(key->has_value());
+  auto impact = revocation_impact(db, **key, Date::ymd(2024, 6, 1));
+  REQUIRE(impact.ok());
+  CHECK(impact->tapeouts.size() == 30);
+  REQUIRE(impact->claims.size() == 120);  // every buyer's claim counted a chip of the key
+  CHECK(impact->claims.front().rule == "linkage");
+  check_plans(db, compiled);
+  CHECK(compiled_one(compiled, "JOIN claim_lines cl ON cl.purchase = p.id"));
 }

@@ -290,3 +290,43 @@ TEST_CASE("tapeout: earlier approvals of the year count against the 20,000,000.0
   CHECK(e.award.fen() == yuan(5'000'000));
   CHECK(e.has_reason("CAPPED"));
 }
+
+TEST_CASE("linkage and tapeout: a tape-out a revocation made untrusted counts for no rule, and findings name it") {
+  // The chip's only tape-out is untrusted: CHIP_WITHOUT_TAPEOUT, and the finding says why.
+  Scenario s;
+  s.enterprise(kOem, "A", {"oem"}).enterprise(kSupplier, "B", {"ic_design"}).enterprise(kFoundry, "F", {"foundry"});
+  s.product("P1", "chip", kSupplier).tapeout("TO1", "P1", kFoundry, kSupplier, "2024-09-01", 1);
+  s.arr("tapeouts").back().as_object()["keyid"] = std::string(64, 'c');
+  s.arr("tapeouts").back().as_object()["untrusted_from"] = "2024-08-15";
+  auto e = one_line(s);
+  CHECK(line_has(e, 0, "CHIP_WITHOUT_TAPEOUT"));
+  CHECK_FALSE(e.eligible);
+  bool named = false;
+  for (const auto& step : e.trace) {
+    if (step.find("CHIP_WITHOUT_TAPEOUT") != std::string::npos &&
+        step.find("流片证明 TO1 (2024-09-01, 签名密钥 " + std::string(64, 'c') + ") 因该密钥自 2024-08-15 起吊销而不再采信") !=
+            std::string::npos) {
+      named = true;
+    }
+  }
+  CHECK(named);
+
+  // The same scenario without the mark qualifies: the mark alone made the difference.
+  Scenario trusted;
+  trusted.enterprise(kOem, "A", {"oem"}).enterprise(kSupplier, "B", {"ic_design"}).enterprise(kFoundry, "F", {"foundry"});
+  trusted.product("P1", "chip", kSupplier).tapeout("TO1", "P1", kFoundry, kSupplier, "2024-09-01", 1);
+  CHECK(one_line(trusted).lines.at(0).qualifies);
+
+  // An earlier untrusted tape-out of the design does not make a later trusted one not first.
+  Scenario t = base_scenario();
+  t.tapeout("TO0", "P1", kFoundry, kSupplier, "2024-08-01", 800000000);
+  t.arr("tapeouts").back().as_object()["untrusted_from"] = "2024-07-01";
+  t.tapeout_claim("C3", kSupplier, "TO1");
+  auto first = run(t).at(0);
+  CHECK_FALSE(first.has_reason("NOT_FIRST_TAPEOUT"));
+  CHECK(first.eligible);
+  Scenario control = base_scenario();
+  control.tapeout("TO0", "P1", kFoundry, kSupplier, "2024-08-01", 800000000);
+  control.tapeout_claim("C3", kSupplier, "TO1");
+  CHECK(run(control).at(0).has_reason("NOT_FIRST_TAPEOUT"));
+}
