@@ -28,8 +28,9 @@ namespace {
 
 constexpr const char* kLogUsage =
     "usage: chipreg log verify --key KEY --checkpoint CP (--entry FILE | --entry-response FILE) --proof P [--index I]\n"
-    "       chipreg log verify --key KEY --checkpoint CP --old-checkpoint OLD --proof P\n"
-    "       chipreg log audit --db PATH [--checkpoint CP] [--checkpoints DIR] [--key KEY]\n"
+    "                          [--witness-key KEYS]\n"
+    "       chipreg log verify --key KEY --checkpoint CP --old-checkpoint OLD --proof P [--witness-key KEYS]\n"
+    "       chipreg log audit --db PATH [--checkpoint CP] [--checkpoints DIR [--witness-key KEYS]] [--key KEY]\n"
     "       chipreg log publish --db PATH --to DIR\n";
 
 constexpr const char* kVerifyHelp =
@@ -51,13 +52,17 @@ constexpr const char* kVerifyHelp =
     "  --proof P             proof JSON: {\"leaf_hash\", \"path\"} from /v1/log/proof/inclusion\n"
     "                        with size = the checkpoint's size, or {\"path\"} from\n"
     "                        /v1/log/proof/consistency?from=OLD_SIZE&to=NEW_SIZE\n"
-    "  --old-checkpoint OLD  the earlier signed checkpoint, for a consistency check\n\n"
+    "  --old-checkpoint OLD  the earlier signed checkpoint, for a consistency check\n"
+    "  --witness-key KEYS    a witness's cosignature verifier key (NAME+HASH8+BASE64, type\n"
+    "                        0x04, C2SP tlog-cosignature), or a file holding one per line:\n"
+    "                        CP must carry a valid cosignature by each (the output lists\n"
+    "                        \"witnesses\" with their times)\n\n"
     "Prints {\"ok\": true, ...} and exits 0 when everything verifies; prints a JSON error on\n"
     "stderr and exits 1 when it does not (BAD_SIGNATURE, UNKNOWN_KEY, BAD_PROOF, ...);\n"
     "exits 2 on bad usage or unreadable input.\n";
 
 constexpr const char* kAuditHelp =
-    "usage: chipreg log audit --db PATH [--checkpoint CP] [--checkpoints DIR] [--key KEY]\n\n"
+    "usage: chipreg log audit --db PATH [--checkpoint CP] [--checkpoints DIR [--witness-key KEYS]] [--key KEY]\n\n"
     "Recomputes every leaf hash and stored subtree of the transparency log from the stored\n"
     "leaves, and rebuilds every logged fact (tape-outs, purchases, claims, decisions) from\n"
     "its current row to compare with its leaf. Prints a JSON report on stdout:\n"
@@ -73,6 +78,9 @@ constexpr const char* kAuditHelp =
     "                   the one before it. Each problem names its file (LOG_TRUNCATED,\n"
     "                   CHECKPOINT_MISMATCH, ARCHIVE_FORK); the report gains\n"
     "                   \"checkpoints\": {\"checked\", \"held\", \"newest_size\", ...}.\n"
+    "  --witness-key KEYS  with --checkpoints: a witness's cosignature verifier key, or a\n"
+    "                   file holding one per line; every archived checkpoint must carry a\n"
+    "                   valid cosignature by each (UNWITNESSED, BAD_COSIGNATURE)\n"
     "  --key KEY        the log's verifier key (GET /v1/log/key), or a file holding it;\n"
     "                   required with --checkpoint or --checkpoints\n\n"
     "Exits 0 when clean, 1 when any problem is found (a row edited, deleted or never logged,\n"
@@ -161,6 +169,28 @@ Result<tlog::NoteVerifier> load_verifier(const std::string& key_arg) {
   return verifier;
 }
 
+// --witness-key: a cosignature verifier key string, or a file holding one per line (blank
+// lines and lines starting with '#' skipped).
+Result<std::vector<tlog::CosignatureVerifier>> load_witnesses(const std::string& arg) {
+  std::string text = arg;
+  if (std::ifstream probe(arg); probe) {
+    auto k = slurp(arg, "witness-key");
+    if (!k) return k.error();
+    text = *k;
+  }
+  std::vector<tlog::CosignatureVerifier> out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    auto w = tlog::parse_cosignature_verifier(line);
+    if (!w) return w.error().at("witness-key");
+    out.push_back(std::move(*w));
+  }
+  if (out.empty()) return Error("USAGE", "--witness-key names no key", "witness-key");
+  return out;
+}
+
 // A signed checkpoint file, verified with `verifier`; `what` names the option.
 Result<tlog::Checkpoint> load_checkpoint(const std::string& path, const tlog::NoteVerifier& verifier,
                                          const std::string& what) {
@@ -204,8 +234,9 @@ Result<boost::json::value> open_entry(const boost::json::object& doc, const std:
 }
 
 int log_verify(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first,
-                          {"key", "checkpoint", "old-checkpoint", "entry", "entry-response", "index", "proof"}, {"help"});
+  auto args = Args::parse(
+      argc, argv, first,
+      {"key", "checkpoint", "old-checkpoint", "entry", "entry-response", "index", "proof", "witness-key"}, {"help"});
   if (args && args->flag("help")) return std::cout << kVerifyHelp, 0;
   if (!args) return print_error(args.error()), 2;
   auto key_arg = args->require("key");
@@ -219,6 +250,18 @@ int log_verify(int argc, char** argv, int first) {
   if (!proof_path) return print_error(proof_path.error()), 2;
   auto cp = load_checkpoint(*cp_path, *verifier, "checkpoint");
   if (!cp) return fail(cp.error());
+  boost::json::array witnessed;  // {"name", "time"} of each required cosignature
+  if (auto w = args->get("witness-key")) {
+    auto witnesses = load_witnesses(*w);
+    if (!witnesses) return fail(witnesses.error());
+    auto note = slurp(*cp_path, "checkpoint");
+    if (!note) return fail(note.error());
+    for (const auto& witness : *witnesses) {
+      auto time = tlog::open_cosignature(*note, witness);
+      if (!time) return fail(Error(time.error().code, time.error().message, "checkpoint"));
+      witnessed.push_back(boost::json::object{{"name", witness.name}, {"time", static_cast<std::int64_t>(*time)}});
+    }
+  }
   auto proof = read_json_object(*proof_path, "proof");
   if (!proof) return fail(proof.error());
   auto path = path_of(*proof);
@@ -231,12 +274,13 @@ int log_verify(int argc, char** argv, int first) {
     auto old = load_checkpoint(*old_path, *verifier, "old-checkpoint");
     if (!old) return fail(old.error());
     if (auto st = tlog::verify_consistency(old->size, cp->size, old->root, cp->root, *path); !st) return fail(st.error());
-    std::cout << boost::json::serialize(boost::json::object{{"ok", true},
-                                                            {"verified", "consistency"},
-                                                            {"origin", cp->origin},
-                                                            {"old_size", static_cast<std::int64_t>(old->size)},
-                                                            {"tree_size", static_cast<std::int64_t>(cp->size)}})
-              << "\n";
+    boost::json::object out{{"ok", true},
+                            {"verified", "consistency"},
+                            {"origin", cp->origin},
+                            {"old_size", static_cast<std::int64_t>(old->size)},
+                            {"tree_size", static_cast<std::int64_t>(cp->size)}};
+    if (args->get("witness-key")) out["witnesses"] = std::move(witnessed);
+    std::cout << boost::json::serialize(out) << "\n";
     return 0;
   }
 
@@ -299,12 +343,13 @@ int log_verify(int argc, char** argv, int first) {
                           {"tree_size", static_cast<std::int64_t>(cp->size)},
                           {"leaf_hash", crypto::hex(leaf)}};
   if (fact) out["fact"] = std::move(*fact);
+  if (args->get("witness-key")) out["witnesses"] = std::move(witnessed);
   std::cout << boost::json::serialize(out) << "\n";
   return 0;
 }
 
 int log_audit(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db", "checkpoint", "checkpoints", "key"}, {"help"});
+  auto args = Args::parse(argc, argv, first, {"db", "checkpoint", "checkpoints", "key", "witness-key"}, {"help"});
   if (args && args->flag("help")) return std::cout << kAuditHelp, 0;
   if (!args) return print_error(args.error()), 2;
   auto path = args->require("db");
@@ -326,6 +371,15 @@ int log_audit(int argc, char** argv, int first) {
     if (!cp) return print_error(cp.error()), 2;
     against = std::move(*cp);
   }
+  std::vector<tlog::CosignatureVerifier> witnesses;
+  if (auto w = args->get("witness-key")) {
+    if (!args->get("checkpoints")) {
+      return print_error(Error("USAGE", "--witness-key goes with --checkpoints DIR", "witness-key")), 2;
+    }
+    auto loaded = load_witnesses(*w);
+    if (!loaded) return print_error(loaded.error()), 2;
+    witnesses = std::move(*loaded);
+  }
   std::optional<std::vector<tlog::ArchivedCheckpoint>> archive;
   if (auto dir = args->get("checkpoints")) {
     auto a = tlog::read_archive(*dir, *verifier);
@@ -346,7 +400,8 @@ int log_audit(int argc, char** argv, int first) {
              2;
     }
   }
-  auto report = archive ? tlog::audit_log_against_archive(*db, against, *args->get("checkpoints"), verifier->name, *archive)
+  auto report = archive ? tlog::audit_log_against_archive(*db, against, *args->get("checkpoints"), verifier->name, *archive,
+                                                                  witnesses)
                         : tlog::audit_log(*db, against);
   if (!report) return print_error(report.error()), 2;
   std::cout << boost::json::serialize(*report) << "\n";

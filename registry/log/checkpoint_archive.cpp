@@ -104,7 +104,7 @@ Result<ArchivedCheckpoint> open_archived(const Listed& listed, const NoteVerifie
                  listed.file + ": holds the checkpoint of a tree of " + std::to_string(cp->size) + " leaves",
                  listed.file);
   }
-  return ArchivedCheckpoint{listed.file, std::move(*cp)};
+  return ArchivedCheckpoint{listed.file, std::move(*cp), std::move(*note)};
 }
 
 Status sync_path(const std::string& path, int flags) {
@@ -260,7 +260,8 @@ Result<PublishOutcome> publish_checkpoint(db::Db& db, const NoteSigner& signer, 
 
 Result<boost::json::object> audit_log_against_archive(db::Db& db, const std::optional<Checkpoint>& against,
                                                       const std::string& dir, const std::string& origin,
-                                                      const std::vector<ArchivedCheckpoint>& archive) {
+                                                      const std::vector<ArchivedCheckpoint>& archive,
+                                                      const std::vector<CosignatureVerifier>& witnesses) {
   ReadSnapshot snap(db);  // the audit, the current tree and every proof read one tree
   if (auto st = snap.begin(); !st) return st.error();
   auto log = log_origin(db);
@@ -316,6 +317,21 @@ Result<boost::json::object> audit_log_against_archive(db::Db& db, const std::opt
     }
   }
 
+  boost::json::array witness_names;
+  for (const auto& w : witnesses) {
+    witness_names.emplace_back(w.name);
+    for (const auto& a : archive) {
+      auto t = open_cosignature(a.note, w);
+      if (t) continue;
+      const bool missing = t.error().code == "UNKNOWN_KEY";
+      auto p =
+          problem(missing ? "UNWITNESSED" : "BAD_COSIGNATURE", a,
+                  a.file + (missing ? ": not cosigned by witness " : ": ") + (missing ? w.name : t.error().message));
+      p["witness"] = w.name;
+      problems.emplace_back(std::move(p));
+    }
+  }
+
   boost::json::object summary{{"dir", dir},
                               {"checked", static_cast<std::int64_t>(archive.size())},
                               {"held", held_count},
@@ -325,6 +341,7 @@ Result<boost::json::object> audit_log_against_archive(db::Db& db, const std::opt
   } else {
     summary["newest_size"] = static_cast<std::int64_t>(archive.back().checkpoint.size);
   }
+  summary["witnesses"] = std::move(witness_names);
   (*report)["checkpoints"] = std::move(summary);
   (*report)["ok"] = problems.empty();
   (*report)["problems"] = std::move(problems);

@@ -50,6 +50,7 @@ namespace chipreg::tlog {
 struct ArchivedCheckpoint {
   std::string file;  // DIR/SIZE.cp, as the caller spelled DIR
   Checkpoint checkpoint;
+  std::string note;  // the file's bytes: the log's signature and any witnesses'
 };
 
 // The archive file name of a checkpoint of `size` leaves: "SIZE.cp".
@@ -106,15 +107,19 @@ Result<PublishOutcome> publish_checkpoint(db::Db& db, const NoteSigner& signer, 
 //                      holds two signed checkpoints that no one log can have produced:
 //                      ARCHIVE_FORK (file C, "previous" P). (If C is not held, C's own
 //                      problem is reported and the pair cannot be judged from this log.)
-// Each problem is {"problem", "file", "tree_size", "message"} (and "previous"), appended
-// to the audit's "problems", and the report gains
+//   each witness W    (`witnesses`, may be empty) must have cosigned every checkpoint
+//                      (open_cosignature, note.hpp): UNWITNESSED if it did not,
+//                      BAD_COSIGNATURE if its line does not verify ("witness" names it)
+// Each problem is {"problem", "file", "tree_size", "message"} (and "previous" or
+// "witness"), appended to the audit's "problems", and the report gains
 //   "checkpoints": {"dir", "checked", "held", "pairs_checked", "newest_size" (null if
-//                   the archive is empty)}
+//                   the archive is empty), "witnesses": [names required]}
 // "ok" is true exactly when "problems" is empty.
 // Errors: LOG_ORIGIN_MISMATCH when the archive's origin (the verifier's name the
 // checkpoints were opened with; pass it as `origin`) is not this log's; storage failures.
 Result<boost::json::object> audit_log_against_archive(db::Db& db, const std::optional<Checkpoint>& against,
                                                       const std::string& dir, const std::string& origin,
-                                                      const std::vector<ArchivedCheckpoint>& archive);
+                                                      const std::vector<ArchivedCheckpoint>& archive,
+                                                      const std::vector<CosignatureVerifier>& witnesses = {});
 
 }  // namespace chipreg::tlog

@@ -189,3 +189,65 @@ TEST_CASE("checkpoint archive cli: usage errors and help") {
   CHECK(out.at("file").as_string() == file);
   CHECK(size_of(read_file(file)) == std::to_string(out.at("tree_size").as_int64()));
 }
+
+TEST_CASE("checkpoint archive cli: verify and audit require each witness's cosignature when given its key") {
+  TempDir tmp;
+  const std::string db = tmp.file("r.db");
+  const std::string dir = tmp.file("archive");
+  REQUIRE(run_chipreg({"init", "--db", db}).exit_code == 0);
+  auto published = run_chipreg({"log", "publish", "--db", db, "--to", dir});
+  REQUIRE(published.exit_code == 0);
+  const std::string file(json::parse(published.out).at("file").as_string());
+  const std::string note = read_file(file);
+  // The log's verifier key, from its signer key beside the database.
+  auto signer =
+      chipreg::tlog::parse_note_signer(read_file(db + ".logkey").substr(0, read_file(db + ".logkey").find('\n')));
+  REQUIRE(signer.ok());
+  write_file(tmp.file("log.key"), signer->verifier().key_string());
+  auto w1 = chipreg::tlog::generate_cosigner("witness.example/w1");
+  auto w2 = chipreg::tlog::generate_cosigner("witness.example/w2");
+  REQUIRE((w1.ok() && w2.ok()));
+  write_file(tmp.file("w1.key"), w1->verifier().key_string() + "\n");
+  write_file(tmp.file("both.keys"),
+             "# the bureau's witnesses\n" + w1->verifier().key_string() + "\n\n" + w2->verifier().key_string() + "\n");
+  auto cosigned = chipreg::tlog::cosign_note(note, *w1, 1767225600);
+  REQUIRE(cosigned.ok());
+  write_file(file, *cosigned);
+
+  // log verify: a consistency "proof" of the checkpoint with itself, witnessed by w1.
+  write_file(tmp.file("empty.json"), "{\"path\":[]}");
+  auto verify = [&](const std::string& keys) {
+    return run_chipreg({"log", "verify", "--key", tmp.file("log.key"), "--checkpoint", file, "--old-checkpoint", file,
+                        "--proof", tmp.file("empty.json"), "--witness-key", keys});
+  };
+  auto ok = verify(tmp.file("w1.key"));
+  INFO(ok.out << ok.err);
+  REQUIRE(ok.exit_code == 0);
+  auto out = json::parse(ok.out).as_object();
+  REQUIRE(out.at("witnesses").as_array().size() == 1);
+  CHECK(out.at("witnesses").as_array()[0].at("name").as_string() == "witness.example/w1");
+  CHECK(out.at("witnesses").as_array()[0].at("time").as_int64() == 1767225600);
+  CHECK(verify(w1->verifier().key_string()).exit_code == 0);  // the key string itself
+  auto unwitnessed = verify(tmp.file("both.keys"));
+  CHECK(unwitnessed.exit_code == 1);
+  CHECK_THAT(unwitnessed.err, Catch::Contains("UNKNOWN_KEY") && Catch::Contains("witness.example/w2"));
+  CHECK(verify("not-a-key").exit_code == 2);
+
+  // log audit --checkpoints: every archived checkpoint must be cosigned by each.
+  auto audit = [&](const std::string& keys) {
+    return run_chipreg(
+        {"log", "audit", "--db", db, "--checkpoints", dir, "--key", tmp.file("log.key"), "--witness-key", keys});
+  };
+  auto clean = audit(tmp.file("w1.key"));
+  INFO(clean.out << clean.err);
+  CHECK(clean.exit_code == 0);
+  auto missing = audit(tmp.file("both.keys"));
+  CHECK(missing.exit_code == 1);
+  auto report = json::parse(missing.out).as_object();
+  REQUIRE(report.at("problems").as_array().size() == 1);
+  CHECK(report.at("problems").as_array()[0].at("problem").as_string() == "UNWITNESSED");
+  CHECK(report.at("problems").as_array()[0].at("file").as_string() == file);
+  CHECK(report.at("problems").as_array()[0].at("witness").as_string() == "witness.example/w2");
+  auto alone = run_chipreg({"log", "audit", "--db", db, "--witness-key", tmp.file("w1.key")});
+  CHECK(alone.exit_code == 2);
+}

@@ -330,33 +330,62 @@ TEST_CASE("checkpoint archive: a checkpoint with witness cosignature lines still
   const auto first = publish(db, signer, dir);
   const std::string note = read_file(first.file);
 
-  // A witness adds its own lines after the log's: a signed-note signature (Ed25519, type
-  // 0x01) over the same text, and a C2SP tlog-cosignature/v1 line (key ID, 8-byte
-  // timestamp, signature: 76 bytes) by another witness.
-  auto witness = tlog::generate_note_signer("witness.example/w1");
-  REQUIRE(witness.ok());
+  // Two witnesses add their lines after the log's: a C2SP tlog-cosignature/v1 line, and
+  // an older-style signed-note signature (type 0x01) over the same text.
+  auto w1 = tlog::generate_cosigner("witness.example/w1");
+  auto w2 = tlog::generate_note_signer("witness.example/w2");
+  REQUIRE((w1.ok() && w2.ok()));
+  auto cosigned = tlog::cosign_note(note, *w1, 1767225600);
+  REQUIRE(cosigned.ok());
   auto text = tlog::open_note(note, signer.verifier());
   REQUIRE(text.ok());
-  auto by_witness = tlog::sign_note(*text, *witness);
-  REQUIRE(by_witness.ok());
-  const std::string witness_line = by_witness->substr(text->size() + 1);  // after the blank line
-  chipreg::crypto::Bytes cosig(76, 0x5a);
-  const std::string cosig_line = "\xE2\x80\x94 witness.example/w2 " + chipreg::crypto::base64(cosig) + "\n";
-  write_file(first.file, note + witness_line + cosig_line);
+  auto by_w2 = tlog::sign_note(*text, *w2);
+  REQUIRE(by_w2.ok());
+  write_file(first.file, *cosigned + by_w2->substr(text->size() + 1));  // w2's line: after the blank line
 
   auto archive = tlog::read_archive(dir, signer.verifier());
   REQUIRE(archive.ok());
   REQUIRE(archive->size() == 1);
   CHECK((*archive)[0].checkpoint.size == 6);
-  // The witness's line verifies under the witness's key, and only the text is signed.
-  auto witnessed = tlog::open_note(read_file(first.file), witness->verifier());
-  REQUIRE(witnessed.ok());
-  CHECK(*witnessed == *text);
+  CHECK(tlog::open_cosignature((*archive)[0].note, w1->verifier()).ok());
+  CHECK(tlog::open_note((*archive)[0].note, w2->verifier()).ok());
   // The cosigned file is the newest: publish builds on it, and audits it clean.
   CHECK_FALSE(publish(db, signer, dir).published);
   append(db, 6, 2);
   CHECK(publish(db, signer, dir).published);
   CHECK(audit(db, signer, dir).at("ok").as_bool());
+
+  // Requiring w1: the new 8.cp is not cosigned yet.
+  auto all = tlog::read_archive(dir, signer.verifier());
+  REQUIRE(all.ok());
+  auto report = tlog::audit_log_against_archive(db, std::nullopt, dir, signer.name, *all, {w1->verifier()});
+  REQUIRE(report.ok());
+  CHECK_FALSE(report->at("ok").as_bool());
+  const auto& problems = report->at("problems").as_array();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].at("problem").as_string() == "UNWITNESSED");
+  CHECK(problems[0].at("file").as_string() == dir + "/8.cp");
+  CHECK(problems[0].at("witness").as_string() == "witness.example/w1");
+  CHECK(report->at("checkpoints").at("witnesses").as_array() == boost::json::array{"witness.example/w1"});
+  // Once w1 co-signs it, clean; a cosignature line that does not verify is BAD_COSIGNATURE.
+  auto eight = tlog::cosign_note(read_file(dir + "/8.cp"), *w1, 1767225700);
+  REQUIRE(eight.ok());
+  write_file(dir + "/8.cp", *eight);
+  all = tlog::read_archive(dir, signer.verifier());
+  REQUIRE(all.ok());
+  auto witnessed = tlog::audit_log_against_archive(db, std::nullopt, dir, signer.name, *all, {w1->verifier()});
+  REQUIRE(witnessed.ok());
+  CHECK(witnessed->at("ok").as_bool());
+  auto forged = tlog::cosign_note(note, *w1, 1767225600);  // 6.cp's cosignature, moved onto 8.cp
+  REQUIRE(forged.ok());
+  write_file(dir + "/8.cp", read_file(dir + "/8.cp") + forged->substr(note.size()));
+  all = tlog::read_archive(dir, signer.verifier());
+  REQUIRE(all.ok());
+  auto bad = tlog::audit_log_against_archive(db, std::nullopt, dir, signer.name, *all, {w1->verifier()});
+  REQUIRE(bad.ok());
+  REQUIRE(bad->at("problems").as_array().size() == 1);
+  CHECK(bad->at("problems").as_array()[0].at("problem").as_string() == "BAD_COSIGNATURE");
+  CHECK(bad->at("problems").as_array()[0].at("file").as_string() == dir + "/8.cp");
 }
 
 TEST_CASE("checkpoint archive: the audit refuses an archive of another log") {
