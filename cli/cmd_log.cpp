@@ -67,22 +67,23 @@ constexpr const char* kAuditHelp =
     "leaves, and rebuilds every logged fact (tape-outs, purchases, claims, decisions) from\n"
     "its current row to compare with its leaf. Prints a JSON report on stdout:\n"
     "  {\"ok\", \"tree_size\", \"root\", \"nodes_checked\", \"checked\", \"problems\": [...]}\n\n"
-    "  --checkpoint CP  a signed checkpoint saved earlier (GET /v1/log/checkpoint), verified\n"
-    "                   with --key (the verifier key, or a file holding it): the log must\n"
-    "                   still hold its tree. This catches leaves cut off the end of the log,\n"
-    "                   which the database alone cannot show (LOG_TRUNCATED,\n"
-    "                   CHECKPOINT_MISMATCH); the report gains \"checkpoint\".\n"
-    "  --checkpoints DIR  an archive of signed checkpoints (chipreg log publish --to DIR),\n"
-    "                   each verified with --key: consistency proofs from the stored tree\n"
-    "                   must show that the log extends every one, and that each extends\n"
-    "                   the one before it. Each problem names its file (LOG_TRUNCATED,\n"
-    "                   CHECKPOINT_MISMATCH, ARCHIVE_FORK); the report gains\n"
-    "                   \"checkpoints\": {\"checked\", \"held\", \"newest_size\", ...}.\n"
+    "  --checkpoint CP     a signed checkpoint saved earlier (GET /v1/log/checkpoint):\n"
+    "                      the log must still hold its tree. This catches leaves cut off\n"
+    "                      the end of the log, which the database alone cannot show\n"
+    "                      (LOG_TRUNCATED, CHECKPOINT_MISMATCH); the report gains\n"
+    "                      \"checkpoint\".\n"
+    "  --checkpoints DIR   an archive of signed checkpoints (chipreg log publish --to\n"
+    "                      DIR): consistency proofs from the stored tree must show that\n"
+    "                      the log extends every one, and that each extends the one\n"
+    "                      before it. Each problem names its file (LOG_TRUNCATED,\n"
+    "                      CHECKPOINT_MISMATCH, ARCHIVE_FORK); the report gains\n"
+    "                      \"checkpoints\": {\"checked\", \"held\", \"newest_size\", ...}.\n"
     "  --witness-key KEYS  with --checkpoints: a witness's cosignature verifier key, or a\n"
-    "                   file holding one per line; every archived checkpoint must carry a\n"
-    "                   valid cosignature by each (UNWITNESSED, BAD_COSIGNATURE)\n"
-    "  --key KEY        the log's verifier key (GET /v1/log/key), or a file holding it;\n"
-    "                   required with --checkpoint or --checkpoints\n\n"
+    "                      file holding one per line; every archived checkpoint must\n"
+    "                      carry a valid cosignature by each (UNWITNESSED,\n"
+    "                      BAD_COSIGNATURE)\n"
+    "  --key KEY           the log's verifier key (GET /v1/log/key), or a file holding\n"
+    "                      it; required with --checkpoint or --checkpoints\n\n"
     "Exits 0 when clean, 1 when any problem is found (a row edited, deleted or never logged,\n"
     "a corrupt tree, a checkpoint the log no longer holds), 2 on bad usage, on a checkpoint\n"
     "or archive file that does not verify (the error names the file), or when the database\n"
@@ -400,8 +401,8 @@ int log_audit(int argc, char** argv, int first) {
              2;
     }
   }
-  auto report = archive ? tlog::audit_log_against_archive(*db, against, *args->get("checkpoints"), verifier->name, *archive,
-                                                                  witnesses)
+  auto report = archive ? tlog::audit_log_against_archive(*db, against, *args->get("checkpoints"), verifier->name,
+                                                          *archive, witnesses)
                         : tlog::audit_log(*db, against);
   if (!report) return print_error(report.error()), 2;
   std::cout << boost::json::serialize(*report) << "\n";

@@ -117,9 +117,12 @@ Status sync_path(const std::string& path, int flags) {
   return Status::Ok();
 }
 
-// `dir`, created (mode 0755, then its parent synced) if it does not exist.
+// `dir`, created (mode 0755, then its parent synced) if it does not exist. Checkpoints are
+// public, and the archive is for someone else to read: the mode is set whatever the umask
+// (chipreg's main sets 077 for the files that hold facts or secrets).
 Status ensure_dir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) == 0) {
+    if (::chmod(dir.c_str(), 0755) != 0) return io_error(dir, errno);
     std::string parent = fs::path(dir).lexically_normal().parent_path().string();
     if (parent.empty()) parent = ".";
     return sync_path(parent, O_RDONLY | O_DIRECTORY);

@@ -74,6 +74,12 @@ TEST_CASE(
   CHECK(std::to_string(first.at("tree_size").as_int64()) == n1);
   CHECK(first.at("previous").is_null());
   CHECK(read_file(dir + "/" + n1 + ".cp") == served);
+  // Public, for the archive's keeper to read, although chipreg's umask is 077.
+  CHECK((fs::status(dir).permissions() & fs::perms::all) ==
+        (fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+         fs::perms::others_exec));
+  CHECK((fs::status(dir + "/" + n1 + ".cp").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read));
 
   // 2. No write since: nothing new.
   auto same = publish(reg, dir);
