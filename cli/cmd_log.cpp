@@ -1,8 +1,10 @@
-// chipreg log verify | audit: the transparency log's offline tools.
-//   verify  client side, no database: checks a signed checkpoint, then an entry's inclusion
-//           proof or a consistency proof between two checkpoints.
-//   audit   server side: recomputes the tree from the stored leaves and checks every
-//           logged fact against its row (registry/log/audit.hpp).
+// chipreg log verify | audit | publish: the transparency log's offline tools.
+//   verify   client side, no database: checks a signed checkpoint, then an entry's inclusion
+//            proof or a consistency proof between two checkpoints.
+//   audit    server side: recomputes the tree from the stored leaves and checks every
+//            logged fact against its row (registry/log/audit.hpp), and optionally the log
+//            against an archive of checkpoints (registry/log/checkpoint_archive.hpp).
+//   publish  signs the current checkpoint and appends it to such an archive.
 #include <cctype>
 #include <fstream>
 #include <iostream>
@@ -15,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "crypto/encoding.hpp"
 #include "registry/log/audit.hpp"
+#include "registry/log/checkpoint_archive.hpp"
 #include "registry/log/merkle.hpp"
 #include "registry/log/note.hpp"
 #include "registry/log/store_log.hpp"
@@ -25,8 +28,10 @@ namespace {
 
 constexpr const char* kLogUsage =
     "usage: chipreg log verify --key KEY --checkpoint CP (--entry FILE | --entry-response FILE) --proof P [--index I]\n"
-    "       chipreg log verify --key KEY --checkpoint CP --old-checkpoint OLD --proof P\n"
-    "       chipreg log audit --db PATH [--checkpoint CP --key KEY]\n";
+    "                          [--witness-key KEYS]\n"
+    "       chipreg log verify --key KEY --checkpoint CP --old-checkpoint OLD --proof P [--witness-key KEYS]\n"
+    "       chipreg log audit --db PATH [--checkpoint CP] [--checkpoints DIR [--witness-key KEYS]] [--key KEY]\n"
+    "       chipreg log publish --db PATH --to DIR\n";
 
 constexpr const char* kVerifyHelp =
     "usage:\n"
@@ -47,25 +52,59 @@ constexpr const char* kVerifyHelp =
     "  --proof P             proof JSON: {\"leaf_hash\", \"path\"} from /v1/log/proof/inclusion\n"
     "                        with size = the checkpoint's size, or {\"path\"} from\n"
     "                        /v1/log/proof/consistency?from=OLD_SIZE&to=NEW_SIZE\n"
-    "  --old-checkpoint OLD  the earlier signed checkpoint, for a consistency check\n\n"
+    "  --old-checkpoint OLD  the earlier signed checkpoint, for a consistency check\n"
+    "  --witness-key KEYS    a witness's cosignature verifier key (NAME+HASH8+BASE64, type\n"
+    "                        0x04, C2SP tlog-cosignature), or a file holding one per line:\n"
+    "                        CP must carry a valid cosignature by each (the output lists\n"
+    "                        \"witnesses\" with their times)\n\n"
     "Prints {\"ok\": true, ...} and exits 0 when everything verifies; prints a JSON error on\n"
     "stderr and exits 1 when it does not (BAD_SIGNATURE, UNKNOWN_KEY, BAD_PROOF, ...);\n"
     "exits 2 on bad usage or unreadable input.\n";
 
 constexpr const char* kAuditHelp =
-    "usage: chipreg log audit --db PATH [--checkpoint CP --key KEY]\n\n"
+    "usage: chipreg log audit --db PATH [--checkpoint CP] [--checkpoints DIR [--witness-key KEYS]] [--key KEY]\n\n"
     "Recomputes every leaf hash and stored subtree of the transparency log from the stored\n"
     "leaves, and rebuilds every logged fact (tape-outs, purchases, claims, decisions) from\n"
     "its current row to compare with its leaf. Prints a JSON report on stdout:\n"
     "  {\"ok\", \"tree_size\", \"root\", \"nodes_checked\", \"checked\", \"problems\": [...]}\n\n"
-    "  --checkpoint CP  a signed checkpoint saved earlier (GET /v1/log/checkpoint), verified\n"
-    "                   with --key (the verifier key, or a file holding it): the log must\n"
-    "                   still hold its tree. This catches leaves cut off the end of the log,\n"
-    "                   which the database alone cannot show (LOG_TRUNCATED,\n"
-    "                   CHECKPOINT_MISMATCH); the report gains \"checkpoint\".\n\n"
+    "  --checkpoint CP     a signed checkpoint saved earlier (GET /v1/log/checkpoint):\n"
+    "                      the log must still hold its tree. This catches leaves cut off\n"
+    "                      the end of the log, which the database alone cannot show\n"
+    "                      (LOG_TRUNCATED, CHECKPOINT_MISMATCH); the report gains\n"
+    "                      \"checkpoint\".\n"
+    "  --checkpoints DIR   an archive of signed checkpoints (chipreg log publish --to\n"
+    "                      DIR): consistency proofs from the stored tree must show that\n"
+    "                      the log extends every one, and that each extends the one\n"
+    "                      before it. Each problem names its file (LOG_TRUNCATED,\n"
+    "                      CHECKPOINT_MISMATCH, ARCHIVE_FORK); the report gains\n"
+    "                      \"checkpoints\": {\"checked\", \"held\", \"newest_size\", ...}.\n"
+    "  --witness-key KEYS  with --checkpoints: a witness's cosignature verifier key, or a\n"
+    "                      file holding one per line; every archived checkpoint must\n"
+    "                      carry a valid cosignature by each (UNWITNESSED,\n"
+    "                      BAD_COSIGNATURE)\n"
+    "  --key KEY           the log's verifier key (GET /v1/log/key), or a file holding\n"
+    "                      it; required with --checkpoint or --checkpoints\n\n"
     "Exits 0 when clean, 1 when any problem is found (a row edited, deleted or never logged,\n"
     "a corrupt tree, a checkpoint the log no longer holds), 2 on bad usage, on a checkpoint\n"
-    "that does not verify, or when the database cannot be read.\n";
+    "or archive file that does not verify (the error names the file), or when the database\n"
+    "cannot be read.\n";
+
+constexpr const char* kPublishHelp =
+    "usage: chipreg log publish --db PATH --to DIR\n\n"
+    "Signs the log's current checkpoint with the registry's log key (PATH.logkey), as\n"
+    "GET /v1/log/checkpoint does, and appends it to the checkpoint archive DIR, which an\n"
+    "outside party keeps: a new file DIR/SIZE.cp (SIZE the tree size in decimal), written\n"
+    "atomically, never replacing a file. Prints a JSON summary on stdout:\n"
+    "  {\"ok\", \"published\", \"file\", \"tree_size\", \"root\", \"previous\", \"proof_hashes\"}\n\n"
+    "  --db PATH  the registry database; its log key must be beside it\n"
+    "  --to DIR   the archive directory (created if missing, not its parents)\n\n"
+    "Before appending, a consistency proof from the stored tree must show that the log\n"
+    "extends the newest archived checkpoint. If the log has not grown since, nothing is\n"
+    "written (\"published\": false).\n\n"
+    "Exits 0 when published or unchanged; 1, writing nothing, when the log is smaller than\n"
+    "the newest archived checkpoint (LOG_TRUNCATED) or does not extend it\n"
+    "(CHECKPOINT_MISMATCH); 2 on bad usage, a missing log key, an archive file that does\n"
+    "not verify (the error names it), or an unreadable database or archive.\n";
 
 Result<std::string> slurp(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
@@ -131,6 +170,28 @@ Result<tlog::NoteVerifier> load_verifier(const std::string& key_arg) {
   return verifier;
 }
 
+// --witness-key: a cosignature verifier key string, or a file holding one per line (blank
+// lines and lines starting with '#' skipped).
+Result<std::vector<tlog::CosignatureVerifier>> load_witnesses(const std::string& arg) {
+  std::string text = arg;
+  if (std::ifstream probe(arg); probe) {
+    auto k = slurp(arg, "witness-key");
+    if (!k) return k.error();
+    text = *k;
+  }
+  std::vector<tlog::CosignatureVerifier> out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    auto w = tlog::parse_cosignature_verifier(line);
+    if (!w) return w.error().at("witness-key");
+    out.push_back(std::move(*w));
+  }
+  if (out.empty()) return Error("USAGE", "--witness-key names no key", "witness-key");
+  return out;
+}
+
 // A signed checkpoint file, verified with `verifier`; `what` names the option.
 Result<tlog::Checkpoint> load_checkpoint(const std::string& path, const tlog::NoteVerifier& verifier,
                                          const std::string& what) {
@@ -174,8 +235,9 @@ Result<boost::json::value> open_entry(const boost::json::object& doc, const std:
 }
 
 int log_verify(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first,
-                          {"key", "checkpoint", "old-checkpoint", "entry", "entry-response", "index", "proof"}, {"help"});
+  auto args = Args::parse(
+      argc, argv, first,
+      {"key", "checkpoint", "old-checkpoint", "entry", "entry-response", "index", "proof", "witness-key"}, {"help"});
   if (args && args->flag("help")) return std::cout << kVerifyHelp, 0;
   if (!args) return print_error(args.error()), 2;
   auto key_arg = args->require("key");
@@ -189,6 +251,18 @@ int log_verify(int argc, char** argv, int first) {
   if (!proof_path) return print_error(proof_path.error()), 2;
   auto cp = load_checkpoint(*cp_path, *verifier, "checkpoint");
   if (!cp) return fail(cp.error());
+  boost::json::array witnessed;  // {"name", "time"} of each required cosignature
+  if (auto w = args->get("witness-key")) {
+    auto witnesses = load_witnesses(*w);
+    if (!witnesses) return fail(witnesses.error());
+    auto note = slurp(*cp_path, "checkpoint");
+    if (!note) return fail(note.error());
+    for (const auto& witness : *witnesses) {
+      auto time = tlog::open_cosignature(*note, witness);
+      if (!time) return fail(Error(time.error().code, time.error().message, "checkpoint"));
+      witnessed.push_back(boost::json::object{{"name", witness.name}, {"time", static_cast<std::int64_t>(*time)}});
+    }
+  }
   auto proof = read_json_object(*proof_path, "proof");
   if (!proof) return fail(proof.error());
   auto path = path_of(*proof);
@@ -201,12 +275,13 @@ int log_verify(int argc, char** argv, int first) {
     auto old = load_checkpoint(*old_path, *verifier, "old-checkpoint");
     if (!old) return fail(old.error());
     if (auto st = tlog::verify_consistency(old->size, cp->size, old->root, cp->root, *path); !st) return fail(st.error());
-    std::cout << boost::json::serialize(boost::json::object{{"ok", true},
-                                                            {"verified", "consistency"},
-                                                            {"origin", cp->origin},
-                                                            {"old_size", static_cast<std::int64_t>(old->size)},
-                                                            {"tree_size", static_cast<std::int64_t>(cp->size)}})
-              << "\n";
+    boost::json::object out{{"ok", true},
+                            {"verified", "consistency"},
+                            {"origin", cp->origin},
+                            {"old_size", static_cast<std::int64_t>(old->size)},
+                            {"tree_size", static_cast<std::int64_t>(cp->size)}};
+    if (args->get("witness-key")) out["witnesses"] = std::move(witnessed);
+    std::cout << boost::json::serialize(out) << "\n";
     return 0;
   }
 
@@ -269,27 +344,48 @@ int log_verify(int argc, char** argv, int first) {
                           {"tree_size", static_cast<std::int64_t>(cp->size)},
                           {"leaf_hash", crypto::hex(leaf)}};
   if (fact) out["fact"] = std::move(*fact);
+  if (args->get("witness-key")) out["witnesses"] = std::move(witnessed);
   std::cout << boost::json::serialize(out) << "\n";
   return 0;
 }
 
 int log_audit(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db", "checkpoint", "key"}, {"help"});
+  auto args = Args::parse(argc, argv, first, {"db", "checkpoint", "checkpoints", "key", "witness-key"}, {"help"});
   if (args && args->flag("help")) return std::cout << kAuditHelp, 0;
   if (!args) return print_error(args.error()), 2;
   auto path = args->require("db");
   if (!path) return print_error(path.error()), 2;
   std::optional<tlog::Checkpoint> against;
-  if (args->get("checkpoint") || args->get("key")) {
-    auto cp_path = args->require("checkpoint");
-    if (!cp_path) return print_error(cp_path.error()), 2;
+  std::optional<tlog::NoteVerifier> verifier;
+  if (args->get("checkpoint") || args->get("checkpoints") || args->get("key")) {
+    if (!args->get("checkpoint") && !args->get("checkpoints")) {
+      return print_error(Error("USAGE", "--key goes with --checkpoint CP or --checkpoints DIR", "key")), 2;
+    }
     auto key_arg = args->require("key");
     if (!key_arg) return print_error(key_arg.error()), 2;
-    auto verifier = load_verifier(*key_arg);
-    if (!verifier) return print_error(verifier.error()), 2;
+    auto v = load_verifier(*key_arg);
+    if (!v) return print_error(v.error()), 2;
+    verifier = std::move(*v);
+  }
+  if (auto cp_path = args->get("checkpoint")) {
     auto cp = load_checkpoint(*cp_path, *verifier, "checkpoint");
     if (!cp) return print_error(cp.error()), 2;
     against = std::move(*cp);
+  }
+  std::vector<tlog::CosignatureVerifier> witnesses;
+  if (auto w = args->get("witness-key")) {
+    if (!args->get("checkpoints")) {
+      return print_error(Error("USAGE", "--witness-key goes with --checkpoints DIR", "witness-key")), 2;
+    }
+    auto loaded = load_witnesses(*w);
+    if (!loaded) return print_error(loaded.error()), 2;
+    witnesses = std::move(*loaded);
+  }
+  std::optional<std::vector<tlog::ArchivedCheckpoint>> archive;
+  if (auto dir = args->get("checkpoints")) {
+    auto a = tlog::read_archive(*dir, *verifier);
+    if (!a) return print_error(a.error()), 2;
+    archive = std::move(*a);
   }
   db::DbOptions options;
   options.create = false;
@@ -305,10 +401,50 @@ int log_audit(int argc, char** argv, int first) {
              2;
     }
   }
-  auto report = tlog::audit_log(*db, against);
+  auto report = archive ? tlog::audit_log_against_archive(*db, against, *args->get("checkpoints"), verifier->name,
+                                                          *archive, witnesses)
+                        : tlog::audit_log(*db, against);
   if (!report) return print_error(report.error()), 2;
   std::cout << boost::json::serialize(*report) << "\n";
   return report->at("ok").as_bool() ? 0 : 1;
+}
+
+int log_publish(int argc, char** argv, int first) {
+  auto args = Args::parse(argc, argv, first, {"db", "to"}, {"help"});
+  if (args && args->flag("help")) return std::cout << kPublishHelp, 0;
+  if (!args) return print_error(args.error()), 2;
+  auto path = args->require("db");
+  if (!path) return print_error(path.error()), 2;
+  auto dir = args->require("to");
+  if (!dir) return print_error(dir.error()), 2;
+  db::DbOptions options;
+  options.create = false;
+  auto db = db::Db::open(*path, options);
+  if (!db) return print_error(db.error()), 2;
+  auto signer = tlog::load_log_key(*db, *path);
+  if (!signer) return print_error(signer.error()), 2;
+  auto out = tlog::publish_checkpoint(*db, *signer, *dir);
+  if (!out) {
+    print_error(out.error());
+    return out.error().code == "LOG_TRUNCATED" || out.error().code == "CHECKPOINT_MISMATCH" ? 1 : 2;
+  }
+  boost::json::object summary{{"ok", true},
+                              {"published", out->published},
+                              {"file", out->file},
+                              {"tree_size", static_cast<std::int64_t>(out->checkpoint.size)},
+                              {"root", crypto::hex(out->checkpoint.root)},
+                              {"previous", nullptr},
+                              {"proof_hashes", static_cast<std::int64_t>(out->proof_hashes)}};
+  if (out->previous) {
+    summary["previous"] = {{"file", out->previous->file},
+                           {"tree_size", static_cast<std::int64_t>(out->previous->checkpoint.size)},
+                           {"root", crypto::hex(out->previous->checkpoint.root)}};
+  }
+  summary["message"] = out->published ? "appended " + out->file
+                                      : "unchanged: " + out->file + " already signs the log's tree of " +
+                                            std::to_string(out->checkpoint.size) + " leaves";
+  std::cout << boost::json::serialize(summary) << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -318,8 +454,9 @@ int cmd_log(int argc, char** argv, int first) {
   const std::string sub = argv[first];
   if (sub == "verify") return log_verify(argc, argv, first + 1);
   if (sub == "audit") return log_audit(argc, argv, first + 1);
+  if (sub == "publish") return log_publish(argc, argv, first + 1);
   if (sub == "--help" || sub == "help") return std::cout << kLogUsage, 0;
-  print_error(Error("USAGE", "unknown log subcommand '" + sub + "'; expected verify or audit"));
+  print_error(Error("USAGE", "unknown log subcommand '" + sub + "'; expected verify, audit or publish"));
   return 2;
 }
 

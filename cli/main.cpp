@@ -27,7 +27,7 @@ constexpr Command kCommands[] = {
     {"verify", chipreg::cli::cmd_verify, "verify --pub F --envelope E.json     check an envelope's signature (exit 0/1)"},
     {"import", chipreg::cli::cmd_import, "import --db PATH KIND FILE [--atomic] bulk import from .csv or .jsonl (--help for kinds)"},
     {"export", chipreg::cli::cmd_export, "export --db PATH KIND                 the rows of KIND as CSV on stdout"},
-    {"log", chipreg::cli::cmd_log, "log verify|audit ...                 check log proofs offline; audit a registry's log"},
+    {"log", chipreg::cli::cmd_log, "log verify|audit|publish ...         check log proofs offline; audit or publish a registry's log"},
     {"backup", chipreg::cli::cmd_backup, "backup --db PATH --out FILE          a consistent copy, safe while serve runs (not the log key)"},
     {"restore", chipreg::cli::cmd_restore, "restore --from FILE --db PATH        put back a backup that passes the log audit"},
     {"token", chipreg::cli::cmd_token, "token create --db PATH --role R ...  a bearer token straight in the database (lost admin)"},

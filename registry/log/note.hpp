@@ -22,6 +22,16 @@
 //   ORIGIN "\n" TREE_SIZE (decimal, no leading zeros) "\n" BASE64(ROOT, 32 bytes) "\n"
 //   [extension lines, each ending "\n"; carried but not interpreted]
 //
+// Witness cosignature (C2SP tlog-cosignature/v1, Ed25519), one more signature line:
+//
+//   "— " NAME " " BASE64(KEYID ‖ TIMESTAMP ‖ SIG) "\n"
+//
+//   KEYID      4 bytes, big-endian: SHA-256(NAME ‖ 0x0A ‖ 0x04 ‖ PUBKEY)[0:4]
+//   TIMESTAMP  8 bytes, big-endian POSIX seconds, below 2^63
+//   SIG        64-byte Ed25519 signature over
+//              "cosignature/v1\n" "time " DECIMAL(TIMESTAMP) "\n" TEXT
+//   verifier key  NAME "+" HEX8(KEYID) "+" BASE64(0x04 ‖ PUBKEY32)
+//
 // Errors: BAD_KEY (malformed key string or hash mismatch), BAD_NOTE (malformed note or
 // checkpoint), BAD_SIGNATURE (a signature by the key does not verify), UNKNOWN_KEY (no
 // signature by the verifier's name and key hash).
@@ -75,6 +85,44 @@ Result<std::string> sign_note(std::string_view text, const NoteSigner& signer);
 // line, including the final "\n"). Signatures by other keys are skipped: a note may carry
 // witness cosignatures.
 Result<std::string> open_note(std::string_view note, const NoteVerifier& verifier);
+
+// ---- witness cosignatures (tlog-cosignature/v1) ------------------------------------------
+
+inline constexpr std::uint64_t kMaxCosignatureTime = (std::uint64_t{1} << 63) - 1;
+
+struct CosignatureVerifier {
+  std::string name;
+  std::uint32_t key_hash = 0;  // the key ID, with type byte 0x04
+  crypto::PublicKey key;
+
+  // NAME+HEX8+BASE64(0x04 ‖ pubkey): the vkey a witness publishes.
+  std::string key_string() const;
+};
+
+// A witness's signing key. chipreg does not run a witness; this is for tests and for
+// documenting, by working code, what a witness adds to a note.
+struct Cosigner {
+  std::string name;
+  std::uint32_t key_hash = 0;
+  crypto::PrivateKey key;
+
+  CosignatureVerifier verifier() const;
+};
+
+Result<Cosigner> generate_cosigner(std::string_view name);
+Result<Cosigner> cosigner_from_seed(std::string_view name, const crypto::Bytes& seed32);
+// BAD_KEY unless NAME+HEX8+BASE64(0x04 ‖ 32 bytes) with a matching key ID.
+Result<CosignatureVerifier> parse_cosignature_verifier(std::string_view vkey);
+
+// `note` (a signed note; its text is what is cosigned) with the cosigner's line appended.
+// BAD_NOTE if `note` is malformed or timestamp > kMaxCosignatureTime. It does not check
+// the note's other signatures: a witness does that first (docs/LOG.md).
+Result<std::string> cosign_note(std::string_view note, const Cosigner& cosigner, std::uint64_t timestamp);
+
+// The time of `witness`'s cosignature on `note` (the latest, if it signed more than once).
+// UNKNOWN_KEY if there is none; BAD_SIGNATURE if one by its name and key ID does not
+// verify; BAD_NOTE if the note is malformed. Other signature lines are skipped.
+Result<std::uint64_t> open_cosignature(std::string_view note, const CosignatureVerifier& witness);
 
 struct Checkpoint {
   std::string origin;

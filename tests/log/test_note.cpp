@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "crypto/digest.hpp"
+#include "crypto/encoding.hpp"
 #include "registry/log/note.hpp"
 #include "support/temp_dir.hpp"
 
@@ -84,6 +86,93 @@ TEST_CASE("note: a note with a foreign cosignature still opens for our key") {
   REQUIRE(a.ok());
   CHECK(*a == "hello\n");
   CHECK(tlog::open_note(both, witness->verifier()).ok());
+}
+
+TEST_CASE(
+    "cosignature: a witness's tlog-cosignature/v1 line is its key ID, the time and an Ed25519 signature of the "
+    "header, the time line and the text") {
+  using chipreg::crypto::Bytes;
+  auto log = tlog::generate_note_signer("log.example/a");
+  REQUIRE(log.ok());
+  const std::string body = "log.example/a\n6\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+  auto note = tlog::sign_note(body, *log);
+  REQUIRE(note.ok());
+  const Bytes seed(32, 0x2a);
+  auto witness = tlog::cosigner_from_seed("witness.example/w1", seed);
+  REQUIRE(witness.ok());
+  const std::uint64_t t = 1679315147;
+
+  auto cosigned = tlog::cosign_note(*note, *witness, t);
+  REQUIRE(cosigned.ok());
+  REQUIRE(cosigned->rfind(*note, 0) == 0);  // the log's note, unchanged, then one line
+  const std::string line = cosigned->substr(note->size());
+  const std::string prefix = "\xE2\x80\x94 witness.example/w1 ";
+  REQUIRE(line.rfind(prefix, 0) == 0);
+  REQUIRE(line.back() == '\n');
+  auto blob = chipreg::crypto::unbase64(line.substr(prefix.size(), line.size() - prefix.size() - 1));
+  REQUIRE(blob.ok());
+  REQUIRE(blob->size() == 76);
+  // Key ID: SHA-256(name ‖ "\n" ‖ 0x04 ‖ public key)[0:4], computed here by hand.
+  const Bytes pub = witness->key.public_key().raw_ed25519();
+  const unsigned char sep[2] = {'\n', 0x04};
+  const auto id =
+      chipreg::crypto::Sha256().update("witness.example/w1").update(sep, 2).update(pub.data(), pub.size()).finish();
+  CHECK(Bytes(blob->begin(), blob->begin() + 4) == Bytes(id.begin(), id.begin() + 4));
+  // The time, 8 bytes big-endian.
+  CHECK(Bytes(blob->begin() + 4, blob->begin() + 12) == Bytes{0, 0, 0, 0, 0x64, 0x18, 0x50, 0xcb});
+  // The signature, over the message spelled out here.
+  const Bytes sig(blob->begin() + 12, blob->end());
+  CHECK(witness->key.public_key().verify("cosignature/v1\ntime 1679315147\n" + body, sig).ok());
+  CHECK_FALSE(witness->key.public_key().verify(body, sig).ok());
+
+  // Opened with the witness's vkey (type 0x04), which round-trips as a string.
+  const std::string vkey = witness->verifier().key_string();
+  auto verifier = tlog::parse_cosignature_verifier(vkey);
+  REQUIRE(verifier.ok());
+  CHECK(verifier->key_hash == witness->key_hash);
+  auto opened = tlog::open_cosignature(*cosigned, *verifier);
+  REQUIRE(opened.ok());
+  CHECK(*opened == t);
+  // The log's line still opens with the log's key.
+  auto text = tlog::open_note(*cosigned, log->verifier());
+  REQUIRE(text.ok());
+  CHECK(*text == body);
+}
+
+TEST_CASE("cosignature: a missing, forged or retimed cosignature and a vkey of the wrong type are refused") {
+  auto log = tlog::generate_note_signer("log.example/a");
+  auto w1 = tlog::generate_cosigner("witness.example/w1");
+  auto w2 = tlog::generate_cosigner("witness.example/w2");
+  REQUIRE((log.ok() && w1.ok() && w2.ok()));
+  auto note = tlog::sign_note("log.example/a\n6\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n", *log);
+  REQUIRE(note.ok());
+  auto by_w1 = tlog::cosign_note(*note, *w1, 100);
+  REQUIRE(by_w1.ok());
+  // No line by w2.
+  auto missing = tlog::open_cosignature(*by_w1, w2->verifier());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == "UNKNOWN_KEY");
+  // The log's own signature is not a cosignature, even by a key of the same name and
+  // material: the key ID differs by the type byte.
+  auto same_key = tlog::cosigner_from_seed("log.example/a", log->key.raw_ed25519_seed());
+  REQUIRE(same_key.ok());
+  CHECK(tlog::open_cosignature(*note, same_key->verifier()).error().code == "UNKNOWN_KEY");
+  // Another time under the same signature.
+  std::string retimed = *by_w1;
+  const auto at = retimed.rfind(' ') + 1;
+  auto blob = chipreg::crypto::unbase64(retimed.substr(at, retimed.size() - at - 1));
+  REQUIRE(blob.ok());
+  (*blob)[11] ^= 0x01;
+  retimed = retimed.substr(0, at) + chipreg::crypto::base64(*blob) + "\n";
+  CHECK(tlog::open_cosignature(retimed, w1->verifier()).error().code == "BAD_SIGNATURE");
+  // A cosignature carried over to another checkpoint.
+  auto other = tlog::sign_note("log.example/a\n7\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n", *log);
+  REQUIRE(other.ok());
+  const std::string moved = *other + by_w1->substr(note->size());
+  CHECK(tlog::open_cosignature(moved, w1->verifier()).error().code == "BAD_SIGNATURE");
+  // A note signer's vkey (type 0x01) is not a cosigner's, nor the other way round.
+  CHECK(tlog::parse_cosignature_verifier(log->verifier().key_string()).error().code == "BAD_KEY");
+  CHECK(tlog::parse_note_verifier(w1->verifier().key_string()).error().code == "BAD_KEY");
 }
 
 TEST_CASE("checkpoint: body round-trips and every single-bit change of a signed checkpoint is refused") {
