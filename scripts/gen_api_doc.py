@@ -66,10 +66,7 @@ def curl(path, method, op):
 
 
 def answers(op):
-    out = []
-    for code, r in op["responses"].items():
-        out.append(code)
-    return ", ".join(out)
+    return ", ".join(op["responses"])
 
 
 def query_params(doc, op):
@@ -96,7 +93,7 @@ def render(doc):
 
     ops = list(operations(doc))
     lines += ["## Endpoints", "", "| method, path | who | what |", "|---|---|---|"]
-    for tag, path, m, op in ops:
+    for _, path, m, op in ops:
         anchor = op["operationId"].lower()
         lines.append(f'| [`{m.upper()} {path}`](#{anchor}) | {", ".join(op["x-roles"])} | {op["summary"]} |')
     lines.append("")

@@ -50,7 +50,7 @@ std::set<std::string> documented_operations(const json::object& doc) {
 struct RouteDiff {
   std::vector<std::string> undocumented;  // registered, not in the document
   std::vector<std::string> unregistered;  // in the document, not registered
-  bool empty() const { return undocumented.empty() && unregistered.empty(); }
+  [[nodiscard]] bool empty() const { return undocumented.empty() && unregistered.empty(); }
 };
 
 // The comparison the test rests on: the router's (method, pattern) pairs against the
