@@ -19,6 +19,7 @@ namespace chipreg::api {
 Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlog::NoteSigner> log_signer)
     : pool_(pool) {
   routes::add_health_routes(router_, metrics);
+  routes::add_openapi_routes(router_);
   routes::add_token_routes(router_);
   routes::add_registry_routes(router_);
   routes::add_product_routes(router_);

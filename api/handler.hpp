@@ -48,6 +48,9 @@ class Handler {
   enum class StoreUse { kNone, kRead, kWrite, kOwnWrite };
   StoreUse store_use(const Request& req) const;
 
+  // The route table, read-only (tests compare it with the OpenAPI document).
+  const Router& router() const { return router_; }
+
  private:
   // handle() on `db` when given, else on a connection of the pool.
   Response handle_on(const Request& req, db::Db* db) const;

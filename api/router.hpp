@@ -68,6 +68,9 @@ class Router {
   // REQUIRES: `path` has no query part.
   Match match(std::string_view method, std::string_view path) const;
 
+  // Every route, in the order added (what the OpenAPI document must describe).
+  const std::vector<Route>& routes() const { return routes_; }
+
  private:
   std::vector<Route> routes_;
 };

@@ -1,5 +1,6 @@
-// The web app's files (web/), compiled into the binary by cmake/embed_assets.cmake, so the
-// service needs no files beside it and serves nothing from outside itself.
+// The web app's files (web/) and the OpenAPI document (api/openapi.json), compiled into the
+// binary by cmake/embed_assets.cmake, so the service needs no files beside it and serves
+// nothing from outside itself.
 #pragma once
 
 #include <span>
@@ -15,5 +16,8 @@ struct WebAsset {
 
 // Every embedded file, in the order api/CMakeLists.txt lists them.
 std::span<const WebAsset> web_assets();
+
+// The OpenAPI document, embedded the same way: one asset, "openapi.json" (api/openapi.json).
+std::span<const WebAsset> openapi_assets();
 
 }  // namespace chipreg::api

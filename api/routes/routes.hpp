@@ -1,5 +1,7 @@
 // The route table, one add_*_routes per resource file in api/routes/. Handler's constructor
-// calls each once. Every route is documented where it is added, with who may call it.
+// calls each once. Every route is documented where it is added, with who may call it, and in
+// api/openapi.json (tests/api/test_openapi.cpp fails on a route the document does not name;
+// then run scripts/gen_api_doc.py for docs/API.md).
 #pragma once
 
 #include "api/metrics.hpp"
@@ -11,6 +13,7 @@
 namespace chipreg::api::routes {
 
 void add_health_routes(Router& r, const Metrics& metrics);  // /healthz, /metrics
+void add_openapi_routes(Router& r);                         // /v1/openapi.json
 void add_token_routes(Router& r);                           // /v1/tokens, /v1/whoami
 void add_registry_routes(Router& r);                        // enterprises, persons, family, equity, affiliations
 void add_product_routes(Router& r);                         // /v1/products
