@@ -336,6 +336,7 @@ json::object to_json(const TapeoutRecord& r) {
   o["keyid"] = t.keyid.value_or("");
   o["key_status"] = t.key_status.value_or("");
   o["trusted"] = r.trusted;
+  if (t.untrusted_from) o["untrusted_from"] = t.untrusted_from->str();
   o["first"] = r.first;
   o["mask_set_conflict"] = r.mask_set_conflict;
   o["log_index"] = r.log_index;

@@ -157,6 +157,7 @@ TEST_CASE("serve: on a small world each documented JSON read answers 200 with it
       {"/v1/enterprises/{uscc}/products", "/v1/enterprises/" + w.design + "/products"},
       {"/v1/foundry-keys", "/v1/foundry-keys"},
       {"/v1/foundry-keys/{keyid}", "/v1/foundry-keys/" + w.keyid},
+      {"/v1/foundry-keys/{keyid}/revocation-impact", "/v1/foundry-keys/" + w.keyid + "/revocation-impact?from=2024-01-01"},
       {"/v1/tapeouts", "/v1/tapeouts"},
       {"/v1/tapeouts/{id}", "/v1/tapeouts/" + w.tapeout_id},
       {"/v1/purchases", "/v1/purchases"},

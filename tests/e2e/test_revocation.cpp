@@ -46,6 +46,7 @@ TEST_CASE("revocation: the revoke answers with the attestations and claims it af
   // The tape-out now shows as untrusted, and the audit row keeps the impact and the old date.
   auto t = reg.http().get("/v1/tapeouts/" + w.tapeout_id, w.design_token).json();
   CHECK(t.at("key_status").as_string().find("not trusted") != std::string::npos);
+  CHECK(t.at("untrusted_from").as_string() == "2024-01-01");
   auto audit = reg.http().get("/v1/audit?subject=" + w.keyid, reg.admin()).json().at("items").as_array();
   REQUIRE(audit.size() >= 3);  // register, the two revocations
   const auto& last = audit.back();
