@@ -4,35 +4,25 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 
 #include <boost/json.hpp>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "registry/rules/evaluation.hpp"
 #include "registry/domain/fact_json.hpp"
 
 namespace chipreg::cli {
 
 namespace {
+
 constexpr std::streamoff kMaxScenarioBytes = 256LL * 1024 * 1024;
-}
 
-int cmd_evaluate(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"scenario"}, {"help"});
-  if (args && args->flag("help")) {
-    std::cout << "usage: chipreg evaluate --scenario FILE\n\n"
-                 "Evaluates every claim of the scenario (contract: Scenario section) against its\n"
-                 "facts and prints {\"claims\": [...]} with awards, reason codes and a trace.\n";
-    return 0;
-  }
-  if (!args) return print_error(args.error()), 2;
-  auto path = args->require("scenario");
-  if (!path) return print_error(path.error()), 2;
-
-  std::ifstream in(*path, std::ios::binary);
-  if (!in) return print_error(Error("IO", "cannot open scenario file '" + *path + "'")), 2;
+int run_evaluate(const std::string& scenario) {
+  std::ifstream in(scenario, std::ios::binary);
+  if (!in) return print_error(Error("IO", "cannot open scenario file '" + scenario + "'")), 2;
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   if (size < 0 || size > kMaxScenarioBytes) {
@@ -40,7 +30,7 @@ int cmd_evaluate(int argc, char** argv, int first) {
   }
   in.seekg(0, std::ios::beg);
   std::string text(static_cast<std::size_t>(size), '\0');
-  if (!in.read(text.data(), size)) return print_error(Error("IO", "cannot read scenario file '" + *path + "'")), 2;
+  if (!in.read(text.data(), size)) return print_error(Error("IO", "cannot read scenario file '" + scenario + "'")), 2;
 
   auto facts = json_io::parse_scenario(text);
   if (!facts) return print_error(facts.error()), 2;
@@ -48,6 +38,20 @@ int cmd_evaluate(int argc, char** argv, int first) {
   if (!evaluations) return print_error(evaluations.error()), 2;
   std::cout << boost::json::serialize(rules::to_json(*evaluations)) << "\n";
   return std::cout.good() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_evaluate(CLI::App& chipreg, Command& selected) {
+  CLI::App* cmd = chipreg.add_subcommand("evaluate",
+                                         "the rules engine on a scenario (no database)\n\n"
+                                         "Evaluates every claim of the scenario (contract: Scenario section) against its\n"
+                                         "facts and prints {\"claims\": [...]} with awards, reason codes and a trace.");
+  auto scenario = std::make_shared<std::string>();
+  cmd->add_option("--scenario", *scenario, "the scenario JSON: facts and claims (at most 256 MiB)")
+      ->required()
+      ->type_name("FILE");
+  cmd->callback([scenario, &selected] { selected = [scenario] { return run_evaluate(*scenario); }; });
 }
 
 }  // namespace chipreg::cli

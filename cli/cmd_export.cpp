@@ -2,10 +2,11 @@
 // columns `chipreg import` reads, so an export re-imports cleanly into another registry.
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "importers/clause_csv.hpp"
 #include "importers/csv_facts.hpp"
 #include "registry/store/repository.hpp"
@@ -68,25 +69,15 @@ Status export_kind(db::Db& db, importers::ImportKind kind, CsvOut& out) {
   return Status::Ok();
 }
 
-}  // namespace
+struct ExportArgs {
+  std::string db;
+  std::string kind;
+};
 
-int cmd_export(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db"}, {"help"});
-  if (args && args->flag("help")) {
-    std::cout << "usage: chipreg export --db PATH KIND\n\n"
-                 "Writes the stored rows of KIND (enterprises persons family equity manual_affiliations\n"
-                 "products purchases tapeouts) as CSV on stdout, header first, in the columns\n"
-                 "chipreg import reads. Import order for a new registry: enterprises, persons, family,\n"
-                 "equity, manual_affiliations, products, purchases, tapeouts (after foundry keys).\n";
-    return 0;
-  }
-  if (!args) return print_error(args.error()), 2;
-  auto path = args->require("db");
-  if (!path) return print_error(path.error()), 2;
-  if (args->positional().size() != 1) return print_error(Error("USAGE", "expected KIND: chipreg export --db PATH KIND")), 2;
-  auto kind = importers::parse_import_kind(args->positional()[0]);
+int run_export(const ExportArgs& o) {
+  auto kind = importers::parse_import_kind(o.kind);
   if (!kind) return print_error(kind.error()), 2;
-  auto db = db::Db::open(*path, db::DbOptions{.create = false, .read_only = true});
+  auto db = db::Db::open(o.db, db::DbOptions{.create = false, .read_only = true});
   if (!db) return print_error(db.error()), 2;
   CsvOut out;
   // One read transaction: the export is a consistent snapshot even while the service writes.
@@ -99,6 +90,22 @@ int cmd_export(int argc, char** argv, int first) {
     return print_error(Error("IO", "cannot write to stdout")), 1;
   }
   return 0;
+}
+
+}  // namespace
+
+void add_export(CLI::App& chipreg, Command& selected) {
+  CLI::App* cmd = chipreg.add_subcommand(
+      "export",
+      "the rows of KIND as CSV on stdout\n\n"
+      "Writes the stored rows of KIND (enterprises persons family equity manual_affiliations\n"
+      "products purchases tapeouts) as CSV on stdout, header first, in the columns\n"
+      "chipreg import reads. Import order for a new registry: enterprises, persons, family,\n"
+      "equity, manual_affiliations, products, purchases, tapeouts (after foundry keys).");
+  auto o = std::make_shared<ExportArgs>();
+  cmd->add_option("--db", o->db, "the registry database (read in one snapshot)")->required()->type_name("PATH");
+  cmd->add_option("kind", o->kind, "what to export: one of the kinds above")->required();
+  cmd->callback([o, &selected] { selected = [o] { return run_export(*o); }; });
 }
 
 }  // namespace chipreg::cli

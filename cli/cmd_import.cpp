@@ -1,4 +1,4 @@
-// chipreg import --db PATH KIND FILE [--atomic]: bulk import of CSV or JSON Lines rows
+// chipreg import --db PATH KIND FILE [--atomic] [--batch N] [--operator NAME]: bulk import of CSV or JSON Lines rows
 // (see importers/import.hpp and docs/IMPORT.md).
 #include <pwd.h>
 #include <unistd.h>
@@ -7,11 +7,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <memory>
+#include <optional>
 
 #include <boost/json.hpp>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/encoding.hpp"
 #include "importers/import.hpp"
@@ -68,48 +71,25 @@ void audit_import(db::Db& db, const std::string& who, const std::string& kind, c
   if (!st) std::cerr << "chipreg import: 未能写入操作记录 / the audit row was not written: " << st.error().message << "\n";
 }
 
-}  // namespace
+struct ImportArgs {
+  std::string db;
+  std::string kind;
+  std::string file;
+  bool atomic = false;
+  std::int64_t batch = importers::ImportOptions().batch_rows;
+  std::optional<std::string> operator_name;
+};
 
-int cmd_import(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db", "batch", "operator"}, {"atomic", "help"});
-  if (args && args->flag("help")) {
-    std::cout << "usage: chipreg import --db PATH KIND FILE [--atomic] [--batch N] [--operator NAME]\n\n"
-                 "KIND: enterprises persons family equity manual_affiliations products purchases tapeouts\n"
-                 "FILE: .csv (header row of scenario field names) or .jsonl (one scenario object per line;\n"
-                 "      for tapeouts one DSSE envelope per line). purchases also reads the e-invoice\n"
-                 "      platform's export (Chinese header) as is, as CSV UTF-8 or as the downloaded\n"
-                 "      全量发票查询导出结果.xlsx (sheet 信息汇总表). See docs/IMPORT.md.\n\n"
-                 "Prints {\"imported\": N, \"rejected\": M, \"errors\": [{\"line\", \"field\", \"message\"}]};\n"
-                 "exit 0 if nothing was rejected (skipped rows are not rejected), 1 otherwise, 2 for usage\n"
-                 "errors and files that cannot be read (bad header, not UTF-8, a broken workbook).\n"
-                 "  --atomic     one transaction: any rejected row imports nothing\n"
-                 "  --batch N    rows per transaction otherwise (default 50000)\n"
-                 "  --operator NAME  who runs the import, for the audit trail (default: the login user);\n"
-                 "               the trail records the file, its SHA-256 and the counts (GET /v1/audit)\n";
-    return 0;
-  }
-  if (!args) return print_error(args.error()), 2;
-  auto path = args->require("db");
-  if (!path) return print_error(path.error()), 2;
-  if (args->positional().size() != 2) {
-    return print_error(Error("USAGE", "expected KIND and FILE: chipreg import --db PATH KIND FILE [--atomic]")), 2;
-  }
-  auto kind = importers::parse_import_kind(args->positional()[0]);
+int run_import(const ImportArgs& o) {
+  auto kind = importers::parse_import_kind(o.kind);
   if (!kind) return print_error(kind.error()), 2;
 
   importers::ImportOptions options;
-  options.atomic = args->flag("atomic");
-  if (auto batch = args->get("batch")) {
-    try {
-      options.batch_rows = std::stoll(*batch);
-    } catch (const std::exception&) {
-      options.batch_rows = 0;
-    }
-    if (options.batch_rows < 1) return print_error(Error("USAGE", "--batch must be a positive number")), 2;
-  }
+  options.atomic = o.atomic;
+  options.batch_rows = o.batch;
   if (::isatty(STDERR_FILENO)) options.progress = stderr;
 
-  auto db = db::Db::open(*path, db::DbOptions{.create = false});
+  auto db = db::Db::open(o.db, db::DbOptions{.create = false});
   if (!db) return print_error(db.error()), 2;
   // An import into a file that was never initialised would fail on every row; say so once.
   {
@@ -117,7 +97,7 @@ int cmd_import(int argc, char** argv, int first) {
     if (!version) return print_error(version.error()), 1;
     if (auto row = version->step(); !row) return print_error(row.error()), 1;
     if (version->int64(0) != store::latest_schema_version()) {
-      return print_error(Error("USAGE", "'" + *path + "' is not an initialised registry of this version; run chipreg init --db " + *path)), 2;
+      return print_error(Error("USAGE", "'" + o.db + "' is not an initialised registry of this version; run chipreg init --db " + o.db)), 2;
     }
   }
   // A bulk import dirties index pages all over the file (purchases by buyer, the log's
@@ -126,9 +106,8 @@ int cmd_import(int argc, char** argv, int first) {
   if (auto st = db->exec_script("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY"); !st) {
     return print_error(st.error()), 1;
   }
-  auto report = importers::import_file(*db, *kind, args->positional()[1], options);
-  audit_import(*db, operator_name(args->get("operator")), args->positional()[0], args->positional()[1], report,
-               options.atomic);
+  auto report = importers::import_file(*db, *kind, o.file, options);
+  audit_import(*db, operator_name(o.operator_name), o.kind, o.file, report, options.atomic);
   if (!report) {
     const Error& e = report.error();
     print_error(e);
@@ -144,6 +123,37 @@ int cmd_import(int argc, char** argv, int first) {
   if (report->imported > 0) (void)db->exec_script("PRAGMA analysis_limit = 1000; ANALYZE");
   std::cout << boost::json::serialize(importers::to_json(*report)) << "\n";
   return report->rejected == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+void add_import(CLI::App& chipreg, Command& selected) {
+  CLI::App* cmd = chipreg.add_subcommand(
+      "import",
+      "bulk import from .csv, .jsonl or .xlsx (--help for kinds)\n\n"
+      "KIND: enterprises persons family equity manual_affiliations products purchases tapeouts\n"
+      "FILE: .csv (header row of scenario field names) or .jsonl (one scenario object per line;\n"
+      "      for tapeouts one DSSE envelope per line). purchases also reads the e-invoice\n"
+      "      platform's export (Chinese header) as is, as CSV UTF-8 or as the downloaded\n"
+      "      全量发票查询导出结果.xlsx (sheet 信息汇总表). See docs/IMPORT.md.");
+  auto o = std::make_shared<ImportArgs>();
+  cmd->add_option("--db", o->db, "an initialised registry database (chipreg init)")->required()->type_name("PATH");
+  cmd->add_flag("--atomic", o->atomic, "one transaction: any rejected row imports nothing");
+  cmd->add_option("--batch", o->batch, "rows per transaction otherwise")
+      ->type_name("N")
+      ->transform(in_range(1, std::numeric_limits<long long>::max()))
+      ->capture_default_str();
+  cmd->add_option("--operator", o->operator_name,
+                  "who runs the import, for the audit trail (default: the login user);\n"
+                  "the trail records the file, its SHA-256 and the counts (GET /v1/audit)")
+      ->type_name("NAME");
+  cmd->add_option("kind", o->kind, "what FILE holds: one of the kinds above")->required();
+  cmd->add_option("file", o->file, "the rows to import, as above")->required();
+  cmd->footer(
+      "Prints {\"imported\": N, \"rejected\": M, \"errors\": [{\"line\", \"field\", \"message\"}]};\n"
+      "exit 0 if nothing was rejected (skipped rows are not rejected), 1 otherwise, 2 for usage\n"
+      "errors and files that cannot be read (bad header, not UTF-8, a broken workbook).");
+  cmd->callback([o, &selected] { selected = [o] { return run_import(*o); }; });
 }
 
 }  // namespace chipreg::cli

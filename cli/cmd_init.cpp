@@ -1,32 +1,27 @@
 // chipreg init --db PATH: creates the database (schema, first admin token) or migrates it.
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include <boost/json.hpp>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/schema.hpp"
 #include "registry/store/tokens.hpp"
 
 namespace chipreg::cli {
 
-int cmd_init(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db", "log-origin"}, {"help"});
-  if (args && args->flag("help")) {
-    std::cout << "usage: chipreg init --db PATH [--log-origin NAME]\n\n"
-                 "Creates the registry database at PATH, or migrates an existing one to this\n"
-                 "version. The first init prints {\"admin_token\": \"...\"}: keep it, it is shown once.\n\n"
-                 "It also creates the transparency log's Ed25519 signing key at PATH.logkey (mode\n"
-                 "0600; a later init keeps it). --log-origin names the log in its checkpoints\n"
-                 "(default chipreg.binjiang.example/log); it is fixed once the key exists.\n";
-    return 0;
-  }
-  if (!args) return print_error(args.error()), 2;
-  auto path = args->require("db");
-  if (!path) return print_error(path.error()), 2;
+namespace {
 
-  auto db = db::Db::open(*path);
+struct InitArgs {
+  std::string db;
+  std::optional<std::string> log_origin;
+};
+
+int run_init(const InitArgs& o) {
+  auto db = db::Db::open(o.db);
   if (!db) return print_error(db.error()), 1;
   // Migrations that rebuild a referenced table run with foreign keys off, and the pragma
   // is a no-op inside the transaction below; migrate() checks every reference before the
@@ -43,7 +38,7 @@ int cmd_init(int argc, char** argv, int first) {
     if (!token) return print_error(token.error()), 1;
     admin = *token;
   }
-  if (auto key = tlog::ensure_log_key(*db, *path, args->get("log-origin")); !key) return print_error(key.error()), 1;
+  if (auto key = tlog::ensure_log_key(*db, o.db, o.log_origin); !key) return print_error(key.error()), 1;
   if (auto st = tx->commit(); !st) return print_error(st.error()), 1;
   if (admin) std::cout << boost::json::serialize(boost::json::object{{"admin_token", *admin}}) << "\n";
   if (notes.reference_facts_logged > 0) {
@@ -53,6 +48,24 @@ int cmd_init(int argc, char** argv, int first) {
               << " existing reference facts (enterprises, persons, equity, products, foundry keys, ...) as log leaves\n";
   }
   return 0;
+}
+
+}  // namespace
+
+void add_init(CLI::App& chipreg, Command& selected) {
+  CLI::App* cmd = chipreg.add_subcommand("init",
+                                         "create or migrate a registry database\n\n"
+                                         "Creates the registry database at PATH, or migrates an existing one to this\n"
+                                         "version. The first init prints {\"admin_token\": \"...\"}: keep it, it is shown once.\n\n"
+                                         "It also creates the transparency log's Ed25519 signing key at PATH.logkey (mode\n"
+                                         "0600; a later init keeps it).");
+  auto o = std::make_shared<InitArgs>();
+  cmd->add_option("--db", o->db, "the registry database to create or migrate")->required()->type_name("PATH");
+  cmd->add_option("--log-origin", o->log_origin,
+                  "names the log in its checkpoints (default chipreg.binjiang.example/log);\n"
+                  "it is fixed once the key exists")
+      ->type_name("NAME");
+  cmd->callback([o, &selected] { selected = [o] { return run_init(*o); }; });
 }
 
 }  // namespace chipreg::cli

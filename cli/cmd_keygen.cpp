@@ -7,11 +7,12 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <memory>
 
 #include <boost/json.hpp>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "crypto/keys.hpp"
 
 namespace chipreg::cli {
@@ -42,35 +43,25 @@ Status write_new_file(const std::string& path, const std::string& data, mode_t m
   return Status::Ok();
 }
 
-}  // namespace
+struct KeygenArgs {
+  std::string alg;
+  std::string out;
+  bool force = false;
+};
 
-int cmd_keygen(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"alg", "out"}, {"help", "force"});
-  if (args && args->flag("help")) {
-    std::cout << "usage: chipreg keygen --alg ALG --out PREFIX [--force]\n\n"
-                 "Generates a signing key pair. ALG is ed25519, ecdsa-p256 or sm2.\n"
-                 "Writes PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (SubjectPublicKeyInfo\n"
-                 "PEM) and prints {\"alg\", \"keyid\", \"private_key\", \"public_key\"}. Existing\n"
-                 "files are never replaced unless --force is given.\n";
-    return 0;
-  }
-  if (!args) return print_error(args.error()), 2;
-  auto alg_name = args->require("alg");
-  if (!alg_name) return print_error(alg_name.error()), 2;
-  auto prefix = args->require("out");
-  if (!prefix) return print_error(prefix.error()), 2;
-  auto alg = crypto::parse_alg(*alg_name);
+int run_keygen(const KeygenArgs& o) {
+  auto alg = crypto::parse_alg(o.alg);
   if (!alg) return print_error(alg.error()), 2;
 
   auto key = crypto::PrivateKey::generate(*alg);
   if (!key) return print_error(key.error()), 1;
   const crypto::PublicKey pub = key->public_key();
-  const std::string key_path = *prefix + ".key";
-  const std::string pub_path = *prefix + ".pub";
-  if (auto st = write_new_file(key_path, key->to_pem(), 0600, args->flag("force")); !st) {
+  const std::string key_path = o.out + ".key";
+  const std::string pub_path = o.out + ".pub";
+  if (auto st = write_new_file(key_path, key->to_pem(), 0600, o.force); !st) {
     return print_error(st.error()), 1;
   }
-  if (auto st = write_new_file(pub_path, pub.to_pem(), 0644, args->flag("force")); !st) {
+  if (auto st = write_new_file(pub_path, pub.to_pem(), 0644, o.force); !st) {
     return print_error(st.error()), 1;
   }
   std::cout << boost::json::serialize(boost::json::object{{"alg", std::string(crypto::alg_name(*alg))},
@@ -79,6 +70,26 @@ int cmd_keygen(int argc, char** argv, int first) {
                                                           {"public_key", pub_path}})
             << "\n";
   return 0;
+}
+
+}  // namespace
+
+void add_keygen(CLI::App& chipreg, Command& selected) {
+  CLI::App* cmd = chipreg.add_subcommand(
+      "keygen",
+      "a signing key pair (ed25519, ecdsa-p256, sm2)\n\n"
+      "Generates a signing key pair.\n"
+      "Writes PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (SubjectPublicKeyInfo\n"
+      "PEM) and prints {\"alg\", \"keyid\", \"private_key\", \"public_key\"}. Existing\n"
+      "files are never replaced unless --force is given.");
+  auto o = std::make_shared<KeygenArgs>();
+  cmd->add_option("--alg", o->alg, "the signature algorithm")
+      ->required()
+      ->type_name("ALG")
+      ->check(CLI::IsMember(crypto::alg_names()));
+  cmd->add_option("--out", o->out, "writes PREFIX.key and PREFIX.pub")->required()->type_name("PREFIX");
+  cmd->add_flag("--force", o->force, "replace existing PREFIX.key and PREFIX.pub");
+  cmd->callback([o, &selected] { selected = [o] { return run_keygen(*o); }; });
 }
 
 }  // namespace chipreg::cli

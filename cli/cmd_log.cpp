@@ -8,13 +8,14 @@
 #include <cctype>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
 
 #include <boost/json.hpp>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "crypto/encoding.hpp"
 #include "registry/log/audit.hpp"
 #include "registry/log/checkpoint_archive.hpp"
@@ -26,85 +27,29 @@
 namespace chipreg::cli {
 namespace {
 
-constexpr const char* kLogUsage =
-    "usage: chipreg log verify --key KEY --checkpoint CP (--entry FILE | --entry-response FILE) --proof P [--index I]\n"
-    "                          [--witness-key KEYS]\n"
-    "       chipreg log verify --key KEY --checkpoint CP --old-checkpoint OLD --proof P [--witness-key KEYS]\n"
-    "       chipreg log audit --db PATH [--checkpoint CP] [--checkpoints DIR [--witness-key KEYS]] [--key KEY]\n"
-    "       chipreg log publish --db PATH --to DIR\n";
+struct LogVerifyArgs {
+  std::string key;
+  std::string checkpoint;
+  std::string proof;
+  std::optional<std::string> old_checkpoint;
+  std::optional<std::string> entry;
+  std::optional<std::string> entry_response;
+  std::optional<std::uint64_t> index;
+  std::optional<std::string> witness_key;
+};
 
-constexpr const char* kVerifyHelp =
-    "usage:\n"
-    "  chipreg log verify --key KEY --checkpoint CP --entry FILE --proof P --index I\n"
-    "  chipreg log verify --key KEY --checkpoint CP --entry-response FILE --proof P\n"
-    "  chipreg log verify --key KEY --checkpoint NEW --old-checkpoint OLD --proof P\n\n"
-    "Checks, with no database and without trusting the server, that a log entry is in the\n"
-    "log (inclusion) or that the log at NEW extends the log at OLD (consistency).\n\n"
-    "  --key KEY             file with the log's verifier key (GET /v1/log/key):\n"
-    "                        NAME+HASH8+BASE64; KEY may also be the key string itself\n"
-    "  --checkpoint CP       signed checkpoint (GET /v1/log/checkpoint); its signature and\n"
-    "                        origin are checked first, its size and root are the tree's\n"
-    "  --entry FILE          the exact leaf bytes (the decoded \"entry\" of /v1/log/entries/I)\n"
-    "  --entry-response FILE the JSON answer of GET /v1/log/entries/I (gives the index too),\n"
-    "                        or of GET /v1/log/entries/I/opening: then the fact's bytes and\n"
-    "                        salt are checked against the leaf's commitment too, and printed\n"
-    "  --index I             the entry's leaf index (if not given by --entry-response)\n"
-    "  --proof P             proof JSON: {\"leaf_hash\", \"path\"} from /v1/log/proof/inclusion\n"
-    "                        with size = the checkpoint's size, or {\"path\"} from\n"
-    "                        /v1/log/proof/consistency?from=OLD_SIZE&to=NEW_SIZE\n"
-    "  --old-checkpoint OLD  the earlier signed checkpoint, for a consistency check\n"
-    "  --witness-key KEYS    a witness's cosignature verifier key (NAME+HASH8+BASE64, type\n"
-    "                        0x04, C2SP tlog-cosignature), or a file holding one per line:\n"
-    "                        CP must carry a valid cosignature by each (the output lists\n"
-    "                        \"witnesses\" with their times)\n\n"
-    "Prints {\"ok\": true, ...} and exits 0 when everything verifies; prints a JSON error on\n"
-    "stderr and exits 1 when it does not (BAD_SIGNATURE, UNKNOWN_KEY, BAD_PROOF, ...);\n"
-    "exits 2 on bad usage or unreadable input.\n";
+struct LogAuditArgs {
+  std::string db;
+  std::optional<std::string> checkpoint;
+  std::optional<std::string> checkpoints;
+  std::optional<std::string> key;
+  std::optional<std::string> witness_key;
+};
 
-constexpr const char* kAuditHelp =
-    "usage: chipreg log audit --db PATH [--checkpoint CP] [--checkpoints DIR [--witness-key KEYS]] [--key KEY]\n\n"
-    "Recomputes every leaf hash and stored subtree of the transparency log from the stored\n"
-    "leaves, and rebuilds every logged fact (tape-outs, purchases, claims, decisions) from\n"
-    "its current row to compare with its leaf. Prints a JSON report on stdout:\n"
-    "  {\"ok\", \"tree_size\", \"root\", \"nodes_checked\", \"checked\", \"problems\": [...]}\n\n"
-    "  --checkpoint CP     a signed checkpoint saved earlier (GET /v1/log/checkpoint):\n"
-    "                      the log must still hold its tree. This catches leaves cut off\n"
-    "                      the end of the log, which the database alone cannot show\n"
-    "                      (LOG_TRUNCATED, CHECKPOINT_MISMATCH); the report gains\n"
-    "                      \"checkpoint\".\n"
-    "  --checkpoints DIR   an archive of signed checkpoints (chipreg log publish --to\n"
-    "                      DIR): consistency proofs from the stored tree must show that\n"
-    "                      the log extends every one, and that each extends the one\n"
-    "                      before it. Each problem names its file (LOG_TRUNCATED,\n"
-    "                      CHECKPOINT_MISMATCH, ARCHIVE_FORK); the report gains\n"
-    "                      \"checkpoints\": {\"checked\", \"held\", \"newest_size\", ...}.\n"
-    "  --witness-key KEYS  with --checkpoints: a witness's cosignature verifier key, or a\n"
-    "                      file holding one per line; every archived checkpoint must\n"
-    "                      carry a valid cosignature by each (UNWITNESSED,\n"
-    "                      BAD_COSIGNATURE)\n"
-    "  --key KEY           the log's verifier key (GET /v1/log/key), or a file holding\n"
-    "                      it; required with --checkpoint or --checkpoints\n\n"
-    "Exits 0 when clean, 1 when any problem is found (a row edited, deleted or never logged,\n"
-    "a corrupt tree, a checkpoint the log no longer holds), 2 on bad usage, on a checkpoint\n"
-    "or archive file that does not verify (the error names the file), or when the database\n"
-    "cannot be read.\n";
-
-constexpr const char* kPublishHelp =
-    "usage: chipreg log publish --db PATH --to DIR\n\n"
-    "Signs the log's current checkpoint with the registry's log key (PATH.logkey), as\n"
-    "GET /v1/log/checkpoint does, and appends it to the checkpoint archive DIR, which an\n"
-    "outside party keeps: a new file DIR/SIZE.cp (SIZE the tree size in decimal), written\n"
-    "atomically, never replacing a file. Prints a JSON summary on stdout:\n"
-    "  {\"ok\", \"published\", \"file\", \"tree_size\", \"root\", \"previous\", \"proof_hashes\"}\n\n"
-    "  --db PATH  the registry database; its log key must be beside it\n"
-    "  --to DIR   the archive directory (created if missing, not its parents)\n\n"
-    "Before appending, a consistency proof from the stored tree must show that the log\n"
-    "extends the newest archived checkpoint. If the log has not grown since, nothing is\n"
-    "written (\"published\": false).\n\n"
-    "Exits 0 when published or unchanged; 1, writing nothing, when the log is smaller than\n"
-    "the newest archived checkpoint (LOG_TRUNCATED) or does not extend it\n"
-    "(CHECKPOINT_MISMATCH); 2 on bad usage, a missing log key, an archive file that does\n"
-    "not verify (the error names it), or an unreadable database or archive.\n";
+struct LogPublishArgs {
+  std::string db;
+  std::string to;
+};
 
 Result<std::string> slurp(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
@@ -234,28 +179,17 @@ Result<boost::json::value> open_entry(const boost::json::object& doc, const std:
   return fact;
 }
 
-int log_verify(int argc, char** argv, int first) {
-  auto args = Args::parse(
-      argc, argv, first,
-      {"key", "checkpoint", "old-checkpoint", "entry", "entry-response", "index", "proof", "witness-key"}, {"help"});
-  if (args && args->flag("help")) return std::cout << kVerifyHelp, 0;
-  if (!args) return print_error(args.error()), 2;
-  auto key_arg = args->require("key");
-  if (!key_arg) return print_error(key_arg.error()), 2;
-  auto verifier = load_verifier(*key_arg);
+int log_verify(const LogVerifyArgs& args) {
+  auto verifier = load_verifier(args.key);
   if (!verifier) return fail(verifier.error());
 
-  auto cp_path = args->require("checkpoint");
-  if (!cp_path) return print_error(cp_path.error()), 2;
-  auto proof_path = args->require("proof");
-  if (!proof_path) return print_error(proof_path.error()), 2;
-  auto cp = load_checkpoint(*cp_path, *verifier, "checkpoint");
+  auto cp = load_checkpoint(args.checkpoint, *verifier, "checkpoint");
   if (!cp) return fail(cp.error());
   boost::json::array witnessed;  // {"name", "time"} of each required cosignature
-  if (auto w = args->get("witness-key")) {
-    auto witnesses = load_witnesses(*w);
+  if (args.witness_key) {
+    auto witnesses = load_witnesses(*args.witness_key);
     if (!witnesses) return fail(witnesses.error());
-    auto note = slurp(*cp_path, "checkpoint");
+    auto note = slurp(args.checkpoint, "checkpoint");
     if (!note) return fail(note.error());
     for (const auto& witness : *witnesses) {
       auto time = tlog::open_cosignature(*note, witness);
@@ -263,13 +197,13 @@ int log_verify(int argc, char** argv, int first) {
       witnessed.push_back(boost::json::object{{"name", witness.name}, {"time", static_cast<std::int64_t>(*time)}});
     }
   }
-  auto proof = read_json_object(*proof_path, "proof");
+  auto proof = read_json_object(args.proof, "proof");
   if (!proof) return fail(proof.error());
   auto path = path_of(*proof);
   if (!path) return fail(path.error().at("proof"));
 
-  if (auto old_path = args->get("old-checkpoint")) {
-    if (args->get("entry") || args->get("entry-response") || args->get("index")) {
+  if (const auto& old_path = args.old_checkpoint) {
+    if (args.entry || args.entry_response || args.index) {
       return print_error(Error("USAGE", "--old-checkpoint (consistency) does not take --entry, --entry-response or --index")), 2;
     }
     auto old = load_checkpoint(*old_path, *verifier, "old-checkpoint");
@@ -280,7 +214,7 @@ int log_verify(int argc, char** argv, int first) {
                             {"origin", cp->origin},
                             {"old_size", static_cast<std::int64_t>(old->size)},
                             {"tree_size", static_cast<std::int64_t>(cp->size)}};
-    if (args->get("witness-key")) out["witnesses"] = std::move(witnessed);
+    if (args.witness_key) out["witnesses"] = std::move(witnessed);
     std::cout << boost::json::serialize(out) << "\n";
     return 0;
   }
@@ -288,12 +222,12 @@ int log_verify(int argc, char** argv, int first) {
   std::string entry;
   std::optional<std::uint64_t> index;
   std::optional<boost::json::object> entry_doc;  // the entry response, when given
-  if (auto e = args->get("entry")) {
-    if (args->get("entry-response")) return print_error(Error("USAGE", "give --entry or --entry-response, not both")), 2;
+  if (const auto& e = args.entry) {
+    if (args.entry_response) return print_error(Error("USAGE", "give --entry or --entry-response, not both")), 2;
     auto bytes = slurp(*e, "entry");
     if (!bytes) return fail(bytes.error());
     entry = *bytes;
-  } else if (auto r = args->get("entry-response")) {
+  } else if (const auto& r = args.entry_response) {
     auto doc = read_json_object(*r, "entry-response");
     if (!doc) return fail(doc.error());
     const auto* b64 = doc->if_contains("entry");
@@ -311,12 +245,8 @@ int log_verify(int argc, char** argv, int first) {
   } else {
     return print_error(Error("USAGE", "give --entry FILE or --entry-response FILE (or --old-checkpoint for consistency)")), 2;
   }
-  if (auto i = args->get("index")) {
-    std::uint64_t v = 0;
-    if (i->empty() || i->find_first_not_of("0123456789") != std::string::npos || i->size() > 18) {
-      return print_error(Error("USAGE", "--index must be a non-negative integer", "index")), 2;
-    }
-    v = std::stoull(*i);
+  if (args.index) {
+    const std::uint64_t v = *args.index;
     if (index && *index != v) return fail(Error("USAGE", "--index differs from the entry response's index", "index"));
     index = v;
   }
@@ -344,37 +274,33 @@ int log_verify(int argc, char** argv, int first) {
                           {"tree_size", static_cast<std::int64_t>(cp->size)},
                           {"leaf_hash", crypto::hex(leaf)}};
   if (fact) out["fact"] = std::move(*fact);
-  if (args->get("witness-key")) out["witnesses"] = std::move(witnessed);
+  if (args.witness_key) out["witnesses"] = std::move(witnessed);
   std::cout << boost::json::serialize(out) << "\n";
   return 0;
 }
 
-int log_audit(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db", "checkpoint", "checkpoints", "key", "witness-key"}, {"help"});
-  if (args && args->flag("help")) return std::cout << kAuditHelp, 0;
-  if (!args) return print_error(args.error()), 2;
-  auto path = args->require("db");
-  if (!path) return print_error(path.error()), 2;
+int log_audit(const LogAuditArgs& args) {
   std::optional<tlog::Checkpoint> against;
   std::optional<tlog::NoteVerifier> verifier;
-  if (args->get("checkpoint") || args->get("checkpoints") || args->get("key")) {
-    if (!args->get("checkpoint") && !args->get("checkpoints")) {
+  if (args.checkpoint || args.checkpoints || args.key) {
+    if (!args.checkpoint && !args.checkpoints) {
       return print_error(Error("USAGE", "--key goes with --checkpoint CP or --checkpoints DIR", "key")), 2;
     }
-    auto key_arg = args->require("key");
-    if (!key_arg) return print_error(key_arg.error()), 2;
-    auto v = load_verifier(*key_arg);
+    if (!args.key) {
+      return print_error(Error("USAGE", "--checkpoint and --checkpoints are verified with --key; give it", "key")), 2;
+    }
+    auto v = load_verifier(*args.key);
     if (!v) return print_error(v.error()), 2;
     verifier = std::move(*v);
   }
-  if (auto cp_path = args->get("checkpoint")) {
+  if (const auto& cp_path = args.checkpoint) {
     auto cp = load_checkpoint(*cp_path, *verifier, "checkpoint");
     if (!cp) return print_error(cp.error()), 2;
     against = std::move(*cp);
   }
   std::vector<tlog::CosignatureVerifier> witnesses;
-  if (auto w = args->get("witness-key")) {
-    if (!args->get("checkpoints")) {
+  if (const auto& w = args.witness_key) {
+    if (!args.checkpoints) {
       return print_error(Error("USAGE", "--witness-key goes with --checkpoints DIR", "witness-key")), 2;
     }
     auto loaded = load_witnesses(*w);
@@ -382,14 +308,14 @@ int log_audit(int argc, char** argv, int first) {
     witnesses = std::move(*loaded);
   }
   std::optional<std::vector<tlog::ArchivedCheckpoint>> archive;
-  if (auto dir = args->get("checkpoints")) {
+  if (const auto& dir = args.checkpoints) {
     auto a = tlog::read_archive(*dir, *verifier);
     if (!a) return print_error(a.error()), 2;
     archive = std::move(*a);
   }
   db::DbOptions options;
   options.create = false;
-  auto db = db::Db::open(*path, options);
+  auto db = db::Db::open(args.db, options);
   if (!db) return print_error(db.error()), 2;
   if (against) {
     auto origin = tlog::log_origin(*db);
@@ -401,7 +327,7 @@ int log_audit(int argc, char** argv, int first) {
              2;
     }
   }
-  auto report = archive ? tlog::audit_log_against_archive(*db, against, *args->get("checkpoints"), verifier->name,
+  auto report = archive ? tlog::audit_log_against_archive(*db, against, *args.checkpoints, verifier->name,
                                                           *archive, witnesses)
                         : tlog::audit_log(*db, against);
   if (!report) return print_error(report.error()), 2;
@@ -409,21 +335,14 @@ int log_audit(int argc, char** argv, int first) {
   return report->at("ok").as_bool() ? 0 : 1;
 }
 
-int log_publish(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"db", "to"}, {"help"});
-  if (args && args->flag("help")) return std::cout << kPublishHelp, 0;
-  if (!args) return print_error(args.error()), 2;
-  auto path = args->require("db");
-  if (!path) return print_error(path.error()), 2;
-  auto dir = args->require("to");
-  if (!dir) return print_error(dir.error()), 2;
+int log_publish(const LogPublishArgs& args) {
   db::DbOptions options;
   options.create = false;
-  auto db = db::Db::open(*path, options);
+  auto db = db::Db::open(args.db, options);
   if (!db) return print_error(db.error()), 2;
-  auto signer = tlog::load_log_key(*db, *path);
+  auto signer = tlog::load_log_key(*db, args.db);
   if (!signer) return print_error(signer.error()), 2;
-  auto out = tlog::publish_checkpoint(*db, *signer, *dir);
+  auto out = tlog::publish_checkpoint(*db, *signer, args.to);
   if (!out) {
     print_error(out.error());
     return out.error().code == "LOG_TRUNCATED" || out.error().code == "CHECKPOINT_MISMATCH" ? 1 : 2;
@@ -449,15 +368,130 @@ int log_publish(int argc, char** argv, int first) {
 
 }  // namespace
 
-int cmd_log(int argc, char** argv, int first) {
-  if (first >= argc) return std::cerr << kLogUsage, 2;
-  const std::string sub = argv[first];
-  if (sub == "verify") return log_verify(argc, argv, first + 1);
-  if (sub == "audit") return log_audit(argc, argv, first + 1);
-  if (sub == "publish") return log_publish(argc, argv, first + 1);
-  if (sub == "--help" || sub == "help") return std::cout << kLogUsage, 0;
-  print_error(Error("USAGE", "unknown log subcommand '" + sub + "'; expected verify, audit or publish"));
-  return 2;
+void add_log(CLI::App& chipreg, Command& selected) {
+  CLI::App* log = chipreg.add_subcommand(
+      "log",
+      "check log proofs offline; audit or publish a registry's log\n\n"
+      "The transparency log's offline tools: verify checks a signed checkpoint, then an\n"
+      "entry's inclusion proof or a consistency proof between two checkpoints, with no\n"
+      "database; audit recomputes a registry's tree from its stored leaves and checks every\n"
+      "logged fact against its row, and optionally the log against an archive of\n"
+      "checkpoints; publish signs the current checkpoint and appends it to such an archive.");
+
+  CLI::App* verify = log->add_subcommand(
+      "verify",
+      "checks a log entry's inclusion or the log's consistency, with no database\n\n"
+      "Checks, with no database and without trusting the server, that a log entry is in the\n"
+      "log (inclusion) or that the log at NEW extends the log at OLD (consistency):\n"
+      "  chipreg log verify --key KEY --checkpoint CP --entry FILE --proof P --index I\n"
+      "  chipreg log verify --key KEY --checkpoint CP --entry-response FILE --proof P\n"
+      "  chipreg log verify --key KEY --checkpoint NEW --old-checkpoint OLD --proof P");
+  auto v = std::make_shared<LogVerifyArgs>();
+  verify->add_option("--key", v->key,
+                     "file with the log's verifier key (GET /v1/log/key):\n"
+                     "NAME+HASH8+BASE64; KEY may also be the key string itself")
+      ->required()
+      ->type_name("KEY");
+  verify->add_option("--checkpoint", v->checkpoint,
+                     "signed checkpoint (GET /v1/log/checkpoint); its signature and\n"
+                     "origin are checked first, its size and root are the tree's")
+      ->required()
+      ->type_name("CP");
+  verify->add_option("--proof", v->proof,
+                     "proof JSON: {\"leaf_hash\", \"path\"} from /v1/log/proof/inclusion\n"
+                     "with size = the checkpoint's size, or {\"path\"} from\n"
+                     "/v1/log/proof/consistency?from=OLD_SIZE&to=NEW_SIZE")
+      ->required()
+      ->type_name("P");
+  verify->add_option("--entry", v->entry, "the exact leaf bytes (the decoded \"entry\" of /v1/log/entries/I)")
+      ->type_name("FILE");
+  verify->add_option("--entry-response", v->entry_response,
+                     "the JSON answer of GET /v1/log/entries/I (gives the index too),\n"
+                     "or of GET /v1/log/entries/I/opening: then the fact's bytes and\n"
+                     "salt are checked against the leaf's commitment too, and printed")
+      ->type_name("FILE");
+  verify->add_option("--index", v->index, "the entry's leaf index (if not given by --entry-response)")
+      ->type_name("I")
+      ->transform(in_range(0, 999999999999999999LL));
+  verify->add_option("--old-checkpoint", v->old_checkpoint, "the earlier signed checkpoint, for a consistency check")
+      ->type_name("OLD");
+  verify->add_option("--witness-key", v->witness_key,
+                     "a witness's cosignature verifier key (NAME+HASH8+BASE64, type\n"
+                     "0x04, C2SP tlog-cosignature), or a file holding one per line:\n"
+                     "CP must carry a valid cosignature by each (the output lists\n"
+                     "\"witnesses\" with their times)")
+      ->type_name("KEYS");
+  verify->footer(
+      "Prints {\"ok\": true, ...} and exits 0 when everything verifies; prints a JSON error on\n"
+      "stderr and exits 1 when it does not (BAD_SIGNATURE, UNKNOWN_KEY, BAD_PROOF, ...);\n"
+      "exits 2 on bad usage or unreadable input.");
+  verify->callback([v, &selected] { selected = [v] { return log_verify(*v); }; });
+
+  CLI::App* audit = log->add_subcommand(
+      "audit",
+      "recomputes a registry's log and checks every logged fact against its row\n\n"
+      "Recomputes every leaf hash and stored subtree of the transparency log from the stored\n"
+      "leaves, and rebuilds every logged fact (tape-outs, purchases, claims, decisions) from\n"
+      "its current row to compare with its leaf. Prints a JSON report on stdout:\n"
+      "  {\"ok\", \"tree_size\", \"root\", \"nodes_checked\", \"checked\", \"problems\": [...]}");
+  auto a = std::make_shared<LogAuditArgs>();
+  audit->add_option("--db", a->db, "the registry database")->required()->type_name("PATH");
+  audit->add_option("--checkpoint", a->checkpoint,
+                    "a signed checkpoint saved earlier (GET /v1/log/checkpoint):\n"
+                    "the log must still hold its tree. This catches leaves cut off\n"
+                    "the end of the log, which the database alone cannot show\n"
+                    "(LOG_TRUNCATED, CHECKPOINT_MISMATCH); the report gains\n"
+                    "\"checkpoint\".")
+      ->type_name("CP");
+  audit->add_option("--checkpoints", a->checkpoints,
+                    "an archive of signed checkpoints (chipreg log publish --to\n"
+                    "DIR): consistency proofs from the stored tree must show that\n"
+                    "the log extends every one, and that each extends the one\n"
+                    "before it. Each problem names its file (LOG_TRUNCATED,\n"
+                    "CHECKPOINT_MISMATCH, ARCHIVE_FORK); the report gains\n"
+                    "\"checkpoints\": {\"checked\", \"held\", \"newest_size\", ...}.")
+      ->type_name("DIR");
+  audit->add_option("--witness-key", a->witness_key,
+                    "with --checkpoints: a witness's cosignature verifier key, or a\n"
+                    "file holding one per line; every archived checkpoint must\n"
+                    "carry a valid cosignature by each (UNWITNESSED,\n"
+                    "BAD_COSIGNATURE)")
+      ->type_name("KEYS");
+  audit->add_option("--key", a->key,
+                    "the log's verifier key (GET /v1/log/key), or a file holding\n"
+                    "it; required with --checkpoint or --checkpoints")
+      ->type_name("KEY");
+  audit->footer(
+      "Exits 0 when clean, 1 when any problem is found (a row edited, deleted or never logged,\n"
+      "a corrupt tree, a checkpoint the log no longer holds), 2 on bad usage, on a checkpoint\n"
+      "or archive file that does not verify (the error names the file), or when the database\n"
+      "cannot be read.");
+  audit->callback([a, &selected] { selected = [a] { return log_audit(*a); }; });
+
+  CLI::App* publish = log->add_subcommand(
+      "publish",
+      "appends the signed checkpoint to an archive an outside party keeps\n\n"
+      "Signs the log's current checkpoint with the registry's log key (PATH.logkey), as\n"
+      "GET /v1/log/checkpoint does, and appends it to the checkpoint archive DIR, which an\n"
+      "outside party keeps: a new file DIR/SIZE.cp (SIZE the tree size in decimal), written\n"
+      "atomically, never replacing a file. Prints a JSON summary on stdout:\n"
+      "  {\"ok\", \"published\", \"file\", \"tree_size\", \"root\", \"previous\", \"proof_hashes\"}");
+  auto p = std::make_shared<LogPublishArgs>();
+  publish->add_option("--db", p->db, "the registry database; its log key must be beside it")
+      ->required()
+      ->type_name("PATH");
+  publish->add_option("--to", p->to, "the archive directory (created if missing, not its parents)")
+      ->required()
+      ->type_name("DIR");
+  publish->footer(
+      "Before appending, a consistency proof from the stored tree must show that the log\n"
+      "extends the newest archived checkpoint. If the log has not grown since, nothing is\n"
+      "written (\"published\": false).\n\n"
+      "Exits 0 when published or unchanged; 1, writing nothing, when the log is smaller than\n"
+      "the newest archived checkpoint (LOG_TRUNCATED) or does not extend it\n"
+      "(CHECKPOINT_MISMATCH); 2 on bad usage, a missing log key, an archive file that does\n"
+      "not verify (the error names it), or an unreadable database or archive.");
+  publish->callback([p, &selected] { selected = [p] { return log_publish(*p); }; });
 }
 
 }  // namespace chipreg::cli

@@ -2,11 +2,12 @@
 // signed with the key in F; the envelope JSON goes to stdout.
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <boost/json.hpp>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "crypto/dsse.hpp"
 #include "registry/domain/attestation.hpp"
 
@@ -21,33 +22,20 @@ Status require_json_object(const std::string& text) {
   return Status::Ok();
 }
 
-}  // namespace
+struct SignArgs {
+  std::string key;
+  std::string statement;
+  bool any_statement = false;
+};
 
-int cmd_sign(int argc, char** argv, int first) {
-  auto args = Args::parse(argc, argv, first, {"key", "statement"}, {"help", "any-statement"});
-  if (args && args->flag("help")) {
-    std::cout << "usage: chipreg sign --key KEY.pem --statement STATEMENT.json [--any-statement]\n\n"
-                 "Signs the statement's exact bytes as a DSSE envelope (payloadType\n"
-                 "application/vnd.in-toto+json) with the PKCS#8 PEM private key (ed25519,\n"
-                 "ecdsa-p256 or sm2) and prints the envelope JSON, keyid set, on stdout.\n"
-                 "The statement must be a valid chipreg tape-out statement (in-toto Statement v1\n"
-                 "with predicateType urn:chipreg:predicate:tapeout:v1); --any-statement only\n"
-                 "requires a JSON object.\n";
-    return 0;
-  }
-  if (!args) return print_error(args.error()), 2;
-  auto key_path = args->require("key");
-  if (!key_path) return print_error(key_path.error()), 2;
-  auto statement_path = args->require("statement");
-  if (!statement_path) return print_error(statement_path.error()), 2;
-
-  auto pem = read_text_file(*key_path);
+int run_sign(const SignArgs& o) {
+  auto pem = read_text_file(o.key);
   if (!pem) return print_error(pem.error()), 1;
   auto key = crypto::PrivateKey::from_pem(*pem);
   if (!key) return print_error(key.error()), 1;
-  auto statement = read_text_file(*statement_path);
+  auto statement = read_text_file(o.statement);
   if (!statement) return print_error(statement.error()), 1;
-  if (args->flag("any-statement")) {
+  if (o.any_statement) {
     if (auto st = require_json_object(*statement); !st) return print_error(st.error()), 1;
   } else if (auto parsed = attestation::parse_statement(*statement); !parsed) {
     return print_error(parsed.error()), 1;
@@ -56,6 +44,29 @@ int cmd_sign(int argc, char** argv, int first) {
   if (!envelope) return print_error(envelope.error()), 1;
   std::cout << crypto::dsse::serialize(*envelope) << "\n";
   return 0;
+}
+
+}  // namespace
+
+void add_sign(CLI::App& chipreg, Command& selected) {
+  CLI::App* cmd = chipreg.add_subcommand(
+      "sign",
+      "wrap a statement in a signed DSSE envelope\n\n"
+      "Signs the statement's exact bytes as a DSSE envelope (payloadType\n"
+      "application/vnd.in-toto+json) with the PKCS#8 PEM private key (ed25519,\n"
+      "ecdsa-p256 or sm2) and prints the envelope JSON, keyid set, on stdout.\n"
+      "The statement must be a valid chipreg tape-out statement (in-toto Statement v1\n"
+      "with predicateType urn:chipreg:predicate:tapeout:v1); --any-statement only\n"
+      "requires a JSON object.");
+  auto o = std::make_shared<SignArgs>();
+  cmd->add_option("--key", o->key, "the PKCS#8 PEM private key (PREFIX.key of chipreg keygen)")
+      ->required()
+      ->type_name("KEY.pem");
+  cmd->add_option("--statement", o->statement, "the in-toto statement to sign, as is")
+      ->required()
+      ->type_name("STATEMENT.json");
+  cmd->add_flag("--any-statement", o->any_statement, "sign any JSON object, not only a tape-out statement");
+  cmd->callback([o, &selected] { selected = [o] { return run_sign(*o); }; });
 }
 
 }  // namespace chipreg::cli

@@ -1,22 +1,25 @@
-// The subcommands of `chipreg`. Each takes the full argv and the index of its first
-// argument, and returns the process exit status. The table in main.cpp is the one place
-// that maps names to these functions; a new subcommand adds a line there.
+// The subcommands of `chipreg`. Each adds itself to the root command line: its options
+// (cli/command_line.hpp), its help texts, and a callback that stores in `selected` what to
+// run once the whole command line has parsed. main.cpp adds them in the order
+// `chipreg --help` lists them; a new subcommand adds a line there.
 #pragma once
+
+#include "cli/command_line.hpp"
 
 namespace chipreg::cli {
 
-int cmd_init(int argc, char** argv, int first);
-int cmd_evaluate(int argc, char** argv, int first);
-int cmd_serve(int argc, char** argv, int first);
-int cmd_keygen(int argc, char** argv, int first);
-int cmd_sign(int argc, char** argv, int first);
-int cmd_verify(int argc, char** argv, int first);
-int cmd_import(int argc, char** argv, int first);
-int cmd_export(int argc, char** argv, int first);
-int cmd_log(int argc, char** argv, int first);
-int cmd_backup(int argc, char** argv, int first);
-int cmd_restore(int argc, char** argv, int first);
-int cmd_token(int argc, char** argv, int first);
-int cmd_key(int argc, char** argv, int first);
+void add_init(CLI::App& chipreg, Command& selected);
+void add_evaluate(CLI::App& chipreg, Command& selected);
+void add_serve(CLI::App& chipreg, Command& selected);
+void add_keygen(CLI::App& chipreg, Command& selected);
+void add_sign(CLI::App& chipreg, Command& selected);
+void add_verify(CLI::App& chipreg, Command& selected);
+void add_import(CLI::App& chipreg, Command& selected);
+void add_export(CLI::App& chipreg, Command& selected);
+void add_log(CLI::App& chipreg, Command& selected);
+void add_backup(CLI::App& chipreg, Command& selected);
+void add_restore(CLI::App& chipreg, Command& selected);
+void add_token(CLI::App& chipreg, Command& selected);
+void add_key(CLI::App& chipreg, Command& selected);
 
 }  // namespace chipreg::cli

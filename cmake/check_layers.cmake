@@ -3,7 +3,7 @@
 # Each folder below is one library. A source may include its own library's headers and those
 # of the libraries listed after it, nothing else of the project; and a few system headers
 # belong to one library each (SQLite to the db layer, OpenSSL to crypto and the TLS server,
-# Beast/Asio to the HTTP service, libzip/expat to the importers). Any other include of the
+# Beast/Asio to the HTTP service, libzip/expat to the importers, CLI11 to the command line). Any other include of the
 # project fails the build, naming the file, the include and the arrow it breaks.
 # tests/, bench/ and fuzz/ may include anything.
 #
@@ -33,7 +33,8 @@ set(system_owners
   "boost/beast|api"
   "boost/asio|api,cli"
   "zip.h|importers"
-  "expat.h|importers")
+  "expat.h|importers"
+  "CLI/|cli")
 
 foreach(layer IN LISTS layers)
   string(REPLACE "|" ";" parts "${layer}")

@@ -109,6 +109,12 @@ std::string_view alg_name(Alg alg) {
   return "?";
 }
 
+std::vector<std::string> alg_names() {
+  std::vector<std::string> names;
+  for (Alg alg : {Alg::kEd25519, Alg::kEcdsaP256, Alg::kSm2}) names.emplace_back(alg_name(alg));
+  return names;
+}
+
 // ---- PublicKey ---------------------------------------------------------------------
 
 namespace {

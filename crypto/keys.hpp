@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "crypto/digest.hpp"
@@ -18,6 +19,8 @@ enum class Alg { kEd25519, kEcdsaP256, kSm2 };
 // "ed25519", "ecdsa-p256", "sm2"; error code BAD_ALG otherwise.
 Result<Alg> parse_alg(std::string_view name);
 std::string_view alg_name(Alg alg);
+// Every algorithm's name, in the order above (for the command line's allowed values).
+std::vector<std::string> alg_names();
 
 // SM2's distinguishing ID as the contract fixes it.
 inline constexpr std::string_view kSm2DistId = "1234567812345678";
