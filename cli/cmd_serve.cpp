@@ -88,7 +88,8 @@ void add_serve(CLI::App& chipreg, Command& selected) {
                   "at the cap the longest-idle connection is closed for a new one")
       ->type_name("N")
       ->transform(in_range(1, 1000000));
-  cmd->add_option("--max-connections-per-peer", o.max_connections_per_peer, "per client IP address (0: no per-peer cap)")
+  cmd->add_option("--max-connections-per-peer", o.max_connections_per_peer,
+                  "per client IP address (0: no per-peer cap)")
       ->type_name("N")
       ->transform(in_range(0, 1000000))
       ->capture_default_str();

@@ -277,7 +277,10 @@ const CLI::Option* named_option(const std::vector<const CLI::App*>& chain, const
       for (const std::string& s : opt->get_snames()) names.push_back("-" + s);
       for (const std::string& n : names) {
         const std::size_t pos = find_word(message, n);
-        if (pos < best_pos) best = opt, best_pos = pos;
+        if (pos < best_pos) {
+          best = opt;
+          best_pos = pos;
+        }
       }
       if (!opt->nonpositional() && find_word(message, opt->get_name(true)) == 0) return opt;
     }
@@ -367,8 +370,8 @@ std::optional<int> parse_command_line(CLI::App& root, int argc, char** argv, con
   // A command that has subcommands, given none.
   const auto chain = parsed_chain(root);
   const std::string command = command_of(chain, chain.size() - 1);
-  print_error(Error("USAGE", command + " needs a subcommand: " + alternatives(chain.back()) + "; see " + command +
-                                 " --help"));
+  print_error(
+      Error("USAGE", command + " needs a subcommand: " + alternatives(chain.back()) + "; see " + command + " --help"));
   return 2;
 }
 

@@ -3,8 +3,9 @@
 # Each folder below is one library. A source may include its own library's headers and those
 # of the libraries listed after it, nothing else of the project; and a few system headers
 # belong to one library each (SQLite to the db layer, OpenSSL to crypto and the TLS server,
-# Beast/Asio to the HTTP service, libzip/expat to the importers, CLI11 to the command line). Any other include of the
-# project fails the build, naming the file, the include and the arrow it breaks.
+# Beast/Asio to the HTTP service, libzip/expat to the importers, CLI11 to the command line).
+# Any other include of the project fails the build, naming the file, the include and the
+# arrow it breaks.
 # tests/, bench/ and fuzz/ may include anything.
 #
 # docs/ARCHITECTURE.md describes what each library owns; keep the two in step.

@@ -33,8 +33,8 @@ const std::vector<CommandOptions>& commands() {
       {{"evaluate"}, {"--scenario"}},
       {{"serve"},
        {"--db", "--listen", "--threads", "--store-threads", "--tls-cert", "--tls-key", "--max-body",
-        "--max-connections", "--max-connections-per-peer", "--enterprise-writes-per-minute",
-        "--enterprise-write-burst", "--header-timeout-ms", "--body-timeout-ms", "--access-log"}},
+        "--max-connections", "--max-connections-per-peer", "--enterprise-writes-per-minute", "--enterprise-write-burst",
+        "--header-timeout-ms", "--body-timeout-ms", "--access-log"}},
       {{"keygen"}, {"--alg", "--out", "--force"}},
       {{"sign"}, {"--key", "--statement", "--any-statement"}},
       {{"verify"}, {"--pub", "--envelope"}},
@@ -188,8 +188,8 @@ TEST_CASE("cli help: required options, ranges, allowed values and defaults come 
   CHECK_THAT(line_of(serve, "--max-body"), Catch::Contains("[1..1073741824, default: 1048576]"));
   CHECK_THAT(line_of(serve, "--access-log"), Catch::StartsWith("  --access-log {on,off} "));
   CHECK_THAT(line_of(serve, "--access-log"), Catch::EndsWith("[default: on]"));
-  CHECK_THAT(line_of(serve, "--enterprise-writes-per-minute"), Catch::Contains("(0: no limit)") &&
-                                                                 Catch::EndsWith("[0..100000000, default: 3000]"));
+  CHECK_THAT(line_of(serve, "--enterprise-writes-per-minute"),
+             Catch::Contains("(0: no limit)") && Catch::EndsWith("[0..100000000, default: 3000]"));
   CHECK_THAT(line_of(serve, "--threads"), Catch::EndsWith("[1..256]"));
   // Every option is explained: no option line without a description.
   for (const std::string& line : section(serve, "options")) {
@@ -199,11 +199,13 @@ TEST_CASE("cli help: required options, ranges, allowed values and defaults come 
 
   const std::string keygen = run_chipreg({"keygen", "--help"}).out;
   CHECK_THAT(line_of(keygen, "--alg"), Catch::StartsWith("  --alg {ed25519,ecdsa-p256,sm2} "));
-  CHECK_THAT(keygen, Catch::StartsWith("usage: chipreg keygen --alg {ed25519,ecdsa-p256,sm2} --out PREFIX [--force]\n"));
+  CHECK_THAT(keygen,
+             Catch::StartsWith("usage: chipreg keygen --alg {ed25519,ecdsa-p256,sm2} --out PREFIX [--force]\n"));
 
   // The usage line names --batch, which the option list documents (it once did not).
   const std::string import = run_chipreg({"import", "-h"}).out;
-  CHECK_THAT(import, Catch::StartsWith("usage: chipreg import --db PATH [--atomic] [--batch N] [--operator NAME] KIND FILE\n"));
+  CHECK_THAT(import,
+             Catch::StartsWith("usage: chipreg import --db PATH [--atomic] [--batch N] [--operator NAME] KIND FILE\n"));
   CHECK_THAT(line_of(import, "--batch"), Catch::EndsWith("[>= 1, default: 50000]"));
   // The explanatory prose is kept: the kinds, the workbook, the exit statuses.
   CHECK_THAT(import, Catch::Contains("全量发票查询导出结果.xlsx") && Catch::Contains("2 for usage"));
