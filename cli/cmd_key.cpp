@@ -133,6 +133,7 @@ void add_key(CLI::App& chipreg, Command& selected) {
       "The foundry keys whose signatures on tape-out attestations the registry accepts; the\n"
       "same as POST /v1/foundry-keys, POST /v1/foundry-keys/{keyid}/revoke and\n"
       "GET /v1/foundry-keys, and usable while chipreg serve runs.");
+  key->require_subcommand(0, 1);  // one of them: a later word that names another is an argument
   auto o = std::make_shared<KeyArgs>();
   auto run = [o, &selected](int (*command)(const KeyArgs&, db::Db&)) {
     return [o, &selected, command] { selected = [o, command] { return with_registry(*o, command); }; };

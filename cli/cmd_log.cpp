@@ -377,6 +377,7 @@ void add_log(CLI::App& chipreg, Command& selected) {
       "database; audit recomputes a registry's tree from its stored leaves and checks every\n"
       "logged fact against its row, and optionally the log against an archive of\n"
       "checkpoints; publish signs the current checkpoint and appends it to such an archive.");
+  log->require_subcommand(0, 1);  // one of them: a later word that names another is an argument
 
   CLI::App* verify = log->add_subcommand(
       "verify",

@@ -53,6 +53,7 @@ void add_token(CLI::App& chipreg, Command& selected) {
       "a bearer token straight in the database (lost admin)\n\n"
       "Over HTTP only an admin token can make tokens; token create makes the first token of\n"
       "a role, or a new admin token when the old one is lost, with the checks of POST /v1/tokens.");
+  token->require_subcommand(0, 1);  // one of them: a later word that names another is an argument
   CLI::App* cmd = token->add_subcommand(
       "create",
       "a bearer token of a role, shown once\n\n"

@@ -263,6 +263,7 @@ TEST_CASE("cli errors: bad usage exits 2 with a USAGE error on stderr naming the
       // An argument too many, an unknown command or subcommand, a missing subcommand.
       {{"export", "--db", db, "persons", "extra"}, "", "extra"},
       {{"frobnicate"}, "", "frobnicate"},
+      {{"key", "list", "--db", db, "add"}, "", "add"},  // an argument, not a second subcommand
       {{"log", "frob"}, "", "frob"},
       {{"log", "publish", "--db", db}, "to", "--to"},
       {{"key"}, "", "add, revoke or list"},
