@@ -1,5 +1,5 @@
-// chipreg import --db PATH KIND FILE [--atomic] [--batch N] [--operator NAME]: bulk import of CSV or JSON Lines rows
-// (see importers/import.hpp and docs/IMPORT.md).
+// chipreg import --db PATH [--atomic] [--batch N] [--operator NAME] KIND FILE: bulk import
+// of CSV, JSON Lines or workbook rows (see importers/import.hpp and docs/IMPORT.md).
 #include <pwd.h>
 #include <unistd.h>
 
