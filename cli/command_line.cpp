@@ -363,6 +363,12 @@ std::optional<int> parse_command_line(CLI::App& root, int argc, char** argv, con
     std::cout << e.what() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
+    // "help" where a subcommand is expected (chipreg key help) asks for the help too.
+    const auto chain = parsed_chain(root);
+    if (!named_subcommands(chain.back()).empty() && chain.back()->remaining() == std::vector<std::string>{"help"}) {
+      std::cout << root.help();
+      return 0;
+    }
     print_error(usage_error(root, e));
     return 2;
   }

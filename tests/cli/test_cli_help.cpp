@@ -220,6 +220,10 @@ TEST_CASE("cli help: required options, ranges, allowed values and defaults come 
     CHECK(root.find(std::string("\n  ") + cmd + " ") != std::string::npos);
   }
   CHECK(run_chipreg({"help"}).out == root);
+  // "help" where a subcommand is expected, as before.
+  auto key_help = run_chipreg({"key", "help"});
+  CHECK(key_help.exit_code == 0);
+  CHECK(key_help.out == key);
 }
 
 TEST_CASE("cli errors: bad usage exits 2 with a USAGE error on stderr naming the option") {
