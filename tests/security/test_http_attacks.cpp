@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -64,6 +65,17 @@ std::string read_available(tcp::socket& s) {
     out.append(buf, n);
   }
   return out;
+}
+
+// The descriptors `pid` has open.
+int count_fds(pid_t pid) {
+  int n = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++n;
+  }
+  return n;
 }
 
 bool peer_closed(tcp::socket& s, int wait_ms) {
@@ -134,18 +146,23 @@ TEST_CASE("security: a per-peer cap evicts that peer's own idle connections") {
 
 TEST_CASE("security: out of file descriptors the listener backs off instead of spinning") {
 #if defined(__SANITIZE_ADDRESS__)
-  // Under AddressSanitizer the server, started with a tiny RLIMIT_NOFILE, dies before it
-  // serves (the runtime needs descriptors of its own), so there is nothing to measure; the
-  // Release suite runs this test. (Open: see the session-4 note.)
+  // Under AddressSanitizer the server died once its limit was tight (CI, session 4); not
+  // yet reproduced with the settled count below, so the Release suite runs this test.
   WARN("skipped under AddressSanitizer");
   return;
 #endif
   Served s({});
   const pid_t pid = s.server->pid();
-  // Leave the server only a few descriptors more than it holds, after it started.
-  int open_fds = 0;
-  for (int fd = 0; fd < 4096; ++fd) {
-    if (access(("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd)).c_str(), F_OK) == 0) ++open_fds;
+  // Leave the server only a few descriptors more than it holds once it has settled: after
+  // a database read, and once the count of /proc/PID/fd (whatever the runtime, a sanitizer
+  // included, holds) has been still for half a second.
+  REQUIRE(s.http().get("/v1/log/checkpoint").status == 200);
+  int open_fds = count_fds(pid);
+  for (int stable_ms = 0, waited = 0; stable_ms < 500 && waited < 20000; waited += 100) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const int now = count_fds(pid);
+    stable_ms = now == open_fds ? stable_ms + 100 : 0;
+    open_fds = now;
   }
   rlimit roomy{};
   REQUIRE(prlimit(pid, RLIMIT_NOFILE, nullptr, &roomy) == 0);
@@ -167,6 +184,7 @@ TEST_CASE("security: out of file descriptors the listener backs off instead of s
     status = healthz(s);
     if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  INFO("server stderr: " << read_file(s.dir.file("serve.log")).substr(0, 2000));
   CHECK(status == 200);
   const std::string metrics = s.http().get("/metrics").body;
   CHECK(metrics.find("chipreg_http_accept_failures_total 0\n") == std::string::npos);
