@@ -99,9 +99,9 @@ struct Bulk {
 };
 
 json::object purchase(const std::string& invoice, const std::string& buyer, const std::string& seller) {
-  return json::object{{"invoice", invoice}, {"line", 1},         {"date", "2025-04-01"}, {"buyer", buyer},
-                      {"seller", seller},   {"product", "P-CHIP"}, {"amount_fen", 100},  {"tax_fen", 13},
-                      {"reverses", nullptr}};
+  return json::object{{"invoice", invoice}, {"line", 1},        {"date", "2025-04-01"},
+                      {"buyer", buyer},     {"seller", seller}, {"product", "P-CHIP"},
+                      {"amount_fen", 100},  {"tax_fen", 13},    {"reverses", nullptr}};
 }
 
 // A writer that posts a fresh purchase on each call (invoice 2433200000`base + n`, 20
@@ -160,7 +160,8 @@ TEST_CASE("security: junk methods do not grow /metrics, and /healthz answers whi
                                  << " kept alive); /metrics " << after_1k.size() << " bytes after 1,000, "
                                  << after_10k.size() << " after 10,000, rendered in " << render_ms << " ms; /healthz "
                                  << healthz.size() << " probes, p50 " << quantile_ms(healthz, 0.5) << " ms, p99 " << p99
-                                 << " ms, max " << quantile_ms(healthz, 1.0) << " ms, " << probe.failures() << " failed");
+                                 << " ms, max " << quantile_ms(healthz, 1.0) << " ms, " << probe.failures()
+                                 << " failed");
   CHECK(answered == 10000);
   // Measured: /metrics 4,622 bytes after 1,000 and 4,653 to 4,663 after 10,000 (counter
   // digits). The old server kept a series per method, at least one ~90-byte line each:
@@ -193,7 +194,8 @@ TEST_CASE("security: re-evaluating an unchanged claim appends nothing, and other
   const std::string oem_token = s.token(s.oem);
   const std::string other_token = s.token(s.other);
   HttpClient http = s.http();
-  auto claim = http.post("/v1/claims", json::object{{"rule", "linkage"}, {"year", 2025}, {"group", "chip_module"}}, oem_token);
+  auto claim =
+      http.post("/v1/claims", json::object{{"rule", "linkage"}, {"year", 2025}, {"group", "chip_module"}}, oem_token);
   REQUIRE(claim.status == 201);
   const std::string id(claim.json().at("id").as_string());
   REQUIRE(http.get("/v1/claims/" + id + "?view=summary", oem_token).json().at("line_count").as_int64() == kLines);
@@ -253,7 +255,8 @@ TEST_CASE("security: re-evaluating an unchanged claim appends nothing, and other
   CHECK(p99 < 1500);
 }
 
-TEST_CASE("security: envelopes with thousands of signatures or huge payloads are refused cheaply, beside other writes") {
+TEST_CASE(
+    "security: envelopes with thousands of signatures or huge payloads are refused cheaply, beside other writes") {
   Registry reg({"--enterprise-writes-per-minute", "0"});
   World w = build_world(reg);
   // A real envelope, its one signature repeated 3,000 times (the old server verified each:
@@ -303,8 +306,8 @@ TEST_CASE("security: envelopes with thousands of signatures or huge payloads are
   const double per_envelope_ms = cpu * 1000 / refused;
   const double p99 = quantile_ms(writes, 0.99);
 
-  INFO("300 envelopes (" << many_text.size() << " and " << huge_text.size() << " bytes) in " << flood_s << " s: "
-                         << refused << " refused as expected, " << wrong << " otherwise; refusal p99 "
+  INFO("300 envelopes (" << many_text.size() << " and " << huge_text.size() << " bytes) in " << flood_s
+                         << " s: " << refused << " refused as expected, " << wrong << " otherwise; refusal p99 "
                          << quantile_ms(refusals, 0.99) << " ms; server CPU " << cpu << " s, " << per_envelope_ms
                          << " ms per envelope (the writer's purchases included); purchase latency p50 "
                          << quantile_ms(writes, 0.5) << " ms, p99 " << p99 << " ms, max " << quantile_ms(writes, 1.0)
