@@ -163,9 +163,9 @@ TEST_CASE("security: junk methods do not grow /metrics, and /healthz answers whi
                                  << " ms, max " << quantile_ms(healthz, 1.0) << " ms, " << probe.failures()
                                  << " failed");
   CHECK(answered == 10000);
-  // Measured: /metrics 4,622 bytes after 1,000 and 4,653 to 4,663 after 10,000 (counter
-  // digits). The old server kept a series per method, at least one ~90-byte line each:
-  // 9,000 more methods made /metrics ~800 KB larger (107 MB after 100,000).
+  // Measured: /metrics 4,622 to 4,637 bytes after 1,000 and 4,653 to 4,663 after 10,000
+  // (counter digits). With the raw method as label (the old server), 81,706 and 783,478
+  // bytes: a series per method (107 MB after 100,000).
   CHECK(after_10k.size() <= after_1k.size() + 256);
   std::set<std::string> methods;
   const std::regex label("method=\"([^\"]*)\"");
@@ -173,10 +173,12 @@ TEST_CASE("security: junk methods do not grow /metrics, and /healthz answers whi
     methods.insert((*it)[1]);
   }
   const std::set<std::string> fixed = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"};
+  std::vector<std::string> unknown;
   for (const auto& m : methods) {
-    INFO(m);
-    CHECK(fixed.count(m) == 1);
+    if (fixed.count(m) == 0) unknown.push_back(m);
   }
+  INFO(unknown.size() << " method labels outside the fixed set, first " << (unknown.empty() ? "" : unknown.front()));
+  CHECK(unknown.empty());
   CHECK(methods.count("other") == 1);
   CHECK(after_10k.find("method=\"other\",status=\"") != std::string::npos);
   // Measured: /healthz p99 5 to 8 ms over 70 to 140 probes, /metrics rendered in 0.4 ms.
@@ -240,9 +242,9 @@ TEST_CASE("security: re-evaluating an unchanged claim appends nothing, and other
   CHECK(size1 == size0);
   CHECK(leaves_per_purchase >= 1);
   CHECK(size3 - size2 == (writer.accepted - accepted0) * leaves_per_purchase);
-  // Measured: 0 bytes alone, and 0 beside the writer's ~30 purchases (the WAL, 10 MB after
-  // the import, had room). The old server stored ~1.4 MB per call for 2,000 lines (log
-  // leaf and claim row): 30 calls, ~40 MB.
+  // Measured: 0 bytes alone, and 0 beside the writer's ~35 purchases (the WAL, 10 MB after
+  // the import, had room). With the no-change check removed (the old server), each call
+  // appended a leaf and ~1 MB: 30 leaves and 29 MB alone, 59 MB after both rounds.
   CHECK(bytes1 - bytes0 < 64 * 1024);
   CHECK(bytes3 - bytes0 < 4 * 1024 * 1024);
   // Measured: purchase p50 100 to 130 ms, p99 200 to 270 ms. The writer waits for the
