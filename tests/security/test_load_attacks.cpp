@@ -181,7 +181,8 @@ TEST_CASE("security: junk methods do not grow /metrics, and /healthz answers whi
   CHECK(unknown.empty());
   CHECK(methods.count("other") == 1);
   CHECK(after_10k.find("method=\"other\",status=\"") != std::string::npos);
-  // Measured: /healthz p99 5 to 8 ms over 70 to 140 probes, /metrics rendered in 0.4 ms.
+  // Measured: /healthz p99 5 to 8 ms over 70 to 140 probes (26 ms with an ASan server),
+  // /metrics rendered in 0.4 ms.
   // The old server's quadratic render held a network thread for seconds (22 s after
   // 100,000 methods).
   CHECK(probe.failures() == 0);
@@ -247,7 +248,7 @@ TEST_CASE("security: re-evaluating an unchanged claim appends nothing, and other
   // appended a leaf and ~1 MB: 30 leaves and 29 MB alone, 59 MB after both rounds.
   CHECK(bytes1 - bytes0 < 64 * 1024);
   CHECK(bytes3 - bytes0 < 4 * 1024 * 1024);
-  // Measured: purchase p50 100 to 130 ms, p99 200 to 270 ms. The writer waits for the
+  // Measured: purchase p50 100 to 140 ms, p99 200 to 290 ms (ASan server: 400, 800 ms). The writer waits for the
   // re-evaluation ahead of it in the write queue: the engine's run over 2,000 lines (~100 ms
   // each), which an unchanged claim still costs. So this bound guards against a
   // regression (the old appends took 1.5 s at 20,000 lines) but does not by itself tell the
@@ -316,11 +317,11 @@ TEST_CASE(
                          << " ms over " << writes.size() << ", " << writer.accepted << " accepted");
   CHECK(refused == 300);
   CHECK(wrong == 0);
-  // Measured: 5.0 to 5.2 ms of server CPU per refused envelope (the writer's purchases
-  // counted in), refusal p99 70 ms. The old server spent 1,000 to 2,000 ms verifying each.
+  // Measured: 5.0 to 5.4 ms of server CPU per refused envelope (the writer's purchases
+  // counted in), refusal p99 70 ms (ASan server: 24 ms, 254 ms). The old server spent 1,000 to 2,000 ms verifying each.
   CHECK(per_envelope_ms < 100);
   CHECK(quantile_ms(refusals, 0.99) < 1000);
-  // Measured: purchase p99 60 ms over ~120. The old server made other writes wait up to
+  // Measured: purchase p99 60 to 70 ms over ~120 (ASan server: 239 ms). The old server made other writes wait up to
   // 9.6 s behind the verifications.
   CHECK(probe.failures() == 0);
   CHECK(writes.size() >= 10);
@@ -384,9 +385,15 @@ TEST_CASE("security: 100 clients that never read 50,000 products' lists leave RS
                  << "; /healthz p99 " << quantile_ms(healthz, 0.99) << " ms over " << healthz.size()
                  << "; a 500-item page is " << widest.body.size() << " bytes");
   // Measured: RSS 14 MB at rest, +17 MB at the peak (a 500-item page is 62 KB), /healthz
-  // p99 25 to 30 ms. The old server built a 16.7 MB body per request: 100 clients pushed
-  // RSS to 2 GB.
-  CHECK(peak - before < 100 * 1024);
+  // p99 25 to 30 ms; with an ASan server 137 MB at rest and +94 MB, ASan's quarantine
+  // keeping the freed pages. The old server built a 16.7 MB body per request: 100 clients
+  // pushed RSS to 2 GB.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long kBoundKib = 400 * 1024;
+#else
+  constexpr long kBoundKib = 100 * 1024;
+#endif
+  CHECK(peak - before < kBoundKib);
   CHECK(quantile_ms(healthz, 0.99) < 500);
 }
 
