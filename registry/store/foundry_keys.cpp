@@ -301,7 +301,9 @@ Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const 
       return s.error();
     }
   }
-  for (const auto& [product, owner] : chips) {
+  for (const auto& chip : chips) {
+    const std::string& product = chip.first;  // named, not bound: lambdas capture them below
+    const std::string& owner = chip.second;
     of_product->reset();
     of_product->bind(1, product);
     // The earliest trusted attestation for `owner`, now and after the revocation.
