@@ -246,7 +246,8 @@ Status key_use(const FoundryKey& key, const Date& tapeout_date, const Date& subm
 
 Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const Date& from) {
   RevocationImpact out;
-  auto st = db.prepare("SELECT id, date, created_at FROM tapeouts WHERE keyid = ?1 ORDER BY id");
+  std::set<std::pair<std::string, std::string>> chips;  // (product, design owner) of the affected
+  auto st = db.prepare("SELECT id, date, created_at, product, design_owner FROM tapeouts WHERE keyid = ?1 ORDER BY id");
   if (!st) return st.error();
   st->bind(1, key.keyid);
   if (auto s = db::each_row(*st, [&]() -> Status {
@@ -255,6 +256,7 @@ Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const 
         if (!date || !logged) return Error("DB_ERROR", "stored tape-out " + st->text(0) + " has an unreadable date");
         if (key_status(key.revoked_from, *date, *logged).trusted && !key_status(from, *date, *logged).trusted) {
           out.tapeouts.push_back(st->text(0));
+          chips.emplace(st->text(3), st->text(4));
         }
         return Status::Ok();
       });
@@ -287,20 +289,6 @@ Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const 
       "AND c.status IN ('submitted', 'approved')");
   if (!of_product) return of_product.error();
   if (!lines) return lines.error();
-  auto products = db.prepare("SELECT product, design_owner FROM tapeouts WHERE id = ?1");
-  if (!products) return products.error();
-  std::set<std::pair<std::string, std::string>> chips;  // (product, design owner)
-  for (const auto& t : out.tapeouts) {
-    products->reset();
-    products->bind(1, t);
-    if (auto s = each_row(*products, [&]() -> Status {
-          chips.emplace(products->text(0), products->text(1));
-          return Status::Ok();
-        });
-        !s) {
-      return s.error();
-    }
-  }
   for (const auto& chip : chips) {
     const std::string& product = chip.first;  // named, not bound: lambdas capture them below
     const std::string& owner = chip.second;
