@@ -364,7 +364,7 @@ Error skip(const char* code, std::string message, std::string field) {
 }  // namespace
 
 Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::string>& cells, store::Repository& repo) {
-  auto skipped = [](Error e) -> Result<Outcome> { return Outcome{std::nullopt, std::move(e), {}, {}}; };
+  auto skipped = [](Error e) -> Result<Outcome> { return Outcome{std::nullopt, std::move(e), {}, {}, {}}; };
   // Rows that are not invoice lines at all.
   for (const auto& c : cells) {
     const std::string_view v = trim(c);
@@ -385,7 +385,7 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
   // From here on a skipped row still names its invoice and status: the importer records
   // what the export says of a registered invoice after the rows (import.cpp).
   auto skipped_invoice = [&](Error e) -> Result<Outcome> {
-    return Outcome{std::nullopt, std::move(e), invoice, std::string(status)};
+    return Outcome{std::nullopt, std::move(e), invoice, std::string(status), std::string(trim(cell(cells, kBuyer)))};
   };
   // VOIDS HOOKUP. A voided row is never imported. When its invoice is registered (before
   // this file or by an earlier row of it), the importer's record_invoice_facts turns the
@@ -507,7 +507,7 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
     }
   } else if (red) {
     // Mapped again (a second export): keep the reversal it was stored with.
-    auto stored = repo.get_purchase(invoice, line);
+    auto stored = repo.get_purchase(*buyer, invoice, line);
     if (!stored) return stored.error();
     if (*stored && (*stored)->purchase.reverses) reverses = (*stored)->purchase.reverses;
     std::string original(cell(cells, kOriginal));
@@ -520,13 +520,13 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
                    name(kRemark));
     }
     if (!reverses) {
-      auto lines = repo.lines_of_invoice(original);
+      auto lines = repo.lines_of_invoice(*buyer, original);
       if (!lines) return lines.error();
       const std::int64_t need = -amount->fen();
       for (const auto& l : *lines) {
         if (l.purchase.product != product || l.purchase.reverses) continue;
         if (!reverses) reverses = l.purchase.ref();  // fallback: the first line of the product
-        auto left = repo.remaining_amount(l.purchase.ref());
+        auto left = repo.remaining_amount(*buyer, l.purchase.ref());
         if (!left) return left.error();
         if (*left && (*left)->fen() >= need) {
           reverses = l.purchase.ref();
@@ -546,7 +546,8 @@ Result<EinvoiceMapper::Outcome> EinvoiceMapper::map(const std::vector<std::strin
   Purchase p{std::move(invoice), line, *date, *buyer, *seller, std::move(product), *amount, tax, reverses, {}};
   // The line's own rules have one owner (purchase_rules.hpp), as for every other road.
   if (auto st = check_purchase_line(p); !st) return st.error();
-  return Outcome{std::move(p), std::nullopt, std::move(number), std::string(status)};
+  std::string buyer_text = p.buyer.str();
+  return Outcome{std::move(p), std::nullopt, std::move(number), std::string(status), std::move(buyer_text)};
 }
 
 }  // namespace chipreg::importers

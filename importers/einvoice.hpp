@@ -91,6 +91,7 @@ class EinvoiceMapper {
     std::optional<Error> skipped;      // or why the row was skipped (code = the reason)
     std::string invoice;               // the row's invoice number ("" before it is known)
     std::string status;                // its 发票状态 as exported ("" when the column is absent)
+    std::string buyer;                 // its 购买方 tax id as exported (an invoice is its buyer's)
   };
   // Maps one row; product and reversed-line lookups go through `repo`.
   Result<Outcome> map(const std::vector<std::string>& cells, store::Repository& repo);

@@ -424,22 +424,22 @@ Status record_invoice_facts(db::Db& db, SpillStore& seen, ImportReport& report) 
   return seen.for_each_fact([&](const SpillStore::Fact& s) -> Status {
     const std::string& invoice = s.invoice;
     if (s.voided) {
-      auto v = store::void_invoice(db, invoice, *today, source, "import");
+      auto v = store::void_invoice(db, s.buyer, invoice, *today, source, "import");
       if (!v && v.error().code == "UNKNOWN_INVOICE") return Status::Ok();  // never registered: skipped above
       if (!v) return v.error();
       if (v->changed) report.voids.push_back({s.line, invoice, s.status, v->claims});
       return Status::Ok();
     }
     if (s.status.empty()) return Status::Ok();
-    auto st = store::set_platform_status(db, invoice, s.status, source, "import");
+    auto st = store::set_platform_status(db, s.buyer, invoice, s.status, source, "import");
     if (!st && st.error().code == "UNKNOWN_INVOICE") return Status::Ok();  // its rows were rejected
     if (!st) return st.error();
     if (st->changed) report.statuses.push_back({s.line, invoice, s.status, st->claims});
     if (s.status.find("红冲") == std::string::npos) return Status::Ok();
     // A red invoice of its own: a discount line (折扣行) reverses a line of the same invoice.
-    auto red = db.prepare("SELECT 1 FROM purchases WHERE reverses_invoice = ? AND invoice <> ? LIMIT 1");
+    auto red = db.prepare("SELECT 1 FROM purchases WHERE buyer = ? AND reverses_invoice = ? AND invoice <> ? LIMIT 1");
     if (!red) return red.error();
-    red->bind(1, invoice).bind(2, invoice);
+    red->bind(1, s.buyer).bind(2, invoice).bind(3, invoice);
     auto row = red->step();
     if (!row) return row.error();
     if (!*row) report.reversal_missing.push_back({s.line, invoice, s.status, st->claims});
@@ -567,7 +567,9 @@ Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, co
     if (says_something && !outcome->invoice.empty() &&
         (!outcome->purchase || !outcome->purchase->reverses || outcome->purchase->reverses->invoice == outcome->invoice)) {
       const bool voided = outcome->skipped && outcome->skipped->code == "VOIDED";
-      if (auto st = einvoice->spill().note(outcome->invoice, current_line, outcome->status, voided); !st) return st;
+      if (auto st = einvoice->spill().note(outcome->buyer, outcome->invoice, current_line, outcome->status, voided); !st) {
+        return st;
+      }
     }
     if (outcome->skipped) return *outcome->skipped;
     const Purchase& p = *outcome->purchase;
@@ -579,19 +581,19 @@ Result<ImportReport> import_rows(db::Db& db, ImportKind kind, Reader& reader, co
     if (!r) {
       if (r.error().code == "DUPLICATE") {
         // An overlapping export: the same line with the same values is stored already.
-        auto stored = imp.repo().get_purchase(p.invoice, p.line);
+        auto stored = imp.repo().get_purchase(p.buyer, p.invoice, p.line);
         if (!stored) return stored.error();
         if (*stored && same_purchase((*stored)->purchase, p)) {
           // 正常 again for an invoice stored with a status clears it (record_invoice_facts).
-          if (outcome->status == "正常" && p.invoice != status_checked) {
-            status_checked = p.invoice;
-            auto had = db.prepare("SELECT 1 FROM invoice_status WHERE invoice = ?");
+          if (outcome->status == "正常" && p.buyer.str() + "/" + p.invoice != status_checked) {
+            status_checked = p.buyer.str() + "/" + p.invoice;
+            auto had = db.prepare("SELECT 1 FROM invoice_status WHERE buyer = ? AND invoice = ?");
             if (!had) return had.error();
-            had->bind(1, p.invoice);
+            had->bind(1, p.buyer.str()).bind(2, p.invoice);
             auto row = had->step();
             if (!row) return row.error();
             if (*row) {
-              if (auto st = einvoice->spill().note(p.invoice, current_line, "正常", false); !st) return st;
+              if (auto st = einvoice->spill().note(p.buyer.str(), p.invoice, current_line, "正常", false); !st) return st;
             }
           }
           return Error("ALREADY_IMPORTED", "invoice " + p.invoice + " line " + std::to_string(p.line) +

@@ -32,16 +32,17 @@ class SpillStore {
   Result<std::int64_t> lines(std::string_view invoice);
   Status set_lines(std::string_view invoice, std::int64_t n);
 
-  // Remembers `status` (and whether it voids) as the invoice's first word, unless one was
-  // remembered already.
-  Status note(std::string_view invoice, long line, std::string_view status, bool voided);
+  // Remembers `status` (and whether it voids) as the first word on `buyer`'s invoice,
+  // unless one was remembered already.
+  Status note(std::string_view buyer, std::string_view invoice, long line, std::string_view status, bool voided);
   struct Fact {
+    std::string buyer;
     std::string invoice;
     long line = 0;
     std::string status;
     bool voided = false;
   };
-  // Every remembered fact, by invoice (byte order). Stops at the first failing `fn`.
+  // Every remembered fact, by (buyer, invoice) (byte order). Stops at the first failing `fn`.
   Status for_each_fact(const std::function<Status(const Fact&)>& fn);
   std::int64_t facts() const { return facts_; }
 

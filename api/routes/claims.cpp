@@ -146,7 +146,7 @@ Result<store::ClaimFiling> read_filing(RouteContext& ctx, std::optional<Response
     if (!t) return fail(error_response(t.error()));
     bool visible = false;
     if (*t) {
-      auto may = may_read_tapeout(ctx, (*t)->fact);
+      auto may = may_read_tapeout(ctx, **t);
       if (!may) return fail(error_response(may.error()));
       visible = *may;
     }

@@ -25,6 +25,14 @@ Result<std::optional<std::int64_t>> query_int(const RouteContext& ctx, const std
   return std::optional<std::int64_t>(n);
 }
 
+Result<std::optional<Uscc>> uscc_query(const RouteContext& ctx, const std::string& name) {
+  auto v = ctx.query_value(name);
+  if (!v) return std::optional<Uscc>();
+  auto u = Uscc::parse(*v);
+  if (!u) return Error("BAD_QUERY", name + " must be a USCC (18 characters, valid check characters)", name);
+  return std::optional<Uscc>(*u);
+}
+
 Result<Page> page_params(const RouteContext& ctx) {
   Page page;
   auto limit = query_int(ctx, "limit");

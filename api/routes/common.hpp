@@ -13,6 +13,7 @@
 #include "api/message.hpp"
 #include "api/router.hpp"
 #include "registry/store/audit.hpp"
+#include "registry/store/tapeouts.hpp"
 #include "registry/domain/facts.hpp"
 #include "registry/db/sqlite.hpp"
 
@@ -59,6 +60,9 @@ inline Response ok(const boost::json::value& body) { return json_response(200, b
 // Who may read a tape-out attestation (GET /v1/tapeouts/{id}): the bureau, its foundry,
 // its design owner and its product's owner. Every answer that embeds a tape-out (a
 // tape-out claim's filing, preview and trace) is decided by the same rule.
-Result<bool> may_read_tapeout(RouteContext& ctx, const Tapeout& t);
+Result<bool> may_read_tapeout(RouteContext& ctx, const store::TapeoutRecord& r);
+
+// A USCC query parameter, or nullopt when absent; BAD_QUERY when malformed.
+Result<std::optional<Uscc>> uscc_query(const RouteContext& ctx, const std::string& name);
 
 }  // namespace chipreg::api::routes

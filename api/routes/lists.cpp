@@ -5,7 +5,8 @@
 //                         it attested; an enterprise: those it is the design owner of
 //   GET /v1/purchases     admin, reviewer: all by id (?buyer=USCC: that buyer's, by date); an
 //                         enterprise: lines it bought, by date; a foundry: 403. ?year=YYYY with a
-//                         buyer; ?invoice=N: that invoice's lines the caller may see (one page)
+//                         buyer; ?invoice=N: that buyer's lines of the invoice (one page; the bureau
+//                         gives ?buyer= too: an invoice is named by its buyer)
 //   GET /v1/tokens        admin: every token (id, role, enterprise, label, dates; never a secret)
 // Paging: ?limit=N (1..500, default 100) &after=CURSOR → {"items": [...], "next": CURSOR|null};
 // a cursor is the last item's key and is opaque to callers. A bad cursor is 400 BAD_QUERY.
@@ -41,15 +42,6 @@ Result<Uscc> own_enterprise(const store::TokenInfo& who) {
   auto u = Uscc::parse(who.enterprise.value_or(""));
   if (!u) return Error("FORBIDDEN", "this token acts for no enterprise");
   return *u;
-}
-
-// A USCC query parameter, or nullopt when absent; BAD_QUERY when malformed.
-Result<std::optional<Uscc>> uscc_query(const RouteContext& ctx, const std::string& name) {
-  auto v = ctx.query_value(name);
-  if (!v) return std::optional<Uscc>();
-  auto u = Uscc::parse(*v);
-  if (!u) return Error("BAD_QUERY", name + " must be a USCC (18 characters, valid check characters)", name);
-  return std::optional<Uscc>(*u);
 }
 
 Response list_enterprises(RouteContext& ctx) {
@@ -91,8 +83,9 @@ Response list_products(RouteContext& ctx) {
   }
   auto rows = store::list_products(*ctx.db, *owner, page->after.value_or(""), page->limit + 1);
   if (!rows) return error_response(rows.error());
-  return paged(
-      *rows, page->limit, [](const Product& p) { return json_io::to_json(p); }, [](const Product& p) { return p.id; });
+  const bool one_owner = owner->has_value();
+  return paged(*rows, page->limit, [](const Product& p) { return json_io::to_json(p); },
+               [one_owner](const Product& p) { return one_owner ? p.id : p.owner.str() + "/" + p.id; });
 }
 
 Response list_tapeouts(RouteContext& ctx) {
@@ -172,12 +165,11 @@ Response list_purchases(RouteContext& ctx) {
     *buyer = *mine;
   }
   if (auto invoice = ctx.query_value("invoice")) {
-    auto rows = store::list_purchases_of_invoice(*ctx.db, *invoice);
+    // An invoice is its buyer's: the bureau names the buyer too.
+    if (!*buyer) return error_response(400, "BAD_QUERY", "invoice: give buyer too (an invoice is named by its buyer)", "buyer");
+    auto rows = store::list_purchases_of_invoice(*ctx.db, **buyer, *invoice);
     if (!rows) return error_response(rows.error());
-    std::vector<store::StoredPurchase> visible;
-    for (auto& p : *rows) {
-      if (!*buyer || p.purchase.buyer == **buyer) visible.push_back(std::move(p));
-    }
+    std::vector<store::StoredPurchase>& visible = *rows;
     return ok(page_json(
         [&] {
           json::array a;

@@ -1,7 +1,13 @@
 // Products (scenario product objects):
 //   POST /v1/products                      admin, or an enterprise token of the product's owner
 //                                          (another owner: 403) → 201 the product
-//   GET  /v1/products/{id}                 admin, reviewer, or a token of the owner (else 404)
+//   GET  /v1/products/{id}                 admin, reviewer, or a token of the owner (else 404). Ids are
+//                                          each owner's own (products are keyed by (owner, id)):
+//                                          ?owner=USCC names the owner (default: the caller's own
+//                                          enterprise); the bureau without ?owner gets the product when
+//                                          one owner has that id, else 409 AMBIGUOUS_PRODUCT naming
+//                                          the owners
+//   GET  /v1/enterprises/{uscc}/products/{id}  the same, the owner in the path
 //   GET  /v1/enterprises/{uscc}/products   admin, reviewer, or a token of that enterprise (else 404);
 //                                          paged: ?limit= (1..500, default 100) ?after= → {"items", "next"}
 #include "api/routes/common.hpp"
@@ -30,11 +36,21 @@ Response create_product(RouteContext& ctx) {
   return in_transaction(db, [&] {
     if (auto st = store::insert_product(db, *product); !st) return error_response(st.error());
     json::object out = json_io::to_json(*product);
-    if (auto st = store::audit(db, actor(*ctx.caller), "product.create", product->id, out); !st) {
+    if (auto st = store::audit(db, actor(*ctx.caller), "product.create", product->owner.str() + "/" + product->id, out);
+        !st) {
       return error_response(st.error());
     }
     return created(out);
   });
+}
+
+// `owner`'s product `id`, to the bureau or a token of the owner (else 404).
+Response one_product(RouteContext& ctx, const Uscc& owner, const std::string& id) {
+  if (!may_see_enterprise(*ctx.caller, owner.str())) return not_found("product " + id);
+  auto p = store::get_product(*ctx.db, owner, id);
+  if (!p) return error_response(p.error());
+  if (!*p) return not_found("product " + id);
+  return ok(json_io::to_json(**p));
 }
 
 }  // namespace
@@ -42,10 +58,33 @@ Response create_product(RouteContext& ctx) {
 void add_product_routes(Router& r) {
   r.add("POST", "/v1/products", Access::kToken, create_product);
   r.add("GET", "/v1/products/{id}", Access::kToken, [](RouteContext& ctx) {
-    auto p = store::get_product(*ctx.db, ctx.param("id"));
-    if (!p) return error_response(p.error());
-    if (!*p || !may_see_enterprise(*ctx.caller, (*p)->owner.str())) return not_found("product " + ctx.param("id"));
-    return ok(json_io::to_json(**p));
+    const std::string& id = ctx.param("id");
+    auto named = uscc_query(ctx, "owner");
+    if (!named) return error_response(named.error());
+    const auto& who = *ctx.caller;
+    std::optional<Uscc> owner = *named;
+    if (!owner && !is_bureau(who) && who.enterprise) {
+      if (auto u = Uscc::parse(*who.enterprise)) owner = *u;
+    }
+    if (owner) return one_product(ctx, *owner, id);
+    if (!is_bureau(who)) return not_found("product " + id);
+    auto all = store::products_with_id(*ctx.db, id);
+    if (!all) return error_response(all.error());
+    if (all->empty()) return not_found("product " + id);
+    if (all->size() > 1) {
+      std::string owners;
+      for (const auto& p : *all) owners += (owners.empty() ? "" : ", ") + p.owner.str();
+      return error_response(409, "AMBIGUOUS_PRODUCT",
+                            "product id '" + id.substr(0, 80) + "' is registered by " + std::to_string(all->size()) +
+                                " owners (" + owners + "): name one with ?owner=",
+                            "owner");
+    }
+    return ok(json_io::to_json(all->front()));
+  });
+  r.add("GET", "/v1/enterprises/{uscc}/products/{id}", Access::kToken, [](RouteContext& ctx) {
+    auto owner = Uscc::parse(ctx.param("uscc"));
+    if (!owner) return not_found("enterprise " + ctx.param("uscc"));
+    return one_product(ctx, *owner, ctx.param("id"));
   });
   r.add("GET", "/v1/enterprises/{uscc}/products", Access::kToken, [](RouteContext& ctx) {
     const std::string& code = ctx.param("uscc");

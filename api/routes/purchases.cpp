@@ -1,11 +1,16 @@
 // Purchase lines (scenario purchase objects) and other-level awards:
 //   POST /v1/purchases                      the buying enterprise's token, or admin → 201
 //                                           {"id", "log_index", ...the purchase}; another buyer: 403;
-//                                           same invoice + line again: 409 DUPLICATE
-//   GET  /v1/purchases/{invoice}/{line}     admin, reviewer, the buyer or the seller (else 404)
+//                                           the buyer's same invoice + line again: 409 DUPLICATE
+//                                           (invoice lines are keyed per buyer: no answer depends on
+//                                           another buyer's lines); product: a product of the seller
+//   GET  /v1/purchases/{invoice}/{line}     admin, reviewer, the buyer or the seller (else 404);
+//                                           ?buyer=USCC names the buyer (default: the caller's own
+//                                           enterprise; the bureau and a seller give it)
 //   GET  /v1/enterprises/{uscc}/purchases   admin, reviewer, or a token of that enterprise (else 404);
 //                                           lines it bought, ?year=YYYY, ?limit=N (1..500), ?after=CURSOR
-//   POST /v1/purchases/{invoice}/void       admin, or the buying enterprise {"date", "source"?} → 200
+//   POST /v1/purchases/{invoice}/void       admin {"buyer", "date", "source"?}, or the buying enterprise
+//                                           {"date", "source"?} (its own invoice) → 200
 //                                           {"invoice", "buyer", "lines", "claims", "changed", "log_index"}:
 //                                           the invoice is void (作废) from `date`, a logged fact of its
 //                                           own; the claims that counted it are listed (submitted: now
@@ -61,16 +66,29 @@ Response void_invoice(RouteContext& ctx) {
   if (!date) return error_response(date.error());
   auto source = f.opt_string("source");
   if (!source) return error_response(source.error());
+  auto named = f.opt_string("buyer");
+  if (!named) return error_response(named.error());
   if (auto st = f.finish(); !st) return error_response(st.error());
   auto d = Date::parse(*date);
   if (!d) return error_response(d.error().at("date"));
   const std::string& invoice = ctx.param("invoice");
-  std::optional<std::string> buyer;
-  if (ctx.caller->role == "enterprise") buyer = *ctx.caller->enterprise;
+  // An invoice is named by its buyer: an enterprise voids its own, the bureau says whose.
+  std::string buyer;
+  if (ctx.caller->role == "enterprise") {
+    if (*named && **named != *ctx.caller->enterprise) return not_found("invoice " + invoice);
+    buyer = *ctx.caller->enterprise;
+  } else if (*named) {
+    auto u = Uscc::parse(**named);
+    if (!u) return error_response(Error(u.error().code, "buyer: " + u.error().message, "buyer"));
+    buyer = u->str();
+  } else {
+    return error_response(400, "MISSING_FIELD", "buyer: name the invoice's buyer (an invoice is named by its buyer)",
+                          "buyer");
+  }
   const std::string who = actor(*ctx.caller);
   db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
-    auto out = store::void_invoice(db, invoice, *d, source->value_or("api:" + who), who, buyer);
+    auto out = store::void_invoice(db, buyer, invoice, *d, source->value_or("api:" + who), who);
     if (!out) {
       if (out.error().code == "UNKNOWN_INVOICE") return not_found("invoice " + invoice);
       return error_response(out.error());
@@ -84,7 +102,18 @@ Response get_purchase(RouteContext& ctx) {
   auto line = parse_id(ctx.param("line"));
   const std::string what = "purchase " + invoice + " line " + ctx.param("line");
   if (!line) return not_found(what);
-  auto p = store::get_purchase(*ctx.db, invoice, *line);
+  auto named = uscc_query(ctx, "buyer");
+  if (!named) return error_response(named.error());
+  const auto& caller = *ctx.caller;
+  std::optional<Uscc> buyer = *named;
+  if (!buyer && caller.enterprise) {
+    if (auto u = Uscc::parse(*caller.enterprise)) buyer = *u;
+  }
+  if (!buyer) {
+    return error_response(400, "BAD_QUERY", "buyer: name the line's buyer (?buyer=USCC; an invoice is named by its buyer)",
+                          "buyer");
+  }
+  auto p = store::get_purchase(*ctx.db, *buyer, invoice, *line);
   if (!p) return error_response(p.error());
   if (!*p) return not_found(what);
   const auto& who = *ctx.caller;

@@ -39,7 +39,7 @@ Response get(RouteContext& ctx) {
   auto rec = store::find_tapeout(*ctx.db, ctx.param("id"));
   if (!rec) return error_response(rec.error());
   if (!*rec) return not_found("tape-out " + ctx.param("id"));
-  auto visible = may_read_tapeout(ctx, (*rec)->fact);
+  auto visible = may_read_tapeout(ctx, **rec);
   if (!visible) return error_response(visible.error());
   if (!*visible) return not_found("tape-out " + ctx.param("id"));
   return ok(store::to_json(**rec));
@@ -47,15 +47,12 @@ Response get(RouteContext& ctx) {
 
 }  // namespace
 
-Result<bool> may_read_tapeout(RouteContext& ctx, const Tapeout& t) {
+Result<bool> may_read_tapeout(RouteContext& ctx, const store::TapeoutRecord& r) {
   const auto& who = *ctx.caller;
   if (is_bureau(who)) return true;
   if (!who.enterprise) return false;
   const std::string& mine = *who.enterprise;
-  if (t.foundry.str() == mine || t.design_owner.str() == mine) return true;
-  auto product = store::get_product(*ctx.db, t.product);
-  if (!product) return product.error();
-  return *product && (*product)->owner.str() == mine;
+  return r.fact.foundry.str() == mine || r.fact.design_owner.str() == mine || r.product_owner == mine;
 }
 
 void add_tapeout_routes(Router& r) {

@@ -302,17 +302,24 @@ Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint
                   check_row(leaves, report, "decision", d.claim, std::nullopt, s.opt_int64(7), decision_entry(d));
                 });
   if (!st) return st.error();
-  st = each_row(db, "SELECT NULL, invoice, date, source, log_index FROM voids ORDER BY invoice", [&](db::Stmt& s) {
-    ++checked["void"];
-    check_row(leaves, report, "void", s.text(1), std::nullopt, s.opt_int64(4),
-              void_entry({s.text(1), s.text(2), s.text(3)}));
-  });
+  // A void's or status's ref is "BUYER/INVOICE"; its leaf names the buyer unless it was
+  // logged before schema migration 15 (leaf_names_buyer 0).
+  auto named_buyer = [](db::Stmt& s) { return s.int64(6) != 0 ? std::optional<std::string>(s.text(5)) : std::nullopt; };
+  st = each_row(db,
+                "SELECT NULL, invoice, date, source, log_index, buyer, leaf_names_buyer FROM voids ORDER BY buyer, invoice",
+                [&](db::Stmt& s) {
+                  ++checked["void"];
+                  check_row(leaves, report, "void", s.text(5) + "/" + s.text(1), std::nullopt, s.opt_int64(4),
+                            void_entry({s.text(1), s.text(2), s.text(3), named_buyer(s)}));
+                });
   if (!st) return st.error();
-  st = each_row(db, "SELECT NULL, invoice, status, source, log_index FROM invoice_status ORDER BY invoice",
+  st = each_row(db,
+                "SELECT NULL, invoice, status, source, log_index, buyer, leaf_names_buyer FROM invoice_status "
+                "ORDER BY buyer, invoice",
                 [&](db::Stmt& s) {
                   ++checked["invoice_status"];
-                  check_row(leaves, report, "invoice_status", s.text(1), std::nullopt, s.opt_int64(4),
-                            invoice_status_entry({s.text(1), s.text(2), s.text(3)}));
+                  check_row(leaves, report, "invoice_status", s.text(5) + "/" + s.text(1), std::nullopt,
+                            s.opt_int64(4), invoice_status_entry({s.text(1), s.text(2), s.text(3), named_buyer(s)}));
                 });
   if (!st) return st.error();
 

@@ -89,13 +89,15 @@ std::string decision_entry(const DecisionEntryFields& d) {
 }
 
 std::string void_entry(const VoidEntryFields& v) {
-  return make_entry(EntryKind::kVoid,
-                    boost::json::object{{"invoice", v.invoice}, {"date", v.date}, {"source", v.source}});
+  boost::json::object fact{{"invoice", v.invoice}, {"date", v.date}, {"source", v.source}};
+  if (v.buyer) fact["buyer"] = *v.buyer;
+  return make_entry(EntryKind::kVoid, fact);
 }
 
 std::string invoice_status_entry(const InvoiceStatusEntryFields& s) {
-  return make_entry(EntryKind::kInvoiceStatus,
-                    boost::json::object{{"invoice", s.invoice}, {"status", s.status}, {"source", s.source}});
+  boost::json::object fact{{"invoice", s.invoice}, {"status", s.status}, {"source", s.source}};
+  if (s.buyer) fact["buyer"] = *s.buyer;
+  return make_entry(EntryKind::kInvoiceStatus, fact);
 }
 
 std::string rd_declaration_entry(const RdDeclaration& d) {

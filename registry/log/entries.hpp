@@ -63,10 +63,13 @@ struct DecisionEntryFields {
 };
 std::string decision_entry(const DecisionEntryFields& d);
 
+// A void's and a status's leaf name the buyer whose invoice it is (invoice numbers are
+// the buyer's: schema migration 15); leaves logged before it have none, and keep it so.
 struct VoidEntryFields {
   std::string invoice;
   std::string date;    // YYYY-MM-DD
   std::string source;
+  std::optional<std::string> buyer;
 };
 std::string void_entry(const VoidEntryFields& v);
 
@@ -74,6 +77,7 @@ struct InvoiceStatusEntryFields {
   std::string invoice;
   std::string status;  // the platform's 发票状态, e.g. 已红冲-部分
   std::string source;
+  std::optional<std::string> buyer;
 };
 std::string invoice_status_entry(const InvoiceStatusEntryFields& s);
 

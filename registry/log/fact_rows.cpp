@@ -26,6 +26,9 @@ struct FactTable {
   const char* log_column;    // where the row records its leaf index
   std::array<const char*, 2> parties;  // columns holding the USCCs of its readers
   bool is_public;            // a v1 leaf
+  // A key of two columns, (owner USCC, id): the ref is "OWNER/ID" (a USCC is 18
+  // characters), `key` the second column, `owner_key` the first.
+  const char* owner_key = nullptr;
 };
 
 constexpr FactTable kTables[] = {
@@ -48,7 +51,7 @@ constexpr FactTable kTables[] = {
     {EntryKind::kProduct, "products t", "id", false,
      "t.id AS id, t.kind AS kind, t.owner AS owner, t.self_developed AS self_developed, "
      "t.first_market_date AS first_market_date, t.focus_area AS focus_area, t.model AS model",
-     "", "log_index", {"owner", nullptr}, false},
+     "", "log_index", {"owner", nullptr}, false, "owner"},
     {EntryKind::kFoundryKey, "foundry_keys t", "keyid", false,
      "t.keyid AS keyid, t.foundry AS foundry, t.alg AS alg, t.public_key_pem AS public_key_pem, "
      "t.valid_from AS valid_from, t.valid_to AS valid_to",
@@ -75,12 +78,20 @@ std::size_t index_of(EntryKind kind) {
   return 0;
 }
 
+// The condition naming one row by the key bound as parameter `n` (its ref for a two-column
+// key).
+std::string key_condition(const FactTable& t, int n, const char* alias = "t.") {
+  const std::string p = "?" + std::to_string(n);
+  if (!t.owner_key) return std::string(alias) + t.key + " = " + p;
+  return std::string(alias) + t.owner_key + " = substr(" + p + ", 1, 18) AND " + alias + t.key + " = substr(" + p + ", 20)";
+}
+
 std::string select_sql(const FactTable& t, bool one) {
   std::string sql = std::string("SELECT ") + t.columns + ", t." + t.log_column + " FROM " + t.from;
   std::string where = t.where;
-  if (one) where += std::string(where.empty() ? "" : " AND ") + "t." + t.key + " = ?1";
+  if (one) where += std::string(where.empty() ? "" : " AND ") + key_condition(t, 1);
   if (!where.empty()) sql += " WHERE " + where;
-  if (!one) sql += std::string(" ORDER BY t.") + t.key;
+  if (!one) sql += t.owner_key ? std::string(" ORDER BY t.") + t.owner_key + ", t." + t.key : std::string(" ORDER BY t.") + t.key;
   return sql;
 }
 
@@ -112,6 +123,10 @@ Built build(const FactTable& t, const db::Stmt& s) {
   if (t.integer_key) {
     row.row = fact.at(t.key).is_int64() ? std::optional<std::int64_t>(fact.at(t.key).as_int64()) : std::nullopt;
     row.ref = row_ref(row.row.value_or(0));
+  } else if (t.owner_key) {
+    row.ref = fact.at(t.owner_key).is_string() && fact.at(t.key).is_string()
+                  ? std::string(fact.at(t.owner_key).as_string()) + "/" + std::string(fact.at(t.key).as_string())
+                  : s.text(0);
   } else {
     row.ref = s.text(0);  // the key is each text-keyed table's first column
   }
@@ -120,7 +135,7 @@ Built build(const FactTable& t, const db::Stmt& s) {
 
 std::string update_sql(const FactTable& t) {
   const std::string from(t.from);
-  return "UPDATE " + from.substr(0, from.find(' ')) + " SET " + t.log_column + " = ?1 WHERE " + t.key + " = ?2";
+  return "UPDATE " + from.substr(0, from.find(' ')) + " SET " + t.log_column + " = ?1 WHERE " + key_condition(t, 2, "");
 }
 
 // Each table's two statements of the write path, spelled once (the import path logs a

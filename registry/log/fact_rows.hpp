@@ -15,7 +15,7 @@
 //   equity              #id            id, holder_enterprise, holder_person, held,    holder (an enterprise), held
 //                                      pct_units, valid_from, valid_to
 //   manual_affiliation  #id            id, a, b, valid_from, valid_to, basis          a, b
-//   product             product id     id, kind, owner, self_developed,               owner
+//   product             OWNER/ID       id, kind, owner, self_developed,               owner
 //                                      first_market_date, focus_area, model
 //   foundry_key         keyid          keyid, foundry, alg, public_key_pem,           public (v1)
 //                                      valid_from, valid_to
@@ -43,7 +43,8 @@ namespace chipreg::tlog {
 // The kinds this file logs, in the order the audit and the backfill read them.
 std::span<const EntryKind> reference_kinds();
 
-// Logs the row of `kind` named by `key` (its text key: a USCC, a person, product or key id)
+// Logs the row of `kind` named by `key` (its text key: a USCC, a person or key id, or a
+// product's "OWNER/ID")
 // or `row` (its integer id): reads it back, appends its leaf and stores the leaf's index in
 // the row. Returns the index. NOT_FOUND if there is no such row.
 // REQUIRES: `db` is inside an open write transaction, after the row was written.

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "registry/log/fact_rows.hpp"
 #include "registry/store/audit.hpp"
@@ -246,8 +247,10 @@ Status key_use(const FoundryKey& key, const Date& tapeout_date, const Date& subm
 
 Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const Date& from) {
   RevocationImpact out;
-  std::set<std::pair<std::string, std::string>> chips;  // (product, design owner) of the affected
-  auto st = db.prepare("SELECT id, date, created_at, product, design_owner FROM tapeouts WHERE keyid = ?1 ORDER BY id");
+  // (product owner, product, design owner) of the affected attestations
+  std::set<std::tuple<std::string, std::string, std::string>> chips;
+  auto st = db.prepare(
+      "SELECT id, date, created_at, product, design_owner, product_owner FROM tapeouts WHERE keyid = ?1 ORDER BY id");
   if (!st) return st.error();
   st->bind(1, key.keyid);
   if (auto s = db::each_row(*st, [&]() -> Status {
@@ -256,7 +259,7 @@ Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const 
         if (!date || !logged) return Error("DB_ERROR", "stored tape-out " + st->text(0) + " has an unreadable date");
         if (key_status(key.revoked_from, *date, *logged).trusted && !key_status(from, *date, *logged).trusted) {
           out.tapeouts.push_back(st->text(0));
-          chips.emplace(st->text(3), st->text(4));
+          chips.emplace(st->text(5), st->text(3), st->text(4));
         }
         return Status::Ok();
       });
@@ -282,18 +285,19 @@ Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const 
   const std::set<std::string> affected(out.tapeouts.begin(), out.tapeouts.end());
   auto of_product = db.prepare(
       "SELECT t.id, t.date, t.created_at, t.design_owner, t.keyid, k.revoked_from FROM tapeouts t "
-      "JOIN foundry_keys k ON k.keyid = t.keyid WHERE t.product = ?1 ORDER BY t.date, t.id");
+      "JOIN foundry_keys k ON k.keyid = t.keyid WHERE t.product_owner = ?1 AND t.product = ?2 ORDER BY t.date, t.id");
   auto lines = db.prepare(
       "SELECT DISTINCT c.id, c.status FROM purchases p JOIN claim_lines cl ON cl.purchase = p.id "
-      "JOIN claims c ON c.id = cl.claim WHERE p.product = ?1 AND p.seller = ?2 AND c.rule = 'linkage' "
-      "AND c.status IN ('submitted', 'approved')");
+      "JOIN claims c ON c.id = cl.claim WHERE p.product_owner = ?1 AND p.product = ?2 AND p.seller = ?3 "
+      "AND c.rule = 'linkage' AND c.status IN ('submitted', 'approved')");
   if (!of_product) return of_product.error();
   if (!lines) return lines.error();
   for (const auto& chip : chips) {
-    const std::string& product = chip.first;  // named, not bound: lambdas capture them below
-    const std::string& owner = chip.second;
+    const std::string& product_owner = std::get<0>(chip);  // named, not bound: lambdas capture them below
+    const std::string& product = std::get<1>(chip);
+    const std::string& owner = std::get<2>(chip);
     of_product->reset();
-    of_product->bind(1, product);
+    of_product->bind(1, product_owner).bind(2, product);
     // The earliest trusted attestation for `owner`, now and after the revocation.
     std::optional<std::pair<Date, std::string>> now_first, then_first;  // (date, id)
     if (auto s = each_row(*of_product, [&]() -> Status {
@@ -319,7 +323,7 @@ Result<RevocationImpact> revocation_impact(Db& db, const FoundryKey& key, const 
     // The rule judges the chip by the earliest date: a tie on that date changes nothing.
     if (!now_first || (then_first && then_first->first == now_first->first)) continue;
     lines->reset();
-    lines->bind(1, product).bind(2, owner);
+    lines->bind(1, product_owner).bind(2, product).bind(3, owner);
     if (auto s = each_row(*lines, [&]() -> Status {
           found.emplace(lines->text(0), RevocationImpact::Claim{lines->text(0), lines->text(1), "linkage", now_first->second});
           return Status::Ok();

@@ -57,21 +57,26 @@ Result<std::vector<Enterprise>> list_enterprises(Db& db, const std::string& afte
 Result<std::vector<Product>> list_products(Db& db, const std::optional<Uscc>& owner, const std::string& after,
                                            int limit) {
   if (auto st = check_limit(limit); !st) return st.error();
-  auto s = db.prepare(owner ? "SELECT id FROM products WHERE owner = ?3 AND id > ?1 ORDER BY id LIMIT ?2"
-                            : "SELECT id FROM products WHERE id > ?1 ORDER BY id LIMIT ?2");
+  // Keyset paging on the primary key (owner, id). All products: the cursor is the last
+  // row's "OWNER/ID" (a USCC is 18 characters); one owner's: its id.
+  auto s = db.prepare(owner ? "SELECT owner, id FROM products WHERE owner = ?3 AND id > ?1 ORDER BY id LIMIT ?2"
+                            : "SELECT owner, id FROM products WHERE (owner, id) > (substr(?1, 1, 18), substr(?1, 20)) "
+                              "ORDER BY owner, id LIMIT ?2");
   if (!s) return s.error();
   s->bind(1, after).bind(2, limit);
   if (owner) s->bind(3, owner->str());
-  std::vector<std::string> keys;
+  std::vector<std::pair<std::string, std::string>> keys;
   auto st = each_row(*s, [&]() -> Status {
-    keys.push_back(s->text(0));
+    keys.emplace_back(s->text(0), s->text(1));
     return Status::Ok();
   });
   if (!st) return st.error();
   Repository repo(db);
   std::vector<Product> out;
-  for (const auto& k : keys) {
-    auto p = repo.get_product(k);
+  for (const auto& [o, id] : keys) {
+    auto u = Uscc::parse(o);
+    if (!u) return Error("CORRUPT_ROW", "stored product owner '" + o + "' is not a USCC");
+    auto p = repo.get_product(*u, id);
     if (!p) return p.error();
     if (*p) out.push_back(std::move(**p));
   }
@@ -119,10 +124,10 @@ Result<std::vector<StoredPurchase>> list_purchases_of_buyer(Db& db, const Uscc& 
   return read_purchases(*s);
 }
 
-Result<std::vector<StoredPurchase>> list_purchases_of_invoice(Db& db, const std::string& invoice) {
-  auto s = db.prepare(kPurchaseSelect + "WHERE invoice = ?1 ORDER BY line LIMIT 10000");
+Result<std::vector<StoredPurchase>> list_purchases_of_invoice(Db& db, const Uscc& buyer, const std::string& invoice) {
+  auto s = db.prepare(kPurchaseSelect + "WHERE buyer = ?1 AND invoice = ?2 ORDER BY line LIMIT 10000");
   if (!s) return s.error();
-  s->bind(1, invoice);
+  s->bind(1, buyer.str()).bind(2, invoice);
   return read_purchases(*s);
 }
 

@@ -38,7 +38,8 @@ namespace chipreg::store {
 // Enterprises with uscc > `after` ("" for the first page).
 Result<std::vector<Enterprise>> list_enterprises(Db& db, const std::string& after, int limit);
 
-// Products with id > `after`, all or only those `owner` owns.
+// Products after the cursor `after`: all, by (owner, id), the cursor "OWNER/ID" of the last
+// one; or only those `owner` owns, by id, the cursor the last id.
 Result<std::vector<Product>> list_products(Db& db, const std::optional<Uscc>& owner, const std::string& after,
                                            int limit);
 
@@ -60,8 +61,8 @@ struct PurchaseCursor {
 Result<std::vector<StoredPurchase>> list_purchases_of_buyer(Db& db, const Uscc& buyer,
                                                             const std::optional<PurchaseCursor>& after,
                                                             std::optional<int> year, int limit);
-// The lines of one invoice, by line number (at most 10000).
-Result<std::vector<StoredPurchase>> list_purchases_of_invoice(Db& db, const std::string& invoice);
+// The buyer's lines of one invoice, by line number (at most 10000).
+Result<std::vector<StoredPurchase>> list_purchases_of_invoice(Db& db, const Uscc& buyer, const std::string& invoice);
 
 // A token as listed (never its secret, which is not stored).
 struct TokenRow {

@@ -57,7 +57,7 @@ Status load_clause_facts(Db& db, const ClaimRequest& claim, Facts& f) {
     case RuleId::kEdaPurchase:
       return load(db,
                   "SELECT s.fact FROM signoff_participants s WHERE s.enterprise IN "
-                  "(SELECT DISTINCT pr.owner FROM purchases pu JOIN products pr ON pr.id = pu.product "
+                  "(SELECT DISTINCT pr.owner FROM purchases pu JOIN products pr ON pr.owner = pu.product_owner AND pr.id = pu.product "
                   " WHERE pu.buyer = ? AND pu.date BETWEEN ? AND ? AND pr.kind = 'eda_tool') ORDER BY s.id",
                   "signoff_participants", json_io::signoff_participant_from_json, in_year, f.signoff_participants);
     case RuleId::kCompute:

@@ -68,24 +68,53 @@ struct Builder {
   std::set<std::string> enterprises;  // USCCs to load
   std::set<std::string> tapeouts;
   std::set<std::string> persons;
-  std::map<std::string, ProductKind> kinds;  // of the products loaded
+  // Products are keyed by (owner, id) in the store: the kinds of those loaded, and the
+  // owner of the product each line and each attestation names (parallel to f.purchases
+  // and f.tapeouts), for name_products().
+  std::map<std::pair<std::string, std::string>, ProductKind> kinds;
+  std::vector<std::string> line_product_owner;
+  std::vector<std::string> tapeout_product_owner;
 
-  Result<ProductKind> add_product(const std::string& id) {
-    if (auto it = kinds.find(id); it != kinds.end()) return it->second;
-    auto p = get_product(db, id);
+  Result<ProductKind> add_product(const std::string& owner, const std::string& id) {
+    if (auto it = kinds.find({owner, id}); it != kinds.end()) return it->second;
+    auto u = Uscc::parse(owner);
+    if (!u) return Error("CORRUPT_ROW", "stored product owner '" + owner + "' is not a USCC");
+    auto p = get_product(db, *u, id);
     if (!p) return p.error();
-    if (!*p) return Error("CORRUPT_ROW", "a stored fact names product " + id + ", which is not stored");
-    kinds.emplace(id, (*p)->kind);
+    if (!*p) return Error("CORRUPT_ROW", "a stored fact names product " + owner + "/" + id + ", which is not stored");
+    kinds.emplace(std::pair{owner, id}, (*p)->kind);
     const ProductKind kind = (*p)->kind;
     f.products.push_back(std::move(**p));
     return kind;
   }
 
-  void add_tapeout(Tapeout t) {
-    if (!tapeouts.insert(t.id).second) return;
-    enterprises.insert(t.foundry.str());
-    enterprises.insert(t.design_owner.str());
-    f.tapeouts.push_back(std::move(t));
+  void add_tapeout(TapeoutRecord r) {
+    if (!tapeouts.insert(r.fact.id).second) return;
+    enterprises.insert(r.fact.foundry.str());
+    enterprises.insert(r.fact.design_owner.str());
+    f.tapeouts.push_back(std::move(r.fact));
+    tapeout_product_owner.push_back(std::move(r.product_owner));
+  }
+
+  // A scenario names a product by one id. The store's ids are each owner's own, so when
+  // the facts hold two owners' products of one id, every product is named "OWNER/ID" (and
+  // the lines and attestations with it): unique, and the same whatever the order of
+  // loading. Otherwise the ids stay as their owners gave them.
+  void name_products() {
+    std::map<std::string, std::string> owner_of;  // id -> the first owner seen
+    bool shared = false;
+    for (const auto& p : f.products) {
+      auto [it, fresh] = owner_of.emplace(p.id, p.owner.str());
+      if (!fresh && it->second != p.owner.str()) shared = true;
+    }
+    if (!shared) return;
+    for (auto& p : f.products) p.id = p.owner.str() + "/" + p.id;
+    for (std::size_t i = 0; i < f.purchases.size(); ++i) {
+      f.purchases[i].product = line_product_owner[i] + "/" + f.purchases[i].product;
+    }
+    for (std::size_t i = 0; i < f.tapeouts.size(); ++i) {
+      f.tapeouts[i].product = tapeout_product_owner[i] + "/" + f.tapeouts[i].product;
+    }
   }
 
   // Every edge into `roots` and into each holder they reach, with the persons holding
@@ -160,10 +189,12 @@ bool in_group(ProductKind kind, LinkageGroup g) {
 // One stored purchase row with what the registry learned of its invoice later.
 constexpr const char* kLineSelect =
     "SELECT p.invoice, p.line, p.date, p.buyer, p.seller, p.product, p.amount_fen, p.tax_fen, p.reverses_invoice, "
-    "p.reverses_line, nullif(s.status, '正常'), v.date, v.source FROM purchases p "
-    "LEFT JOIN invoice_status s ON s.invoice = p.invoice LEFT JOIN voids v ON v.invoice = p.invoice ";
+    "p.reverses_line, nullif(s.status, '正常'), v.date, v.source, p.product_owner FROM purchases p "
+    "LEFT JOIN invoice_status s ON s.buyer = p.buyer AND s.invoice = p.invoice "
+    "LEFT JOIN voids v ON v.buyer = p.buyer AND v.invoice = p.invoice ";
 
-Status read_line(Stmt& st, Facts& f, std::set<std::string>& voided) {
+Status read_line(Stmt& st, Builder& b, std::set<std::string>& voided) {
+  Facts& f = b.f;
   auto p = tlog::purchase_from_columns(st, 0);
   if (!p) return p.error();
   p->platform_status = st.opt_text(10);
@@ -173,6 +204,7 @@ Status read_line(Stmt& st, Facts& f, std::set<std::string>& voided) {
     f.voids.push_back(InvoiceVoid{p->invoice, *d, st.text(12)});
   }
   f.purchases.push_back(std::move(*p));
+  b.line_product_owner.push_back(st.text(13));
   return Status::Ok();
 }
 
@@ -199,10 +231,10 @@ Result<std::set<InvoiceLineRef>> load_year_lines(Builder& b, const ClaimRequest&
     auto row = blue->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto kind = b.add_product(blue->text(5));
+    auto kind = b.add_product(blue->text(13), blue->text(5));
     if (!kind) return kind.error();
     if (!keep(*kind)) continue;
-    if (auto s = read_line(*blue, f, voided); !s) return s.error();
+    if (auto s = read_line(*blue, b, voided); !s) return s.error();
     counted.insert(f.purchases.back().ref());
   }
   auto red = db.prepare(std::string(kLineSelect) +
@@ -216,13 +248,13 @@ Result<std::set<InvoiceLineRef>> load_year_lines(Builder& b, const ClaimRequest&
     if (!*row) break;
     const InvoiceLineRef reverses{red->text(8), red->int64(9)};
     if (counted.count(reverses) == 0) continue;  // reverses a line of another year or group
-    if (auto s = read_line(*red, f, voided); !s) return s.error();
+    if (auto s = read_line(*red, b, voided); !s) return s.error();
   }
   // Products were read for every line of the year, the other group's too: keep those the
   // lines name.
-  std::set<std::string> named;
-  for (const auto& p : f.purchases) named.insert(p.product);
-  std::erase_if(f.products, [&](const Product& p) { return named.count(p.id) == 0; });
+  std::set<std::pair<std::string, std::string>> named;
+  for (std::size_t i = 0; i < f.purchases.size(); ++i) named.emplace(b.line_product_owner[i], f.purchases[i].product);
+  std::erase_if(f.products, [&](const Product& p) { return named.count({p.owner.str(), p.id}) == 0; });
   b.enterprises.insert(claim.claimant.str());
   for (const auto& p : f.purchases) b.enterprises.insert(p.seller.str());
   for (const auto& p : f.products) b.enterprises.insert(p.owner.str());
@@ -239,10 +271,10 @@ Status load_linkage(Builder& b, const ClaimRequest& claim) {
   const std::set<InvoiceLineRef>& counted = *lines;
   for (const auto& p : f.products) {
     if (p.kind != ProductKind::kChip) continue;
-    auto ts = tapeouts_of_product(db, p.id);
+    auto ts = tapeouts_of_product(db, p.owner, p.id);
     if (!ts) return ts.error();
     for (auto& t : *ts) {
-      t.cost = Money();  // unused by the linkage rule; the design owner's secret
+      t.fact.cost = Money();  // unused by the linkage rule; the design owner's secret
       b.add_tapeout(std::move(t));
     }
   }
@@ -292,10 +324,12 @@ Status load_tapeout(Builder& b, ClaimRequest& claim) {
   }
   const Tapeout& t = (*found)->fact;
   claim.year = t.date.year();
-  auto related = trusted_tapeouts_related(b.db, t.product, t.design_digest);
+  auto owner = Uscc::parse((*found)->product_owner);
+  if (!owner) return Error("CORRUPT_ROW", "tape-out " + t.id + " names product owner '" + (*found)->product_owner + "'");
+  auto related = trusted_tapeouts_related(b.db, *owner, t.product, t.design_digest);
   if (!related) return related.error();
   for (auto& u : *related) {
-    if (auto kind = b.add_product(u.product); !kind) return kind.error();
+    if (auto kind = b.add_product(u.product_owner, u.fact.product); !kind) return kind.error();
     b.add_tapeout(std::move(u));
   }
   b.enterprises.insert(claim.claimant.str());
@@ -422,7 +456,7 @@ Status load_series(Db& db, ClaimRequest& claim, Facts& f) {
 
 Result<Facts> load_facts(Db& db, ClaimRequest claim, const std::optional<std::string>& decided_before) {
   Facts f;
-  Builder b{db, f, {}, {}, {}, {}};
+  Builder b{db, f, {}, {}, {}, {}, {}, {}};
   if (claim.rule == RuleId::kTapeout) {
     if (auto s = load_tapeout(b, claim); !s) return s.error();
   } else if (claim.rule == RuleId::kLinkage) {
@@ -447,6 +481,7 @@ Result<Facts> load_facts(Db& db, ClaimRequest claim, const std::optional<std::st
     if (claim.rule == RuleId::kEvent && a.event != claim.event) continue;
     f.prior_approvals.push_back(std::move(p.approval));
   }
+  b.name_products();
   if (auto s = b.load_enterprises(); !s) return s.error();
   f.claims.push_back(std::move(claim));
   return f;

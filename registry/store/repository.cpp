@@ -208,8 +208,17 @@ Result<bool> Repository::person_exists(std::string_view id) {
   return impl_->cached_exists(impl_->persons, "SELECT 1 FROM persons WHERE id = ?", id);
 }
 
-Result<bool> Repository::product_exists(std::string_view id) {
-  return impl_->cached_exists(impl_->products, "SELECT 1 FROM products WHERE id = ?", id);
+Result<bool> Repository::product_exists(const Uscc& owner, std::string_view id) {
+  std::string key = owner.str();
+  key += '/';
+  key += id;
+  if (impl_->products.find(key) != impl_->products.end()) return true;
+  auto s = impl_->stmt("SELECT 1 FROM products WHERE owner = ? AND id = ?");
+  if (!s) return s.error();
+  s->bind_view(1, owner.str()).bind(2, id);
+  auto found = s->step();
+  if (found && *found) impl_->products.emplace(std::move(key));
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -409,9 +418,9 @@ Status Repository::insert_product(const Product& p) {
   auto owner = enterprise_exists(p.owner.str());
   if (!owner) return owner.error();
   if (!*owner) return unknown("UNKNOWN_ENTERPRISE", "enterprise", p.owner.str(), "owner");
-  auto found = product_exists(p.id);
+  auto found = product_exists(p.owner, p.id);
   if (!found) return found.error();
-  if (*found) return duplicate("product '" + p.id + "'", "id");
+  if (*found) return duplicate("product '" + p.id + "' of " + p.owner.str(), "id");
   if (p.model) {
     auto s = impl_->stmt("SELECT id FROM products WHERE owner = ? AND model = ?");
     if (!s) return s.error();
@@ -425,7 +434,8 @@ Status Repository::insert_product(const Product& p) {
                    "model");
     }
   }
-  auto r = impl_->logged_insert(tlog::EntryKind::kProduct, p.id, [&]() -> Status {
+  const std::string ref = p.owner.str() + "/" + p.id;  // the product's name in the log
+  auto r = impl_->logged_insert(tlog::EntryKind::kProduct, ref, [&]() -> Status {
     auto ins = impl_->stmt("INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
                            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
@@ -437,15 +447,22 @@ Status Repository::insert_product(const Product& p) {
     return Status::Ok();
   });
   if (!r) return r.error();
-  impl_->products.insert(p.id);
+  impl_->products.insert(ref);
   return Status::Ok();
 }
 
-Result<std::optional<Product>> Repository::get_product(std::string_view id) {
-  auto s = impl_->stmt(std::string("SELECT ") + kProductColumns + " FROM products WHERE id = ?");
+Result<std::optional<Product>> Repository::get_product(const Uscc& owner, std::string_view id) {
+  auto s = impl_->stmt(std::string("SELECT ") + kProductColumns + " FROM products WHERE owner = ? AND id = ?");
+  if (!s) return s.error();
+  s->bind_view(1, owner.str()).bind(2, id);
+  return optional_row<Product>(*s, product_from_row);
+}
+
+Result<std::vector<Product>> Repository::products_with_id(std::string_view id) {
+  auto s = impl_->stmt(std::string("SELECT ") + kProductColumns + " FROM products WHERE id = ? ORDER BY owner");
   if (!s) return s.error();
   s->bind(1, id);
-  return optional_row<Product>(*s, product_from_row);
+  return collect<Product>(*s, product_from_row);
 }
 
 Result<std::optional<Product>> Repository::find_product_by_model(const Uscc& owner, std::string_view model) {
@@ -467,28 +484,31 @@ Result<bool> Repository::has_products(const Uscc& owner) {
 // ---------------------------------------------------------------------------------------
 // purchases
 
-Result<std::optional<StoredPurchase>> Repository::get_purchase(std::string_view invoice, std::int64_t line) {
-  auto s = impl_->stmt(std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? AND line = ?");
+Result<std::optional<StoredPurchase>> Repository::get_purchase(const Uscc& buyer, std::string_view invoice,
+                                                               std::int64_t line) {
+  auto s = impl_->stmt(std::string("SELECT ") + kPurchaseColumns +
+                       " FROM purchases WHERE buyer = ? AND invoice = ? AND line = ?");
   if (!s) return s.error();
-  s->bind(1, invoice).bind(2, line);
+  s->bind_view(1, buyer.str()).bind(2, invoice).bind(3, line);
   return optional_row<StoredPurchase>(*s, purchase_from_row);
 }
 
-Result<std::vector<StoredPurchase>> Repository::lines_of_invoice(std::string_view invoice) {
-  auto s = impl_->stmt(std::string("SELECT ") + kPurchaseColumns + " FROM purchases WHERE invoice = ? ORDER BY line");
+Result<std::vector<StoredPurchase>> Repository::lines_of_invoice(const Uscc& buyer, std::string_view invoice) {
+  auto s = impl_->stmt(std::string("SELECT ") + kPurchaseColumns +
+                       " FROM purchases WHERE buyer = ? AND invoice = ? ORDER BY line");
   if (!s) return s.error();
-  s->bind(1, invoice);
+  s->bind_view(1, buyer.str()).bind(2, invoice);
   return collect<StoredPurchase>(*s, purchase_from_row);
 }
 
-Result<std::optional<Money>> Repository::remaining_amount(const InvoiceLineRef& line) {
-  auto orig = get_purchase(line.invoice, line.line);
+Result<std::optional<Money>> Repository::remaining_amount(const Uscc& buyer, const InvoiceLineRef& line) {
+  auto orig = get_purchase(buyer, line.invoice, line.line);
   if (!orig) return orig.error();
   if (!*orig) return std::optional<Money>();
   auto s = impl_->stmt("SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
-                       "WHERE reverses_invoice = ? AND reverses_line = ?");
+                       "WHERE buyer = ? AND reverses_invoice = ? AND reverses_line = ?");
   if (!s) return s.error();
-  s->bind(1, line.invoice).bind(2, line.line);
+  s->bind_view(1, buyer.str()).bind(2, line.invoice).bind(3, line.line);
   auto row = s->step();
   if (!row) return row.error();
   return std::optional<Money>(Money::fen((*orig)->purchase.amount.fen() + s->int64(0)));
@@ -502,16 +522,23 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     if (!found) return found.error();
     if (!*found) return unknown("UNKNOWN_ENTERPRISE", "enterprise", u->str(), field);
   }
-  auto product = product_exists(p.product);
+  // A line names its seller's product (products are keyed by owner, schema migration 15).
+  auto product = product_exists(p.seller, p.product);
   if (!product) return product.error();
-  if (!*product) return unknown("UNKNOWN_PRODUCT", "product", p.product, "product");
-  // A blue line's duplicate is found by the UNIQUE (invoice, line) index when its row is
-  // inserted below (nothing else is checked after it). A red-letter line is looked up
-  // first, so that re-importing one reports DUPLICATE rather than an exhausted reversal.
+  if (!*product) {
+    return Error("UNKNOWN_PRODUCT",
+                 "product: seller " + p.seller.str() + " has no registered product '" + p.product.substr(0, 80) +
+                     "' (a line names a product of its seller)",
+                 "product");
+  }
+  // A blue line's duplicate is found by the UNIQUE (buyer, invoice, line) index when its
+  // row is inserted below (nothing else is checked after it). A red-letter line is looked
+  // up first, so that re-importing one reports DUPLICATE rather than an exhausted reversal.
+  // Both look only among the buyer's own lines: another buyer's are never consulted.
   if (p.reverses) {
-    auto s = impl_->stmt("SELECT 1 FROM purchases WHERE invoice = ? AND line = ?");
+    auto s = impl_->stmt("SELECT 1 FROM purchases WHERE buyer = ? AND invoice = ? AND line = ?");
     if (!s) return s.error();
-    s->bind(1, p.invoice).bind(2, p.line);
+    s->bind_view(1, p.buyer.str()).bind(2, p.invoice).bind(3, p.line);
     auto row = s->step();
     if (!row) return row.error();
     if (*row) return duplicate("invoice " + p.invoice + " line " + std::to_string(p.line), "line");
@@ -520,15 +547,15 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
   if (p.reverses) {
     const InvoiceLineRef& r = *p.reverses;
     const std::string what = "invoice " + r.invoice + " line " + std::to_string(r.line);
-    auto orig = get_purchase(r.invoice, r.line);
+    auto orig = get_purchase(p.buyer, r.invoice, r.line);
     if (!orig) return orig.error();
-    if (!*orig) return Error("UNKNOWN_INVOICE_LINE", "reverses: no stored " + what, "reverses");
+    if (!*orig) return Error("UNKNOWN_INVOICE_LINE", "reverses: the buyer has no stored " + what, "reverses");
     const Purchase& o = (*orig)->purchase;
     series_year = o.date.year();
     auto s = impl_->stmt("SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
-                         "WHERE reverses_invoice = ? AND reverses_line = ?");
+                         "WHERE buyer = ? AND reverses_invoice = ? AND reverses_line = ?");
     if (!s) return s.error();
-    s->bind(1, r.invoice).bind(2, r.line);
+    s->bind_view(1, p.buyer.str()).bind(2, r.invoice).bind(3, r.line);
     auto row = s->step();
     if (!row) return row.error();
     assert(*row && "an aggregate without GROUP BY returns one row");
@@ -542,8 +569,8 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     auto next = impl_->appender.next_index();
     if (!next) return next.error();
     auto ins = impl_->stmt("INSERT INTO purchases(id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
-                           "reverses_invoice, reverses_line, log_index, leaf_hash, created_at, salt) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           "reverses_invoice, reverses_line, log_index, leaf_hash, created_at, salt, product_owner) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?6)");
     if (!ins) return ins.error();
     // A private fact: the leaf commits to the purchase's bytes under a fresh salt (leaf
     // version 2, schema migration 9); its readers are the buyer and the seller.
@@ -630,9 +657,13 @@ Result<std::int64_t> insert_other_award(Db& db, const OtherAward& a, std::string
 }
 Result<std::optional<Enterprise>> get_enterprise(Db& db, const Uscc& uscc) { return Repository(db).get_enterprise(uscc); }
 Result<std::optional<Person>> get_person(Db& db, std::string_view id) { return Repository(db).get_person(id); }
-Result<std::optional<Product>> get_product(Db& db, std::string_view id) { return Repository(db).get_product(id); }
-Result<std::optional<StoredPurchase>> get_purchase(Db& db, std::string_view invoice, std::int64_t line) {
-  return Repository(db).get_purchase(invoice, line);
+Result<std::optional<Product>> get_product(Db& db, const Uscc& owner, std::string_view id) {
+  return Repository(db).get_product(owner, id);
+}
+Result<std::vector<Product>> products_with_id(Db& db, std::string_view id) { return Repository(db).products_with_id(id); }
+Result<std::optional<StoredPurchase>> get_purchase(Db& db, const Uscc& buyer, std::string_view invoice,
+                                                   std::int64_t line) {
+  return Repository(db).get_purchase(buyer, invoice, line);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -807,7 +838,8 @@ Status for_each_manual_affiliation(Db& db, const std::function<Status(const Manu
 }
 
 Status for_each_product(Db& db, const std::function<Status(const Product&)>& fn) {
-  return for_each_parsed(db, std::string("SELECT ") + kProductColumns + " FROM products ORDER BY id", product_from_row, fn);
+  return for_each_parsed(db, std::string("SELECT ") + kProductColumns + " FROM products ORDER BY owner, id",
+                         product_from_row, fn);
 }
 
 Status for_each_purchase(Db& db, const std::function<Status(const StoredPurchase&)>& fn) {

@@ -13,13 +13,14 @@
 // so the caller may keep the transaction and go on with the next fact, or drop it.
 //
 // Errors (Error::code, Error::field names the offending field of the fact):
-//   DUPLICATE             same key already stored: enterprise USCC, person id, product id,
-//                         product (owner, model), invoice + line, family pair, equity
+//   DUPLICATE             same key already stored: enterprise USCC, person id, product
+//                         (owner, id), product (owner, model), (buyer, invoice, line), family pair, equity
 //                         (holder, held, from), manual affiliation (pair, from)
 //   UNKNOWN_ENTERPRISE    a USCC that names no registered enterprise
 //   UNKNOWN_PERSON        a person id that is not registered
-//   UNKNOWN_PRODUCT       a product id that is not registered
-//   UNKNOWN_INVOICE_LINE  `reverses` names no stored purchase line
+//   UNKNOWN_PRODUCT       a product id its owner has not registered (a purchase names its
+//                         seller's product)
+//   UNKNOWN_INVOICE_LINE  `reverses` names no stored line of the same buyer
 //   UNKNOWN_CLAIM         an other-level award for a claim that does not exist
 //   BAD_REVERSAL          a red-letter line that breaks the rules below
 //   BAD_VALUE             a value the parsers accept but the registry does not (empty
@@ -115,22 +116,27 @@ class Repository {
   // ---- reads ----
   Result<std::optional<Enterprise>> get_enterprise(const Uscc& uscc);
   Result<std::optional<Person>> get_person(std::string_view id);
-  Result<std::optional<Product>> get_product(std::string_view id);
+  // Products are keyed by (owner, id): an id is the owner's own name for its product.
+  Result<std::optional<Product>> get_product(const Uscc& owner, std::string_view id);
+  // Every owner's product of this id, by owner (products_by_id).
+  Result<std::vector<Product>> products_with_id(std::string_view id);
   // The product `owner` sells under `model` (规格型号), if any.
   Result<std::optional<Product>> find_product_by_model(const Uscc& owner, std::string_view model);
   // Whether `owner` has any registered product (the e-invoice import skips other sellers).
   Result<bool> has_products(const Uscc& owner);
-  Result<std::optional<StoredPurchase>> get_purchase(std::string_view invoice, std::int64_t line);
-  // The lines of one invoice, by line number.
-  Result<std::vector<StoredPurchase>> lines_of_invoice(std::string_view invoice);
+  // Invoice lines are keyed by (buyer, invoice, line): every read names the buyer, so no
+  // answer depends on another buyer's lines.
+  Result<std::optional<StoredPurchase>> get_purchase(const Uscc& buyer, std::string_view invoice, std::int64_t line);
+  // The buyer's lines of one invoice, by line number.
+  Result<std::vector<StoredPurchase>> lines_of_invoice(const Uscc& buyer, std::string_view invoice);
   // What is left of a blue line's amount after the red-letter lines stored against it
   // (amount_fen + the sum of their negative amounts), or nullopt for an unknown line.
-  Result<std::optional<Money>> remaining_amount(const InvoiceLineRef& line);
+  Result<std::optional<Money>> remaining_amount(const Uscc& buyer, const InvoiceLineRef& line);
 
   // Existence checks, answered from the cache when possible.
   Result<bool> enterprise_exists(std::string_view uscc);
   Result<bool> person_exists(std::string_view id);
-  Result<bool> product_exists(std::string_view id);
+  Result<bool> product_exists(const Uscc& owner, std::string_view id);
 
   // Drops the existence cache (after rolling back a transaction that inserted facts).
   void forget_cached();
@@ -163,8 +169,9 @@ Result<std::int64_t> insert_other_award(Db& db, const OtherAward& a, std::string
 
 Result<std::optional<Enterprise>> get_enterprise(Db& db, const Uscc& uscc);
 Result<std::optional<Person>> get_person(Db& db, std::string_view id);
-Result<std::optional<Product>> get_product(Db& db, std::string_view id);
-Result<std::optional<StoredPurchase>> get_purchase(Db& db, std::string_view invoice, std::int64_t line);
+Result<std::optional<Product>> get_product(Db& db, const Uscc& owner, std::string_view id);
+Result<std::vector<Product>> products_with_id(Db& db, std::string_view id);
+Result<std::optional<StoredPurchase>> get_purchase(Db& db, const Uscc& buyer, std::string_view invoice, std::int64_t line);
 
 // Purchases matching `filter`, ascending by id (keyset paging, see PurchaseFilter).
 Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter& filter);

@@ -616,14 +616,174 @@ CREATE INDEX IF NOT EXISTS purchases_by_product ON purchases(product, seller);
 CREATE INDEX IF NOT EXISTS claim_lines_by_purchase ON claim_lines(purchase);
 )sql";
 
-constexpr std::array<const char*, 14> kMigrations = {kMigration1,  kMigration2,  kMigration3,  kMigration4, kMigration5,
-                                                     kMigration6,  kMigration7,  kMigration8,  kMigration9, kMigration10,
-                                                     kMigration11, kMigration12, kMigration13, kMigration14};
+// Migration 15: products are keyed by owner, invoice lines by buyer (docs/SECURITY.md,
+// "Keys that name their owner"). Before it a product id and an (invoice, line) were
+// global and first-come: one enterprise could register another's product id first, or
+// learn from a 409 whether another's invoice line existed.
+// - products: PRIMARY KEY (owner, id); products_by_id finds an id across owners (the
+//   bureau's reads).
+// - tapeouts and purchases name their product by (product_owner, product). A new
+//   attestation's product is its design owner's, a new line's its seller's; rows stored
+//   before keep the owner their global id resolved to (the only rows whose product_owner
+//   may differ). Purchases keep their ids (claim_lines and the log name them).
+// - purchases: UNIQUE (buyer, invoice, line); a red line reverses a line of its buyer.
+// - voids and invoice_status gain the buyer whose invoice they are about (rows before:
+//   the buyer of the invoice's first line) and a flag saying whether their leaf names it
+//   (0 for the leaves logged before, whose bytes cannot change).
+// - log_entries.ref of products, voids and statuses becomes "OWNER/ID" and
+//   "BUYER/INVOICE": the ref is the row's name in the log, not part of any leaf's bytes.
+constexpr const char* kMigration15 = R"sql(
+CREATE TABLE products_v15 (
+  owner             TEXT NOT NULL REFERENCES enterprises(uscc),
+  id                TEXT NOT NULL CHECK (length(id) > 0),
+  kind              TEXT NOT NULL CHECK (kind IN ('chip', 'module', 'device', 'material', 'eda_tool')),
+  self_developed    INTEGER NOT NULL CHECK (self_developed IN (0, 1)),
+  first_market_date TEXT,
+  focus_area        TEXT NOT NULL DEFAULT '',
+  model             TEXT,
+  created_at        TEXT NOT NULL,
+  log_index         INTEGER,
+  PRIMARY KEY (owner, id),
+  UNIQUE (owner, model)
+) WITHOUT ROWID;
+INSERT INTO products_v15(owner, id, kind, self_developed, first_market_date, focus_area, model, created_at, log_index)
+  SELECT owner, id, kind, self_developed, first_market_date, focus_area, model, created_at, log_index FROM products;
+
+CREATE TABLE tapeouts_v15 (
+  id                TEXT PRIMARY KEY,
+  envelope          TEXT NOT NULL,
+  envelope_sha256   TEXT NOT NULL UNIQUE CHECK (length(envelope_sha256) = 64),
+  keyid             TEXT NOT NULL REFERENCES foundry_keys(keyid),
+  product_owner     TEXT NOT NULL,
+  product           TEXT NOT NULL,
+  foundry           TEXT NOT NULL REFERENCES enterprises(uscc),
+  design_owner      TEXT NOT NULL REFERENCES enterprises(uscc),
+  date              TEXT NOT NULL,
+  kind              TEXT NOT NULL CHECK (kind IN ('mpw', 'engineering', 'production')),
+  design_digest     TEXT NOT NULL,
+  mask_set_id       TEXT,
+  process_node      TEXT,
+  wafer_size_mm     INTEGER,
+  cost_fen          INTEGER NOT NULL CHECK (cost_fen >= 0),
+  mask_set_conflict INTEGER NOT NULL DEFAULT 0 CHECK (mask_set_conflict IN (0, 1)),
+  log_index         INTEGER,
+  created_at        TEXT NOT NULL,
+  FOREIGN KEY (product_owner, product) REFERENCES products_v15(owner, id)
+) WITHOUT ROWID;
+INSERT INTO tapeouts_v15(id, envelope, envelope_sha256, keyid, product_owner, product, foundry, design_owner, date, kind,
+                         design_digest, mask_set_id, process_node, wafer_size_mm, cost_fen, mask_set_conflict,
+                         log_index, created_at)
+  SELECT t.id, t.envelope, t.envelope_sha256, t.keyid, coalesce((SELECT p.owner FROM products p WHERE p.id = t.product),
+         t.design_owner), t.product, t.foundry, t.design_owner, t.date, t.kind, t.design_digest, t.mask_set_id,
+         t.process_node, t.wafer_size_mm, t.cost_fen, t.mask_set_conflict, t.log_index, t.created_at FROM tapeouts t;
+
+CREATE TABLE purchases_v15 (
+  id               INTEGER PRIMARY KEY,
+  invoice          TEXT NOT NULL CHECK (length(invoice) > 0),
+  line             INTEGER NOT NULL CHECK (line >= 1),
+  date             TEXT NOT NULL,
+  buyer            TEXT NOT NULL REFERENCES enterprises(uscc),
+  seller           TEXT NOT NULL REFERENCES enterprises(uscc),
+  product_owner    TEXT NOT NULL,
+  product          TEXT NOT NULL,
+  amount_fen       INTEGER NOT NULL,
+  tax_fen          INTEGER NOT NULL,
+  reverses_invoice TEXT,
+  reverses_line    INTEGER,
+  log_index        INTEGER,
+  created_at       TEXT NOT NULL,
+  leaf_hash        BLOB
+    CHECK (leaf_hash IS NULL OR (length(leaf_hash) = 32 AND log_index IS NOT NULL AND id = log_index + 1)),
+  salt             BLOB CHECK (salt IS NULL OR length(salt) = 32),
+  UNIQUE (buyer, invoice, line),
+  FOREIGN KEY (product_owner, product) REFERENCES products_v15(owner, id),
+  FOREIGN KEY (buyer, reverses_invoice, reverses_line) REFERENCES purchases_v15(buyer, invoice, line),
+  CHECK ((reverses_invoice IS NULL) = (reverses_line IS NULL)),
+  CHECK (reverses_invoice IS NOT NULL OR (amount_fen >= 0 AND tax_fen >= 0)),
+  CHECK (reverses_invoice IS NULL OR amount_fen <= 0),
+  CHECK (buyer <> seller)
+);
+INSERT INTO purchases_v15(id, invoice, line, date, buyer, seller, product_owner, product, amount_fen, tax_fen,
+                          reverses_invoice, reverses_line, log_index, created_at, leaf_hash, salt)
+  SELECT u.id, u.invoice, u.line, u.date, u.buyer, u.seller,
+         coalesce((SELECT p.owner FROM products p WHERE p.id = u.product), u.seller), u.product, u.amount_fen,
+         u.tax_fen, u.reverses_invoice, u.reverses_line, u.log_index, u.created_at, u.leaf_hash, u.salt
+  FROM purchases u ORDER BY u.id;
+
+ALTER TABLE voids ADD COLUMN buyer TEXT;
+ALTER TABLE voids ADD COLUMN leaf_names_buyer INTEGER NOT NULL DEFAULT 0 CHECK (leaf_names_buyer IN (0, 1));
+UPDATE voids SET buyer = (SELECT u.buyer FROM purchases u WHERE u.invoice = voids.invoice ORDER BY u.line LIMIT 1);
+CREATE TABLE voids_v15 (
+  buyer            TEXT NOT NULL,
+  invoice          TEXT NOT NULL CHECK (length(invoice) > 0),
+  date             TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  source           TEXT NOT NULL CHECK (length(source) > 0),
+  actor            TEXT NOT NULL,
+  log_index        INTEGER NOT NULL,
+  created_at       TEXT NOT NULL,
+  leaf_names_buyer INTEGER NOT NULL DEFAULT 1 CHECK (leaf_names_buyer IN (0, 1)),
+  PRIMARY KEY (buyer, invoice)
+) WITHOUT ROWID;
+INSERT INTO voids_v15(buyer, invoice, date, source, actor, log_index, created_at, leaf_names_buyer)
+  SELECT coalesce(buyer, ''), invoice, date, source, actor, log_index, created_at, 0 FROM voids;
+DROP TABLE voids;
+ALTER TABLE voids_v15 RENAME TO voids;
+
+ALTER TABLE invoice_status ADD COLUMN buyer TEXT;
+UPDATE invoice_status
+  SET buyer = (SELECT u.buyer FROM purchases u WHERE u.invoice = invoice_status.invoice ORDER BY u.line LIMIT 1);
+CREATE TABLE invoice_status_v15 (
+  buyer            TEXT NOT NULL,
+  invoice          TEXT NOT NULL CHECK (length(invoice) > 0),
+  status           TEXT NOT NULL CHECK (length(status) > 0),
+  source           TEXT NOT NULL,
+  log_index        INTEGER NOT NULL,
+  updated_at       TEXT NOT NULL,
+  leaf_names_buyer INTEGER NOT NULL DEFAULT 1 CHECK (leaf_names_buyer IN (0, 1)),
+  PRIMARY KEY (buyer, invoice)
+) WITHOUT ROWID;
+INSERT INTO invoice_status_v15(buyer, invoice, status, source, log_index, updated_at, leaf_names_buyer)
+  SELECT coalesce(buyer, ''), invoice, status, source, log_index, updated_at, 0 FROM invoice_status;
+DROP TABLE invoice_status;
+ALTER TABLE invoice_status_v15 RENAME TO invoice_status;
+
+-- (Only refs still in the old form: migration 11 logs products with the new one.)
+UPDATE log_entries SET ref = (SELECT p.owner FROM products p WHERE p.id = log_entries.ref) || '/' || ref
+  WHERE kind = 'product' AND ref IN (SELECT id FROM products);
+UPDATE log_entries SET ref = (SELECT v.buyer FROM voids v WHERE v.invoice = log_entries.ref) || '/' || ref
+  WHERE kind = 'void' AND ref IN (SELECT invoice FROM voids);
+UPDATE log_entries SET ref = (SELECT s.buyer FROM invoice_status s WHERE s.invoice = log_entries.ref) || '/' || ref
+  WHERE kind = 'invoice_status' AND ref IN (SELECT invoice FROM invoice_status);
+
+DROP TABLE purchases;
+DROP TABLE tapeouts;
+DROP TABLE products;
+ALTER TABLE products_v15 RENAME TO products;
+ALTER TABLE tapeouts_v15 RENAME TO tapeouts;
+ALTER TABLE purchases_v15 RENAME TO purchases;
+
+CREATE INDEX products_by_id ON products(id);
+CREATE INDEX tapeouts_by_product ON tapeouts(product_owner, product, date);
+CREATE INDEX tapeouts_by_digest ON tapeouts(design_digest, date);
+CREATE INDEX tapeouts_by_mask_set ON tapeouts(mask_set_id);
+CREATE INDEX tapeouts_by_foundry ON tapeouts(foundry, id);
+CREATE INDEX tapeouts_by_design_owner ON tapeouts(design_owner, id);
+CREATE INDEX tapeouts_by_keyid ON tapeouts(keyid);
+CREATE INDEX purchases_by_buyer_date ON purchases(buyer, date);
+CREATE INDEX purchases_by_reverses ON purchases(buyer, reverses_invoice, reverses_line)
+  WHERE reverses_invoice IS NOT NULL;
+CREATE INDEX purchases_by_product ON purchases(product_owner, product, seller);
+)sql";
+
+constexpr std::array<const char*, 15> kMigrations = {kMigration1,  kMigration2,  kMigration3,  kMigration4,
+                                                     kMigration5,  kMigration6,  kMigration7,  kMigration8,
+                                                     kMigration9,  kMigration10, kMigration11, kMigration12,
+                                                     kMigration13, kMigration14, kMigration15};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and
 // PRAGMA foreign_key_check must find nothing before they commit. 1-based numbers.
-bool needs_foreign_keys_off(int migration) { return migration == 8; }
+bool needs_foreign_keys_off(int migration) { return migration == 8 || migration == 15; }
 
 Result<int> user_version(Db& db) {
   auto st = db.prepare("PRAGMA user_version");

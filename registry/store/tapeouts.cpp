@@ -75,7 +75,7 @@ Error bad_row(const std::string& id, const Error& e) {
 constexpr const char* kRecordSelect =
     "SELECT t.id, t.product, t.foundry, t.design_owner, t.date, t.kind, t.design_digest, t.cost_fen,"
     "       t.mask_set_id, t.process_node, t.wafer_size_mm, t.mask_set_conflict, t.log_index,"
-    "       t.created_at, t.envelope, t.keyid, k.revoked_from"
+    "       t.created_at, t.envelope, t.keyid, k.revoked_from, t.product_owner"
     "  FROM tapeouts t JOIN foundry_keys k ON k.keyid = t.keyid ";
 
 Result<TapeoutRecord> record_from_row(const Stmt& st) {
@@ -117,7 +117,8 @@ Result<TapeoutRecord> record_from_row(const Stmt& st) {
                        .wafer_size_mm = st.opt_int64(10),
                        .log_index = st.opt_int64(12).value_or(-1),
                        .created_at = created_at,
-                       .envelope = st.text(14)};
+                       .envelope = st.text(14),
+                       .product_owner = st.text(17)};
 }
 
 Result<std::vector<TapeoutRecord>> query_records(Db& db, const std::string& where,
@@ -142,18 +143,22 @@ void derive_first(std::vector<TapeoutRecord>& records) {
   for (const auto& r : records) {
     if (!counts(r)) continue;
     const Key k{r.fact.date, r.log_index};
-    consider(by_product, r.fact.product, k);
+    consider(by_product, r.product_owner + "/" + r.fact.product, k);
     consider(by_digest, r.fact.design_digest, k);
   }
   for (auto& r : records) {
     const Key k{r.fact.date, r.log_index};
-    r.first = counts(r) && by_product[r.fact.product] == k && by_digest[r.fact.design_digest] == k;
+    r.first = counts(r) && by_product[r.product_owner + "/" + r.fact.product] == k &&
+              by_digest[r.fact.design_digest] == k;
   }
 }
 
-// The records sharing a product or a digest with (product, digest), `first` derived.
-Result<std::vector<TapeoutRecord>> related_records(Db& db, const std::string& product, const std::string& digest) {
-  auto rows = query_records(db, "WHERE t.product = ?1 OR t.design_digest = ?2", {product, digest});
+// The records sharing a product (owner's) or a digest with (product, digest), `first`
+// derived.
+Result<std::vector<TapeoutRecord>> related_records(Db& db, const std::string& owner, const std::string& product,
+                                                   const std::string& digest) {
+  auto rows = query_records(db, "WHERE (t.product_owner = ?1 AND t.product = ?2) OR t.design_digest = ?3",
+                            {owner, product, digest});
   if (!rows) return rows;
   // A digest's rows may belong to other products whose other rows are not loaded; they do
   // not matter for the records of interest, whose product and digest groups are complete.
@@ -244,11 +249,20 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
     if (!found) return found.error();
     if (!*found) return Error("UNKNOWN_ENTERPRISE", std::string(field) + ": " + uscc->str() + " is not registered", field);
   }
-  auto product = exists(db, "SELECT 1 FROM products WHERE id = ?1", statement->product);
-  if (!product) return product.error();
-  if (!*product) {
-    return Error("UNKNOWN_PRODUCT", "predicate.product: '" + statement->product + "' is not registered",
-                 "predicate.product");
+  // The product is the design owner's (products are keyed by owner): another enterprise's
+  // product of the same id is never this attestation's.
+  {
+    auto st = db.prepare("SELECT 1 FROM products WHERE owner = ?1 AND id = ?2");
+    if (!st) return st.error();
+    st->bind(1, statement->design_owner.str()).bind(2, statement->product);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) {
+      return Error("UNKNOWN_PRODUCT",
+                   "predicate.product: design owner " + statement->design_owner.str() + " has no registered product '" +
+                       statement->product.substr(0, 80) + "'",
+                   "predicate.product");
+    }
   }
 
   // 8. Write: duplicate check, row, mask-set flags and log leaf under one lock.
@@ -266,9 +280,12 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
   }
   bool conflict = false;
   if (statement->mask_set_id) {
-    auto st = db.prepare("SELECT EXISTS(SELECT 1 FROM tapeouts WHERE foundry = ?1 AND mask_set_id = ?2 AND product <> ?3)");
+    auto st = db.prepare(
+        "SELECT EXISTS(SELECT 1 FROM tapeouts WHERE foundry = ?1 AND mask_set_id = ?2 AND "
+        "(product_owner, product) IS NOT (?4, ?3))");
     if (!st) return st.error();
     st->bind(1, statement->foundry.str()).bind(2, *statement->mask_set_id).bind(3, statement->product);
+    st->bind(4, statement->design_owner.str());
     auto row = st->step();
     if (!row) return row.error();
     conflict = st->int64(0) != 0;
@@ -287,7 +304,8 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
     auto st = db.prepare(
         "INSERT INTO tapeouts (id, envelope, envelope_sha256, keyid, product, foundry, design_owner, date, kind,"
         " design_digest, mask_set_id, process_node, wafer_size_mm, cost_fen, mask_set_conflict, log_index,"
-        " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+        " created_at, product_owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+        " ?17, ?7)");
     if (!st) return st.error();
     st->bind(1, id).bind(2, stored).bind(3, pae_hash).bind(4, signer->keyid).bind(5, statement->product);
     st->bind(6, statement->foundry.str()).bind(7, statement->design_owner.str()).bind(8, statement->date.str());
@@ -306,7 +324,7 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
     if (auto done = st->exec(); !done) return done.error();
   }
 
-  auto related = related_records(db, statement->product, statement->design_digest());
+  auto related = related_records(db, statement->design_owner.str(), statement->product, statement->design_digest());
   if (!related) return related.error();
   TapeoutAccepted out;
   out.id = id;
@@ -355,7 +373,8 @@ Result<std::optional<TapeoutRecord>> find_tapeout(Db& db, std::string_view id) {
   auto one = query_records(db, "WHERE t.id = ?1", {std::string(id)});
   if (!one) return one.error();
   if (one->empty()) return std::optional<TapeoutRecord>();
-  auto related = related_records(db, one->front().fact.product, one->front().fact.design_digest);
+  auto related =
+      related_records(db, one->front().product_owner, one->front().fact.product, one->front().fact.design_digest);
   if (!related) return related.error();
   for (auto& r : *related) {
     if (r.fact.id == id) return std::optional<TapeoutRecord>(std::move(r));
@@ -374,25 +393,18 @@ Result<std::vector<Tapeout>> load_tapeouts(Db& db, bool include_untrusted) {
   return out;
 }
 
-Result<std::vector<Tapeout>> trusted_tapeouts_related(Db& db, const std::string& product,
-                                                      const std::optional<std::string>& digest) {
-  auto rows = digest ? query_records(db, "WHERE t.product = ?1 OR t.design_digest = ?2", {product, *digest})
-                     : query_records(db, "WHERE t.product = ?1", {product});
+Result<std::vector<TapeoutRecord>> trusted_tapeouts_related(Db& db, const Uscc& owner, const std::string& product,
+                                                            const std::optional<std::string>& digest) {
+  auto rows = digest ? query_records(db, "WHERE (t.product_owner = ?1 AND t.product = ?2) OR t.design_digest = ?3",
+                                     {owner.str(), product, *digest})
+                     : query_records(db, "WHERE t.product_owner = ?1 AND t.product = ?2", {owner.str(), product});
   if (!rows) return rows.error();
-  std::vector<Tapeout> out;
-  for (auto& r : *rows) {
-    if (r.trusted) out.push_back(std::move(r.fact));
-  }
-  return out;
+  std::erase_if(*rows, [](const TapeoutRecord& r) { return !r.trusted; });
+  return rows;
 }
 
-Result<std::vector<Tapeout>> tapeouts_of_product(Db& db, const std::string& product) {
-  auto rows = query_records(db, "WHERE t.product = ?1", {product});
-  if (!rows) return rows.error();
-  std::vector<Tapeout> out;
-  out.reserve(rows->size());
-  for (auto& r : *rows) out.push_back(std::move(r.fact));
-  return out;
+Result<std::vector<TapeoutRecord>> tapeouts_of_product(Db& db, const Uscc& owner, const std::string& product) {
+  return query_records(db, "WHERE t.product_owner = ?1 AND t.product = ?2", {owner.str(), product});
 }
 
 Result<std::optional<json::value>> tapeout_log_fact(Db& db, std::string_view id) {

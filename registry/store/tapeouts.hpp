@@ -20,7 +20,9 @@
 //                               distinct keys of the foundry verified, one usable key is
 //                               enough.
 //   7. UNKNOWN_ENTERPRISE       predicate.foundry or predicate.design_owner unregistered
-//      UNKNOWN_PRODUCT          predicate.product unregistered
+//      UNKNOWN_PRODUCT          predicate.product is no product of predicate.design_owner
+//                               (products are keyed by owner: an attestation names a
+//                               product of its design owner)
 //   8. DUPLICATE                the same statement was already accepted. "Same" means the
 //                               same PAE bytes (payloadType + payload): a re-encoded or
 //                               re-signed copy of one statement is a duplicate, not a
@@ -91,6 +93,10 @@ struct TapeoutRecord {
   std::int64_t log_index = 0;
   std::string created_at;
   std::string envelope;        // the stored envelope JSON text
+  // Whose product fact.product is (products are keyed by owner): the design owner's for
+  // every attestation accepted since schema migration 15; before it, whoever owned the
+  // global id then.
+  std::string product_owner;
 };
 boost::json::object to_json(const TapeoutRecord& r);  // fact fields + the extras above
 
@@ -104,15 +110,17 @@ Result<std::optional<TapeoutRecord>> find_tapeout(Db& db, std::string_view id);
 // untrusted one), ordered by (date, log_index).
 Result<std::vector<Tapeout>> load_tapeouts(Db& db, bool include_untrusted = false);
 
-// The trusted attestations of `product`, or (with `digest`) those sharing the product or
-// the design digest: what one claim needs to judge a chip's tape-out or a tape-out's
-// first-ness, through the product and digest indexes. Ordered by (date, log_index).
-Result<std::vector<Tapeout>> trusted_tapeouts_related(Db& db, const std::string& product,
-                                                      const std::optional<std::string>& digest = std::nullopt);
+// The trusted attestations of `owner`'s product `product`, or (with `digest`) those sharing
+// the product or the design digest: what one claim needs to judge a chip's tape-out or a
+// tape-out's first-ness, through the product and digest indexes. Ordered by (date,
+// log_index); each record names its product's owner.
+Result<std::vector<TapeoutRecord>> trusted_tapeouts_related(Db& db, const Uscc& owner, const std::string& product,
+                                                            const std::optional<std::string>& digest = std::nullopt);
 
-// Every attestation of `product`, the untrusted ones marked (Tapeout::untrusted_from):
-// a linkage claim's chip lines, whose findings name a tape-out a revocation took away.
-Result<std::vector<Tapeout>> tapeouts_of_product(Db& db, const std::string& product);
+// Every attestation of `owner`'s `product`, the untrusted ones marked
+// (Tapeout::untrusted_from): a linkage claim's chip lines, whose findings name a tape-out a
+// revocation took away.
+Result<std::vector<TapeoutRecord>> tapeouts_of_product(Db& db, const Uscc& owner, const std::string& product);
 
 // The transparency-log fact of a stored attestation, {"id", "envelope"}, rebuilt from its
 // row exactly as submit_tapeout logged it (for `log audit`). nullopt for an unknown id.

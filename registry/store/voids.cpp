@@ -35,13 +35,14 @@ struct InvoiceLines {
   std::set<int> years;
 };
 
-Result<std::optional<InvoiceLines>> invoice_lines(Db& db, const std::string& invoice) {
+// The buyer's lines of `invoice` (an invoice number names an invoice of its buyer).
+Result<std::optional<InvoiceLines>> invoice_lines(Db& db, const std::string& buyer, const std::string& invoice) {
   auto st = db.prepare(
       "SELECT p.line, p.buyer, substr(coalesce(b.date, p.date), 1, 4), p.seller FROM purchases p "
-      "LEFT JOIN purchases b ON b.invoice = p.reverses_invoice AND b.line = p.reverses_line "
-      "WHERE p.invoice = ? ORDER BY p.line");
+      "LEFT JOIN purchases b ON b.buyer = p.buyer AND b.invoice = p.reverses_invoice AND b.line = p.reverses_line "
+      "WHERE p.buyer = ?1 AND p.invoice = ?2 ORDER BY p.line");
   if (!st) return st.error();
-  st->bind(1, invoice);
+  st->bind(1, buyer).bind(2, invoice);
   InvoiceLines out;
   for (;;) {
     auto row = st->step();
@@ -56,8 +57,10 @@ Result<std::optional<InvoiceLines>> invoice_lines(Db& db, const std::string& inv
   return std::optional<InvoiceLines>(std::move(out));
 }
 
-Error unknown_invoice(const std::string& invoice) {
-  return Error("UNKNOWN_INVOICE", "no line of invoice " + invoice.substr(0, 64) + " is registered", "invoice");
+Error unknown_invoice(const std::string& buyer, const std::string& invoice) {
+  return Error("UNKNOWN_INVOICE",
+               "no line of invoice " + invoice.substr(0, 64) + " of buyer " + buyer.substr(0, 18) + " is registered",
+               "invoice");
 }
 
 Status touch(Db& db, const InvoiceLines& il, InvoiceFactOutcome& out) {
@@ -71,19 +74,18 @@ Status touch(Db& db, const InvoiceLines& il, InvoiceFactOutcome& out) {
 
 }  // namespace
 
-Result<InvoiceFactOutcome> void_invoice(Db& db, const std::string& invoice, Date date, const std::string& source,
-                                        const std::string& actor, const std::optional<std::string>& buyer) {
+Result<InvoiceFactOutcome> void_invoice(Db& db, const std::string& buyer, const std::string& invoice, Date date,
+                                        const std::string& source, const std::string& actor) {
   if (source.empty()) return Error("BAD_VALUE", "source: say where the void comes from", "source");
   if (auto st = check_not_future(date, now_utc(), "date"); !st) return st.error();
-  auto il = invoice_lines(db, invoice);
+  auto il = invoice_lines(db, buyer, invoice);
   if (!il) return il.error();
-  if (!*il) return unknown_invoice(invoice);
-  if (buyer && (*il)->buyer != *buyer) return unknown_invoice(invoice);
+  if (!*il) return unknown_invoice(buyer, invoice);
   InvoiceFactOutcome out{invoice, (*il)->buyer, (*il)->lines, {}, true, std::nullopt};
   {
-    auto st = db.prepare("SELECT log_index FROM voids WHERE invoice = ?");
+    auto st = db.prepare("SELECT log_index FROM voids WHERE buyer = ? AND invoice = ?");
     if (!st) return st.error();
-    st->bind(1, invoice);
+    st->bind(1, buyer).bind(2, invoice);
     auto row = st->step();
     if (!row) return row.error();
     if (*row) {
@@ -93,16 +95,18 @@ Result<InvoiceFactOutcome> void_invoice(Db& db, const std::string& invoice, Date
     }
   }
   const std::string d = date.str();
-  auto index = tlog::append(db, tlog::EntryKind::kVoid, invoice, tlog::void_entry({invoice, d, source}),
+  auto index = tlog::append(db, tlog::EntryKind::kVoid, buyer + "/" + invoice, tlog::void_entry({invoice, d, source, buyer}),
                             {(*il)->buyer, (*il)->seller});
   if (!index) return index.error();
-  auto ins = db.prepare("INSERT INTO voids(invoice, date, source, actor, log_index, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+  auto ins = db.prepare(
+      "INSERT INTO voids(buyer, invoice, date, source, actor, log_index, created_at, leaf_names_buyer) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, 1)");
   if (!ins) return ins.error();
-  ins->bind(1, invoice).bind(2, d).bind(3, source).bind(4, actor).bind(5, *index).bind(6, now_utc());
+  ins->bind(1, buyer).bind(2, invoice).bind(3, d).bind(4, source).bind(5, actor).bind(6, *index).bind(7, now_utc());
   if (auto s = ins->exec(); !s) return s.error();
   out.log_index = *index;
   if (auto s = touch(db, **il, out); !s) return s.error();
-  if (auto s = audit(db, actor, "invoice.void", invoice,
+  if (auto s = audit(db, actor, "invoice.void", buyer + "/" + invoice,
                      json::object{{"date", d}, {"source", source}, {"claims", json::array(out.claims.begin(), out.claims.end())}});
       !s) {
     return s.error();
@@ -110,18 +114,19 @@ Result<InvoiceFactOutcome> void_invoice(Db& db, const std::string& invoice, Date
   return out;
 }
 
-Result<InvoiceFactOutcome> set_platform_status(Db& db, const std::string& invoice, const std::string& status,
-                                               const std::string& source, const std::string& actor) {
+Result<InvoiceFactOutcome> set_platform_status(Db& db, const std::string& buyer, const std::string& invoice,
+                                               const std::string& status, const std::string& source,
+                                               const std::string& actor) {
   if (status.empty()) return Error("BAD_VALUE", "status: must not be empty", "status");
-  auto il = invoice_lines(db, invoice);
+  auto il = invoice_lines(db, buyer, invoice);
   if (!il) return il.error();
-  if (!*il) return unknown_invoice(invoice);
+  if (!*il) return unknown_invoice(buyer, invoice);
   InvoiceFactOutcome out{invoice, (*il)->buyer, (*il)->lines, {}, true, std::nullopt};
   std::optional<std::string> previous;
   {
-    auto st = db.prepare("SELECT status, log_index FROM invoice_status WHERE invoice = ?");
+    auto st = db.prepare("SELECT status, log_index FROM invoice_status WHERE buyer = ? AND invoice = ?");
     if (!st) return st.error();
-    st->bind(1, invoice);
+    st->bind(1, buyer).bind(2, invoice);
     auto row = st->step();
     if (!row) return row.error();
     if (*row) {
@@ -135,23 +140,24 @@ Result<InvoiceFactOutcome> set_platform_status(Db& db, const std::string& invoic
   }
   // 正常 again is a fact too: the row keeps the status the invoice now has (the loader
   // reads 正常 as no status), and its leaf records it.
-  auto index = tlog::append(db, tlog::EntryKind::kInvoiceStatus, invoice, tlog::invoice_status_entry({invoice, status, source}),
-                            {(*il)->buyer, (*il)->seller});
+  auto index = tlog::append(db, tlog::EntryKind::kInvoiceStatus, buyer + "/" + invoice,
+                            tlog::invoice_status_entry({invoice, status, source, buyer}), {(*il)->buyer, (*il)->seller});
   if (!index) return index.error();
   {
     auto up = db.prepare(
-        "INSERT INTO invoice_status(invoice, status, source, log_index, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-        "ON CONFLICT(invoice) DO UPDATE SET status = excluded.status, source = excluded.source, "
-        "log_index = excluded.log_index, updated_at = excluded.updated_at");
+        "INSERT INTO invoice_status(buyer, invoice, status, source, log_index, updated_at, leaf_names_buyer) "
+        "VALUES (?6, ?1, ?2, ?3, ?4, ?5, 1) "
+        "ON CONFLICT(buyer, invoice) DO UPDATE SET status = excluded.status, source = excluded.source, "
+        "log_index = excluded.log_index, updated_at = excluded.updated_at, leaf_names_buyer = 1");
     if (!up) return up.error();
-    up->bind(1, invoice).bind(2, status).bind(3, source).bind(4, *index).bind(5, now_utc());
+    up->bind(1, invoice).bind(2, status).bind(3, source).bind(4, *index).bind(5, now_utc()).bind(6, buyer);
     if (auto s = up->exec(); !s) return s.error();
   }
   out.log_index = *index;
   if (auto s = touch(db, **il, out); !s) return s.error();
   json::object detail{{"status", status}, {"source", source}, {"claims", json::array(out.claims.begin(), out.claims.end())}};
   detail["previous"] = previous ? json::value(*previous) : json::value("正常");
-  if (auto s = audit(db, actor, "invoice.status", invoice, detail); !s) return s.error();
+  if (auto s = audit(db, actor, "invoice.status", buyer + "/" + invoice, detail); !s) return s.error();
   return out;
 }
 

@@ -32,16 +32,18 @@ struct InvoiceFactOutcome {
 // {"invoice", "buyer", "lines", "claims", "changed", "log_index"}
 boost::json::object to_json(const InvoiceFactOutcome& o);
 
-// Records that `invoice` is void from `date`. UNKNOWN_INVOICE (404) when no line of it is
-// registered; BAD_VALUE when `source` is empty; already void: changed = false. `buyer`,
-// when given, must be the invoice's buyer (NOT_FOUND otherwise, so that another
-// enterprise's invoices cannot be probed).
-Result<InvoiceFactOutcome> void_invoice(Db& db, const std::string& invoice, Date date, const std::string& source,
-                                        const std::string& actor, const std::optional<std::string>& buyer = std::nullopt);
+// An invoice is named by its buyer and its number (schema migration 15): both functions
+// read and write only `buyer`'s lines of it, so no answer depends on another buyer's.
 
-// Records the platform's status of `invoice` (anything but 正常, which clears it). The
-// same status again: changed = false. UNKNOWN_INVOICE when no line is registered.
-Result<InvoiceFactOutcome> set_platform_status(Db& db, const std::string& invoice, const std::string& status,
-                                               const std::string& source, const std::string& actor);
+// Records that `buyer`'s `invoice` is void from `date`. UNKNOWN_INVOICE (404) when the
+// buyer has no line of it; BAD_VALUE when `source` is empty; already void: changed = false.
+Result<InvoiceFactOutcome> void_invoice(Db& db, const std::string& buyer, const std::string& invoice, Date date,
+                                        const std::string& source, const std::string& actor);
+
+// Records the platform's status of `buyer`'s `invoice` (anything but 正常, which clears it).
+// The same status again: changed = false. UNKNOWN_INVOICE when no line is registered.
+Result<InvoiceFactOutcome> set_platform_status(Db& db, const std::string& buyer, const std::string& invoice,
+                                               const std::string& status, const std::string& source,
+                                               const std::string& actor);
 
 }  // namespace chipreg::store

@@ -306,11 +306,12 @@ TEST_CASE("tapeouts: revocation rejects later dates and later submissions but ke
   CHECK_FALSE(reg.record(kept->id).trusted);
   CHECK_FALSE(reg.record(kept->id).first);
   // A linkage claim's chip still sees it, marked with the revocation that took it away.
-  auto of_p1 = tapeouts_of_product(reg.db, "P1");
+  auto of_p1 = tapeouts_of_product(reg.db, reg.design, "P1");
   REQUIRE(of_p1.ok());
   REQUIRE(of_p1->size() == 1);
-  CHECK(of_p1->front().id == kept->id);
-  CHECK(of_p1->front().untrusted_from == std::optional<Date>(Date::ymd(2024, 9, 12)));
+  CHECK(of_p1->front().fact.id == kept->id);
+  CHECK(of_p1->front().product_owner == reg.design.str());
+  CHECK(of_p1->front().fact.untrusted_from == std::optional<Date>(Date::ymd(2024, 9, 12)));
   CHECK(revoke_foundry_key(reg.db, std::string(64, '0'), Date::ymd(2024, 1, 1)).error().code == "UNKNOWN_KEY");
 }
 

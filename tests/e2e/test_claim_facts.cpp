@@ -205,7 +205,11 @@ TEST_CASE("claims e2e: a void is a logged fact that makes a submitted claim stal
   auto claim2 = s.file(2025);
   REQUIRE(fen(claim2.at("evaluation").as_object(), "award_fen") == 120'000'000);  // b + c2 = 4,000,000
   s.approve(id_of(claim2), 120'000'000);
-  s.reg.must(200, "/v1/purchases/" + b + "/void", json::object{{"date", "2025-10-01"}}, s.reg.admin());
+  // The bureau names the buyer: an invoice number is its buyer's.
+  auto unnamed = s.reg.http().post("/v1/purchases/" + b + "/void", json::object{{"date", "2025-10-01"}}, s.reg.admin());
+  CHECK(unnamed.status == 400);
+  CHECK(unnamed.json().at("error").at("field").as_string() == "buyer");
+  s.reg.must(200, "/v1/purchases/" + b + "/void", json::object{{"date", "2025-10-01"}, {"buyer", s.oem}}, s.reg.admin());
   auto after = s.get(id_of(claim2));
   CHECK(after.at("status").as_string() == "approved");
   CHECK(after.at("approved_fen").as_int64() == 120'000'000);
@@ -448,9 +452,16 @@ TEST_CASE("claims e2e: log audit names a void or a platform status edited, delet
   CHECK(problem_codes().find("ROW_MISMATCH") != std::string::npos);
   sql("UPDATE voids SET date = '2025-09-01' WHERE invoice = '" + a + "'");
   REQUIRE(audit().at("ok").as_bool());
+  // Moving a void to another buyer's invoice of the same number is an edit the audit names.
+  sql("UPDATE voids SET buyer = '" + s.design + "' WHERE invoice = '" + a + "'");
+  const std::string moved = problem_codes();
+  CHECK(moved.find("UNLOGGED_ROW") != std::string::npos);
+  CHECK(moved.find("ROW_MISSING") != std::string::npos);
+  sql("UPDATE voids SET buyer = '" + s.oem + "' WHERE invoice = '" + a + "'");
+  REQUIRE(audit().at("ok").as_bool());
   sql("DELETE FROM voids WHERE invoice = '" + a + "'");
   CHECK(problem_codes().find("ROW_MISSING") != std::string::npos);
-  sql("INSERT INTO voids(invoice, date, source, actor, log_index, created_at) VALUES ('" + b +
+  sql("INSERT INTO voids(buyer, invoice, date, source, actor, log_index, created_at) VALUES ('" + s.oem + "', '" + b +
       "', '2025-09-01', 'forged', 'x', 0, '2025-09-01T00:00:00Z')");
   CHECK(problem_codes().find("UNLOGGED_ROW") != std::string::npos);
 }

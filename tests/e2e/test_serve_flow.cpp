@@ -198,7 +198,8 @@ TEST_CASE("serve: the whole flow from enterprises to a final decision, over HTTP
     CHECK(http.get("/v1/products/P-CHIP", w.design_token).status == 200);
     CHECK(http.get("/v1/products/P-CHIP", w.oem_token).status == 404);
     CHECK(http.get("/v1/foundry-keys/" + w.keyid, w.oem_token).status == 200);
-    CHECK(http.get("/v1/purchases/24332000000012345678/1", w.design_token).status == 200);  // the seller
+    CHECK(http.get("/v1/purchases/24332000000012345678/1?buyer=" + w.oem, w.design_token).status == 200);  // the seller
+    CHECK(http.get("/v1/purchases/24332000000012345678/1", w.design_token).status == 404);  // its own: none
     CHECK(http.get("/v1/purchases/24332000000012345678/1", w.other_token).status == 404);
     auto list = http.get("/v1/enterprises/" + w.oem + "/purchases?year=2025", w.oem_token).json();
     CHECK(list.at("items").as_array().size() == 1);

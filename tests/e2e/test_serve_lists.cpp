@@ -159,7 +159,9 @@ TEST_CASE("lists: an enterprise uploads its purchases export and gets the import
     CHECK(errors[1].at("line").as_int64() == 4);
     CHECK(errors[1].at("code").as_string() == "DUPLICATE");
     CHECK(http.get("/v1/purchases/24332000000055550000/1", w.oem_token).status == 200);
-    CHECK(http.get("/v1/purchases/24332000000055550000/2", reg.admin()).status == 404);
+    CHECK(http.get("/v1/purchases/24332000000055550000/2?buyer=" + w.oem, reg.admin()).status == 404);
+    CHECK(http.get("/v1/purchases/24332000000055550000/1?buyer=" + w.oem, reg.admin()).status == 200);
+    CHECK(http.get("/v1/purchases/24332000000055550000/1", reg.admin()).status == 400);  // whose invoice?
 
     auto audit = http.get("/v1/audit?subject=" + w.oem, reg.admin());
     REQUIRE(audit.status == 200);

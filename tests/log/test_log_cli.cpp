@@ -143,8 +143,9 @@ TEST_CASE("log cli: audit reports a deleted purchase, an unlogged row and a chan
     // but its logged leaf hash is overwritten; row '99' was never logged.
     REQUIRE(db->exec_script("DELETE FROM purchases WHERE invoice = '24332000000012345678' AND line = 2;"
                             "UPDATE purchases SET leaf_hash = zeroblob(32) WHERE invoice = '24332000000099999999';"
-                            "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
-                            "created_at) SELECT '99', 1, date, buyer, seller, product, 1, 0, created_at FROM purchases "
+                            "INSERT INTO purchases(invoice, line, date, buyer, seller, product_owner, product, amount_fen, "
+                            "tax_fen, created_at) SELECT '99', 1, date, buyer, seller, product_owner, product, 1, 0, "
+                            "created_at FROM purchases "
                             "WHERE id = 4;")
                 .ok());
   }

@@ -186,8 +186,8 @@ TEST_CASE("reference leaves: the audit names a field edited behind chipreg's bac
       {"UPDATE family_links SET relation = 'sibling'", "family_link " + row_ref(w.family)},
       {"UPDATE equity SET pct_units = 10000", "equity " + row_ref(w.equity)},
       {"UPDATE manual_affiliations SET valid_to = '2024-06-30'", "manual_affiliation " + row_ref(w.manual)},
-      {"UPDATE products SET self_developed = 0", "product P1"},
-      {"UPDATE products SET first_market_date = '2023-01-01'", "product P1"},
+      {"UPDATE products SET self_developed = 0", "product " + kDesign.str() + "/P1"},
+      {"UPDATE products SET first_market_date = '2023-01-01'", "product " + kDesign.str() + "/P1"},
       {"UPDATE foundry_keys SET valid_from = '2020-01-01'", "foundry_key " + w.keyid},
       {"UPDATE other_awards SET amount_fen = 1", "other_award " + row_ref(w.award)},
   };
@@ -228,7 +228,7 @@ TEST_CASE("reference leaves: the audit names a row deleted, and a row inserted, 
     CHECK(p.count("UNLOGGED_ROW") == 2);
     CHECK(p.find("UNLOGGED_ROW")->second.rfind("equity #", 0) == 0);
     bool product = false;
-    for (auto [it, end] = p.equal_range("UNLOGGED_ROW"); it != end; ++it) product = product || it->second == "product P9";
+    for (auto [it, end] = p.equal_range("UNLOGGED_ROW"); it != end; ++it) product = product || it->second == "product " + kDesign.str() + "/P9";
     CHECK(product);
   }
 }

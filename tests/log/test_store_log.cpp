@@ -30,6 +30,42 @@ static constexpr const char* kUndoMigration4 =
     "DROP TABLE platform_expenses; DROP TABLE events; "
     "DROP TABLE voids; DROP TABLE invoice_status; DROP TABLE claim_facts; ALTER TABLE claims DROP COLUMN stale; ALTER TABLE claims DROP COLUMN overpaid_fen; DROP INDEX family_links_by_b; DROP INDEX manual_affiliations_by_pair; ";
 
+// Undoes migration 15 (products keyed by owner, lines by buyer): the three tables in
+// their layout before it (the data here has no two owners of one product id).
+static constexpr const char* kUndoMigration15 =
+    "PRAGMA foreign_keys = OFF; "
+    "CREATE TABLE products_u (id TEXT PRIMARY KEY, kind TEXT NOT NULL, owner TEXT NOT NULL, "
+    " self_developed INTEGER NOT NULL, first_market_date TEXT, focus_area TEXT NOT NULL DEFAULT '', model TEXT, "
+    " created_at TEXT NOT NULL, log_index INTEGER, UNIQUE (owner, model)) WITHOUT ROWID; "
+    "INSERT INTO products_u SELECT id, kind, owner, self_developed, first_market_date, focus_area, model, created_at, "
+    " log_index FROM products; "
+    "CREATE TABLE purchases_u (id INTEGER PRIMARY KEY, invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT NOT NULL, "
+    " buyer TEXT NOT NULL, seller TEXT NOT NULL, product TEXT NOT NULL REFERENCES products(id), "
+    " amount_fen INTEGER NOT NULL, tax_fen INTEGER NOT NULL, reverses_invoice TEXT, reverses_line INTEGER, "
+    " log_index INTEGER, created_at TEXT NOT NULL, leaf_hash BLOB, salt BLOB, UNIQUE (invoice, line), "
+    " FOREIGN KEY (reverses_invoice, reverses_line) REFERENCES purchases(invoice, line)); "
+    "INSERT INTO purchases_u SELECT id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
+    " reverses_invoice, reverses_line, log_index, created_at, leaf_hash, salt FROM purchases; "
+    "CREATE TABLE tapeouts_u (id TEXT PRIMARY KEY, envelope TEXT, envelope_sha256 TEXT UNIQUE, keyid TEXT, product TEXT, "
+    " foundry TEXT, design_owner TEXT, date TEXT, kind TEXT, design_digest TEXT, mask_set_id TEXT, process_node TEXT, "
+    " wafer_size_mm INTEGER, cost_fen INTEGER, mask_set_conflict INTEGER, log_index INTEGER, created_at TEXT) "
+    " WITHOUT ROWID; "
+    "INSERT INTO tapeouts_u SELECT id, envelope, envelope_sha256, keyid, product, foundry, design_owner, date, kind, "
+    " design_digest, mask_set_id, process_node, wafer_size_mm, cost_fen, mask_set_conflict, log_index, created_at "
+    " FROM tapeouts; "
+    "DROP TABLE purchases; DROP TABLE tapeouts; DROP TABLE products; "
+    "ALTER TABLE products_u RENAME TO products; ALTER TABLE purchases_u RENAME TO purchases; "
+    "ALTER TABLE tapeouts_u RENAME TO tapeouts; "
+    "CREATE INDEX products_by_owner ON products(owner, id); "
+    "CREATE INDEX purchases_by_buyer_date ON purchases(buyer, date); "
+    "CREATE INDEX tapeouts_by_product ON tapeouts(product, date); "
+    "CREATE INDEX tapeouts_by_digest ON tapeouts(design_digest, date); "
+    "CREATE INDEX tapeouts_by_mask_set ON tapeouts(mask_set_id); "
+    "CREATE INDEX tapeouts_by_foundry ON tapeouts(foundry, id); "
+    "CREATE INDEX tapeouts_by_design_owner ON tapeouts(design_owner, id); "
+    "CREATE INDEX tapeouts_by_keyid ON tapeouts(keyid); "
+    "PRAGMA foreign_keys = ON; ";
+
 // Undoes migration 11 (the reference facts' leaf indexes).
 static constexpr const char* kUndoMigration11 =
     "ALTER TABLE enterprises DROP COLUMN log_index; ALTER TABLE persons DROP COLUMN log_index; "
@@ -38,7 +74,7 @@ static constexpr const char* kUndoMigration11 =
     "ALTER TABLE foundry_keys DROP COLUMN log_index; ALTER TABLE foundry_keys DROP COLUMN revocation_log_index; "
     "ALTER TABLE other_awards DROP COLUMN log_index; "
     "DROP INDEX audit_by_subject; DROP INDEX audit_by_actor; DROP INDEX audit_by_at; "  // and migration 12
-    "DROP INDEX tapeouts_by_keyid; DROP INDEX claims_by_tapeout; ";                      // and 13
+    "DROP INDEX tapeouts_by_keyid; DROP INDEX claims_by_tapeout; ";                      // and 13, 14
 
 namespace tlog = chipreg::tlog;
 using chipreg::db::Db;
@@ -379,8 +415,8 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
     REQUIRE(up->exec().ok());
   }
   std::string sql =
-      "ALTER TABLE log_entries DROP COLUMN salt; ALTER TABLE log_entries DROP COLUMN parties; "
-      "ALTER TABLE purchases DROP COLUMN salt; " + std::string(kUndoMigration11) +
+      std::string("ALTER TABLE log_entries DROP COLUMN salt; ALTER TABLE log_entries DROP COLUMN parties; ") +
+      std::string(kUndoMigration15) + "ALTER TABLE purchases DROP COLUMN salt; " + std::string(kUndoMigration11) +
       "ALTER TABLE log_entries DROP COLUMN leaf_hash; ALTER TABLE purchases DROP COLUMN leaf_hash; "
       "DELETE FROM log_nodes; " + std::string(kUndoMigration4) + "PRAGMA user_version = 1;";
   REQUIRE(db.exec_script(sql.c_str()).ok());
@@ -399,6 +435,7 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
   CHECK(rows == 100 + 50 + 25 + 12 + 6 + 3 + 1);
 
   auto from = chipreg::store::migrate(db);
+  INFO((from.ok() ? std::string() : from.error().code + ": " + from.error().message));
   REQUIRE(from.ok());
   CHECK(*from == 1);
   auto low = db.prepare("SELECT count(*) FROM log_nodes WHERE level < 4");

@@ -285,7 +285,7 @@ TEST_CASE("migration 8: products and claims are rebuilt with every row and refer
     REQUIRE(st.ok());
     REQUIRE(tx->commit().ok());
   }
-  auto back = store::get_product(*db, "T1");
+  auto back = store::get_product(*db, *Uscc::parse(kCenter), "T1");
   REQUIRE(back.ok());
   REQUIRE(back->has_value());
   CHECK((*back)->kind == ProductKind::kEdaTool);

@@ -153,7 +153,9 @@ TEST_CASE("query plans: the plan check sees the old equity duplicate check and a
   CHECK_FALSE(plan_problem(*db, "SELECT 1 FROM equity WHERE holder_enterprise IS ? AND holder_person IS ? AND held = ? "
                                 "AND valid_from = ?").empty());
   CHECK_FALSE(plan_problem(*db, "SELECT 1 FROM purchases WHERE seller = ?").empty());
-  CHECK(plan_problem(*db, "SELECT 1 FROM purchases WHERE invoice = ? AND line = ?").empty());
+  CHECK(plan_problem(*db, "SELECT 1 FROM purchases WHERE buyer = ? AND invoice = ? AND line = ?").empty());
+  // An invoice line is its buyer's: no index serves a lookup without the buyer.
+  CHECK_FALSE(plan_problem(*db, "SELECT 1 FROM purchases WHERE invoice = ? AND line = ?").empty());
   // A table is named by its alias in the plan.
   CHECK_FALSE(plan_problem(*db, "SELECT 1 FROM claims c WHERE c.status = ? OR c.year = ?").empty());
   CHECK_FALSE(plan_problem(*db, "SELECT 1 FROM claims AS c JOIN purchases p ON p.buyer = c.claimant").empty());
@@ -278,7 +280,7 @@ TEST_CASE("query plans: every statement the purchase, claim and token paths comp
     auto c = file_claim(db, f, "test");
     REQUIRE(c.ok());
     CHECK(c->eligible);
-    REQUIRE(void_invoice(db, "24332000000001000003", Date::ymd(2025, 7, 1), "test", "test").ok());
+    REQUIRE(void_invoice(db, uscc(0).str(), "24332000000001000003", Date::ymd(2025, 7, 1), "test", "test").ok());
     REQUIRE(reevaluate_claim(db, c->id, "reviewer").ok());
     auto decided = decide_claim(db, c->id, DecisionInput{false, 100, "核准"}, "reviewer");
     REQUIRE(decided.ok());
@@ -335,8 +337,8 @@ TEST_CASE("query plans: a revocation's impact on tape-out and linkage claims is 
     REQUIRE(key->exec().ok());
     auto tapeout = db.prepare(
         "INSERT INTO tapeouts(id, envelope, envelope_sha256, keyid, product, foundry, design_owner, date, kind, "
-        "design_digest, cost_fen, created_at) VALUES (?1, '{}', ?2, ?3, ?4, ?5, ?6, '2024-08-01', 'mpw', ?2, 0, "
-        "'2024-08-02T00:00:00.000Z')");
+        "design_digest, cost_fen, created_at, product_owner) VALUES (?1, '{}', ?2, ?3, ?4, ?5, ?6, '2024-08-01', "
+        "'mpw', ?2, 0, '2024-08-02T00:00:00.000Z', ?6)");
     REQUIRE(tapeout.ok());
     for (int i = 1; i <= 30; ++i) {
       const std::string product = "CHIP" + std::to_string(i);

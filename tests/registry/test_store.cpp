@@ -181,8 +181,9 @@ TEST_CASE("store: constraints refuse impossible states") {
     auto prod = db.prepare("INSERT INTO products(id, kind, owner, self_developed, created_at) VALUES ('P1', 'chip', '91110000600037341L', 1, 'now')");
     REQUIRE(prod->exec().ok());
     auto ins = db.prepare(
-        "INSERT INTO purchases(invoice, line, date, buyer, seller, product, amount_fen, tax_fen, created_at) "
-        "VALUES ('INV1', 1, '2025-03-01', '91350100M000100Y43', '91110000600037341L', 'P1', ?, 0, 'now')");
+        "INSERT INTO purchases(invoice, line, date, buyer, seller, product_owner, product, amount_fen, tax_fen, "
+        "created_at) VALUES ('INV1', 1, '2025-03-01', '91350100M000100Y43', '91110000600037341L', "
+        "'91110000600037341L', 'P1', ?, 0, 'now')");
     ins->bind(1, 100);
     REQUIRE(ins->exec().ok());
     ins->reset();

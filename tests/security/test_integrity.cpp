@@ -248,4 +248,116 @@ TEST_CASE("security: an upload takes any Content-Type while JSON routes refuse n
   CHECK(send("/v1/purchases", "application/octet-stream").rfind("HTTP/1.1 415", 0) == 0);
 }
 
+// Finding 8: product ids and invoice lines were global and first-come. Products are now
+// keyed by (owner, id) and invoice lines by (buyer, invoice, line) (schema migration 15).
+TEST_CASE("security: a competitor who registers a design house's product id first takes, blocks and voids nothing") {
+  Registry reg;
+  World w = build_world(reg);
+  const std::string rival = mint_uscc(5);
+  reg.enterprise(rival, "Rival Design Co.", true, {"ic_design"});
+  const std::string rival_token = reg.token("enterprise", rival);
+  auto product = [](const std::string& owner) {
+    return json::object{{"id", "P-NEW"},         {"kind", "chip"}, {"owner", owner}, {"self_developed", true},
+                        {"first_market_date", nullptr}, {"focus_area", "chip_design"}};
+  };
+  // The rival takes the id first; the design house still registers its own (was 409).
+  reg.must(201, "/v1/products", product(rival), rival_token);
+  reg.must(201, "/v1/products", product(w.design), w.design_token);
+  CHECK(reg.http().post("/v1/products", product(w.design), w.design_token).error_code() == "DUPLICATE");
+  // Each reads its own; the bureau must say whose when two owners share the id.
+  CHECK(reg.http().get("/v1/products/P-NEW", w.design_token).json().at("owner") == json::value(w.design));
+  CHECK(reg.http().get("/v1/products/P-NEW", rival_token).json().at("owner") == json::value(rival));
+  CHECK(reg.http().get("/v1/products/P-NEW?owner=" + rival, w.design_token).status == 404);
+  auto ambiguous = reg.http().get("/v1/products/P-NEW", reg.admin());
+  CHECK(ambiguous.status == 409);
+  CHECK(ambiguous.error_code() == "AMBIGUOUS_PRODUCT");
+  CHECK(reg.http().get("/v1/enterprises/" + rival + "/products/P-NEW", reg.admin()).json().at("owner") ==
+        json::value(rival));
+
+  // The rival's own earlier attestation of its P-NEW (another design) does not make the
+  // design house's tape-out of its P-NEW second.
+  auto predicate = [&](const std::string& owner, const std::string& date) {
+    return json::object{{"foundry", w.foundry}, {"design_owner", owner}, {"product", "P-NEW"}, {"date", date},
+                        {"kind", "mpw"},        {"cost_fen", 500000000}};
+  };
+  auto rival_env = reg.sign_tapeout(w.key_prefix, predicate(rival, "2025-01-05"), std::string(64, 'c'));
+  REQUIRE(reg.http().request("POST", "/v1/tapeouts", rival_env, w.foundry_token).status == 201);
+  auto env = reg.sign_tapeout(w.key_prefix, predicate(w.design, "2025-02-01"), std::string(64, 'd'));
+  auto accepted = reg.http().request("POST", "/v1/tapeouts", env, w.foundry_token);
+  REQUIRE(accepted.status == 201);
+  CHECK(accepted.json().at("first").as_bool());
+  const std::string id(accepted.json().at("id").as_string());
+  // Its clause-3 claim pays 30 % of 5,000,000.00 元 (was NOT_DESIGN_OWNER, 0).
+  auto claim = reg.must(201, "/v1/claims", json::object{{"rule", "tapeout"}, {"tapeout", id}}, w.design_token);
+  CHECK(claim.at("evaluation").at("eligible").as_bool());
+  CHECK(claim.at("evaluation").at("award_fen").as_int64() == 150000000);
+  // The bundle names the design house's product, and no rival fact.
+  const std::string cid(claim.at("id").as_string());
+  auto bundle = reg.http().get("/v1/claims/" + cid + "/facts", w.design_token).json();
+  REQUIRE(bundle.at("products").as_array().size() == 1);
+  CHECK(bundle.at("products").at(0).at("owner") == json::value(w.design));
+  CHECK(bundle.at("tapeouts").as_array().size() == 1);
+  // An attestation cannot attach the design house to the rival's product: the design owner
+  // has no such product.
+  auto foreign = reg.sign_tapeout(w.key_prefix,
+                                  json::object{{"foundry", w.foundry}, {"design_owner", w.design}, {"product", "P-RIVAL"},
+                                               {"date", "2025-02-02"}, {"kind", "mpw"}, {"cost_fen", 1}},
+                                  std::string(64, 'e'));
+  reg.must(201, "/v1/products",
+           json::object{{"id", "P-RIVAL"}, {"kind", "chip"}, {"owner", rival}, {"self_developed", true},
+                        {"first_market_date", nullptr}, {"focus_area", "chip_design"}},
+           rival_token);
+  auto refused = reg.http().request("POST", "/v1/tapeouts", foreign, w.foundry_token);
+  CHECK(refused.status == 422);
+  CHECK(refused.error_code() == "UNKNOWN_PRODUCT");
+}
+
+TEST_CASE("security: another buyer's invoice lines cannot be probed, voided or reversed") {
+  Registry reg;
+  World w = build_world(reg);
+  const std::string taken = "24332000000012345678";  // the OEM's line 1 (build_world)
+  const std::string never = "24332000000099999998";  // nobody's
+  auto line = [&](const std::string& invoice, const std::string& buyer) {
+    return json::object{{"invoice", invoice}, {"line", 1}, {"date", "2025-03-02"}, {"buyer", buyer},
+                        {"seller", w.design}, {"product", "P-CHIP"}, {"amount_fen", 1000}, {"tax_fen", 0},
+                        {"reverses", nullptr}};
+  };
+  // Posting the OEM's invoice number as one's own answers as for any new line (was 409).
+  reg.must(201, "/v1/purchases", line(taken, w.other), w.other_token);
+  reg.must(201, "/v1/purchases", line(never, w.other), w.other_token);
+  CHECK(reg.http().post("/v1/purchases", line(taken, w.other), w.other_token).error_code() == "DUPLICATE");
+  CHECK(reg.http().post("/v1/purchases", line(never, w.other), w.other_token).error_code() == "DUPLICATE");
+  // A red line reversing another buyer's line answers as for a line that does not exist.
+  auto red = [&](const std::string& reversed) {
+    json::object r = line("24332000000077770000", w.other);
+    r["amount_fen"] = -1;
+    r["reverses"] = json::object{{"invoice", reversed}, {"line", 2}};
+    return reg.http().post("/v1/purchases", r, w.other_token);
+  };
+  reg.must(201, "/v1/purchases",
+           json::object{{"invoice", "24332000000012345679"}, {"line", 2}, {"date", "2025-03-01"}, {"buyer", w.oem},
+                        {"seller", w.design}, {"product", "P-CHIP"}, {"amount_fen", 5}, {"tax_fen", 0},
+                        {"reverses", nullptr}},
+           w.oem_token);
+  auto theirs = red("24332000000012345679");
+  auto nobodys = red("24332000000012345670");
+  CHECK(theirs.status == 422);
+  CHECK(theirs.error_code() == "UNKNOWN_INVOICE_LINE");
+  CHECK(nobodys.error_code() == theirs.error_code());
+  // Voiding the number voids the caller's own invoice only: the OEM's claim still counts it.
+  reg.must(200, "/v1/purchases/" + taken + "/void", json::object{{"date", "2025-09-01"}}, w.other_token);
+  CHECK(reg.http().post("/v1/purchases/24332000000012345679/void", json::object{{"date", "2025-09-01"}}, w.other_token)
+            .status == 404);
+  auto claim = reg.must(201, "/v1/claims", json::object{{"rule", "linkage"}, {"year", 2025}, {"group", "chip_module"}},
+                        w.oem_token);
+  CHECK(claim.at("evaluation").at("qualifying_fen").as_int64() == 339000005);
+  CHECK(claim.at("evaluation").at("eligible").as_bool());
+  // Each buyer reads its own line of the number; the bureau names the buyer.
+  CHECK(reg.http().get("/v1/purchases/" + taken + "/1", w.other_token).json().at("amount_fen").as_int64() == 1000);
+  CHECK(reg.http().get("/v1/purchases/" + taken + "/1", w.oem_token).json().at("amount_fen").as_int64() == 300000000);
+  CHECK(reg.http().get("/v1/purchases/" + taken + "/1?buyer=" + w.oem, w.other_token).status == 404);
+  CHECK(reg.http().get("/v1/purchases/" + taken + "/1?buyer=" + w.other, reg.admin()).json().at("buyer") ==
+        json::value(w.other));
+}
+
 }  // namespace chipreg::testing
