@@ -85,15 +85,16 @@ def run_size(args, size):
         res["generate_s"] = round(time.monotonic() - t0, 2)
     chip = args.chipreg
     db = os.path.join(work, "chipreg.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.unlink(db + suffix)
-    init = json.loads(subprocess.run([chip, "init", "--db", db], check=True, capture_output=True, text=True).stdout)
-    admin = init["admin_token"]
+    reuse = os.environ.get("SCALE_REUSE_DB") == "1" and os.path.exists(db)  # debugging the server part
+    if not reuse:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+        subprocess.run([chip, "init", "--db", db], check=True, capture_output=True, text=True)
 
     # ---- imports, each kind against sqlite3 .import of the same CSV ----
-    imports = {}
-    for kind in KINDS:
+    imports = json.load(open(os.path.join(work, "imports.json"))) if reuse else {}
+    for kind in ([] if reuse else KINDS):
         path = os.path.join(work, kind + (".jsonl" if kind == "tapeouts" else ".csv"))
         n = rows_of(path)
         if n == 0:
@@ -130,6 +131,8 @@ def run_size(args, size):
         imports[kind] = row
         print(f"  [{E}] import {kind}: {row}", file=sys.stderr, flush=True)
     res["imports"] = imports
+    with open(os.path.join(work, "imports.json"), "w") as f:
+        json.dump(imports, f)
 
     # ---- affiliation queries through the store ----
     if args.affiliation:
@@ -141,7 +144,7 @@ def run_size(args, size):
     claimants = [(int(a), b) for a, b in (l.split("\t") for l in open(os.path.join(work, "claimants.tsv")).read().split("\n") if l)]
     tokens = {}
     for _, u in claimants:
-        t = subprocess.run([chip, "token", "create", "--db", db, "--role", "enterprise", "--enterprise", u],
+        t = subprocess.run([chip, "token", "create", "--db", db, "--role", "enterprise", "--enterprise", u, "--label", "bench"],
                            check=True, capture_output=True, text=True).stdout
         tokens[u] = json.loads(t)["token"]
     # A purchase POST buyer that files no claim: an OEM after the claimants.
@@ -150,7 +153,7 @@ def run_size(args, size):
     post_buyer = next(e[0] for e in ents if e[3].startswith("oem") and e[0] not in claimant_set)
     prod = open(os.path.join(work, "products.csv")).read().split("\n")[1].split(",")
     writer = json.loads(subprocess.run([chip, "token", "create", "--db", db, "--role", "enterprise", "--enterprise",
-                                        post_buyer], check=True, capture_output=True, text=True).stdout)["token"]
+                                        post_buyer, "--label", "bench"], check=True, capture_output=True, text=True).stdout)["token"]
     serve_out = open(os.path.join(work, "serve.out"), "w")
     srv = subprocess.Popen([chip, "serve", "--db", db, "--listen", "127.0.0.1:0", "--access-log", "off",
                             "--enterprise-writes-per-minute", "0"], stdout=serve_out, stderr=subprocess.STDOUT)
