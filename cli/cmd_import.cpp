@@ -115,12 +115,10 @@ int run_import(const ImportArgs& o) {
                        e.code == "BAD_XLSX" || e.code == "XLSX_TOO_LARGE";
     return input ? 2 : 1;
   }
-  // A bulk load changes the shape of the tables the planner chooses indexes by: refresh
-  // the statistics (sqlite_stat1). Bounded: analysis_limit samples about 1000 rows per
-  // index, so a million-row table costs milliseconds, not a full ANALYZE. (PRAGMA optimize
-  // of SQLite 3.40 skips tables never analyzed, which after a first import is all of them.)
-  // The rows are committed already; a failure here only leaves the older statistics.
-  if (report->imported > 0) (void)db->exec_script("PRAGMA analysis_limit = 1000; ANALYZE");
+  // A bulk load changes the shape of the tables the planner chooses indexes by (see
+  // importers::refresh_statistics). The rows are committed already; a failure here only
+  // leaves the older statistics.
+  if (report->imported > 0) (void)importers::refresh_statistics(*db);
   std::cout << boost::json::serialize(importers::to_json(*report)) << "\n";
   return report->rejected == 0 ? 0 : 1;
 }

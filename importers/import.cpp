@@ -821,4 +821,6 @@ Result<ImportReport> import_bytes(db::Db& db, ImportKind kind, std::string_view 
   return import_jsonl(db, kind, file.get(), options);
 }
 
+Status refresh_statistics(db::Db& db) { return db.exec_script("PRAGMA analysis_limit = 1000; ANALYZE"); }
+
 }  // namespace chipreg::importers

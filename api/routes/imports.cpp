@@ -27,6 +27,9 @@ Response import_purchases(RouteContext& ctx) {
   if (ctx.caller->role == "enterprise") options.only_buyer = ctx.caller->enterprise;
   auto report = importers::import_bytes(*ctx.db, importers::ImportKind::kPurchases, ctx.req.body, options);
   if (!report) return error_response(report.error());
+  // As after `chipreg import`: the planner's statistics follow the grown tables. Bounded
+  // (milliseconds at millions of rows); a failure only leaves the older statistics.
+  if (report->imported > 0) (void)importers::refresh_statistics(*ctx.db);
   json::object out = importers::to_json(*report);
   out["einvoice"] = report->einvoice;
   json::object detail{{"imported", report->imported},

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "e2e/world.hpp"
+#include "registry/db/sqlite.hpp"
 
 using namespace chipreg::testing;
 namespace json = boost::json;
@@ -166,6 +167,16 @@ TEST_CASE("lists: an enterprise uploads its purchases export and gets the import
     auto audit = http.get("/v1/audit?subject=" + w.oem, reg.admin());
     REQUIRE(audit.status == 200);
     CHECK(audit.body.find("purchase.import") != std::string::npos);
+
+    // The upload left planner statistics of the table it grew, as `chipreg import` does.
+    auto db = chipreg::db::Db::open(reg.db(), chipreg::db::DbOptions{.create = false, .read_only = true});
+    REQUIRE(db);
+    auto st = db->prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'purchases' AND idx = 'purchases_by_buyer_date'");
+    REQUIRE(st);
+    REQUIRE(st->step().value());
+    // "rows rows-per-buyer rows-per-(buyer, date)": the world's lines and the one uploaded.
+    const std::string stat = st->text(0);
+    CHECK(std::stoi(stat) >= 2);
   }
 
   SECTION("the e-invoice platform's export: voided invoices are skipped with their reason") {

@@ -11,11 +11,16 @@
 #include <string>
 #include <vector>
 
+#include <boost/json.hpp>
+
+#include "crypto/dsse.hpp"
 #include "registry/db/sqlite.hpp"
+#include "registry/store/audit.hpp"
 #include "registry/store/claims.hpp"
 #include "registry/store/foundry_keys.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/schema.hpp"
+#include "registry/store/tapeouts.hpp"
 #include "registry/store/tokens.hpp"
 #include "registry/store/voids.hpp"
 #include "support/temp_dir.hpp"
@@ -379,4 +384,125 @@ TEST_CASE("query plans: a revocation's impact on tape-out and linkage claims is 
   CHECK(impact->claims.front().rule == "linkage");
   check_plans(db, compiled);
   CHECK(compiled_one(compiled, "JOIN claim_lines cl ON cl.purchase = p.id"));
+}
+
+TEST_CASE("query plans: the tape-out, preview, facts bundle and the other HTTP write paths are indexed, after ANALYZE") {
+  testing::TempDir dir;
+  std::vector<std::string> compiled;
+  Db db = recording_db(dir, compiled);
+  Repository repo(db);
+  const Validity from{Date::ymd(2024, 1, 1), std::nullopt};
+  // A foundry (0) with a registered key, 60 design houses (1..60) each with a chip taped
+  // out under it and a module, 100 terminal makers (61..160) buying them; persons holding
+  // the houses; makers 61..150 file a linkage claim.
+  crypto::PrivateKey key = *crypto::PrivateKey::generate(crypto::Alg::kEd25519);
+  std::vector<std::string> tapeouts;
+  {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    for (int i = 0; i <= 160; ++i) {
+      const Role role = i == 0 ? Role::kFoundry : i <= 60 ? Role::kIcDesign : Role::kOem;
+      REQUIRE(repo.insert_enterprise(Enterprise{uscc(i), "企业" + std::to_string(i), true, {role}}).ok());
+    }
+    for (int i = 0; i < 30; ++i) {
+      REQUIRE(repo.insert_person(Person{"P" + std::to_string(i), "自然人" + std::to_string(i)}).ok());
+    }
+    for (int i = 1; i <= 60; ++i) {
+      REQUIRE(repo.insert_equity(EquityEdge{"P" + std::to_string(i % 30), true, uscc(i), Rate::percent(40), from}).ok());
+      REQUIRE(repo.insert_product(Product{"CHIP" + std::to_string(i), ProductKind::kChip, uscc(i), true,
+                                          Date::ymd(2024, 9, 1), "chip_design", "C" + std::to_string(i)})
+                  .ok());
+      REQUIRE(repo.insert_product(Product{"MOD" + std::to_string(i), ProductKind::kModule, uscc(i), true,
+                                          Date::ymd(2024, 9, 1), "chip_design", "M" + std::to_string(i)})
+                  .ok());
+    }
+    REQUIRE(register_foundry_key(db, {uscc(0).str(), "ed25519", key.public_key().to_pem(), "2024-01-01", std::nullopt},
+                                 "2024-01-01T00:00:00Z")
+                .ok());
+    for (int i = 1; i <= 60; ++i) {
+      char digest[65];
+      std::snprintf(digest, sizeof digest, "%064d", i);
+      boost::json::object pred{{"foundry", uscc(0).str()}, {"design_owner", uscc(i).str()},
+                               {"product", "CHIP" + std::to_string(i)}, {"date", "2024-08-01"},
+                               {"kind", "mpw"}, {"cost_fen", 800000000}, {"mask_set_id", "MS" + std::to_string(i)}};
+      boost::json::object st{{"_type", "https://in-toto.io/Statement/v1"},
+                             {"subject", boost::json::array{boost::json::object{
+                                             {"name", "top.gds"}, {"digest", boost::json::object{{"sha256", digest}}}}}},
+                             {"predicateType", "urn:chipreg:predicate:tapeout:v1"},
+                             {"predicate", pred}};
+      auto env = crypto::dsse::sign(crypto::dsse::kInTotoPayloadType, boost::json::serialize(st), key);
+      REQUIRE(env.ok());
+      auto accepted = submit_tapeout(db, crypto::dsse::serialize(*env), uscc(0), "2024-08-02T08:00:00Z");
+      REQUIRE(accepted.ok());
+      tapeouts.push_back(accepted->id);
+    }
+    for (int b = 61; b <= 160; ++b) {
+      for (int k = 0; k < 4; ++k) {
+        const int seller = 1 + (b * 4 + k) % 60;
+        Purchase p{"2433200000000" + std::to_string(1000000 + b * 4 + k), 1, Date::ymd(2025, 1 + k, 1), uscc(b),
+                   uscc(seller), (k % 2 == 0 ? "CHIP" : "MOD") + std::to_string(seller), Money::fen(250000000),
+                   Money::fen(32500000), std::nullopt, std::nullopt};
+        REQUIRE(repo.insert_purchase(p).ok());
+      }
+      if (b > 150) continue;  // 151..160 have filed nothing: their claims are previewed
+      ClaimFiling f{RuleId::kLinkage, uscc(b).str(), 2025, LinkageGroup::kChipModule, {}, {}, {}};
+      auto c = file_claim(db, f, "test");
+      REQUIRE(c.ok());
+      // Decisions, family links and manual affiliations enough that ANALYZE does not plan
+      // them as tiny tables (a scan of a one-row table is the planner's right choice).
+      if (b <= 100) REQUIRE(decide_claim(db, c->id, DecisionInput{b % 2 == 0, 100, "决定"}, "reviewer").ok());
+      REQUIRE(repo.insert_manual_affiliation(ManualAffiliation{uscc(b), uscc(1 + b % 60), from, "同一实际控制人"}).ok());
+    }
+    for (int i = 0; i + 1 < 30; i += 2) {
+      REQUIRE(repo.insert_family_link(
+                      FamilyLink{"P" + std::to_string(i), "P" + std::to_string(i + 1), FamilyRelation::kSpouse})
+                  .ok());
+    }
+    REQUIRE(tx->commit().ok());
+  }
+  {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    // The HTTP write paths not met above: manual affiliation, family, other award, audit
+    // row, platform status, a second tape-out of a product.
+    REQUIRE(repo.insert_person(Person{"Q1", "王五"}).ok());
+    REQUIRE(repo.insert_family_link(FamilyLink{"P2", "Q1", FamilyRelation::kSibling}).ok());
+    REQUIRE(repo.insert_manual_affiliation(ManualAffiliation{uscc(121), uscc(5), from, "同一实际控制人"}).ok());
+    const ClaimFiling linkage{RuleId::kLinkage, uscc(155).str(), 2025, LinkageGroup::kChipModule, {}, {}, {}};
+    auto preview = preview_claim(db, linkage);
+    REQUIRE(preview.ok());
+    auto mine = list_claims(db, ClaimFilter{{}, uscc(121).str(), 2025, {}, 10, false});
+    REQUIRE(mine.ok());
+    REQUIRE(mine->size() == 1);
+    const std::string claim = mine->front().id;
+    REQUIRE(insert_other_award(db, OtherAward{claim, "province", Money::fen(100000)}, "test").ok());
+    REQUIRE(set_platform_status(db, "24332000000001000244", "已红冲-部分", "test", "test").ok());
+    auto facts = claim_facts(db, claim);
+    REQUIRE(facts.ok());
+    REQUIRE(facts->has_value());
+    REQUIRE(reevaluate_claim(db, claim, "reviewer").ok());
+    auto full = get_claim(db, claim, ClaimView::kFull);
+    REQUIRE(full.ok());
+    REQUIRE(full->has_value());
+    // A tape-out claim by a design house, evaluated, previewed and decided.
+    const ClaimFiling tapeout{RuleId::kTapeout, uscc(7).str(), 0, std::nullopt, tapeouts[6], {}, {}};
+    REQUIRE(preview_claim(db, tapeout).ok());
+    auto t = file_claim(db, tapeout, "test");
+    REQUIRE(t.ok());
+    REQUIRE(claim_facts(db, t->id).ok());
+    REQUIRE(decide_claim(db, t->id, DecisionInput{false, 100, "核准"}, "reviewer").ok());
+    REQUIRE(audit(db, "test", "claim.decide", t->id).ok());
+    auto record = find_tapeout(db, tapeouts[6]);
+    REQUIRE(record.ok());
+    REQUIRE(record->has_value());
+    REQUIRE(tx->commit().ok());
+  }
+  // Everything above is planned on the statistics of the district it ran on.
+  REQUIRE(db.run("ANALYZE").ok());
+  check_plans(db, compiled);
+  for (const char* fragment : {"FROM tapeouts", "INSERT INTO tapeouts", "INSERT INTO other_awards", "INSERT INTO manual_affiliations",
+                               "INSERT INTO family_links", "FROM claim_facts", "INSERT INTO decisions"}) {
+    INFO(fragment);
+    CHECK(compiled_one(compiled, fragment));
+  }
 }
