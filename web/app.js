@@ -110,6 +110,9 @@
     CONSTRAINT: '违反数据约束', USAGE: '用法有误', SCHEMA_TOO_NEW: '数据库版本高于本程序', SCHEMA_MISMATCH: '数据库结构不符',
     LOG_CORRUPT: '透明日志损坏', BAD_PROOF: '证明无效', UNREADABLE_ROW: '记录无法读取',
     NETWORK: '无法连接服务', BAD_RESPONSE: '服务返回了无法识别的内容', INPUT: '输入有误',
+    OBJECTION_LATE: '已超过异议期限', OBJECTION_PENDING: '该申报已有待答复的异议', ALREADY_ANSWERED: '该异议已答复',
+    UNKNOWN_LINE: '该发票行不在本申报的测算中', UNKNOWN_REASON: '本申报的测算没有该原因', UNKNOWN_LEAF: '日志序号不是异议之后登记的事实',
+    ABOVE_DUE: '追回金额超过应追回金额', NOT_APPROVED: '只有已核准的申报才能追回',
   };
   const AUDIT_ACTIONS = {
     'claim.file': '提交申报', 'claim.decide': '作出审核结论', 'claim.evaluate': '重新测算',
@@ -117,7 +120,10 @@
     'token.create': '创建令牌', 'token.revoke': '吊销令牌', 'foundry_key.register': '登记密钥',
     'foundry_key.revoke': '吊销密钥', 'enterprise.create': '登记企业', 'product.create': '登记产品',
     'other_award.create': '登记其他层级奖励', 'refused': '被拒绝的写入',
+    'objection.file': '提出异议', 'objection.answer': '答复异议', 'recovery.record': '登记追回', 'claim.overpaid': '超拨金额变化',
   };
+  const ANSWER_NAMES = { fact_corrected: '更正事实', affiliation_finding: '关联关系认定', rejected: '驳回异议' };
+  const OBJECTION_STATUS = { open: '待答复', answered: '已答复', rejected: '已驳回' };
   // The audit action's name: import.KIND (命令行导入) and import.KIND.refused included.
   function auditAction(action) {
     if (AUDIT_ACTIONS[action]) return AUDIT_ACTIONS[action];
@@ -298,8 +304,9 @@
   const main = h('main', { id: 'main', tabindex: '-1' });
 
   const NAV = {
-    reviewer: [['#/queue', '审核队列'], ['#/payout', '拨付清单']],
-    enterprise: [['#/purchases', '我的发票'], ['#/upload', '上传发票导出'], ['#/facts', '登记条款事实'], ['#/file', '申报预览与提交'], ['#/claims', '我的申报']],
+    reviewer: [['#/queue', '审核队列'], ['#/objections', '异议处理'], ['#/recoveries', '追回'], ['#/payout', '拨付清单']],
+    enterprise: [['#/purchases', '我的发票'], ['#/upload', '上传发票导出'], ['#/facts', '登记条款事实'], ['#/file', '申报预览与提交'], ['#/claims', '我的申报'],
+      ['#/objections', '我的异议'], ['#/recoveries', '追回']],
     foundry: [['#/tapeouts', '流片证明'], ['#/submit', '提交签名信封']],
     admin: [['#/admin/enterprises', '企业'], ['#/admin/products', '产品'], ['#/admin/keys', '代工厂密钥'],
       ['#/admin/tokens', '令牌'], ['#/facts', '条款事实'], ['#/queue', '申报']],
@@ -376,6 +383,7 @@
     const views = {
       queue: queueView, claim: claimView, payout: payoutView, purchases: purchasesView, upload: uploadView,
       file: fileView, facts: factsView, claims: myClaimsView, tapeouts: tapeoutsView, submit: submitView, admin: adminView,
+      objections: objectionsView, recoveries: recoveriesView,
     };
     const view = views[parts[0]];
     const box = h('section', { class: 'view' });
@@ -573,7 +581,183 @@
     box.appendChild(tools);
 
     if (me.role === 'reviewer' && claim.status === 'submitted') box.appendChild(decisionForm(claim));
+    box.appendChild(await objectionsBlock(claim));
+    if (me.role === 'enterprise') box.appendChild(objectionForm(claim));
     if (me.role === 'reviewer' || me.role === 'admin') box.appendChild(await auditBlock(claim.id));
+  }
+
+  // ---------------------------------------------------------------- objections (异议)
+
+  function objectionRows(items, withClaim) {
+    return items.map((o) => tr(
+      h('code', { class: 'objection-id' }, o.id),
+      withClaim ? h('a', { href: '#/claim/' + encodeURIComponent(o.claim), class: 'claim-link' }, o.claim) : null,
+      h('span', { class: 'status ' + o.status }, OBJECTION_STATUS[o.status] || o.status),
+      o.against === 'decision' ? '审核结论' : '测算结果',
+      h('span', { class: 'quote' }, o.text),
+      (o.lines || []).map((l) => l.invoice + '#' + l.line).join('，') || '—',
+      (o.reasons || []).join('，') || '—',
+      (o.evidence || []).map((e) => e.name).join('，') || '—',
+      o.answer ? h('span', {}, ANSWER_NAMES[o.answer.answer] || o.answer.answer, '：', o.answer.note,
+        o.answer.answer !== 'rejected' ? ['（奖励 ', fenToYuan(o.answer.award_before_fen), ' → ', h('strong', { class: 'award-after' }, fenToYuan(o.answer.award_after_fen)), ' 元）'] : null) : '—'));
+  }
+  const OBJECTION_HEADERS = ['异议编号', '状态', '对象', '异议内容', '争议发票行', '争议原因', '证据', '答复'];
+
+  async function objectionsBlock(claim) {
+    const box = h('section', { class: 'card no-print', id: 'objections' }, h('h2', {}, '异议'));
+    try {
+      const items = await all('/v1/claims/' + encodeURIComponent(claim.id) + '/objections', 5);
+      if (!items.length) box.appendChild(h('p', { class: 'muted' }, '暂无异议'));
+      else box.appendChild(table(OBJECTION_HEADERS, objectionRows(items, false)));
+    } catch (e) { box.appendChild(errorBox(e)); }
+    return box;
+  }
+
+  // The enterprise's objection: text, the excluded lines and the reasons it disputes, and
+  // evidence by name and SHA-256 (computed here from the chosen file when the browser can).
+  function objectionForm(claim) {
+    const ev = claim.evaluation || {};
+    const text = h('textarea', { name: 'objection_text', rows: '4', required: true });
+    const lineBoxes = (ev.lines || []).filter((l) => !l.qualifies).map((l) =>
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'objection_line', value: JSON.stringify({ invoice: l.invoice, line: l.line }) }),
+        ' ', l.invoice, ' 第 ', String(l.line), ' 行（', (l.codes || []).map((c) => REASONS[c] || c).join('、'), '）'));
+    const reasonBoxes = (ev.reasons || []).map((r) =>
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'objection_reason', value: r.code }), ' ', REASONS[r.code] || r.code, ' ', h('code', {}, r.code)));
+    const evName = h('input', { name: 'evidence_name', type: 'text' });
+    const evSha = h('input', { name: 'evidence_sha256', type: 'text', maxlength: '64', spellcheck: 'false' });
+    const evFile = h('input', { name: 'evidence_file', type: 'file' });
+    evFile.addEventListener('change', async () => {
+      const f = evFile.files && evFile.files[0];
+      if (!f) return;
+      evName.value = f.name;
+      if (window.crypto && crypto.subtle) {
+        const digest = await crypto.subtle.digest('SHA-256', await f.arrayBuffer());
+        evSha.value = Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, '0')).join('');
+      }
+    });
+    const msg = h('div', { class: 'msg', 'aria-live': 'polite' });
+    const form = h('form', { class: 'card no-print', id: 'objection-form' },
+      h('h2', {}, '提出异议'),
+      h('p', { class: 'muted' }, claim.status === 'submitted' ? '审核结论作出前可随时提出异议。' : '审核结论作出之日起 15 日内可提出异议。'),
+      field('异议内容', text, '说明对测算或审核结论有异议的理由'),
+      lineBoxes.length ? h('fieldset', {}, h('legend', {}, '争议的发票行'), lineBoxes) : null,
+      reasonBoxes.length ? h('fieldset', {}, h('legend', {}, '争议的原因'), reasonBoxes) : null,
+      field('证据文件', evFile, '文件不上传，只记录文件名和 SHA-256'), field('证据名称', evName), field('证据 SHA-256', evSha),
+      h('button', { type: 'submit', class: 'primary', name: 'object' }, '提交异议'), msg);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clear(msg);
+      if (!text.value.trim()) return msg.appendChild(errorBox({ code: 'MISSING_FIELD', message: '请填写异议内容' }));
+      const body = { text: text.value.trim() };
+      const lines = Array.from(form.querySelectorAll('input[name=objection_line]:checked')).map((i) => JSON.parse(i.value));
+      const reasons = Array.from(form.querySelectorAll('input[name=objection_reason]:checked')).map((i) => i.value);
+      if (lines.length) body.lines = lines;
+      if (reasons.length) body.reasons = reasons;
+      if (evName.value.trim() || evSha.value.trim()) body.evidence = [{ name: evName.value.trim(), sha256: evSha.value.trim().toLowerCase() }];
+      try {
+        const o = await api('POST', '/v1/claims/' + encodeURIComponent(claim.id) + '/objections', body);
+        clear(msg).appendChild(notice('ok', '异议已提交，编号 ', h('code', { id: 'objection-created' }, o.id)));
+        await route();
+      } catch (err) { clear(msg).appendChild(errorBox(err)); }
+    });
+    return form;
+  }
+
+  // The reviewer's queue: each open objection with the three answers.
+  async function objectionsView(box) {
+    const reviewer = me.role === 'reviewer';
+    const status = select('status', [['open', '待答复'], ['answered', '已答复'], ['rejected', '已驳回'], ['', '全部']], reviewer ? 'open' : '');
+    const results = h('div', { id: 'objection-results' });
+    const form = h('form', { class: 'filters' }, field('状态', status), h('button', { type: 'submit' }, '筛选'));
+    append(box, [h('h1', {}, reviewer ? '异议处理' : '我的异议'), form, results]);
+    async function load() {
+      clear(results);
+      let items;
+      try { items = await all('/v1/objections' + (status.value ? '?status=' + status.value : '')); } catch (e) { return results.appendChild(errorBox(e)); }
+      if (!items.length) return results.appendChild(h('p', { class: 'muted' }, '没有异议'));
+      results.appendChild(table(['异议编号', '申报', ...OBJECTION_HEADERS.slice(1)], objectionRows(items, true)));
+      if (!reviewer) return;
+      for (const o of items.filter((x) => x.status === 'open')) results.appendChild(answerForm(o));
+    }
+    form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+    await load();
+  }
+
+  function answerForm(o) {
+    const kind = select('answer', [['fact_corrected', ANSWER_NAMES.fact_corrected], ['affiliation_finding', ANSWER_NAMES.affiliation_finding], ['rejected', ANSWER_NAMES.rejected]], 'rejected');
+    const note = h('textarea', { name: 'answer_note', rows: '3' });
+    const leaf = h('input', { name: 'fact_log_index', type: 'number', min: '0', inputmode: 'numeric' });
+    const a = h('input', { name: 'finding_a', type: 'text', maxlength: '18', value: o.claimant, spellcheck: 'false' });
+    const b = h('input', { name: 'finding_b', type: 'text', maxlength: '18', spellcheck: 'false' });
+    const from = h('input', { name: 'finding_from', type: 'date' });
+    const to = h('input', { name: 'finding_to', type: 'date' });
+    const basis = h('input', { name: 'finding_basis', type: 'text' });
+    const affiliated = select('finding_affiliated', [['false', '不存在关联关系'], ['true', '存在关联关系']], 'false');
+    const factPart = h('div', { class: 'part fact' }, field('更正事实的日志序号', leaf, '先通过登记接口写入更正的事实（如作废、股权变更），再填写其日志序号'));
+    const findingPart = h('div', { class: 'part finding' }, field('认定', affiliated), field('企业 A', a), field('企业 B', b),
+      field('起始日期', from), field('截止日期', to, '可空'), field('依据', basis));
+    const msg = h('div', { class: 'msg', 'aria-live': 'polite' });
+    const form = h('form', { class: 'card answer', id: 'answer-' + o.id },
+      h('h2', {}, '答复异议 ', h('code', {}, o.id), '（申报 ', h('code', {}, o.claim), '）'),
+      field('答复方式', kind), factPart, findingPart, field('答复意见', note, '必填：驳回理由或认定说明'),
+      h('button', { type: 'submit', class: 'primary', name: 'answer_submit' }, '记录答复'), msg);
+    function show() {
+      factPart.hidden = kind.value !== 'fact_corrected';
+      findingPart.hidden = kind.value !== 'affiliation_finding';
+    }
+    kind.addEventListener('change', show);
+    show();
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clear(msg);
+      if (!note.value.trim()) return msg.appendChild(errorBox({ code: 'MISSING_FIELD', message: '请填写答复意见' }));
+      const body = { answer: kind.value, note: note.value.trim() };
+      if (kind.value === 'fact_corrected') body.fact_log_index = Number(leaf.value);
+      if (kind.value === 'affiliation_finding') {
+        body.finding = { a: a.value.trim(), b: b.value.trim(), from: from.value, to: to.value || null, basis: basis.value.trim(), affiliated: affiliated.value === 'true' };
+      }
+      try {
+        await api('POST', '/v1/objections/' + encodeURIComponent(o.id) + '/answer', body);
+        await route();
+      } catch (err) { clear(msg).appendChild(errorBox(err)); }
+    });
+    return form;
+  }
+
+  // ---------------------------------------------------------------- recovery (追回)
+
+  async function recoveriesView(box) {
+    const reviewer = me.role === 'reviewer' || me.role === 'admin';
+    append(box, [h('h1', {}, '追回')]);
+    const due = await all('/v1/recoveries?status=due');
+    box.appendChild(h('h2', {}, '应追回'));
+    if (!due.length) box.appendChild(h('p', { class: 'muted', id: 'no-recovery-due' }, '没有应追回的款项'));
+    else {
+      box.appendChild(table(['申报', '企业', '条款', '年度', '已核准（元）', '已追回（元）', '现有事实支持（元）', '应追回（元）'], due.map((d) =>
+        tr(h('a', { href: '#/claim/' + encodeURIComponent(d.claim), class: 'claim-link' }, d.claim), h('code', {}, d.claimant),
+          RULE_NAMES[d.rule] || d.rule, d.year, money(d.approved_fen), money(d.recovered_fen), money(d.supported_fen),
+          h('strong', { class: 'due' }, fenToYuan(d.due_fen))))));
+    }
+    if (reviewer) {
+      const claim = h('input', { name: 'recovery_claim', type: 'text', value: due.length ? due[0].claim : '' });
+      const amount = h('input', { name: 'recovery_yuan', type: 'text', inputmode: 'decimal', value: due.length ? fenToYuan(due[0].due_fen) : '' });
+      const date = h('input', { name: 'recovery_date', type: 'date' });
+      const reference = h('input', { name: 'recovery_reference', type: 'text' });
+      const note = h('input', { name: 'recovery_note', type: 'text' });
+      box.appendChild(formWith('recovery-form', '登记追回', [field('申报编号', claim), field('追回金额（元）', amount), field('到账日期', date),
+        field('收款凭证号', reference), field('说明', note)], '登记', async (out) => {
+        const fen = yuanToFen(amount.value);
+        if (fen === null) return out.appendChild(errorBox({ code: 'BAD_AMOUNT', message: '请输入元为单位、最多两位小数的金额' }));
+        const body = '{"claim":' + JSON.stringify(claim.value.trim()) + ',"amount_fen":' + fen.toString() + ',"date":' + JSON.stringify(date.value) +
+          ',"reference":' + JSON.stringify(reference.value.trim()) + ',"note":' + JSON.stringify(note.value) + '}';
+        await api('POST', '/v1/recoveries', body);
+        await route();
+      }));
+    }
+    const recorded = await all('/v1/recoveries?status=recorded');
+    box.appendChild(h('h2', {}, '已追回'));
+    box.appendChild(table(['编号', '申报', '企业', '金额（元）', '到账日期', '收款凭证号', '说明'], recorded.map((r) =>
+      tr(String(r.id), h('a', { href: '#/claim/' + encodeURIComponent(r.claim) }, r.claim), h('code', {}, r.claimant), money(r.amount_fen), r.date, r.reference, r.note || '—'))));
   }
 
   function decisionForm(claim) {

@@ -359,6 +359,9 @@ Result<ManualAffiliation> manual_affiliation_from_json(const json::value& v) {
   CHIPREG_TRY(m.b, r->uscc("b"));
   CHIPREG_TRY(m.valid, validity(*r));
   CHIPREG_TRY(m.basis, r->str("basis"));
+  if (!r->absent("affiliated")) {
+    CHIPREG_TRY(m.affiliated, r->boolean("affiliated"));
+  }
   if (m.a == m.b) return Error("BAD_VALUE", "a manual affiliation joins two different enterprises", "b");
   if (auto st = r->finish(); !st) return st.error();
   return m;
@@ -681,8 +684,11 @@ json::object to_json(const EquityEdge& e) {
 }
 
 json::object to_json(const ManualAffiliation& m) {
-  return {{"a", m.a.str()}, {"b", m.b.str()}, {"from", m.valid.from.str()}, {"to", opt_date_json(m.valid.to)},
-          {"basis", m.basis}};
+  json::object o{{"a", m.a.str()}, {"b", m.b.str()}, {"from", m.valid.from.str()}, {"to", opt_date_json(m.valid.to)},
+                 {"basis", m.basis}};
+  // Only a non-affiliation finding names the field: every earlier bundle keeps its bytes.
+  if (!m.affiliated) o["affiliated"] = false;
+  return o;
 }
 
 json::object to_json(const Product& p) {

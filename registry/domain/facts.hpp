@@ -68,6 +68,12 @@ struct ManualAffiliation {
   Uscc b;
   Validity valid;
   std::string basis;         // e.g. "same actual controller"
+  // A reviewer's finding either way (异议, registry/store/objections.hpp): true records an
+  // affiliation the holdings do not show; false a dated finding that the two were NOT
+  // affiliated, which overrides every holding-based verdict on the days it covers (an
+  // equity edge the registry still shows open after it ended, for instance). Scenario
+  // field "affiliated": false; absent means true.
+  bool affiliated = true;
 };
 
 struct Product {

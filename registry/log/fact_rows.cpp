@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -26,6 +27,7 @@ struct FactTable {
   const char* log_column;    // where the row records its leaf index
   std::array<const char*, 2> parties;  // columns holding the USCCs of its readers
   bool is_public;            // a v1 leaf
+  int since_migration = 11;  // the schema migration that created the table
   // A key of two columns, (owner USCC, id): the ref is "OWNER/ID" (a USCC is 18
   // characters), `key` the second column, `owner_key` the first.
   const char* owner_key = nullptr;
@@ -51,7 +53,7 @@ constexpr FactTable kTables[] = {
     {EntryKind::kProduct, "products t", "id", false,
      "t.id AS id, t.kind AS kind, t.owner AS owner, t.self_developed AS self_developed, "
      "t.first_market_date AS first_market_date, t.focus_area AS focus_area, t.model AS model",
-     "", "log_index", {"owner", nullptr}, false, "owner"},
+     "", "log_index", {"owner", nullptr}, false, 11, "owner"},
     {EntryKind::kFoundryKey, "foundry_keys t", "keyid", false,
      "t.keyid AS keyid, t.foundry AS foundry, t.alg AS alg, t.public_key_pem AS public_key_pem, "
      "t.valid_from AS valid_from, t.valid_to AS valid_to",
@@ -62,6 +64,26 @@ constexpr FactTable kTables[] = {
      "t.id AS id, t.claim AS claim, (SELECT c.claimant FROM claims c WHERE c.id = t.claim) AS claimant, "
      "t.level AS level, t.amount_fen AS amount_fen, t.source AS source",
      "", "log_index", {"claimant", nullptr}, false},
+    // Objections and recovery (schema migration 16, registry/store/objections.hpp and
+    // recoveries.hpp). A JSON-valued column (lines, reasons, evidence) is its text.
+    {EntryKind::kManualNonAffiliation, "manual_non_affiliations t", "id", true,
+     "t.id AS id, t.a AS a, t.b AS b, t.valid_from AS valid_from, t.valid_to AS valid_to, t.basis AS basis, "
+     "t.objection AS objection",
+     "", "log_index", {"a", "b"}, false, 16},
+    {EntryKind::kObjection, "objections t", "id", false,
+     "t.id AS id, t.claim AS claim, t.claimant AS claimant, t.against AS against, t.text AS text, t.lines AS lines, "
+     "t.reasons AS reasons, t.evidence AS evidence, t.filed_at AS filed_at, t.deadline AS deadline",
+     "", "log_index", {"claimant", nullptr}, false, 16},
+    {EntryKind::kObjectionAnswer, "objection_answers t", "objection", false,
+     "t.objection AS objection, (SELECT o.claim FROM objections o WHERE o.id = t.objection) AS claim, "
+     "(SELECT o.claimant FROM objections o WHERE o.id = t.objection) AS claimant, t.answer AS answer, t.note AS note, "
+     "t.fact_log_index AS fact_log_index, t.reviewer AS reviewer, t.answered_at AS answered_at, "
+     "t.award_before_fen AS award_before_fen, t.award_after_fen AS award_after_fen",
+     "", "log_index", {"claimant", nullptr}, false, 16},
+    {EntryKind::kRecovery, "recoveries t", "id", true,
+     "t.id AS id, t.claim AS claim, t.claimant AS claimant, t.amount_fen AS amount_fen, t.date AS date, "
+     "t.reference AS reference, t.note AS note, t.recorded_by AS recorded_by, t.recorded_at AS recorded_at",
+     "", "log_index", {"claimant", nullptr}, false, 16},
 };
 
 constexpr std::array<EntryKind, std::size(kTables)> kKinds = [] {
@@ -198,19 +220,28 @@ Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::string_view k
 
 Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::int64_t row) { return log_one(db, kind, row); }
 
-Status each_fact_row(db::Db& db, const std::function<Status(const FactRow&)>& fn) {
+namespace {
+// The rows of the tables created by migration `up_to` or earlier.
+Status each_fact_row_until(db::Db& db, int up_to, const std::function<Status(const FactRow&)>& fn) {
   for (const auto& t : kTables) {
+    if (t.since_migration > up_to) continue;
     auto st = db.prepare(select_sql(t, false));
     if (!st) return st.error();
     if (auto s = db::each_row(*st, [&]() -> Status { return fn(build(t, *st).row); }); !s) return s;
   }
   return Status::Ok();
 }
+}  // namespace
+
+Status each_fact_row(db::Db& db, const std::function<Status(const FactRow&)>& fn) {
+  return each_fact_row_until(db, std::numeric_limits<int>::max(), fn);
+}
 
 Result<std::int64_t> log_unlogged_fact_rows(db::Db& db) {
   // Read first, then log: the writes go to the tables being read.
   std::vector<FactRow> pending;
-  if (auto s = each_fact_row(db,
+  // Migration 11 runs before the later tables exist; their rows are logged when written.
+  if (auto s = each_fact_row_until(db, 11,
                              [&](const FactRow& r) {
                                if (!r.log_index) pending.push_back(r);
                                return Status::Ok();

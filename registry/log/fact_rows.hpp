@@ -21,6 +21,16 @@
 //                                      valid_from, valid_to
 //   key_revocation      keyid          keyid, revoked_from                            public (v1)
 //   other_award         #id            id, claim, claimant, level, amount_fen, source the claimant
+// Since schema migration 16 (objections and recovery):
+//   manual_non_affiliation #id         id, a, b, valid_from, valid_to, basis,         a, b
+//                                      objection
+//   objection           objection id   id, claim, claimant, against, text, lines,     the claimant
+//                                      reasons, evidence, filed_at, deadline
+//   objection_answer    objection id   objection, claim, claimant, answer, note,      the claimant
+//                                      fact_log_index, reviewer, answered_at,
+//                                      award_before_fen, award_after_fen
+//   recovery            #id            id, claim, claimant, amount_fen, date,         the claimant
+//                                      reference, note, recorded_by, recorded_at
 //
 // Private kinds are v2 commitments (log.hpp); a foundry's public key and its revocation are
 // public by nature, so their leaves are v1. A revocation moved earlier is a new leaf: the

@@ -37,6 +37,10 @@ std::string_view to_string(EntryKind kind) {
     case EntryKind::kFoundryKey: return "foundry_key";
     case EntryKind::kKeyRevocation: return "key_revocation";
     case EntryKind::kOtherAward: return "other_award";
+    case EntryKind::kManualNonAffiliation: return "manual_non_affiliation";
+    case EntryKind::kObjection: return "objection";
+    case EntryKind::kObjectionAnswer: return "objection_answer";
+    case EntryKind::kRecovery: return "recovery";
   }
   return "?";
 }

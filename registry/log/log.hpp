@@ -46,6 +46,11 @@ enum class EntryKind {
   kFoundryKey,
   kKeyRevocation,
   kOtherAward,
+  // Objections and recovery (schema migration 16, fact_rows.hpp): the fact is the row.
+  kManualNonAffiliation,
+  kObjection,
+  kObjectionAnswer,
+  kRecovery,
 };
 std::string_view to_string(EntryKind kind);
 

@@ -295,6 +295,7 @@ struct Graph::Impl {
   }
 
   bool manual_step(int a, int b, Date d, Verdict& v) const;
+  bool found_not_affiliated(int a, int b, Date d, Verdict& v) const;
   template <class H>
   void common_holder_proof(int tnode, int a, int b, const H& h, Verdict& v) const;
 
@@ -463,12 +464,30 @@ bool Graph::Impl::manual_step(int a, int b, Date d, Verdict& v) const {
   auto it = manual.find({std::min(a, b), std::max(a, b)});
   if (it == manual.end()) return false;
   for (const auto& m : it->second) {
-    if (!m.valid.contains(d)) continue;
+    if (!m.affiliated || !m.valid.contains(d)) continue;
     v.affiliated = true;
     v.basis = Basis::kManual;
     v.proof = labels[a] + " and " + labels[b] + " are affiliated by reviewer record: " + m.basis + " (valid " +
               m.valid.from.str() + " to " + (m.valid.to ? m.valid.to->str() : "open") + ")";
     v.chain.push_back(json::object{{"manual", m.basis},
+                                   {"from", m.valid.from.str()},
+                                   {"to", m.valid.to ? json::value(m.valid.to->str()) : json::value(nullptr)}});
+    return true;
+  }
+  return false;
+}
+
+// A reviewer's finding of non-affiliation valid on d overrides the holdings (header).
+bool Graph::Impl::found_not_affiliated(int a, int b, Date d, Verdict& v) const {
+  auto it = manual.find({std::min(a, b), std::max(a, b)});
+  if (it == manual.end()) return false;
+  for (const auto& m : it->second) {
+    if (m.affiliated || !m.valid.contains(d)) continue;
+    v.affiliated = false;
+    v.basis = Basis::kFoundNotAffiliated;
+    v.proof = labels[a] + " and " + labels[b] + " are not affiliated by reviewer finding: " + m.basis + " (valid " +
+              m.valid.from.str() + " to " + (m.valid.to ? m.valid.to->str() : "open") + ")";
+    v.chain.push_back(json::object{{"not_affiliated", m.basis},
                                    {"from", m.valid.from.str()},
                                    {"to", m.valid.to ? json::value(m.valid.to->str()) : json::value(nullptr)}});
     return true;
@@ -498,6 +517,7 @@ Verdict Graph::affiliated(std::string_view a_code, std::string_view b_code, Date
   const int b = g.node_of_enterprise(b_code);
   if (a < 0 || b < 0) return v;
   if (same_enterprise(g.labels, a, b, v)) return v;
+  if (g.found_not_affiliated(a, b, d, v)) return v;
   const std::int64_t t = threshold.units();
 
   // Everything below runs on the local graph: a, b and their ancestors on d.
@@ -550,6 +570,7 @@ Verdict Graph::affiliated_reference(std::string_view a_code, std::string_view b_
   const int b = g.node_of_enterprise(b_code);
   if (a < 0 || b < 0) return v;
   if (same_enterprise(g.labels, a, b, v)) return v;
+  if (g.found_not_affiliated(a, b, d, v)) return v;
   const std::int64_t t = threshold.units();
   auto map_h = [](const std::unordered_map<int, Contribution>& h) {
     return [&h](int n) -> const Contribution& { return h.at(n); };

@@ -11,6 +11,11 @@
 //             person or family group) has H(T,A) >= t and H(T,B) >= t, or a manual
 //             affiliation between A and B is valid on d. Co-owning a third enterprise is
 //             not by itself an affiliation.
+//   Override: a reviewer's finding that A and B were NOT affiliated, valid on d (a manual
+//             affiliation with affiliated = false, recorded in answer to an objection),
+//             decides before everything above: not affiliated, basis kFoundNotAffiliated,
+//             the finding as the proof. The reviewer has seen evidence the registry's
+//             edges do not hold (a transfer registered late, a stale end date).
 //
 // Only edges valid on the query date count. A query touches only the part of the graph
 // around A and B: their holders' ancestors (reverse edges) and the enterprises each
@@ -32,7 +37,7 @@
 
 namespace chipreg::affiliation {
 
-enum class Basis { kNone, kHolding, kCommonHolder, kManual };
+enum class Basis { kNone, kHolding, kCommonHolder, kManual, kFoundNotAffiliated };
 
 struct Verdict {
   bool affiliated = false;
@@ -41,7 +46,8 @@ struct Verdict {
   // or "A holds 25.00% of B: 10.00% directly + 15.00% through M (A holds 30.00% of M)".
   std::string proof;
   // The same as data: [{"holder", "held", "pct", "direct", "through": [{"via", "pct"}]}...]
-  // plus {"manual": basis, "from", "to"} for a manual affiliation.
+  // plus {"manual": basis, "from", "to"} for a manual affiliation, and
+  // {"not_affiliated": basis, "from", "to"} for a finding of non-affiliation.
   boost::json::array chain;
   // How many graph nodes the query looked at (a, b and their ancestors on the date): the
   // measure of its locality, which tests observe.

@@ -24,7 +24,11 @@ Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claima
                                                       const std::string& except_claim,
                                                       const std::optional<std::string>& decided_before) {
   auto st = db.prepare(
-      "SELECT c.id, c.rule, c.grp, c.branch, d.approve_fen, c.dataset, c.event, c.year FROM claims c "
+      // An approval counts net of what the bureau recovered of it (追回, recoveries.hpp):
+      // the series' later claims subtract only what the claimant kept.
+      "SELECT c.id, c.rule, c.grp, c.branch, "
+      "d.approve_fen - coalesce((SELECT sum(r.amount_fen) FROM recoveries r WHERE r.claim = c.id), 0), "
+      "c.dataset, c.event, c.year FROM claims c "
       "JOIN decisions d ON d.claim = c.id "
       "WHERE c.claimant = ?1 AND (?2 IS NULL OR c.year = ?2) AND c.id <> ?3 AND d.outcome = 'approved' "
       "AND (?4 IS NULL OR d.decided_at < ?4 OR (d.decided_at = ?4 AND c.id < ?3)) ORDER BY d.decided_at, c.id");

@@ -26,7 +26,8 @@
 //   prior_approvals the approved awards of the series: for a submitted claim every approved
 //                  claim of the claimant's (year, rule, group | branch), for an approved
 //                  claim those decided before it (so the bundle reproduces what the series'
-//                  facts support now, overpaid_fen)
+//                  facts support now, overpaid_fen), each net of the recoveries (追回)
+//                  recorded on it (recoveries.hpp)
 //   other_awards   other levels' grants recorded on C or on an earlier claim of its series
 //                  (the series' ids go in claims[0].series)
 //   parameters     the policy version's defaults (none overridden)

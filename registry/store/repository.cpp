@@ -789,11 +789,18 @@ Result<std::vector<FamilyLink>> family_links_of(Db& db, std::string_view person)
 
 Result<std::vector<ManualAffiliation>> manual_affiliations_between(Db& db, const Uscc& a, const Uscc& b) {
   auto s = db.prepare(
-      "SELECT a, b, valid_from, valid_to, basis FROM manual_affiliations WHERE a = ?1 AND b = ?2 UNION ALL "
-      "SELECT a, b, valid_from, valid_to, basis FROM manual_affiliations WHERE a = ?2 AND b = ?1");
+      "SELECT a, b, valid_from, valid_to, basis, 1 FROM manual_affiliations WHERE a = ?1 AND b = ?2 UNION ALL "
+      "SELECT a, b, valid_from, valid_to, basis, 1 FROM manual_affiliations WHERE a = ?2 AND b = ?1 UNION ALL "
+      // Findings of non-affiliation (schema migration 16, objections.hpp), after the others.
+      "SELECT a, b, valid_from, valid_to, basis, 0 FROM manual_non_affiliations WHERE a = ?1 AND b = ?2 UNION ALL "
+      "SELECT a, b, valid_from, valid_to, basis, 0 FROM manual_non_affiliations WHERE a = ?2 AND b = ?1");
   if (!s) return s.error();
   s->bind(1, a.str()).bind(2, b.str());
-  return collect<ManualAffiliation>(*s, manual_from_row);
+  return collect<ManualAffiliation>(*s, [](const Stmt& r) -> Result<ManualAffiliation> {
+    auto m = manual_from_row(r);
+    if (m) m->affiliated = r.int64(5) != 0;
+    return m;
+  });
 }
 
 Status for_each_enterprise(Db& db, const std::function<Status(const Enterprise&)>& fn) {

@@ -775,10 +775,72 @@ CREATE INDEX purchases_by_reverses ON purchases(buyer, reverses_invoice, reverse
 CREATE INDEX purchases_by_product ON purchases(product_owner, product, seller);
 )sql";
 
-constexpr std::array<const char*, 15> kMigrations = {kMigration1,  kMigration2,  kMigration3,  kMigration4,
+// Migration 16: objections (异议) and recovery (追回), registry/store/objections.hpp and
+// recoveries.hpp. Every row is a fact and a log leaf (registry/log/fact_rows.hpp) and is
+// never rewritten: an objection's answer is a row of its own, the open queue a plain index
+// of the objections not yet answered.
+constexpr const char* kMigration16 = R"sql(
+CREATE TABLE manual_non_affiliations (
+  id         INTEGER PRIMARY KEY,
+  a          TEXT NOT NULL REFERENCES enterprises(uscc),
+  b          TEXT NOT NULL REFERENCES enterprises(uscc),
+  valid_from TEXT NOT NULL,
+  valid_to   TEXT CHECK (valid_to IS NULL OR valid_to >= valid_from),
+  basis      TEXT NOT NULL CHECK (length(basis) > 0),
+  objection  TEXT,
+  log_index  INTEGER,
+  CHECK (a <> b)
+);
+CREATE INDEX manual_non_affiliations_by_pair ON manual_non_affiliations(a, b);
+CREATE TABLE objections (
+  id        TEXT PRIMARY KEY CHECK (length(id) > 0),
+  claim     TEXT NOT NULL REFERENCES claims(id),
+  claimant  TEXT NOT NULL,
+  against   TEXT NOT NULL CHECK (against IN ('evaluation', 'decision')),
+  text      TEXT NOT NULL CHECK (length(text) > 0),
+  lines     TEXT NOT NULL,
+  reasons   TEXT NOT NULL,
+  evidence  TEXT NOT NULL,
+  filed_at  TEXT NOT NULL,
+  deadline  TEXT,
+  log_index INTEGER
+);
+CREATE INDEX objections_by_claimant ON objections(claimant, id);
+CREATE INDEX objections_by_claim ON objections(claim, id);
+CREATE TABLE objection_answers (
+  objection        TEXT PRIMARY KEY REFERENCES objections(id),
+  answer           TEXT NOT NULL CHECK (answer IN ('fact_corrected', 'affiliation_finding', 'rejected')),
+  note             TEXT NOT NULL CHECK (length(note) > 0),
+  fact_log_index   INTEGER,
+  reviewer         TEXT NOT NULL,
+  answered_at      TEXT NOT NULL,
+  award_before_fen INTEGER NOT NULL,
+  award_after_fen  INTEGER NOT NULL,
+  log_index        INTEGER,
+  CHECK ((answer = 'rejected') = (fact_log_index IS NULL))
+);
+CREATE TABLE open_objections (objection TEXT PRIMARY KEY REFERENCES objections(id)) WITHOUT ROWID;
+CREATE TABLE recoveries (
+  id          INTEGER PRIMARY KEY,
+  claim       TEXT NOT NULL REFERENCES claims(id),
+  claimant    TEXT NOT NULL,
+  amount_fen  INTEGER NOT NULL CHECK (amount_fen > 0),
+  date        TEXT NOT NULL,
+  reference   TEXT NOT NULL CHECK (length(reference) > 0),
+  note        TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  log_index   INTEGER
+);
+CREATE INDEX recoveries_by_claim ON recoveries(claim);
+CREATE INDEX recoveries_by_claimant ON recoveries(claimant, id);
+CREATE INDEX claims_overpaid ON claims(id) WHERE overpaid_fen > 0;
+)sql";
+
+constexpr std::array<const char*, 16> kMigrations = {kMigration1,  kMigration2,  kMigration3,  kMigration4,
                                                      kMigration5,  kMigration6,  kMigration7,  kMigration8,
                                                      kMigration9,  kMigration10, kMigration11, kMigration12,
-                                                     kMigration13, kMigration14, kMigration15};
+                                                     kMigration13, kMigration14, kMigration15, kMigration16};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and

@@ -671,6 +671,73 @@ class WebApp(unittest.TestCase):
         except urllib.error.HTTPError as e:
             self.assertEqual(e.code, 304)
 
+    def test_8_enterprise_objects_and_the_reviewer_answers_with_a_finding_then_records_a_recovery(self):
+        from selenium.webdriver.support.ui import Select
+        w = self.w
+        # The claim whose lines are AFFILIATED (test_2 rejected it): the enterprise objects.
+        if self.claim(w.other_claim, None)["status"] == "submitted":
+            self.srv.json("POST", "/v1/claims/%s/decision" % w.other_claim, {"reject": True, "note": "关联交易"}, w.reviewer)
+        self.sign_in(w.other_token, "企业")
+        self.d.get(self.srv.base + "/#/claim/" + w.other_claim)
+        self.text_in("#claim-id", w.other_claim)
+        self.css("textarea[name=objection_text]").send_keys("2025年起双方已无共同实际控制人")
+        for box in self.d.find_elements(By.CSS_SELECTOR, "input[name=objection_line]"):
+            box.click()
+        self.d.find_element(By.CSS_SELECTOR, "input[name=objection_reason][value=AFFILIATED]").click()
+        self.css("input[name=evidence_name]").send_keys("股权变更登记.pdf")
+        self.css("input[name=evidence_sha256]").send_keys("ab" * 32)
+        self.d.find_element(By.CSS_SELECTOR, "#objection-form button[type=submit]").click()
+        self.text_in("#objections", "待答复")
+        held = self.srv.json("GET", "/v1/claims/%s/objections" % w.other_claim, token=w.other_token)["items"]
+        self.assertEqual(len(held), 1)
+        oid = held[0]["id"]
+        self.assertEqual(held[0]["against"], "decision")
+        self.assertEqual(held[0]["reasons"], ["AFFILIATED"])
+        self.assertEqual(len(held[0]["lines"]), 2)
+        self.assertEqual(held[0]["evidence"], [{"name": "股权变更登记.pdf", "sha256": "ab" * 32}])
+        self.shot("objection-filed", 1600)
+
+        # The reviewer's queue: the finding of non-affiliation, dated, with its basis.
+        self.d.find_element(By.ID, "signout").click()
+        self.sign_in(w.reviewer, "审核员")
+        self.d.find_element(By.LINK_TEXT, "异议处理").click()
+        form = self.css("#answer-" + oid)
+        Select(form.find_element(By.NAME, "answer")).select_by_value("affiliation_finding")
+        form.find_element(By.NAME, "finding_b").send_keys(w.design)
+        self.d.execute_script("arguments[0].value = '2025-01-01'", form.find_element(By.NAME, "finding_from"))
+        form.find_element(By.NAME, "finding_basis").send_keys("实际控制人已于2024年变更（工商登记）")
+        form.find_element(By.NAME, "answer_note").send_keys("经核实，2025年起不存在关联关系")
+        self.shot("objection-answer", 1600)
+        form.find_element(By.NAME, "answer_submit").click()
+        self.text_in("#objection-results", "没有异议")
+        answered = self.srv.json("GET", "/v1/objections/" + oid, token=w.reviewer)
+        self.assertEqual(answered["status"], "answered")
+        self.assertEqual(answered["answer"]["answer"], "affiliation_finding")
+        self.assertEqual(answered["answer"]["award_after_fen"], 101700000)  # 3,390,000.00 × 30 %
+        self.d.get(self.srv.base + "/#/claim/" + w.other_claim)
+        self.text_in("#objections .award-after", "1,017,000.00")
+        # The rejected claim stands; filed again, the claim gets the award the finding allows.
+        again = self.srv.json("POST", "/v1/claims", {"rule": "linkage", "year": 2025, "group": "chip_module"}, w.other_token, 201)
+        self.assertEqual(again["evaluation"]["award_fen"], 101700000)
+
+        # 追回: the approved claim's invoice is voided; the reviewer records the recovery.
+        if self.claim(w.oem_claim, None)["status"] == "approved":
+            approved = self.claim(w.oem_claim, None)["approved_fen"]
+            self.srv.json("POST", "/v1/purchases/24332000000012345678/void", {"date": "2025-09-01"}, self.srv.admin)
+            self.d.find_element(By.LINK_TEXT, "追回").click()
+            form = self.css("#recovery-form")
+            self.assertEqual(form.find_element(By.NAME, "recovery_claim").get_attribute("value"), w.oem_claim)
+            self.assertEqual(form.find_element(By.NAME, "recovery_yuan").get_attribute("value"),
+                             "%s.%02d" % ("{:,}".format(approved // 100), approved % 100))
+            self.d.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, "recovery_date"),
+                                  time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600)))
+            form.find_element(By.NAME, "recovery_reference").send_keys("滨财追-2025-001")
+            self.shot("recoveries", 1200)
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            self.css("#no-recovery-due")
+            recorded = self.srv.json("GET", "/v1/recoveries?status=recorded", token=w.reviewer)["items"]
+            self.assertEqual([(r["claim"], r["amount_fen"]) for r in recorded], [(w.oem_claim, approved)])
+
     def test_9_no_token_in_any_url_or_log_line(self):
         self.assertGreater(len(self.urls), 5)
         with open(self.srv.log_path) as f:

@@ -142,6 +142,8 @@ TEST_CASE("serve: on a small world each documented JSON read answers 200 with it
   const auto claim = reg.must(201, "/v1/claims",
                               json::object{{"rule", "linkage"}, {"year", 2025}, {"group", "chip_module"}}, w.oem_token);
   const std::string claim_id(claim.at("id").as_string());
+  const auto objection = reg.must(201, "/v1/claims/" + claim_id + "/objections", json::object{{"text", "异议"}}, w.oem_token);
+  const std::string objection_id(objection.at("id").as_string());
 
   // A real target for every documented GET, each naming something the world holds.
   const std::map<std::string, std::string> targets = {
@@ -168,6 +170,10 @@ TEST_CASE("serve: on a small world each documented JSON read answers 200 with it
       {"/v1/claims/{id}", "/v1/claims/" + claim_id},
       {"/v1/claims/{id}/lines", "/v1/claims/" + claim_id + "/lines"},
       {"/v1/claims/{id}/facts", "/v1/claims/" + claim_id + "/facts"},
+      {"/v1/claims/{id}/objections", "/v1/claims/" + claim_id + "/objections"},
+      {"/v1/objections", "/v1/objections?status=open"},
+      {"/v1/objections/{id}", "/v1/objections/" + objection_id},
+      {"/v1/recoveries", "/v1/recoveries?status=due"},
       {"/v1/audit", "/v1/audit"},
       {"/v1/log/entries/{index}", "/v1/log/entries/0"},
       {"/v1/log/entries/{index}/opening", "/v1/log/entries/0/opening"},

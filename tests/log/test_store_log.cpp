@@ -74,7 +74,9 @@ static constexpr const char* kUndoMigration11 =
     "ALTER TABLE foundry_keys DROP COLUMN log_index; ALTER TABLE foundry_keys DROP COLUMN revocation_log_index; "
     "ALTER TABLE other_awards DROP COLUMN log_index; "
     "DROP INDEX audit_by_subject; DROP INDEX audit_by_actor; DROP INDEX audit_by_at; "  // and migration 12
-    "DROP INDEX tapeouts_by_keyid; DROP INDEX claims_by_tapeout; ";                      // and 13, 14
+    "DROP INDEX tapeouts_by_keyid; DROP INDEX claims_by_tapeout; "                       // and 13, 14
+    "DROP TABLE objection_answers; DROP TABLE open_objections; DROP TABLE objections; "  // and 16
+    "DROP TABLE recoveries; DROP TABLE manual_non_affiliations; DROP INDEX claims_overpaid; ";
 
 namespace tlog = chipreg::tlog;
 using chipreg::db::Db;
