@@ -33,6 +33,7 @@ constexpr CodeStatus kStatuses[] = {
     {"DUPLICATE_KEY", 400},   {"TOO_MANY_SIGNATURES", 400}, {"PAYLOAD_TOO_LARGE", 413},
     {"UNSUPPORTED_MEDIA_TYPE", 415}, {"RATE_LIMITED", 429}, {"LAST_ADMIN", 409},
     {"LOG_CORRUPT", 500},     {"TOO_BIG", 413},
+    {"NO_ENTITLEMENT", 404},  {"ALREADY_CLAIMED", 409},
 };
 
 }  // namespace
