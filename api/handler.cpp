@@ -29,6 +29,7 @@ Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlo
   routes::add_award_routes(router_);
   routes::add_claim_routes(router_);
   routes::add_objection_routes(router_);
+  routes::add_entitlement_routes(router_);
   routes::add_clause_fact_routes(router_);
   routes::add_audit_routes(router_);
   routes::add_list_routes(router_);

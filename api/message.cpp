@@ -34,6 +34,7 @@ constexpr CodeStatus kStatuses[] = {
     {"UNSUPPORTED_MEDIA_TYPE", 415}, {"RATE_LIMITED", 429}, {"LAST_ADMIN", 409},
     {"LOG_CORRUPT", 500},     {"TOO_BIG", 413},
     {"OBJECTION_PENDING", 409}, {"ALREADY_ANSWERED", 409}, {"NOT_APPROVED", 409},
+    {"NO_ENTITLEMENT", 404},  {"ALREADY_CLAIMED", 409},
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 
 #include "api/db_pool.hpp"
+#include "api/eligibility_schedule.hpp"
 #include "api/handler.hpp"
 #include "api/net.hpp"
 #include "api/session.hpp"
@@ -259,7 +260,15 @@ Status run_server(const ServerOptions& options) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fflush(stdout);
 
+  // The eligibility job runs beside the requests, on connections of the same pool.
+  std::unique_ptr<EligibilitySchedule> eligibility;
+  if (options.eligibility_every.count() > 0) {
+    eligibility = std::make_unique<EligibilitySchedule>(pool, options.eligibility_every, options.eligibility_years);
+    eligibility->start();
+  }
+
   io.run();
+  if (eligibility) eligibility->stop();
   // After a clean drain the pool is idle. After the drain deadline, requests still queued
   // for it are dropped unstarted (their connections are closed anyway) and the ones
   // running finish.

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -37,6 +38,10 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30000};   // writing one response
   std::chrono::milliseconds drain_timeout{20000};   // after a stop signal, for requests in flight
   bool access_log = true;                    // JSON lines on stderr
+  // The eligibility job (免申即享, api/eligibility_schedule.hpp): every this often, for
+  // `eligibility_years` (empty: the previous and the current year). 0: never.
+  std::chrono::seconds eligibility_every{3600};
+  std::vector<int> eligibility_years;
 };
 
 // Runs the service. On startup prints one line on stdout:

@@ -18,7 +18,20 @@ struct ServeArgs {
   long long header_timeout_ms = api::ServerOptions().header_timeout.count();
   long long body_timeout_ms = api::ServerOptions().body_timeout.count();
   std::string access_log = api::ServerOptions().access_log ? "on" : "off";
+  std::string eligibility_every = "1h";
 };
+
+// "0", "90s", "15m", "1h", "2d" (a bare number is seconds).
+Result<std::chrono::seconds> parse_every(const std::string& text) {
+  long long n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  const std::string unit(p, text.data() + text.size());
+  long long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (ec != std::errc() || p == text.data() || n < 0 || scale == 0 || n > 366LL * 86400 / scale) {
+    return Error("USAGE", "--eligibility-every takes a duration such as 0, 30s, 15m, 1h or 1d", "eligibility-every");
+  }
+  return std::chrono::seconds(n * scale);
+}
 
 // HOST:PORT, HOST a name, an IPv4 address or a bracketed IPv6 one; port 0 picks a free port.
 Status parse_listen(const std::string& listen, api::ServerOptions& o) {
@@ -42,6 +55,9 @@ int run_serve(ServeArgs& a) {
   o.header_timeout = std::chrono::milliseconds(a.header_timeout_ms);
   o.body_timeout = std::chrono::milliseconds(a.body_timeout_ms);
   o.access_log = a.access_log == "on";
+  auto every = parse_every(a.eligibility_every);
+  if (!every) return print_error(every.error()), 2;
+  o.eligibility_every = *every;
   if (auto st = api::run_server(o); !st) {
     print_error(st.error());
     return st.error().code == "USAGE" ? 2 : 1;
@@ -114,7 +130,17 @@ void add_serve(CLI::App& chipreg, Command& selected) {
   cmd->add_option("--access-log", a->access_log, "one JSON line per request on stderr")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
-  cmd->footer("The limits and timeouts, and why: docs/SECURITY.md.");
+  cmd->add_option("--eligibility-every", a->eligibility_every,
+                  "run the 免申即享 eligibility job this often (chipreg eligibility),\n"
+                  "e.g. 30m, 1h, 1d; 0: never")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  cmd->add_option("--eligibility-year", o.eligibility_years,
+                  "a year the scheduled job evaluates (repeatable; default: the\n"
+                  "previous and the current year)")
+      ->type_name("Y")
+      ->transform(in_range(1900, 9999));
+  cmd->footer("The limits and timeouts, and why: docs/SECURITY.md. The eligibility job: docs/OPERATIONS.md.");
   cmd->callback([a, &selected] { selected = [a] { return run_serve(*a); }; });
 }
 

@@ -21,5 +21,6 @@ void add_backup(CLI::App& chipreg, Command& selected);
 void add_restore(CLI::App& chipreg, Command& selected);
 void add_token(CLI::App& chipreg, Command& selected);
 void add_key(CLI::App& chipreg, Command& selected);
+void add_eligibility(CLI::App& chipreg, Command& selected);
 
 }  // namespace chipreg::cli

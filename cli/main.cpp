@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     cli::Command selected;
     for (auto add : {cli::add_init, cli::add_evaluate, cli::add_serve, cli::add_keygen, cli::add_sign, cli::add_verify,
                      cli::add_import, cli::add_export, cli::add_log, cli::add_backup, cli::add_restore, cli::add_token,
-                     cli::add_key}) {
+                     cli::add_key, cli::add_eligibility}) {
       add(app, selected);
     }
     // Set after the subcommands: CLI11 copies a parent's footer into each new subcommand.

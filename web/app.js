@@ -109,6 +109,7 @@
     UNKNOWN_INVOICE: '发票不存在', NO_FACTS_BUNDLE: '该申报没有事实包', REFUSED: '请求被拒绝', BAD_NOTE: '审核意见无效',
     CONSTRAINT: '违反数据约束', USAGE: '用法有误', SCHEMA_TOO_NEW: '数据库版本高于本程序', SCHEMA_MISMATCH: '数据库结构不符',
     LOG_CORRUPT: '透明日志损坏', BAD_PROOF: '证明无效', UNREADABLE_ROW: '记录无法读取',
+    NO_ENTITLEMENT: '系统尚未测算出该项应享政策', NOT_ENTITLED: '该项政策当前无可申报金额', ALREADY_CLAIMED: '该项政策已申报',
     NETWORK: '无法连接服务', BAD_RESPONSE: '服务返回了无法识别的内容', INPUT: '输入有误',
     OBJECTION_LATE: '已超过异议期限', OBJECTION_PENDING: '该申报已有待答复的异议', ALREADY_ANSWERED: '该异议已答复',
     UNKNOWN_LINE: '该发票行不在本申报的测算中', UNKNOWN_REASON: '本申报的测算没有该原因', UNKNOWN_LEAF: '日志序号不是异议之后登记的事实',
@@ -121,6 +122,8 @@
     'foundry_key.revoke': '吊销密钥', 'enterprise.create': '登记企业', 'product.create': '登记产品',
     'other_award.create': '登记其他层级奖励', 'refused': '被拒绝的写入',
     'objection.file': '提出异议', 'objection.answer': '答复异议', 'recovery.record': '登记追回', 'claim.overpaid': '超拨金额变化',
+    'entitlement.file': '从应享政策申报', 'entitlement.auto_file': '主动兑现（自动申报）',
+    'entitlement.auto_filing': '设置自动申报', 'eligibility.run': '测算应享政策',
   };
   const ANSWER_NAMES = { fact_corrected: '更正事实', affiliation_finding: '关联关系认定', rejected: '驳回异议' };
   const OBJECTION_STATUS = { open: '待答复', answered: '已答复', rejected: '已驳回' };
@@ -304,9 +307,9 @@
   const main = h('main', { id: 'main', tabindex: '-1' });
 
   const NAV = {
-    reviewer: [['#/queue', '审核队列'], ['#/objections', '异议处理'], ['#/recoveries', '追回'], ['#/payout', '拨付清单']],
+    reviewer: [['#/queue', '审核队列'], ['#/owed', '应享未申报'], ['#/objections', '异议处理'], ['#/recoveries', '追回'], ['#/payout', '拨付清单']],
     enterprise: [['#/purchases', '我的发票'], ['#/upload', '上传发票导出'], ['#/facts', '登记条款事实'], ['#/file', '申报预览与提交'], ['#/claims', '我的申报'],
-      ['#/objections', '我的异议'], ['#/recoveries', '追回']],
+      ['#/entitlements', '应享政策'], ['#/objections', '我的异议'], ['#/recoveries', '追回']],
     foundry: [['#/tapeouts', '流片证明'], ['#/submit', '提交签名信封']],
     admin: [['#/admin/enterprises', '企业'], ['#/admin/products', '产品'], ['#/admin/keys', '代工厂密钥'],
       ['#/admin/tokens', '令牌'], ['#/facts', '条款事实'], ['#/queue', '申报']],
@@ -384,6 +387,7 @@
       queue: queueView, claim: claimView, payout: payoutView, purchases: purchasesView, upload: uploadView,
       file: fileView, facts: factsView, claims: myClaimsView, tapeouts: tapeoutsView, submit: submitView, admin: adminView,
       objections: objectionsView, recoveries: recoveriesView,
+      entitlements: entitlementsView, owed: owedView,
     };
     const view = views[parts[0]];
     const box = h('section', { class: 'view' });
@@ -1045,6 +1049,105 @@
       tr(h('a', { href: '#/claim/' + encodeURIComponent(c.id), class: 'claim-link' }, c.id), RULE_NAMES[c.rule] || c.rule, c.year,
         STATUS_NAMES[c.status] || c.status, money(c.award_fen),
         c.decision && c.decision.outcome === 'approved' ? money(c.decision.approve_fen) : '—', when(c.created_at))))]);
+  }
+
+  // ---------------------------------------------------------------- 免申即享
+
+  // The series an entitlement names besides its rule: a group, tape-out, dataset or event.
+  function subjectText(e) {
+    if (e.group) return GROUP_NAMES[e.group] || e.group;
+    return e.tapeout || e.dataset || e.event || '—';
+  }
+  function missingList(e) {
+    if (!e.missing || !e.missing.length) return '—';
+    return h('ul', { class: 'missing' }, e.missing.map((m) => h('li', {}, m)));
+  }
+  function yearForm(id, onLoad) {
+    const year = h('input', { name: 'year', type: 'number', min: '1900', max: '9999', inputmode: 'numeric',
+      value: sessionStorage.getItem('chipreg.entitlement_year') || String(new Date().getFullYear() - 1) });
+    const form = h('form', { class: 'filters', id }, field('年度', year), h('button', { type: 'submit' }, '查询'));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      sessionStorage.setItem('chipreg.entitlement_year', year.value);
+      onLoad(year.value);
+    });
+    return [form, year];
+  }
+
+  // An enterprise's entitlements: what its facts qualify for, what is missing, and 申报.
+  async function entitlementsView(box) {
+    const results = h('div', { id: 'entitlement-results' });
+    const [form, year] = yearForm('entitlement-filters', load);
+    append(box, [h('h1', {}, '应享政策（免申即享）'),
+      h('p', { class: 'muted' }, '根据已登记的发票、流片等事实，系统测算贵单位已符合或尚未符合的扶持政策。'), form, results]);
+    async function load(y) {
+      clear(results).appendChild(h('p', { class: 'muted' }, '加载中…'));
+      let items;
+      try {
+        items = await all('/v1/entitlements?year=' + encodeURIComponent(y) + '&eligible=all');
+      } catch (e) {
+        clear(results).appendChild(errorBox(e));
+        return;
+      }
+      clear(results);
+      if (!items.length) { results.appendChild(notice('info', '该年度暂无测算结果')); return; }
+      const rows = items.map((e) => {
+        const cell = h('td', {});
+        if (e.claimed) {
+          cell.appendChild(e.claim ? h('a', { href: '#/claim/' + encodeURIComponent(e.claim), class: 'claim-link' }, '已申报 ' + e.claim) : h('span', {}, '已申报'));
+        } else if (e.eligible && e.award_fen > 0) {
+          const button = h('button', { type: 'button', class: 'file-entitlement' }, '申报');
+          button.addEventListener('click', async () => {
+            button.disabled = true;
+            const body = { year: e.year, rule: e.rule };
+            for (const k of ['group', 'tapeout', 'dataset', 'event']) if (e[k]) body[k] = e[k];
+            try {
+              const c = await api('POST', '/v1/entitlements/file', body);
+              location.hash = '#/claim/' + encodeURIComponent(c.id);
+            } catch (err) {
+              button.disabled = false;
+              cell.appendChild(errorBox(err));
+            }
+          });
+          cell.appendChild(button);
+        } else {
+          cell.appendChild(h('span', { class: 'muted' }, '暂不符合'));
+        }
+        return tr(RULE_NAMES[e.rule] || e.rule, subjectText(e), e.eligible ? '是' : '否', money(e.award_fen), missingList(e), cell);
+      });
+      results.appendChild(table(['条款', '类别或项目', '符合条件', '可申报奖励（元）', '尚缺条件', '操作'], rows));
+    }
+    await load(year.value);
+  }
+
+  // The reviewer's list: enterprises owed money that have not claimed.
+  async function owedView(box) {
+    const results = h('div', { id: 'owed-results' });
+    const [form, year] = yearForm('owed-filters', load);
+    append(box, [h('h1', {}, '应享未申报企业'), form, results]);
+    async function load(y) {
+      clear(results).appendChild(h('p', { class: 'muted' }, '加载中…'));
+      let items;
+      try {
+        items = await all('/v1/entitlements?year=' + encodeURIComponent(y) + '&claimed=false');
+      } catch (e) {
+        clear(results).appendChild(errorBox(e));
+        return;
+      }
+      let total = 0n;
+      const rows = [];
+      for (const e of items) {
+        total += BigInt(e.award_fen);
+        const name = await enterpriseName(e.enterprise);
+        rows.push(tr(h('span', {}, name || '', ' ', h('code', {}, e.enterprise)), RULE_NAMES[e.rule] || e.rule, subjectText(e),
+          money(e.award_fen), missingList(e)));
+      }
+      clear(results);
+      results.appendChild(h('p', { class: 'totals', id: 'owed-totals' },
+        '共 ', h('strong', {}, String(items.length)), ' 项；应享奖励合计 ', h('strong', {}, fenToYuan(total)), ' 元'));
+      results.appendChild(table(['企业', '条款', '类别或项目', '应享奖励（元）', '尚缺条件'], rows));
+    }
+    await load(year.value);
   }
 
   // ---------------------------------------------------------------- foundry

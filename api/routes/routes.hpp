@@ -23,6 +23,7 @@ void add_purchase_routes(Router& r);                        // /v1/purchases, /v
 void add_award_routes(Router& r);                           // /v1/other-awards
 void add_claim_routes(Router& r);                           // /v1/claims...
 void add_objection_routes(Router& r);                       // objections (异议), /v1/recoveries (追回)
+void add_entitlement_routes(Router& r);                     // /v1/entitlements... (免申即享)
 void add_clause_fact_routes(Router& r);                     // the other clauses' facts (rd-declarations ...)
 void add_audit_routes(Router& r);                           // /v1/audit
 void add_list_routes(Router& r);                            // GET /v1/enterprises, products, tapeouts, purchases

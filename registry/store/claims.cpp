@@ -20,9 +20,9 @@ namespace json = boost::json;
 
 namespace {
 
-// What a read of claims selects as the evaluation (column 11) and the line count (26): the
+// What a read of claims selects as the evaluation (column 25) and the line count (26): the
 // whole stored evaluation, its summary, or nothing (a listing: SQLite then never reads the
-// large column at all).
+// large column at all). Column 27 is whether the claim was filed proactively.
 enum class EvaluationPart { kWhole, kSummary, kNone };
 
 // The SELECT of claims c LEFT JOIN decisions d that read_claim reads.
@@ -35,7 +35,8 @@ std::string select_claims(EvaluationPart part) {
              "c.award_fen, c.computed_fen, c.log_index, c.created_at, c.evaluated_at, "
              "d.outcome, d.approve_fen, d.note, d.reviewer, d.decided_at, d.log_index, c.stale, c.overpaid_fen, "
              "(SELECT f.facts_sha256 FROM claim_facts f WHERE f.claim = c.id), c.dataset, c.event, ") +
-         evaluation + " FROM claims c LEFT JOIN decisions d ON d.claim = c.id" +
+         evaluation +
+         ", EXISTS (SELECT 1 FROM claim_origins o WHERE o.claim = c.id AND o.origin = 'proactive')" + " FROM claims c LEFT JOIN decisions d ON d.claim = c.id" +
          (part == EvaluationPart::kSummary ? " LEFT JOIN claim_summaries s ON s.claim = c.id" : "");
 }
 
@@ -65,6 +66,7 @@ ClaimRecord read_claim(const Stmt& st) {
   c.event = st.opt_text(24);
   c.evaluation_text = st.text(25);
   c.line_count = st.opt_int64(26);
+  c.proactive = st.int64(27) != 0;
   return c;
 }
 
@@ -568,6 +570,7 @@ json::object claim_head(const ClaimRecord& c) {
   o["log_index"] = c.log_index ? json::value(*c.log_index) : json::value(nullptr);
   o["created_at"] = c.created_at;
   o["evaluated_at"] = c.evaluated_at;
+  o["proactive"] = c.proactive;
   if (c.line_count) o["line_count"] = *c.line_count;
   if (c.decision) {
     const auto& d = *c.decision;

@@ -75,6 +75,9 @@ struct ClaimRecord {
   // ClaimView::kSummary: how many lines the evaluation has; evaluation_text then holds the
   // evaluation without its "lines".
   std::optional<std::int64_t> line_count;
+  // Filed by the eligibility job in the claimant's name (store/entitlements.hpp,
+  // claim_origins 'proactive'), not by the claimant.
+  bool proactive = false;
 
   // The stored evaluation parsed ({} when not loaded, see ClaimFilter::with_evaluation).
   boost::json::object evaluation() const;
@@ -181,7 +184,7 @@ Result<std::vector<ClaimRecord>> list_claims(Db& db, const ClaimFilter& filter);
 // The API view: {"id", "rule", "claimant", "year", "group"|"tapeout"(+"branch"), "status",
 // "eligible", "award_fen", "computed_fen", "approved_fen" (the decision's amount, 0 until
 // approved), "stale", "overpaid_fen", "facts_sha256", "evaluation"?, "log_index",
-// "created_at", "evaluated_at", "decision": null | {"outcome", "approve_fen", "note",
+// "created_at", "evaluated_at", "proactive", "decision": null | {"outcome", "approve_fen", "note",
 // "reviewer", "decided_at", "log_index"}, "line_count" (a summary only)}.
 boost::json::object to_json(const ClaimRecord& c, bool with_evaluation = true);
 // The same as serialized text, splicing the stored evaluation in without re-parsing it.

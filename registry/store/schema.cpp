@@ -837,10 +837,66 @@ CREATE INDEX recoveries_by_claimant ON recoveries(claimant, id);
 CREATE INDEX claims_overpaid ON claims(id) WHERE overpaid_fen > 0;
 )sql";
 
-constexpr std::array<const char*, 16> kMigrations = {kMigration1,  kMigration2,  kMigration3,  kMigration4,
+// Migration 17: 免申即享, store/entitlements.hpp. What each enterprise's facts qualify for, per year and
+// series, as the eligibility job last evaluated it; the runs and the log size each one saw
+// (the watermark of the next incremental run); the rules the bureau files automatically;
+// and where a claim came from (filed from an entitlement, or proactively by the job). The
+// owners of datasets and the organizers of events are looked up by index.
+constexpr const char* kMigration17 = R"sql(
+CREATE TABLE entitlements (
+  year           INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+  enterprise     TEXT NOT NULL REFERENCES enterprises(uscc),
+  rule           TEXT NOT NULL,
+  subject        TEXT NOT NULL DEFAULT '',
+  eligible       INTEGER NOT NULL CHECK (eligible IN (0, 1)),
+  award_fen      INTEGER NOT NULL CHECK (award_fen >= 0),
+  computed_fen   INTEGER NOT NULL CHECK (computed_fen >= 0),
+  qualifying_fen INTEGER,
+  claimed        INTEGER NOT NULL CHECK (claimed IN (0, 1)),
+  claim          TEXT,
+  missing        TEXT NOT NULL DEFAULT '[]',
+  reasons        TEXT NOT NULL DEFAULT '[]',
+  log_size       INTEGER NOT NULL CHECK (log_size >= 0),
+  evaluated_at   TEXT NOT NULL,
+  PRIMARY KEY (year, enterprise, rule, subject)
+) WITHOUT ROWID;
+CREATE INDEX entitlements_owed ON entitlements(year, enterprise, rule, subject) WHERE claimed = 0 AND award_fen > 0;
+CREATE TABLE eligibility_runs (
+  id            INTEGER PRIMARY KEY,
+  year          INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+  mode          TEXT NOT NULL CHECK (mode IN ('full', 'incremental')),
+  from_log_size INTEGER,
+  log_size      INTEGER NOT NULL CHECK (log_size >= 0),
+  enterprises   INTEGER NOT NULL,
+  evaluations   INTEGER NOT NULL,
+  auto_filed    INTEGER NOT NULL,
+  actor         TEXT NOT NULL,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT NOT NULL
+);
+CREATE INDEX eligibility_runs_by_year ON eligibility_runs(year, id);
+CREATE TABLE auto_filing (
+  rule    TEXT PRIMARY KEY CHECK (rule IN ('linkage', 'tapeout', 'eda_rd', 'eda_purchase', 'equipment_rd',
+                                           'compute', 'data_platform', 'dataset', 'platform', 'event')),
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  set_by  TEXT NOT NULL,
+  set_at  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE claim_origins (
+  claim  TEXT PRIMARY KEY REFERENCES claims(id),
+  origin TEXT NOT NULL CHECK (origin IN ('entitlement', 'proactive')),
+  actor  TEXT NOT NULL,
+  at     TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS datasets_by_owner ON datasets(owner, id);
+CREATE INDEX IF NOT EXISTS events_by_organizer ON events(organizer, start);
+)sql";
+
+constexpr std::array<const char*, 17> kMigrations = {kMigration1,  kMigration2,  kMigration3,  kMigration4,
                                                      kMigration5,  kMigration6,  kMigration7,  kMigration8,
                                                      kMigration9,  kMigration10, kMigration11, kMigration12,
-                                                     kMigration13, kMigration14, kMigration15, kMigration16};
+                                                     kMigration13, kMigration14, kMigration15, kMigration16,
+                                                     kMigration17};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and

@@ -723,7 +723,7 @@ class WebApp(unittest.TestCase):
         # 追回: the approved claim's invoice is voided; the reviewer records the recovery.
         if self.claim(w.oem_claim, None)["status"] == "approved":
             approved = self.claim(w.oem_claim, None)["approved_fen"]
-            self.srv.json("POST", "/v1/purchases/24332000000012345678/void", {"date": "2025-09-01"}, self.srv.admin)
+            self.srv.json("POST", "/v1/purchases/24332000000012345678/void", {"date": "2025-09-01", "buyer": w.oem}, self.srv.admin)
             self.d.find_element(By.LINK_TEXT, "追回").click()
             form = self.css("#recovery-form")
             self.assertEqual(form.find_element(By.NAME, "recovery_claim").get_attribute("value"), w.oem_claim)

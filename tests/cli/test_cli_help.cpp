@@ -34,7 +34,7 @@ const std::vector<CommandOptions>& commands() {
       {{"serve"},
        {"--db", "--listen", "--threads", "--store-threads", "--tls-cert", "--tls-key", "--max-body",
         "--max-connections", "--max-connections-per-peer", "--enterprise-writes-per-minute", "--enterprise-write-burst",
-        "--header-timeout-ms", "--body-timeout-ms", "--access-log"}},
+        "--header-timeout-ms", "--body-timeout-ms", "--access-log", "--eligibility-every", "--eligibility-year"}},
       {{"keygen"}, {"--alg", "--out", "--force"}},
       {{"sign"}, {"--key", "--statement", "--any-statement"}},
       {{"verify"}, {"--pub", "--envelope"}},
@@ -54,6 +54,7 @@ const std::vector<CommandOptions>& commands() {
       {{"key", "add"}, {"--db", "--foundry", "--alg", "--public-key", "--valid-from", "--valid-to", "--label"}},
       {{"key", "revoke"}, {"--db", "--key-id", "--from", "--confirm"}},
       {{"key", "list"}, {"--db", "--foundry"}},
+      {{"eligibility"}, {"--db", "--year", "--full", "--batch", "--quiet"}},
   };
   return table;
 }

@@ -218,7 +218,7 @@ TEST_CASE("objections e2e: a rejection records its reason, and a correcting fact
                                  s.reviewer);
   CHECK(early.status == 422);
   CHECK(early.error_code() == "UNKNOWN_LEAF");
-  auto v = s.reg.must(200, "/v1/purchases/" + b + "/void", json::object{{"date", "2025-09-01"}}, s.reg.admin()).as_object();
+  auto v = s.reg.must(200, "/v1/purchases/" + b + "/void", json::object{{"date", "2025-09-01"}, {"buyer", s.oem}}, s.reg.admin()).as_object();
   auto fixed = s.reg.must(200, "/v1/objections/" + id_of(o2) + "/answer",
                           json::object{{"answer", "fact_corrected"}, {"note", "已登记作废"}, {"fact_log_index", v.at("log_index")}},
                           s.reviewer)
@@ -279,7 +279,7 @@ TEST_CASE("recovery e2e: a void after approval yields a recovery that the next c
   s.reg.must(200, "/v1/claims/" + id_of(c1) + "/decision", json::object{{"approve_fen", 120'000'000}}, s.reviewer);
   CHECK(s.get("/v1/recoveries?status=due", s.reviewer).at("items").as_array().empty());
   // The void leaves 3,000,000.00 元: 900,000.00 元 supported, 300,000.00 元 overpaid.
-  s.reg.must(200, "/v1/purchases/" + b + "/void", json::object{{"date", "2025-09-01"}}, s.reg.admin());
+  s.reg.must(200, "/v1/purchases/" + b + "/void", json::object{{"date", "2025-09-01"}, {"buyer", s.oem}}, s.reg.admin());
   CHECK(s.get("/v1/claims/" + id_of(c1), s.reviewer).at("overpaid_fen").as_int64() == 30'000'000);
   auto due = s.get("/v1/recoveries?status=due", s.reviewer);
   REQUIRE(due.at("items").as_array().size() == 1);

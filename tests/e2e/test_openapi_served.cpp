@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "e2e/world.hpp"
+#include "support/process.hpp"
 
 using namespace chipreg::testing;
 namespace json = boost::json;
@@ -144,6 +145,8 @@ TEST_CASE("serve: on a small world each documented JSON read answers 200 with it
   const std::string claim_id(claim.at("id").as_string());
   const auto objection = reg.must(201, "/v1/claims/" + claim_id + "/objections", json::object{{"text", "异议"}}, w.oem_token);
   const std::string objection_id(objection.at("id").as_string());
+  // The entitlements the job found (one: the OEM's, claimed).
+  REQUIRE(run_chipreg({"eligibility", "--db", reg.db(), "--year", "2025", "--quiet"}).exit_code == 0);
 
   // A real target for every documented GET, each naming something the world holds.
   const std::map<std::string, std::string> targets = {
@@ -175,6 +178,8 @@ TEST_CASE("serve: on a small world each documented JSON read answers 200 with it
       {"/v1/objections/{id}", "/v1/objections/" + objection_id},
       {"/v1/recoveries", "/v1/recoveries?status=due"},
       {"/v1/audit", "/v1/audit"},
+      {"/v1/entitlements", "/v1/entitlements?year=2025"},
+      {"/v1/entitlements/auto-filing", "/v1/entitlements/auto-filing"},
       {"/v1/log/entries/{index}", "/v1/log/entries/0"},
       {"/v1/log/entries/{index}/opening", "/v1/log/entries/0/opening"},
       {"/v1/log/proof/inclusion", "/v1/log/proof/inclusion?index=0&size=2"},

@@ -64,12 +64,11 @@ TEST_CASE("owner keys: a registry written before migration 15 migrates with ever
                             "created_at) VALUES ('P1', 'chip', '" + kDesign.str() + "', 1, '2025-01-10', '', NULL, 'now')")
                                .c_str())
                 .ok());
-    std::string opening;
-    REQUIRE(tlog::each_fact_row(db, [&](const tlog::FactRow& r) {
-              if (r.kind == tlog::EntryKind::kProduct) opening = r.opening;
-              return Status::Ok();
-            }).ok());
-    REQUIRE_FALSE(opening.empty());
+    // The product's fact as fact_rows.hpp builds it from the row's columns.
+    const std::string opening = tlog::make_entry(
+        tlog::EntryKind::kProduct,
+        boost::json::object{{"id", "P1"}, {"kind", "chip"}, {"owner", kDesign.str()}, {"self_developed", 1},
+                            {"first_market_date", "2025-01-10"}, {"focus_area", ""}, {"model", nullptr}});
     tlog::Appender appender(db);
     auto pidx = appender.append(tlog::EntryKind::kProduct, "P1", opening, {kDesign.str()});
     REQUIRE(pidx.ok());

@@ -76,7 +76,9 @@ static constexpr const char* kUndoMigration11 =
     "DROP INDEX audit_by_subject; DROP INDEX audit_by_actor; DROP INDEX audit_by_at; "  // and migration 12
     "DROP INDEX tapeouts_by_keyid; DROP INDEX claims_by_tapeout; "                       // and 13, 14
     "DROP TABLE objection_answers; DROP TABLE open_objections; DROP TABLE objections; "  // and 16
-    "DROP TABLE recoveries; DROP TABLE manual_non_affiliations; DROP INDEX claims_overpaid; ";
+    "DROP TABLE recoveries; DROP TABLE manual_non_affiliations; DROP INDEX claims_overpaid; "
+    "DROP TABLE entitlements; DROP TABLE eligibility_runs; DROP TABLE auto_filing; DROP TABLE claim_origins; "  // and 17
+    "DROP INDEX datasets_by_owner; DROP INDEX events_by_organizer; ";
 
 namespace tlog = chipreg::tlog;
 using chipreg::db::Db;

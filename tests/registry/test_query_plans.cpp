@@ -476,7 +476,7 @@ TEST_CASE("query plans: the tape-out, preview, facts bundle and the other HTTP w
     REQUIRE(mine->size() == 1);
     const std::string claim = mine->front().id;
     REQUIRE(insert_other_award(db, OtherAward{claim, "province", Money::fen(100000)}, "test").ok());
-    REQUIRE(set_platform_status(db, "24332000000001000244", "已红冲-部分", "test", "test").ok());
+    REQUIRE(set_platform_status(db, uscc(61).str(), "24332000000001000244", "已红冲-部分", "test", "test").ok());
     auto facts = claim_facts(db, claim);
     REQUIRE(facts.ok());
     REQUIRE(facts->has_value());
