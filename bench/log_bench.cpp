@@ -129,7 +129,7 @@ void BM_ProofsAtOneMillion(benchmark::State& state) {
     for (int i = 0; i < 10000 && done < kLeaves; ++i, ++done) {
       if (done % 10 == 9) {
         const std::string entry = "{\"kind\":\"claim\",\"fact\":{\"n\":" + std::to_string(done) + "}}";
-        if (!writer.appender().append(tlog::EntryKind::kClaim, std::to_string(done), entry)) std::abort();
+        if (!writer.appender().append(tlog::EntryKind::kClaim, std::to_string(done), entry, {})) std::abort();
       } else {
         writer.write(purchase(purchases++));
       }
