@@ -42,12 +42,18 @@ Status export_kind(db::Db& db, importers::ImportKind kind, CsvOut& out) {
     return Status::Ok();
   };
   switch (kind) {
-    case ImportKind::kEnterprises: return store::for_each_enterprise(db, emit);
-    case ImportKind::kPersons: return store::for_each_person(db, emit);
-    case ImportKind::kFamily: return store::for_each_family_link(db, emit);
-    case ImportKind::kEquity: return store::for_each_equity(db, emit);
-    case ImportKind::kManualAffiliations: return store::for_each_manual_affiliation(db, emit);
-    case ImportKind::kProducts: return store::for_each_product(db, emit);
+    case ImportKind::kEnterprises:
+      return store::for_each_enterprise(db, emit);
+    case ImportKind::kPersons:
+      return store::for_each_person(db, emit);
+    case ImportKind::kFamily:
+      return store::for_each_family_link(db, emit);
+    case ImportKind::kEquity:
+      return store::for_each_equity(db, emit);
+    case ImportKind::kManualAffiliations:
+      return store::for_each_manual_affiliation(db, emit);
+    case ImportKind::kProducts:
+      return store::for_each_product(db, emit);
     case ImportKind::kPurchases:
       return store::for_each_purchase(db, [&out](const store::StoredPurchase& p) -> Status {
         out.record(importers::to_csv(p.purchase));
@@ -55,7 +61,8 @@ Status export_kind(db::Db& db, importers::ImportKind kind, CsvOut& out) {
       });
     case ImportKind::kTapeouts: {
       // In log order, so a re-import accepts them in the order they were first accepted.
-      auto s = db.prepare("SELECT envelope FROM tapeouts ORDER BY log_index, id");
+      auto s = db.prepare(
+          "SELECT e.envelope FROM tapeouts t JOIN tapeout_envelopes e ON e.tapeout = t.id ORDER BY t.log_index, t.id");
       if (!s) return s.error();
       for (;;) {
         auto row = s->step();
@@ -64,7 +71,8 @@ Status export_kind(db::Db& db, importers::ImportKind kind, CsvOut& out) {
         out.record({s->text(0)});
       }
     }
-    default: return Status::Ok();  // the other clauses' kinds: above
+    default:
+      return Status::Ok();  // the other clauses' kinds: above
   }
   return Status::Ok();
 }
@@ -95,13 +103,13 @@ int run_export(const ExportArgs& o) {
 }  // namespace
 
 void add_export(CLI::App& chipreg, Command& selected) {
-  CLI::App* cmd = chipreg.add_subcommand(
-      "export",
-      "the rows of KIND as CSV on stdout\n\n"
-      "Writes the stored rows of KIND (enterprises persons family equity manual_affiliations\n"
-      "products purchases tapeouts) as CSV on stdout, header first, in the columns\n"
-      "chipreg import reads. Import order for a new registry: enterprises, persons, family,\n"
-      "equity, manual_affiliations, products, purchases, tapeouts (after foundry keys).");
+  CLI::App* cmd =
+      chipreg.add_subcommand("export",
+                             "the rows of KIND as CSV on stdout\n\n"
+                             "Writes the stored rows of KIND (enterprises persons family equity manual_affiliations\n"
+                             "products purchases tapeouts) as CSV on stdout, header first, in the columns\n"
+                             "chipreg import reads. Import order for a new registry: enterprises, persons, family,\n"
+                             "equity, manual_affiliations, products, purchases, tapeouts (after foundry keys).");
   auto o = std::make_shared<ExportArgs>();
   cmd->add_option("--db", o->db, "the registry database (read in one snapshot)")->required()->type_name("PATH");
   cmd->add_option("kind", o->kind, "what to export: one of the kinds above")->required();

@@ -11,6 +11,15 @@ foundry-keys.tsv (foundry, public key file), purchases-bg.csv (background lines)
 purchases-claims.csv (the 1k- and 50k-line claimants), purchases-200k.csv (one claimant's
 200,000 lines) and claimants.tsv (size, uscc).
 
+The claimants (why "the same claim" can be filed at every size): they are the district's
+first OEMs, and each buys only from its own suppliers, design houses among the first 1,000
+enterprises: 40 suppliers for a 1,000-line claim, every such house for the 50,000- and
+200,000-line ones (an OEM has tens to hundreds of suppliers, not one per line). Their lines
+name the first 10,000 products, which those houses own at every size, so a claim's lines,
+sellers and ownership neighbourhood are the same in a 1,000-enterprise district as in a
+1,000,000-enterprise one; only the registry around them grows. The background lines buy any
+product of any house.
+
 The shape (why the claim's neighbourhood stays bounded, as in a real district): enterprises
 come in groups of 20. A group's head is held by three natural persons; every other member
 is held 51 % by its head, 10 % by the member before it (the first member: 5 % by the head
@@ -24,6 +33,9 @@ from benchdata import uscc  # noqa: E402
 
 GROUP = 20
 CLAIMS = [(1000, 20), (50000, 3), (200000, 1)]  # (lines, claimants)
+SMALL = 1000                                    # the enterprises every size holds
+SMALL_PRODUCTS = 10_000                         # products owned by design houses < SMALL
+SUPPLIERS = 40                                  # suppliers of a 1,000-line claimant
 FOUNDRIES = [8, 18, 28, 38]                     # enterprise indices with the foundry role
 
 
@@ -83,8 +95,9 @@ def main():
     products = []  # (id, owner index, kind)
     with open(f"{out}/products.csv", "w") as f:
         f.write("id,kind,owner,self_developed,first_market_date,focus_area,model\n")
+        small_designs = [i for i in designs if i < SMALL]
         for k in range(a.products):
-            owner = designs[k % len(designs)]
+            owner = small_designs[k % len(small_designs)] if k < SMALL_PRODUCTS else designs[k % len(designs)]
             kind = "module" if k % 4 == 3 else "chip"
             products.append((f"C{k:06d}", owner, kind))
             f.write(f"C{k:06d},{kind},{codes[owner]},true,2024-03-01,chip_design,M{k:06d}\n")
@@ -114,7 +127,9 @@ def main():
                 buyer = oem_in[k]
                 k += 1
                 claimants.append((lines, codes[buyer]))
-                line_rows(big if lines == 200000 else f, buyer, lines, 2025, every)
+                suppliers = set(rnd.sample(small_designs, SUPPLIERS) if lines == 1000 else small_designs)
+                pool = [j for j in range(SMALL_PRODUCTS) if products[j][1] in suppliers]
+                line_rows(big if lines == 200000 else f, buyer, lines, 2025, pool)
                 claim_lines += lines
     others = oems[k:]
     background = max(0, min(5 * E, a.max_purchases - claim_lines))

@@ -49,8 +49,8 @@ struct Logged {
 };
 
 struct LeafIndex {
-  std::uint64_t size = 0;  // leaves 0..size-1 are in place (up to the first gap)
-  Hash root{};             // of those leaves
+  std::uint64_t size = 0;                        // leaves 0..size-1 are in place (up to the first gap)
+  Hash root{};                                   // of those leaves
   std::optional<std::uint64_t> checkpoint_size;  // the root at this size is wanted too
   std::optional<Hash> checkpoint_root;
   std::map<std::string, std::unordered_map<std::string, Logged>> by_kind;
@@ -90,7 +90,8 @@ Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& n
     } else {
       const auto blob = node_stmt->blob_view(0);
       if (blob.size() != 32 || !std::equal(blob.begin(), blob.end(), want.begin())) {
-        report.add("NODE_MISMATCH", "stored subtree hash at " + where + " differs from the one recomputed from the leaves");
+        report.add("NODE_MISMATCH",
+                   "stored subtree hash at " + where + " differs from the one recomputed from the leaves");
       }
     }
     node_stmt->reset();
@@ -111,7 +112,8 @@ Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& n
     const auto stored = s.blob_view(4);
     ++nodes_checked;
     if (stored.size() != 32 || !std::equal(stored.begin(), stored.end(), leaf.begin())) {
-      report.add("LEAF_HASH_MISMATCH", "stored leaf hash of leaf " + std::to_string(idx) + " differs from the hash of its entry",
+      report.add("LEAF_HASH_MISMATCH",
+                 "stored leaf hash of leaf " + std::to_string(idx) + " differs from the hash of its entry",
                  std::string_view(), std::string_view(), static_cast<std::int64_t>(idx));
     }
     return {idx, leaf};
@@ -132,7 +134,8 @@ Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& n
     if (!p) {
       report.add("UNREADABLE_ROW", "purchase " + ref + ": " + p.error().message, "purchase", ref,
                  static_cast<std::int64_t>(idx), row_id);
-    } else if (leaf_hash(leaf_bytes(to_string(EntryKind::kPurchase), s.blob_view(13), purchase_entry(*p))) != logged_hash) {
+    } else if (leaf_hash(leaf_bytes(to_string(EntryKind::kPurchase), s.blob_view(13), purchase_entry(*p))) !=
+               logged_hash) {
       report.add("ROW_MISMATCH", "purchase " + ref + " no longer matches its log entry", "purchase", ref,
                  static_cast<std::int64_t>(idx), row_id);
     }
@@ -164,11 +167,11 @@ Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& n
   if (auto st = step(*entries, has_entry); !st) return st;
   if (auto st = step(*purchases, has_purchase); !st) return st;
   while (has_entry || has_purchase) {
-    const bool take_entry =
-        has_entry && (!has_purchase || entries->int64(0) <= purchases->int64(1));
+    const bool take_entry = has_entry && (!has_purchase || entries->int64(0) <= purchases->int64(1));
     if (take_entry && has_purchase && entries->int64(0) == purchases->int64(1)) {
-      report.add("DUPLICATE_LEAF", "leaf " + std::to_string(entries->int64(0)) +
-                                       " is both a log_entries row and purchase row " + std::to_string(purchases->int64(0)),
+      report.add("DUPLICATE_LEAF",
+                 "leaf " + std::to_string(entries->int64(0)) + " is both a log_entries row and purchase row " +
+                     std::to_string(purchases->int64(0)),
                  "purchase", std::string_view(), entries->int64(0), purchases->int64(0));
       (void)purchase_leaf(*purchases);
       if (auto st = step(*purchases, has_purchase); !st) return st;
@@ -215,8 +218,8 @@ Status check_tree(db::Db& db, LeafIndex& leaves, Report& report, std::int64_t& n
 // Compares a row's rebuilt leaf with the logged one. `latest_only`: claims are logged once
 // per evaluation, and only the latest leaf must match.
 void check_row(LeafIndex& leaves, Report& report, std::string_view kind, const std::string& ref,
-               std::optional<std::int64_t> row_id,
-               std::optional<std::int64_t> log_index, const Result<std::string>& rebuilt) {
+               std::optional<std::int64_t> row_id, std::optional<std::int64_t> log_index,
+               const Result<std::string>& rebuilt) {
   auto& refs = leaves.by_kind[std::string(kind)];
   auto it = refs.find(ref);
   if (it == refs.end()) {
@@ -226,11 +229,13 @@ void check_row(LeafIndex& leaves, Report& report, std::string_view kind, const s
   it->second.seen_row = true;
   const std::int64_t idx = it->second.latest;
   if (!rebuilt) {
-    report.add("UNREADABLE_ROW", std::string(kind) + " " + ref + ": " + rebuilt.error().message, kind, ref, idx, row_id);
+    report.add("UNREADABLE_ROW", std::string(kind) + " " + ref + ": " + rebuilt.error().message, kind, ref, idx,
+               row_id);
     return;
   }
   if (leaf_hash(*rebuilt) != it->second.hash) {
-    report.add("ROW_MISMATCH", std::string(kind) + " " + ref + " no longer matches its log entry", kind, ref, idx, row_id);
+    report.add("ROW_MISMATCH", std::string(kind) + " " + ref + " no longer matches its log entry", kind, ref, idx,
+               row_id);
   }
   if (log_index && *log_index != idx) {
     report.add("LOG_INDEX_MISMATCH",
@@ -259,15 +264,19 @@ Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint
   Report report;
   LeafIndex leaves;
   std::int64_t nodes_checked = 0;
-  std::map<std::string, std::int64_t> checked{{"tapeout", 0}, {"purchase", 0}, {"claim", 0},
-                                              {"decision", 0}, {"void", 0}, {"invoice_status", 0}};
+  std::map<std::string, std::int64_t> checked{{"tapeout", 0},  {"purchase", 0}, {"claim", 0},
+                                              {"decision", 0}, {"void", 0},     {"invoice_status", 0}};
   if (against) leaves.checkpoint_size = against->size;
   if (auto st = check_tree(db, leaves, report, nodes_checked, checked["purchase"]); !st) return st.error();
 
-  Status st = each_row(db, "SELECT NULL, id, envelope, log_index FROM tapeouts ORDER BY id", [&](db::Stmt& s) {
-    ++checked["tapeout"];
-    check_row(leaves, report, "tapeout", s.text(1), std::nullopt, s.opt_int64(3), tapeout_entry(s.text(1), s.text(2)));
-  });
+  Status st = each_row(db,
+                       "SELECT NULL, t.id, coalesce(e.envelope, ''), t.log_index FROM tapeouts t "
+                       "LEFT JOIN tapeout_envelopes e ON e.tapeout = t.id ORDER BY t.id",
+                       [&](db::Stmt& s) {
+                         ++checked["tapeout"];
+                         check_row(leaves, report, "tapeout", s.text(1), std::nullopt, s.opt_int64(3),
+                                   tapeout_entry(s.text(1), s.text(2)));
+                       });
   if (!st) return st.error();
   // Purchases that are their own leaves were checked in the tree pass; these are the ones
   // logged in log_entries (before schema migration 3), and any row that was never logged.
@@ -279,19 +288,22 @@ Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint
                   ++checked["purchase"];
                   const std::string ref = s.text(1) + "#" + std::to_string(s.int64(2));
                   auto p = purchase_from_columns(s, 1);
-                  Result<std::string> entry = p ? Result<std::string>(purchase_entry(*p)) : Result<std::string>(p.error());
+                  Result<std::string> entry =
+                      p ? Result<std::string>(purchase_entry(*p)) : Result<std::string>(p.error());
                   check_row(leaves, report, "purchase", ref, s.int64(0), s.opt_int64(11), entry);
                 });
   if (!st) return st.error();
-  st = each_row(db,
-                "SELECT NULL, c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, c.evaluation, c.log_index, "
-                "f.facts_sha256, c.dataset, c.event FROM claims c LEFT JOIN claim_facts f ON f.claim = c.id ORDER BY c.id",
-                [&](db::Stmt& s) {
-                  ++checked["claim"];
-                  ClaimEntryFields c{s.text(1),     s.text(2),      s.text(3), s.int64(4),     s.opt_text(5),
-                                     s.opt_text(6), s.opt_text(10), s.opt_text(11), s.text(7), s.opt_text(9)};
-                  check_row(leaves, report, "claim", c.id, std::nullopt, s.opt_int64(8), claim_entry(c));
-                });
+  st = each_row(
+      db,
+      "SELECT NULL, c.id, c.rule, c.claimant, c.year, c.grp, c.tapeout, coalesce(e.evaluation, '{}'), c.log_index, "
+      "f.facts_sha256, c.dataset, c.event FROM claims c LEFT JOIN claim_facts f ON f.claim = c.id "
+      "LEFT JOIN claim_evaluations e ON e.claim = c.id ORDER BY c.id",
+      [&](db::Stmt& s) {
+        ++checked["claim"];
+        ClaimEntryFields c{s.text(1),     s.text(2),      s.text(3),      s.int64(4), s.opt_text(5),
+                           s.opt_text(6), s.opt_text(10), s.opt_text(11), s.text(7),  s.opt_text(9)};
+        check_row(leaves, report, "claim", c.id, std::nullopt, s.opt_int64(8), claim_entry(c));
+      });
   if (!st) return st.error();
   st = each_row(db,
                 "SELECT NULL, claim, outcome, approve_fen, note, reviewer, decided_at, log_index FROM decisions "
@@ -305,21 +317,21 @@ Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint
   // A void's or status's ref is "BUYER/INVOICE"; its leaf names the buyer unless it was
   // logged before schema migration 15 (leaf_names_buyer 0).
   auto named_buyer = [](db::Stmt& s) { return s.int64(6) != 0 ? std::optional<std::string>(s.text(5)) : std::nullopt; };
-  st = each_row(db,
-                "SELECT NULL, invoice, date, source, log_index, buyer, leaf_names_buyer FROM voids ORDER BY buyer, invoice",
-                [&](db::Stmt& s) {
-                  ++checked["void"];
-                  check_row(leaves, report, "void", s.text(5) + "/" + s.text(1), std::nullopt, s.opt_int64(4),
-                            void_entry({s.text(1), s.text(2), s.text(3), named_buyer(s)}));
-                });
+  st = each_row(
+      db, "SELECT NULL, invoice, date, source, log_index, buyer, leaf_names_buyer FROM voids ORDER BY buyer, invoice",
+      [&](db::Stmt& s) {
+        ++checked["void"];
+        check_row(leaves, report, "void", s.text(5) + "/" + s.text(1), std::nullopt, s.opt_int64(4),
+                  void_entry({s.text(1), s.text(2), s.text(3), named_buyer(s)}));
+      });
   if (!st) return st.error();
   st = each_row(db,
                 "SELECT NULL, invoice, status, source, log_index, buyer, leaf_names_buyer FROM invoice_status "
                 "ORDER BY buyer, invoice",
                 [&](db::Stmt& s) {
                   ++checked["invoice_status"];
-                  check_row(leaves, report, "invoice_status", s.text(5) + "/" + s.text(1), std::nullopt,
-                            s.opt_int64(4), invoice_status_entry({s.text(1), s.text(2), s.text(3), named_buyer(s)}));
+                  check_row(leaves, report, "invoice_status", s.text(5) + "/" + s.text(1), std::nullopt, s.opt_int64(4),
+                            invoice_status_entry({s.text(1), s.text(2), s.text(3), named_buyer(s)}));
                 });
   if (!st) return st.error();
 
@@ -422,12 +434,12 @@ Result<boost::json::object> audit_log(db::Db& db, const std::optional<Checkpoint
       held = then == against->root;
       if (!held) {
         report.add("CHECKPOINT_MISMATCH", "the log's first " + std::to_string(against->size) + " leaves hash to " +
-                                              crypto::hex(then) + "; the checkpoint signs " + crypto::hex(against->root));
+                                              crypto::hex(then) + "; the checkpoint signs " +
+                                              crypto::hex(against->root));
       }
     }
-    checkpoint = {{"tree_size", static_cast<std::int64_t>(against->size)},
-                  {"root", crypto::hex(against->root)},
-                  {"held", held}};
+    checkpoint = {
+        {"tree_size", static_cast<std::int64_t>(against->size)}, {"root", crypto::hex(against->root)}, {"held", held}};
   }
   const bool ok = report.empty();
   boost::json::object out{{"ok", ok},

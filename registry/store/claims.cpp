@@ -8,9 +8,9 @@
 #include <map>
 
 #include "registry/domain/canonical_json.hpp"
-#include "registry/rules/evaluation.hpp"
 #include "registry/log/entries.hpp"
 #include "registry/log/log.hpp"
+#include "registry/rules/evaluation.hpp"
 #include "registry/store/audit.hpp"
 #include "registry/store/db.hpp"
 #include "registry/store/load_facts.hpp"
@@ -27,7 +27,7 @@ enum class EvaluationPart { kWhole, kSummary, kNone };
 
 // The SELECT of claims c LEFT JOIN decisions d that read_claim reads.
 std::string select_claims(EvaluationPart part) {
-  const char* evaluation = part == EvaluationPart::kWhole     ? "c.evaluation, NULL"
+  const char* evaluation = part == EvaluationPart::kWhole     ? "e.evaluation, NULL"
                            : part == EvaluationPart::kSummary ? "s.evaluation, s.line_count"
                                                               : "'', NULL";
   return std::string(
@@ -35,9 +35,11 @@ std::string select_claims(EvaluationPart part) {
              "c.award_fen, c.computed_fen, c.log_index, c.created_at, c.evaluated_at, "
              "d.outcome, d.approve_fen, d.note, d.reviewer, d.decided_at, d.log_index, c.stale, c.overpaid_fen, "
              "(SELECT f.facts_sha256 FROM claim_facts f WHERE f.claim = c.id), c.dataset, c.event, ") +
-         evaluation +
-         ", EXISTS (SELECT 1 FROM claim_origins o WHERE o.claim = c.id AND o.origin = 'proactive')" + " FROM claims c LEFT JOIN decisions d ON d.claim = c.id" +
-         (part == EvaluationPart::kSummary ? " LEFT JOIN claim_summaries s ON s.claim = c.id" : "");
+         evaluation + ", EXISTS (SELECT 1 FROM claim_origins o WHERE o.claim = c.id AND o.origin = 'proactive')" +
+         " FROM claims c LEFT JOIN decisions d ON d.claim = c.id" +
+         (part == EvaluationPart::kSummary ? " LEFT JOIN claim_summaries s ON s.claim = c.id"
+          : part == EvaluationPart::kWhole ? " LEFT JOIN claim_evaluations e ON e.claim = c.id"
+                                           : "");
 }
 
 ClaimRecord read_claim(const Stmt& st) {
@@ -94,8 +96,10 @@ Status check_not_pending(Db& db, const ClaimFiling& f) {
       "ORDER BY id LIMIT 1");
   if (!st) return st.error();
   st->bind(1, f.claimant).bind(2, to_string(f.rule)).bind(3, f.year);
-  if (f.group) st->bind(4, to_string(*f.group));
-  else st->bind_null(4);
+  if (f.group)
+    st->bind(4, to_string(*f.group));
+  else
+    st->bind_null(4);
   st->bind(5, f.tapeout).bind(6, f.dataset).bind(7, f.event);
   auto row = st->step();
   if (!row) return row.error();
@@ -137,7 +141,8 @@ Status store_lines(Db& db, const std::string& claim, const std::string& claimant
   del->bind(1, claim);
   if (auto s = del->exec(); !s) return s;
   auto ins = db.prepare(
-      "INSERT INTO claim_lines(claim, purchase) SELECT ?, id FROM purchases WHERE invoice = ? AND line = ? AND buyer = ?");
+      "INSERT INTO claim_lines(claim, purchase) SELECT ?, id FROM purchases WHERE invoice = ? AND line = ? AND buyer = "
+      "?");
   if (!ins) return ins.error();
   for (const auto& l : e.lines) {
     if (!l.qualifies) continue;
@@ -191,28 +196,24 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   if (!facts) return facts.error();
   facts->bind(1, id).bind(2, ev.facts.sha256).bind_view(3, ev.facts.canonical);
   if (auto s = facts->exec(); !s) return s.error();
-  // The counted lines go in while the claim's row is small. claims is WITHOUT ROWID: each
-  // claim_lines row's foreign-key probe into it compares keys on the whole record, and an
-  // evaluation of N lines overflows into O(N) pages, so with the evaluation stored first
-  // every line would read all of it (quadratic: 41 s for 50,000 lines, issue 15).
   auto claimant = claimant_of(db, id);
   if (!claimant) return claimant.error();
   if (!*claimant) return Error("INTERNAL", "claim " + id + " vanished while being evaluated");
-  {
-    auto shrink = db.prepare("UPDATE claims SET evaluation = '{}' WHERE id = ?1 AND evaluation <> '{}'");
-    if (!shrink) return shrink.error();
-    shrink->bind(1, id);
-    if (auto s = shrink->exec(); !s) return s.error();
-  }
   if (auto s = store_lines(db, id, **claimant, e); !s) return s.error();
+  auto whole_text = db.prepare(
+      "INSERT INTO claim_evaluations(claim, evaluation) VALUES (?1, ?2) "
+      "ON CONFLICT(claim) DO UPDATE SET evaluation = excluded.evaluation");
+  if (!whole_text) return whole_text.error();
+  whole_text->bind(1, id).bind_view(2, text);
+  if (auto s = whole_text->exec(); !s) return s.error();
   auto up = db.prepare(
-      "UPDATE claims SET eligible = ?, award_fen = ?, computed_fen = ?, evaluation = ?, evaluated_at = ?, "
+      "UPDATE claims SET eligible = ?, award_fen = ?, computed_fen = ?, evaluated_at = ?, "
       "branch = ?, year = ?, stale = 0 WHERE id = ?");
   if (!up) return up.error();
   std::optional<std::string> branch;
   if (e.branch) branch = std::string(to_string(*e.branch));
-  up->bind(1, e.eligible).bind(2, e.award.fen()).bind(3, e.computed.fen()).bind(4, text).bind(5, now);
-  up->bind(6, branch).bind(7, e.year).bind(8, id);
+  up->bind(1, e.eligible).bind(2, e.award.fen()).bind(3, e.computed.fen()).bind(4, now);
+  up->bind(5, branch).bind(6, e.year).bind(7, id);
   if (auto s = up->exec(); !s) return s.error();
   auto stored = get_claim(db, id);
   if (!stored) return stored.error();
@@ -234,8 +235,8 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
 ClaimRequest request_of(const ClaimRecord& c) {
   auto claimant = Uscc::parse(c.claimant);
   auto rule = parse_enum<RuleId>(c.rule);  // the claims CHECK admits only known rules
-  ClaimRequest r{c.id, rule ? *rule : RuleId::kLinkage, *claimant, c.year, std::nullopt, c.tapeout,
-                 c.dataset, c.event, {}};
+  ClaimRequest r{c.id, rule ? *rule : RuleId::kLinkage, *claimant, c.year, std::nullopt, c.tapeout, c.dataset, c.event,
+                 {}};
   if (c.group) {
     if (auto g = parse_enum<LinkageGroup>(*c.group)) r.group = *g;
   }
@@ -259,7 +260,8 @@ Result<ClaimRequest> checked_request(Db& db, const ClaimFiling& filing, const st
     if (!*row) return Error("UNKNOWN_ENTERPRISE", "no enterprise " + filing.claimant + " is registered", "claimant");
   }
   if (filing.rule == RuleId::kLinkage && (!filing.group || !Date::year_in_range(filing.year))) {
-    return Error("BAD_VALUE", "a linkage claim needs a year (" + Date::year_range() + ") and a group", filing.group ? "year" : "group");
+    return Error("BAD_VALUE", "a linkage claim needs a year (" + Date::year_range() + ") and a group",
+                 filing.group ? "year" : "group");
   }
   if (filing.rule == RuleId::kTapeout && !filing.tapeout) {
     return Error("MISSING_FIELD", "a tape-out claim names its tape-out", "tapeout");
@@ -275,7 +277,8 @@ Result<ClaimRequest> checked_request(Db& db, const ClaimFiling& filing, const st
     return Error("BAD_VALUE", "a " + std::string(to_string(filing.rule)) + " claim needs a year (1900..9999)", "year");
   }
   if (auto s = check_not_pending(db, filing); !s) return s.error();
-  return ClaimRequest{id, filing.rule, *claimant, filing.year, filing.group, filing.tapeout, filing.dataset, filing.event, {}};
+  return ClaimRequest{id,           filing.rule, *claimant, filing.year, filing.group, filing.tapeout, filing.dataset,
+                      filing.event, {}};
 }
 
 }  // namespace
@@ -298,12 +301,14 @@ Result<ClaimRecord> file_claim(Db& db, const ClaimFiling& filing, const std::str
 
   const std::string now = now_utc();
   auto ins = db.prepare(
-      "INSERT INTO claims(id, rule, claimant, year, grp, tapeout, evaluation, created_at, evaluated_at, dataset, event) "
-      "VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)");
+      "INSERT INTO claims(id, rule, claimant, year, grp, tapeout, created_at, evaluated_at, dataset, event) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
   ins->bind(1, *id).bind(2, to_string(filing.rule)).bind(3, filing.claimant).bind(4, e->evaluation.year);
-  if (filing.group) ins->bind(5, to_string(*filing.group));
-  else ins->bind_null(5);
+  if (filing.group)
+    ins->bind(5, to_string(*filing.group));
+  else
+    ins->bind_null(5);
   ins->bind(6, filing.tapeout).bind(7, now).bind(8, now).bind(9, filing.dataset).bind(10, filing.event);
   if (auto s = ins->exec(); !s) return s.error();
   auto stored = store_evaluation(db, *id, *e);
@@ -345,7 +350,8 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
   if (!existing) return existing.error();
   if (!*existing) return Error("NOT_FOUND", "claim " + id + " not found");
   ClaimRecord& c = **existing;
-  if (c.status != "submitted") return Error("ALREADY_DECIDED", "claim " + id + " was already " + c.status + "; a decision is final");
+  if (c.status != "submitted")
+    return Error("ALREADY_DECIDED", "claim " + id + " was already " + c.status + "; a decision is final");
   if (!d.reject && d.approve_fen < 0) return Error("BAD_AMOUNT", "approve_fen must not be negative", "approve_fen");
 
   // An approval is made only on the facts as they are now: a claim whose facts bundle
@@ -357,29 +363,45 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
     if (!fresh) return fresh.error();
     if (c.facts_sha256 != fresh->facts.sha256 ||
         canonical_json(rules::to_json(fresh->evaluation)) != canonical_json(c.evaluation())) {
-      return Error("STALE_EVALUATION", "the facts behind claim " + id + " changed since it was evaluated at " +
-                                           c.evaluated_at + " (award now " + std::to_string(fresh->evaluation.award.fen()) +
-                                           " fen); re-evaluate it (POST /v1/claims/" + id + "/evaluate) before deciding");
+      return Error("STALE_EVALUATION",
+                   "the facts behind claim " + id + " changed since it was evaluated at " + c.evaluated_at +
+                       " (award now " + std::to_string(fresh->evaluation.award.fen()) +
+                       " fen); re-evaluate it (POST /v1/claims/" + id + "/evaluate) before deciding");
     }
     if (!c.eligible) {
-      return Error("NOT_ELIGIBLE", "claim " + id + " does not meet the conditions of its rule (eligible: false); "
-                                   "reject it with a note instead", "approve_fen");
+      return Error("NOT_ELIGIBLE",
+                   "claim " + id +
+                       " does not meet the conditions of its rule (eligible: false); "
+                       "reject it with a note instead",
+                   "approve_fen");
     }
     if (d.approve_fen > c.award_fen) {
-      return Error("ABOVE_AWARD", "approve_fen " + std::to_string(d.approve_fen) + " exceeds the evaluated award_fen " +
-                                      std::to_string(c.award_fen), "approve_fen");
+      return Error("ABOVE_AWARD",
+                   "approve_fen " + std::to_string(d.approve_fen) + " exceeds the evaluated award_fen " +
+                       std::to_string(c.award_fen),
+                   "approve_fen");
     }
     if (fresh->evaluation.has_reason("REVERSAL_MISSING") && d.note.empty()) {
-      return Error("NOTE_REQUIRED", "claim " + id + " counts a line the platform shows as partly red-flushed "
-                                    "without its red invoice (REVERSAL_MISSING); approving it needs a note", "note");
+      return Error("NOTE_REQUIRED",
+                   "claim " + id +
+                       " counts a line the platform shows as partly red-flushed "
+                       "without its red invoice (REVERSAL_MISSING); approving it needs a note",
+                   "note");
     }
   }
 
   assert((d.reject || (d.approve_fen >= 0 && d.approve_fen <= c.award_fen)) && "checked above");
-  DecisionRecord rec{id, d.reject ? "rejected" : "approved", d.reject ? 0 : d.approve_fen, d.note, reviewer, now_utc(), std::nullopt};
-  auto ins = db.prepare("INSERT INTO decisions(claim, outcome, approve_fen, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?)");
+  DecisionRecord rec{
+      id, d.reject ? "rejected" : "approved", d.reject ? 0 : d.approve_fen, d.note, reviewer, now_utc(), std::nullopt};
+  auto ins = db.prepare(
+      "INSERT INTO decisions(claim, outcome, approve_fen, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
-  ins->bind(1, id).bind(2, rec.outcome).bind(3, rec.approve_fen).bind(4, rec.note).bind(5, rec.reviewer).bind(6, rec.decided_at);
+  ins->bind(1, id)
+      .bind(2, rec.outcome)
+      .bind(3, rec.approve_fen)
+      .bind(4, rec.note)
+      .bind(5, rec.reviewer)
+      .bind(6, rec.decided_at);
   if (auto s = ins->exec(); !s) {
     if (s.error().code == "CONSTRAINT") return Error("ALREADY_DECIDED", "claim " + id + " was already decided");
     return s.error();
@@ -403,16 +425,19 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
       return s.error();
     }
   }
-  auto index = tlog::append(db, tlog::EntryKind::kDecision, id,
-                            tlog::decision_entry({rec.claim, rec.outcome, rec.approve_fen, rec.note, rec.reviewer, rec.decided_at}),
-                            {c.claimant});
+  auto index = tlog::append(
+      db, tlog::EntryKind::kDecision, id,
+      tlog::decision_entry({rec.claim, rec.outcome, rec.approve_fen, rec.note, rec.reviewer, rec.decided_at}),
+      {c.claimant});
   if (!index) return index.error();
   auto set = db.prepare("UPDATE decisions SET log_index = ? WHERE claim = ?");
   if (!set) return set.error();
   set->bind(1, *index).bind(2, id);
   if (auto s = set->exec(); !s) return s.error();
   if (auto s = audit(db, reviewer, "claim.decide", id,
-                     json::object{{"outcome", rec.outcome}, {"approve_fen", rec.approve_fen}, {"note", rec.note},
+                     json::object{{"outcome", rec.outcome},
+                                  {"approve_fen", rec.approve_fen},
+                                  {"note", rec.note},
                                   {"award_fen", c.award_fen}});
       !s) {
     return s.error();
@@ -475,7 +500,8 @@ Result<std::optional<StoredFacts>> claim_facts(Db& db, const std::string& id) {
 
 Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string& buyer, int year, bool can_lower) {
   auto st = db.prepare(
-      "SELECT c.id, c.status, d.decided_at, d.approve_fen, c.overpaid_fen FROM claims c LEFT JOIN decisions d ON d.claim = c.id "
+      "SELECT c.id, c.status, d.decided_at, d.approve_fen, c.overpaid_fen FROM claims c LEFT JOIN decisions d ON "
+      "d.claim = c.id "
       "WHERE c.claimant = ?1 AND c.year = ?2 AND (c.rule = 'linkage' OR c.rule = 'eda_purchase') "
       "AND c.status <> 'rejected' ORDER BY c.id");
   if (!st) return st.error();
@@ -492,7 +518,8 @@ Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string
     auto row = st->step();
     if (!row) return row.error();
     if (!*row) break;
-    rows.push_back({st->text(0), st->text(1) == "approved", st->opt_text(2), st->opt_int64(3).value_or(0), st->int64(4)});
+    rows.push_back(
+        {st->text(0), st->text(1) == "approved", st->opt_text(2), st->opt_int64(3).value_or(0), st->int64(4)});
   }
   std::vector<std::string> out;
   for (const auto& t : rows) {
@@ -530,14 +557,17 @@ Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string
 }
 
 Result<std::vector<std::string>> clause_facts_changed(Db& db, RuleId rule, const std::optional<std::string>& claimant,
-                                                      std::optional<int> year, const std::optional<std::string>& dataset) {
+                                                      std::optional<int> year,
+                                                      const std::optional<std::string>& dataset) {
   auto st = db.prepare(
       "UPDATE claims SET stale = 1 WHERE status = 'submitted' AND rule = ?1 AND (?2 IS NULL OR claimant = ?2) "
       "AND (?3 IS NULL OR year = ?3) AND (?4 IS NULL OR dataset = ?4) RETURNING id");
   if (!st) return st.error();
   st->bind(1, to_string(rule)).bind(2, claimant);
-  if (year) st->bind(3, *year);
-  else st->bind_null(3);
+  if (year)
+    st->bind(3, *year);
+  else
+    st->bind_null(3);
   st->bind(4, dataset);
   return collect<std::string>(*st, [](const Stmt& r) -> Result<std::string> { return r.text(0); });
 }
@@ -574,8 +604,12 @@ json::object claim_head(const ClaimRecord& c) {
   if (c.line_count) o["line_count"] = *c.line_count;
   if (c.decision) {
     const auto& d = *c.decision;
-    o["decision"] = json::object{{"outcome", d.outcome},   {"approve_fen", d.approve_fen}, {"note", d.note},
-                                 {"reviewer", d.reviewer}, {"decided_at", d.decided_at},   {"log_index", d.log_index ? json::value(*d.log_index) : json::value(nullptr)}};
+    o["decision"] = json::object{{"outcome", d.outcome},
+                                 {"approve_fen", d.approve_fen},
+                                 {"note", d.note},
+                                 {"reviewer", d.reviewer},
+                                 {"decided_at", d.decided_at},
+                                 {"log_index", d.log_index ? json::value(*d.log_index) : json::value(nullptr)}};
   } else {
     o["decision"] = nullptr;
   }
@@ -612,8 +646,8 @@ json::object claim_log_fact(const ClaimRecord& c) {
 }
 
 json::object decision_log_fact(const DecisionRecord& d) {
-  return json::object{{"claim", d.claim},       {"outcome", d.outcome},       {"approve_fen", d.approve_fen},
-                      {"note", d.note},         {"reviewer", d.reviewer},     {"decided_at", d.decided_at}};
+  return json::object{{"claim", d.claim}, {"outcome", d.outcome},   {"approve_fen", d.approve_fen},
+                      {"note", d.note},   {"reviewer", d.reviewer}, {"decided_at", d.decided_at}};
 }
 
 }  // namespace chipreg::store

@@ -892,11 +892,57 @@ CREATE INDEX IF NOT EXISTS datasets_by_owner ON datasets(owner, id);
 CREATE INDEX IF NOT EXISTS events_by_organizer ON events(organizer, start);
 )sql";
 
-constexpr std::array<const char*, 17> kMigrations = {kMigration1,  kMigration2,  kMigration3,  kMigration4,
-                                                     kMigration5,  kMigration6,  kMigration7,  kMigration8,
-                                                     kMigration9,  kMigration10, kMigration11, kMigration12,
-                                                     kMigration13, kMigration14, kMigration15, kMigration16,
-                                                     kMigration17};
+// Migration 18: no table keyed by a claim holds a claim's large texts in its key's b-tree
+// (issue 15). `claims` and `claim_summaries` are WITHOUT ROWID: their records are cells of
+// an index b-tree, and SQLite compares a search key with a cell whose record overflows by
+// reading the whole record. With the whole evaluation in `claims.evaluation` (about 10 MB
+// for 50,000 lines), every foreign-key probe of claim_lines into claims read the
+// evaluations of the claims beside it: filing a 50,000-line claim took 20 s to 325 s,
+// growing with the claims stored. Both texts now live in rowid tables, whose b-tree is
+// keyed by the rowid alone and whose claim index holds only (claim, rowid):
+// - claim_evaluations: the whole evaluation, as serialized (the claim leaf's bytes);
+// - claim_summaries: rebuilt as a rowid table, as it was.
+// claims keeps only fixed-size columns. Both reference claims now that its records are
+// small. The texts are copied as stored, so every claim leaf still verifies.
+constexpr const char* kMigration18 = R"sql(
+CREATE TABLE claim_evaluations (
+  claim      TEXT PRIMARY KEY REFERENCES claims(id),
+  evaluation TEXT NOT NULL
+);
+INSERT INTO claim_evaluations(claim, evaluation) SELECT id, evaluation FROM claims ORDER BY id;
+ALTER TABLE claims DROP COLUMN evaluation;
+CREATE TABLE claim_summaries_v18 (
+  claim      TEXT PRIMARY KEY REFERENCES claims(id),
+  evaluation TEXT NOT NULL,
+  line_count INTEGER NOT NULL CHECK (line_count >= 0)
+);
+INSERT INTO claim_summaries_v18(claim, evaluation, line_count)
+  SELECT claim, evaluation, line_count FROM claim_summaries ORDER BY claim;
+DROP TABLE claim_summaries;
+ALTER TABLE claim_summaries_v18 RENAME TO claim_summaries;
+)sql";
+
+// Migration 19: the same for tape-outs (issue 15). `tapeouts` is WITHOUT ROWID and its
+// record held the signed envelope (about 900 bytes of base64 and JSON), so a whole record
+// passed the 1,002-byte local limit of an index b-tree cell and overflowed: every key search
+// of the table (a product's tape-outs, once per chip a claim's lines name) read overflow
+// pages of the cells it compared with, a third of a 1,000-line claim's time. The envelope
+// now lives in the rowid table tapeout_envelopes, read only where it is served or audited;
+// the tape-out rows keep their fixed-size columns. Copied as stored: every tape-out leaf
+// still verifies.
+constexpr const char* kMigration19 = R"sql(
+CREATE TABLE tapeout_envelopes (
+  tapeout  TEXT PRIMARY KEY REFERENCES tapeouts(id),
+  envelope TEXT NOT NULL
+);
+INSERT INTO tapeout_envelopes(tapeout, envelope) SELECT id, envelope FROM tapeouts ORDER BY id;
+ALTER TABLE tapeouts DROP COLUMN envelope;
+)sql";
+
+constexpr std::array<const char*, 19> kMigrations = {
+    kMigration1,  kMigration2,  kMigration3,  kMigration4,  kMigration5,  kMigration6,  kMigration7,
+    kMigration8,  kMigration9,  kMigration10, kMigration11, kMigration12, kMigration13, kMigration14,
+    kMigration15, kMigration16, kMigration17, kMigration18, kMigration19};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and

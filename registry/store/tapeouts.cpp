@@ -48,16 +48,17 @@ Error diagnose_signature(Db& db, const dsse::Envelope& env, const std::optional<
     if (submitter && (*key)->foundry != *submitter) {
       auto pub = (*key)->public_key();
       if (pub && (*pub)->verify(message, sig.sig)) {
-        return Error("WRONG_FOUNDRY", "the envelope is signed by key " + (*key)->keyid + " of foundry " +
-                                          (*key)->foundry.str() + ", not by a key of the submitting foundry " +
-                                          submitter->str(),
+        return Error("WRONG_FOUNDRY",
+                     "the envelope is signed by key " + (*key)->keyid + " of foundry " + (*key)->foundry.str() +
+                         ", not by a key of the submitting foundry " + submitter->str(),
                      "signatures");
       }
     }
   }
   if (!submitter_has_keys) {
-    return Error("UNKNOWN_KEY", submitter ? "foundry " + submitter->str() + " has no registered key"
-                                          : std::string("no foundry key is registered"),
+    return Error("UNKNOWN_KEY",
+                 submitter ? "foundry " + submitter->str() + " has no registered key"
+                           : std::string("no foundry key is registered"),
                  "signatures");
   }
   if (all_hinted && !hint_known) {
@@ -75,8 +76,8 @@ Error bad_row(const std::string& id, const Error& e) {
 constexpr const char* kRecordSelect =
     "SELECT t.id, t.product, t.foundry, t.design_owner, t.date, t.kind, t.design_digest, t.cost_fen,"
     "       t.mask_set_id, t.process_node, t.wafer_size_mm, t.mask_set_conflict, t.log_index,"
-    "       t.created_at, t.envelope, t.keyid, k.revoked_from, t.product_owner"
-    "  FROM tapeouts t JOIN foundry_keys k ON k.keyid = t.keyid ";
+    "       t.created_at, e.envelope, t.keyid, k.revoked_from, t.product_owner"
+    "  FROM tapeouts t JOIN foundry_keys k ON k.keyid = t.keyid LEFT JOIN tapeout_envelopes e ON e.tapeout = t.id ";
 
 Result<TapeoutRecord> record_from_row(const Stmt& st) {
   const std::string id = st.text(0);
@@ -148,8 +149,8 @@ void derive_first(std::vector<TapeoutRecord>& records) {
   }
   for (auto& r : records) {
     const Key k{r.fact.date, r.log_index};
-    r.first = counts(r) && by_product[r.product_owner + "/" + r.fact.product] == k &&
-              by_digest[r.fact.design_digest] == k;
+    r.first =
+        counts(r) && by_product[r.product_owner + "/" + r.fact.product] == k && by_digest[r.fact.design_digest] == k;
   }
 }
 
@@ -206,8 +207,8 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
     if (!p) return p.error();
     pubs.push_back(**p);
   }
-  Result<dsse::Verified> verified = pubs.empty() ? Result<dsse::Verified>(Error("UNKNOWN_KEY", "no key"))
-                                                 : dsse::verify(*env, pubs);
+  Result<dsse::Verified> verified =
+      pubs.empty() ? Result<dsse::Verified>(Error("UNKNOWN_KEY", "no key")) : dsse::verify(*env, pubs);
   if (!verified) return diagnose_signature(db, *env, submitter, !pubs.empty(), verified.error());
 
   // 4. The statement.
@@ -216,9 +217,10 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
 
   // 5. Who speaks for whom.
   if (submitter && statement->foundry != *submitter) {
-    return Error("WRONG_FOUNDRY", "the statement names foundry " + statement->foundry.str() +
-                                      " but was submitted by " + submitter->str(),
-                 "predicate.foundry");
+    return Error(
+        "WRONG_FOUNDRY",
+        "the statement names foundry " + statement->foundry.str() + " but was submitted by " + submitter->str(),
+        "predicate.foundry");
   }
   // 6. A verifying key of the named foundry that may sign this tape-out today.
   std::optional<Error> key_error;
@@ -247,7 +249,8 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
                                     std::pair{&statement->design_owner, "predicate.design_owner"}}) {
     auto found = exists(db, "SELECT 1 FROM enterprises WHERE uscc = ?1", uscc->str());
     if (!found) return found.error();
-    if (!*found) return Error("UNKNOWN_ENTERPRISE", std::string(field) + ": " + uscc->str() + " is not registered", field);
+    if (!*found)
+      return Error("UNKNOWN_ENTERPRISE", std::string(field) + ": " + uscc->str() + " is not registered", field);
   }
   // The product is the design owner's (products are keyed by owner): another enterprise's
   // product of the same id is never this attestation's.
@@ -298,19 +301,20 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
   const std::string stored = json::serialize(env_obj);
   // Its readers: who may read the tape-out itself (GET /v1/tapeouts/{id}) besides the
   // bureau, the foundry and the design owner (the product's owner reads it through them).
-  auto log_index = tlog::append(db, tlog::EntryKind::kTapeout, id,
-                                tlog::make_entry(tlog::EntryKind::kTapeout, json::object{{"id", id}, {"envelope", env_obj}}),
-                                {statement->foundry.str(), statement->design_owner.str()});
+  auto log_index =
+      tlog::append(db, tlog::EntryKind::kTapeout, id,
+                   tlog::make_entry(tlog::EntryKind::kTapeout, json::object{{"id", id}, {"envelope", env_obj}}),
+                   {statement->foundry.str(), statement->design_owner.str()});
   if (!log_index) return log_index.error();
 
   {
     auto st = db.prepare(
-        "INSERT INTO tapeouts (id, envelope, envelope_sha256, keyid, product, foundry, design_owner, date, kind,"
+        "INSERT INTO tapeouts (id, envelope_sha256, keyid, product, foundry, design_owner, date, kind,"
         " design_digest, mask_set_id, process_node, wafer_size_mm, cost_fen, mask_set_conflict, log_index,"
-        " created_at, product_owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+        " created_at, product_owner) VALUES (?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
         " ?17, ?7)");
     if (!st) return st.error();
-    st->bind(1, id).bind(2, stored).bind(3, pae_hash).bind(4, signer->keyid).bind(5, statement->product);
+    st->bind(1, id).bind(3, pae_hash).bind(4, signer->keyid).bind(5, statement->product);
     st->bind(6, statement->foundry.str()).bind(7, statement->design_owner.str()).bind(8, statement->date.str());
     st->bind(9, std::string(to_string(statement->kind))).bind(10, statement->design_digest());
     st->bind(11, statement->mask_set_id).bind(12, statement->process_node).bind(13, statement->wafer_size_mm);
@@ -319,6 +323,10 @@ Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, c
       if (done.error().code == "CONSTRAINT") return Error("DUPLICATE", "tape-out " + id + " is already stored");
       return done.error();
     }
+    auto env_row = db.prepare("INSERT INTO tapeout_envelopes(tapeout, envelope) VALUES (?1, ?2)");
+    if (!env_row) return env_row.error();
+    env_row->bind(1, id).bind(2, stored);
+    if (auto done = env_row->exec(); !done) return done.error();
   }
   if (conflict) {
     auto st = db.prepare("UPDATE tapeouts SET mask_set_conflict = 1 WHERE +foundry = ?1 AND mask_set_id = ?2");
@@ -411,7 +419,7 @@ Result<std::vector<TapeoutRecord>> tapeouts_of_product(Db& db, const Uscc& owner
 }
 
 Result<std::optional<json::value>> tapeout_log_fact(Db& db, std::string_view id) {
-  auto st = db.prepare("SELECT envelope FROM tapeouts WHERE id = ?1");
+  auto st = db.prepare("SELECT envelope FROM tapeout_envelopes WHERE tapeout = ?1");
   if (!st) return st.error();
   st->bind(1, id);
   auto row = st->step();

@@ -59,18 +59,19 @@ struct World {
     manual = store::insert_manual_affiliation(
                  db, ManualAffiliation{kDesign, kOem, Validity{Date::ymd(2024, 1, 1), std::nullopt}, "同一实际控制人"})
                  .value();
-    REQUIRE(store::insert_product(db, Product{"P1", ProductKind::kChip, kDesign, true, Date::ymd(2025, 1, 10), "",
-                                              std::nullopt})
+    REQUIRE(store::insert_product(
+                db, Product{"P1", ProductKind::kChip, kDesign, true, Date::ymd(2025, 1, 10), "", std::nullopt})
                 .ok());
     auto key = crypto::PrivateKey::generate(crypto::Alg::kEd25519);
     REQUIRE(key.ok());
-    auto id = store::register_foundry_key(db, {kFab.str(), "ed25519", key->public_key().to_pem(), "2024-01-01", std::nullopt},
-                                          "2024-01-01T00:00:00Z");
+    auto id = store::register_foundry_key(
+        db, {kFab.str(), "ed25519", key->public_key().to_pem(), "2024-01-01", std::nullopt}, "2024-01-01T00:00:00Z");
     REQUIRE(id.ok());
     keyid = *id;
     REQUIRE(store::revoke_foundry_key(db, keyid, Date::ymd(2026, 1, 1)).ok());
-    sql("INSERT INTO claims(id, rule, claimant, year, grp, evaluation, created_at, evaluated_at) "
-        "VALUES ('C00000001', 'linkage', '" + kOem.str() + "', 2025, 'chip_module', '{}', 'now', 'now')");
+    sql("INSERT INTO claims(id, rule, claimant, year, grp, created_at, evaluated_at) "
+        "VALUES ('C00000001', 'linkage', '" +
+        kOem.str() + "', 2025, 'chip_module', 'now', 'now')");
     // ... and its leaf, as the claims store writes it, so that only reference facts are under test.
     auto claim = tlog::claim_entry({"C00000001", "linkage", kOem.str(), 2025, std::string("chip_module"), std::nullopt,
                                     std::nullopt, std::nullopt, "{}", std::nullopt});
@@ -132,16 +133,18 @@ TEST_CASE("reference leaves: every reference fact is logged once, and the audit 
   CHECK(leaf->kind == "equity");
   CHECK(leaf->ref == row_ref(w.equity));
   // The fact is the row: exact units, no floating point.
-  CHECK(leaf->opening == "{\"fact\":{\"held\":\"" + kOem.str() + "\",\"holder_enterprise\":\"" + kDesign.str() +
-                             "\",\"holder_person\":null,\"id\":" + std::to_string(w.equity) +
-                             ",\"pct_units\":300000,\"valid_from\":\"2024-01-01\",\"valid_to\":null},\"kind\":\"equity\"}");
+  CHECK(leaf->opening ==
+        "{\"fact\":{\"held\":\"" + kOem.str() + "\",\"holder_enterprise\":\"" + kDesign.str() +
+            "\",\"holder_person\":null,\"id\":" + std::to_string(w.equity) +
+            ",\"pct_units\":300000,\"valid_from\":\"2024-01-01\",\"valid_to\":null},\"kind\":\"equity\"}");
   // A private fact: the public sees a commitment; its parties are the holder and the held.
   CHECK(leaf->version() == 2);
   CHECK(leaf->entry.find(kOem.str()) == std::string::npos);
   CHECK(leaf->parties == tlog::Parties{kDesign.str(), kOem.str()});
 }
 
-TEST_CASE("reference leaves: a foundry key and its revocation are public leaves; a revocation moved earlier is a new one") {
+TEST_CASE(
+    "reference leaves: a foundry key and its revocation are public leaves; a revocation moved earlier is a new one") {
   World w;
   auto key_leaf = w.db.prepare("SELECT log_index, revocation_log_index FROM foundry_keys WHERE keyid = ?");
   REQUIRE(key_leaf.ok());
@@ -153,7 +156,8 @@ TEST_CASE("reference leaves: a foundry key and its revocation are public leaves;
   CHECK(key.version() == 1);
   CHECK(key.entry.find("\"foundry\":\"" + kFab.str() + "\"") != std::string::npos);
   auto revocation = tlog::read_entry(w.db, static_cast<std::uint64_t>(first_revocation)).value();
-  CHECK(revocation.entry == "{\"fact\":{\"keyid\":\"" + w.keyid + "\",\"revoked_from\":\"2026-01-01\"},\"kind\":\"key_revocation\"}");
+  CHECK(revocation.entry ==
+        "{\"fact\":{\"keyid\":\"" + w.keyid + "\",\"revoked_from\":\"2026-01-01\"},\"kind\":\"key_revocation\"}");
   {
     auto tx = Tx::begin(w.db);
     REQUIRE(tx.ok());
@@ -181,7 +185,8 @@ TEST_CASE("reference leaves: the audit names a field edited behind chipreg's bac
   };
   const std::vector<Edit> edits = {
       {"UPDATE enterprises SET in_district = 0 WHERE uscc = '" + kOem.str() + "'", "enterprise " + kOem.str()},
-      {"INSERT INTO enterprise_roles(uscc, role) VALUES ('" + kOem.str() + "', 'ic_design')", "enterprise " + kOem.str()},
+      {"INSERT INTO enterprise_roles(uscc, role) VALUES ('" + kOem.str() + "', 'ic_design')",
+       "enterprise " + kOem.str()},
       {"UPDATE persons SET name = '王五' WHERE id = 'PER2'", "person PER2"},
       {"UPDATE family_links SET relation = 'sibling'", "family_link " + row_ref(w.family)},
       {"UPDATE equity SET pct_units = 10000", "equity " + row_ref(w.equity)},
@@ -206,7 +211,9 @@ TEST_CASE("reference leaves: the audit names a field edited behind chipreg's bac
 TEST_CASE("reference leaves: the audit names a row deleted, and a row inserted, behind chipreg's back") {
   World w;
   SECTION("deleted") {
-    w.sql("PRAGMA foreign_keys = OFF; DELETE FROM equity; DELETE FROM persons WHERE id = 'PER2'; DELETE FROM other_awards");
+    w.sql(
+        "PRAGMA foreign_keys = OFF; DELETE FROM equity; DELETE FROM persons WHERE id = 'PER2'; DELETE FROM "
+        "other_awards");
     auto p = w.problems();
     CHECK(p.count("ROW_MISSING") == 3);
     std::multimap<std::string, std::string> want{{"ROW_MISSING", "equity " + row_ref(w.equity)},
@@ -228,7 +235,8 @@ TEST_CASE("reference leaves: the audit names a row deleted, and a row inserted, 
     CHECK(p.count("UNLOGGED_ROW") == 2);
     CHECK(p.find("UNLOGGED_ROW")->second.rfind("equity #", 0) == 0);
     bool product = false;
-    for (auto [it, end] = p.equal_range("UNLOGGED_ROW"); it != end; ++it) product = product || it->second == "product " + kDesign.str() + "/P9";
+    for (auto [it, end] = p.equal_range("UNLOGGED_ROW"); it != end; ++it)
+      product = product || it->second == "product " + kDesign.str() + "/P9";
     CHECK(product);
   }
 }
@@ -239,10 +247,13 @@ TEST_CASE("reference leaves: migration 11 logs the reference rows a database alr
   REQUIRE(db.ok());
   REQUIRE(store::migrate(*db, 10).ok());
   REQUIRE(db->exec_script(("INSERT INTO enterprises(uscc, name, in_district, created_at) VALUES ('" + kDesign.str() +
-                           "', 'D', 1, 'now'), ('" + kOem.str() + "', 'O', 1, 'now'); "
-                           "INSERT INTO enterprise_roles(uscc, role) VALUES ('" + kOem.str() + "', 'oem'); "
-                           "INSERT INTO equity(holder_enterprise, held, pct_units, valid_from) VALUES ('" + kDesign.str() +
-                           "', '" + kOem.str() + "', 250000, '2024-01-01');")
+                           "', 'D', 1, 'now'), ('" + kOem.str() +
+                           "', 'O', 1, 'now'); "
+                           "INSERT INTO enterprise_roles(uscc, role) VALUES ('" +
+                           kOem.str() +
+                           "', 'oem'); "
+                           "INSERT INTO equity(holder_enterprise, held, pct_units, valid_from) VALUES ('" +
+                           kDesign.str() + "', '" + kOem.str() + "', 250000, '2024-01-01');")
                               .c_str())
               .ok());
   store::MigrationNotes notes;

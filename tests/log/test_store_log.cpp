@@ -10,13 +10,13 @@
 #include <set>
 #include <string>
 
+#include "api/log_answers.hpp"
 #include "crypto/encoding.hpp"
+#include "registry/db/sqlite.hpp"
 #include "registry/log/audit.hpp"
 #include "registry/log/merkle.hpp"
-#include "api/log_answers.hpp"
 #include "registry/log/store_log.hpp"
 #include "registry/store/schema.hpp"
-#include "registry/db/sqlite.hpp"
 #include "support/log_leaves.hpp"
 #include "support/temp_dir.hpp"
 
@@ -28,7 +28,19 @@ static constexpr const char* kUndoMigration4 =
     "DROP TABLE dataset_calls; DROP TABLE datasets; DROP TABLE rd_declarations; DROP TABLE signoff_participants; "
     "DROP TABLE compute_contracts; DROP TABLE data_trades; DROP TABLE platform_recognitions; "
     "DROP TABLE platform_expenses; DROP TABLE events; "
-    "DROP TABLE voids; DROP TABLE invoice_status; DROP TABLE claim_facts; ALTER TABLE claims DROP COLUMN stale; ALTER TABLE claims DROP COLUMN overpaid_fen; DROP INDEX family_links_by_b; DROP INDEX manual_affiliations_by_pair; ";
+    "DROP TABLE voids; DROP TABLE invoice_status; DROP TABLE claim_facts; ALTER TABLE claims DROP COLUMN stale; ALTER "
+    "TABLE claims DROP COLUMN overpaid_fen; DROP INDEX family_links_by_b; DROP INDEX manual_affiliations_by_pair; ";
+
+// Undoes migrations 18 and 19 (each claim's evaluation and each tape-out's envelope in its
+// own rowid table): the texts go back into their rows.
+static constexpr const char* kUndoMigrations18And19 =
+    "ALTER TABLE tapeouts ADD COLUMN envelope TEXT; "
+    "UPDATE tapeouts SET envelope = (SELECT e.envelope FROM tapeout_envelopes e WHERE e.tapeout = tapeouts.id); "
+    "DROP TABLE tapeout_envelopes; "
+    "ALTER TABLE claims ADD COLUMN evaluation TEXT NOT NULL DEFAULT '{}'; "
+    "UPDATE claims SET evaluation = (SELECT e.evaluation FROM claim_evaluations e WHERE e.claim = claims.id) "
+    " WHERE id IN (SELECT claim FROM claim_evaluations); "
+    "DROP TABLE claim_evaluations; ";
 
 // Undoes migration 15 (products keyed by owner, lines by buyer): the three tables in
 // their layout before it (the data here has no two owners of one product id).
@@ -39,14 +51,16 @@ static constexpr const char* kUndoMigration15 =
     " created_at TEXT NOT NULL, log_index INTEGER, UNIQUE (owner, model)) WITHOUT ROWID; "
     "INSERT INTO products_u SELECT id, kind, owner, self_developed, first_market_date, focus_area, model, created_at, "
     " log_index FROM products; "
-    "CREATE TABLE purchases_u (id INTEGER PRIMARY KEY, invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT NOT NULL, "
+    "CREATE TABLE purchases_u (id INTEGER PRIMARY KEY, invoice TEXT NOT NULL, line INTEGER NOT NULL, date TEXT NOT "
+    "NULL, "
     " buyer TEXT NOT NULL, seller TEXT NOT NULL, product TEXT NOT NULL REFERENCES products(id), "
     " amount_fen INTEGER NOT NULL, tax_fen INTEGER NOT NULL, reverses_invoice TEXT, reverses_line INTEGER, "
     " log_index INTEGER, created_at TEXT NOT NULL, leaf_hash BLOB, salt BLOB, UNIQUE (invoice, line), "
     " FOREIGN KEY (reverses_invoice, reverses_line) REFERENCES purchases(invoice, line)); "
     "INSERT INTO purchases_u SELECT id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
     " reverses_invoice, reverses_line, log_index, created_at, leaf_hash, salt FROM purchases; "
-    "CREATE TABLE tapeouts_u (id TEXT PRIMARY KEY, envelope TEXT, envelope_sha256 TEXT UNIQUE, keyid TEXT, product TEXT, "
+    "CREATE TABLE tapeouts_u (id TEXT PRIMARY KEY, envelope TEXT, envelope_sha256 TEXT UNIQUE, keyid TEXT, product "
+    "TEXT, "
     " foundry TEXT, design_owner TEXT, date TEXT, kind TEXT, design_digest TEXT, mask_set_id TEXT, process_node TEXT, "
     " wafer_size_mm INTEGER, cost_fen INTEGER, mask_set_conflict INTEGER, log_index INTEGER, created_at TEXT) "
     " WITHOUT ROWID; "
@@ -73,11 +87,12 @@ static constexpr const char* kUndoMigration11 =
     "ALTER TABLE manual_affiliations DROP COLUMN log_index; ALTER TABLE products DROP COLUMN log_index; "
     "ALTER TABLE foundry_keys DROP COLUMN log_index; ALTER TABLE foundry_keys DROP COLUMN revocation_log_index; "
     "ALTER TABLE other_awards DROP COLUMN log_index; "
-    "DROP INDEX audit_by_subject; DROP INDEX audit_by_actor; DROP INDEX audit_by_at; "  // and migration 12
+    "DROP INDEX audit_by_subject; DROP INDEX audit_by_actor; DROP INDEX audit_by_at; "   // and migration 12
     "DROP INDEX tapeouts_by_keyid; DROP INDEX claims_by_tapeout; "                       // and 13, 14
     "DROP TABLE objection_answers; DROP TABLE open_objections; DROP TABLE objections; "  // and 16
     "DROP TABLE recoveries; DROP TABLE manual_non_affiliations; DROP INDEX claims_overpaid; "
-    "DROP TABLE entitlements; DROP TABLE eligibility_runs; DROP TABLE auto_filing; DROP TABLE claim_origins; "  // and 17
+    "DROP TABLE entitlements; DROP TABLE eligibility_runs; DROP TABLE auto_filing; DROP TABLE claim_origins; "  // and
+                                                                                                                // 17
     "DROP INDEX datasets_by_owner; DROP INDEX events_by_organizer; ";
 
 namespace tlog = chipreg::tlog;
@@ -161,8 +176,8 @@ TEST_CASE("store log: roots and proofs from log_nodes equal the in-memory tree a
     auto want_path = tlog::inclusion_proof(mem.source(), i, n);
     REQUIRE(want_path.ok());
     CHECK(inc->at("path").as_array() == hex_array(*want_path));
-    CHECK(inc->at("leaf_hash").as_string() ==
-          chipreg::crypto::hex(tlog::leaf_hash(chipreg::testing::expected_leaf(db, static_cast<std::int64_t>(i), "purchase", entry_for(i)))));
+    CHECK(inc->at("leaf_hash").as_string() == chipreg::crypto::hex(tlog::leaf_hash(chipreg::testing::expected_leaf(
+                                                  db, static_cast<std::int64_t>(i), "purchase", entry_for(i)))));
     auto con = chipreg::api::consistency_response(db, std::to_string(m), std::to_string(n));
     REQUIRE(con.ok());
     auto want_con = tlog::consistency_proof(mem.source(), m, n);
@@ -175,7 +190,8 @@ TEST_CASE("store log: roots and proofs from log_nodes equal the in-memory tree a
   auto decoded = chipreg::crypto::unbase64(std::string(e->at("entry").as_string()));
   REQUIRE(decoded.ok());
   // The public entry is the commitment, never the fact's bytes ...
-  CHECK(std::string(decoded->begin(), decoded->end()) == chipreg::testing::expected_leaf(db, 42, "purchase", entry_for(42)));
+  CHECK(std::string(decoded->begin(), decoded->end()) ==
+        chipreg::testing::expected_leaf(db, 42, "purchase", entry_for(42)));
   CHECK(std::string(decoded->begin(), decoded->end()).find("\"n\":42") == std::string::npos);
   // ... which the opening answer gives, with the salt, to whom may_read admits.
   auto opened = chipreg::api::opening_response(db, "42", [](const tlog::StoredEntry&) { return true; });
@@ -415,14 +431,17 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
   for (std::int64_t i = 0; i < 100; ++i) {
     auto up = db.prepare("UPDATE log_entries SET entry = ? WHERE idx = ?");
     REQUIRE(up.ok());
-    up->bind(1, chipreg::testing::expected_leaf(db, i, "purchase", entry_for(static_cast<std::uint64_t>(i)))).bind(2, i);
+    up->bind(1, chipreg::testing::expected_leaf(db, i, "purchase", entry_for(static_cast<std::uint64_t>(i))))
+        .bind(2, i);
     REQUIRE(up->exec().ok());
   }
-  std::string sql =
-      std::string("ALTER TABLE log_entries DROP COLUMN salt; ALTER TABLE log_entries DROP COLUMN parties; ") +
-      std::string(kUndoMigration15) + "ALTER TABLE purchases DROP COLUMN salt; " + std::string(kUndoMigration11) +
-      "ALTER TABLE log_entries DROP COLUMN leaf_hash; ALTER TABLE purchases DROP COLUMN leaf_hash; "
-      "DELETE FROM log_nodes; " + std::string(kUndoMigration4) + "PRAGMA user_version = 1;";
+  std::string sql = std::string(kUndoMigrations18And19) +
+                    "ALTER TABLE log_entries DROP COLUMN salt; ALTER TABLE log_entries DROP COLUMN parties; " +
+                    std::string(kUndoMigration15) + "ALTER TABLE purchases DROP COLUMN salt; " +
+                    std::string(kUndoMigration11) +
+                    "ALTER TABLE log_entries DROP COLUMN leaf_hash; ALTER TABLE purchases DROP COLUMN leaf_hash; "
+                    "DELETE FROM log_nodes; " +
+                    std::string(kUndoMigration4) + "PRAGMA user_version = 1;";
   REQUIRE(db.exec_script(sql.c_str()).ok());
   auto ins = db.prepare("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)");
   REQUIRE(ins.ok());
@@ -431,7 +450,9 @@ TEST_CASE("store log: migration 2 moves leaf hashes into log_entries and keeps e
     for (std::size_t i = 0; i < mem.levels()[level].size(); ++i) {
       const auto& h = mem.levels()[level][i];
       ins->reset();
-      ins->bind(1, static_cast<std::int64_t>(level)).bind(2, static_cast<std::int64_t>(i)).bind_blob(3, h.data(), h.size());
+      ins->bind(1, static_cast<std::int64_t>(level))
+          .bind(2, static_cast<std::int64_t>(i))
+          .bind_blob(3, h.data(), h.size());
       REQUIRE(ins->exec().ok());
       ++rows;
     }

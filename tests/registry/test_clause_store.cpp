@@ -5,8 +5,8 @@
 
 #include <boost/json.hpp>
 
-#include "registry/rules/evaluation.hpp"
 #include "registry/domain/fact_json.hpp"
+#include "registry/rules/evaluation.hpp"
 #include "registry/store/clause_facts.hpp"
 #include "registry/store/load_clause_facts.hpp"
 #include "registry/store/repository.hpp"
@@ -296,13 +296,13 @@ TEST_CASE("migration 8: products and claims are rebuilt with every row and refer
                        "', 'NOPE', 1, 0, 'now')"));  // foreign keys are enforced on the rebuilt table
   // Each rule's claim shape: a dataset claim names its dataset, a linkage claim no dataset.
   CHECK_FALSE(runs(*db,
-                   "INSERT INTO claims(id, rule, claimant, year, evaluation, created_at, evaluated_at) "
+                   "INSERT INTO claims(id, rule, claimant, year, created_at, evaluated_at) "
                    "VALUES ('C00000002', 'dataset', '" +
-                       kBuyer + "', 2025, '{}', 'now', 'now')"));
+                       kBuyer + "', 2025, 'now', 'now')"));
   CHECK(runs(*db,
-             "INSERT INTO claims(id, rule, claimant, year, evaluation, created_at, evaluated_at) "
+             "INSERT INTO claims(id, rule, claimant, year, created_at, evaluated_at) "
              "VALUES ('C00000003', 'compute', '" +
-                 kBuyer + "', 2025, '{}', 'now', 'now')"));
+                 kBuyer + "', 2025, 'now', 'now')"));
 }
 
 TEST_CASE("migration 8 inside a caller's transaction needs foreign keys off when rows exist") {
@@ -361,7 +361,8 @@ TEST_CASE("clause store: intake bounds FUTURE_DATE and AMOUNT_TOO_LARGE name the
   CHECK(future.error().code == "FUTURE_DATE");
   CHECK(future.error().field == "date");
   auto large = insert([&] {
-    return store::insert_compute_contract(db, ComputeContract{"K9", buyer, center, Date::ymd(2025, 1, 2), Money::fen(100), too_much});
+    return store::insert_compute_contract(
+        db, ComputeContract{"K9", buyer, center, Date::ymd(2025, 1, 2), Money::fen(100), too_much});
   });
   REQUIRE_FALSE(large.ok());
   CHECK(large.error().code == "AMOUNT_TOO_LARGE");
@@ -371,14 +372,15 @@ TEST_CASE("clause store: intake bounds FUTURE_DATE and AMOUNT_TOO_LARGE name the
 
   // Exactly the bound is accepted, and logged.
   REQUIRE(insert([&] {
-            return store::insert_compute_contract(
-                db, ComputeContract{"K9", buyer, center, Date::ymd(2025, 1, 2), Money::fen(Money::kMaxIntakeFen), Money()});
+            return store::insert_compute_contract(db, ComputeContract{"K9", buyer, center, Date::ymd(2025, 1, 2),
+                                                                      Money::fen(Money::kMaxIntakeFen), Money()});
           }).ok());
   CHECK(count("compute_contracts") == 1);
   CHECK(count("log_entries") == leaves_before + 1);
 
   auto rd = insert([&] {
-    return store::insert_rd_declaration(db, RdDeclaration{buyer, 2999, RdField::kEda, Money::fen(100), Money::fen(100), "A"});
+    return store::insert_rd_declaration(
+        db, RdDeclaration{buyer, 2999, RdField::kEda, Money::fen(100), Money::fen(100), "A"});
   });
   REQUIRE_FALSE(rd.ok());
   CHECK(rd.error().code == "FUTURE_DATE");
@@ -394,13 +396,15 @@ TEST_CASE("clause store: intake bounds FUTURE_DATE and AMOUNT_TOO_LARGE name the
                                                std::string("BP"), Money::fen(100)});
         }).ok());
   auto approval = insert([&] {
-    return store::insert_event(db, Event{"EV10", buyer, far, true, "ai_software", far, std::string("BP"), Money::fen(100)});
+    return store::insert_event(db,
+                               Event{"EV10", buyer, far, true, "ai_software", far, std::string("BP"), Money::fen(100)});
   });
   REQUIRE_FALSE(approval.ok());
   CHECK(approval.error().code == "FUTURE_DATE");
   CHECK(approval.error().field == "approval_date");
   auto expense = insert([&] {
-    return store::insert_platform_expense(db, PlatformExpense{std::nullopt, buyer, far, ExpenseKind::kVenueRent, Money::fen(100)});
+    return store::insert_platform_expense(
+        db, PlatformExpense{std::nullopt, buyer, far, ExpenseKind::kVenueRent, Money::fen(100)});
   });
   REQUIRE_FALSE(expense.ok());
   CHECK(expense.error().field == "date");

@@ -50,6 +50,8 @@ const std::set<std::string> kGrowing = {"enterprises",
                                         "decisions",
                                         "claim_line_verdicts",
                                         "claim_summaries",
+                                        "claim_evaluations",
+                                        "tapeout_envelopes",
                                         "tokens",
                                         "audit_log"};
 
@@ -155,8 +157,10 @@ TEST_CASE("query plans: the plan check sees the old equity duplicate check and a
   auto db = Db::open(dir.file("t.db"));
   REQUIRE(db.ok());
   REQUIRE(migrate(*db).ok());
-  CHECK_FALSE(plan_problem(*db, "SELECT 1 FROM equity WHERE holder_enterprise IS ? AND holder_person IS ? AND held = ? "
-                                "AND valid_from = ?").empty());
+  CHECK_FALSE(plan_problem(*db,
+                           "SELECT 1 FROM equity WHERE holder_enterprise IS ? AND holder_person IS ? AND held = ? "
+                           "AND valid_from = ?")
+                  .empty());
   CHECK_FALSE(plan_problem(*db, "SELECT 1 FROM purchases WHERE seller = ?").empty());
   CHECK(plan_problem(*db, "SELECT 1 FROM purchases WHERE buyer = ? AND invoice = ? AND line = ?").empty());
   // An invoice line is its buyer's: no index serves a lookup without the buyer.
@@ -341,8 +345,8 @@ TEST_CASE("query plans: a revocation's impact on tape-out and linkage claims is 
     key->bind(1, keyid).bind(2, uscc(0).str());
     REQUIRE(key->exec().ok());
     auto tapeout = db.prepare(
-        "INSERT INTO tapeouts(id, envelope, envelope_sha256, keyid, product, foundry, design_owner, date, kind, "
-        "design_digest, cost_fen, created_at, product_owner) VALUES (?1, '{}', ?2, ?3, ?4, ?5, ?6, '2024-08-01', "
+        "INSERT INTO tapeouts(id, envelope_sha256, keyid, product, foundry, design_owner, date, kind, "
+        "design_digest, cost_fen, created_at, product_owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, '2024-08-01', "
         "'mpw', ?2, 0, '2024-08-02T00:00:00.000Z', ?6)");
     REQUIRE(tapeout.ok());
     for (int i = 1; i <= 30; ++i) {
@@ -360,9 +364,16 @@ TEST_CASE("query plans: a revocation's impact on tape-out and linkage claims is 
     for (int b = 31; b <= 150; ++b) {
       for (int k = 0; k < 2; ++k) {
         const int seller = 1 + (b * 2 + k) % 30;
-        Purchase p{"2433200000000" + std::to_string(1000000 + b * 2 + k), 1, Date::ymd(2025, 3, 1), uscc(b),
-                   uscc(seller), "CHIP" + std::to_string(seller), Money::fen(250000000), Money::fen(32500000),
-                   std::nullopt, std::nullopt};
+        Purchase p{"2433200000000" + std::to_string(1000000 + b * 2 + k),
+                   1,
+                   Date::ymd(2025, 3, 1),
+                   uscc(b),
+                   uscc(seller),
+                   "CHIP" + std::to_string(seller),
+                   Money::fen(250000000),
+                   Money::fen(32500000),
+                   std::nullopt,
+                   std::nullopt};
         REQUIRE(repo.insert_purchase(p).ok());
       }
       ClaimFiling f{RuleId::kLinkage, uscc(b).str(), 2025, LinkageGroup::kChipModule, {}, {}, {}};
@@ -386,7 +397,8 @@ TEST_CASE("query plans: a revocation's impact on tape-out and linkage claims is 
   CHECK(compiled_one(compiled, "JOIN claim_lines cl ON cl.purchase = p.id"));
 }
 
-TEST_CASE("query plans: the tape-out, preview, facts bundle and the other HTTP write paths are indexed, after ANALYZE") {
+TEST_CASE(
+    "query plans: the tape-out, preview, facts bundle and the other HTTP write paths are indexed, after ANALYZE") {
   testing::TempDir dir;
   std::vector<std::string> compiled;
   Db db = recording_db(dir, compiled);
@@ -408,7 +420,8 @@ TEST_CASE("query plans: the tape-out, preview, facts bundle and the other HTTP w
       REQUIRE(repo.insert_person(Person{"P" + std::to_string(i), "自然人" + std::to_string(i)}).ok());
     }
     for (int i = 1; i <= 60; ++i) {
-      REQUIRE(repo.insert_equity(EquityEdge{"P" + std::to_string(i % 30), true, uscc(i), Rate::percent(40), from}).ok());
+      REQUIRE(
+          repo.insert_equity(EquityEdge{"P" + std::to_string(i % 30), true, uscc(i), Rate::percent(40), from}).ok());
       REQUIRE(repo.insert_product(Product{"CHIP" + std::to_string(i), ProductKind::kChip, uscc(i), true,
                                           Date::ymd(2024, 9, 1), "chip_design", "C" + std::to_string(i)})
                   .ok());
@@ -422,14 +435,19 @@ TEST_CASE("query plans: the tape-out, preview, facts bundle and the other HTTP w
     for (int i = 1; i <= 60; ++i) {
       char digest[65];
       std::snprintf(digest, sizeof digest, "%064d", i);
-      boost::json::object pred{{"foundry", uscc(0).str()}, {"design_owner", uscc(i).str()},
-                               {"product", "CHIP" + std::to_string(i)}, {"date", "2024-08-01"},
-                               {"kind", "mpw"}, {"cost_fen", 800000000}, {"mask_set_id", "MS" + std::to_string(i)}};
-      boost::json::object st{{"_type", "https://in-toto.io/Statement/v1"},
-                             {"subject", boost::json::array{boost::json::object{
-                                             {"name", "top.gds"}, {"digest", boost::json::object{{"sha256", digest}}}}}},
-                             {"predicateType", "urn:chipreg:predicate:tapeout:v1"},
-                             {"predicate", pred}};
+      boost::json::object pred{{"foundry", uscc(0).str()},
+                               {"design_owner", uscc(i).str()},
+                               {"product", "CHIP" + std::to_string(i)},
+                               {"date", "2024-08-01"},
+                               {"kind", "mpw"},
+                               {"cost_fen", 800000000},
+                               {"mask_set_id", "MS" + std::to_string(i)}};
+      boost::json::object st{
+          {"_type", "https://in-toto.io/Statement/v1"},
+          {"subject", boost::json::array{boost::json::object{{"name", "top.gds"},
+                                                             {"digest", boost::json::object{{"sha256", digest}}}}}},
+          {"predicateType", "urn:chipreg:predicate:tapeout:v1"},
+          {"predicate", pred}};
       auto env = crypto::dsse::sign(crypto::dsse::kInTotoPayloadType, boost::json::serialize(st), key);
       REQUIRE(env.ok());
       auto accepted = submit_tapeout(db, crypto::dsse::serialize(*env), uscc(0), "2024-08-02T08:00:00Z");
@@ -439,9 +457,16 @@ TEST_CASE("query plans: the tape-out, preview, facts bundle and the other HTTP w
     for (int b = 61; b <= 160; ++b) {
       for (int k = 0; k < 4; ++k) {
         const int seller = 1 + (b * 4 + k) % 60;
-        Purchase p{"2433200000000" + std::to_string(1000000 + b * 4 + k), 1, Date::ymd(2025, 1 + k, 1), uscc(b),
-                   uscc(seller), (k % 2 == 0 ? "CHIP" : "MOD") + std::to_string(seller), Money::fen(250000000),
-                   Money::fen(32500000), std::nullopt, std::nullopt};
+        Purchase p{"2433200000000" + std::to_string(1000000 + b * 4 + k),
+                   1,
+                   Date::ymd(2025, 1 + k, 1),
+                   uscc(b),
+                   uscc(seller),
+                   (k % 2 == 0 ? "CHIP" : "MOD") + std::to_string(seller),
+                   Money::fen(250000000),
+                   Money::fen(32500000),
+                   std::nullopt,
+                   std::nullopt};
         REQUIRE(repo.insert_purchase(p).ok());
       }
       if (b > 150) continue;  // 151..160 have filed nothing: their claims are previewed
@@ -451,7 +476,8 @@ TEST_CASE("query plans: the tape-out, preview, facts bundle and the other HTTP w
       // Decisions, family links and manual affiliations enough that ANALYZE does not plan
       // them as tiny tables (a scan of a one-row table is the planner's right choice).
       if (b <= 100) REQUIRE(decide_claim(db, c->id, DecisionInput{b % 2 == 0, 100, "决定"}, "reviewer").ok());
-      REQUIRE(repo.insert_manual_affiliation(ManualAffiliation{uscc(b), uscc(1 + b % 60), from, "同一实际控制人"}).ok());
+      REQUIRE(
+          repo.insert_manual_affiliation(ManualAffiliation{uscc(b), uscc(1 + b % 60), from, "同一实际控制人"}).ok());
     }
     for (int i = 0; i + 1 < 30; i += 2) {
       REQUIRE(repo.insert_family_link(
@@ -500,8 +526,9 @@ TEST_CASE("query plans: the tape-out, preview, facts bundle and the other HTTP w
   // Everything above is planned on the statistics of the district it ran on.
   REQUIRE(db.run("ANALYZE").ok());
   check_plans(db, compiled);
-  for (const char* fragment : {"FROM tapeouts", "INSERT INTO tapeouts", "INSERT INTO other_awards", "INSERT INTO manual_affiliations",
-                               "INSERT INTO family_links", "FROM claim_facts", "INSERT INTO decisions"}) {
+  for (const char* fragment :
+       {"FROM tapeouts", "INSERT INTO tapeouts", "INSERT INTO other_awards", "INSERT INTO manual_affiliations",
+        "INSERT INTO family_links", "FROM claim_facts", "INSERT INTO decisions"}) {
     INFO(fragment);
     CHECK(compiled_one(compiled, fragment));
   }
