@@ -79,6 +79,19 @@ struct Builder {
   std::vector<std::string> line_product_owner;
   std::vector<std::string> tapeout_product_owner;
 
+  // The product a line row names, read from the row's joined product columns (kLineSelect).
+  Result<ProductKind> add_product(const Stmt& row, int first) {
+    const std::string owner = row.text(first + 2);
+    const std::string id = row.text(first);
+    if (auto it = kinds.find({owner, id}); it != kinds.end()) return it->second;
+    auto p = product_from_columns(row, first);
+    if (!p) return Error("CORRUPT_ROW", "stored product " + owner + "/" + id + ": " + p.error().message);
+    kinds.emplace(std::pair{owner, id}, p->kind);
+    const ProductKind kind = p->kind;
+    f.products.push_back(std::move(*p));
+    return kind;
+  }
+
   Result<ProductKind> add_product(const std::string& owner, const std::string& id) {
     if (auto it = kinds.find({owner, id}); it != kinds.end()) return it->second;
     auto u = Uscc::parse(owner);
@@ -166,7 +179,8 @@ struct Builder {
     for (const auto& id : persons) {
       auto person = get_person(db, id);
       if (!person) return person.error();
-      if (!*person) return Error("CORRUPT_ROW", "a stored holding or family link names person " + id + ", which is not stored");
+      if (!*person)
+        return Error("CORRUPT_ROW", "a stored holding or family link names person " + id + ", which is not stored");
       f.persons.push_back(std::move(**person));
     }
     return Status::Ok();
@@ -193,9 +207,13 @@ bool in_group(ProductKind kind, LinkageGroup g) {
 // One stored purchase row with what the registry learned of its invoice later.
 constexpr const char* kLineSelect =
     "SELECT p.invoice, p.line, p.date, p.buyer, p.seller, p.product, p.amount_fen, p.tax_fen, p.reverses_invoice, "
-    "p.reverses_line, nullif(s.status, '正常'), v.date, v.source, p.product_owner FROM purchases p "
+    "p.reverses_line, nullif(s.status, '正常'), v.date, v.source, p.product_owner, "
+    "pr.id, pr.kind, pr.owner, pr.self_developed, pr.first_market_date, pr.focus_area, pr.model FROM purchases p "
+    "LEFT JOIN products pr ON pr.owner = p.product_owner AND pr.id = p.product "
     "LEFT JOIN invoice_status s ON s.buyer = p.buyer AND s.invoice = p.invoice "
     "LEFT JOIN voids v ON v.buyer = p.buyer AND v.invoice = p.invoice ";
+
+constexpr int kLineProduct = 14;  // kLineSelect's first product column
 
 Status read_line(Stmt& st, Builder& b, std::set<std::string>& voided) {
   Facts& f = b.f;
@@ -235,7 +253,7 @@ Result<std::set<InvoiceLineRef>> load_year_lines(Builder& b, const ClaimRequest&
     auto row = blue->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto kind = b.add_product(blue->text(13), blue->text(5));
+    auto kind = b.add_product(*blue, kLineProduct);
     if (!kind) return kind.error();
     if (!keep(*kind)) continue;
     if (auto s = read_line(*blue, b, voided); !s) return s.error();
@@ -273,14 +291,15 @@ Status load_linkage(Builder& b, const ClaimRequest& claim) {
   auto lines = load_year_lines(b, claim, [&](ProductKind k) { return in_group(k, *claim.group); });
   if (!lines) return lines.error();
   const std::set<InvoiceLineRef>& counted = *lines;
+  std::vector<ProductKey> chips;
   for (const auto& p : f.products) {
-    if (p.kind != ProductKind::kChip) continue;
-    auto ts = tapeouts_of_product(db, p.owner, p.id);
-    if (!ts) return ts.error();
-    for (auto& t : *ts) {
-      t.fact.cost = Money();  // unused by the linkage rule; the design owner's secret
-      b.add_tapeout(std::move(t));
-    }
+    if (p.kind == ProductKind::kChip) chips.emplace_back(p.owner.str(), p.id);
+  }
+  auto ts = tapeouts_of_products(db, chips);
+  if (!ts) return ts.error();
+  for (auto& t : *ts) {
+    t.fact.cost = Money();  // unused by the linkage rule; the design owner's secret
+    b.add_tapeout(std::move(t));
   }
   // Ownership around the claimant and the sellers; manual affiliations per pair.
   std::vector<Uscc> roots{claim.claimant};
@@ -297,7 +316,8 @@ Status load_linkage(Builder& b, const ClaimRequest& claim) {
   // Lines locked by an approved claim outside the series (another year or group, or a
   // claim the product's kind no longer puts in this group).
   auto locked = db.prepare(
-      "SELECT p.invoice, p.line FROM claim_lines cl JOIN purchases p ON p.id = cl.purchase JOIN claims c ON c.id = cl.claim "
+      "SELECT p.invoice, p.line FROM claim_lines cl JOIN purchases p ON p.id = cl.purchase JOIN claims c ON c.id = "
+      "cl.claim "
       "WHERE cl.locked = 1 AND p.buyer = ?1 AND p.date >= ?2 AND p.date < ?3 "
       "AND NOT (c.rule = 'linkage' AND c.claimant = ?1 AND c.year = ?4 AND c.grp = ?5) ORDER BY p.invoice, p.line");
   if (!locked) return locked.error();
@@ -329,7 +349,8 @@ Status load_tapeout(Builder& b, ClaimRequest& claim) {
   const Tapeout& t = (*found)->fact;
   claim.year = t.date.year();
   auto owner = Uscc::parse((*found)->product_owner);
-  if (!owner) return Error("CORRUPT_ROW", "tape-out " + t.id + " names product owner '" + (*found)->product_owner + "'");
+  if (!owner)
+    return Error("CORRUPT_ROW", "tape-out " + t.id + " names product owner '" + (*found)->product_owner + "'");
   auto related = trusted_tapeouts_related(b.db, *owner, t.product, t.design_digest);
   if (!related) return related.error();
   for (auto& u : *related) {
@@ -349,7 +370,8 @@ Status event_year(Db& db, ClaimRequest& claim) {
   st->bind(1, claim.event.value_or(""));
   auto row = st->step();
   if (!row) return row.error();
-  if (!*row) return Error("UNKNOWN_EVENT", "no event '" + claim.event.value_or("").substr(0, 80) + "' is registered", "event");
+  if (!*row)
+    return Error("UNKNOWN_EVENT", "no event '" + claim.event.value_or("").substr(0, 80) + "' is registered", "event");
   auto d = Date::parse(st->text(0));
   if (!d) return Error("CORRUPT_ROW", "stored event start '" + st->text(0) + "' is invalid");
   claim.year = d->year();
@@ -436,8 +458,10 @@ Status load_series(Db& db, ClaimRequest& claim, Facts& f) {
       "+grp IS ?5 AND tapeout IS ?6 AND dataset IS ?7 AND event IS ?8 ORDER BY id");
   if (!st) return st.error();
   st->bind(1, claim.claimant.str()).bind(2, to_string(claim.rule)).bind(3, claim.year).bind(4, claim.id);
-  if (claim.group) st->bind(5, to_string(*claim.group));
-  else st->bind_null(5);
+  if (claim.group)
+    st->bind(5, to_string(*claim.group));
+  else
+    st->bind_null(5);
   st->bind(6, claim.tapeout).bind(7, claim.dataset).bind(8, claim.event);
   claim.series.clear();
   for (;;) {

@@ -22,7 +22,6 @@
 namespace chipreg::store {
 namespace {
 
-
 constexpr const char* kProductColumns = "id, kind, owner, self_developed, first_market_date, focus_area, model";
 // The row id, the columns a purchase is read from (the log's, tlog::purchase_from_columns)
 // and its leaf index.
@@ -58,25 +57,7 @@ Result<Date> column_date(const Stmt& s, int col) {
   return *d;
 }
 
-Result<Product> product_from_row(const Stmt& s) {
-  auto kind = parse_enum<ProductKind>(s.text(1));
-  if (!kind) return kind.error();
-  auto owner = column_uscc(s, 2);
-  if (!owner) return owner.error();
-  std::optional<Date> market;
-  if (!s.is_null(4)) {
-    auto d = column_date(s, 4);
-    if (!d) return d.error();
-    market = *d;
-  }
-  return Product{.id = s.text(0),
-                 .kind = *kind,
-                 .owner = *owner,
-                 .self_developed = s.int64(3) != 0,
-                 .first_market_date = market,
-                 .focus_area = s.text(5),
-                 .model = s.opt_text(6)};
-}
+Result<Product> product_from_row(const Stmt& s) { return product_from_columns(s, 0); }
 
 Result<StoredPurchase> purchase_from_row(const Stmt& s) {
   auto p = tlog::purchase_from_columns(s, 1);
@@ -120,7 +101,7 @@ struct Repository::Impl {
   // Prepared once per Repository: the purchase path appends a leaf per row.
   tlog::Appender appender;
   bool row_savepoints = true;
-  bool partial = false;  // the last failed write left part of itself (row savepoints off)
+  bool partial = false;       // the last failed write left part of itself (row savepoints off)
   bool failed_clean = false;  // set by a body whose failing statement undid itself
 
   // Statements come from the connection's cache (db::Db::prepare): compiled once per
@@ -219,6 +200,26 @@ Result<bool> Repository::product_exists(const Uscc& owner, std::string_view id) 
   auto found = s->step();
   if (found && *found) impl_->products.emplace(std::move(key));
   return found;
+}
+
+Result<Product> product_from_columns(const Stmt& s, int first) {
+  auto kind = parse_enum<ProductKind>(s.text(first + 1));
+  if (!kind) return kind.error();
+  auto owner = column_uscc(s, first + 2);
+  if (!owner) return owner.error();
+  std::optional<Date> market;
+  if (!s.is_null(first + 4)) {
+    auto d = column_date(s, first + 4);
+    if (!d) return d.error();
+    market = *d;
+  }
+  return Product{.id = s.text(first),
+                 .kind = *kind,
+                 .owner = *owner,
+                 .self_developed = s.int64(first + 3) != 0,
+                 .first_market_date = market,
+                 .focus_area = s.text(first + 5),
+                 .model = s.opt_text(first + 6)};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -366,8 +367,9 @@ Result<std::int64_t> Repository::insert_equity(const EquityEdge& e) {
     }
   }
   return impl_->logged_insert(tlog::EntryKind::kEquity, [&]() -> Status {
-    auto ins = impl_->stmt("INSERT INTO equity(holder_enterprise, holder_person, held, pct_units, valid_from, valid_to) "
-                           "VALUES (?, ?, ?, ?, ?, ?)");
+    auto ins = impl_->stmt(
+        "INSERT INTO equity(holder_enterprise, holder_person, held, pct_units, valid_from, valid_to) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
     std::optional<std::string> to;
     if (e.valid.to) to = e.valid.to->str();
@@ -388,8 +390,9 @@ Result<std::int64_t> Repository::insert_manual_affiliation(const ManualAffiliati
     if (!*found) return unknown("UNKNOWN_ENTERPRISE", "enterprise", u->str(), field);
   }
   {
-    auto s = impl_->stmt("SELECT 1 FROM manual_affiliations WHERE ((a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)) "
-                         "AND valid_from = ?3");
+    auto s = impl_->stmt(
+        "SELECT 1 FROM manual_affiliations WHERE ((a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)) "
+        "AND valid_from = ?3");
     if (!s) return s.error();
     s->bind(1, m.a.str()).bind(2, m.b.str()).bind(3, m.valid.from.str());
     auto row = s->step();
@@ -428,16 +431,17 @@ Status Repository::insert_product(const Product& p) {
     auto row = s->step();
     if (!row) return row.error();
     if (*row) {
-      return Error("DUPLICATE",
-                   "model: " + p.owner.str() + " already sells model '" + *p.model + "' as product '" +
-                       s->text(0) + "'",
-                   "model");
+      return Error(
+          "DUPLICATE",
+          "model: " + p.owner.str() + " already sells model '" + *p.model + "' as product '" + s->text(0) + "'",
+          "model");
     }
   }
   const std::string ref = p.owner.str() + "/" + p.id;  // the product's name in the log
   auto r = impl_->logged_insert(tlog::EntryKind::kProduct, ref, [&]() -> Status {
-    auto ins = impl_->stmt("INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
-                           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto ins = impl_->stmt(
+        "INSERT INTO products(id, kind, owner, self_developed, first_market_date, focus_area, model, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
     std::optional<std::string> market;
     if (p.first_market_date) market = p.first_market_date->str();
@@ -505,8 +509,9 @@ Result<std::optional<Money>> Repository::remaining_amount(const Uscc& buyer, con
   auto orig = get_purchase(buyer, line.invoice, line.line);
   if (!orig) return orig.error();
   if (!*orig) return std::optional<Money>();
-  auto s = impl_->stmt("SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
-                       "WHERE buyer = ? AND reverses_invoice = ? AND reverses_line = ?");
+  auto s = impl_->stmt(
+      "SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
+      "WHERE buyer = ? AND reverses_invoice = ? AND reverses_line = ?");
   if (!s) return s.error();
   s->bind_view(1, buyer.str()).bind(2, line.invoice).bind(3, line.line);
   auto row = s->step();
@@ -552,8 +557,9 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     if (!*orig) return Error("UNKNOWN_INVOICE_LINE", "reverses: the buyer has no stored " + what, "reverses");
     const Purchase& o = (*orig)->purchase;
     series_year = o.date.year();
-    auto s = impl_->stmt("SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
-                         "WHERE buyer = ? AND reverses_invoice = ? AND reverses_line = ?");
+    auto s = impl_->stmt(
+        "SELECT coalesce(sum(amount_fen), 0), coalesce(sum(tax_fen), 0) FROM purchases "
+        "WHERE buyer = ? AND reverses_invoice = ? AND reverses_line = ?");
     if (!s) return s.error();
     s->bind_view(1, p.buyer.str()).bind(2, r.invoice).bind(3, r.line);
     auto row = s->step();
@@ -568,16 +574,17 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
   return impl_->atomically<StoredPurchase>([&]() -> Result<StoredPurchase> {
     auto next = impl_->appender.next_index();
     if (!next) return next.error();
-    auto ins = impl_->stmt("INSERT INTO purchases(id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
-                           "reverses_invoice, reverses_line, log_index, leaf_hash, created_at, salt, product_owner) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?6)");
+    auto ins = impl_->stmt(
+        "INSERT INTO purchases(id, invoice, line, date, buyer, seller, product, amount_fen, tax_fen, "
+        "reverses_invoice, reverses_line, log_index, leaf_hash, created_at, salt, product_owner) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?6)");
     if (!ins) return ins.error();
     // A private fact: the leaf commits to the purchase's bytes under a fresh salt (leaf
     // version 2, schema migration 9); its readers are the buyer and the seller.
     auto salt = tlog::new_salt();
     if (!salt) return salt.error();
-    const tlog::Hash leaf =
-        tlog::leaf_hash(tlog::commitment_entry(tlog::to_string(tlog::EntryKind::kPurchase), *salt, tlog::purchase_entry(p)));
+    const tlog::Hash leaf = tlog::leaf_hash(
+        tlog::commitment_entry(tlog::to_string(tlog::EntryKind::kPurchase), *salt, tlog::purchase_entry(p)));
     {
       // Bound without copies: every string here outlives the statement's use.
       const std::string date = p.date.str();
@@ -606,8 +613,9 @@ Result<StoredPurchase> Repository::insert_purchase(const Purchase& p) {
     // A new line of the year, or a red line, changes the claims of its series (nearly
     // always there are none: one indexed probe).
     {
-      auto probe = impl_->stmt("SELECT 1 FROM claims WHERE claimant = ? AND year = ? AND rule = 'linkage' "
-                               "AND status <> 'rejected' LIMIT 1");
+      auto probe = impl_->stmt(
+          "SELECT 1 FROM claims WHERE claimant = ? AND year = ? AND rule = 'linkage' "
+          "AND status <> 'rejected' LIMIT 1");
       if (!probe) return probe.error();
       probe->bind_view(1, p.buyer.str()).bind(2, series_year);
       auto row = probe->step();
@@ -632,7 +640,8 @@ Result<std::int64_t> Repository::insert_other_award(const OtherAward& a, std::st
   if (!found) return found.error();
   if (!*found) return unknown("UNKNOWN_CLAIM", "claim", a.claim, "claim");
   return impl_->logged_insert(tlog::EntryKind::kOtherAward, [&]() -> Status {
-    auto ins = impl_->stmt("INSERT INTO other_awards(claim, level, amount_fen, source, created_at) VALUES (?, ?, ?, ?, ?)");
+    auto ins =
+        impl_->stmt("INSERT INTO other_awards(claim, level, amount_fen, source, created_at) VALUES (?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
     ins->bind(1, a.claim).bind(2, a.level).bind(3, a.amount.fen()).bind(4, source).bind(5, now_utc());
     if (auto st = ins->exec(); !st) return map_db_error(st.error());
@@ -655,12 +664,16 @@ Result<StoredPurchase> insert_purchase(Db& db, const Purchase& p) { return Repos
 Result<std::int64_t> insert_other_award(Db& db, const OtherAward& a, std::string_view source) {
   return Repository(db).insert_other_award(a, source);
 }
-Result<std::optional<Enterprise>> get_enterprise(Db& db, const Uscc& uscc) { return Repository(db).get_enterprise(uscc); }
+Result<std::optional<Enterprise>> get_enterprise(Db& db, const Uscc& uscc) {
+  return Repository(db).get_enterprise(uscc);
+}
 Result<std::optional<Person>> get_person(Db& db, std::string_view id) { return Repository(db).get_person(id); }
 Result<std::optional<Product>> get_product(Db& db, const Uscc& owner, std::string_view id) {
   return Repository(db).get_product(owner, id);
 }
-Result<std::vector<Product>> products_with_id(Db& db, std::string_view id) { return Repository(db).products_with_id(id); }
+Result<std::vector<Product>> products_with_id(Db& db, std::string_view id) {
+  return Repository(db).products_with_id(id);
+}
 Result<std::optional<StoredPurchase>> get_purchase(Db& db, const Uscc& buyer, std::string_view invoice,
                                                    std::int64_t line) {
   return Repository(db).get_purchase(buyer, invoice, line);
@@ -684,7 +697,6 @@ Status for_each_parsed(Db& db, const std::string& sql, Parse&& parse, const Fn& 
     return fn(*v);
   });
 }
-
 
 Result<EquityEdge> equity_from_row(const Stmt& s) {
   const bool is_person = s.is_null(0);
@@ -745,8 +757,10 @@ Result<std::vector<Product>> list_products_page(Db& db, const Uscc& owner, int l
                       " FROM products WHERE owner = ? AND (? IS NULL OR id > ?) ORDER BY id LIMIT ?");
   if (!s) return s.error();
   s->bind(1, owner.str());
-  if (after_id) s->bind(2, *after_id).bind(3, *after_id);
-  else s->bind_null(2).bind_null(3);
+  if (after_id)
+    s->bind(2, *after_id).bind(3, *after_id);
+  else
+    s->bind_null(2).bind_null(3);
   s->bind(4, static_cast<std::int64_t>(limit));
   return collect<Product>(*s, product_from_row);
 }
@@ -757,13 +771,13 @@ Result<std::vector<StoredOtherAward>> list_other_awards(Db& db, std::string_view
   s->bind(1, claim);
   std::vector<StoredOtherAward> out;
   auto st = each_row(*s, [&]() -> Status {
-    out.push_back(StoredOtherAward{s->int64(0), OtherAward{s->text(1), s->text(2), Money::fen(s->int64(3))}, s->text(4)});
+    out.push_back(
+        StoredOtherAward{s->int64(0), OtherAward{s->text(1), s->text(2), Money::fen(s->int64(3))}, s->text(4)});
     return Status::Ok();
   });
   if (!st) return st.error();
   return out;
 }
-
 
 Result<std::vector<EquityEdge>> equity_into(Db& db, const Uscc& held) {
   auto s = db.prepare(
@@ -850,8 +864,8 @@ Status for_each_product(Db& db, const std::function<Status(const Product&)>& fn)
 }
 
 Status for_each_purchase(Db& db, const std::function<Status(const StoredPurchase&)>& fn) {
-  return for_each_parsed(db, std::string("SELECT ") + kPurchaseColumns + " FROM purchases ORDER BY id", purchase_from_row,
-                         fn);
+  return for_each_parsed(db, std::string("SELECT ") + kPurchaseColumns + " FROM purchases ORDER BY id",
+                         purchase_from_row, fn);
 }
 
 Status for_each_other_award(Db& db, const std::function<Status(const StoredOtherAward&)>& fn) {

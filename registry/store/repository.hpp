@@ -170,8 +170,13 @@ Result<std::int64_t> insert_other_award(Db& db, const OtherAward& a, std::string
 Result<std::optional<Enterprise>> get_enterprise(Db& db, const Uscc& uscc);
 Result<std::optional<Person>> get_person(Db& db, std::string_view id);
 Result<std::optional<Product>> get_product(Db& db, const Uscc& owner, std::string_view id);
+// The product whose columns `id, kind, owner, self_developed, first_market_date,
+// focus_area, model` a row holds from column `first` on (a join's reader). Errors:
+// CORRUPT_ROW (an owner or date the table's checks should have kept out), BAD_VALUE (kind).
+Result<Product> product_from_columns(const db::Stmt& s, int first);
 Result<std::vector<Product>> products_with_id(Db& db, std::string_view id);
-Result<std::optional<StoredPurchase>> get_purchase(Db& db, const Uscc& buyer, std::string_view invoice, std::int64_t line);
+Result<std::optional<StoredPurchase>> get_purchase(Db& db, const Uscc& buyer, std::string_view invoice,
+                                                   std::int64_t line);
 
 // Purchases matching `filter`, ascending by id (keyset paging, see PurchaseFilter).
 Result<std::vector<StoredPurchase>> list_purchases(Db& db, const PurchaseFilter& filter);

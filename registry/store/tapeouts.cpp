@@ -72,12 +72,18 @@ Error bad_row(const std::string& id, const Error& e) {
 }
 
 // Rows joined with their key's revocation date. `where` is a fixed SQL fragment with
-// ?1 / ?2 placeholders bound by the caller.
-constexpr const char* kRecordSelect =
-    "SELECT t.id, t.product, t.foundry, t.design_owner, t.date, t.kind, t.design_digest, t.cost_fen,"
-    "       t.mask_set_id, t.process_node, t.wafer_size_mm, t.mask_set_conflict, t.log_index,"
-    "       t.created_at, e.envelope, t.keyid, k.revoked_from, t.product_owner"
-    "  FROM tapeouts t JOIN foundry_keys k ON k.keyid = t.keyid LEFT JOIN tapeout_envelopes e ON e.tapeout = t.id ";
+// ?1 / ?2 placeholders bound by the caller. The envelope (column 14) is read from its own
+// table where a caller serves it; the engine's readers select NULL there.
+std::string record_columns(const char* envelope) {
+  return std::string(
+             "SELECT t.id, t.product, t.foundry, t.design_owner, t.date, t.kind, t.design_digest, t.cost_fen,"
+             "       t.mask_set_id, t.process_node, t.wafer_size_mm, t.mask_set_conflict, t.log_index,"
+             "       t.created_at, ") +
+         envelope + ", t.keyid, k.revoked_from, t.product_owner";
+}
+const std::string kRecordSelect = record_columns("e.envelope") +
+                                  " FROM tapeouts t JOIN foundry_keys k ON k.keyid = t.keyid"
+                                  " LEFT JOIN tapeout_envelopes e ON e.tapeout = t.id ";
 
 Result<TapeoutRecord> record_from_row(const Stmt& st) {
   const std::string id = st.text(0);
@@ -124,7 +130,7 @@ Result<TapeoutRecord> record_from_row(const Stmt& st) {
 
 Result<std::vector<TapeoutRecord>> query_records(Db& db, const std::string& where,
                                                  const std::vector<std::string>& args) {
-  auto st = db.prepare(std::string(kRecordSelect) + where + " ORDER BY t.date, t.log_index");
+  auto st = db.prepare(kRecordSelect + where + " ORDER BY t.date, t.log_index");
   if (!st) return st.error();
   for (std::size_t i = 0; i < args.size(); ++i) st->bind(static_cast<int>(i + 1), args[i]);
   return collect<TapeoutRecord>(*st, record_from_row);
@@ -416,6 +422,23 @@ Result<std::vector<TapeoutRecord>> trusted_tapeouts_related(Db& db, const Uscc& 
 
 Result<std::vector<TapeoutRecord>> tapeouts_of_product(Db& db, const Uscc& owner, const std::string& product) {
   return query_records(db, "WHERE t.product_owner = ?1 AND t.product = ?2", {owner.str(), product});
+}
+
+Result<std::vector<TapeoutRecord>> tapeouts_of_products(Db& db, const std::vector<ProductKey>& products) {
+  if (products.empty()) return std::vector<TapeoutRecord>{};
+  json::array keys;
+  keys.reserve(products.size());
+  for (const auto& [owner, id] : products) keys.emplace_back(json::array{json::string(owner), json::string(id)});
+  // One statement for the lot, in the order of the list (as one tapeouts_of_product per
+  // product would give them): each (owner, product) is a search of tapeouts_by_product
+  // (the query-plan tests hold it to that).
+  auto st = db.prepare(
+      record_columns("NULL") +
+      " FROM json_each(?1) j JOIN tapeouts t ON t.product_owner = j.value ->> 0 AND t.product = j.value ->> 1"
+      " JOIN foundry_keys k ON k.keyid = t.keyid ORDER BY j.key, t.date, t.log_index");
+  if (!st) return st.error();
+  st->bind(1, json::serialize(keys));
+  return collect<TapeoutRecord>(*st, record_from_row);
 }
 
 Result<std::optional<json::value>> tapeout_log_fact(Db& db, std::string_view id) {

@@ -79,20 +79,20 @@ boost::json::object to_json(const TapeoutAccepted& a);
 // Accepts one envelope (JSON text) submitted by `submitter` (the foundry token's
 // enterprise USCC; nullopt only for trusted operator imports), at `now` (ISO 8601 UTC,
 // pass store::now_utc()). Errors as listed above, plus DB_ERROR / BUSY.
-Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json,
-                                       const std::optional<Uscc>& submitter, const std::string& now);
+Result<TapeoutAccepted> submit_tapeout(Db& db, std::string_view envelope_json, const std::optional<Uscc>& submitter,
+                                       const std::string& now);
 
 // A stored attestation as the API shows it.
 struct TapeoutRecord {
-  Tapeout fact;                // keyid and key_status filled
-  bool trusted = true;         // false when a later-moved revocation covers it
-  bool first = false;          // derived, see above
+  Tapeout fact;         // keyid and key_status filled
+  bool trusted = true;  // false when a later-moved revocation covers it
+  bool first = false;   // derived, see above
   bool mask_set_conflict = false;
   std::optional<std::string> process_node;
   std::optional<std::int64_t> wafer_size_mm;
   std::int64_t log_index = 0;
   std::string created_at;
-  std::string envelope;        // the stored envelope JSON text
+  std::string envelope;  // the stored envelope JSON text
   // Whose product fact.product is (products are keyed by owner): the design owner's for
   // every attestation accepted since schema migration 15; before it, whoever owned the
   // global id then.
@@ -121,6 +121,13 @@ Result<std::vector<TapeoutRecord>> trusted_tapeouts_related(Db& db, const Uscc& 
 // (Tapeout::untrusted_from): a linkage claim's chip lines, whose findings name a tape-out a
 // revocation took away.
 Result<std::vector<TapeoutRecord>> tapeouts_of_product(Db& db, const Uscc& owner, const std::string& product);
+
+// Every attestation of each (owner, product) in `products`, as tapeouts_of_product gives
+// them but in one ordered list and without their envelopes (TapeoutRecord::envelope
+// empty): what a linkage claim's chip lines need, read in one statement however many chips
+// the lines name.
+using ProductKey = std::pair<std::string, std::string>;  // (owner USCC, product id)
+Result<std::vector<TapeoutRecord>> tapeouts_of_products(Db& db, const std::vector<ProductKey>& products);
 
 // The transparency-log fact of a stored attestation, {"id", "envelope"}, rebuilt from its
 // row exactly as submit_tapeout logged it (for `log audit`). nullopt for an unknown id.
