@@ -5,7 +5,8 @@
 
 namespace chipreg::api {
 
-DbPool::DbPool(std::string path, db::DbOptions options) : path_(std::move(path)), options_(options) {}
+DbPool::DbPool(std::string path, db::DbOptions options, db::WalCheckpointer* checkpointer)
+    : path_(std::move(path)), options_(options), checkpointer_(checkpointer) {}
 
 DbPool::Lease::~Lease() {
   if (pool_ != nullptr && db_) pool_->release(std::move(db_));
@@ -22,6 +23,7 @@ Result<DbPool::Lease> DbPool::acquire() {
   }
   auto db = db::Db::open(path_, options_);
   if (!db) return db.error();
+  if (checkpointer_ != nullptr) checkpointer_->watch(*db);
   return Lease(this, std::make_unique<db::Db>(std::move(*db)));
 }
 

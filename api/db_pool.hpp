@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "registry/db/checkpointer.hpp"
 #include "registry/db/sqlite.hpp"
 
 namespace chipreg::api {
@@ -17,7 +18,9 @@ namespace chipreg::api {
 class DbPool {
  public:
   // Connections open `path` with `options` (never creating the file: `chipreg init` does).
-  DbPool(std::string path, db::DbOptions options);
+  // With a `checkpointer`, each connection's commits leave WAL checkpoints to it
+  // (checkpointer.hpp); it must outlive the pool.
+  DbPool(std::string path, db::DbOptions options, db::WalCheckpointer* checkpointer = nullptr);
   DbPool(const DbPool&) = delete;
   DbPool& operator=(const DbPool&) = delete;
 
@@ -49,6 +52,7 @@ class DbPool {
 
   const std::string path_;
   const db::DbOptions options_;
+  db::WalCheckpointer* const checkpointer_;
   std::mutex mu_;
   std::vector<std::unique_ptr<db::Db>> idle_;  // protected by mu_
 };

@@ -96,7 +96,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void do_accept() {
-    acceptor_.async_accept(io_.next().get_executor(), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(io_.next().get_executor(),
+                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
 
   void on_accept(beast::error_code ec, Socket socket) {
@@ -125,12 +126,16 @@ class Listener : public std::enable_shared_from_this<Listener> {
     bool evicted = false;
     if (tls_ != nullptr) {
       auto s = std::make_shared<Session<TlsStream>>(shared_, std::move(socket), *tls_);
-      if (shared_.tracker.admit(s, peer, &slot, &evicted)) s->run(slot);
-      else refuse();
+      if (shared_.tracker.admit(s, peer, &slot, &evicted))
+        s->run(slot);
+      else
+        refuse();
     } else {
       auto s = std::make_shared<Session<PlainStream>>(shared_, std::move(socket));
-      if (shared_.tracker.admit(s, peer, &slot, &evicted)) s->run(slot);
-      else refuse();
+      if (shared_.tracker.admit(s, peer, &slot, &evicted))
+        s->run(slot);
+      else
+        refuse();
     }
     if (evicted) shared_.metrics.connection_evicted();
   }
@@ -157,7 +162,9 @@ Result<tcp::acceptor> listen_on(asio::io_context& ioc, const ServerOptions& o) {
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(ep, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error("LISTEN_FAILED", "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message(), "listen");
+  if (ec)
+    return Error("LISTEN_FAILED", "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message(),
+                 "listen");
   return acceptor;
 }
 
@@ -186,7 +193,10 @@ int connection_cap(const ServerOptions& o, int store_threads) {
 Status run_server(const ServerOptions& options) {
   db::DbOptions db_options;
   db_options.create = false;
-  DbPool pool(options.db_path, db_options);
+  // Commits of the request path never checkpoint the WAL; this thread does (declared
+  // before the pool, whose connections report to it).
+  db::WalCheckpointer checkpointer(options.db_path);
+  DbPool pool(options.db_path, db_options, &checkpointer);
   if (auto st = pool.check(); !st) return st;
 
   std::unique_ptr<ssl::context> tls;
@@ -214,7 +224,8 @@ Status run_server(const ServerOptions& options) {
   AccessLog log(options.access_log);
   auto prefix = crypto::random_bytes(4);
   if (!prefix) return prefix.error();
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int store_threads = options.store_threads > 0 ? options.store_threads : std::max(4, 2 * threads);
   ConnectionTracker tracker(connection_cap(options, store_threads), options.max_connections_per_peer);
   handler.set_write_limit(options.enterprise_writes_per_minute, options.enterprise_write_burst);
