@@ -36,6 +36,7 @@ struct World {
   std::string design = mint_uscc(2);
   std::string oem = mint_uscc(3);
   std::string rival = mint_uscc(4);
+  std::string foundry = mint_uscc(5);
   std::string oem_token, design_token, rival_token, reviewer;
   int next_invoice = 1;
 
@@ -43,6 +44,7 @@ struct World {
     reg.enterprise(design, "Design House Co.", true, {"ic_design"});
     reg.enterprise(oem, "Terminal Maker Co.", true, {"oem"});
     reg.enterprise(rival, "Rival Co.", true, {"oem"});
+    reg.enterprise(foundry, "Foundry Co.", false, {"foundry"});
     oem_token = reg.token("enterprise", oem);
     design_token = reg.token("enterprise", design);
     rival_token = reg.token("enterprise", rival);
@@ -286,7 +288,7 @@ TEST_CASE(
              w.reg.admin());
   w.reg.must(201, "/v1/recoveries",
              json::object{{"claim", c1},
-                          {"amount_fen", 30'000'000},
+                          {"amount_fen", 20'000'000},
                           {"date", chipreg::db::today_shanghai()},
                           {"reference", "滨财追-2025-009"}},
              w.reviewer);
@@ -304,7 +306,7 @@ TEST_CASE(
   CHECK(all[2].at("payload").at("approve_fen").as_int64() == 120'000'000);
   CHECK(str(all[3].at("subject")) == oid);
   CHECK(str(all[4].at("payload").at("answer")) == "rejected");
-  CHECK(all[5].at("payload").at("amount_fen").as_int64() == 30'000'000);
+  CHECK(all[5].at("payload").at("amount_fen").as_int64() == 20'000'000);
   CHECK(str(all[5].at("payload").at("reference")) == "滨财追-2025-009");
   for (const auto& e : all) {
     CHECK(str(e.at("enterprise")) == w.oem);
@@ -335,7 +337,7 @@ TEST_CASE(
   CHECK(theirs.error_code() == "FORBIDDEN");
   CHECK(w.events("?enterprise=" + w.oem, w.reviewer).size() == 6);
   CHECK(w.events("?enterprise=" + w.rival, w.reg.admin()).empty());
-  CHECK(w.reg.http().get("/v1/events", w.reg.token("foundry", w.design)).status == 403);
+  CHECK(w.reg.http().get("/v1/events", w.reg.token("foundry", w.foundry)).status == 403);
   auto bad = w.reg.http().get("/v1/events?after=abc", w.oem_token);
   CHECK(bad.status == 400);
   CHECK(bad.error_code() == "BAD_QUERY");
@@ -348,7 +350,7 @@ TEST_CASE(
 
 TEST_CASE("events e2e: webhook URLs are checked when registered; only the enterprise itself or an admin sets one") {
   SECTION("without --webhook-allow-http-host: plain http and internal targets are refused") {
-    World w({});
+    World w(std::vector<std::string>{});
     for (const auto& [url, code] :
          std::vector<std::pair<std::string, std::string>>{{"http://127.0.0.1:8080/hook", "WEBHOOK_URL_REFUSED"},
                                                           {"http://hooks.example.com/x", "WEBHOOK_URL_REFUSED"},
@@ -375,7 +377,7 @@ TEST_CASE("events e2e: webhook URLs are checked when registered; only the enterp
     const json::object hook{{"url", "http://127.0.0.1:9/hook"}};
     CHECK(w.put("/v1/webhooks/" + w.oem, hook, w.rival_token).status == 404);
     CHECK(w.put("/v1/webhooks/" + w.oem, hook, w.reviewer).status == 403);
-    CHECK(w.put("/v1/webhooks/" + w.oem, hook, w.reg.token("foundry", w.design)).status == 403);
+    CHECK(w.put("/v1/webhooks/" + w.oem, hook, w.reg.token("foundry", w.foundry)).status == 403);
     auto by_admin = w.put("/v1/webhooks/" + w.oem, hook, w.reg.admin());
     REQUIRE(by_admin.status == 200);
     auto mine = w.put("/v1/webhooks/" + w.oem, hook, w.oem_token);

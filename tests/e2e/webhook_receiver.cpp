@@ -59,14 +59,15 @@ bool read_request(int fd, ReceivedRequest& out) {
     const ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n <= 0) return false;
     buf.append(chunk, static_cast<std::size_t>(n));
-    boost::beast::error_code ec;
-    const std::size_t used = parser.put(boost::asio::buffer(buf), ec);
-    if (ec == http::error::need_more) {
+    // The parser takes the header and the body in separate calls: feed it what was read
+    // until it needs more.
+    while (!buf.empty() && !parser.is_done()) {
+      boost::beast::error_code ec;
+      const std::size_t used = parser.put(boost::asio::buffer(buf), ec);
       buf.erase(0, used);
-      continue;
+      if (ec == http::error::need_more) break;
+      if (ec) return false;
     }
-    if (ec) return false;
-    buf.erase(0, used);
   }
   const auto& req = parser.get();
   out.target = std::string(req.target());
