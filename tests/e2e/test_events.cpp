@@ -184,7 +184,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "events e2e: a receiver that always fails dead-letters the event; re-queued, it is delivered with the same key") {
+    "events e2e: a receiver that always fails dead-letters the event, and re-queued it is delivered with the same "
+    "key") {
   World w;
   WebhookReceiver receiver(-1);
   w.buy("2025-03-01", 4'000'000);
@@ -348,7 +349,7 @@ TEST_CASE(
   CHECK(activity.status != 200);
 }
 
-TEST_CASE("events e2e: webhook URLs are checked when registered; only the enterprise itself or an admin sets one") {
+TEST_CASE("events e2e: webhook URLs are checked when registered, and only the enterprise itself or an admin sets one") {
   SECTION("without --webhook-allow-http-host: plain http and internal targets are refused") {
     World w(std::vector<std::string>{});
     for (const auto& [url, code] :

@@ -176,7 +176,8 @@ TEST_CASE("notifications store: stale, decision, objection filed and answered, r
   CHECK(s.feed(std::nullopt).size() == 5);
 }
 
-TEST_CASE("notifications store: a rolled-back cause leaves no event; a webhook queues its delivery beside the event") {
+TEST_CASE(
+    "notifications store: a rolled-back cause leaves no event, and a webhook queues its delivery beside the event") {
   Store s;
   s.buy("2025-03-01", yuan(4'000'000));
   auto c = s.file();
