@@ -742,13 +742,13 @@ class WebApp(unittest.TestCase):
         w, srv = self.w, self.srv
         # A fourth terminal maker buys 4,000,000.00 + 520,000.00 元 tax of the attested chip:
         # 30 % of 4,520,000.00 is 1,356,000.00 元. It files nothing; the eligibility job finds it.
-        fourth = uscc(6)
+        fourth = uscc(30)
         srv.json("POST", "/v1/enterprises", {"uscc": fourth, "name": "第四终端制造有限公司", "in_district": True,
                                              "roles": ["oem"]}, srv.admin, 201)
         token = srv.json("POST", "/v1/tokens", {"role": "enterprise", "enterprise": fourth, "label": "终端丁"}, srv.admin, 201)["token"]
         w.tokens.append(token)
         for line, amount, tax in ((1, 250000000, 32500000), (2, 150000000, 19500000)):
-            srv.json("POST", "/v1/purchases", {"invoice": "24332000000055550001", "line": line, "date": "2025-05-01",
+            srv.json("POST", "/v1/purchases", {"invoice": "24332000000055550030", "line": line, "date": "2025-05-01",
                                                "buyer": fourth, "seller": w.design, "product": "BJ-MCU-01",
                                                "amount_fen": amount, "tax_fen": tax, "reverses": None}, token, 201)
         subprocess.run([srv.chipreg, "eligibility", "--db", srv.db, "--year", "2025", "--quiet"], check=True,
@@ -805,7 +805,9 @@ class WebApp(unittest.TestCase):
         self.css("#webhook-form input[name=webhook_url]").send_keys("http://127.0.0.1:9/hook")
         self.d.find_element(By.CSS_SELECTOR, "#webhook-form button[type=submit]").click()
         self.text_in("#webhook-result .err-code", "WEBHOOK_URL_REFUSED")
+        self.assertIn("尚未设置推送地址", self.css("#webhook-status").text)
         self.shot("notifications", 1000)
+        self.d.get_log("browser")  # the GET of no webhook yet (404) and the refused URL (422) are expected here
 
         # Filed, it is no longer owed.
         self.d.find_element(By.ID, "signout").click()
