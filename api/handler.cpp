@@ -16,7 +16,8 @@
 
 namespace chipreg::api {
 
-Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlog::NoteSigner> log_signer)
+Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlog::NoteSigner> log_signer,
+                 const HandlerOptions& options)
     : pool_(pool) {
   routes::add_health_routes(router_, metrics);
   routes::add_openapi_routes(router_);
@@ -28,7 +29,8 @@ Handler::Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlo
   routes::add_purchase_routes(router_);
   routes::add_award_routes(router_);
   routes::add_claim_routes(router_);
-  routes::add_objection_routes(router_);
+  routes::add_objection_routes(router_, options.objections);
+  routes::add_notification_routes(router_, options.webhook_urls);
   routes::add_entitlement_routes(router_);
   routes::add_clause_fact_routes(router_);
   routes::add_audit_routes(router_);

@@ -12,18 +12,27 @@
 #include "api/metrics.hpp"
 #include "api/rate_limit.hpp"
 #include "api/router.hpp"
+#include "api/webhook_url.hpp"
 #include "registry/log/note.hpp"
+#include "registry/store/objections.hpp"
 
 #include <memory>
 #include <vector>
 
 namespace chipreg::api {
 
+// The service's parameters that routes apply (serve options; defaults as documented there).
+struct HandlerOptions {
+  store::ObjectionPolicy objections;  // --objection-days
+  WebhookUrlPolicy webhook_urls;      // --webhook-allow-http-host
+};
+
 class Handler {
  public:
   // `pool` and `metrics` must outlive the handler. `log_signer` signs checkpoints (null:
   // the checkpoint and key endpoints answer 503).
-  Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlog::NoteSigner> log_signer);
+  Handler(DbPool& pool, const Metrics& metrics, std::shared_ptr<const tlog::NoteSigner> log_signer,
+          const HandlerOptions& options = {});
   Handler(const Handler&) = delete;
   Handler& operator=(const Handler&) = delete;
 

@@ -220,7 +220,10 @@ Status run_server(const ServerOptions& options) {
     signer = std::make_shared<const tlog::NoteSigner>(std::move(*key));
   }
   Metrics metrics;
-  Handler handler(pool, metrics, signer);
+  HandlerOptions handler_options;
+  handler_options.objections.days_after_decision = options.objection_days;
+  handler_options.webhook_urls = options.webhooks.urls;
+  Handler handler(pool, metrics, signer, handler_options);
   AccessLog log(options.access_log);
   auto prefix = crypto::random_bytes(4);
   if (!prefix) return prefix.error();
@@ -277,8 +280,12 @@ Status run_server(const ServerOptions& options) {
     eligibility = std::make_unique<EligibilitySchedule>(pool, options.eligibility_every, options.eligibility_years);
     eligibility->start();
   }
+  // Webhook deliveries, on a thread of their own and a connection of the same pool.
+  WebhookWorker webhooks(pool, options.webhooks);
+  webhooks.start();
 
   io.run();
+  webhooks.stop();
   if (eligibility) eligibility->stop();
   // After a clean drain the pool is idle. After the drain deadline, requests still queued
   // for it are dropped unstarted (their connections are closed anyway) and the ones

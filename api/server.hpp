@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "api/webhook_worker.hpp"
 #include "base/result.hpp"
+#include "registry/store/objections.hpp"
 
 namespace chipreg::api {
 
@@ -42,6 +44,10 @@ struct ServerOptions {
   // `eligibility_years` (empty: the previous and the current year). 0: never.
   std::chrono::seconds eligibility_every{3600};
   std::vector<int> eligibility_years;
+  // Objections (异议) to a decision are taken for this many days after it (0..365).
+  int objection_days = store::kDefaultObjectionDays;
+  // Webhook delivery (api/webhook_worker.hpp) and which URLs may be registered.
+  WebhookOptions webhooks;
 };
 
 // Runs the service. On startup prints one line on stdout:

@@ -19,6 +19,8 @@ struct ServeArgs {
   long long body_timeout_ms = api::ServerOptions().body_timeout.count();
   std::string access_log = api::ServerOptions().access_log ? "on" : "off";
   std::string eligibility_every = "1h";
+  long long webhook_timeout_ms = api::WebhookOptions().timeout.count();
+  long long webhook_retry_base_ms = api::WebhookOptions().retry_base.count();
 };
 
 // "0", "90s", "15m", "1h", "2d" (a bare number is seconds).
@@ -58,6 +60,8 @@ int run_serve(ServeArgs& a) {
   auto every = parse_every(a.eligibility_every);
   if (!every) return print_error(every.error()), 2;
   o.eligibility_every = *every;
+  o.webhooks.timeout = std::chrono::milliseconds(a.webhook_timeout_ms);
+  o.webhooks.retry_base = std::chrono::milliseconds(a.webhook_retry_base_ms);
   if (auto st = api::run_server(o); !st) {
     print_error(st.error());
     return st.error().code == "USAGE" ? 2 : 1;
@@ -140,7 +144,36 @@ void add_serve(CLI::App& chipreg, Command& selected) {
                   "previous and the current year)")
       ->type_name("Y")
       ->transform(in_range(1900, 9999));
-  cmd->footer("The limits and timeouts, and why: docs/SECURITY.md. The eligibility job: docs/OPERATIONS.md.");
+  cmd->add_option("--objection-days", o.objection_days,
+                  "objections (异议) to a decision are taken for this many days after\n"
+                  "it, that day included; later ones are refused (OBJECTION_LATE)")
+      ->type_name("N")
+      ->transform(in_range(0, 365))
+      ->capture_default_str();
+  cmd->add_option("--webhook-allow-http-host", o.webhooks.urls.http_hosts,
+                  "a host webhooks may be registered and delivered to over plain\n"
+                  "http (repeatable; e.g. 127.0.0.1 for a receiver on this machine).\n"
+                  "Without it plain-http webhook URLs are refused")
+      ->type_name("HOST");
+  cmd->add_option("--webhook-max-attempts", o.webhooks.max_attempts,
+                  "delivery attempts of one event before it is dead-lettered")
+      ->type_name("N")
+      ->transform(in_range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--webhook-retry-base-ms", a->webhook_retry_base_ms,
+                  "the wait after a webhook's first failed attempt; it doubles with\n"
+                  "each further failure, up to one hour")
+      ->type_name("MS")
+      ->transform(in_range(1, 3600000))
+      ->capture_default_str();
+  cmd->add_option("--webhook-timeout-ms", a->webhook_timeout_ms,
+                  "one delivery attempt, from resolving the host to the answer")
+      ->type_name("MS")
+      ->transform(in_range(100, 600000))
+      ->capture_default_str();
+  cmd->footer(
+      "The limits and timeouts, and why: docs/SECURITY.md. The eligibility job and webhooks:\n"
+      "docs/OPERATIONS.md.");
   cmd->callback([a, &selected] { selected = [a] { return run_serve(*a); }; });
 }
 

@@ -83,37 +83,107 @@
     KEY_EXPIRED: '签名密钥已过期', KEY_NOT_YET_VALID: '签名密钥尚未生效',
   };
   const ERRORS = {
-    UNAUTHENTICATED: '未登录或令牌无效、已吊销', FORBIDDEN: '无权执行此操作', NOT_FOUND: '未找到',
-    BAD_JSON: '请求不是有效的 JSON', MALFORMED: '请求格式错误', BAD_REQUEST: '请求有误', BAD_QUERY: '查询参数有误',
-    UNKNOWN_FIELD: '含有未知字段', MISSING_FIELD: '缺少必填字段', BAD_TYPE: '字段类型错误', WRONG_TYPE: '字段类型错误',
-    NOT_AN_OBJECT: '请求体应为 JSON 对象', DUPLICATE: '记录重复，已存在', CONFLICT: '与现有记录冲突',
-    ALREADY_DECIDED: '该申报已有审核结论', ALREADY_EXISTS: '已存在', LINE_LOCKED: '发票行已被其他申报锁定',
-    ALREADY_LOCKED: '已锁定', BODY_TOO_LARGE: '上传内容过大', BUSY: '系统繁忙，请稍后重试', DB_ERROR: '数据库错误',
-    INTERNAL: '系统内部错误', IO_ERROR: '读写错误', CORRUPT_ROW: '存储记录损坏', BAD_ENVELOPE: '签名信封格式错误',
-    WRONG_FOUNDRY: '信封不属于本代工厂', CONSTRAINT_VIOLATION: '违反数据约束', PENDING_CLAIM: '同一系列已有待审核的申报',
-    STALE_EVALUATION: '测算依据已变化，需重新测算后再审核', METHOD_NOT_ALLOWED: '不支持的请求方法',
-    HEADER_TOO_LARGE: '请求头过大', UNAVAILABLE: '服务暂不可用', BAD_USCC: '统一社会信用代码无效',
-    BAD_DATE: '日期无效（应为 YYYY-MM-DD）', BAD_ENUM: '取值不在允许范围内', BAD_PERCENT: '比例格式错误',
-    BAD_AMOUNT: '金额格式错误', BAD_VALUE: '取值无效', BAD_REVERSAL: '红字发票不符合冲销规则',
-    BAD_SIGNATURE: '签名验证失败', UNKNOWN_KEY: '未登记的签名密钥', BAD_STATEMENT: '流片声明内容无效',
-    UNSUPPORTED_PAYLOAD_TYPE: '不支持的载荷类型', BAD_ALG: '不支持的签名算法', BAD_KEY: '公钥无效',
-    BAD_HEADER: '文件表头不符合要求', BAD_CSV: 'CSV 格式错误', UNKNOWN_ENTERPRISE: '企业未登记',
-    UNKNOWN_PERSON: '自然人未登记', UNKNOWN_PRODUCT: '产品未登记', UNKNOWN_INVOICE_LINE: '被冲销的发票行不存在',
-    UNKNOWN_CLAIM: '申报不存在', UNKNOWN_TAPEOUT: '流片记录不存在', UNKNOWN_REFERENCE: '引用的记录不存在',
-    UNKNOWN_DATASET: '数据集未登记', UNKNOWN_EVENT: '活动未登记', FUTURE_DATE: '日期晚于今天',
-    AMOUNT_TOO_LARGE: '金额超过单笔上限', UNKNOWN_PARAMETER: '未知参数', BAD_PARAMETER: '参数取值无效', MISSING_ENTERPRISE: '该角色须指定企业',
-    UNEXPECTED_ENTERPRISE: '该角色不应指定企业', NOT_A_FOUNDRY: '该企业未登记为代工厂', NOT_FOUNDRY: '不是代工厂',
-    ABOVE_AWARD: '核准金额超过测算奖励', MONEY_OVERFLOW: '金额超出范围', UNSUPPORTED_FORMAT: '暂不支持该文件格式',
-    KEY_REVOKED: '签名密钥已吊销', KEY_EXPIRED: '签名密钥已过期', KEY_NOT_YET_VALID: '签名密钥尚未生效',
-    NOT_ELIGIBLE: '该申报不符合条件，只能驳回', NOTE_REQUIRED: '须填写审核意见', INVOICE_VOIDED: '发票已作废',
-    UNKNOWN_INVOICE: '发票不存在', NO_FACTS_BUNDLE: '该申报没有事实包', REFUSED: '请求被拒绝', BAD_NOTE: '审核意见无效',
-    CONSTRAINT: '违反数据约束', USAGE: '用法有误', SCHEMA_TOO_NEW: '数据库版本高于本程序', SCHEMA_MISMATCH: '数据库结构不符',
-    LOG_CORRUPT: '透明日志损坏', BAD_PROOF: '证明无效', UNREADABLE_ROW: '记录无法读取',
-    NO_ENTITLEMENT: '系统尚未测算出该项应享政策', NOT_ENTITLED: '该项政策当前无可申报金额', ALREADY_CLAIMED: '该项政策已申报',
-    NETWORK: '无法连接服务', BAD_RESPONSE: '服务返回了无法识别的内容', INPUT: '输入有误',
-    OBJECTION_LATE: '已超过异议期限', OBJECTION_PENDING: '该申报已有待答复的异议', ALREADY_ANSWERED: '该异议已答复',
-    UNKNOWN_LINE: '该发票行不在本申报的测算中', UNKNOWN_REASON: '本申报的测算没有该原因', UNKNOWN_LEAF: '日志序号不是异议之后登记的事实',
-    ABOVE_DUE: '追回金额超过应追回金额', NOT_APPROVED: '只有已核准的申报才能追回',
+    UNAUTHENTICATED: '未登录或令牌无效、已吊销',
+    FORBIDDEN: '无权执行此操作',
+    NOT_FOUND: '未找到',
+    BAD_JSON: '请求不是有效的 JSON',
+    MALFORMED: '请求格式错误',
+    BAD_REQUEST: '请求有误',
+    BAD_QUERY: '查询参数有误',
+    UNKNOWN_FIELD: '含有未知字段',
+    MISSING_FIELD: '缺少必填字段',
+    BAD_TYPE: '字段类型错误',
+    WRONG_TYPE: '字段类型错误',
+    NOT_AN_OBJECT: '请求体应为 JSON 对象',
+    DUPLICATE: '记录重复，已存在',
+    CONFLICT: '与现有记录冲突',
+    ALREADY_DECIDED: '该申报已有审核结论',
+    ALREADY_EXISTS: '已存在',
+    LINE_LOCKED: '发票行已被其他申报锁定',
+    ALREADY_LOCKED: '已锁定',
+    BODY_TOO_LARGE: '上传内容过大',
+    BUSY: '系统繁忙，请稍后重试',
+    DB_ERROR: '数据库错误',
+    INTERNAL: '系统内部错误',
+    IO_ERROR: '读写错误',
+    CORRUPT_ROW: '存储记录损坏',
+    BAD_ENVELOPE: '签名信封格式错误',
+    WRONG_FOUNDRY: '信封不属于本代工厂',
+    CONSTRAINT_VIOLATION: '违反数据约束',
+    PENDING_CLAIM: '同一系列已有待审核的申报',
+    STALE_EVALUATION: '测算依据已变化，需重新测算后再审核',
+    METHOD_NOT_ALLOWED: '不支持的请求方法',
+    HEADER_TOO_LARGE: '请求头过大',
+    UNAVAILABLE: '服务暂不可用',
+    BAD_USCC: '统一社会信用代码无效',
+    BAD_DATE: '日期无效（应为 YYYY-MM-DD）',
+    BAD_ENUM: '取值不在允许范围内',
+    BAD_PERCENT: '比例格式错误',
+    BAD_AMOUNT: '金额格式错误',
+    BAD_VALUE: '取值无效',
+    BAD_REVERSAL: '红字发票不符合冲销规则',
+    BAD_SIGNATURE: '签名验证失败',
+    UNKNOWN_KEY: '未登记的签名密钥',
+    BAD_STATEMENT: '流片声明内容无效',
+    UNSUPPORTED_PAYLOAD_TYPE: '不支持的载荷类型',
+    BAD_ALG: '不支持的签名算法',
+    BAD_KEY: '公钥无效',
+    BAD_HEADER: '文件表头不符合要求',
+    BAD_CSV: 'CSV 格式错误',
+    UNKNOWN_ENTERPRISE: '企业未登记',
+    UNKNOWN_PERSON: '自然人未登记',
+    UNKNOWN_PRODUCT: '产品未登记',
+    UNKNOWN_INVOICE_LINE: '被冲销的发票行不存在',
+    UNKNOWN_CLAIM: '申报不存在',
+    UNKNOWN_TAPEOUT: '流片记录不存在',
+    UNKNOWN_REFERENCE: '引用的记录不存在',
+    UNKNOWN_DATASET: '数据集未登记',
+    UNKNOWN_EVENT: '活动未登记',
+    FUTURE_DATE: '日期晚于今天',
+    AMOUNT_TOO_LARGE: '金额超过单笔上限',
+    UNKNOWN_PARAMETER: '未知参数',
+    BAD_PARAMETER: '参数取值无效',
+    MISSING_ENTERPRISE: '该角色须指定企业',
+    UNEXPECTED_ENTERPRISE: '该角色不应指定企业',
+    NOT_A_FOUNDRY: '该企业未登记为代工厂',
+    NOT_FOUNDRY: '不是代工厂',
+    ABOVE_AWARD: '核准金额超过测算奖励',
+    MONEY_OVERFLOW: '金额超出范围',
+    UNSUPPORTED_FORMAT: '暂不支持该文件格式',
+    KEY_REVOKED: '签名密钥已吊销',
+    KEY_EXPIRED: '签名密钥已过期',
+    KEY_NOT_YET_VALID: '签名密钥尚未生效',
+    NOT_ELIGIBLE: '该申报不符合条件，只能驳回',
+    NOTE_REQUIRED: '须填写审核意见',
+    INVOICE_VOIDED: '发票已作废',
+    UNKNOWN_INVOICE: '发票不存在',
+    NO_FACTS_BUNDLE: '该申报没有事实包',
+    REFUSED: '请求被拒绝',
+    BAD_NOTE: '审核意见无效',
+    CONSTRAINT: '违反数据约束',
+    USAGE: '用法有误',
+    SCHEMA_TOO_NEW: '数据库版本高于本程序',
+    SCHEMA_MISMATCH: '数据库结构不符',
+    LOG_CORRUPT: '透明日志损坏',
+    BAD_PROOF: '证明无效',
+    UNREADABLE_ROW: '记录无法读取',
+    WEBHOOK_URL_REFUSED: '不接受该推送地址（明文 http 或内网地址）',
+    NOT_SUPPORTED: '暂不支持该功能',
+    BAD_URL: '推送地址格式无效',
+    NO_ENTITLEMENT: '系统尚未测算出该项应享政策',
+    NOT_ENTITLED: '该项政策当前无可申报金额',
+    ALREADY_CLAIMED: '该项政策已申报',
+    NETWORK: '无法连接服务',
+    BAD_RESPONSE: '服务返回了无法识别的内容',
+    INPUT: '输入有误',
+    OBJECTION_LATE: '已超过异议期限',
+    OBJECTION_PENDING: '该申报已有待答复的异议',
+    ALREADY_ANSWERED: '该异议已答复',
+    UNKNOWN_LINE: '该发票行不在本申报的测算中',
+    UNKNOWN_REASON: '本申报的测算没有该原因',
+    UNKNOWN_LEAF: '日志序号不是异议之后登记的事实',
+    ABOVE_DUE: '追回金额超过应追回金额',
+    NOT_APPROVED: '只有已核准的申报才能追回',
   };
   const AUDIT_ACTIONS = {
     'claim.file': '提交申报', 'claim.decide': '作出审核结论', 'claim.evaluate': '重新测算',
@@ -307,12 +377,20 @@
   const main = h('main', { id: 'main', tabindex: '-1' });
 
   const NAV = {
-    reviewer: [['#/queue', '审核队列'], ['#/owed', '应享未申报'], ['#/objections', '异议处理'], ['#/recoveries', '追回'], ['#/payout', '拨付清单']],
-    enterprise: [['#/purchases', '我的发票'], ['#/upload', '上传发票导出'], ['#/facts', '登记条款事实'], ['#/file', '申报预览与提交'], ['#/claims', '我的申报'],
-      ['#/entitlements', '应享政策'], ['#/objections', '我的异议'], ['#/recoveries', '追回']],
+    reviewer: [
+      ['#/queue', '审核队列'], ['#/owed', '应享未申报'], ['#/objections', '异议处理'], ['#/recoveries', '追回'],
+      ['#/payout', '拨付清单']
+    ],
+    enterprise: [
+      ['#/purchases', '我的发票'], ['#/upload', '上传发票导出'], ['#/facts', '登记条款事实'],
+      ['#/file', '申报预览与提交'], ['#/claims', '我的申报'], ['#/entitlements', '应享政策'],
+      ['#/objections', '我的异议'], ['#/recoveries', '追回'], ['#/notifications', '通知']
+    ],
     foundry: [['#/tapeouts', '流片证明'], ['#/submit', '提交签名信封']],
-    admin: [['#/admin/enterprises', '企业'], ['#/admin/products', '产品'], ['#/admin/keys', '代工厂密钥'],
-      ['#/admin/tokens', '令牌'], ['#/facts', '条款事实'], ['#/queue', '申报']],
+    admin: [
+      ['#/admin/enterprises', '企业'], ['#/admin/products', '产品'], ['#/admin/keys', '代工厂密钥'],
+      ['#/admin/tokens', '令牌'], ['#/facts', '条款事实'], ['#/queue', '申报']
+    ],
   };
 
   function shell() {
@@ -384,10 +462,22 @@
       else a.removeAttribute('aria-current');
     }
     const views = {
-      queue: queueView, claim: claimView, payout: payoutView, purchases: purchasesView, upload: uploadView,
-      file: fileView, facts: factsView, claims: myClaimsView, tapeouts: tapeoutsView, submit: submitView, admin: adminView,
-      objections: objectionsView, recoveries: recoveriesView,
-      entitlements: entitlementsView, owed: owedView,
+      queue: queueView,
+      claim: claimView,
+      payout: payoutView,
+      purchases: purchasesView,
+      upload: uploadView,
+      file: fileView,
+      facts: factsView,
+      claims: myClaimsView,
+      tapeouts: tapeoutsView,
+      submit: submitView,
+      admin: adminView,
+      objections: objectionsView,
+      recoveries: recoveriesView,
+      entitlements: entitlementsView,
+      owed: owedView,
+      notifications: notificationsView,
     };
     const view = views[parts[0]];
     const box = h('section', { class: 'view' });
@@ -1148,6 +1238,141 @@
       results.appendChild(table(['企业', '条款', '类别或项目', '应享奖励（元）', '尚缺条件'], rows));
     }
     await load(year.value);
+  }
+
+  // ---------------------------------------------------------------- 通知
+
+  const NOTIFICATION_KINDS = {
+    entitlement: '新的应享政策',
+    decision: '审核结果',
+    objection_filed: '异议已提交',
+    objection_answered: '异议已答复',
+    claim_stale: '申报需重新测算',
+    recovery: '追回登记',
+  };
+  const OUTCOME_NAMES = {
+    approved: '核准',
+    rejected: '驳回'
+  };
+
+  // One line of what an event says, from its payload (the enterprise's own facts).
+  function notificationText(n) {
+    const p = n.payload || {};
+    const claim =
+        p.claim ? h('a', {href: '#/claim/' + encodeURIComponent(p.claim), class: 'claim-link'}, p.claim) : null;
+    switch (n.kind) {
+      case 'entitlement':
+        return [p.year + ' 年度 ', RULE_NAMES[p.rule] || p.rule, '：可申报 ', money(p.award_fen), ' 元'];
+      case 'decision':
+        return [
+          '申报 ', claim, ' ', OUTCOME_NAMES[p.outcome] || p.outcome,
+          p.outcome === 'approved' ? ['，核准 ', money(p.approve_fen), ' 元'] : null,
+          p.note ? '（' + p.note + '）' : null
+        ];
+      case 'objection_filed':
+        return [
+          '对申报 ', claim, ' 的异议 ', p.objection, ' 已提交', p.deadline ? '（异议期至 ' + p.deadline + '）' : null
+        ];
+      case 'objection_answered':
+        return [
+          '异议 ', p.objection, '：', ANSWER_NAMES[p.answer] || p.answer, '，奖励 ', money(p.award_before_fen), ' → ',
+          money(p.award_after_fen), ' 元', p.note ? '（' + p.note + '）' : null
+        ];
+      case 'claim_stale':
+        return ['申报 ', claim, ' 所依据的事实已变化，待重新测算'];
+      case 'recovery':
+        return ['申报 ', claim, ' 追回 ', money(p.amount_fen), ' 元（', p.reference, '）'];
+      default:
+        return JSON.stringify(p);
+    }
+  }
+
+  // An enterprise's event feed and its webhook (推送地址).
+  async function notificationsView(box) {
+    const items = await all('/v1/events');
+    items.reverse();  // newest first
+    append(box, [
+      h('h1', {}, '通知'),
+      items.length ? table(
+                         ['编号', '时间', '类型', '内容'],
+                         items.map(
+                             (n) =>
+                                 h('tr', {class: 'notification', 'data-kind': n.kind},
+                                   [
+                                     h('td', {}, String(n.id)), h('td', {}, when(n.created_at)),
+                                     h('td', {}, NOTIFICATION_KINDS[n.kind] || n.kind), h('td', {}, notificationText(n))
+                                   ])),
+                         '本企业的通知') :
+                     notice('info', '暂无通知')
+    ]);
+    if (!me.enterprise) return;
+    const hookPath = '/v1/webhooks/' + encodeURIComponent(me.enterprise);
+    const status = h('div', {id: 'webhook-status'});
+    const url =
+        h('input', {name: 'webhook_url', type: 'url', size: '60', placeholder: 'http://127.0.0.1:9000/chipreg'});
+    const form =
+        h('form', {id: 'webhook-form'},
+          field('推送地址（Webhook）', url, '每条通知以 HTTP POST 推送，带 HMAC-SHA256 签名'),
+          h('button', {type: 'submit'}, '保存推送地址'));
+    const out = h('div', {id: 'webhook-result'});
+    append(box, [h('h2', {}, '推送设置'), status, form, out]);
+    async function refresh() {
+      clear(status);
+      let hook = null;
+      try {
+        hook = await api('GET', hookPath);
+      } catch (e) {
+        if (e.status !== 404) {
+          status.appendChild(errorBox(e));
+          return;
+        }
+      }
+      if (!hook) {
+        status.appendChild(notice('info', '尚未设置推送地址'));
+        return;
+      }
+      url.value = hook.url;
+      const dead = await api('GET', hookPath + '/deliveries?state=dead');
+      const del = h('button', {type: 'button', id: 'webhook-delete'}, '删除推送地址');
+      del.addEventListener('click', async () => {
+        try {
+          await api('DELETE', hookPath);
+          clear(out);
+          await refresh();
+        } catch (e) {
+          out.appendChild(errorBox(e));
+        }
+      });
+      const parts = [h('p', {}, '当前推送地址：', h('code', {id: 'webhook-url'}, hook.url)), del];
+      if (dead.items.length) {
+        const again =
+            h('button', {type: 'button', id: 'webhook-requeue'}, '重新推送失败的 ' + dead.items.length + ' 条');
+        again.addEventListener('click', async () => {
+          try {
+            await api('POST', hookPath + '/requeue', {});
+            await refresh();
+          } catch (e) {
+            out.appendChild(errorBox(e));
+          }
+        });
+        parts.push(
+            h('p', {class: 'notice error'}, '推送失败（已停止重试）：', String(dead.items.length), ' 条 '), again);
+      }
+      append(status, parts);
+    }
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(out);
+      try {
+        const hook = await api('PUT', hookPath, {url: url.value.trim()});
+        out.appendChild(
+            notice('ok', '已保存。签名密钥只显示这一次，请妥善保存：', h('code', {id: 'webhook-secret'}, hook.secret)));
+        await refresh();
+      } catch (e) {
+        out.appendChild(errorBox(e));
+      }
+    });
+    await refresh();
   }
 
   // ---------------------------------------------------------------- foundry

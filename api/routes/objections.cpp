@@ -2,7 +2,8 @@
 //   POST /v1/claims/{id}/objections   the claimant's enterprise token: {"text", "lines"?: [{"invoice",
 //                                     "line"}], "reasons"?: ["CODE"], "evidence"?: [{"name", "sha256"}]}
 //                                     → 201 the objection; anyone else: 404 as for an unknown claim;
-//                                     after the deadline: 422 OBJECTION_LATE
+//                                     after the deadline (serve --objection-days, default 15
+//                                     days after the decision): 422 OBJECTION_LATE
 //   GET  /v1/claims/{id}/objections   the claimant, reviewer, admin: the claim's objections
 //   GET  /v1/objections               reviewer, admin: all; an enterprise token: its own.
 //                                     ?status=open|answered|rejected, paging ?limit= ?after=
@@ -113,7 +114,7 @@ Response list_page(std::vector<store::ObjectionRecord> rows, int limit) {
   return ok(page_json(std::move(items), next));
 }
 
-Response file(RouteContext& ctx) {
+Response file(RouteContext& ctx, const store::ObjectionPolicy& policy) {
   const std::string& id = ctx.param("id");
   if (auto deny = require_role(ctx, {"enterprise"})) return *deny;
   auto claimant = store::claimant_of(*ctx.db, id);
@@ -129,7 +130,7 @@ Response file(RouteContext& ctx) {
   if (!today) return error_response(today.error());
   db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
-    auto o = store::file_objection(db, *filing, actor(*ctx.caller), store::ObjectionPolicy{}, *today);
+    auto o = store::file_objection(db, *filing, actor(*ctx.caller), policy, *today);
     if (!o) return error_response(o.error());
     return created(store::to_json(*o));
   });
@@ -274,8 +275,9 @@ Response record(RouteContext& ctx) {
 
 }  // namespace
 
-void add_objection_routes(Router& r) {
-  r.add("POST", "/v1/claims/{id}/objections", Access::kToken, file);
+void add_objection_routes(Router& r, const store::ObjectionPolicy& policy) {
+  r.add("POST", "/v1/claims/{id}/objections", Access::kToken,
+        [policy](RouteContext& ctx) { return file(ctx, policy); });
   r.add("GET", "/v1/claims/{id}/objections", Access::kToken, of_claim);
   r.add("GET", "/v1/objections", Access::kToken, list);
   r.add("GET", "/v1/objections/{id}", Access::kToken, get);

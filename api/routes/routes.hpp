@@ -6,7 +6,9 @@
 
 #include "api/metrics.hpp"
 #include "api/router.hpp"
+#include "api/webhook_url.hpp"
 #include "registry/log/note.hpp"
+#include "registry/store/objections.hpp"
 
 #include <memory>
 
@@ -22,7 +24,10 @@ void add_tapeout_routes(Router& r);                         // /v1/tapeouts
 void add_purchase_routes(Router& r);                        // /v1/purchases, /v1/enterprises/{uscc}/purchases
 void add_award_routes(Router& r);                           // /v1/other-awards
 void add_claim_routes(Router& r);                           // /v1/claims...
-void add_objection_routes(Router& r);                       // objections (异议), /v1/recoveries (追回)
+// `policy`: the objection deadline (serve --objection-days).
+void add_objection_routes(Router& r, const store::ObjectionPolicy& policy);  // objections (异议), /v1/recoveries (追回)
+// `urls`: which webhook URLs may be registered (serve --webhook-allow-http-host).
+void add_notification_routes(Router& r, const WebhookUrlPolicy& urls);  // GET /v1/events, /v1/webhooks/...
 void add_entitlement_routes(Router& r);                     // /v1/entitlements... (免申即享)
 void add_clause_fact_routes(Router& r);                     // the other clauses' facts (rd-declarations ...)
 void add_audit_routes(Router& r);                           // /v1/audit

@@ -14,6 +14,7 @@
 #include "registry/store/audit.hpp"
 #include "registry/store/db.hpp"
 #include "registry/store/load_facts.hpp"
+#include "registry/store/notifications.hpp"
 
 namespace chipreg::store {
 namespace json = boost::json;
@@ -442,6 +443,13 @@ Result<ClaimRecord> decide_claim(Db& db, const std::string& id, const DecisionIn
       !s) {
     return s.error();
   }
+  json::object event = claim_event_head(c);
+  event["outcome"] = rec.outcome;
+  event["approve_fen"] = rec.approve_fen;
+  event["award_fen"] = c.award_fen;
+  event["note"] = rec.note;
+  event["decided_at"] = rec.decided_at;
+  if (auto n = notify(db, c.claimant, NotificationKind::kDecision, id, event); !n) return n.error();
   auto stored = get_claim(db, id);
   if (!stored) return stored.error();
   return std::move(**stored);
@@ -524,10 +532,17 @@ Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string
   std::vector<std::string> out;
   for (const auto& t : rows) {
     if (!t.approved) {
-      auto mark = db.prepare("UPDATE claims SET stale = 1 WHERE id = ?");
+      auto mark = db.prepare("UPDATE claims SET stale = 1 WHERE id = ? AND stale = 0 RETURNING rule, year");
       if (!mark) return mark.error();
       mark->bind(1, t.id);
-      if (auto s = mark->exec(); !s) return s.error();
+      auto marked = mark->step();
+      if (!marked) return marked.error();
+      if (*marked) {
+        // Only the change from fresh to stale is an event: a claim already stale stays so.
+        json::object event{{"claim", t.id}, {"rule", mark->text(0)}, {"year", mark->int64(1)}};
+        mark->reset();
+        if (auto n = notify(db, buyer, NotificationKind::kClaimStale, t.id, event); !n) return n.error();
+      }
       out.push_back(t.id);
       continue;
     }
@@ -557,11 +572,11 @@ Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string
 }
 
 Result<std::vector<std::string>> clause_facts_changed(Db& db, RuleId rule, const std::optional<std::string>& claimant,
-                                                      std::optional<int> year,
-                                                      const std::optional<std::string>& dataset) {
+                                                      std::optional<int> year, const std::optional<std::string>& dataset) {
+  // Only claims not stale yet are marked: the change from fresh to stale is an event.
   auto st = db.prepare(
       "UPDATE claims SET stale = 1 WHERE status = 'submitted' AND rule = ?1 AND (?2 IS NULL OR claimant = ?2) "
-      "AND (?3 IS NULL OR year = ?3) AND (?4 IS NULL OR dataset = ?4) RETURNING id");
+      "AND (?3 IS NULL OR year = ?3) AND (?4 IS NULL OR dataset = ?4) AND stale = 0 RETURNING id, claimant, year");
   if (!st) return st.error();
   st->bind(1, to_string(rule)).bind(2, claimant);
   if (year)
@@ -569,7 +584,30 @@ Result<std::vector<std::string>> clause_facts_changed(Db& db, RuleId rule, const
   else
     st->bind_null(3);
   st->bind(4, dataset);
-  return collect<std::string>(*st, [](const Stmt& r) -> Result<std::string> { return r.text(0); });
+  struct Marked {
+    std::string id, claimant;
+    std::int64_t year;
+  };
+  auto marked = collect<Marked>(*st, [](const Stmt& r) -> Result<Marked> {
+    return Marked{r.text(0), r.text(1), r.int64(2)};
+  });
+  if (!marked) return marked.error();
+  std::vector<std::string> out;
+  for (const auto& m : *marked) {
+    json::object event{{"claim", m.id}, {"rule", to_string(rule)}, {"year", m.year}};
+    if (auto n = notify(db, m.claimant, NotificationKind::kClaimStale, m.id, event); !n) return n.error();
+    out.push_back(m.id);
+  }
+  return out;
+}
+
+json::object claim_event_head(const ClaimRecord& c) {
+  json::object o{{"claim", c.id}, {"rule", c.rule}, {"year", c.year}};
+  if (c.group) o["group"] = *c.group;
+  if (c.tapeout) o["tapeout"] = *c.tapeout;
+  if (c.dataset) o["dataset"] = *c.dataset;
+  if (c.event) o["event"] = *c.event;
+  return o;
 }
 
 json::object ClaimRecord::evaluation() const {

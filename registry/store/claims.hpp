@@ -127,8 +127,10 @@ Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string
 
 // A fact of the other clauses was written: the submitted claims of `rule` it feeds become
 // stale — those of `claimant` (every claimant when nullopt), of `year` (every year when
-// nullopt) and of `dataset` (when given). Returns the claims marked. REQUIRES: an open
-// write transaction.
+// nullopt) and of `dataset` (when given). Returns the claims marked now (those already
+// stale stay so and are not returned). Each claim that turns stale, here and in
+// invoice_lines_changed, is a claim_stale notification of its claimant
+// (notifications.hpp). REQUIRES: an open write transaction.
 Result<std::vector<std::string>> clause_facts_changed(Db& db, RuleId rule, const std::optional<std::string>& claimant,
                                                       std::optional<int> year,
                                                       const std::optional<std::string>& dataset = std::nullopt);
@@ -189,6 +191,10 @@ Result<std::vector<ClaimRecord>> list_claims(Db& db, const ClaimFilter& filter);
 boost::json::object to_json(const ClaimRecord& c, bool with_evaluation = true);
 // The same as serialized text, splicing the stored evaluation in without re-parsing it.
 std::string to_json_text(const ClaimRecord& c);
+
+// The claim a notification is about, as its payload names it: {"claim", "rule", "year",
+// "group"|"tapeout"|"dataset"|"event"}: the claimant's own facts only.
+boost::json::object claim_event_head(const ClaimRecord& c);
 
 // The transparency-log facts, rebuilt from stored rows exactly as appended.
 boost::json::object claim_log_fact(const ClaimRecord& c);

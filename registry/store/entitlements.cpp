@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 #include <deque>
+#include <map>
 
 #include "registry/log/log.hpp"
 #include "registry/log/store_log.hpp"
@@ -15,6 +16,7 @@
 #include "registry/store/entitlement_words.hpp"
 #include "registry/store/lists.hpp"
 #include "registry/store/load_facts.hpp"
+#include "registry/store/notifications.hpp"
 #include "registry/store/repository.hpp"
 
 namespace chipreg::store {
@@ -182,9 +184,27 @@ constexpr const char* kSelectRows =
     "SELECT year, enterprise, rule, subject, eligible, award_fen, computed_fen, qualifying_fen, claimed, claim, "
     "missing, reasons, log_size, evaluated_at FROM entitlements ";
 
-// Replaces every row of (year, enterprise) with `rows`.
+// Replaces every row of (year, enterprise) with `rows`. A row owed now (award > 0, not
+// claimed) that was not owed before, or owed another amount, is an entitlement
+// notification of the enterprise (notifications.hpp).
 Status store_rows(Db& db, int year, const std::string& enterprise, const std::vector<Entitlement>& rows,
                   std::int64_t log_size) {
+  std::map<std::pair<std::string, std::string>, std::int64_t> owed_before;  // (rule, subject) -> award
+  {
+    auto old = db.prepare(
+        "SELECT rule, subject, award_fen FROM entitlements WHERE year = ?1 AND enterprise = ?2 AND claimed = 0 "
+        "AND award_fen > 0");
+    if (!old) return old.error();
+    old->bind(1, year).bind(2, enterprise);
+    if (auto s = each_row(*old,
+                          [&]() -> Status {
+                            owed_before[{old->text(0), old->text(1)}] = old->int64(2);
+                            return Status::Ok();
+                          });
+        !s) {
+      return s;
+    }
+  }
   auto del = db.prepare("DELETE FROM entitlements WHERE year = ?1 AND enterprise = ?2");
   if (!del) return del.error();
   del->bind(1, year).bind(2, enterprise);
@@ -202,6 +222,20 @@ Status store_rows(Db& db, int year, const std::string& enterprise, const std::ve
     ins->bind(11, json::serialize(string_array(r.missing))).bind(12, json::serialize(string_array(r.reasons)));
     ins->bind(13, log_size).bind(14, now);
     if (auto s = ins->exec(); !s) return s;
+  }
+  for (const auto& r : rows) {
+    if (r.claimed || r.award_fen <= 0) continue;
+    const std::string rule(to_string(r.key.rule));
+    auto was = owed_before.find({rule, r.key.subject});
+    if (was != owed_before.end() && was->second == r.award_fen) continue;
+    json::object event{{"year", year},
+                       {"rule", rule},
+                       {"subject", r.key.subject},
+                       {"award_fen", r.award_fen},
+                       {"computed_fen", r.computed_fen}};
+    if (r.qualifying_fen) event["qualifying_fen"] = *r.qualifying_fen;
+    const std::string key = std::to_string(year) + "/" + rule + (r.key.subject.empty() ? "" : "/" + r.key.subject);
+    if (auto n = notify(db, enterprise, NotificationKind::kEntitlement, key, event); !n) return n.error();
   }
   return Status::Ok();
 }

@@ -1,5 +1,6 @@
 // Objections and their answers (see objections.hpp).
 #include "registry/store/objections.hpp"
+#include "registry/store/notifications.hpp"
 
 #include <boost/json.hpp>
 
@@ -239,6 +240,12 @@ Result<ObjectionRecord> file_objection(Db& db, const ObjectionFiling& f, const s
   }
   auto stored = get_objection(db, *id);
   if (!stored) return stored.error();
+  json::object event = claim_event_head(c);
+  event["objection"] = *id;
+  event["against"] = against;
+  event["filed_at"] = (*stored)->filed_at;
+  event["deadline"] = deadline ? json::value(*deadline) : json::value(nullptr);
+  if (auto n = notify(db, c.claimant, NotificationKind::kObjectionFiled, *id, event); !n) return n.error();
   return std::move(**stored);
 }
 
@@ -319,6 +326,15 @@ Result<ObjectionRecord> answer_objection(Db& db, const std::string& id, const Ob
   if (auto s = audit(db, reviewer, "objection.answer", id, detail); !s) return s.error();
   auto stored = get_objection(db, id);
   if (!stored) return stored.error();
+  // What the claimant may read of the answer (GET /v1/objections/{id}); a finding names
+  // another enterprise and stays out.
+  json::object event = claim_event_head(**claim);
+  event["objection"] = id;
+  event["answer"] = to_string(in.kind);
+  event["note"] = in.note;
+  event["award_before_fen"] = before;
+  event["award_after_fen"] = after;
+  if (auto n = notify(db, o.claimant, NotificationKind::kObjectionAnswered, id, event); !n) return n.error();
   return std::move(**stored);
 }
 

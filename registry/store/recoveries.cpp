@@ -10,6 +10,7 @@
 #include "registry/log/fact_rows.hpp"
 #include "registry/store/audit.hpp"
 #include "registry/store/claims.hpp"
+#include "registry/store/notifications.hpp"
 
 namespace chipreg::store {
 namespace json = boost::json;
@@ -92,6 +93,12 @@ Result<RecoveryRecord> record_recovery(Db& db, const RecoveryInput& in, const st
       !s) {
     return s.error();
   }
+  json::object event = claim_event_head(c);
+  event["recovery"] = row;
+  event["amount_fen"] = in.amount_fen;
+  event["date"] = in.date.str();
+  event["reference"] = in.reference;
+  if (auto n = notify(db, c.claimant, NotificationKind::kRecovery, c.id, event); !n) return n.error();
   auto st = db.prepare(std::string(kSelect) + " WHERE id = ?");
   if (!st) return st.error();
   st->bind(1, row);

@@ -939,10 +939,47 @@ INSERT INTO tapeout_envelopes(tapeout, envelope) SELECT id, envelope FROM tapeou
 ALTER TABLE tapeouts DROP COLUMN envelope;
 )sql";
 
-constexpr std::array<const char*, 19> kMigrations = {
+// Migration 20: notifications (issue 21), store/notifications.hpp. The event feed of each
+// enterprise (GET /v1/events; named notifications here because `events` holds clause-16
+// activity facts), its webhook and the delivery queue. Self-contained: it references no
+// table another migration adds after 17, so it may be renumbered on a merge.
+constexpr const char* kMigrationNotifications = R"sql(
+CREATE TABLE notifications (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  enterprise TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('entitlement', 'decision', 'objection_filed', 'objection_answered',
+                                           'claim_stale', 'recovery')),
+  subject    TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  payload    TEXT NOT NULL CHECK (json_valid(payload))
+);
+CREATE INDEX notifications_by_enterprise ON notifications(enterprise, id);
+CREATE TABLE webhooks (
+  enterprise TEXT PRIMARY KEY REFERENCES enterprises(uscc),
+  url        TEXT NOT NULL CHECK (length(url) > 0),
+  secret     TEXT NOT NULL CHECK (length(secret) > 0),
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE webhook_deliveries (
+  notification    INTEGER PRIMARY KEY REFERENCES notifications(id),
+  enterprise      TEXT NOT NULL,
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts        INTEGER NOT NULL CHECK (attempts >= 0),
+  next_attempt_ms INTEGER NOT NULL,
+  last_status     INTEGER,
+  last_error      TEXT,
+  delivered_at    TEXT,
+  CHECK ((state = 'delivered') = (delivered_at IS NOT NULL))
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_ms) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_by_enterprise ON webhook_deliveries(enterprise, state, notification);
+)sql";
+
+constexpr std::array<const char*, 20> kMigrations = {
     kMigration1,  kMigration2,  kMigration3,  kMigration4,  kMigration5,  kMigration6,  kMigration7,
     kMigration8,  kMigration9,  kMigration10, kMigration11, kMigration12, kMigration13, kMigration14,
-    kMigration15, kMigration16, kMigration17, kMigration18, kMigration19};
+    kMigration15, kMigration16, kMigration17, kMigration18, kMigration19, kMigrationNotifications};
 
 // Migrations that rebuild a table other tables reference: they run with foreign keys off
 // (a DROP of the old table would otherwise delete-check every referencing row), and

@@ -738,6 +738,85 @@ class WebApp(unittest.TestCase):
             recorded = self.srv.json("GET", "/v1/recoveries?status=recorded", token=w.reviewer)["items"]
             self.assertEqual([(r["claim"], r["amount_fen"]) for r in recorded], [(w.oem_claim, approved)])
 
+    def test_8b_entitlements_are_listed_owed_filed_with_one_click_and_leave_the_owed_list(self):
+        w, srv = self.w, self.srv
+        # A fourth terminal maker buys 4,000,000.00 + 520,000.00 元 tax of the attested chip:
+        # 30 % of 4,520,000.00 is 1,356,000.00 元. It files nothing; the eligibility job finds it.
+        fourth = uscc(30)
+        srv.json("POST", "/v1/enterprises", {"uscc": fourth, "name": "第四终端制造有限公司", "in_district": True,
+                                             "roles": ["oem"]}, srv.admin, 201)
+        token = srv.json("POST", "/v1/tokens", {"role": "enterprise", "enterprise": fourth, "label": "终端丁"}, srv.admin, 201)["token"]
+        w.tokens.append(token)
+        for line, amount, tax in ((1, 250000000, 32500000), (2, 150000000, 19500000)):
+            srv.json("POST", "/v1/purchases", {"invoice": "24332000000055550030", "line": line, "date": "2025-05-01",
+                                               "buyer": fourth, "seller": w.design, "product": "BJ-MCU-01",
+                                               "amount_fen": amount, "tax_fen": tax, "reverses": None}, token, 201)
+        subprocess.run([srv.chipreg, "eligibility", "--db", srv.db, "--year", "2025", "--quiet"], check=True,
+                       capture_output=True)
+        owed = srv.json("GET", "/v1/entitlements?year=2025&claimed=false&enterprise=" + fourth, token=w.reviewer)["items"]
+        self.assertEqual([(e["rule"], e["award_fen"]) for e in owed], [("linkage", 135600000)])
+
+        def owed_row():
+            rows = self.d.find_elements(By.XPATH, "//div[@id='owed-results']//tr[.//code[text()='%s']]" % fourth)
+            return rows[0].text if rows else None
+
+        def show_owed():
+            self.d.find_element(By.LINK_TEXT, "应享未申报").click()
+            year = self.css("#owed-filters input[name=year]")
+            year.clear()
+            year.send_keys("2025")
+            self.d.find_element(By.CSS_SELECTOR, "#owed-filters button[type=submit]").click()
+            self.text_in("#owed-totals", "项")
+
+        # The reviewer's 应享未申报 lists it with the exact amount.
+        self.sign_in(w.reviewer, "审核员")
+        show_owed()
+        self.wait(lambda d: owed_row() is not None)
+        self.assertIn("1,356,000.00", owed_row())
+        self.assertIn("第四终端制造有限公司", owed_row())
+        self.shot("owed", 1000)
+
+        # The enterprise sees it among its 应享政策 and files it with 申报.
+        self.d.find_element(By.ID, "signout").click()
+        self.sign_in(token, "企业")
+        self.d.find_element(By.LINK_TEXT, "应享政策").click()
+        year = self.css("#entitlement-filters input[name=year]")
+        year.clear()
+        year.send_keys("2025")
+        self.d.find_element(By.CSS_SELECTOR, "#entitlement-filters button[type=submit]").click()
+        button = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, "#entitlement-results button.file-entitlement")))
+        row = button.find_element(By.XPATH, "./ancestor::tr")
+        self.assertIn("1,356,000.00", row.text)
+        self.assertIn("芯机联动", row.text)
+        self.shot("entitlements", 1000)
+        button.click()
+        self.wait(lambda d: "#/claim/C" in d.current_url)
+        cid = self.d.current_url.rsplit("/", 1)[1]
+        self.text_in("#award-yuan", "1,356,000.00")
+        filed = self.claim(cid, token)
+        self.assertEqual(filed["claimant"], fourth)
+        self.assertEqual(filed["status"], "submitted")
+        self.assertEqual(filed["award_fen"], 135600000)
+        self.assertFalse(filed["proactive"])
+        # Its 通知 page shows the entitlement the job found; a plain-http webhook is refused here
+        # (this server allows no http host).
+        self.d.find_element(By.LINK_TEXT, "通知").click()
+        self.text_in("tr.notification[data-kind=entitlement]", "1,356,000.00")
+        self.css("#webhook-form input[name=webhook_url]").send_keys("http://127.0.0.1:9/hook")
+        self.d.find_element(By.CSS_SELECTOR, "#webhook-form button[type=submit]").click()
+        self.text_in("#webhook-result .err-code", "WEBHOOK_URL_REFUSED")
+        self.assertIn("尚未设置推送地址", self.css("#webhook-status").text)
+        self.shot("notifications", 1000)
+        self.d.get_log("browser")  # the GET of no webhook yet (404) and the refused URL (422) are expected here
+
+        # Filed, it is no longer owed.
+        self.d.find_element(By.ID, "signout").click()
+        self.sign_in(w.reviewer, "审核员")
+        show_owed()
+        self.assertIsNone(owed_row())
+        owed = srv.json("GET", "/v1/entitlements?year=2025&claimed=false&enterprise=" + fourth, token=w.reviewer)["items"]
+        self.assertEqual(owed, [])
+
     def test_9_no_token_in_any_url_or_log_line(self):
         self.assertGreater(len(self.urls), 5)
         with open(self.srv.log_path) as f:

@@ -32,9 +32,27 @@ const std::vector<CommandOptions>& commands() {
       {{"init"}, {"--db", "--log-origin"}},
       {{"evaluate"}, {"--scenario"}},
       {{"serve"},
-       {"--db", "--listen", "--threads", "--store-threads", "--tls-cert", "--tls-key", "--max-body",
-        "--max-connections", "--max-connections-per-peer", "--enterprise-writes-per-minute", "--enterprise-write-burst",
-        "--header-timeout-ms", "--body-timeout-ms", "--access-log", "--eligibility-every", "--eligibility-year"}},
+       {"--db",
+        "--listen",
+        "--threads",
+        "--store-threads",
+        "--tls-cert",
+        "--tls-key",
+        "--max-body",
+        "--max-connections",
+        "--max-connections-per-peer",
+        "--enterprise-writes-per-minute",
+        "--enterprise-write-burst",
+        "--header-timeout-ms",
+        "--body-timeout-ms",
+        "--access-log",
+        "--eligibility-every",
+        "--eligibility-year",
+        "--objection-days",
+        "--webhook-allow-http-host",
+        "--webhook-max-attempts",
+        "--webhook-retry-base-ms",
+        "--webhook-timeout-ms"}},
       {{"keygen"}, {"--alg", "--out", "--force"}},
       {{"sign"}, {"--key", "--statement", "--any-statement"}},
       {{"verify"}, {"--pub", "--envelope"}},
@@ -192,6 +210,7 @@ TEST_CASE("cli help: required options, ranges, allowed values and defaults come 
   CHECK_THAT(line_of(serve, "--enterprise-writes-per-minute"),
              Catch::Contains("(0: no limit)") && Catch::EndsWith("[0..100000000, default: 3000]"));
   CHECK_THAT(line_of(serve, "--threads"), Catch::EndsWith("[1..256]"));
+  CHECK_THAT(line_of(serve, "--objection-days"), Catch::StartsWith("  --objection-days N "));
   // Every option is explained: no option line without a description.
   for (const std::string& line : section(serve, "options")) {
     if (line.rfind("  -", 0) == 0) CHECK(line.find("  ", 2) != std::string::npos);

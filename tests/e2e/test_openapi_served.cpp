@@ -128,7 +128,7 @@ TEST_CASE("serve: GET /v1/openapi.json is public JSON, and every operation it do
 }
 
 TEST_CASE("serve: on a small world each documented JSON read answers 200 with its schema's required fields") {
-  Registry reg;
+  Registry reg({"--webhook-allow-http-host", "127.0.0.1"});
   World w = build_world(reg);
   const auto& http = reg.http();
   const std::string& admin = reg.admin();
@@ -147,6 +147,8 @@ TEST_CASE("serve: on a small world each documented JSON read answers 200 with it
   const std::string objection_id(objection.at("id").as_string());
   // The entitlements the job found (one: the OEM's, claimed).
   REQUIRE(run_chipreg({"eligibility", "--db", reg.db(), "--year", "2025", "--quiet"}).exit_code == 0);
+  // A webhook (to a closed port: its deliveries stay pending) for the webhook reads.
+  REQUIRE(http.request("PUT", "/v1/webhooks/" + w.oem, R"({"url": "http://127.0.0.1:9/hook"})", admin).status == 200);
 
   // A real target for every documented GET, each naming something the world holds.
   const std::map<std::string, std::string> targets = {
@@ -163,7 +165,8 @@ TEST_CASE("serve: on a small world each documented JSON read answers 200 with it
       {"/v1/enterprises/{uscc}/products/{id}", "/v1/enterprises/" + w.design + "/products/P-CHIP"},
       {"/v1/foundry-keys", "/v1/foundry-keys"},
       {"/v1/foundry-keys/{keyid}", "/v1/foundry-keys/" + w.keyid},
-      {"/v1/foundry-keys/{keyid}/revocation-impact", "/v1/foundry-keys/" + w.keyid + "/revocation-impact?from=2024-01-01"},
+      {"/v1/foundry-keys/{keyid}/revocation-impact",
+       "/v1/foundry-keys/" + w.keyid + "/revocation-impact?from=2024-01-01"},
       {"/v1/tapeouts", "/v1/tapeouts"},
       {"/v1/tapeouts/{id}", "/v1/tapeouts/" + w.tapeout_id},
       {"/v1/purchases", "/v1/purchases"},
@@ -180,6 +183,9 @@ TEST_CASE("serve: on a small world each documented JSON read answers 200 with it
       {"/v1/audit", "/v1/audit"},
       {"/v1/entitlements", "/v1/entitlements?year=2025"},
       {"/v1/entitlements/auto-filing", "/v1/entitlements/auto-filing"},
+      {"/v1/events", "/v1/events"},
+      {"/v1/webhooks/{uscc}", "/v1/webhooks/" + w.oem},
+      {"/v1/webhooks/{uscc}/deliveries", "/v1/webhooks/" + w.oem + "/deliveries?state=pending"},
       {"/v1/log/entries/{index}", "/v1/log/entries/0"},
       {"/v1/log/entries/{index}/opening", "/v1/log/entries/0/opening"},
       {"/v1/log/proof/inclusion", "/v1/log/proof/inclusion?index=0&size=2"},

@@ -91,9 +91,9 @@ static constexpr const char* kUndoMigration11 =
     "DROP INDEX tapeouts_by_keyid; DROP INDEX claims_by_tapeout; "                       // and 13, 14
     "DROP TABLE objection_answers; DROP TABLE open_objections; DROP TABLE objections; "  // and 16
     "DROP TABLE recoveries; DROP TABLE manual_non_affiliations; DROP INDEX claims_overpaid; "
-    "DROP TABLE entitlements; DROP TABLE eligibility_runs; DROP TABLE auto_filing; DROP TABLE claim_origins; "  // and
-                                                                                                                // 17
-    "DROP INDEX datasets_by_owner; DROP INDEX events_by_organizer; ";
+    "DROP TABLE entitlements; DROP TABLE eligibility_runs; DROP TABLE auto_filing; DROP TABLE claim_origins; "  // and 17
+    "DROP INDEX datasets_by_owner; DROP INDEX events_by_organizer; "
+    "DROP TABLE webhook_deliveries; DROP TABLE webhooks; DROP TABLE notifications; ";  // and 20 (notifications)
 
 namespace tlog = chipreg::tlog;
 using chipreg::db::Db;

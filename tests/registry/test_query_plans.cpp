@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <limits>
 #include <regex>
 #include <set>
 #include <string>
@@ -18,6 +19,7 @@
 #include "registry/store/audit.hpp"
 #include "registry/store/claims.hpp"
 #include "registry/store/foundry_keys.hpp"
+#include "registry/store/notifications.hpp"
 #include "registry/store/repository.hpp"
 #include "registry/store/schema.hpp"
 #include "registry/store/tapeouts.hpp"
@@ -53,7 +55,9 @@ const std::set<std::string> kGrowing = {"enterprises",
                                         "claim_evaluations",
                                         "tapeout_envelopes",
                                         "tokens",
-                                        "audit_log"};
+                                        "audit_log",
+                                        "notifications",
+                                        "webhook_deliveries"};
 
 // The plan's detail lines for `sql`.
 std::vector<std::string> plan_of(Db& db, const std::string& sql) {
@@ -532,5 +536,78 @@ TEST_CASE(
         "INSERT INTO family_links", "FROM claim_facts", "INSERT INTO decisions"}) {
     INFO(fragment);
     CHECK(compiled_one(compiled, fragment));
+  }
+}
+
+TEST_CASE("query plans: the event feed, webhook queue and dead letters are read and written by index, after ANALYZE") {
+  testing::TempDir dir;
+  std::vector<std::string> compiled;
+  Db db = recording_db(dir, compiled);
+  Repository repo(db);
+  std::int64_t last = 0;
+  {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    for (int i = 1; i <= 60; ++i) {
+      REQUIRE(repo.insert_enterprise(Enterprise{uscc(i), "企业" + std::to_string(i), true, {Role::kOem}}).ok());
+    }
+    for (int i = 1; i <= 30; ++i) REQUIRE(set_webhook(db, uscc(i).str(), "http://127.0.0.1:9/h", "admin").ok());
+    for (int round = 0; round < 8; ++round) {
+      for (int i = 1; i <= 60; ++i) {
+        auto id = notify(db, uscc(i).str(), NotificationKind::kDecision, "C" + std::to_string(round),
+                         boost::json::object{{"round", round}});
+        REQUIRE(id.ok());
+        last = *id;
+      }
+    }
+    REQUIRE(tx->commit().ok());
+  }
+  {
+    auto tx = Tx::begin(db);
+    REQUIRE(tx.ok());
+    auto due = due_deliveries(db, std::numeric_limits<std::int64_t>::max(), 50);
+    REQUIRE(due.ok());
+    REQUIRE(due->size() == 50);
+    for (std::size_t k = 0; k < due->size(); ++k) {
+      const auto id = (*due)[k].event.id;
+      if (k % 3 == 0)
+        REQUIRE(record_delivered(db, id, 200).ok());
+      else
+        REQUIRE(record_failed(db, id, "HTTP 500", 500, k % 3 == 1, 1000).ok());
+    }
+    REQUIRE(list_deliveries(db, uscc(2).str(), "dead", 0, 10).ok());
+    REQUIRE(requeue_dead(db, uscc(2).str(), 0, "admin").ok());
+    REQUIRE(get_webhook(db, uscc(3).str()).ok());
+    REQUIRE(delete_webhook(db, uscc(4).str(), "admin").ok());
+    REQUIRE(tx->commit().ok());
+  }
+  REQUIRE(list_notifications(db, {uscc(7).str(), 0, 100}).ok());
+  REQUIRE(list_notifications(db, {std::nullopt, last - 10, 100}).ok());
+  REQUIRE(db.run("ANALYZE").ok());
+  check_plans(db, compiled);
+  for (const char* fragment :
+       {"INSERT INTO notifications", "INSERT INTO webhook_deliveries", "FROM notifications WHERE id",
+        "FROM webhook_deliveries d JOIN notifications", "UPDATE webhook_deliveries SET state = 'delivered'",
+        "UPDATE webhook_deliveries SET state = ?2", "WHERE enterprise = ?1 AND state = ?2",
+        "UPDATE webhook_deliveries SET state = 'pending'", "DELETE FROM webhook_deliveries"}) {
+    INFO(fragment);
+    CHECK(compiled_one(compiled, fragment));
+  }
+  // The two reads that must not walk other enterprises' rows or other states: one
+  // enterprise's feed is a range of notifications_by_enterprise, the queue a range of the
+  // partial index of pending deliveries.
+  for (const auto& sql : compiled) {
+    if (sql.find("FROM notifications WHERE id > ?1 AND enterprise = ?2") != std::string::npos) {
+      const auto plan = plan_of(db, sql);
+      INFO(sql);
+      REQUIRE(!plan.empty());
+      CHECK(plan[0].find("notifications_by_enterprise") != std::string::npos);
+    }
+    if (sql.find("FROM webhook_deliveries d JOIN notifications") != std::string::npos) {
+      const auto plan = plan_of(db, sql);
+      INFO(sql);
+      REQUIRE(!plan.empty());
+      CHECK(plan[0].find("webhook_deliveries_due") != std::string::npos);
+    }
   }
 }
