@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 
@@ -94,6 +96,21 @@ Result<Bytes> random_bytes(std::size_t n) {
     return Error("CRYPTO_ERROR", "RAND_bytes failed");
   }
   return out;
+}
+
+Status random_fill(std::span<unsigned char> out) {
+  constexpr std::size_t kBlock = 4096;
+  assert(out.size() <= 256);
+  thread_local std::array<unsigned char, kBlock> block{};
+  thread_local std::size_t used = kBlock;
+  if (kBlock - used < out.size()) {
+    if (RAND_bytes(block.data(), static_cast<int>(kBlock)) != 1) return Error("CRYPTO_ERROR", "RAND_bytes failed");
+    used = 0;
+  }
+  std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(used), out.size(), out.begin());
+  OPENSSL_cleanse(block.data() + used, out.size());
+  used += out.size();
+  return Status::Ok();
 }
 
 bool constant_time_equal(const unsigned char* a, const unsigned char* b, std::size_t n) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,11 @@ class Sha256 {
 
 // n cryptographically secure random bytes (RAND_bytes).
 Result<Bytes> random_bytes(std::size_t n);
+// Fills `out` (at most 256 bytes) from a thread-local block of 4 KiB drawn from RAND_bytes:
+// the same generator, one call per block instead of per request, for callers that take
+// many small values (a salt per log leaf). Bytes handed out are wiped from the block.
+// Errors: CRYPTO_ERROR.
+Status random_fill(std::span<unsigned char> out);
 
 // Compares in time independent of where the inputs differ (CRYPTO_memcmp).
 bool constant_time_equal(const unsigned char* a, const unsigned char* b, std::size_t n);

@@ -49,6 +49,10 @@
 #include "registry/log/log.hpp"
 
 namespace chipreg::tlog {
+class Appender;  // store_log.hpp
+}
+
+namespace chipreg::tlog {
 
 // The kinds this file logs, in the order the audit and the backfill read them.
 std::span<const EntryKind> reference_kinds();
@@ -60,6 +64,11 @@ std::span<const EntryKind> reference_kinds();
 // REQUIRES: `db` is inside an open write transaction, after the row was written.
 Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::string_view key);
 Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::int64_t row);
+// The same through `appender`, a writer's own (store_log.hpp): a bulk writer that logs a row
+// per line keeps its statements prepared instead of taking them from the cache each time.
+// REQUIRES: `appender` appends to `db`.
+Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind, std::string_view key);
+Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind, std::int64_t row);
 
 // One stored reference row, as the audit and the backfill see it.
 struct FactRow {

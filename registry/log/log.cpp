@@ -13,34 +13,62 @@ namespace chipreg::tlog {
 
 std::string_view to_string(EntryKind kind) {
   switch (kind) {
-    case EntryKind::kTapeout: return "tapeout";
-    case EntryKind::kPurchase: return "purchase";
-    case EntryKind::kClaim: return "claim";
-    case EntryKind::kDecision: return "decision";
-    case EntryKind::kVoid: return "void";
-    case EntryKind::kInvoiceStatus: return "invoice_status";
-    case EntryKind::kRdDeclaration: return "rd_declaration";
-    case EntryKind::kSignoffParticipant: return "signoff_participant";
-    case EntryKind::kComputeContract: return "compute_contract";
-    case EntryKind::kDataTrade: return "data_trade";
-    case EntryKind::kDataset: return "dataset";
-    case EntryKind::kDatasetCall: return "dataset_call";
-    case EntryKind::kPlatformRecognition: return "platform_recognition";
-    case EntryKind::kPlatformExpense: return "platform_expense";
-    case EntryKind::kEvent: return "event";
-    case EntryKind::kEnterprise: return "enterprise";
-    case EntryKind::kPerson: return "person";
-    case EntryKind::kFamilyLink: return "family_link";
-    case EntryKind::kEquity: return "equity";
-    case EntryKind::kManualAffiliation: return "manual_affiliation";
-    case EntryKind::kProduct: return "product";
-    case EntryKind::kFoundryKey: return "foundry_key";
-    case EntryKind::kKeyRevocation: return "key_revocation";
-    case EntryKind::kOtherAward: return "other_award";
-    case EntryKind::kManualNonAffiliation: return "manual_non_affiliation";
-    case EntryKind::kObjection: return "objection";
-    case EntryKind::kObjectionAnswer: return "objection_answer";
-    case EntryKind::kRecovery: return "recovery";
+    case EntryKind::kTapeout:
+      return "tapeout";
+    case EntryKind::kPurchase:
+      return "purchase";
+    case EntryKind::kClaim:
+      return "claim";
+    case EntryKind::kDecision:
+      return "decision";
+    case EntryKind::kVoid:
+      return "void";
+    case EntryKind::kInvoiceStatus:
+      return "invoice_status";
+    case EntryKind::kRdDeclaration:
+      return "rd_declaration";
+    case EntryKind::kSignoffParticipant:
+      return "signoff_participant";
+    case EntryKind::kComputeContract:
+      return "compute_contract";
+    case EntryKind::kDataTrade:
+      return "data_trade";
+    case EntryKind::kDataset:
+      return "dataset";
+    case EntryKind::kDatasetCall:
+      return "dataset_call";
+    case EntryKind::kPlatformRecognition:
+      return "platform_recognition";
+    case EntryKind::kPlatformExpense:
+      return "platform_expense";
+    case EntryKind::kEvent:
+      return "event";
+    case EntryKind::kEnterprise:
+      return "enterprise";
+    case EntryKind::kPerson:
+      return "person";
+    case EntryKind::kFamilyLink:
+      return "family_link";
+    case EntryKind::kEquity:
+      return "equity";
+    case EntryKind::kManualAffiliation:
+      return "manual_affiliation";
+    case EntryKind::kProduct:
+      return "product";
+    case EntryKind::kFoundryKey:
+      return "foundry_key";
+    case EntryKind::kKeyRevocation:
+      return "key_revocation";
+    case EntryKind::kOtherAward:
+      return "other_award";
+    case EntryKind::kManualNonAffiliation:
+      return "manual_non_affiliation";
+    case EntryKind::kObjection:
+      return "objection";
+    case EntryKind::kObjectionAnswer:
+      return "objection_answer";
+    case EntryKind::kRecovery:
+      return "recovery";
   }
   return "?";
 }
@@ -50,10 +78,8 @@ std::string make_entry(EntryKind kind, const boost::json::value& fact) {
 }
 
 Result<Salt> new_salt() {
-  auto bytes = crypto::random_bytes(kSaltBytes);
-  if (!bytes) return bytes.error();
   Salt salt{};
-  std::copy(bytes->begin(), bytes->end(), salt.begin());
+  if (auto st = crypto::random_fill(salt); !st) return st.error();
   return salt;
 }
 
@@ -92,8 +118,7 @@ namespace {
 void collect_parties(const boost::json::value& v, Parties& out) {
   if (const auto* s = v.if_string()) {
     const std::string_view text(s->data(), s->size());
-    if (text.size() == 18 && Uscc::parse(text) &&
-        std::find(out.begin(), out.end(), text) == out.end()) {
+    if (text.size() == 18 && Uscc::parse(text) && std::find(out.begin(), out.end(), text) == out.end()) {
       out.emplace_back(text);
     }
   } else if (const auto* o = v.if_object()) {

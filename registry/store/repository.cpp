@@ -157,7 +157,7 @@ struct Repository::Impl {
         return st.error();
       }
       const std::int64_t id = db.last_insert_rowid();
-      auto logged = key ? tlog::log_fact_row(db, kind, *key) : tlog::log_fact_row(db, kind, id);
+      auto logged = key ? tlog::log_fact_row(db, appender, kind, *key) : tlog::log_fact_row(db, appender, kind, id);
       if (!logged) return logged.error();
       return id;
     });

@@ -161,10 +161,16 @@ TEST_CASE("query plans: the plan check sees the old equity duplicate check and a
   auto db = Db::open(dir.file("t.db"));
   REQUIRE(db.ok());
   REQUIRE(migrate(*db).ok());
-  CHECK_FALSE(plan_problem(*db,
-                           "SELECT 1 FROM equity WHERE holder_enterprise IS ? AND holder_person IS ? AND held = ? "
-                           "AND valid_from = ?")
-                  .empty());
+  const std::string old_check =
+      "SELECT 1 FROM equity WHERE holder_enterprise IS ? AND holder_person IS ? AND held = ? AND valid_from = ?";
+  // Since migration 21 the holder indexes are partial (IS NOT NULL), which an IS comparison
+  // cannot use: the old check is planned on held. Put back migration 1's index on
+  // holder_person and the planner takes it for `holder_person IS ?`, which the check sees.
+  CHECK(plan_problem(*db, old_check).empty());
+  REQUIRE(db->run("CREATE INDEX equity_by_holder_person ON equity(holder_person)").ok());
+  REQUIRE(db->run("ANALYZE").ok());
+  CHECK_FALSE(plan_problem(*db, old_check).empty());
+  REQUIRE(db->run("DROP INDEX equity_by_holder_person").ok());
   CHECK_FALSE(plan_problem(*db, "SELECT 1 FROM purchases WHERE seller = ?").empty());
   CHECK(plan_problem(*db, "SELECT 1 FROM purchases WHERE buyer = ? AND invoice = ? AND line = ?").empty());
   // An invoice line is its buyer's: no index serves a lookup without the buyer.
