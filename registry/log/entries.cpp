@@ -63,20 +63,30 @@ Result<std::string> tapeout_entry(std::string_view id, std::string_view envelope
   return make_entry(EntryKind::kTapeout, boost::json::object{{"id", id}, {"envelope", std::move(*env)}});
 }
 
-Result<std::string> claim_entry(const ClaimEntryFields& c) {
-  auto eval = parse_json(c.evaluation_json, "evaluation");
-  if (!eval) return eval.error();
+namespace {
+std::string claim_fact_entry(const ClaimEntryFields& c, boost::json::value evaluation) {
   boost::json::object fact{{"id", c.id},
                            {"rule", c.rule},
                            {"claimant", c.claimant},
                            {"year", c.year},
-                           {"evaluation", std::move(*eval)}};
+                           {"evaluation", std::move(evaluation)}};
   if (c.group) fact["group"] = *c.group;
   if (c.tapeout) fact["tapeout"] = *c.tapeout;
   if (c.dataset) fact["dataset"] = *c.dataset;
   if (c.event) fact["event"] = *c.event;
   if (c.facts_sha256) fact["facts_sha256"] = *c.facts_sha256;
   return make_entry(EntryKind::kClaim, fact);
+}
+}  // namespace
+
+Result<std::string> claim_entry(const ClaimEntryFields& c) {
+  auto eval = parse_json(c.evaluation_json, "evaluation");
+  if (!eval) return eval.error();
+  return claim_fact_entry(c, std::move(*eval));
+}
+
+Result<std::string> claim_entry(const ClaimEntryFields& c, boost::json::object evaluation) {
+  return claim_fact_entry(c, boost::json::value(std::move(evaluation)));
 }
 
 std::string decision_entry(const DecisionEntryFields& d) {

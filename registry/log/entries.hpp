@@ -18,6 +18,8 @@
 // one that must match the row.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,18 +42,22 @@ Result<std::string> tapeout_entry(std::string_view id, std::string_view envelope
 
 struct ClaimEntryFields {
   std::string id;
-  std::string rule;                    // the rule's name (RuleId)
-  std::string claimant;                // USCC
+  std::string rule;      // the rule's name (RuleId)
+  std::string claimant;  // USCC
   std::int64_t year = 0;
-  std::optional<std::string> group;    // linkage
-  std::optional<std::string> tapeout;  // tapeout
-  std::optional<std::string> dataset;  // dataset
-  std::optional<std::string> event;    // event
-  std::string evaluation_json;         // as stored in claims.evaluation
+  std::optional<std::string> group;         // linkage
+  std::optional<std::string> tapeout;       // tapeout
+  std::optional<std::string> dataset;       // dataset
+  std::optional<std::string> event;         // event
+  std::string evaluation_json;              // as stored in claims.evaluation
   std::optional<std::string> facts_sha256;  // claim_facts.facts_sha256 (absent before migration 4)
 };
 // BAD_JSON if evaluation_json is not JSON.
 Result<std::string> claim_entry(const ClaimEntryFields& c);
+// The same with the evaluation given as the object whose serialization evaluation_json
+// would be (c.evaluation_json is ignored): the writer that has just built it need not
+// parse its text again.
+Result<std::string> claim_entry(const ClaimEntryFields& c, boost::json::object evaluation);
 
 struct DecisionEntryFields {
   std::string claim;
@@ -67,7 +73,7 @@ std::string decision_entry(const DecisionEntryFields& d);
 // the buyer's: schema migration 15); leaves logged before it have none, and keep it so.
 struct VoidEntryFields {
   std::string invoice;
-  std::string date;    // YYYY-MM-DD
+  std::string date;  // YYYY-MM-DD
   std::string source;
   std::optional<std::string> buyer;
 };

@@ -156,16 +156,16 @@ Status store_lines(Db& db, const std::string& claim, const std::string& claimant
 
 // Replaces the claim's evaluation parts (schema migration 10) with those of `evaluation`:
 // each of its lines as serialized within it, and the rest with the line count.
-Status store_parts(Db& db, const std::string& claim, json::object evaluation) {
+Status store_parts(Db& db, const std::string& claim, const json::object& evaluation) {
   auto del = db.prepare("DELETE FROM claim_line_verdicts WHERE claim = ?");
   if (!del) return del.error();
   del->bind(1, claim);
   if (auto s = del->exec(); !s) return s;
   json::object summary;
   std::int64_t count = 0;
-  for (auto& kv : evaluation) {
+  for (const auto& kv : evaluation) {
     if (kv.key() != "lines") {
-      summary.emplace(kv.key(), std::move(kv.value()));
+      summary.emplace(kv.key(), kv.value());
       continue;
     }
     auto ins = db.prepare("INSERT INTO claim_line_verdicts(claim, seq, line) VALUES (?, ?, ?)");
@@ -190,7 +190,7 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   const std::string now = now_utc();
   json::object whole = rules::to_json(e);
   const std::string text = json::serialize(whole);
-  if (auto s = store_parts(db, id, std::move(whole)); !s) return s.error();
+  if (auto s = store_parts(db, id, whole); !s) return s.error();
   auto facts = db.prepare(
       "INSERT INTO claim_facts(claim, facts_sha256, facts) VALUES (?1, ?2, ?3) "
       "ON CONFLICT(claim) DO UPDATE SET facts_sha256 = excluded.facts_sha256, facts = excluded.facts");
@@ -216,12 +216,17 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   up->bind(1, e.eligible).bind(2, e.award.fen()).bind(3, e.computed.fen()).bind(4, now);
   up->bind(5, branch).bind(6, e.year).bind(7, id);
   if (auto s = up->exec(); !s) return s.error();
-  auto stored = get_claim(db, id);
+  // The record without reading back the evaluation just written (for 200,000 lines, 40 MB
+  // to read and parse again): its head and summary from the store, the whole text from here.
+  auto stored = get_claim(db, id, ClaimView::kSummary);
   if (!stored) return stored.error();
   if (!*stored) return Error("INTERNAL", "claim " + id + " vanished while being evaluated");
-  const ClaimRecord& c = **stored;
+  ClaimRecord& c = **stored;
+  c.evaluation_text = text;
+  c.line_count.reset();
   auto entry = tlog::claim_entry(
-      {c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.dataset, c.event, c.evaluation_text, ev.facts.sha256});
+      {c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.dataset, c.event, std::string(), ev.facts.sha256},
+      std::move(whole));
   if (!entry) return entry.error();
   auto index = tlog::append(db, tlog::EntryKind::kClaim, id, *entry, {c.claimant});
   if (!index) return index.error();
@@ -572,7 +577,8 @@ Result<std::vector<std::string>> invoice_lines_changed(Db& db, const std::string
 }
 
 Result<std::vector<std::string>> clause_facts_changed(Db& db, RuleId rule, const std::optional<std::string>& claimant,
-                                                      std::optional<int> year, const std::optional<std::string>& dataset) {
+                                                      std::optional<int> year,
+                                                      const std::optional<std::string>& dataset) {
   // Only claims not stale yet are marked: the change from fresh to stale is an event.
   auto st = db.prepare(
       "UPDATE claims SET stale = 1 WHERE status = 'submitted' AND rule = ?1 AND (?2 IS NULL OR claimant = ?2) "
