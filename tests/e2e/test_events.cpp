@@ -15,7 +15,7 @@
 #include "crypto/encoding.hpp"
 #include "crypto/hmac.hpp"
 #include "e2e/fixture.hpp"
-#include "e2e/webhook_receiver.hpp"
+#include "support/webhook_receiver.hpp"
 #include "registry/db/clock.hpp"
 #include "registry/db/sqlite.hpp"
 #include "registry/domain/date.hpp"
