@@ -50,10 +50,10 @@ Result<std::vector<tcp::endpoint>> connectable_endpoints(const WebhookUrl& url, 
     if (vouched || !is_internal_address(entry.endpoint().address())) out.push_back(entry.endpoint());
   }
   if (out.empty()) {
-    return Error("WEBHOOK_URL_REFUSED",
-                 "webhook 地址解析到本机或内网: '" + url.host +
-                     "' resolves only to loopback, private or link-local addresses",
-                 "url");
+    return Error(
+        "WEBHOOK_URL_REFUSED",
+        "webhook 地址解析到本机或内网: '" + url.host + "' resolves only to loopback, private or link-local addresses",
+        "url");
   }
   return out;
 }

@@ -65,8 +65,7 @@ struct AttemptResult {
 // `event_id` is the Idempotency-Key; `unix_seconds` the timestamp signed; `tls` the client
 // context for https (make_webhook_tls). The resolved addresses are checked against o.urls.
 AttemptResult deliver_once(const WebhookUrl& url, const std::string& secret, const std::string& event_id,
-                           const std::string& body, long long unix_seconds, const WebhookOptions& o,
-                           ssl::context& tls);
+                           const std::string& body, long long unix_seconds, const WebhookOptions& o, ssl::context& tls);
 
 // The signature header's value for a body at a timestamp: "v1=" + hex HMAC-SHA256.
 std::string webhook_signature(const std::string& secret, long long unix_seconds, const std::string& body);

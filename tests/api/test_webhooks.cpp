@@ -205,8 +205,8 @@ TEST_CASE("webhooks: an attempt to a receiver that accepts and never answers end
   // Over https the same receiver never finishes the handshake: that step times out.
   o.urls.hosts = {"127.0.0.1"};
   const auto tls_start = std::chrono::steady_clock::now();
-  const AttemptResult hs = deliver_once(WebhookUrl{"https", "127.0.0.1", url.port, "/h"}, "whsec_k", "1", "{}",
-                                        1765143600, o, *tls);
+  const AttemptResult hs =
+      deliver_once(WebhookUrl{"https", "127.0.0.1", url.port, "/h"}, "whsec_k", "1", "{}", 1765143600, o, *tls);
   CHECK_FALSE(hs.delivered);
   CHECK(hs.error == "timeout while in the TLS handshake (300 ms)");
   CHECK(std::chrono::steady_clock::now() - tls_start < std::chrono::milliseconds(2000));
@@ -218,7 +218,8 @@ TEST_CASE("webhooks: an attempt to a receiver that accepts and never answers end
   CHECK(refused.error.find("connect 127.0.0.1:") == 0);
 }
 
-TEST_CASE("webhooks https: a receiver whose certificate chains to --webhook-ca-file and names 127.0.0.1 gets the event") {
+TEST_CASE(
+    "webhooks https: a receiver whose certificate chains to --webhook-ca-file and names 127.0.0.1 gets the event") {
   Pki pki;
   auto tls = client_tls(pki.ca.cert_file());
   TlsAttempt a(pki.ca.issue("IP:127.0.0.1", "ip"), "127.0.0.1", *tls);

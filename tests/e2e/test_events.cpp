@@ -21,10 +21,10 @@
 #include "registry/db/clock.hpp"
 #include "registry/db/sqlite.hpp"
 #include "registry/domain/date.hpp"
-#include "support/webhook_receiver.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
+#include "support/webhook_receiver.hpp"
 
 using namespace chipreg::testing;
 namespace json = boost::json;
@@ -376,7 +376,8 @@ TEST_CASE("events e2e: webhook URLs are checked when registered, and only the en
     auto missing = w.put("/v1/webhooks/" + w.oem, json::object{}, w.oem_token);
     CHECK(missing.status == 400);
     CHECK(missing.error_code() == "MISSING_FIELD");
-    auto public_https = w.put("/v1/webhooks/" + w.oem, json::object{{"url", "https://hooks.example.com/x"}}, w.oem_token);
+    auto public_https =
+        w.put("/v1/webhooks/" + w.oem, json::object{{"url", "https://hooks.example.com/x"}}, w.oem_token);
     INFO(public_https.body);
     CHECK(public_https.status == 200);
     CHECK(str(w.reg.http().get("/v1/webhooks/" + w.oem, w.oem_token).json().at("url")) ==
@@ -427,7 +428,7 @@ struct HttpsWorld {
   TempDir dir;
   TestCa ca{dir.path().string(), "chipreg e2e webhook CA"};
   std::vector<std::string> serve(bool trust) const {
-    std::vector<std::string> o = {"--webhook-allow-host", "127.0.0.1", "--webhook-retry-base-ms", "100",
+    std::vector<std::string> o = {"--webhook-allow-host",   "127.0.0.1", "--webhook-retry-base-ms", "100",
                                   "--webhook-max-attempts", "4"};
     if (trust) o.insert(o.end(), {"--webhook-ca-file", ca.cert_file()});
     return o;

@@ -50,8 +50,8 @@ X509* new_cert(EVP_PKEY* key, const std::string& cn, X509* issuer) {
   must(X509_gmtime_adj(X509_getm_notBefore(cert), -3600) != nullptr, "notBefore");
   must(X509_gmtime_adj(X509_getm_notAfter(cert), 86400) != nullptr, "notAfter");
   X509_NAME* name = X509_get_subject_name(cert);
-  must(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
-                                  -1, 0) == 1,
+  must(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                                  0) == 1,
        "subject");
   must(X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : name) == 1, "issuer");
   must(X509_set_pubkey(cert, key) == 1, "X509_set_pubkey");

@@ -15,8 +15,8 @@
 #include <boost/beast/http.hpp>
 
 #include <cctype>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <stdexcept>
 
