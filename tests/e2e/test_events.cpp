@@ -476,6 +476,15 @@ TEST_CASE("events e2e: https: with --webhook-ca-file the decision is delivered o
   CHECK(delivered.at("attempts").as_int64() == 1);
   CHECK(delivered.at("last_status").as_int64() == 200);
   CHECK(delivered.at("last_error").is_null());
+
+  // A CA file that cannot be read stops serve before it listens, naming the option.
+  const ProcessResult bad = run_chipreg(
+      {"serve", "--db", w.reg.db(), "--listen", "127.0.0.1:0", "--webhook-ca-file", pki.dir.file("absent.pem")});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("TLS_ERROR") != std::string::npos);
+  CHECK(bad.err.find("absent.pem") != std::string::npos);
+  CHECK(bad.err.find(R"("field":"webhook-ca-file")") != std::string::npos);
+  CHECK(bad.out.find("listening") == std::string::npos);
 }
 
 TEST_CASE("events e2e: https: a receiver certificate nothing trusts fails verification, is retried, then dead") {

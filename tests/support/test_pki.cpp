@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace chipreg::testing {
 namespace {
@@ -67,7 +68,7 @@ void write_pem(const std::string& path, X509* cert, EVP_PKEY* key) {
 
 }  // namespace
 
-TestCa::TestCa(const std::string& dir, const std::string& common_name, const std::string& stem) : dir_(dir) {
+TestCa::TestCa(std::string dir, const std::string& common_name, const std::string& stem) : dir_(std::move(dir)) {
   key_ = new_key();
   cert_ = new_cert(key_, common_name, nullptr);
   X509* cert = cert_;

@@ -22,7 +22,7 @@ class TestCa {
  public:
   // Makes the CA and writes its certificate and key into `dir` as <stem>.pem and
   // <stem>.key. Throws std::runtime_error on any OpenSSL failure.
-  TestCa(const std::string& dir, const std::string& common_name, const std::string& stem = "ca");
+  TestCa(std::string dir, const std::string& common_name, const std::string& stem = "ca");
   TestCa(const TestCa&) = delete;
   TestCa& operator=(const TestCa&) = delete;
   ~TestCa();
