@@ -19,6 +19,7 @@
 #include "api/handler.hpp"
 #include "api/net.hpp"
 #include "api/session.hpp"
+#include "api/webhook_tls.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/encoding.hpp"
 #include "registry/log/store_log.hpp"
@@ -208,6 +209,9 @@ Status run_server(const ServerOptions& options) {
     if (!ctx) return ctx.error();
     tls = std::move(*ctx);
   }
+  // The webhook client's trust anchors, read before listening so a bad file stops serve.
+  auto webhook_tls = make_webhook_tls(options.webhooks.ca_file);
+  if (!webhook_tls) return webhook_tls.error();
 
   // Declared before the io_context: handlers still queued when it is destroyed (after a
   // forced stop) hold sessions whose destructors use this state.
@@ -281,7 +285,7 @@ Status run_server(const ServerOptions& options) {
     eligibility->start();
   }
   // Webhook deliveries, on a thread of their own and a connection of the same pool.
-  WebhookWorker webhooks(pool, options.webhooks);
+  WebhookWorker webhooks(pool, options.webhooks, **webhook_tls);
   webhooks.start();
 
   io.run();

@@ -53,7 +53,8 @@ struct ServerOptions {
 // Runs the service. On startup prints one line on stdout:
 //   {"listening": "HOST:PORT", "tls": BOOL}
 // and returns 0 after a signal-triggered drain, or an Error when it cannot start (bad
-// address, port in use, unreadable certificate, database missing or of another version).
+// address, port in use, unreadable certificate or --webhook-ca-file, database missing or of
+// another version).
 Status run_server(const ServerOptions& options);
 
 }  // namespace chipreg::api

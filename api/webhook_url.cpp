@@ -18,9 +18,13 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Loopback, private (RFC 1918, RFC 4193), link-local, carrier-grade NAT, unspecified or
-// multicast: never a public receiver.
-bool is_internal(const asio::ip::address& a) {
+bool named_in(const std::vector<std::string>& hosts, const std::string& host) {
+  return std::any_of(hosts.begin(), hosts.end(), [&](const std::string& h) { return lower(h) == lower(host); });
+}
+
+}  // namespace
+
+bool is_internal_address(const asio::ip::address& a) {
   if (a.is_loopback() || a.is_unspecified() || a.is_multicast()) return true;
   if (a.is_v4()) {
     const auto b = a.to_v4().to_bytes();
@@ -29,12 +33,30 @@ bool is_internal(const asio::ip::address& a) {
   }
   const auto v6 = a.to_v6();
   if (v6.is_link_local() || v6.is_site_local()) return true;
-  if (v6.is_v4_mapped()) return is_internal(asio::ip::make_address_v4(asio::ip::v4_mapped, v6));
+  if (v6.is_v4_mapped()) return is_internal_address(asio::ip::make_address_v4(asio::ip::v4_mapped, v6));
   const auto b = v6.to_bytes();
   return (b[0] & 0xFE) == 0xFC;  // fc00::/7, unique local
 }
 
-}  // namespace
+bool host_vouched_for(const WebhookUrl& url, const WebhookUrlPolicy& policy) {
+  return named_in(policy.hosts, url.host) || (url.scheme == "http" && named_in(policy.http_hosts, url.host));
+}
+
+Result<std::vector<tcp::endpoint>> connectable_endpoints(const WebhookUrl& url, const WebhookUrlPolicy& policy,
+                                                         const tcp::resolver::results_type& resolved) {
+  const bool vouched = host_vouched_for(url, policy);
+  std::vector<tcp::endpoint> out;
+  for (const auto& entry : resolved) {
+    if (vouched || !is_internal_address(entry.endpoint().address())) out.push_back(entry.endpoint());
+  }
+  if (out.empty()) {
+    return Error(
+        "WEBHOOK_URL_REFUSED",
+        "webhook 地址解析到本机或内网: '" + url.host + "' resolves only to loopback, private or link-local addresses",
+        "url");
+  }
+  return out;
+}
 
 Result<WebhookUrl> check_webhook_url(std::string_view url, const WebhookUrlPolicy& policy) {
   if (url.empty()) return Error("MISSING_FIELD", "webhook URL 不能为空 (field 'url' is required)", "url");
@@ -88,26 +110,24 @@ Result<WebhookUrl> check_webhook_url(std::string_view url, const WebhookUrlPolic
   }
 
   const std::string host = lower(u.host);
-  const bool allowed_http = std::any_of(policy.http_hosts.begin(), policy.http_hosts.end(),
-                                        [&](const std::string& h) { return lower(h) == host; });
+  if (host_vouched_for(u, policy)) return u;
   if (u.scheme == "http") {
-    if (allowed_http) return u;
     return Error("WEBHOOK_URL_REFUSED",
                  "不接受明文 http 的 webhook 地址: plain http is refused for host '" + u.host +
-                     "' (register an https URL, or start chipreg serve with --webhook-allow-http-host " + u.host + ")",
+                     "' (register an https URL, or start chipreg serve with --webhook-allow-host " + u.host + ")",
                  "url");
   }
   boost::system::error_code ec;
   const auto literal = asio::ip::make_address(u.host, ec);
-  if (host == "localhost" || host.ends_with(".localhost") || (!ec && is_internal(literal))) {
+  if (host == "localhost" || host.ends_with(".localhost") || (!ec && is_internal_address(literal))) {
     return Error("WEBHOOK_URL_REFUSED",
-                 "webhook 地址不能指向本机或内网: '" + u.host + "' is a loopback, private or link-local address",
+                 "webhook 地址不能指向本机或内网: '" + u.host +
+                     "' is a loopback, private or link-local address (start chipreg serve with "
+                     "--webhook-allow-host " +
+                     u.host + " to admit it)",
                  "url");
   }
-  return Error("NOT_SUPPORTED",
-               "暂不支持 https 推送: this version delivers webhooks over plain http only, to hosts allowed by "
-               "--webhook-allow-http-host (docs/OPERATIONS.md)",
-               "url");
+  return u;
 }
 
 }  // namespace chipreg::api

@@ -9,18 +9,23 @@
 //   X-Chipreg-Event-Id: <event id>
 //   X-Chipreg-Timestamp: <Unix seconds of this attempt>
 //   X-Chipreg-Signature: v1=<hex HMAC-SHA256(secret, timestamp "." body)>
+// An https:// URL is POSTed over TLS 1.2+, the receiver's certificate verified against the
+// system store and --webhook-ca-file, and its name against the URL's host
+// (api/webhook_tls.hpp). The host is resolved at each attempt and only the addresses the
+// policy admits are connected to (api/webhook_url.hpp connectable_endpoints: DNS rebinding).
 // A 2xx answer delivers it. Anything else (another status, a refused connection, a
-// timeout, a URL the policy now refuses) is a failed attempt: the next one waits
+// timeout, a certificate that fails verification, a URL the policy now refuses) is a
+// failed attempt: the next one waits
 // retry_base × 2^(attempts−1) (at most retry_max); after max_attempts the delivery is dead
 // (a dead letter, listed and re-queued by GET/POST /v1/webhooks/{uscc}/...).
 //
-// Bounds: at most one connection at a time; each attempt (resolve, connect, write, read)
-// within `timeout`; the receiver's answer read up to `max_response_body` bytes. State is
+// Bounds: at most one connection at a time; each attempt (resolve, connect, TLS handshake,
+// write, read) within `timeout`; the receiver's answer read up to `max_response_body` bytes. State is
 // in the store, so a restart resumes the queue; an attempt cut off by a crash after the
 // receiver answered is made again, with the same Idempotency-Key (at least once).
 //
 // Thread-safety: start() and stop() from the owning thread; the worker's thread touches only
-// the pool (itself thread-safe) and its own state.
+// the pool (itself thread-safe), the TLS context (used by that thread alone) and its own state.
 #pragma once
 
 #include <chrono>
@@ -32,12 +37,14 @@
 #include <thread>
 
 #include "api/db_pool.hpp"
+#include "api/net.hpp"
 #include "api/webhook_url.hpp"
 
 namespace chipreg::api {
 
 struct WebhookOptions {
   WebhookUrlPolicy urls;
+  std::optional<std::string> ca_file;            // PEM trust anchors added to the system store
   std::chrono::milliseconds poll{250};           // how often the queue is looked at
   std::chrono::milliseconds timeout{5000};       // one attempt, end to end
   std::chrono::milliseconds retry_base{5000};    // the wait after the first failure
@@ -55,9 +62,10 @@ struct AttemptResult {
 };
 
 // Sends `body` (an event's JSON) to `url` once, signed with `secret`, as described above.
-// `event_id` is the Idempotency-Key; `unix_seconds` the timestamp signed.
+// `event_id` is the Idempotency-Key; `unix_seconds` the timestamp signed; `tls` the client
+// context for https (make_webhook_tls). The resolved addresses are checked against o.urls.
 AttemptResult deliver_once(const WebhookUrl& url, const std::string& secret, const std::string& event_id,
-                           const std::string& body, long long unix_seconds, const WebhookOptions& o);
+                           const std::string& body, long long unix_seconds, const WebhookOptions& o, ssl::context& tls);
 
 // The signature header's value for a body at a timestamp: "v1=" + hex HMAC-SHA256.
 std::string webhook_signature(const std::string& secret, long long unix_seconds, const std::string& body);
@@ -68,8 +76,9 @@ std::chrono::milliseconds retry_delay(int attempts, const WebhookOptions& o);
 
 class WebhookWorker {
  public:
-  // REQUIRES: `pool` outlives the worker.
-  WebhookWorker(DbPool& pool, WebhookOptions options) : pool_(pool), options_(std::move(options)) {}
+  // REQUIRES: `pool` and `tls` (make_webhook_tls) outlive the worker.
+  WebhookWorker(DbPool& pool, WebhookOptions options, ssl::context& tls)
+      : pool_(pool), options_(std::move(options)), tls_(tls) {}
   WebhookWorker(const WebhookWorker&) = delete;
   WebhookWorker& operator=(const WebhookWorker&) = delete;
   ~WebhookWorker() { stop(); }
@@ -85,6 +94,7 @@ class WebhookWorker {
 
   DbPool& pool_;
   const WebhookOptions options_;
+  ssl::context& tls_;  // used by the worker's thread only
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable wake_;

@@ -150,11 +150,21 @@ void add_serve(CLI::App& chipreg, Command& selected) {
       ->type_name("N")
       ->transform(in_range(0, 365))
       ->capture_default_str();
+  cmd->add_option("--webhook-allow-host", o.webhooks.urls.hosts,
+                  "a host webhooks may be registered and delivered to over https or\n"
+                  "plain http even at a loopback or private address (repeatable;\n"
+                  "compared as written in the URL, e.g. 127.0.0.1)")
+      ->type_name("HOST");
   cmd->add_option("--webhook-allow-http-host", o.webhooks.urls.http_hosts,
                   "a host webhooks may be registered and delivered to over plain\n"
                   "http (repeatable; e.g. 127.0.0.1 for a receiver on this machine).\n"
-                  "Without it plain-http webhook URLs are refused")
+                  "Without it or --webhook-allow-host, plain-http webhook URLs are\n"
+                  "refused")
       ->type_name("HOST");
+  cmd->add_option("--webhook-ca-file", o.webhooks.ca_file,
+                  "PEM certificates trusted for https webhook receivers, besides the\n"
+                  "system's (a bureau's private CA)")
+      ->type_name("PEM");
   cmd->add_option("--webhook-max-attempts", o.webhooks.max_attempts,
                   "delivery attempts of one event before it is dead-lettered")
       ->type_name("N")
@@ -167,7 +177,8 @@ void add_serve(CLI::App& chipreg, Command& selected) {
       ->transform(in_range(1, 3600000))
       ->capture_default_str();
   cmd->add_option("--webhook-timeout-ms", a->webhook_timeout_ms,
-                  "one delivery attempt, from resolving the host to the answer")
+                  "one delivery attempt, from resolving the host through the TLS\n"
+                  "handshake to the answer")
       ->type_name("MS")
       ->transform(in_range(100, 600000))
       ->capture_default_str();

@@ -1309,7 +1309,7 @@
     const hookPath = '/v1/webhooks/' + encodeURIComponent(me.enterprise);
     const status = h('div', {id: 'webhook-status'});
     const url =
-        h('input', {name: 'webhook_url', type: 'url', size: '60', placeholder: 'http://127.0.0.1:9000/chipreg'});
+        h('input', {name: 'webhook_url', type: 'url', size: '60', placeholder: 'https://hooks.example.com/chipreg'});
     const form =
         h('form', {id: 'webhook-form'},
           field('推送地址（Webhook）', url, '每条通知以 HTTP POST 推送，带 HMAC-SHA256 签名'),

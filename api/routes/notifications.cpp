@@ -11,7 +11,7 @@
 //                                      {"enterprise", "url", "created_by", "created_at",
 //                                      "secret"}: the HMAC secret, shown this once. The URL is
 //                                      checked (api/webhook_url.hpp): BAD_URL,
-//                                      WEBHOOK_URL_REFUSED, NOT_SUPPORTED (422)
+//                                      WEBHOOK_URL_REFUSED (422)
 //   GET    /v1/webhooks/{uscc}         the enterprise, reviewer, admin → the webhook without its
 //                                      secret; 404 when none
 //   DELETE /v1/webhooks/{uscc}         the enterprise or an admin → 200 {"deleted": true}; the

@@ -3,7 +3,10 @@
 // cursor; each enterprise its own), and webhooks against a receiver in the test: the
 // signature checked with the secret, retries with the same Idempotency-Key until a 200,
 // one event processed once, dead letters re-queued, a restart keeping the queue, and the
-// URL policy. Also the objection deadline as a serve option (--objection-days).
+// URL policy; over https against a TLS receiver whose certificate a throwaway CA made here
+// issued: delivered when --webhook-ca-file trusts it, dead-lettered with the verification
+// error when nothing does or when it names another host. Also the objection deadline as a
+// serve option (--objection-days).
 #include <catch2/catch.hpp>
 
 #include <boost/json.hpp>
@@ -15,11 +18,13 @@
 #include "crypto/encoding.hpp"
 #include "crypto/hmac.hpp"
 #include "e2e/fixture.hpp"
-#include "e2e/webhook_receiver.hpp"
 #include "registry/db/clock.hpp"
 #include "registry/db/sqlite.hpp"
 #include "registry/domain/date.hpp"
 #include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_pki.hpp"
+#include "support/webhook_receiver.hpp"
 
 using namespace chipreg::testing;
 namespace json = boost::json;
@@ -350,7 +355,7 @@ TEST_CASE(
 }
 
 TEST_CASE("events e2e: webhook URLs are checked when registered, and only the enterprise itself or an admin sets one") {
-  SECTION("without --webhook-allow-http-host: plain http and internal targets are refused") {
+  SECTION("without --webhook-allow-host: plain http and internal targets are refused, public https is taken") {
     World w(std::vector<std::string>{});
     for (const auto& [url, code] :
          std::vector<std::pair<std::string, std::string>>{{"http://127.0.0.1:8080/hook", "WEBHOOK_URL_REFUSED"},
@@ -358,7 +363,6 @@ TEST_CASE("events e2e: webhook URLs are checked when registered, and only the en
                                                           {"https://10.1.2.3/hook", "WEBHOOK_URL_REFUSED"},
                                                           {"https://[::1]:8443/hook", "WEBHOOK_URL_REFUSED"},
                                                           {"https://localhost/hook", "WEBHOOK_URL_REFUSED"},
-                                                          {"https://hooks.example.com/x", "NOT_SUPPORTED"},
                                                           {"ftp://hooks.example.com/x", "BAD_URL"},
                                                           {"https://user:pw@hooks.example.com/x", "BAD_URL"},
                                                           {"https://hooks.example.com:99999/x", "BAD_URL"}}) {
@@ -372,6 +376,26 @@ TEST_CASE("events e2e: webhook URLs are checked when registered, and only the en
     auto missing = w.put("/v1/webhooks/" + w.oem, json::object{}, w.oem_token);
     CHECK(missing.status == 400);
     CHECK(missing.error_code() == "MISSING_FIELD");
+    auto public_https =
+        w.put("/v1/webhooks/" + w.oem, json::object{{"url", "https://hooks.example.com/x"}}, w.oem_token);
+    INFO(public_https.body);
+    CHECK(public_https.status == 200);
+    CHECK(str(w.reg.http().get("/v1/webhooks/" + w.oem, w.oem_token).json().at("url")) ==
+          "https://hooks.example.com/x");
+  }
+  SECTION("--webhook-allow-http-host admits plain http only; --webhook-allow-host admits https too") {
+    World http_only({"--webhook-allow-http-host", "127.0.0.1"});
+    auto refused = http_only.put("/v1/webhooks/" + http_only.oem, json::object{{"url", "https://127.0.0.1:8443/hook"}},
+                                 http_only.oem_token);
+    CHECK(refused.status == 422);
+    CHECK(refused.error_code() == "WEBHOOK_URL_REFUSED");
+    World both({"--webhook-allow-host", "127.0.0.1"});
+    for (const char* url : {"https://127.0.0.1:8443/hook", "http://127.0.0.1:8080/hook"}) {
+      INFO(url);
+      CHECK(both.put("/v1/webhooks/" + both.oem, json::object{{"url", url}}, both.oem_token).status == 200);
+    }
+    CHECK(both.put("/v1/webhooks/" + both.oem, json::object{{"url", "https://10.0.0.1/hook"}}, both.oem_token).status ==
+          422);
   }
   SECTION("with it: who may set, read and delete") {
     World w;
@@ -394,6 +418,102 @@ TEST_CASE("events e2e: webhook URLs are checked when registered, and only the en
     CHECK(w.reg.http().request("DELETE", "/v1/webhooks/" + w.oem, "", w.oem_token).status == 404);
     CHECK(w.reg.http().get("/v1/webhooks/" + w.oem, w.oem_token).status == 404);
   }
+}
+
+namespace {
+
+// A throwaway CA for the https receivers, and the serve options of a World that may deliver
+// to 127.0.0.1 over https; `trust` adds --webhook-ca-file naming the CA.
+struct HttpsWorld {
+  TempDir dir;
+  TestCa ca{dir.path().string(), "chipreg e2e webhook CA"};
+  std::vector<std::string> serve(bool trust) const {
+    std::vector<std::string> o = {"--webhook-allow-host",   "127.0.0.1", "--webhook-retry-base-ms", "100",
+                                  "--webhook-max-attempts", "4"};
+    if (trust) o.insert(o.end(), {"--webhook-ca-file", ca.cert_file()});
+    return o;
+  }
+};
+
+// Registers `receiver` as the oem's webhook, approves a claim and returns the secret.
+std::string hook_and_decide(World& w, const WebhookReceiver& receiver) {
+  w.buy("2025-03-01", 4'000'000);
+  const std::string claim = w.file();
+  auto set = w.put("/v1/webhooks/" + w.oem, json::object{{"url", receiver.url()}}, w.oem_token);
+  INFO(set.body);
+  REQUIRE(set.status == 200);
+  w.approve(claim, 120'000'000);
+  return str(set.json().at("secret"));
+}
+
+}  // namespace
+
+TEST_CASE("events e2e: https: with --webhook-ca-file the decision is delivered over TLS, signed, with its key") {
+  HttpsWorld pki;
+  WebhookReceiver receiver(0, pki.ca.issue("IP:127.0.0.1", "receiver"));
+  World w(pki.serve(true));
+  REQUIRE(receiver.url().rfind("https://127.0.0.1:", 0) == 0);
+  const std::string secret = hook_and_decide(w, receiver);
+  REQUIRE(receiver.wait_processed(1, 15000));
+  const auto feed = w.events("", w.oem_token);
+  REQUIRE(feed.size() == 1);
+  const std::string id = std::to_string(feed[0].at("id").as_int64());
+  const auto got = receiver.requests();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].target == "/hook");
+  CHECK(got[0].headers.at("idempotency-key") == id);
+  CHECK(got[0].headers.at("x-chipreg-event-id") == id);
+  CHECK(signed_by(got[0], secret));
+  CHECK_FALSE(signed_by(got[0], secret + "x"));
+  const auto body = json::parse(got[0].body).as_object();
+  CHECK(body.at("id").as_int64() == feed[0].at("id").as_int64());
+  CHECK(str(body.at("kind")) == "decision");
+  CHECK(body.at("payload").at("approve_fen").as_int64() == 120'000'000);
+  CHECK(receiver.processed() == std::vector<std::string>{id});
+  CHECK(receiver.handshakes_failed() == 0);
+  REQUIRE(wait_state(w, "delivered", 1, 5000));
+  const auto delivered = delivery_state(w, "delivered").at("items").at(0).as_object();
+  CHECK(delivered.at("attempts").as_int64() == 1);
+  CHECK(delivered.at("last_status").as_int64() == 200);
+  CHECK(delivered.at("last_error").is_null());
+
+  // A CA file that cannot be read stops serve before it listens, naming the option.
+  const ProcessResult bad = run_chipreg(
+      {"serve", "--db", w.reg.db(), "--listen", "127.0.0.1:0", "--webhook-ca-file", pki.dir.file("absent.pem")});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("TLS_ERROR") != std::string::npos);
+  CHECK(bad.err.find("absent.pem") != std::string::npos);
+  CHECK(bad.err.find(R"("field":"webhook-ca-file")") != std::string::npos);
+  CHECK(bad.out.find("listening") == std::string::npos);
+}
+
+TEST_CASE("events e2e: https: a receiver certificate nothing trusts fails verification, is retried, then dead") {
+  HttpsWorld pki;
+  WebhookReceiver receiver(0, pki.ca.issue("IP:127.0.0.1", "receiver"));
+  World w(pki.serve(false));  // the system store only
+  hook_and_decide(w, receiver);
+  REQUIRE(wait_state(w, "dead", 1, 15000));
+  const auto dead = delivery_state(w, "dead").at("items").at(0).as_object();
+  CHECK(dead.at("attempts").as_int64() == 4);  // --webhook-max-attempts 4: retried three times
+  CHECK(str(dead.at("last_error")) == "TLS: certificate verify failed (unable to get local issuer certificate)");
+  CHECK(dead.at("last_status").is_null());
+  CHECK(receiver.requests().empty());  // no byte of the event left the registry
+  CHECK(receiver.handshakes_failed() == 4);
+  const auto log = chipreg::testing::read_file(w.reg.log_path());
+  CHECK(log.find(R"("attempt":1,"state":"pending","error":"TLS: certificate verify failed)") != std::string::npos);
+}
+
+TEST_CASE("events e2e: https: a trusted certificate issued to another name is refused by host-name verification") {
+  HttpsWorld pki;
+  WebhookReceiver receiver(0, pki.ca.issue("DNS:example.invalid", "elsewhere"));
+  World w(pki.serve(true));
+  hook_and_decide(w, receiver);
+  REQUIRE(wait_state(w, "dead", 1, 15000));
+  const auto dead = delivery_state(w, "dead").at("items").at(0).as_object();
+  CHECK(dead.at("attempts").as_int64() == 4);
+  CHECK(str(dead.at("last_error")) == "TLS: certificate verify failed (IP address mismatch)");
+  CHECK(receiver.requests().empty());
+  CHECK(receiver.handshakes_failed() == 4);
 }
 
 TEST_CASE("objections e2e: serve --objection-days 3 refuses an objection 4 days after the decision, takes one at 3") {
