@@ -16,9 +16,9 @@ BASE = {
     "enterprises": "CREATE TABLE t (uscc TEXT PRIMARY KEY, name TEXT, in_district TEXT, roles TEXT) WITHOUT ROWID;",
     "persons": "CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT) WITHOUT ROWID;",
     "family": "CREATE TABLE t (a TEXT, b TEXT, relation TEXT, UNIQUE (a, b)); CREATE INDEX t_b ON t(b);",
+    # chipreg writes each edge into held's index and one edge index (schema migration 21).
     "equity": "CREATE TABLE t (holder TEXT, held TEXT, pct TEXT, vfrom TEXT, vto TEXT);"
-              "CREATE INDEX t_held ON t(held); CREATE INDEX t_holder ON t(holder);"
-              "CREATE INDEX t_edge ON t(holder, held, vfrom);",
+              "CREATE INDEX t_held ON t(held); CREATE INDEX t_edge ON t(holder, held, vfrom);",
     "products": "CREATE TABLE t (id TEXT PRIMARY KEY, kind TEXT, owner TEXT, self TEXT, market TEXT, focus TEXT,"
                 " model TEXT, UNIQUE (owner, model)) WITHOUT ROWID; CREATE INDEX t_owner ON t(owner, id);",
     "purchases": "CREATE TABLE t (invoice TEXT, line INTEGER, date TEXT, buyer TEXT, seller TEXT, product TEXT,"
@@ -133,6 +133,33 @@ def run_size(args, size):
     res["imports"] = imports
     with open(os.path.join(work, "imports.json"), "w") as f:
         json.dump(imports, f)
+
+    # ---- 免申即享: the eligibility job, every enterprise, then incremental (issue 21) ----
+    if not reuse and not args.skip_eligibility:
+        elig = {}
+        wall, cpu, peak, p = timed([chip, "eligibility", "--db", db, "--year", "2025", "--full", "--quiet"])
+        rep = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 and p.stdout.strip() else {"error": p.stderr[:300]}
+        elig["full"] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_kb": peak,
+                        "enterprises": rep.get("enterprises"), "evaluations": rep.get("evaluations"),
+                        "eligible": rep.get("eligible"), "owed_unclaimed_fen": rep.get("owed_unclaimed_fen")}
+        # A day's new facts: 100 new lines for 20 enterprises, then the incremental run.
+        ents_all = [l.split(",") for l in open(os.path.join(work, "enterprises.csv")).read().split("\n")[1:] if l]
+        sellers = [l.split(",") for l in open(os.path.join(work, "products.csv")).read().split("\n")[1:101] if l]
+        day = os.path.join(work, "purchases-day.csv")
+        with open(day, "w") as f:
+            f.write("invoice,line,date,buyer,seller,product,amount_fen,tax_fen,reverses_invoice,reverses_line\n")
+            buyers = [e[0] for e in ents_all if e[3].startswith("oem")][100:120]
+            for n in range(100):
+                pr = sellers[n % len(sellers)]
+                f.write(f"{26332000000000000000 + n},1,2025-11-{1 + n % 28:02d},{buyers[n % len(buyers)]},{pr[2]},{pr[0]},"
+                        f"{500000 + n},{65000},,\n")
+        subprocess.run([chip, "import", "--db", db, "purchases", day], check=True, capture_output=True)
+        wall, cpu, peak, p = timed([chip, "eligibility", "--db", db, "--year", "2025", "--quiet"])
+        rep = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 and p.stdout.strip() else {"error": p.stderr[:300]}
+        elig["incremental"] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_kb": peak,
+                               "enterprises": rep.get("enterprises"), "evaluations": rep.get("evaluations")}
+        res["eligibility"] = elig
+        print(f"  [{E}] eligibility: {elig}", file=sys.stderr, flush=True)
 
     # ---- affiliation queries through the store ----
     if args.affiliation:
@@ -250,6 +277,8 @@ def table(results):
         growth = []
         for a, b in zip(vals, vals[1:]):
             growth.append(f"{b / a:.2f}" if a and b else "—")
+        if len(vals) > 2:
+            growth.append(f"{vals[-1] / vals[0]:.2f}" if vals[0] and vals[-1] else "—")
         rows.append([name] + ["—" if v is None else f"{v:g}" for v in vals] + growth)
     for k in KINDS:
         add(f"import {k}, rows/s", lambda r, k=k: r["imports"][k]["rows_per_s"])
@@ -257,6 +286,11 @@ def table(results):
     for lines in ("1000", "50000"):
         for what in ("file_p50_ms", "file_p99_ms", "reevaluate_p50_ms", "reevaluate_p99_ms"):
             add(f"claim {lines} lines, {what}", lambda r, l=lines, w=what: r["claims"].get(l, r["claims"].get(int(l)))[w])
+    add("eligibility, every enterprise (--full), s", lambda r: r["eligibility"]["full"]["wall_s"])
+    add("eligibility, every enterprise, evaluations", lambda r: r["eligibility"]["full"]["evaluations"])
+    add("eligibility, after 100 new lines (incremental), s", lambda r: r["eligibility"]["incremental"]["wall_s"])
+    add("eligibility, incremental, enterprises evaluated", lambda r: r["eligibility"]["incremental"]["enterprises"])
+    add("eligibility, --full peak RSS, MB", lambda r: round(r["eligibility"]["full"]["peak_kb"] / 1024, 1))
     add("affiliation through the store, p50 µs", lambda r: r["affiliation"]["p50_us"])
     add("affiliation through the store, p99 µs", lambda r: r["affiliation"]["p99_us"])
     add("purchase POST, requests/s", lambda r: r["purchase_post"]["rps"])
@@ -268,6 +302,8 @@ def table(results):
     add("server peak RSS before the 200k claim, MB", lambda r: round(r["rss_peak_kb_before_200k"] / 1024, 1))
     add("server peak RSS, MB", lambda r: round(r["rss_peak_kb"] / 1024, 1))
     head = ["measure"] + [f"E={s:,}" for s in sizes] + [f"×{b // a} growth" for a, b in zip(sizes, sizes[1:])]
+    if len(sizes) > 2:
+        head.append(f"×{sizes[-1] // sizes[0]:,} growth")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
@@ -277,10 +313,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--chipreg", required=True)
     ap.add_argument("--affiliation")
-    ap.add_argument("--sizes", default="10k,100k,1m")
+    ap.add_argument("--sizes", default="1k,10k,100k,1m")
     ap.add_argument("--out", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--post-seconds", type=int, default=10)
+    ap.add_argument("--skip-eligibility", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     sizes = [int(float(s.lower().replace("k", "e3").replace("m", "e6"))) for s in a.sizes.split(",")]
