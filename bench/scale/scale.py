@@ -60,7 +60,14 @@ class Client:
         if body is not None:
             h["Content-Type"] = "application/json"
         t0 = time.monotonic()
-        self.c.request(method, path, body=body, headers=h)
+        try:
+            self.c.request(method, path, body=body, headers=h)
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed the idle keep-alive connection (its idle timeout, while wrk
+            # ran): a new connection, and the clock starts again.
+            self.c = http.client.HTTPConnection(self.c.host, self.c.port, timeout=600)
+            t0 = time.monotonic()
+            self.c.request(method, path, body=body, headers=h)
         r = self.c.getresponse()
         data = r.read()
         return r.status, data, time.monotonic() - t0
