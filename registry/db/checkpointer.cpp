@@ -38,8 +38,10 @@ int WalCheckpointer::on_commit(void* self, sqlite3* db, const char* schema, int 
     // Writes outrun the thread: its passive checkpoints never find the log complete, so the
     // log never restarts. This writer checkpoints now, as SQLite itself would; nothing
     // writes until it returns, so the next transaction restarts the log.
-    (void)sqlite3_wal_checkpoint(db, schema);
+    int log = 0, copied = 0;
+    (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
     ++me->inline_checkpoints_;
+    if (copied > 0) me->frames_copied_ += copied;
     return SQLITE_OK;
   }
   {

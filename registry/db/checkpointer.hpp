@@ -49,7 +49,8 @@ class WalCheckpointer {
   // Turns off `db`'s automatic checkpoint and has its commits report to this thread.
   void watch(Db& db);
 
-  // Checkpoints run so far, and the frames they copied into the database file.
+  // Checkpoints this thread ran so far, and the frames all checkpoints (this thread's and
+  // the commits' own) copied into the database file.
   std::int64_t checkpoints() const { return checkpoints_.load(); }
   std::int64_t frames_copied() const { return frames_copied_.load(); }
   // Checkpoints a commit ran itself because the log reached kHardBound × pages.

@@ -273,7 +273,8 @@ const WriteSql& write_sql(std::size_t table) {
 
 // `key` is the row's text key or integer id, bound as ?1 and named in the error.
 template <typename Key>
-Result<std::int64_t> log_one(db::Db& db, Appender& appender, EntryKind kind, const Key& key) {
+Result<std::int64_t> log_one(db::Db& db, Appender& appender, EntryKind kind, const Key& key,
+                             std::optional<std::int64_t> stored_index = std::nullopt) {
   const std::size_t i = index_of(kind);
   const FactTable& t = kTables[i];
   const WriteSql& sql = write_sql(i);
@@ -296,6 +297,13 @@ Result<std::int64_t> log_one(db::Db& db, Appender& appender, EntryKind kind, con
   auto index = t.is_public ? appender.append_public(kind, b.row.ref, b.row.opening)
                            : appender.append(kind, b.row.ref, b.row.opening, b.parties);
   if (!index) return index.error();
+  if (stored_index) {
+    if (*index != *stored_index) {
+      return Error("INTERNAL", std::string(to_string(kind)) + " row stored leaf index " +
+                                   std::to_string(*stored_index) + " but its leaf is " + std::to_string(*index));
+    }
+    return index;
+  }
   auto up = db.prepare(sql.update);
   if (!up) return up.error();
   up->bind(1, *index);
@@ -328,6 +336,11 @@ Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind
 
 Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind, std::int64_t row) {
   return log_one(db, appender, kind, row);
+}
+
+Result<std::int64_t> log_fact_row_at(db::Db& db, Appender& appender, EntryKind kind, std::int64_t row,
+                                     std::int64_t stored_index) {
+  return log_one(db, appender, kind, row, stored_index);
 }
 
 namespace {

@@ -69,6 +69,11 @@ Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::int64_t row);
 // REQUIRES: `appender` appends to `db`.
 Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind, std::string_view key);
 Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind, std::int64_t row);
+// For a writer that stored the leaf's index in the row as it wrote it (the index
+// appender.next_index() gave just before): logs the row without updating it again.
+// INTERNAL if the leaf takes another index (the row would name the wrong leaf).
+Result<std::int64_t> log_fact_row_at(db::Db& db, Appender& appender, EntryKind kind, std::int64_t row,
+                                     std::int64_t stored_index);
 
 // One stored reference row, as the audit and the backfill see it.
 struct FactRow {

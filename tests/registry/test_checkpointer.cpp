@@ -17,6 +17,7 @@ using chipreg::db::Db;
 namespace {
 
 constexpr std::uintmax_t kPage = 4096;
+constexpr std::uintmax_t kFrame = kPage + 24;  // a page in the WAL, with its frame header
 
 // Thirty commits of a hundred 4 KiB rows each: about 3,000 pages through the log.
 void write_pages(Db& db) {
@@ -43,7 +44,7 @@ TEST_CASE("wal checkpointer: a watched connection's commits leave the log to gro
   write_pages(*db);
   // SQLite's own checkpoint (at 1,000 pages) would have copied the rows into the database
   // file and restarted the log; here every page is still in the log alone.
-  CHECK(size_of(path + "-wal") > 2900 * kPage);
+  CHECK(size_of(path + "-wal") > 2900 * kFrame);
   CHECK(size_of(path) < 100 * kPage);
   CHECK(idle.checkpoints() == 0);
 }
@@ -58,7 +59,8 @@ TEST_CASE("wal checkpointer: past its threshold, its thread copies the log into 
   write_pages(*db);
   // The thread runs behind the commits; give it a bounded while to catch up.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (size_of(path) < 2500 * kPage && std::chrono::steady_clock::now() < deadline) {
+  while ((size_of(path) < 2500 * kPage || checkpointer.checkpoints() < 1) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(checkpointer.last_error() == "");
@@ -66,8 +68,10 @@ TEST_CASE("wal checkpointer: past its threshold, its thread copies the log into 
   CHECK(checkpointer.frames_copied() >= 2500);
   CHECK(size_of(path) >= 2500 * kPage);
   // Whether the thread kept up or a commit reached 4 x 200 pages and checkpointed itself,
-  // the log restarted instead of holding all 3,000 pages.
-  CHECK(size_of(path + "-wal") < 1000 * kPage);
+  // the log restarted instead of holding all 3,000 pages. (A commit's checkpoint that meets
+  // the thread's running one is busy and leaves the log to the next commit: a few hundred
+  // frames more at worst.)
+  CHECK(size_of(path + "-wal") < 1500 * kFrame);
 }
 
 TEST_CASE("wal checkpointer: a commit that finds the log at 4x the threshold checkpoints it itself") {
@@ -84,7 +88,7 @@ TEST_CASE("wal checkpointer: a commit that finds the log at 4x the threshold che
   write_pages(*db);
   CHECK(elsewhere.inline_checkpoints() >= 3);  // 3,000 pages, one at each 800
   CHECK(size_of(path) >= 2000 * kPage);
-  CHECK(size_of(path + "-wal") < 1000 * kPage);
+  CHECK(size_of(path + "-wal") < 1000 * kFrame);
 }
 
 TEST_CASE("wal checkpointer: under a write load it keeps up with, commits never checkpoint") {
@@ -105,5 +109,5 @@ TEST_CASE("wal checkpointer: under a write load it keeps up with, commits never 
   }
   CHECK(checkpointer.inline_checkpoints() == 0);
   CHECK(checkpointer.checkpoints() >= 5);
-  CHECK(size_of(path + "-wal") < 800 * kPage);
+  CHECK(size_of(path + "-wal") < 800 * kFrame);
 }
