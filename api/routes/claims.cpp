@@ -30,8 +30,8 @@
 // exactly as GET /v1/tapeouts/{id} does; so does a dataset claim on a dataset the caller
 // does not own and an event claim on an event it did not organize (their facts bundle
 // would show another enterprise's callers, incomes and approvals).
-#include "api/routes/common.hpp"
 #include "registry/store/claims.hpp"
+#include "api/routes/common.hpp"
 #include "registry/db/sqlite.hpp"
 #include "registry/store/tapeouts.hpp"
 
@@ -96,21 +96,31 @@ Result<store::ClaimFiling> read_filing(RouteContext& ctx, std::optional<Response
   const bool is_tapeout = filing.rule == RuleId::kTapeout;
   const bool is_dataset = filing.rule == RuleId::kDataset;
   const bool is_event = filing.rule == RuleId::kEvent;
-  if (!is_linkage && *group) return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim has no linkage group", "group"));
-  if (!is_tapeout && *tapeout) return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no tape-out", "tapeout"));
-  if (!is_dataset && *dataset) return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no dataset", "dataset"));
-  if (!is_event && *event) return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no event", "event"));
+  if (!is_linkage && *group)
+    return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim has no linkage group", "group"));
+  if (!is_tapeout && *tapeout)
+    return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no tape-out", "tapeout"));
+  if (!is_dataset && *dataset)
+    return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no dataset", "dataset"));
+  if (!is_event && *event)
+    return fail(error_response(422, "BAD_VALUE", "a " + *rule + " claim names no event", "event"));
   if (!is_first_wave(filing.rule)) {
     if (is_event) {
-      if (*year) return fail(error_response(422, "BAD_VALUE", "an event claim's year is its event's start year", "year"));
-      if (!*event) return fail(error_response(400, "MISSING_FIELD", "field 'event' is required for an event claim", "event"));
+      if (*year)
+        return fail(error_response(422, "BAD_VALUE", "an event claim's year is its event's start year", "year"));
+      if (!*event)
+        return fail(error_response(400, "MISSING_FIELD", "field 'event' is required for an event claim", "event"));
       filing.event = **event;
     } else {
-      if (!*year) return fail(error_response(400, "MISSING_FIELD", "field 'year' is required for a " + *rule + " claim", "year"));
-      if (**year < 1900 || **year > 9999) return fail(error_response(422, "BAD_VALUE", "year must be 1900..9999", "year"));
+      if (!*year)
+        return fail(error_response(400, "MISSING_FIELD", "field 'year' is required for a " + *rule + " claim", "year"));
+      if (**year < 1900 || **year > 9999)
+        return fail(error_response(422, "BAD_VALUE", "year must be 1900..9999", "year"));
       filing.year = static_cast<int>(**year);
       if (is_dataset) {
-        if (!*dataset) return fail(error_response(400, "MISSING_FIELD", "field 'dataset' is required for a dataset claim", "dataset"));
+        if (!*dataset)
+          return fail(
+              error_response(400, "MISSING_FIELD", "field 'dataset' is required for a dataset claim", "dataset"));
         filing.dataset = **dataset;
       }
     }
@@ -119,16 +129,20 @@ Result<store::ClaimFiling> read_filing(RouteContext& ctx, std::optional<Response
       auto mine_too = is_dataset ? owned_by(*ctx.db, "SELECT owner FROM datasets WHERE id = ?", *filing.dataset, mine)
                                  : owned_by(*ctx.db, "SELECT organizer FROM events WHERE id = ?", *filing.event, mine);
       if (!mine_too) return fail(error_response(mine_too.error()));
-      if (!*mine_too) return fail(not_found(std::string(is_dataset ? "dataset " : "event ") +
-                                            (is_dataset ? *filing.dataset : *filing.event)));
+      if (!*mine_too)
+        return fail(not_found(std::string(is_dataset ? "dataset " : "event ") +
+                              (is_dataset ? *filing.dataset : *filing.event)));
     }
     return filing;
   }
   if (filing.rule == RuleId::kLinkage) {
     if (*tapeout) return fail(error_response(422, "BAD_VALUE", "a linkage claim names no tape-out", "tapeout"));
-    if (!*year) return fail(error_response(400, "MISSING_FIELD", "field 'year' is required for a linkage claim", "year"));
-    if (!*group) return fail(error_response(400, "MISSING_FIELD", "field 'group' is required for a linkage claim", "group"));
-    if (!Date::year_in_range(**year)) return fail(error_response(422, "BAD_VALUE", "year must be " + Date::year_range(), "year"));
+    if (!*year)
+      return fail(error_response(400, "MISSING_FIELD", "field 'year' is required for a linkage claim", "year"));
+    if (!*group)
+      return fail(error_response(400, "MISSING_FIELD", "field 'group' is required for a linkage claim", "group"));
+    if (!Date::year_in_range(**year))
+      return fail(error_response(422, "BAD_VALUE", "year must be " + Date::year_range(), "year"));
     auto g = parse_enum<LinkageGroup>(**group);
     if (!g) return fail(error_response(g.error().at("group")));
     filing.year = static_cast<int>(**year);
@@ -136,7 +150,8 @@ Result<store::ClaimFiling> read_filing(RouteContext& ctx, std::optional<Response
   } else {
     if (*group) return fail(error_response(422, "BAD_VALUE", "a tape-out claim has no linkage group", "group"));
     if (*year) return fail(error_response(422, "BAD_VALUE", "a tape-out claim's year is its tape-out's year", "year"));
-    if (!*tapeout) return fail(error_response(400, "MISSING_FIELD", "field 'tapeout' is required for a tape-out claim", "tapeout"));
+    if (!*tapeout)
+      return fail(error_response(400, "MISSING_FIELD", "field 'tapeout' is required for a tape-out claim", "tapeout"));
     filing.tapeout = **tapeout;
   }
   if (filing.rule == RuleId::kTapeout) {
@@ -250,8 +265,11 @@ Response facts(RouteContext& ctx) {
   auto f = store::claim_facts(*ctx.db, c->id);
   if (!f) return error_response(f.error());
   if (!*f) {
-    return error_response(409, "NO_FACTS_BUNDLE", "claim " + c->id + " was evaluated before facts bundles were kept; "
-                                                  "re-evaluate it (POST /v1/claims/" + c->id + "/evaluate)");
+    return error_response(409, "NO_FACTS_BUNDLE",
+                          "claim " + c->id +
+                              " was evaluated before facts bundles were kept; "
+                              "re-evaluate it (POST /v1/claims/" +
+                              c->id + "/evaluate)");
   }
   Response r;
   r.status = 200;
@@ -270,7 +288,8 @@ Response list(RouteContext& ctx) {
   filter.after_id = page->after;
   filter.status = ctx.query_value("status");
   if (filter.status) {
-    if (auto s = parse_enum<ClaimStatus>(*filter.status); !s) return error_response(400, "BAD_QUERY", s.error().message, "status");
+    if (auto s = parse_enum<ClaimStatus>(*filter.status); !s)
+      return error_response(400, "BAD_QUERY", s.error().message, "status");
   }
   filter.claimant = ctx.query_value("enterprise");
   if (who.role == "enterprise") {
@@ -283,21 +302,14 @@ Response list(RouteContext& ctx) {
   if (!year) return error_response(year.error());
   if (*year) {
     // Range-checked before the narrowing: 4294969321 is not 2025.
-    if (!Date::year_in_range(**year)) return error_response(400, "BAD_QUERY", "year must be " + Date::year_range(), "year");
+    if (!Date::year_in_range(**year))
+      return error_response(400, "BAD_QUERY", "year must be " + Date::year_range(), "year");
     filter.year = static_cast<int>(**year);
   }
   auto rows = store::list_claims(*ctx.db, filter);
   if (!rows) return error_response(rows.error());
-  json::array items;
-  std::optional<std::string> next;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    if (static_cast<int>(i) == page->limit) {
-      next = (*rows)[i - 1].id;
-      break;
-    }
-    items.push_back(store::to_json((*rows)[i], false));
-  }
-  return ok(page_json(std::move(items), next));
+  return ok(page_of(
+      *rows, page->limit, [&](const auto& r) { return store::to_json(r, false); }, [](const auto& r) { return r.id; }));
 }
 
 Response evaluate(RouteContext& ctx) {
@@ -334,11 +346,14 @@ Response decide(RouteContext& ctx) {
   d.reject = reject->value_or(false);
   d.note = note->value_or("");
   if (d.reject) {
-    if (*approve) return error_response(400, "BAD_REQUEST", "a decision either approves an amount or rejects, not both", "approve_fen");
+    if (*approve)
+      return error_response(400, "BAD_REQUEST", "a decision either approves an amount or rejects, not both",
+                            "approve_fen");
     if (d.note.empty()) return error_response(400, "MISSING_FIELD", "a rejection needs a note saying why", "note");
   } else {
     if (!*approve) {
-      return error_response(400, "MISSING_FIELD", "give approve_fen to approve, or \"reject\": true with a note", "approve_fen");
+      return error_response(400, "MISSING_FIELD", "give approve_fen to approve, or \"reject\": true with a note",
+                            "approve_fen");
     }
     d.approve_fen = **approve;
   }

@@ -7,15 +7,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/auth.hpp"
 #include "api/json_body.hpp"
 #include "api/message.hpp"
 #include "api/router.hpp"
+#include "registry/db/sqlite.hpp"
+#include "registry/domain/facts.hpp"
 #include "registry/store/audit.hpp"
 #include "registry/store/tapeouts.hpp"
-#include "registry/domain/facts.hpp"
-#include "registry/db/sqlite.hpp"
 
 namespace chipreg::api::routes {
 
@@ -35,7 +36,7 @@ Response in_transaction(db::Db& db, F&& fn) {
 }
 
 struct Page {
-  int limit = 100;            // 1..500
+  int limit = 100;                   // 1..500
   std::optional<std::string> after;  // opaque cursor from the previous page's "next"
 };
 
@@ -47,6 +48,22 @@ Response bad_cursor();
 
 // {"items": items, "next": cursor or null}
 boost::json::object page_json(boost::json::array items, const std::optional<std::string>& next);
+
+// The page of a listing read with limit + 1 rows: the first `limit` rows as `item(row)`,
+// and, when there was one more, `cursor(row)` of the last one shown as "next".
+template <typename Row, typename Item, typename Cursor>
+boost::json::object page_of(const std::vector<Row>& rows, int limit, Item&& item, Cursor&& cursor) {
+  boost::json::array items;
+  std::optional<std::string> next;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (static_cast<int>(i) == limit) {
+      next = cursor(rows[i - 1]);
+      break;
+    }
+    items.push_back(item(rows[i]));
+  }
+  return page_json(std::move(items), next);
+}
 
 // Parses an integer query parameter; BAD_QUERY when present but not an integer.
 Result<std::optional<std::int64_t>> query_int(const RouteContext& ctx, const std::string& name);

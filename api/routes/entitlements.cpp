@@ -15,8 +15,8 @@
 //   POST /v1/entitlements/auto-filing admin {"rule", "enabled"} → 200 the setting (audited); the job
 //                                     then files that rule's owed, unclaimed entitlements itself,
 //                                     marked "proactive": true
-#include "api/routes/common.hpp"
 #include "registry/store/entitlements.hpp"
+#include "api/routes/common.hpp"
 
 namespace chipreg::api::routes {
 namespace json = boost::json;
@@ -34,7 +34,8 @@ Result<std::optional<bool>> query_bool(const RouteContext& ctx, const std::strin
 
 Response list(RouteContext& ctx) {
   const auto& who = *ctx.caller;
-  if (!is_bureau(who) && who.role != "enterprise") return forbidden("a " + who.role + " token may not list entitlements");
+  if (!is_bureau(who) && who.role != "enterprise")
+    return forbidden("a " + who.role + " token may not list entitlements");
   auto page = page_params(ctx);
   if (!page) return error_response(page.error());
   auto year = query_int(ctx, "year");
@@ -47,7 +48,8 @@ Response list(RouteContext& ctx) {
   f.after = page->after;
   f.enterprise = ctx.query_value("enterprise");
   if (who.role == "enterprise") {
-    if (f.enterprise && *f.enterprise != *who.enterprise) return forbidden("an enterprise token lists only its own entitlements");
+    if (f.enterprise && *f.enterprise != *who.enterprise)
+      return forbidden("an enterprise token lists only its own entitlements");
     f.enterprise = *who.enterprise;
   }
   if (auto rule = ctx.query_value("rule")) {
@@ -63,16 +65,9 @@ Response list(RouteContext& ctx) {
   f.eligible = ctx.query_value("eligible") ? *eligible : std::optional<bool>(true);
   auto rows = store::list_entitlements(*ctx.db, f);
   if (!rows) return rows.error().code == "BAD_CURSOR" ? bad_cursor() : error_response(rows.error());
-  json::array items;
-  std::optional<std::string> next;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    if (static_cast<int>(i) == page->limit) {
-      next = store::cursor_of((*rows)[i - 1]);
-      break;
-    }
-    items.push_back(store::to_json((*rows)[i]));
-  }
-  return ok(page_json(std::move(items), next));
+  return ok(page_of(
+      *rows, page->limit, [&](const auto& r) { return store::to_json(r); },
+      [](const auto& r) { return store::cursor_of(r); }));
 }
 
 Response file(RouteContext& ctx) {

@@ -25,16 +25,7 @@ namespace {
 // `rows` holds up to limit + 1 items: the extra one only says that a next page exists.
 template <typename T, typename ToJson, typename Key>
 Response paged(const std::vector<T>& rows, int limit, ToJson to_json, Key key) {
-  json::array items;
-  std::optional<std::string> next;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (static_cast<int>(i) == limit) {
-      next = key(rows[i - 1]);
-      break;
-    }
-    items.push_back(to_json(rows[i]));
-  }
-  return ok(page_json(std::move(items), next));
+  return ok(page_of(rows, limit, to_json, key));
 }
 
 // The enterprise a foundry or enterprise token acts for.
@@ -84,8 +75,9 @@ Response list_products(RouteContext& ctx) {
   auto rows = store::list_products(*ctx.db, *owner, page->after.value_or(""), page->limit + 1);
   if (!rows) return error_response(rows.error());
   const bool one_owner = owner->has_value();
-  return paged(*rows, page->limit, [](const Product& p) { return json_io::to_json(p); },
-               [one_owner](const Product& p) { return one_owner ? p.id : p.owner.str() + "/" + p.id; });
+  return paged(
+      *rows, page->limit, [](const Product& p) { return json_io::to_json(p); },
+      [one_owner](const Product& p) { return one_owner ? p.id : p.owner.str() + "/" + p.id; });
 }
 
 Response list_tapeouts(RouteContext& ctx) {
@@ -166,7 +158,8 @@ Response list_purchases(RouteContext& ctx) {
   }
   if (auto invoice = ctx.query_value("invoice")) {
     // An invoice is its buyer's: the bureau names the buyer too.
-    if (!*buyer) return error_response(400, "BAD_QUERY", "invoice: give buyer too (an invoice is named by its buyer)", "buyer");
+    if (!*buyer)
+      return error_response(400, "BAD_QUERY", "invoice: give buyer too (an invoice is named by its buyer)", "buyer");
     auto rows = store::list_purchases_of_invoice(*ctx.db, **buyer, *invoice);
     if (!rows) return error_response(rows.error());
     std::vector<store::StoredPurchase>& visible = *rows;

@@ -67,16 +67,9 @@ Response feed(RouteContext& ctx) {
   f.limit = page->limit + 1;
   auto rows = store::list_notifications(*ctx.db, f);
   if (!rows) return error_response(rows.error());
-  json::array items;
-  std::optional<std::string> next;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    if (static_cast<int>(i) == page->limit) {
-      next = std::to_string((*rows)[i - 1].id);
-      break;
-    }
-    items.push_back(store::to_json((*rows)[i]));
-  }
-  return ok(page_json(std::move(items), next));
+  return ok(page_of(
+      *rows, page->limit, [&](const auto& r) { return store::to_json(r); },
+      [](const auto& r) { return std::to_string(r.id); }));
 }
 
 // The {uscc} of a webhook route, if the caller may read it (`write`: may change it);
@@ -160,16 +153,9 @@ void add_notification_routes(Router& r, const WebhookUrlPolicy& urls) {
     if (!after) return error_response(after.error());
     auto rows = store::list_deliveries(*ctx.db, uscc, state, *after, page->limit + 1);
     if (!rows) return error_response(rows.error());
-    json::array items;
-    std::optional<std::string> next;
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-      if (static_cast<int>(i) == page->limit) {
-        next = std::to_string((*rows)[i - 1].notification);
-        break;
-      }
-      items.push_back(store::to_json((*rows)[i]));
-    }
-    return ok(page_json(std::move(items), next));
+    return ok(page_of(
+        *rows, page->limit, [&](const auto& r) { return store::to_json(r); },
+        [](const auto& r) { return std::to_string(r.notification); }));
   });
 
   r.add("POST", "/v1/webhooks/{uscc}/requeue", Access::kToken, [](RouteContext& ctx) {

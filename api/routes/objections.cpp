@@ -17,11 +17,11 @@
 //                                     ?status=recorded: the recoveries recorded; paging ?limit= ?after=
 //   POST /v1/recoveries               reviewer, admin: {"claim", "amount_fen", "date", "reference",
 //                                     "note"?} → 201 the recovery (a logged fact)
+#include "registry/store/objections.hpp"
 #include "api/routes/common.hpp"
 #include "api/routes/routes.hpp"
 #include "registry/domain/fact_json.hpp"
 #include "registry/store/claims.hpp"
-#include "registry/store/objections.hpp"
 #include "registry/store/recoveries.hpp"
 
 namespace chipreg::api::routes {
@@ -76,7 +76,8 @@ Result<store::ObjectionFiling> read_objection(const json::object& o) {
   if (!st) return st.error();
   if (auto* reasons = opt_array(o, "reasons", st)) {
     for (std::size_t i = 0; i < reasons->size(); ++i) {
-      if (!(*reasons)[i].is_string()) return bad("reasons[" + std::to_string(i) + "]", "a reason is its code, a string");
+      if (!(*reasons)[i].is_string())
+        return bad("reasons[" + std::to_string(i) + "]", "a reason is its code, a string");
       f.reasons.emplace_back((*reasons)[i].as_string());
     }
   }
@@ -102,16 +103,8 @@ bool may_see(const RouteContext& ctx, const std::string& claimant) {
 }
 
 Response list_page(std::vector<store::ObjectionRecord> rows, int limit) {
-  json::array items;
-  std::optional<std::string> next;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (static_cast<int>(i) == limit) {
-      next = rows[i - 1].id;
-      break;
-    }
-    items.push_back(store::to_json(rows[i]));
-  }
-  return ok(page_json(std::move(items), next));
+  return ok(page_of(
+      rows, limit, [&](const auto& r) { return store::to_json(r); }, [](const auto& r) { return r.id; }));
 }
 
 Response file(RouteContext& ctx, const store::ObjectionPolicy& policy) {
@@ -234,16 +227,9 @@ Response recoveries(RouteContext& ctx) {
   }
   auto rows = store::list_recoveries(*ctx.db, claimant, after, page->limit + 1);
   if (!rows) return error_response(rows.error());
-  json::array items;
-  std::optional<std::string> next;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    if (static_cast<int>(i) == page->limit) {
-      next = std::to_string((*rows)[i - 1].id);
-      break;
-    }
-    items.push_back(store::to_json((*rows)[i]));
-  }
-  return ok(page_json(std::move(items), next));
+  return ok(page_of(
+      *rows, page->limit, [&](const auto& r) { return store::to_json(r); },
+      [](const auto& r) { return std::to_string(r.id); }));
 }
 
 Response record(RouteContext& ctx) {

@@ -30,7 +30,8 @@ Response create_product(RouteContext& ctx) {
   auto product = json_io::product_from_json(json::value(*body));
   if (!product) return error_response(product.error());
   if (ctx.caller->role == "enterprise" && !acts_for(*ctx.caller, product->owner.str())) {
-    return forbidden("an enterprise token may register only its own products (owner must be " + *ctx.caller->enterprise + ")");
+    return forbidden("an enterprise token may register only its own products (owner must be " +
+                     *ctx.caller->enterprise + ")");
   }
   db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
@@ -95,16 +96,8 @@ void add_product_routes(Router& r) {
     // One more than the page, to know whether another page follows.
     auto list = store::list_products_page(*ctx.db, *uscc, page->limit + 1, page->after);
     if (!list) return error_response(list.error());
-    json::array items;
-    std::optional<std::string> next;
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      if (static_cast<int>(i) == page->limit) {
-        next = (*list)[i - 1].id;
-        break;
-      }
-      items.push_back(json_io::to_json((*list)[i]));
-    }
-    return ok(page_json(std::move(items), next));
+    return ok(page_of(
+        *list, page->limit, [&](const auto& r) { return json_io::to_json(r); }, [](const auto& r) { return r.id; }));
   });
 }
 

@@ -41,15 +41,17 @@ Response create_purchase(RouteContext& ctx) {
   auto purchase = json_io::purchase_from_json(json::value(*body));
   if (!purchase) return error_response(purchase.error());
   if (ctx.caller->role == "enterprise" && !acts_for(*ctx.caller, purchase->buyer.str())) {
-    return forbidden("an enterprise token may file only its own purchases (buyer must be " + *ctx.caller->enterprise + ")");
+    return forbidden("an enterprise token may file only its own purchases (buyer must be " + *ctx.caller->enterprise +
+                     ")");
   }
   db::Db& db = *ctx.db;
   return in_transaction(db, [&] {
     auto stored = store::insert_purchase(db, *purchase);
     if (!stored) return error_response(stored.error());
     json::object out = purchase_json(*stored);
-    if (auto st = store::audit(db, actor(*ctx.caller), "purchase.create", purchase->invoice + "#" + std::to_string(purchase->line),
-                               json::object{{"id", stored->id}});
+    if (auto st =
+            store::audit(db, actor(*ctx.caller), "purchase.create",
+                         purchase->invoice + "#" + std::to_string(purchase->line), json::object{{"id", stored->id}});
         !st) {
       return error_response(st.error());
     }
@@ -110,8 +112,8 @@ Response get_purchase(RouteContext& ctx) {
     if (auto u = Uscc::parse(*caller.enterprise)) buyer = *u;
   }
   if (!buyer) {
-    return error_response(400, "BAD_QUERY", "buyer: name the line's buyer (?buyer=USCC; an invoice is named by its buyer)",
-                          "buyer");
+    return error_response(400, "BAD_QUERY",
+                          "buyer: name the line's buyer (?buyer=USCC; an invoice is named by its buyer)", "buyer");
   }
   auto p = store::get_purchase(*ctx.db, *buyer, invoice, *line);
   if (!p) return error_response(p.error());
@@ -135,7 +137,8 @@ Response list_purchases(RouteContext& ctx) {
   store::PurchaseFilter filter;
   filter.buyer = *uscc;
   if (*year) {
-    if (!Date::year_in_range(**year)) return error_response(400, "BAD_QUERY", "year must be " + Date::year_range(), "year");
+    if (!Date::year_in_range(**year))
+      return error_response(400, "BAD_QUERY", "year must be " + Date::year_range(), "year");
     filter.year = static_cast<int>(**year);
   }
   if (page->after) {
@@ -146,16 +149,9 @@ Response list_purchases(RouteContext& ctx) {
   filter.limit = page->limit + 1;  // one more tells whether another page exists
   auto rows = store::list_purchases(*ctx.db, filter);
   if (!rows) return error_response(rows.error());
-  json::array items;
-  std::optional<std::string> next;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    if (static_cast<int>(i) == page->limit) {
-      next = std::to_string((*rows)[i - 1].id);
-      break;
-    }
-    items.push_back(purchase_json((*rows)[i]));
-  }
-  return ok(page_json(std::move(items), next));
+  return ok(page_of(
+      *rows, page->limit, [&](const auto& r) { return purchase_json(r); },
+      [](const auto& r) { return std::to_string(r.id); }));
 }
 
 Response create_other_award(RouteContext& ctx) {
