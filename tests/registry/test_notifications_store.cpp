@@ -8,6 +8,7 @@
 
 #include <limits>
 
+#include "registry/base_store.hpp"
 #include "registry/domain/fact_json.hpp"
 #include "registry/store/claims.hpp"
 #include "registry/store/entitlements.hpp"
@@ -25,59 +26,7 @@ namespace json = boost::json;
 
 namespace {
 
-struct Store {
-  TempDir dir;
-  db::Db db;
-  int next_invoice = 1;
-
-  Store() : db(open(dir)) {
-    auto f = json_io::parse_scenario(base_scenario().text());
-    REQUIRE(f);
-    write([&] {
-      for (const auto& e : f->enterprises) REQUIRE(store::insert_enterprise(db, e).ok());
-      for (const auto& p : f->products) REQUIRE(store::insert_product(db, p).ok());
-    });
-  }
-  static db::Db open(const TempDir& dir) {
-    auto db = db::Db::open(dir.file("t.db"));
-    REQUIRE(db.ok());
-    REQUIRE(store::migrate(*db).ok());
-    return std::move(*db);
-  }
-  template <typename F>
-  void write(F&& f) {
-    auto tx = db::Tx::begin(db);
-    REQUIRE(tx.ok());
-    f();
-    REQUIRE(tx->commit().ok());
-  }
-  std::string buy(const std::string& date, std::int64_t fen, bool notify_claims = false) {
-    const std::string inv = "INV" + std::to_string(next_invoice++);
-    Purchase p{inv,
-               1,
-               *Date::parse(date),
-               *Uscc::parse(kOem),
-               *Uscc::parse(kSupplier),
-               "M1",
-               Money::fen(fen),
-               Money::fen(0),
-               std::nullopt};
-    write([&] {
-      REQUIRE(store::insert_purchase(db, p).ok());
-      if (notify_claims) REQUIRE(store::invoice_lines_changed(db, kOem, 2025, false).ok());
-    });
-    return inv;
-  }
-  store::ClaimRecord file() {
-    store::ClaimFiling f{RuleId::kLinkage, kOem, 2025, LinkageGroup::kChipModule, {}, {}, {}};
-    std::optional<store::ClaimRecord> out;
-    write([&] {
-      auto c = store::file_claim(db, f, "test");
-      REQUIRE(c.ok());
-      out = *c;
-    });
-    return *out;
-  }
+struct Store : BaseStore {
   std::vector<store::Notification> feed(const std::optional<std::string>& enterprise, std::int64_t after = 0,
                                         int limit = 100) {
     auto rows = store::list_notifications(db, {enterprise, after, limit});

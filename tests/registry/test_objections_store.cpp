@@ -3,6 +3,7 @@
 // by a recovery, absorbed by a later approval, never recovered twice. Amounts exact fen.
 #include <catch2/catch.hpp>
 
+#include "registry/base_store.hpp"
 #include "registry/domain/fact_json.hpp"
 #include "registry/store/claims.hpp"
 #include "registry/store/objections.hpp"
@@ -17,53 +18,12 @@ using namespace chipreg::testing;
 
 namespace {
 
-struct Store {
-  TempDir dir;
-  db::Db db;
-  int next_invoice = 1;
-
-  Store() : db(open(dir)) {
-    auto f = json_io::parse_scenario(base_scenario().text());
-    REQUIRE(f);
-    write([&] {
-      for (const auto& e : f->enterprises) REQUIRE(store::insert_enterprise(db, e).ok());
-      for (const auto& p : f->products) REQUIRE(store::insert_product(db, p).ok());
-    });
-  }
-  static db::Db open(const TempDir& dir) {
-    auto db = db::Db::open(dir.file("t.db"));
-    REQUIRE(db.ok());
-    REQUIRE(store::migrate(*db).ok());
-    return std::move(*db);
-  }
-  template <typename F>
-  void write(F&& f) {
-    auto tx = db::Tx::begin(db);
-    REQUIRE(tx.ok());
-    f();
-    REQUIRE(tx->commit().ok());
-  }
-  std::string buy(const std::string& date, std::int64_t fen) {
-    const std::string inv = "INV" + std::to_string(next_invoice++);
-    Purchase p{inv, 1, *Date::parse(date), *Uscc::parse(kOem), *Uscc::parse(kSupplier), "M1", Money::fen(fen),
-               Money::fen(0), std::nullopt};
-    write([&] { REQUIRE(store::insert_purchase(db, p).ok()); });
-    return inv;
-  }
-  store::ClaimRecord file() {
-    store::ClaimFiling f{RuleId::kLinkage, kOem, 2025, LinkageGroup::kChipModule, {}, {}, {}};
-    std::optional<store::ClaimRecord> out;
-    write([&] {
-      auto c = store::file_claim(db, f, "test");
-      REQUIRE(c.ok());
-      out = *c;
-    });
-    return *out;
-  }
+struct Store : BaseStore {
   void approve(const std::string& id, std::int64_t fen) {
     write([&] { REQUIRE(store::decide_claim(db, id, {false, fen, ""}, "reviewer").ok()); });
   }
-  Result<store::ObjectionRecord> object(const std::string& claim, const Date& today, std::vector<std::string> reasons = {}) {
+  Result<store::ObjectionRecord> object(const std::string& claim, const Date& today,
+                                        std::vector<std::string> reasons = {}) {
     std::optional<Result<store::ObjectionRecord>> out;
     auto tx = db::Tx::begin(db);
     REQUIRE(tx.ok());
@@ -113,8 +73,15 @@ TEST_CASE("recovery store: a series' due is netted by a recovery and absorbed by
   REQUIRE(c1.award_fen == yuan(1'200'000));
   s.approve(c1.id, yuan(1'200'000));
   // A red line of the whole of b: 3,000,000 left, 900,000 supported.
-  Purchase red{"RED1", 1, Date::ymd(2025, 9, 1), *Uscc::parse(kOem), *Uscc::parse(kSupplier), "M1",
-               Money::fen(-yuan(1'000'000)), Money::fen(0), InvoiceLineRef{b, 1}};
+  Purchase red{"RED1",
+               1,
+               Date::ymd(2025, 9, 1),
+               *Uscc::parse(kOem),
+               *Uscc::parse(kSupplier),
+               "M1",
+               Money::fen(-yuan(1'000'000)),
+               Money::fen(0),
+               InvoiceLineRef{b, 1}};
   s.write([&] {
     REQUIRE(store::insert_purchase(s.db, red).ok());
     REQUIRE(store::invoice_lines_changed(s.db, kOem, 2025, true).ok());
@@ -128,7 +95,8 @@ TEST_CASE("recovery store: a series' due is netted by a recovery and absorbed by
 
   SECTION("recovered, the next claim pays the rest of the cap") {
     s.write([&] {
-      auto above = store::record_recovery(s.db, {c1.id, yuan(300'000) + 1, Date::ymd(2025, 10, 1), "R1", ""}, "reviewer");
+      auto above =
+          store::record_recovery(s.db, {c1.id, yuan(300'000) + 1, Date::ymd(2025, 10, 1), "R1", ""}, "reviewer");
       REQUIRE_FALSE(above);
       CHECK(above.error().code == "ABOVE_DUE");
       REQUIRE(store::record_recovery(s.db, {c1.id, yuan(100'000), Date::ymd(2025, 10, 1), "R1", ""}, "reviewer").ok());
