@@ -189,7 +189,7 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   const rules::ClaimEvaluation& e = ev.evaluation;
   const std::string now = now_utc();
   json::object whole = rules::to_json(e);
-  const std::string text = json::serialize(whole);
+  std::string text = json::serialize(whole);
   if (auto s = store_parts(db, id, whole); !s) return s.error();
   auto facts = db.prepare(
       "INSERT INTO claim_facts(claim, facts_sha256, facts) VALUES (?1, ?2, ?3) "
@@ -222,7 +222,7 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   if (!stored) return stored.error();
   if (!*stored) return Error("INTERNAL", "claim " + id + " vanished while being evaluated");
   ClaimRecord& c = **stored;
-  c.evaluation_text = text;
+  c.evaluation_text = std::move(text);  // its last use: claim_evaluations holds its copy
   c.line_count.reset();
   auto entry = tlog::claim_entry(
       {c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.dataset, c.event, std::string(), ev.facts.sha256},
