@@ -93,6 +93,8 @@ class Stmt {
 
   std::int64_t int64(int col) const;
   std::string text(int col) const;
+  // The column as text in SQLite's buffer: valid as blob_view's bytes are.
+  std::string_view text_view(int col) const;
   std::optional<std::string> opt_text(int col) const;
   std::optional<std::int64_t> opt_int64(int col) const;
   std::vector<unsigned char> blob(int col) const;

@@ -1,8 +1,6 @@
 // Reference facts as log leaves (see fact_rows.hpp).
 #include "registry/log/fact_rows.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -11,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "registry/domain/canonical_json.hpp"
 #include "registry/log/entries.hpp"
 #include "registry/log/store_log.hpp"
 
@@ -212,43 +211,138 @@ struct Built {
   Parties parties;
 };
 
+// What building a table's leaf needs of its columns, worked out once from its `columns`.
+struct Layout {
+  std::vector<std::string> names;    // each column's alias, in SELECT order
+  std::vector<std::string> keys;     // the same as canonical JSON keys: "\"name\":"
+  std::vector<std::size_t> sorted;   // column positions in canonical (byte) order of names
+  std::vector<std::size_t> parties;  // positions of the party columns, in SELECT order
+  std::size_t key = 0;               // position of t.key
+  std::optional<std::size_t> owner;  // position of t.owner_key
+  std::string suffix;                // "},\"kind\":\"KIND\"}"
+};
+
+// "t.a AS a, (SELECT x, y ...) AS b" -> {"a", "b"}: the alias after the last " AS " of each
+// top-level, comma-separated expression.
+std::vector<std::string> column_aliases(std::string_view columns) {
+  std::vector<std::string> out;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= columns.size(); ++i) {
+    if (i < columns.size()) {
+      if (columns[i] == '(') ++depth;
+      if (columns[i] == ')') --depth;
+      if (columns[i] != ',' || depth != 0) continue;
+    }
+    const std::string_view expr = columns.substr(start, i - start);
+    const std::size_t as = expr.rfind(" AS ");
+    assert(as != std::string_view::npos && "every fact column is named with AS");
+    out.emplace_back(expr.substr(as + 4));
+    start = i + 1;
+  }
+  return out;
+}
+
+Layout make_layout(const FactTable& t) {
+  Layout l;
+  l.names = column_aliases(t.columns);
+  for (std::size_t i = 0; i < l.names.size(); ++i) {
+    std::string k;
+    append_json_string(k, l.names[i]);
+    l.keys.push_back(k + ':');
+    l.sorted.push_back(i);
+    if (l.names[i] == t.key) l.key = i;
+    if (t.owner_key && l.names[i] == t.owner_key) l.owner = i;
+    for (const char* p : t.parties) {
+      if (p != nullptr && l.names[i] == p) l.parties.push_back(i);
+    }
+  }
+  std::sort(l.sorted.begin(), l.sorted.end(), [&](std::size_t a, std::size_t b) { return l.names[a] < l.names[b]; });
+  l.suffix = std::string(R"(},"kind":")") + std::string(to_string(t.kind)) + "\"}";
+  return l;
+}
+
+const Layout& layout(std::size_t table) {
+  static const std::array<Layout, std::size(kTables)> layouts = [] {
+    std::array<Layout, std::size(kTables)> out;
+    for (std::size_t i = 0; i < std::size(kTables); ++i) out[i] = make_layout(kTables[i]);
+    return out;
+  }();
+  return layouts[table];
+}
+
+std::string cell_text(const Cell& c) {
+  if (const auto* v = std::get_if<std::string_view>(&c)) return std::string(*v);
+  if (const auto* v = std::get_if<std::int64_t>(&c)) return std::to_string(*v);
+  return {};
+}
+
+// The leaf of a row of table `table` from its column values: the bytes make_entry gives for
+// the object of those columns (canonical JSON, keys in byte order), written directly (the
+// import path builds one per line); tests/log/test_fact_rows.cpp checks the equivalence.
+Built build(std::size_t table, std::span<const Cell> cells, std::optional<std::int64_t> log_index) {
+  const FactTable& t = kTables[table];
+  const Layout& l = layout(table);
+  assert(cells.size() == l.names.size());
+  Built b{FactRow{t.kind, {}, std::nullopt, log_index, {}}, {}};
+  std::string& out = b.row.opening;
+  out.reserve(64 + l.suffix.size() + 24 * cells.size());
+  out += R"({"fact":{)";
+  bool first = true;
+  for (std::size_t i : l.sorted) {
+    if (!first) out += ',';
+    first = false;
+    out += l.keys[i];
+    const Cell& c = cells[i];
+    if (const auto* v = std::get_if<std::string_view>(&c)) {
+      append_json_string(out, *v);
+    } else if (const auto* n = std::get_if<std::int64_t>(&c)) {
+      append_json_int(out, *n);
+    } else {
+      out += "null";
+    }
+  }
+  out += l.suffix;
+  for (std::size_t i : l.parties) {
+    if (std::holds_alternative<std::nullptr_t>(cells[i])) continue;
+    std::string v = cell_text(cells[i]);
+    if (std::find(b.parties.begin(), b.parties.end(), v) == b.parties.end()) b.parties.push_back(std::move(v));
+  }
+  if (t.integer_key) {
+    const auto* id = std::get_if<std::int64_t>(&cells[l.key]);
+    b.row.row = id ? std::optional<std::int64_t>(*id) : std::nullopt;
+    b.row.ref = row_ref(b.row.row.value_or(0));
+  } else if (l.owner) {
+    const auto* owner = std::get_if<std::string_view>(&cells[*l.owner]);
+    const auto* key = std::get_if<std::string_view>(&cells[l.key]);
+    b.row.ref = owner && key ? std::string(*owner) + "/" + std::string(*key) : cell_text(cells[0]);
+  } else {
+    b.row.ref = cell_text(cells[0]);  // the key is each text-keyed table's first column
+  }
+  return b;
+}
+
 // The fact of the current row of `s` (its columns but the last, which is the log index).
-Built build(const FactTable& t, const db::Stmt& s) {
-  boost::json::object fact;
-  Parties parties;
+// Its cells view the statement's buffers: the row is built before `s` moves on.
+Built build(std::size_t table, const db::Stmt& s) {
   const int n = s.column_count() - 1;
+  assert(static_cast<std::size_t>(n) == layout(table).names.size());
+  std::array<Cell, 16> cells;
+  assert(n <= static_cast<int>(cells.size()));
   for (int i = 0; i < n; ++i) {
-    const std::string name = s.column_name(i);
     switch (s.column_type(i)) {
       case db::Stmt::ColumnType::kNull:
-        fact[name] = nullptr;
+        cells[i] = nullptr;
         break;
       case db::Stmt::ColumnType::kInteger:
-        fact[name] = s.int64(i);
+        cells[i] = s.int64(i);
         break;
       default:
-        fact[name] = s.text(i);
-        break;  // text (a blob would be an edit: read as text)
-    }
-    for (const char* p : t.parties) {
-      if (p != nullptr && name == p && !s.is_null(i)) {
-        std::string v = s.text(i);
-        if (std::find(parties.begin(), parties.end(), v) == parties.end()) parties.push_back(std::move(v));
-      }
+        cells[i] = s.text_view(i);  // text (a blob or real would be an edit: read as text)
+        break;
     }
   }
-  FactRow row{t.kind, {}, std::nullopt, s.opt_int64(n), make_entry(t.kind, fact)};
-  if (t.integer_key) {
-    row.row = fact.at(t.key).is_int64() ? std::optional<std::int64_t>(fact.at(t.key).as_int64()) : std::nullopt;
-    row.ref = row_ref(row.row.value_or(0));
-  } else if (t.owner_key) {
-    row.ref = fact.at(t.owner_key).is_string() && fact.at(t.key).is_string()
-                  ? std::string(fact.at(t.owner_key).as_string()) + "/" + std::string(fact.at(t.key).as_string())
-                  : s.text(0);
-  } else {
-    row.ref = s.text(0);  // the key is each text-keyed table's first column
-  }
-  return {std::move(row), std::move(parties)};
+  return build(table, std::span<const Cell>(cells.data(), static_cast<std::size_t>(n)), s.opt_int64(n));
 }
 
 std::string update_sql(const FactTable& t) {
@@ -273,8 +367,7 @@ const WriteSql& write_sql(std::size_t table) {
 
 // `key` is the row's text key or integer id, bound as ?1 and named in the error.
 template <typename Key>
-Result<std::int64_t> log_one(db::Db& db, Appender& appender, EntryKind kind, const Key& key,
-                             std::optional<std::int64_t> stored_index = std::nullopt) {
+Result<std::int64_t> log_one(db::Db& db, Appender& appender, EntryKind kind, const Key& key) {
   const std::size_t i = index_of(kind);
   const FactTable& t = kTables[i];
   const WriteSql& sql = write_sql(i);
@@ -292,18 +385,11 @@ Result<std::int64_t> log_one(db::Db& db, Appender& appender, EntryKind kind, con
     }
     return Error("NOT_FOUND", std::string(to_string(kind)) + " " + what + " has no row to log");
   }
-  Built b = build(t, *st);
+  Built b = build(i, *st);
   st->reset();
   auto index = t.is_public ? appender.append_public(kind, b.row.ref, b.row.opening)
                            : appender.append(kind, b.row.ref, b.row.opening, b.parties);
   if (!index) return index.error();
-  if (stored_index) {
-    if (*index != *stored_index) {
-      return Error("INTERNAL", std::string(to_string(kind)) + " row stored leaf index " +
-                                   std::to_string(*stored_index) + " but its leaf is " + std::to_string(*index));
-    }
-    return index;
-  }
   auto up = db.prepare(sql.update);
   if (!up) return up.error();
   up->bind(1, *index);
@@ -338,19 +424,33 @@ Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind
   return log_one(db, appender, kind, row);
 }
 
-Result<std::int64_t> log_fact_row_at(db::Db& db, Appender& appender, EntryKind kind, std::int64_t row,
+std::span<const std::string> fact_columns(EntryKind kind) { return layout(index_of(kind)).names; }
+
+Result<std::int64_t> log_written_row(Appender& appender, EntryKind kind, std::span<const Cell> cells,
                                      std::int64_t stored_index) {
-  return log_one(db, appender, kind, row, stored_index);
+  const std::size_t i = index_of(kind);
+  const FactTable& t = kTables[i];
+  if (cells.size() != layout(i).names.size() || t.is_public) {
+    return Error("INTERNAL", std::string(to_string(kind)) + " rows are not logged from " +
+                                 std::to_string(cells.size()) + " written values");
+  }
+  Built b = build(i, cells, stored_index);
+  return appender.append_at(stored_index, kind, b.row.ref, b.row.opening, b.parties);
+}
+
+std::string fact_opening(EntryKind kind, std::span<const Cell> cells) {
+  return build(index_of(kind), cells, std::nullopt).row.opening;
 }
 
 namespace {
 // The rows of the tables created by migration `up_to` or earlier.
 Status each_fact_row_until(db::Db& db, int up_to, const std::function<Status(const FactRow&)>& fn) {
-  for (const auto& t : kTables) {
+  for (std::size_t i = 0; i < std::size(kTables); ++i) {
+    const FactTable& t = kTables[i];
     if (t.since_migration > up_to) continue;
     auto st = db.prepare(select_sql(t, false));
     if (!st) return st.error();
-    if (auto s = db::each_row(*st, [&]() -> Status { return fn(build(t, *st).row); }); !s) return s;
+    if (auto s = db::each_row(*st, [&]() -> Status { return fn(build(i, *st).row); }); !s) return s;
   }
   return Status::Ok();
 }

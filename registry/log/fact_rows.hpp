@@ -43,6 +43,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "base/result.hpp"
 #include "registry/db/sqlite.hpp"
@@ -69,11 +70,22 @@ Result<std::int64_t> log_fact_row(db::Db& db, EntryKind kind, std::int64_t row);
 // REQUIRES: `appender` appends to `db`.
 Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind, std::string_view key);
 Result<std::int64_t> log_fact_row(db::Db& db, Appender& appender, EntryKind kind, std::int64_t row);
-// For a writer that stored the leaf's index in the row as it wrote it (the index
-// appender.next_index() gave just before): logs the row without updating it again.
-// INTERNAL if the leaf takes another index (the row would name the wrong leaf).
-Result<std::int64_t> log_fact_row_at(db::Db& db, Appender& appender, EntryKind kind, std::int64_t row,
+// One value of a fact row: NULL, an integer or text (viewed: the caller's bytes).
+using Cell = std::variant<std::nullptr_t, std::int64_t, std::string_view>;
+// The fact columns of `kind` (as each_fact_row reads them), in the order the cells of
+// log_written_row name them.
+std::span<const std::string> fact_columns(EntryKind kind);
+// For a writer that knows what it wrote: logs the row whose columns held `cells` (in
+// fact_columns order, each as the table stores it: an INTEGER column's value as an integer,
+// a TEXT column's as text) as leaf `stored_index`, with no read-back and no second write of
+// the row, which already records that index. The leaf is the one log_fact_row would build
+// from the row (tests/log/test_fact_rows.cpp proves it over generated rows).
+// REQUIRES: stored_index == appender.next_index() read before the row was written, with no
+// append since, in the same transaction.
+Result<std::int64_t> log_written_row(Appender& appender, EntryKind kind, std::span<const Cell> cells,
                                      std::int64_t stored_index);
+// The fact's bytes (make_entry's) for a row of `kind` that holds `cells`.
+std::string fact_opening(EntryKind kind, std::span<const Cell> cells);
 
 // One stored reference row, as the audit and the backfill see it.
 struct FactRow {

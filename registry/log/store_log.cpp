@@ -229,7 +229,8 @@ Result<NoteSigner> read_key_file(const std::string& path) {
 // ---- appends ------------------------------------------------------------------------
 
 constexpr const char* kInsertEntrySql =
-    "INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at, salt, parties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at, salt, parties) VALUES (?, ?, ?, ?, ?, ?, ?, "
+    "?)";
 // A v1 leaf names only the columns every layout since migration 2 has.
 constexpr const char* kInsertPublicEntrySql =
     "INSERT INTO log_entries(idx, kind, ref, entry, leaf_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)";
@@ -257,19 +258,30 @@ Result<std::int64_t> Appender::append(EntryKind kind, std::string_view ref, std:
                                       const Parties& parties) {
   auto salt = new_salt();
   if (!salt) return salt.error();
-  return insert(kind, ref, opening, *salt, parties_text(parties));
+  return insert(std::nullopt, kind, ref, opening, *salt, parties_text(parties));
+}
+
+Result<std::int64_t> Appender::append_at(std::int64_t index, EntryKind kind, std::string_view ref,
+                                         std::string_view opening, const Parties& parties) {
+  auto salt = new_salt();
+  if (!salt) return salt.error();
+  return insert(index, kind, ref, opening, *salt, parties_text(parties));
 }
 
 Result<std::int64_t> Appender::append_public(EntryKind kind, std::string_view ref, std::string_view entry) {
-  return insert(kind, ref, entry, {}, {});
+  return insert(std::nullopt, kind, ref, entry, {}, {});
 }
 
-Result<std::int64_t> Appender::insert(EntryKind kind, std::string_view ref, std::string_view opening,
-                                      std::span<const unsigned char> salt, std::string_view parties) {
+Result<std::int64_t> Appender::insert(std::optional<std::int64_t> index, EntryKind kind, std::string_view ref,
+                                      std::string_view opening, std::span<const unsigned char> salt,
+                                      std::string_view parties) {
   assert(db_->in_transaction() && "tlog::append outside a transaction");
-  auto next = next_index();
-  if (!next) return next.error();
-  const std::int64_t idx = *next;
+  if (!index) {
+    auto next = next_index();
+    if (!next) return next.error();
+    index = *next;
+  }
+  const std::int64_t idx = *index;
   auto ins = salt.empty() ? ready(insert_public_entry_, kInsertPublicEntrySql) : ready(insert_entry_, kInsertEntrySql);
   if (!ins) return ins.error();
   // The row keeps the opening in `entry` and the salt beside it; the leaf is the

@@ -77,6 +77,13 @@ class Appender {
   // nature, and for the layouts before schema migration 9 (their tests).
   Result<std::int64_t> append_public(EntryKind kind, std::string_view ref, std::string_view entry);
 
+  // append() for a writer that read next_index() itself and stored it in its row, with no
+  // append since: the leaf takes `index` without the tree size being read again (a bulk
+  // import logs a row per line). The log_entries key catches an index already taken.
+  // REQUIRES: index == next_index(), in the same transaction.
+  Result<std::int64_t> append_at(std::int64_t index, EntryKind kind, std::string_view ref, std::string_view opening,
+                                 const Parties& parties);
+
   // For a writer whose row is itself the leaf (a purchase: see schema migration 3): it has
   // stored leaf `index` (its hash `leaf`) in its own row; this stores the subtrees that
   // leaf completes (once every kStoredLevel-th power of two leaves; usually nothing).
@@ -90,8 +97,8 @@ class Appender {
 
  private:
   Result<db::Stmt*> ready(db::Stmt& slot, const char* sql);
-  Result<std::int64_t> insert(EntryKind kind, std::string_view ref, std::string_view opening,
-                              std::span<const unsigned char> salt, std::string_view parties);
+  Result<std::int64_t> insert(std::optional<std::int64_t> index, EntryKind kind, std::string_view ref,
+                              std::string_view opening, std::span<const unsigned char> salt, std::string_view parties);
   db::Db* db_;
   db::Stmt ends_, insert_entry_, insert_public_entry_, read_node_, insert_node_;
   LeafStmts read_leaves_;

@@ -366,8 +366,9 @@ Result<std::int64_t> Repository::insert_equity(const EquityEdge& e) {
       return duplicate("equity of " + e.holder + " in " + e.held.str() + " from " + e.valid.from.str(), "from");
     }
   }
-  // The row is written with the index its leaf will take, so logging it needs no second
-  // write of the row (an import writes one edge per line; that UPDATE was a tenth of it).
+  // The row is written with the index its leaf will take and logged from the values it
+  // was written with: no second write of the row and no read-back (an import writes one
+  // edge per line).
   Db& db = impl_->db;
   tlog::Appender& appender = impl_->appender;
   return impl_->atomically<std::int64_t>([&]() -> Result<std::int64_t> {
@@ -377,16 +378,26 @@ Result<std::int64_t> Repository::insert_equity(const EquityEdge& e) {
         "INSERT INTO equity(holder_enterprise, holder_person, held, pct_units, valid_from, valid_to, log_index) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.error();
+    const std::string held = e.held.str();
+    const std::string from = e.valid.from.str();
     std::optional<std::string> to;
     if (e.valid.to) to = e.valid.to->str();
-    ins->bind(1, holder_ent).bind(2, holder_person).bind(3, e.held.str()).bind(4, e.pct.units());
-    ins->bind(5, e.valid.from.str()).bind(6, to).bind(7, *leaf);
+    ins->bind(1, holder_ent).bind(2, holder_person).bind(3, held).bind(4, e.pct.units());
+    ins->bind(5, from).bind(6, to).bind(7, *leaf);
     if (auto st = ins->exec(); !st) {
       impl_->failed_clean = true;  // the one failed INSERT undid itself
       return map_db_error(st.error());
     }
     const std::int64_t id = db.last_insert_rowid();
-    auto logged = tlog::log_fact_row_at(db, appender, tlog::EntryKind::kEquity, id, *leaf);
+    auto text = [](const std::optional<std::string>& v) -> tlog::Cell {
+      if (v) return std::string_view(*v);
+      return nullptr;
+    };
+    // fact_columns(kEquity): id, holder_enterprise, holder_person, held, pct_units, valid_from, valid_to.
+    const std::array<tlog::Cell, 7> cells{
+        id,      text(holder_ent), text(holder_person), std::string_view(held), e.pct.units(), std::string_view(from),
+        text(to)};
+    auto logged = tlog::log_written_row(appender, tlog::EntryKind::kEquity, cells, *leaf);
     if (!logged) return logged.error();
     return id;
   });
