@@ -57,7 +57,11 @@ Result<std::string> claim_entry(const ClaimEntryFields& c);
 // The same with the evaluation given as the object whose serialization evaluation_json
 // would be (c.evaluation_json is ignored): the writer that has just built it need not
 // parse its text again.
-Result<std::string> claim_entry(const ClaimEntryFields& c, boost::json::object evaluation);
+Result<std::string> claim_entry(const ClaimEntryFields& c, const boost::json::object& evaluation);
+// The same with the evaluation given as its canonical JSON (c.evaluation_json is ignored):
+// the claims store keeps that text and puts it in the leaf as it is.
+// REQUIRES: canonical_evaluation == canonical_json(the evaluation).
+std::string claim_entry_canonical(const ClaimEntryFields& c, std::string_view canonical_evaluation);
 
 struct DecisionEntryFields {
   std::string claim;

@@ -189,8 +189,10 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   const rules::ClaimEvaluation& e = ev.evaluation;
   const std::string now = now_utc();
   json::object whole = rules::to_json(e);
-  std::string text = json::serialize(whole);
+  std::string text = json::serialize(whole);  // the engine's key order, as `chipreg evaluate` prints it
+  std::string canonical = canonical_json(whole);  // the leaf's
   if (auto s = store_parts(db, id, whole); !s) return s.error();
+  whole = json::object();  // 200,000 lines of objects: freed before the leaf is built
   auto facts = db.prepare(
       "INSERT INTO claim_facts(claim, facts_sha256, facts) VALUES (?1, ?2, ?3) "
       "ON CONFLICT(claim) DO UPDATE SET facts_sha256 = excluded.facts_sha256, facts = excluded.facts");
@@ -222,13 +224,13 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   if (!stored) return stored.error();
   if (!*stored) return Error("INTERNAL", "claim " + id + " vanished while being evaluated");
   ClaimRecord& c = **stored;
+  const std::string entry = tlog::claim_entry_canonical(
+      {c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.dataset, c.event, std::string(), ev.facts.sha256},
+      canonical);
+  canonical = std::string();
   c.evaluation_text = std::move(text);  // its last use: claim_evaluations holds its copy
   c.line_count.reset();
-  auto entry = tlog::claim_entry(
-      {c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.dataset, c.event, std::string(), ev.facts.sha256},
-      std::move(whole));
-  if (!entry) return entry.error();
-  auto index = tlog::append(db, tlog::EntryKind::kClaim, id, *entry, {c.claimant});
+  auto index = tlog::append(db, tlog::EntryKind::kClaim, id, entry, {c.claimant});
   if (!index) return index.error();
   auto set = db.prepare("UPDATE claims SET log_index = ? WHERE id = ?");
   if (!set) return set.error();

@@ -81,3 +81,31 @@ TEST_CASE("purchase leaf: the direct writer equals the generic canonical form fo
         R"("line":2,"product":"P1","reverses":{"invoice":"24332000000012345670","line":1},)"
         R"("seller":")" + seller.str() + R"(","tax_fen":13000000},"kind":"purchase"})");
 }
+
+TEST_CASE("claim leaf: the writer around a canonical evaluation equals the generic canonical form for every claim") {
+  std::mt19937_64 rng(12);
+  auto maybe = [&]() -> std::optional<std::string> {
+    if (rng() % 2 == 0) return std::nullopt;
+    return random_text(rng, 12);
+  };
+  for (int i = 0; i < 1000; ++i) {
+    tlog::ClaimEntryFields c{random_text(rng, 10), random_text(rng, 8), random_text(rng, 18),
+                             static_cast<std::int64_t>(rng()) >> (rng() % 64), maybe(), maybe(), maybe(), maybe(),
+                             std::string(), maybe()};
+    boost::json::object evaluation{{"lines", boost::json::array{{{"z", random_text(rng, 6)}, {"a", 1}}}},
+                                   {random_text(rng, 5), static_cast<std::int64_t>(rng())},
+                                   {"eligible", rng() % 2 == 0}};
+    boost::json::object fact{{"id", c.id}, {"rule", c.rule}, {"claimant", c.claimant}, {"year", c.year},
+                             {"evaluation", evaluation}};
+    if (c.group) fact["group"] = *c.group;
+    if (c.tapeout) fact["tapeout"] = *c.tapeout;
+    if (c.dataset) fact["dataset"] = *c.dataset;
+    if (c.event) fact["event"] = *c.event;
+    if (c.facts_sha256) fact["facts_sha256"] = *c.facts_sha256;
+    const std::string generic = tlog::make_entry(tlog::EntryKind::kClaim, fact);
+    REQUIRE(tlog::claim_entry_canonical(c, canonical_json(evaluation)) == generic);
+    REQUIRE(tlog::claim_entry(c, evaluation).value() == generic);
+    c.evaluation_json = boost::json::serialize(evaluation);  // not canonical: keys in insertion order
+    REQUIRE(tlog::claim_entry(c).value() == generic);
+  }
+}
