@@ -146,4 +146,6 @@ std::string canonical_json(const boost::json::value& v) {
   return out;
 }
 
+void append_canonical_json(std::string& out, const boost::json::value& v) { write(v, out); }
+
 }  // namespace chipreg

@@ -16,6 +16,8 @@ namespace chipreg {
 // REQUIRES: every double in `v` is finite. Log leaves hold no doubles at all (money and
 // counts are integers); facts bundles hold pct values such as 24.99.
 std::string canonical_json(const boost::json::value& v);
+// canonical_json(v) appended to `out`.
+void append_canonical_json(std::string& out, const boost::json::value& v);
 
 // The pieces, for writers that emit a fixed-shape fact without building a JSON value first
 // (the purchase leaf). Each appends exactly what canonical_json writes for that value.

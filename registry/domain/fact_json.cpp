@@ -18,14 +18,17 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "crypto/strict_json.hpp"
+#include "registry/domain/canonical_json.hpp"
 #include "registry/domain/policy.hpp"
 #include "registry/domain/purchase_rules.hpp"
 
@@ -1102,7 +1105,9 @@ Result<Facts> scenario_from_json(const json::value& v) {
   return f;
 }
 
-json::object to_scenario_json(const Facts& f) {
+namespace {
+// The scenario object, with or without its purchases (to_scenario_canonical writes those).
+json::object scenario_object(const Facts& f, bool with_purchases) {
   json::object o;
   auto put = [&o](const char* key, const auto& items) {
     json::array arr;
@@ -1117,7 +1122,7 @@ json::object to_scenario_json(const Facts& f) {
   put("manual_affiliations", f.manual_affiliations);
   put("products", f.products);
   put("tapeouts", f.tapeouts);
-  put("purchases", f.purchases);
+  if (with_purchases) put("purchases", f.purchases);
   // The other clauses' arrays only when they hold facts: a clause 3 or 12 bundle stays
   // byte for byte what it was (its SHA-256 is in the log).
   auto put_some = [&put](const char* key, const auto& items) {
@@ -1144,6 +1149,83 @@ json::object to_scenario_json(const Facts& f) {
   o["parameters"] = std::move(params);
   put("claims", f.claims);
   return o;
+}
+
+}  // namespace
+
+json::object to_scenario_json(const Facts& f) { return scenario_object(f, true); }
+
+void append_purchase_canonical(std::string& out, const Purchase& p, bool with_status) {
+  // Keys in byte order, as canonical_json orders them; tests/log/test_entries.cpp and
+  // tests/domain check both forms against it.
+  out += R"({"amount_fen":)";
+  append_json_int(out, p.amount.fen());
+  out += R"(,"buyer":)";
+  append_json_string(out, p.buyer.str());
+  out += R"(,"date":)";
+  append_json_string(out, p.date.str());
+  out += R"(,"invoice":)";
+  append_json_string(out, p.invoice);
+  out += R"(,"line":)";
+  append_json_int(out, p.line);
+  if (with_status && p.platform_status) {
+    out += R"(,"platform_status":)";
+    append_json_string(out, *p.platform_status);
+  }
+  out += R"(,"product":)";
+  append_json_string(out, p.product);
+  out += R"(,"reverses":)";
+  if (p.reverses) {
+    out += R"({"invoice":)";
+    append_json_string(out, p.reverses->invoice);
+    out += R"(,"line":)";
+    append_json_int(out, p.reverses->line);
+    out += '}';
+  } else {
+    out += "null";
+  }
+  out += R"(,"seller":)";
+  append_json_string(out, p.seller.str());
+  out += R"(,"tax_fen":)";
+  append_json_int(out, p.tax.fen());
+  out += '}';
+}
+
+std::string to_scenario_canonical(const Facts& f) {
+  const json::object o = scenario_object(f, false);
+  std::vector<const json::key_value_pair*> items;
+  items.reserve(o.size());
+  for (const auto& kv : o) items.push_back(&kv);
+  std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+  std::string out;
+  out.reserve(256 * f.purchases.size() + 4096);
+  out += '{';
+  bool purchases_written = false;
+  auto write_purchases = [&]() {
+    out += R"("purchases":[)";
+    for (std::size_t i = 0; i < f.purchases.size(); ++i) {
+      if (i) out += ',';
+      append_purchase_canonical(out, f.purchases[i]);
+    }
+    out += ']';
+    purchases_written = true;
+  };
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!purchases_written && std::string_view("purchases") < std::string_view(items[i]->key())) {
+      if (out.size() > 1) out += ',';
+      write_purchases();
+    }
+    if (out.size() > 1) out += ',';
+    append_json_string(out, items[i]->key());
+    out += ':';
+    append_canonical_json(out, items[i]->value());
+  }
+  if (!purchases_written) {
+    if (out.size() > 1) out += ',';
+    write_purchases();
+  }
+  out += '}';
+  return out;
 }
 
 Result<Facts> parse_scenario(std::string_view text) {

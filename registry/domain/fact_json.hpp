@@ -79,6 +79,12 @@ Result<Facts> scenario_from_json(const boost::json::value& v);
 // facts hold them: what GET /v1/claims/{id}/facts serves and facts_sha256 digests.
 // scenario_from_json(to_scenario_json(f)) gives back `f`.
 boost::json::object to_scenario_json(const Facts& f);
+// canonical_json(to_scenario_json(f)), with the purchases (nearly all of a large claim's
+// facts) written directly instead of built as objects first: a claim's facts bundle.
+std::string to_scenario_canonical(const Facts& f);
+// canonical_json(to_json(p)) appended to `out`; without its platform status when
+// `with_status` is false (the purchase's log leaf: tlog::purchase_entry).
+void append_purchase_canonical(std::string& out, const Purchase& p, bool with_status = true);
 Result<Facts> parse_scenario(std::string_view text);
 
 }  // namespace chipreg::json_io

@@ -21,39 +21,16 @@ Result<boost::json::value> parse_json(std::string_view text, std::string_view wh
 
 std::string purchase_ref(const Purchase& p) { return p.invoice + "#" + std::to_string(p.line); }
 
-// The same bytes as make_entry(kPurchase, json_io::to_json(p)), written directly: this runs
-// once per imported purchase line, and building a JSON object first costs more than the
-// rest of the append. Keys in canonical (byte) order; a test checks the equivalence.
+// The same bytes as make_entry(kPurchase, json_io::to_json(p)) for a purchase as registered
+// (no platform status: a later fact), written directly: this runs once per imported
+// purchase line, and building a JSON object first costs more than the rest of the append.
+// Keys in canonical (byte) order; a test checks the equivalence.
 std::string purchase_entry(const Purchase& p) {
   std::string out;
   out.reserve(256 + p.invoice.size() + p.product.size());
-  out += R"({"fact":{"amount_fen":)";
-  append_json_int(out, p.amount.fen());
-  out += R"(,"buyer":)";
-  append_json_string(out, p.buyer.str());
-  out += R"(,"date":)";
-  append_json_string(out, p.date.str());
-  out += R"(,"invoice":)";
-  append_json_string(out, p.invoice);
-  out += R"(,"line":)";
-  append_json_int(out, p.line);
-  out += R"(,"product":)";
-  append_json_string(out, p.product);
-  out += R"(,"reverses":)";
-  if (p.reverses) {
-    out += R"({"invoice":)";
-    append_json_string(out, p.reverses->invoice);
-    out += R"(,"line":)";
-    append_json_int(out, p.reverses->line);
-    out += '}';
-  } else {
-    out += "null";
-  }
-  out += R"(,"seller":)";
-  append_json_string(out, p.seller.str());
-  out += R"(,"tax_fen":)";
-  append_json_int(out, p.tax.fen());
-  out += R"(},"kind":"purchase"})";
+  out += R"({"fact":)";
+  json_io::append_purchase_canonical(out, p, false);
+  out += R"(,"kind":"purchase"})";
   return out;
 }
 

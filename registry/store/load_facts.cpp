@@ -58,7 +58,7 @@ Result<std::vector<PriorApprovalRow>> prior_approvals(Db& db, const Uscc& claima
 
 FactsBundle bundle_of(const Facts& facts) {
   FactsBundle b;
-  b.canonical = canonical_json(json_io::to_scenario_json(facts));
+  b.canonical = json_io::to_scenario_canonical(facts);
   b.sha256 = crypto::hex(crypto::sha256(b.canonical));
   return b;
 }

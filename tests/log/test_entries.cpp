@@ -109,3 +109,39 @@ TEST_CASE("claim leaf: the writer around a canonical evaluation equals the gener
     REQUIRE(tlog::claim_entry(c).value() == generic);
   }
 }
+
+TEST_CASE("facts bundle: the direct scenario writer equals canonical_json(to_scenario_json) for every bundle") {
+  std::mt19937_64 rng(13);
+  const Uscc a = *Uscc::complete("9133010800000001");
+  const Uscc b = *Uscc::complete("9133010800000002");
+  for (int round = 0; round < 60; ++round) {
+    Facts f;
+    const int n = round == 0 ? 0 : static_cast<int>(rng() % 200);
+    for (int i = 0; i < n; ++i) {
+      Purchase p{random_text(rng, 20),
+                 static_cast<std::int64_t>(rng() % 1000),
+                 Date::ymd(2024 + static_cast<int>(rng() % 3), 1 + static_cast<int>(rng() % 12), 1),
+                 i % 2 ? a : b,
+                 i % 2 ? b : a,
+                 random_text(rng, 10),
+                 Money::fen(static_cast<std::int64_t>(rng() % 100000000) - 5000000),
+                 Money::fen(static_cast<std::int64_t>(rng() % 1000000)),
+                 std::nullopt,
+                 std::nullopt};
+      if (rng() % 3 == 0) p.reverses = InvoiceLineRef{random_text(rng, 20), static_cast<std::int64_t>(rng() % 9)};
+      if (rng() % 4 == 0) p.platform_status = random_text(rng, 8);  // sorts between line and product
+      f.purchases.push_back(std::move(p));
+    }
+    if (round % 2) {
+      f.enterprises.push_back(Enterprise{a, random_text(rng, 8), true, {Role::kOem}});
+      f.enterprises.push_back(Enterprise{b, random_text(rng, 8), false, {Role::kIcDesign, Role::kFoundry}});
+      f.equity.push_back(
+          EquityEdge{a.str(), false, b, Rate::percent(30), Validity{Date::ymd(2024, 1, 1), std::nullopt}});
+      f.claimed_elsewhere.push_back(InvoiceLineRef{random_text(rng, 12), 3});
+      f.parameters["linkage.amount_basis"] = "tax_exclusive";
+      f.voids.push_back(InvoiceVoid{random_text(rng, 12), Date::ymd(2025, 2, 1), random_text(rng, 6)});
+    }
+    const std::string generic = canonical_json(json_io::to_scenario_json(f));
+    REQUIRE(json_io::to_scenario_canonical(f) == generic);
+  }
+}
