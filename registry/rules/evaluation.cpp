@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "registry/domain/canonical_json.hpp"
 #include "registry/rules/context.hpp"
 
 namespace chipreg::rules {
@@ -131,7 +132,11 @@ Result<std::vector<ClaimEvaluation>> evaluate(const Facts& facts, const std::vec
   return out;
 }
 
-json::object to_json(const ClaimEvaluation& e) {
+namespace {
+
+// to_json's object; a linkage claim's "lines" member holds null in its place when
+// `with_lines` is false (evaluation_texts writes the lines itself).
+json::object evaluation_object(const ClaimEvaluation& e, bool with_lines) {
   json::object o;
   o["id"] = e.id;
   o["rule"] = std::string(to_string(e.rule));
@@ -160,7 +165,9 @@ json::object to_json(const ClaimEvaluation& e) {
   json::array trace;
   for (const auto& t : e.trace) trace.emplace_back(t);
   o["trace"] = std::move(trace);
-  if (e.rule == RuleId::kLinkage) {
+  if (e.rule == RuleId::kLinkage && !with_lines) {
+    o["lines"] = nullptr;
+  } else if (e.rule == RuleId::kLinkage) {
     json::array lines;
     for (const auto& l : e.lines) {
       json::array codes;
@@ -199,6 +206,137 @@ json::object to_json(const ClaimEvaluation& e) {
   o["policy_version"] = e.policy_version;
   if (e.parameters) o["parameters"] = policy::to_json(*e.parameters);
   return o;
+}
+
+// One line as to_json writes it: in its key order (serialize), or canonical.
+void append_line(std::string& out, const LineVerdict& l, bool canonical) {
+  auto codes = [&] {
+    out += '[';
+    for (std::size_t i = 0; i < l.codes.size(); ++i) {
+      if (i) out += ',';
+      append_json_string(out, l.codes[i]);
+    }
+    out += ']';
+  };
+  auto reverses = [&] {
+    out += R"({"invoice":)";
+    append_json_string(out, l.reverses->invoice);
+    out += R"(,"line":)";
+    append_json_int(out, l.reverses->line);
+    out += '}';
+  };
+  if (canonical) {
+    out += '{';
+    if (l.affiliation) {
+      out += R"("affiliation":)";
+      append_json_string(out, *l.affiliation);
+      out += ',';
+    }
+    out += R"("amount_fen":)";
+    append_json_int(out, l.amount.fen());
+    out += R"(,"codes":)";
+    codes();
+    out += R"(,"date":)";
+    append_json_string(out, l.date.str());
+    out += R"(,"invoice":)";
+    append_json_string(out, l.ref.invoice);
+    out += R"(,"line":)";
+    append_json_int(out, l.ref.line);
+    out += R"(,"product":)";
+    append_json_string(out, l.product);
+    out += l.qualifies ? R"(,"qualifies":true)" : R"(,"qualifies":false)";
+    if (l.reverses) {
+      out += R"(,"reverses":)";
+      reverses();
+    }
+    out += '}';
+    return;
+  }
+  out += R"({"invoice":)";
+  append_json_string(out, l.ref.invoice);
+  out += R"(,"line":)";
+  append_json_int(out, l.ref.line);
+  out += l.qualifies ? R"(,"qualifies":true,"codes":)" : R"(,"qualifies":false,"codes":)";
+  codes();
+  out += R"(,"date":)";
+  append_json_string(out, l.date.str());
+  out += R"(,"product":)";
+  append_json_string(out, l.product);
+  out += R"(,"amount_fen":)";
+  append_json_int(out, l.amount.fen());
+  if (l.reverses) {
+    out += R"(,"reverses":)";
+    reverses();
+  }
+  if (l.affiliation) {
+    out += R"(,"affiliation":)";
+    append_json_string(out, *l.affiliation);
+  }
+  out += '}';
+}
+
+void append_lines(std::string& out, const ClaimEvaluation& e, bool canonical,
+                  std::vector<std::pair<std::size_t, std::size_t>>* spans) {
+  out += '[';
+  for (std::size_t i = 0; i < e.lines.size(); ++i) {
+    if (i) out += ',';
+    const std::size_t at = out.size();
+    append_line(out, e.lines[i], canonical);
+    if (spans) spans->emplace_back(at, out.size() - at);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+json::object to_json(const ClaimEvaluation& e) { return evaluation_object(e, true); }
+
+EvaluationTexts evaluation_texts(const ClaimEvaluation& e) {
+  const json::object o = evaluation_object(e, false);
+  EvaluationTexts t;
+  const std::size_t guess = 160 * e.lines.size() + 4096;
+  t.text.reserve(guess);
+  t.canonical.reserve(guess);
+  t.line_spans.reserve(e.lines.size());
+  // serialize(o) member by member: Boost.JSON writes an object as '{', its members as
+  // "key":value joined by ',', and '}', with no space, whatever the value's context.
+  t.text += '{';
+  t.summary += '{';
+  for (const auto& kv : o) {
+    const bool lines = kv.key() == "lines" && e.rule == RuleId::kLinkage;
+    if (t.text.size() > 1) t.text += ',';
+    append_json_string(t.text, kv.key());
+    t.text += ':';
+    if (lines) {
+      append_lines(t.text, e, false, &t.line_spans);
+      continue;
+    }
+    const std::string value = json::serialize(kv.value());
+    t.text += value;
+    if (t.summary.size() > 1) t.summary += ',';
+    append_json_string(t.summary, kv.key());
+    t.summary += ':';
+    t.summary += value;
+  }
+  t.text += '}';
+  t.summary += '}';
+  // canonical_json(o): members in byte order of their keys.
+  std::vector<const json::key_value_pair*> items;
+  for (const auto& kv : o) items.push_back(&kv);
+  std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+  t.canonical += '{';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) t.canonical += ',';
+    append_json_string(t.canonical, items[i]->key());
+    t.canonical += ':';
+    if (items[i]->key() == "lines" && e.rule == RuleId::kLinkage) {
+      append_lines(t.canonical, e, true, nullptr);
+    } else {
+      append_canonical_json(t.canonical, items[i]->value());
+    }
+  }
+  t.canonical += '}';
+  return t;
 }
 
 json::object to_json(const std::vector<ClaimEvaluation>& all) {

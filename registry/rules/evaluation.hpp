@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -137,6 +138,19 @@ class Engine {
 // policy_version and parameters. The other clauses add basis_fen, items (when the rule
 // counts items), dataset | event, and their rule-specific fields.
 boost::json::object to_json(const ClaimEvaluation& e);
+
+// The texts a claims store keeps of `e`, written without building its lines as objects
+// (a 200,000-line claim's are 40 MB): `text` is json::serialize(to_json(e)); `summary` the
+// same without "lines"; line_spans[i] the offset and length in `text` of
+// json::serialize(to_json(e)["lines"][i]); `canonical` is canonical_json(to_json(e)).
+// tests/rules/test_evaluation_texts.cpp holds them to those definitions.
+struct EvaluationTexts {
+  std::string text;
+  std::string summary;
+  std::vector<std::pair<std::size_t, std::size_t>> line_spans;
+  std::string canonical;
+};
+EvaluationTexts evaluation_texts(const ClaimEvaluation& e);
 // {"claims": [to_json(e) ...]}
 boost::json::object to_json(const std::vector<ClaimEvaluation>& all);
 

@@ -154,32 +154,26 @@ Status store_lines(Db& db, const std::string& claim, const std::string& claimant
   return Status::Ok();
 }
 
-// Replaces the claim's evaluation parts (schema migration 10) with those of `evaluation`:
-// each of its lines as serialized within it, and the rest with the line count.
-Status store_parts(Db& db, const std::string& claim, const json::object& evaluation) {
+// Replaces the claim's evaluation parts (schema migration 10) with those of `t`: each of
+// its lines as serialized within it, and the rest with the line count.
+Status store_parts(Db& db, const std::string& claim, const rules::EvaluationTexts& t) {
   auto del = db.prepare("DELETE FROM claim_line_verdicts WHERE claim = ?");
   if (!del) return del.error();
   del->bind(1, claim);
   if (auto s = del->exec(); !s) return s;
-  json::object summary;
+  auto ins = db.prepare("INSERT INTO claim_line_verdicts(claim, seq, line) VALUES (?, ?, ?)");
+  if (!ins) return ins.error();
+  const std::string_view text = t.text;
   std::int64_t count = 0;
-  for (const auto& kv : evaluation) {
-    if (kv.key() != "lines") {
-      summary.emplace(kv.key(), kv.value());
-      continue;
-    }
-    auto ins = db.prepare("INSERT INTO claim_line_verdicts(claim, seq, line) VALUES (?, ?, ?)");
-    if (!ins) return ins.error();
-    for (const auto& line : kv.value().as_array()) {
-      ins->bind(1, claim).bind(2, count++).bind(3, json::serialize(line));
-      if (auto s = ins->exec(); !s) return s;
-    }
+  for (const auto& [at, size] : t.line_spans) {
+    ins->bind_view(1, claim).bind(2, count++).bind_view(3, text.substr(at, size));
+    if (auto s = ins->exec(); !s) return s;
   }
   auto sum = db.prepare(
       "INSERT INTO claim_summaries(claim, evaluation, line_count) VALUES (?1, ?2, ?3) "
       "ON CONFLICT(claim) DO UPDATE SET evaluation = excluded.evaluation, line_count = excluded.line_count");
   if (!sum) return sum.error();
-  sum->bind(1, claim).bind(2, json::serialize(summary)).bind(3, count);
+  sum->bind(1, claim).bind_view(2, t.summary).bind(3, count);
   return sum->exec();
 }
 
@@ -188,11 +182,10 @@ Status store_parts(Db& db, const std::string& claim, const json::object& evaluat
 Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evaluated& ev) {
   const rules::ClaimEvaluation& e = ev.evaluation;
   const std::string now = now_utc();
-  json::object whole = rules::to_json(e);
-  std::string text = json::serialize(whole);  // the engine's key order, as `chipreg evaluate` prints it
-  std::string canonical = canonical_json(whole);  // the leaf's
-  if (auto s = store_parts(db, id, whole); !s) return s.error();
-  whole = json::object();  // 200,000 lines of objects: freed before the leaf is built
+  // The stored text in the engine's key order, as `chipreg evaluate` prints it; its parts;
+  // and the leaf's canonical form: written from `e` without building its lines as objects.
+  rules::EvaluationTexts texts = rules::evaluation_texts(e);
+  if (auto s = store_parts(db, id, texts); !s) return s.error();
   auto facts = db.prepare(
       "INSERT INTO claim_facts(claim, facts_sha256, facts) VALUES (?1, ?2, ?3) "
       "ON CONFLICT(claim) DO UPDATE SET facts_sha256 = excluded.facts_sha256, facts = excluded.facts");
@@ -207,7 +200,7 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
       "INSERT INTO claim_evaluations(claim, evaluation) VALUES (?1, ?2) "
       "ON CONFLICT(claim) DO UPDATE SET evaluation = excluded.evaluation");
   if (!whole_text) return whole_text.error();
-  whole_text->bind(1, id).bind_view(2, text);
+  whole_text->bind(1, id).bind_view(2, texts.text);
   if (auto s = whole_text->exec(); !s) return s.error();
   auto up = db.prepare(
       "UPDATE claims SET eligible = ?, award_fen = ?, computed_fen = ?, evaluated_at = ?, "
@@ -226,9 +219,9 @@ Result<ClaimRecord> store_evaluation(Db& db, const std::string& id, const Evalua
   ClaimRecord& c = **stored;
   const std::string entry = tlog::claim_entry_canonical(
       {c.id, c.rule, c.claimant, c.year, c.group, c.tapeout, c.dataset, c.event, std::string(), ev.facts.sha256},
-      canonical);
-  canonical = std::string();
-  c.evaluation_text = std::move(text);  // its last use: claim_evaluations holds its copy
+      texts.canonical);
+  texts.canonical = std::string();
+  c.evaluation_text = std::move(texts.text);  // its last use: claim_evaluations holds its copy
   c.line_count.reset();
   auto index = tlog::append(db, tlog::EntryKind::kClaim, id, entry, {c.claimant});
   if (!index) return index.error();
