@@ -118,7 +118,7 @@ int run_import(const ImportArgs& o) {
   // A bulk load changes the shape of the tables the planner chooses indexes by (see
   // importers::refresh_statistics). The rows are committed already; a failure here only
   // leaves the older statistics.
-  if (report->imported > 0) (void)importers::refresh_statistics(*db);
+  if (report->imported > 0) (void)importers::refresh_statistics(*db, *kind);
   std::cout << boost::json::serialize(importers::to_json(*report)) << "\n";
   return report->rejected == 0 ? 0 : 1;
 }

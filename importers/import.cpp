@@ -821,6 +821,50 @@ Result<ImportReport> import_bytes(db::Db& db, ImportKind kind, std::string_view 
   return import_jsonl(db, kind, file.get(), options);
 }
 
-Status refresh_statistics(db::Db& db) { return db.exec_script("PRAGMA analysis_limit = 1000; ANALYZE"); }
+std::vector<std::string_view> tables_of(ImportKind kind) {
+  switch (kind) {
+    case ImportKind::kEnterprises:
+      return {"enterprises", "enterprise_roles"};
+    case ImportKind::kPersons:
+      return {"persons"};
+    case ImportKind::kFamily:
+      return {"family_links"};
+    case ImportKind::kEquity:
+      return {"equity"};
+    case ImportKind::kManualAffiliations:
+      return {"manual_affiliations"};
+    case ImportKind::kProducts:
+      return {"products"};
+    case ImportKind::kPurchases:
+      return {"purchases", "voids", "invoice_status"};
+    case ImportKind::kTapeouts:
+      return {"tapeouts", "tapeout_envelopes"};
+    case ImportKind::kRdDeclarations:
+      return {"rd_declarations"};
+    case ImportKind::kSignoffParticipants:
+      return {"signoff_participants"};
+    case ImportKind::kComputeContracts:
+      return {"compute_contracts"};
+    case ImportKind::kDataTrades:
+      return {"data_trades"};
+    case ImportKind::kDatasets:
+      return {"datasets"};
+    case ImportKind::kDatasetCalls:
+      return {"dataset_calls"};
+    case ImportKind::kPlatformRecognitions:
+      return {"platform_recognitions"};
+    case ImportKind::kPlatformExpenses:
+      return {"platform_expenses"};
+    case ImportKind::kEvents:
+      return {"events"};
+  }
+  return {};
+}
+
+Status refresh_statistics(db::Db& db, ImportKind kind) {
+  std::string sql = "PRAGMA analysis_limit = 1000;";
+  for (std::string_view t : tables_of(kind)) sql += "ANALYZE " + std::string(t) + ";";
+  return db.exec_script(sql.c_str());
+}
 
 }  // namespace chipreg::importers

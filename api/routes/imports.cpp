@@ -29,7 +29,7 @@ Response import_purchases(RouteContext& ctx) {
   if (!report) return error_response(report.error());
   // As after `chipreg import`: the planner's statistics follow the grown tables. Bounded
   // (milliseconds at millions of rows); a failure only leaves the older statistics.
-  if (report->imported > 0) (void)importers::refresh_statistics(*ctx.db);
+  if (report->imported > 0) (void)importers::refresh_statistics(*ctx.db, importers::ImportKind::kPurchases);
   json::object out = importers::to_json(*report);
   out["einvoice"] = report->einvoice;
   json::object detail{{"imported", report->imported},
