@@ -95,24 +95,35 @@ void append_json_double(std::string& out, double v) {
 
 namespace {
 
+void write(const boost::json::value& v, std::string& out);
+
+// An object, its members in byte order of their keys; the member named `key` (when given)
+// written by `special` instead of from its value.
+void write_object(const boost::json::object& obj, std::string& out, std::string_view key,
+                  const std::function<void(std::string&)>* special) {
+  std::vector<const boost::json::key_value_pair*> items;
+  items.reserve(obj.size());
+  for (const auto& kv : obj) items.push_back(&kv);
+  std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+  out += '{';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, items[i]->key());
+    out += ':';
+    if (special && items[i]->key() == key) {
+      (*special)(out);
+    } else {
+      write(items[i]->value(), out);
+    }
+  }
+  out += '}';
+}
+
 void write(const boost::json::value& v, std::string& out) {
   switch (v.kind()) {
-    case boost::json::kind::object: {
-      const auto& obj = v.get_object();
-      std::vector<const boost::json::key_value_pair*> items;
-      items.reserve(obj.size());
-      for (const auto& kv : obj) items.push_back(&kv);
-      std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
-      out += '{';
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i) out += ',';
-        append_json_string(out, items[i]->key());
-        out += ':';
-        write(items[i]->value(), out);
-      }
-      out += '}';
+    case boost::json::kind::object:
+      write_object(v.get_object(), out, {}, nullptr);
       return;
-    }
     case boost::json::kind::array: {
       out += '[';
       bool first = true;
@@ -147,5 +158,10 @@ std::string canonical_json(const boost::json::value& v) {
 }
 
 void append_canonical_json(std::string& out, const boost::json::value& v) { write(v, out); }
+
+void append_canonical_object(std::string& out, const boost::json::object& o, std::string_view key,
+                             const std::function<void(std::string&)>& write_member) {
+  write_object(o, out, key, &write_member);
+}
 
 }  // namespace chipreg

@@ -5,9 +5,11 @@
 // the ASCII keys chipreg uses. Two equal facts always yield the same bytes.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,12 @@ namespace chipreg {
 std::string canonical_json(const boost::json::value& v);
 // canonical_json(v) appended to `out`.
 void append_canonical_json(std::string& out, const boost::json::value& v);
+// canonical_json(o) appended to `out`, except that the value of member `key` (a
+// placeholder in `o`) is what `write_member` appends: for a writer whose one large member (a
+// claim's lines, a bundle's purchases) is written directly instead of built as values.
+// REQUIRES: `write_member` appends the canonical form of that member's value.
+void append_canonical_object(std::string& out, const boost::json::object& o, std::string_view key,
+                             const std::function<void(std::string&)>& write_member);
 
 // The pieces, for writers that emit a fixed-shape fact without building a JSON value first
 // (the purchase leaf). Each appends exactly what canonical_json writes for that value.

@@ -18,14 +18,12 @@
 
 #include <boost/json.hpp>
 
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "crypto/strict_json.hpp"
 #include "registry/domain/canonical_json.hpp"
@@ -1106,7 +1104,8 @@ Result<Facts> scenario_from_json(const json::value& v) {
 }
 
 namespace {
-// The scenario object, with or without its purchases (to_scenario_canonical writes those).
+// The scenario object; its purchases are null in their place when `with_purchases` is
+// false (to_scenario_canonical writes them).
 json::object scenario_object(const Facts& f, bool with_purchases) {
   json::object o;
   auto put = [&o](const char* key, const auto& items) {
@@ -1122,7 +1121,11 @@ json::object scenario_object(const Facts& f, bool with_purchases) {
   put("manual_affiliations", f.manual_affiliations);
   put("products", f.products);
   put("tapeouts", f.tapeouts);
-  if (with_purchases) put("purchases", f.purchases);
+  if (with_purchases) {
+    put("purchases", f.purchases);
+  } else {
+    o["purchases"] = nullptr;
+  }
   // The other clauses' arrays only when they hold facts: a clause 3 or 12 bundle stays
   // byte for byte what it was (its SHA-256 is in the log).
   auto put_some = [&put](const char* key, const auto& items) {
@@ -1156,8 +1159,8 @@ json::object scenario_object(const Facts& f, bool with_purchases) {
 json::object to_scenario_json(const Facts& f) { return scenario_object(f, true); }
 
 void append_purchase_canonical(std::string& out, const Purchase& p, bool with_status) {
-  // Keys in byte order, as canonical_json orders them; tests/log/test_entries.cpp and
-  // tests/domain check both forms against it.
+  // Keys in byte order, as canonical_json orders them; tests/log/test_entries.cpp checks
+  // both forms (the purchase leaf's and the bundle's) against it.
   out += R"({"amount_fen":)";
   append_json_int(out, p.amount.fen());
   out += R"(,"buyer":)";
@@ -1192,39 +1195,16 @@ void append_purchase_canonical(std::string& out, const Purchase& p, bool with_st
 }
 
 std::string to_scenario_canonical(const Facts& f) {
-  const json::object o = scenario_object(f, false);
-  std::vector<const json::key_value_pair*> items;
-  items.reserve(o.size());
-  for (const auto& kv : o) items.push_back(&kv);
-  std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
   std::string out;
   out.reserve(256 * f.purchases.size() + 4096);
-  out += '{';
-  bool purchases_written = false;
-  auto write_purchases = [&]() {
-    out += R"("purchases":[)";
+  append_canonical_object(out, scenario_object(f, false), "purchases", [&](std::string& o) {
+    o += '[';
     for (std::size_t i = 0; i < f.purchases.size(); ++i) {
-      if (i) out += ',';
-      append_purchase_canonical(out, f.purchases[i]);
+      if (i) o += ',';
+      append_purchase_canonical(o, f.purchases[i]);
     }
-    out += ']';
-    purchases_written = true;
-  };
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (!purchases_written && std::string_view("purchases") < std::string_view(items[i]->key())) {
-      if (out.size() > 1) out += ',';
-      write_purchases();
-    }
-    if (out.size() > 1) out += ',';
-    append_json_string(out, items[i]->key());
-    out += ':';
-    append_canonical_json(out, items[i]->value());
-  }
-  if (!purchases_written) {
-    if (out.size() > 1) out += ',';
-    write_purchases();
-  }
-  out += '}';
+    o += ']';
+  });
   return out;
 }
 

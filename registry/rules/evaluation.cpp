@@ -320,22 +320,11 @@ EvaluationTexts evaluation_texts(const ClaimEvaluation& e) {
   }
   t.text += '}';
   t.summary += '}';
-  // canonical_json(o): members in byte order of their keys.
-  std::vector<const json::key_value_pair*> items;
-  for (const auto& kv : o) items.push_back(&kv);
-  std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
-  t.canonical += '{';
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) t.canonical += ',';
-    append_json_string(t.canonical, items[i]->key());
-    t.canonical += ':';
-    if (items[i]->key() == "lines" && e.rule == RuleId::kLinkage) {
-      append_lines(t.canonical, e, true, nullptr);
-    } else {
-      append_canonical_json(t.canonical, items[i]->value());
-    }
+  if (e.rule == RuleId::kLinkage) {
+    append_canonical_object(t.canonical, o, "lines", [&](std::string& out) { append_lines(out, e, true, nullptr); });
+  } else {
+    append_canonical_json(t.canonical, o);
   }
-  t.canonical += '}';
   return t;
 }
 
